@@ -1,0 +1,131 @@
+//! The library's error type: every invalid input becomes an [`Error`] whose message names the
+//! offending value and says how to fix it. Not converging is *not* an error: it is a
+//! [`Status`](crate::run::Status) of the [`Solution`](crate::run::Solution).
+
+use thiserror::Error;
+
+/// Everything that can go wrong before or while setting up a computation.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Two objects that must agree in size do not.
+    #[error("dimension mismatch: {what} has length {got}, expected {expected}; {fix}")]
+    DimensionMismatch {
+        /// What was checked (e.g. "initial state x0").
+        what: String,
+        /// The size that was required.
+        expected: usize,
+        /// The size that was given.
+        got: usize,
+        /// How to fix it.
+        fix: String,
+    },
+    /// A value that must be finite is NaN or infinite.
+    #[error("{what} contains a non-finite value ({value}) at index {index}; replace NaN/inf entries with finite numbers")]
+    NonFinite {
+        /// What was checked.
+        what: String,
+        /// The first offending index (flattened, row-major for matrices).
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// A scalar parameter is outside its valid range.
+    #[error("invalid {name} = {value}: {requirement}")]
+    InvalidParameter {
+        /// Parameter name as the user sees it (e.g. "tau", "rtol").
+        name: String,
+        /// The value given, formatted.
+        value: String,
+        /// What it must satisfy and how to fix it.
+        requirement: String,
+    },
+    /// The inputs are individually valid but cannot be used together.
+    #[error("{0}")]
+    Incompatible(String),
+    /// A numerical routine from the linear-algebra backend failed.
+    #[error("linear algebra failure in {0}")]
+    LinearAlgebra(String),
+}
+
+/// Shorthand for `Result<T, attractor::Error>`.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// Build an [`Error::InvalidParameter`].
+    pub fn invalid(name: &str, value: impl std::fmt::Display, requirement: &str) -> Self {
+        Error::InvalidParameter {
+            name: name.to_string(),
+            value: value.to_string(),
+            requirement: requirement.to_string(),
+        }
+    }
+}
+
+/// Check that `len == expected`.
+pub(crate) fn check_len(what: &str, got: usize, expected: usize, fix: &str) -> Result<()> {
+    if got == expected {
+        Ok(())
+    } else {
+        Err(Error::DimensionMismatch {
+            what: what.to_string(),
+            expected,
+            got,
+            fix: fix.to_string(),
+        })
+    }
+}
+
+/// Check that every value is finite.
+pub(crate) fn check_finite(what: &str, values: &[f64]) -> Result<()> {
+    match values.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(index) => Err(Error::NonFinite {
+            what: what.to_string(),
+            index,
+            value: values[index],
+        }),
+    }
+}
+
+/// Check that a scalar is finite and strictly positive.
+pub(crate) fn check_positive(name: &str, value: f64, fix: &str) -> Result<()> {
+    if value.is_finite() && value > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            name,
+            value,
+            &format!("must be finite and > 0; {fix}"),
+        ))
+    }
+}
+
+/// Check that a scalar is finite and non-negative.
+pub(crate) fn check_nonnegative(name: &str, value: f64, fix: &str) -> Result<()> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            name,
+            value,
+            &format!("must be finite and >= 0; {fix}"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_value() {
+        let e = check_positive("tau", -1.0, "use a positive time constant").unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains("tau") && m.contains("-1"), "{m}");
+        let e = check_finite("x0", &[1.0, f64::NAN]).unwrap_err();
+        assert!(e.to_string().contains("index 1"), "{e}");
+        let e = check_len("x0", 3, 4, "pass a state of the network's size").unwrap_err();
+        assert!(e.to_string().contains("length 3, expected 4"), "{e}");
+    }
+}

@@ -1,0 +1,41 @@
+//! # attractor
+//!
+//! Energy-based dynamical models: systems that compute by flowing downhill on an energy until
+//! they settle in an attractor that encodes the answer (Montanari, Bullo, Krotov, Motter,
+//! *Energy-Based Dynamical Models for Neurocomputation, Learning, and Optimization*,
+//! arXiv:2604.05042).
+//!
+//! The library has three layers: an [`energy`] and a [`flow`] that descends it, a
+//! [`step`]per that integrates the flow, and the [`run`] loop that decides when to stop and
+//! returns a [`Solution`](run::Solution). Models ([`models`]) are plain data bound to their
+//! scratch buffers by `flow()`.
+//!
+//! ```
+//! use attractor::models::{Activation, HopfieldNetwork, random_symmetric_weights};
+//! use attractor::run::{Run, Status};
+//! use attractor::step::Dopri5;
+//!
+//! let net = HopfieldNetwork::new(random_symmetric_weights(50, 1.5, 42)?, Activation::Tanh)?;
+//! let x0: Vec<f64> = (0..50).map(|i| (i as f64 * 0.37).sin()).collect();
+//! let sol = Run::new(0.1)?
+//!     .max_steps(10_000)
+//!     .steady_state(1e-8, 1e-10)?
+//!     .solve(&mut net.flow(), &mut Dopri5::new(1e-8, 1e-10)?, &x0)?;
+//! assert_eq!(sol.status, Status::Converged);
+//! assert!(sol.max_energy_increase.unwrap() <= 1e-9); // the energy is a Lyapunov function
+//! # Ok::<(), attractor::Error>(())
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod analysis;
+pub mod energy;
+pub mod error;
+pub mod flow;
+pub mod linalg;
+pub mod models;
+pub mod prox;
+pub mod run;
+pub mod step;
+
+pub use error::{Error, Result};

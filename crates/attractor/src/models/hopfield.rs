@@ -1,0 +1,277 @@
+//! The continuous-time Hopfield network (Hopfield, PNAS 81, 1984; tutorial §III):
+//!
+//! `τẋ = −Dx + WΦ(x) + Bu`, `D = diag(d) ≻ 0`,
+//!
+//! with, for symmetric `W`, the energy
+//!
+//! `E(x) = −½Φ(x)ᵀWΦ(x) + (Dx − Bu)ᵀΦ(x) − Σᵢ dᵢ ∫₀^{xᵢ} Φ(w) dw`
+//!
+//! whose gradient is `∇E = −τ Φ′(x) ⊙ ẋ`: the network is the preconditioned gradient flow
+//! `τẋ = −diag(Φ′(x))⁻¹∇E(x)` and `Ė = −τ Σ Φ′(xᵢ) ẋᵢ² ≤ 0`.
+
+use super::{Activation, asymmetry_caveat, is_asymmetric, validate_weights};
+use crate::energy::{Energy, Gradient};
+use crate::error::{Result, check_finite, check_len, check_positive};
+use crate::flow::VectorField;
+use crate::linalg::{dot, matvec_into};
+use faer::{Mat, MatMut};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+/// A continuous-time Hopfield network `τẋ = −Dx + WΦ(x) + Bu`.
+///
+/// ```
+/// use attractor::models::{Activation, HopfieldNetwork, random_symmetric_weights};
+/// use attractor::run::Run;
+/// use attractor::step::Rk4;
+/// let w = random_symmetric_weights(20, 1.5, 7).unwrap();
+/// let net = HopfieldNetwork::new(w, Activation::Tanh).unwrap();
+/// let x0 = vec![0.1; 20];
+/// let sol = Run::new(0.05).unwrap().max_steps(2000).steady_state(1e-8, 1e-10).unwrap()
+///     .solve(&mut net.flow(), &mut Rk4::new(), &x0).unwrap();
+/// assert!(sol.max_energy_increase.unwrap() <= 1e-12);
+/// ```
+#[derive(Debug, Clone)]
+pub struct HopfieldNetwork {
+    w: Mat<f64>,
+    decay: Vec<f64>,
+    input: Vec<f64>,
+    tau: f64,
+    activation: Activation,
+    asymmetry: f64,
+}
+
+impl HopfieldNetwork {
+    /// A network with couplings `W` (square, finite), unit decay `D = I`, no input and `τ = 1`.
+    pub fn new(w: Mat<f64>, activation: Activation) -> Result<Self> {
+        let asymmetry = validate_weights(&w)?;
+        let n = w.nrows();
+        Ok(Self {
+            w,
+            decay: vec![1.0; n],
+            input: vec![0.0; n],
+            tau: 1.0,
+            activation,
+            asymmetry,
+        })
+    }
+
+    /// Set the decay rates `d` (each finite and `> 0`).
+    pub fn with_decay(mut self, d: Vec<f64>) -> Result<Self> {
+        check_len(
+            "decay d",
+            d.len(),
+            self.dim(),
+            "pass one decay rate per neuron",
+        )?;
+        for (i, &v) in d.iter().enumerate() {
+            check_positive(
+                &format!("decay d[{i}]"),
+                v,
+                "decay rates must be positive (D = diag(d) > 0)",
+            )?;
+        }
+        self.decay = d;
+        Ok(self)
+    }
+
+    /// Set the constant input `b = Bu` directly.
+    pub fn with_input(mut self, b: Vec<f64>) -> Result<Self> {
+        check_len("input Bu", b.len(), self.dim(), "pass one input per neuron")?;
+        check_finite("input Bu", &b)?;
+        self.input = b;
+        Ok(self)
+    }
+
+    /// Set the input from an input matrix `B` (n × m) and a constant input `u` (length m).
+    pub fn with_input_matrix(self, b: &Mat<f64>, u: &[f64]) -> Result<Self> {
+        check_len(
+            "input matrix B (rows)",
+            b.nrows(),
+            self.dim(),
+            "B needs one row per neuron",
+        )?;
+        check_len(
+            "input u",
+            u.len(),
+            b.ncols(),
+            "u needs one entry per column of B",
+        )?;
+        crate::linalg::check_matrix_finite("B", b.as_ref())?;
+        check_finite("input u", u)?;
+        let mut bu = vec![0.0; self.dim()];
+        matvec_into(b.as_ref(), u, &mut bu);
+        self.with_input(bu)
+    }
+
+    /// Set the time constant `τ > 0`.
+    pub fn with_tau(mut self, tau: f64) -> Result<Self> {
+        check_positive("tau", tau, "the time constant must be positive")?;
+        self.tau = tau;
+        Ok(self)
+    }
+
+    /// Number of neurons.
+    pub fn dim(&self) -> usize {
+        self.w.nrows()
+    }
+    /// The couplings `W`.
+    pub fn weights(&self) -> &Mat<f64> {
+        &self.w
+    }
+    /// The activation `Φ`.
+    pub fn activation(&self) -> Activation {
+        self.activation
+    }
+    /// The time constant `τ`.
+    pub fn tau(&self) -> f64 {
+        self.tau
+    }
+    /// The decay rates `d`.
+    pub fn decay(&self) -> &[f64] {
+        &self.decay
+    }
+    /// The input `Bu`.
+    pub fn input(&self) -> &[f64] {
+        &self.input
+    }
+    /// `max |W_ij − W_ji|`.
+    pub fn asymmetry(&self) -> f64 {
+        self.asymmetry
+    }
+    /// Whether `W = Wᵀ` (to rounding), the condition under which `E` is a Lyapunov function.
+    pub fn is_symmetric(&self) -> bool {
+        !is_asymmetric(&self.w, self.asymmetry)
+    }
+
+    /// The network bound to its scratch buffers: a [`VectorField`] with energy and gradient.
+    pub fn flow(&self) -> HopfieldFlow<'_> {
+        let n = self.dim();
+        HopfieldFlow {
+            net: self,
+            phi: vec![0.0; n],
+            wphi: vec![0.0; n],
+        }
+    }
+}
+
+/// A [`HopfieldNetwork`] with the buffers needed to evaluate it without allocating.
+#[derive(Debug, Clone)]
+pub struct HopfieldFlow<'a> {
+    net: &'a HopfieldNetwork,
+    phi: Vec<f64>,
+    wphi: Vec<f64>,
+}
+
+impl HopfieldFlow<'_> {
+    /// `phi = Φ(x)`, `wphi = WΦ(x)`.
+    fn fill(&mut self, x: &[f64]) {
+        let a = self.net.activation;
+        for (p, &xi) in self.phi.iter_mut().zip(x) {
+            *p = a.phi(xi);
+        }
+        matvec_into(self.net.w.as_ref(), &self.phi, &mut self.wphi);
+    }
+
+    /// The energy from the filled buffers.
+    fn energy_from_buffers(&self, x: &[f64]) -> f64 {
+        let net = self.net;
+        let a = net.activation;
+        let mut e = -0.5 * dot(&self.phi, &self.wphi);
+        for i in 0..x.len() {
+            e += (net.decay[i] * x[i] - net.input[i]) * self.phi[i]
+                - net.decay[i] * a.integral(x[i]);
+        }
+        e
+    }
+}
+
+impl VectorField for HopfieldFlow<'_> {
+    fn dim(&self) -> usize {
+        self.net.dim()
+    }
+    fn eval_into(&mut self, _t: f64, x: &[f64], dx: &mut [f64]) {
+        self.fill(x);
+        let net = self.net;
+        let inv_tau = 1.0 / net.tau;
+        for i in 0..x.len() {
+            dx[i] = (self.wphi[i] - net.decay[i] * x[i] + net.input[i]) * inv_tau;
+        }
+    }
+    fn energy(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
+        Some(Energy::energy(self, x))
+    }
+    fn lyapunov_caveat(&self) -> Option<String> {
+        (!self.net.is_symmetric()).then(|| asymmetry_caveat(self.net.asymmetry))
+    }
+    /// `∂f/∂x = (−D + W diag(Φ′(x)))/τ`.
+    fn jacobian_into(&mut self, _t: f64, x: &[f64], mut jac: MatMut<'_, f64>) -> bool {
+        let net = self.net;
+        let a = net.activation;
+        let inv_tau = 1.0 / net.tau;
+        for j in 0..x.len() {
+            let s = a.dphi(x[j]) * inv_tau;
+            for i in 0..x.len() {
+                jac[(i, j)] = net.w[(i, j)] * s;
+            }
+            jac[(j, j)] -= net.decay[j] * inv_tau;
+        }
+        true
+    }
+}
+
+impl Energy for HopfieldFlow<'_> {
+    fn dim(&self) -> usize {
+        self.net.dim()
+    }
+    fn energy(&mut self, x: &[f64]) -> f64 {
+        self.fill(x);
+        self.energy_from_buffers(x)
+    }
+}
+
+impl Gradient for HopfieldFlow<'_> {
+    /// `∇E = Φ′(x) ⊙ (Dx − Bu − WΦ(x))`.
+    fn gradient_into(&mut self, x: &[f64], grad: &mut [f64]) {
+        self.energy_and_gradient_into(x, grad);
+    }
+    fn energy_and_gradient_into(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        self.fill(x);
+        let net = self.net;
+        let a = net.activation;
+        for i in 0..x.len() {
+            grad[i] = a.dphi(x[i]) * (net.decay[i] * x[i] - net.input[i] - self.wphi[i]);
+        }
+        self.energy_from_buffers(x)
+    }
+}
+
+/// Random symmetric couplings `W = g (G + Gᵀ)/√(2n)` with `G_ij ~ N(0, 1)` and zero diagonal
+/// (a Gaussian orthogonal ensemble scaled so the spectrum fills about `[−2g, 2g]`). With
+/// `g > ½` and a tanh network, `λ_max(W) > 1` and the network has several attractors.
+pub fn random_symmetric_weights(n: usize, gain: f64, seed: u64) -> Result<Mat<f64>> {
+    if n == 0 {
+        return Err(crate::Error::invalid(
+            "n",
+            n,
+            "a network needs at least one neuron",
+        ));
+    }
+    if !gain.is_finite() {
+        return Err(crate::Error::invalid("gain", gain, "the gain must be finite"));
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut w = Mat::<f64>::zeros(n, n);
+    let scale = gain / (2.0 * n as f64).sqrt();
+    for i in 0..n {
+        for j in (i + 1)..n {
+            let a: f64 = StandardNormal.sample(&mut rng);
+            let b: f64 = StandardNormal.sample(&mut rng);
+            let v = scale * (a + b);
+            w[(i, j)] = v;
+            w[(j, i)] = v;
+        }
+    }
+    Ok(w)
+}

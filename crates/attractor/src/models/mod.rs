@@ -1,0 +1,39 @@
+//! Model families, one file each. A model is plain data (weights, parameters); calling its
+//! `flow()` binds it to the scratch buffers that evaluating it needs, giving a
+//! [`VectorField`](crate::flow::VectorField) with its energy.
+
+pub mod activation;
+pub mod firing_rate;
+pub mod hopfield;
+
+pub use activation::Activation;
+pub use firing_rate::{FiringRateFlow, FiringRateNetwork};
+pub use hopfield::{HopfieldFlow, HopfieldNetwork, random_symmetric_weights};
+
+use crate::error::{Result, check_len};
+use crate::linalg::{check_matrix_finite, max_abs, max_asymmetry};
+use faer::Mat;
+
+/// Validate a square, finite coupling matrix and return its largest asymmetry `max |W − Wᵀ|`.
+pub(crate) fn validate_weights(w: &Mat<f64>) -> Result<f64> {
+    check_len(
+        "W (columns)",
+        w.ncols(),
+        w.nrows(),
+        "the coupling matrix W must be square (n x n)",
+    )?;
+    check_matrix_finite("W", w.as_ref())?;
+    Ok(max_asymmetry(w.as_ref()))
+}
+
+/// Whether an asymmetry is large enough to void the energy as a Lyapunov function.
+pub(crate) fn is_asymmetric(w: &Mat<f64>, asymmetry: f64) -> bool {
+    asymmetry > 1e-12 * (1.0 + max_abs(w.as_ref()))
+}
+
+/// The caveat a flow reports when `W ≠ Wᵀ`.
+pub(crate) fn asymmetry_caveat(asymmetry: f64) -> String {
+    format!(
+        "W is not symmetric (max |W_ij - W_ji| = {asymmetry:.3e}), so the energy is not a Lyapunov function and may rise; symmetrise W with (W + Wᵀ)/2 for guaranteed descent"
+    )
+}

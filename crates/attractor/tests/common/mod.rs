@@ -1,0 +1,48 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use faer::Mat;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+pub fn rng(seed: u64) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(seed)
+}
+
+pub fn uniform_vec(rng: &mut ChaCha8Rng, n: usize, lo: f64, hi: f64) -> Vec<f64> {
+    (0..n).map(|_| rng.random_range(lo..hi)).collect()
+}
+
+/// A random (non-symmetric) matrix with entries `N(0, 1)·scale/√n`.
+pub fn random_matrix(rng: &mut ChaCha8Rng, n: usize, scale: f64) -> Mat<f64> {
+    let s = scale / (n as f64).sqrt();
+    Mat::from_fn(n, n, |_, _| {
+        let z: f64 = rng.sample(rand_distr::StandardNormal);
+        s * z
+    })
+}
+
+/// Central-difference gradient.
+pub fn fd_gradient(mut e: impl FnMut(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
+    let mut xp = x.to_vec();
+    (0..x.len())
+        .map(|j| {
+            let h = 1e-6 * x[j].abs().max(1.0);
+            xp[j] = x[j] + h;
+            let fp = e(&xp);
+            xp[j] = x[j] - h;
+            let fm = e(&xp);
+            xp[j] = x[j];
+            (fp - fm) / (2.0 * h)
+        })
+        .collect()
+}
+
+/// Largest relative difference between two vectors, scaled by `1 + max|b|`.
+pub fn rel_diff(a: &[f64], b: &[f64]) -> f64 {
+    let scale = 1.0 + b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    a.iter()
+        .zip(b)
+        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()))
+        / scale
+}

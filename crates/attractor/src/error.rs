@@ -21,7 +21,9 @@ pub enum Error {
         fix: String,
     },
     /// A value that must be finite is NaN or infinite.
-    #[error("{what} contains a non-finite value ({value}) at index {index}; replace NaN/inf entries with finite numbers")]
+    #[error(
+        "{what} contains a non-finite value ({value}) at index {index}; replace NaN/inf entries with finite numbers"
+    )]
     NonFinite {
         /// What was checked.
         what: String,

@@ -39,3 +39,8 @@ pub mod run;
 pub mod step;
 
 pub use error::{Error, Result};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

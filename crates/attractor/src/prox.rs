@@ -13,7 +13,11 @@ pub struct SoftThreshold {
 impl SoftThreshold {
     /// `λ ≥ 0`.
     pub fn new(lambda: f64) -> Result<Self> {
-        check_nonnegative("lambda", lambda, "the l1 weight must be a non-negative number")?;
+        check_nonnegative(
+            "lambda",
+            lambda,
+            "the l1 weight must be a non-negative number",
+        )?;
         Ok(Self { lambda })
     }
 }
@@ -39,7 +43,11 @@ pub struct NonNegativeSoftThreshold {
 impl NonNegativeSoftThreshold {
     /// `λ ≥ 0`.
     pub fn new(lambda: f64) -> Result<Self> {
-        check_nonnegative("lambda", lambda, "the l1 weight must be a non-negative number")?;
+        check_nonnegative(
+            "lambda",
+            lambda,
+            "the l1 weight must be a non-negative number",
+        )?;
         Ok(Self { lambda })
     }
 }
@@ -89,12 +97,7 @@ impl Prox for BoxProx {
         if inside { 0.0 } else { f64::INFINITY }
     }
     fn prox_into(&self, _gamma: f64, z: &[f64], out: &mut [f64]) {
-        for (((o, &v), &l), &h) in out
-            .iter_mut()
-            .zip(z)
-            .zip(self.set.lo())
-            .zip(self.set.hi())
-        {
+        for (((o, &v), &l), &h) in out.iter_mut().zip(z).zip(self.set.lo()).zip(self.set.hi()) {
             *o = v.clamp(l, h);
         }
     }
@@ -122,7 +125,11 @@ mod tests {
                     .map(|k| k as f64 * 1e-3)
                     .map(obj)
                     .fold(f64::INFINITY, f64::min);
-                assert!(obj(p[0]) <= best + 1e-9, "z = {z}: prox {} not optimal", p[0]);
+                assert!(
+                    obj(p[0]) <= best + 1e-9,
+                    "z = {z}: prox {} not optimal",
+                    p[0]
+                );
             }
         }
     }

@@ -123,10 +123,9 @@ impl Solution {
                 "stopped at max_steps = {} (t = {:.6}) before reaching a steady state; raise max_steps, take larger steps if the stepper stays stable, or loosen the steady-state tolerances",
                 self.n_steps, self.t
             ),
-            Status::EndTime => format!(
-                "reached t_end = {:.6} after {} steps",
-                self.t, self.n_steps
-            ),
+            Status::EndTime => {
+                format!("reached t_end = {:.6} after {} steps", self.t, self.n_steps)
+            }
             Status::TargetReached => format!(
                 "reached the target energy at t = {:.6} after {} steps",
                 self.t, self.n_steps
@@ -216,7 +215,11 @@ impl Run {
     /// Stop at time `t_end` (the last step is shortened to land on it).
     pub fn t_end(mut self, t_end: f64) -> Result<Self> {
         if !t_end.is_finite() {
-            return Err(Error::invalid("t_end", t_end, "the end time must be finite"));
+            return Err(Error::invalid(
+                "t_end",
+                t_end,
+                "the end time must be finite",
+            ));
         }
         self.t_end = Some(t_end);
         Ok(self)
@@ -408,7 +411,7 @@ impl Run {
                 }
                 dt = dt.min(left);
             }
-            if n_steps % 8 == 0 {
+            if n_steps.is_multiple_of(8) {
                 if let Some(flag) = &self.interrupt
                     && flag.load(Ordering::Relaxed)
                 {
@@ -454,7 +457,7 @@ impl Run {
 
             let mut e_now = None;
             let last_step = self.max_steps == Some(n_steps);
-            if track_energy && (n_steps % self.energy_every == 0 || last_step) {
+            if track_energy && (n_steps.is_multiple_of(self.energy_every) || last_step) {
                 e_now = f.energy(t, &x);
                 if let Some(e) = e_now {
                     if !e.is_finite() {
@@ -578,7 +581,7 @@ impl Trace {
     fn push(&mut self, p: TracePoint) {
         let k = self.seen;
         self.seen += 1;
-        if k % self.stride != 0 {
+        if !k.is_multiple_of(self.stride) {
             self.tail = Some(p);
             return;
         }
@@ -586,10 +589,10 @@ impl Trace {
             let mut idx = 0usize;
             self.points.retain(|_| {
                 idx += 1;
-                (idx - 1) % 2 == 0
+                (idx - 1).is_multiple_of(2)
             });
             self.stride *= 2;
-            if k % self.stride != 0 {
+            if !k.is_multiple_of(self.stride) {
                 self.tail = Some(p);
                 return;
             }

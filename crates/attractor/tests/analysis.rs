@@ -37,15 +37,22 @@ fn analytic_jacobians_match_finite_differences() {
 #[test]
 fn converged_equilibria_have_negative_spectral_abscissa() {
     let n = 40;
-    let net = HopfieldNetwork::new(random_symmetric_weights(n, 1.5, 4).unwrap(), Activation::Tanh)
-        .unwrap();
+    let net = HopfieldNetwork::new(
+        random_symmetric_weights(n, 1.5, 4).unwrap(),
+        Activation::Tanh,
+    )
+    .unwrap();
     let x0 = uniform_vec(&mut rng(1), n, -1.0, 1.0);
     let sol = Run::new(0.1)
         .unwrap()
         .max_steps(100_000)
         .steady_state(1e-9, 1e-11)
         .unwrap()
-        .solve(&mut net.flow(), &mut Dopri5::new(1e-10, 1e-12).unwrap(), &x0)
+        .solve(
+            &mut net.flow(),
+            &mut Dopri5::new(1e-10, 1e-12).unwrap(),
+            &x0,
+        )
         .unwrap();
     assert_eq!(sol.status, Status::Converged, "{}", sol.message());
     let j = jacobian(&mut net.flow(), 0.0, &sol.state).unwrap();
@@ -69,19 +76,42 @@ fn contraction_rate_bounds_trajectory_convergence() {
         .with_input(uniform_vec(&mut rng(2), n, -0.5, 0.5))
         .unwrap();
     let t_end = 5.0;
-    let run = Run::new(0.01).unwrap().t_end(t_end).unwrap().max_steps(1_000_000);
+    let run = Run::new(0.01)
+        .unwrap()
+        .t_end(t_end)
+        .unwrap()
+        .max_steps(1_000_000);
     let xa = uniform_vec(&mut rng(3), n, -0.9, 0.9);
     let xb = uniform_vec(&mut rng(4), n, -0.9, 0.9);
     let mut s = Dopri5::new(1e-10, 1e-12).unwrap();
     let a = run.solve(&mut net.flow(), &mut s, &xa).unwrap().state;
     let b = run.solve(&mut net.flow(), &mut s, &xb).unwrap().state;
-    let d0: f64 = xa.iter().zip(&xb).map(|(p, q)| (p - q).powi(2)).sum::<f64>().sqrt();
-    let d1: f64 = a.iter().zip(&b).map(|(p, q)| (p - q).powi(2)).sum::<f64>().sqrt();
+    let d0: f64 = xa
+        .iter()
+        .zip(&xb)
+        .map(|(p, q)| (p - q).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    let d1: f64 = a
+        .iter()
+        .zip(&b)
+        .map(|(p, q)| (p - q).powi(2))
+        .sum::<f64>()
+        .sqrt();
     // the weighted-norm bound holds up to the condition number of the weight, which is 1 here
     // for the firing-rate form with symmetric W only approximately: allow a factor of 2.
-    assert!(d1 <= 2.0 * d0 * (-c.rate * t_end).exp(), "d1 {d1} vs bound {}", d0 * (-c.rate * t_end).exp());
+    assert!(
+        d1 <= 2.0 * d0 * (-c.rate * t_end).exp(),
+        "d1 {d1} vs bound {}",
+        d0 * (-c.rate * t_end).exp()
+    );
     // and a non-contracting network is reported as such
-    let c2 = contraction(&random_symmetric_weights(n, 1.5, 8).unwrap(), Activation::Tanh, 2.0).unwrap();
+    let c2 = contraction(
+        &random_symmetric_weights(n, 1.5, 8).unwrap(),
+        Activation::Tanh,
+        2.0,
+    )
+    .unwrap();
     assert!(!c2.contracting && c2.rate < 0.0);
     // non-symmetric: the norm criterion
     let c3 = contraction(&random_matrix(&mut rng(5), n, 0.3), Activation::Tanh, 1.0).unwrap();

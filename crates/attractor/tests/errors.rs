@@ -16,14 +16,24 @@ fn msg<T: std::fmt::Debug>(r: attractor::Result<T>) -> String {
 #[test]
 fn dimension_mismatch_names_both_sizes() {
     let n = net(4);
-    let m = msg(Run::new(0.1).unwrap().max_steps(5).solve(&mut n.flow(), &mut Rk4::new(), &[0.0; 3]));
-    assert!(m.contains("x0") && m.contains("length 3") && m.contains("expected 4"), "{m}");
+    let m =
+        msg(Run::new(0.1)
+            .unwrap()
+            .max_steps(5)
+            .solve(&mut n.flow(), &mut Rk4::new(), &[0.0; 3]));
+    assert!(
+        m.contains("x0") && m.contains("length 3") && m.contains("expected 4"),
+        "{m}"
+    );
     let m = msg(net(3).with_decay(vec![1.0; 2]));
     assert!(m.contains("decay") && m.contains("length 2"), "{m}");
     let m = msg(HopfieldNetwork::new(Mat::zeros(3, 2), Activation::Tanh));
     assert!(m.contains("square"), "{m}");
     let m = msg(net(3).with_input_matrix(&Mat::zeros(3, 2), &[1.0]));
-    assert!(m.contains("input u") && m.contains("length 1, expected 2"), "{m}");
+    assert!(
+        m.contains("input u") && m.contains("length 1, expected 2"),
+        "{m}"
+    );
 }
 
 #[test]
@@ -38,7 +48,10 @@ fn non_finite_values_are_located() {
         &mut Rk4::new(),
         &[0.0, f64::INFINITY, 0.0],
     ));
-    assert!(m.contains("x0") && m.contains("index 1") && m.contains("inf"), "{m}");
+    assert!(
+        m.contains("x0") && m.contains("index 1") && m.contains("inf"),
+        "{m}"
+    );
     let m = msg(net(2).with_input(vec![1.0, f64::NAN]));
     assert!(m.contains("input") && m.contains("index 1"), "{m}");
 }
@@ -49,7 +62,9 @@ fn nonpositive_tau_and_decay() {
         let m = msg(net(2).with_tau(tau));
         assert!(m.contains("tau") && m.contains(&format!("{tau}")), "{m}");
     }
-    let m = msg(FiringRateNetwork::new(Mat::zeros(2, 2), Activation::Relu).unwrap().with_tau(-1.0));
+    let m = msg(FiringRateNetwork::new(Mat::zeros(2, 2), Activation::Relu)
+        .unwrap()
+        .with_tau(-1.0));
     assert!(m.contains("tau = -1"), "{m}");
     let m = msg(net(3).with_decay(vec![1.0, 0.0, 1.0]));
     assert!(m.contains("decay d[1] = 0"), "{m}");
@@ -74,7 +89,9 @@ fn tolerances_and_step_sizes() {
 #[test]
 fn a_run_without_a_stop_rule_is_rejected() {
     let n = net(2);
-    let m = msg(Run::new(0.1).unwrap().solve(&mut n.flow(), &mut Rk4::new(), &[0.0; 2]));
+    let m = msg(Run::new(0.1)
+        .unwrap()
+        .solve(&mut n.flow(), &mut Rk4::new(), &[0.0; 2]));
     assert!(m.contains("max_steps"), "{m}");
 }
 
@@ -88,7 +105,11 @@ fn divergence_is_a_status_with_the_last_finite_state() {
         .max_steps(10_000)
         .solve(&mut n.flow(), &mut Rk4::new(), &[1.0, 0.5])
         .unwrap();
-    assert!(matches!(sol.status, attractor::run::Status::Diverged(_)), "{:?}", sol.status);
+    assert!(
+        matches!(sol.status, attractor::run::Status::Diverged(_)),
+        "{:?}",
+        sol.status
+    );
     assert!(sol.state.iter().all(|v| v.is_finite()));
     assert!(sol.message().contains("reduce dt"), "{}", sol.message());
 }

@@ -29,17 +29,12 @@ fn samples(seed: u64, n_steps: usize, dt: f64, thin: usize) -> Vec<f64> {
         .unwrap()
         .max_steps(n_steps)
         .energy_every(0)
-        .solve_with_observer(
-            &mut flow,
-            &mut EulerMaruyama::new(seed),
-            &[1.0, 0.0],
-            |o| {
-                if o.step > burn_in && o.step % thin == 0 {
-                    out.push(o.x[0]);
-                }
-                ControlFlow::Continue(())
-            },
-        )
+        .solve_with_observer(&mut flow, &mut EulerMaruyama::new(seed), &[1.0, 0.0], |o| {
+            if o.step > burn_in && o.step % thin == 0 {
+                out.push(o.x[0]);
+            }
+            ControlFlow::Continue(())
+        })
         .unwrap();
     out
 }
@@ -74,11 +69,16 @@ fn langevin_samples_the_gibbs_density_of_the_double_well() {
             .round()
             .clamp(0.0, (xs.len() - 1) as f64) as usize;
         let f = cdf[i];
-        ks = ks.max((f - k as f64 / n).abs()).max((f - (k + 1) as f64 / n).abs());
+        ks = ks
+            .max((f - k as f64 / n).abs())
+            .max((f - (k + 1) as f64 / n).abs());
     }
     // Both wells must be visited about equally (symmetry), and the shape must match.
     let left = s.iter().filter(|&&v| v < 0.0).count() as f64 / n;
-    println!("KS distance {ks:.4} over {} samples; left-well fraction {left:.3}", s.len());
+    println!(
+        "KS distance {ks:.4} over {} samples; left-well fraction {left:.3}",
+        s.len()
+    );
     // Threshold 0.015: this seeded chain gives 0.005 (the chain is correlated and
     // Euler–Maruyama at dt = 2e-3 has an O(dt) bias); a wrong temperature (T = 0.35 or 0.7)
     // gives KS > 0.03 (checked in the next test).

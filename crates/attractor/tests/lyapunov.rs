@@ -17,14 +17,19 @@ fn rounding(e: f64, n: usize) -> f64 {
 fn hopfield_energy_never_increases_for_symmetric_w() {
     for &n in &[20, 50, 100, 200] {
         for seed in 0..4u64 {
-            for act in [Activation::Tanh, Activation::Logistic, Activation::SatLinear] {
+            for act in [
+                Activation::Tanh,
+                Activation::Logistic,
+                Activation::SatLinear,
+            ] {
                 let mut r = rng(seed + 100);
-                let net = HopfieldNetwork::new(random_symmetric_weights(n, 1.5, seed).unwrap(), act)
-                    .unwrap()
-                    .with_decay(uniform_vec(&mut r, n, 0.5, 1.5))
-                    .unwrap()
-                    .with_input(uniform_vec(&mut r, n, -0.2, 0.2))
-                    .unwrap();
+                let net =
+                    HopfieldNetwork::new(random_symmetric_weights(n, 1.5, seed).unwrap(), act)
+                        .unwrap()
+                        .with_decay(uniform_vec(&mut r, n, 0.5, 1.5))
+                        .unwrap()
+                        .with_input(uniform_vec(&mut r, n, -0.2, 0.2))
+                        .unwrap();
                 assert!(net.is_symmetric());
                 let x0 = uniform_vec(&mut r, n, -2.0, 2.0);
                 let sol = Run::new(0.01)
@@ -60,7 +65,13 @@ fn firing_rate_energy_never_increases_for_symmetric_w() {
                 // start inside the range of Φ (rates)
                 let x0: Vec<f64> = uniform_vec(&mut r, n, 0.05, 0.95)
                     .into_iter()
-                    .map(|t| if act == Activation::Tanh { 2.0 * t - 1.0 } else { t })
+                    .map(|t| {
+                        if act == Activation::Tanh {
+                            2.0 * t - 1.0
+                        } else {
+                            t
+                        }
+                    })
                     .collect();
                 // Euler with dt < τ keeps r in the (convex) range of Φ.
                 let sol = Run::new(0.02)
@@ -103,5 +114,8 @@ fn monitor_reports_increase_for_nonsymmetric_w() {
             assert!(sol.message().contains("rose"), "{}", sol.message());
         }
     }
-    assert!(found >= 3, "only {found} of 5 non-symmetric networks showed an energy increase");
+    assert!(
+        found >= 3,
+        "only {found} of 5 non-symmetric networks showed an energy increase"
+    );
 }

@@ -1,10 +1,10 @@
 //! Workspaces are allocated once: the number of heap allocations of a run does not grow with
 //! the number of steps. (One test in this binary, so no other thread allocates meanwhile.)
 
+use attractor::models::HopfieldFlow;
 use attractor::models::{Activation, HopfieldNetwork, random_symmetric_weights};
 use attractor::run::Run;
 use attractor::step::{Dopri5, Euler, Heun, Rk4, Stepper};
-use attractor::models::HopfieldFlow;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -52,12 +52,27 @@ fn allocations_of_run<S: for<'a> Stepper<HopfieldFlow<'a>>>(
 
 #[test]
 fn runs_do_not_allocate_per_step() {
-    let net = HopfieldNetwork::new(random_symmetric_weights(64, 1.5, 3).unwrap(), Activation::Tanh)
-        .unwrap();
+    let net = HopfieldNetwork::new(
+        random_symmetric_weights(64, 1.5, 3).unwrap(),
+        Activation::Tanh,
+    )
+    .unwrap();
     let counts = [
-        ("euler", allocations_of_run(&net, Euler::new, 10), allocations_of_run(&net, Euler::new, 5000)),
-        ("heun", allocations_of_run(&net, Heun::new, 10), allocations_of_run(&net, Heun::new, 5000)),
-        ("rk4", allocations_of_run(&net, Rk4::new, 10), allocations_of_run(&net, Rk4::new, 5000)),
+        (
+            "euler",
+            allocations_of_run(&net, Euler::new, 10),
+            allocations_of_run(&net, Euler::new, 5000),
+        ),
+        (
+            "heun",
+            allocations_of_run(&net, Heun::new, 10),
+            allocations_of_run(&net, Heun::new, 5000),
+        ),
+        (
+            "rk4",
+            allocations_of_run(&net, Rk4::new, 10),
+            allocations_of_run(&net, Rk4::new, 5000),
+        ),
         (
             "dopri5",
             allocations_of_run(&net, || Dopri5::new(1e-6, 1e-9).unwrap(), 10),

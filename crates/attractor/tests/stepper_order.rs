@@ -20,7 +20,9 @@ fn householder() -> Mat<f64> {
 
 fn system() -> (GradientFlow<Quadratic>, Vec<f64>, Vec<f64>) {
     let q = householder();
-    let a = Mat::from_fn(5, 5, |i, j| (0..5).map(|k| q[(i, k)] * EIGS[k] * q[(j, k)]).sum());
+    let a = Mat::from_fn(5, 5, |i, j| {
+        (0..5).map(|k| q[(i, k)] * EIGS[k] * q[(j, k)]).sum()
+    });
     let x0 = vec![1.0, -0.5, 0.25, 2.0, -1.0];
     // exact: x(T) = Q e^{−ΛT} Qᵀ x0
     let y: Vec<f64> = (0..5)
@@ -56,7 +58,10 @@ fn error_at_t<S: Stepper<GradientFlow<Quadratic>>>(stepper: &mut S, dt: f64) -> 
 }
 
 /// Least-squares slope of log(err) against log(dt).
-fn observed_order<S: Stepper<GradientFlow<Quadratic>>>(mut make: impl FnMut() -> S, dts: &[f64]) -> f64 {
+fn observed_order<S: Stepper<GradientFlow<Quadratic>>>(
+    mut make: impl FnMut() -> S,
+    dts: &[f64],
+) -> f64 {
     let pts: Vec<(f64, f64)> = dts
         .iter()
         .map(|&dt| (dt.ln(), error_at_t(&mut make(), dt).0.ln()))
@@ -97,7 +102,10 @@ fn dopri5_meets_tolerance_with_fewer_steps_than_rk4() {
         // ‖x(T)‖ ≈ 0.7; allow the usual small accumulation of local errors over the run.
         let tol = atol + rtol * 1.0;
         println!("dopri5 rtol {rtol:e}: error {err:.3e} in {steps} steps");
-        assert!(err <= 10.0 * tol, "dopri5 error {err:e} above 10x tolerance {tol:e}");
+        assert!(
+            err <= 10.0 * tol,
+            "dopri5 error {err:e} above 10x tolerance {tol:e}"
+        );
         // RK4 with halving steps until it is as accurate.
         let mut n_rk4 = 1usize;
         loop {

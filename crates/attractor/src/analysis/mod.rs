@@ -5,6 +5,5 @@ mod jacobian;
 
 pub use contraction::{Contraction, contraction};
 pub use jacobian::{
-    eigenvalues, jacobian, jacobian_finite_difference, spectral_abscissa,
-    symmetric_eigenvalues,
+    eigenvalues, jacobian, jacobian_finite_difference, spectral_abscissa, symmetric_eigenvalues,
 };

@@ -259,7 +259,11 @@ pub fn random_symmetric_weights(n: usize, gain: f64, seed: u64) -> Result<Mat<f6
         ));
     }
     if !gain.is_finite() {
-        return Err(crate::Error::invalid("gain", gain, "the gain must be finite"));
+        return Err(crate::Error::invalid(
+            "gain",
+            gain,
+            "the gain must be finite",
+        ));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut w = Mat::<f64>::zeros(n, n);

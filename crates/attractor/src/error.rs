@@ -48,6 +48,24 @@ pub enum Error {
     /// A numerical routine from the linear-algebra backend failed.
     #[error("linear algebra failure in {0}")]
     LinearAlgebra(String),
+    /// A file was read but its content is not in the expected format.
+    #[error("{path} is not a valid {format} file: {msg}")]
+    Format {
+        /// The file.
+        path: String,
+        /// The format expected (e.g. "IDX", ".npy").
+        format: String,
+        /// What is wrong and how to fix it.
+        msg: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("{path}: {msg}")]
+    Io {
+        /// The file involved.
+        path: String,
+        /// The operating system's message.
+        msg: String,
+    },
 }
 
 /// Shorthand for `Result<T, attractor::Error>`.

@@ -1,8 +1,13 @@
 //! Analysis of flows: Jacobians, spectra, stability and contraction.
 
+mod capacity;
 mod contraction;
 mod jacobian;
 
+pub use capacity::{
+    CapacityPoint, CapacitySweep, Criterion, bit_error_rate, capacity_sweep, lambert_w0, overlap,
+    ramsauer_storage_constant, recovered_fraction,
+};
 pub use contraction::{Contraction, contraction};
 pub use jacobian::{
     eigenvalues, jacobian, jacobian_finite_difference, spectral_abscissa, symmetric_eigenvalues,

@@ -3,12 +3,22 @@
 //! [`VectorField`](crate::flow::VectorField) with its energy.
 
 pub mod activation;
+pub mod dense;
 pub mod firing_rate;
 pub mod hopfield;
+pub mod hopfield_memory;
+pub mod krotov2021;
+pub mod memory;
+pub mod modern;
 
 pub use activation::Activation;
+pub use dense::{DenseMemory, Separation};
 pub use firing_rate::{FiringRateFlow, FiringRateNetwork};
 pub use hopfield::{HopfieldFlow, HopfieldNetwork, random_symmetric_weights};
+pub use hopfield_memory::{HopfieldMemory, Update};
+pub use krotov2021::{Krotov2021, Krotov2021Flow, Krotov2021Model};
+pub use memory::{Memory, RecallReport, RecallStatus, is_recovered};
+pub use modern::{ModernFlow, ModernHopfield};
 
 use crate::error::{Result, check_len};
 use crate::linalg::{check_matrix_finite, max_abs, max_asymmetry};

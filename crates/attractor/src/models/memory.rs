@@ -1,0 +1,115 @@
+//! The common interface of associative memories: store patterns, recall from a (corrupted)
+//! query by descending an energy, report the energy along the way.
+//!
+//! Implemented by the classical [`HopfieldMemory`](super::HopfieldMemory) (Hopfield 1982), the
+//! [`DenseMemory`](super::DenseMemory) (Krotov & Hopfield 2016; Demircigil et al. 2017) and the
+//! [`ModernHopfield`](super::ModernHopfield) memory (Ramsauer et al. 2020), so that the capacity
+//! sweep ([`capacity_sweep`](crate::analysis::capacity_sweep)), the CLI and the demo treat every
+//! model alike.
+
+use crate::error::{Result, check_len};
+use crate::problems::Patterns;
+
+/// How a recall ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecallStatus {
+    /// The last update left the state unchanged (to the model's tolerance).
+    FixedPoint,
+    /// Synchronous dynamics alternate between two states (`σ(t+1) = σ(t−1) ≠ σ(t)`).
+    TwoCycle,
+    /// The sweep limit was reached first.
+    MaxSweeps,
+}
+
+/// What happened during one recall.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecallReport {
+    /// How it ended.
+    pub status: RecallStatus,
+    /// Number of update sweeps performed (one sweep updates every unit once).
+    pub n_sweeps: usize,
+    /// The energy of the initial state, then after every sweep (`n_sweeps + 1` values).
+    pub energies: Vec<f64>,
+}
+
+impl RecallReport {
+    /// The energy of the final state.
+    pub fn final_energy(&self) -> f64 {
+        self.energies.last().copied().unwrap_or(f64::NAN)
+    }
+}
+
+/// An associative memory: an energy over states of length [`dim`](Memory::dim) whose minima
+/// sit at the stored patterns, and an update that never increases it.
+pub trait Memory {
+    /// A short name for tables ("hebbian", "dense n=3", "modern β=1").
+    fn name(&self) -> String;
+    /// The pattern length `N`.
+    fn dim(&self) -> usize;
+    /// The number of stored patterns `K`.
+    fn n_patterns(&self) -> usize;
+    /// The energy `E(x)` (for the exponential dense memory, the overflow-free log form; see
+    /// [`DenseMemory`](super::DenseMemory)).
+    fn energy(&mut self, x: &[f64]) -> f64;
+    /// One update of every unit (one sweep), from `x` into `out` (`x.len() == out.len() == N`).
+    fn update_into(&mut self, x: &[f64], out: &mut [f64]);
+    /// Iterate the update from `query` until a fixed point (or 2-cycle, or the sweep limit);
+    /// the final state goes into `out`. Errors when the lengths are not `N` or the query is
+    /// not finite.
+    fn recall_into(&mut self, query: &[f64], out: &mut [f64]) -> Result<RecallReport>;
+
+    /// `recall_into` into a new vector.
+    fn recall(&mut self, query: &[f64]) -> Result<(Vec<f64>, RecallReport)> {
+        let mut out = vec![0.0; self.dim()];
+        let r = self.recall_into(query, &mut out)?;
+        Ok((out, r))
+    }
+
+    /// How many of `patterns` are recovered by one update started *at* them (for `±1`
+    /// patterns: `sgn(update(ξ)) = ξ`; otherwise equal to 1e-6 relative). Models override
+    /// this with a batched matrix-product version.
+    fn count_stable(&mut self, patterns: &Patterns) -> Result<usize> {
+        check_len(
+            "pattern length",
+            patterns.dim(),
+            self.dim(),
+            "test patterns of the memory's length",
+        )?;
+        let mut out = vec![0.0; self.dim()];
+        let mut count = 0;
+        for p in patterns.iter() {
+            self.update_into(p, &mut out);
+            if is_recovered(&out, p) {
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+}
+
+/// Whether a recalled state `x` recovers the target pattern: for a `±1` target, every sign
+/// agrees (`sgn(0) = +1`); otherwise `max |x − ξ| ≤ 1e-6 (1 + max |ξ|)`.
+pub fn is_recovered(x: &[f64], target: &[f64]) -> bool {
+    if target.iter().all(|&t| t == 1.0 || t == -1.0) {
+        x.iter()
+            .zip(target)
+            .all(|(&v, &t)| (if v >= 0.0 { 1.0 } else { -1.0 }) == t)
+    } else {
+        let scale = 1.0 + target.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        x.iter()
+            .zip(target)
+            .all(|(&v, &t)| (v - t).abs() <= 1e-6 * scale)
+    }
+}
+
+/// Check a query's length and finiteness.
+pub(crate) fn check_query(query: &[f64], out: &[f64], n: usize) -> Result<()> {
+    check_len(
+        "query",
+        query.len(),
+        n,
+        "pass a query of the patterns' length N",
+    )?;
+    check_len("output", out.len(), n, "pass an output buffer of length N")?;
+    crate::error::check_finite("query", query)
+}

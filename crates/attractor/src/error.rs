@@ -58,6 +58,16 @@ pub enum Error {
         /// What is wrong and how to fix it.
         msg: String,
     },
+    /// A text input (graph, Ising or QUBO file) is malformed at a given line.
+    #[error("{file}:{line}: {msg}")]
+    Parse {
+        /// The file (or source name) being read.
+        file: String,
+        /// The 1-based line number of the problem.
+        line: usize,
+        /// What is wrong and how to fix it.
+        msg: String,
+    },
     /// Reading or writing a file failed.
     #[error("{path}: {msg}")]
     Io {

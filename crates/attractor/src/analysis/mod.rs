@@ -3,6 +3,7 @@
 mod capacity;
 mod contraction;
 mod jacobian;
+mod signed_laplacian;
 
 pub use capacity::{
     CapacityPoint, CapacitySweep, Criterion, bit_error_rate, capacity_sweep, lambert_w0, overlap,
@@ -11,4 +12,8 @@ pub use capacity::{
 pub use contraction::{Contraction, contraction};
 pub use jacobian::{
     eigenvalues, jacobian, jacobian_finite_difference, spectral_abscissa, symmetric_eigenvalues,
+};
+pub use signed_laplacian::{
+    CERTIFY_DENSE_MAX_N, CertificateMethod, StabilityCertificate, certify_stable, critical_kappa,
+    signed_laplacian, transverse_spectrum,
 };

@@ -8,3 +8,15 @@ pub mod patterns;
 pub use idx::{IdxArray, read_idx, write_idx};
 pub use npy::{NpyArray, read_npy};
 pub use patterns::{Patterns, add_gaussian_noise, flip_fraction, mask_fraction};
+
+pub mod brute_force;
+pub mod gset;
+pub mod ising;
+
+pub use brute_force::{BRUTE_FORCE_MAX_N, GroundState, brute_force};
+pub use gset::{
+    parse_edge_list, parse_ising, parse_qubo, parse_rudy, read_rudy, read_text, write_partition,
+};
+pub use ising::{
+    IsingModel, Qubo, WeightedGraph, bits_from_spins, greedy_descent, spins_from_bits,
+};

@@ -1,0 +1,223 @@
+//! Oscillatory associative memory (Nishikawa, Lai & Hoppensteadt, *Capacity of oscillatory
+//! associative-memory networks with error-free retrieval*, PRL 92, 108101, 2004; the ACC 2026
+//! tutorial slides), in the frame rotating at the common frequency ω:
+//!
+//! `φ̇_i = Σ_j W_ij sin(φ_j − φ_i) + (κ/N) Σ_j sin 2(φ_j − φ_i)`,
+//!
+//! the gradient flow of `E(φ) = −½ Σ_ij W_ij cos(φ_j − φ_i) − (κ/4N) Σ_ij cos 2(φ_j − φ_i)`.
+//! A pattern `ξ ∈ {±1}^N` is stored as the phase state `φ_i ∈ {0, π}` (`ξ_i = cos φ_i`) up to a
+//! global phase. The second harmonic κ stabilises the stored binary states: pattern `ξ` is stable
+//! iff `κ > κ_c(ξ)` ([`crate::analysis::critical_kappa`]).
+
+use crate::error::{Error, Result, check_len, check_nonnegative};
+use crate::flow::VectorField;
+use faer::{Mat, MatMut};
+
+/// Normalisation of the Hebbian couplings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HebbianScale {
+    /// `W = (1/N) ΞΞᵀ` (Nishikawa et al. 2004).
+    OverN,
+    /// `W = (1/K) ΞΞᵀ` (the tutorial slides).
+    OverK,
+}
+
+/// An oscillator network with couplings `W` (symmetric, zero diagonal) and second-harmonic
+/// strength `κ`.
+///
+/// ```
+/// use attractor::models::{HebbianScale, OscillatorMemory};
+/// use attractor::run::Run;
+/// use attractor::step::Rk4;
+/// let xi = vec![vec![1i8, -1, 1, 1, -1, -1, 1, -1]];
+/// let mem = OscillatorMemory::hebbian(&xi, HebbianScale::OverN, 0.2)?;
+/// let phi0 = OscillatorMemory::phases_of(&[1, -1, 1, 1, -1, -1, 1, 1]); // one bit flipped
+/// let phi0: Vec<f64> = phi0.iter().map(|p| p + 0.1).collect();
+/// let sol = Run::new(0.05)?.t_end(60.0)?.solve(&mut mem.flow(), &mut Rk4, &phi0)?;
+/// assert_eq!(OscillatorMemory::overlap(&OscillatorMemory::read_spins(&sol.state), &xi[0]).abs(), 1.0);
+/// # Ok::<(), attractor::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct OscillatorMemory {
+    w: Mat<f64>,
+    kappa: f64,
+}
+
+impl OscillatorMemory {
+    /// A network from symmetric couplings `W` (the diagonal is ignored) and `κ ≥ 0`.
+    pub fn new(w: Mat<f64>, kappa: f64) -> Result<Self> {
+        let asym = super::validate_weights(&w)?;
+        if super::is_asymmetric(&w, asym) {
+            return Err(Error::invalid(
+                "W",
+                format!("max |W_ij − W_ji| = {asym:.3e}"),
+                "the oscillator memory needs symmetric couplings; use (W + Wᵀ)/2",
+            ));
+        }
+        check_nonnegative("kappa", kappa, "the second-harmonic strength κ is >= 0")?;
+        let mut w = w;
+        for i in 0..w.nrows() {
+            w[(i, i)] = 0.0;
+        }
+        Ok(Self { w, kappa })
+    }
+
+    /// Hebbian couplings `W = (1/N or 1/K) Σ_μ ξ^μ ξ^μᵀ`, zero diagonal.
+    pub fn hebbian(patterns: &[Vec<i8>], scale: HebbianScale, kappa: f64) -> Result<Self> {
+        let k = patterns.len();
+        if k == 0 {
+            return Err(Error::invalid("patterns", 0, "store at least one pattern"));
+        }
+        let n = patterns[0].len();
+        for (m, p) in patterns.iter().enumerate() {
+            crate::problems::ising::check_spins(p, n)
+                .map_err(|e| Error::Incompatible(format!("pattern {m}: {e}")))?;
+        }
+        let norm = match scale {
+            HebbianScale::OverN => n as f64,
+            HebbianScale::OverK => k as f64,
+        };
+        let w = Mat::from_fn(n, n, |i, j| {
+            if i == j {
+                0.0
+            } else {
+                patterns.iter().map(|p| (p[i] * p[j]) as f64).sum::<f64>() / norm
+            }
+        });
+        Self::new(w, kappa)
+    }
+
+    /// The couplings `W`.
+    pub fn weights(&self) -> &Mat<f64> {
+        &self.w
+    }
+    /// The second-harmonic strength κ.
+    pub fn kappa(&self) -> f64 {
+        self.kappa
+    }
+    /// Number of oscillators.
+    pub fn n(&self) -> usize {
+        self.w.nrows()
+    }
+
+    /// Phases of a binary pattern: `φ_i = 0` for `+1`, `π` for `−1`.
+    pub fn phases_of(s: &[i8]) -> Vec<f64> {
+        s.iter()
+            .map(|&v| if v > 0 { 0.0 } else { std::f64::consts::PI })
+            .collect()
+    }
+
+    /// Read spins `s_i = sgn cos(φ_i − φ_ref)` with `φ_ref = ½ arg Σ_j e^{2iφ_j}` (the axis of the
+    /// second-harmonic order parameter; the answer is defined up to a global sign).
+    pub fn read_spins(phi: &[f64]) -> Vec<i8> {
+        let (mut c, mut s) = (0.0, 0.0);
+        for &p in phi {
+            c += (2.0 * p).cos();
+            s += (2.0 * p).sin();
+        }
+        let r = 0.5 * s.atan2(c);
+        phi.iter()
+            .map(|&p| if (p - r).cos() >= 0.0 { 1 } else { -1 })
+            .collect()
+    }
+
+    /// Overlap `m = (1/N) Σ_i s_i ξ_i`.
+    pub fn overlap(s: &[i8], xi: &[i8]) -> f64 {
+        s.iter().zip(xi).map(|(&a, &b)| (a * b) as f64).sum::<f64>() / s.len().max(1) as f64
+    }
+
+    /// Bind scratch buffers: the flow with its energy and analytic Jacobian.
+    pub fn flow(&self) -> OscillatorMemoryFlow<'_> {
+        let n = self.n();
+        OscillatorMemoryFlow {
+            m: self,
+            c: vec![0.0; n],
+            s: vec![0.0; n],
+        }
+    }
+}
+
+/// The flow of an [`OscillatorMemory`]: `φ̇ = −∇E(φ)`.
+pub struct OscillatorMemoryFlow<'a> {
+    m: &'a OscillatorMemory,
+    c: Vec<f64>,
+    s: Vec<f64>,
+}
+
+impl VectorField for OscillatorMemoryFlow<'_> {
+    fn dim(&self) -> usize {
+        self.m.n()
+    }
+    fn eval_into(&mut self, _t: f64, x: &[f64], dx: &mut [f64]) {
+        let n = x.len();
+        let (mut c2, mut s2) = (0.0, 0.0);
+        for i in 0..n {
+            (self.s[i], self.c[i]) = x[i].sin_cos();
+            c2 += (2.0 * x[i]).cos();
+            s2 += (2.0 * x[i]).sin();
+        }
+        let w = &self.m.w;
+        let k = self.m.kappa / n as f64;
+        for i in 0..n {
+            let (mut ws, mut wc) = (0.0, 0.0);
+            for j in 0..n {
+                ws += w[(i, j)] * self.s[j];
+                wc += w[(i, j)] * self.c[j];
+            }
+            // Σ_j W_ij sin(φ_j − φ_i) = cos φ_i (Ws)_i − sin φ_i (Wc)_i
+            let (si2, ci2) = (2.0 * x[i]).sin_cos();
+            dx[i] = self.c[i] * ws - self.s[i] * wc + k * (ci2 * s2 - si2 * c2);
+        }
+    }
+    fn energy(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
+        let n = x.len();
+        let w = &self.m.w;
+        let mut e = 0.0;
+        let (mut c2, mut s2) = (0.0, 0.0);
+        for i in 0..n {
+            for j in 0..n {
+                e -= 0.5 * w[(i, j)] * (x[j] - x[i]).cos();
+            }
+            c2 += (2.0 * x[i]).cos();
+            s2 += (2.0 * x[i]).sin();
+        }
+        // Σ_ij cos 2(φ_j − φ_i) = |Σ_j e^{2iφ_j}|²
+        e -= self.m.kappa / (4.0 * n as f64) * (c2 * c2 + s2 * s2);
+        Some(e)
+    }
+    fn jacobian_into(&mut self, _t: f64, x: &[f64], mut jac: MatMut<'_, f64>) -> bool {
+        let n = x.len();
+        let w = &self.m.w;
+        let k = 2.0 * self.m.kappa / n as f64;
+        for i in 0..n {
+            let mut diag = 0.0;
+            for j in 0..n {
+                if i != j {
+                    let a = w[(i, j)] * (x[j] - x[i]).cos() + k * (2.0 * (x[j] - x[i])).cos();
+                    jac[(i, j)] = a;
+                    diag -= a;
+                }
+            }
+            jac[(i, i)] = diag;
+        }
+        true
+    }
+}
+
+/// Random ±1 patterns `K × N` from a seed.
+pub fn random_patterns(k: usize, n: usize, seed: u64) -> Vec<Vec<i8>> {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    (0..k)
+        .map(|_| {
+            (0..n)
+                .map(|_| if rng.random::<bool>() { 1 } else { -1 })
+                .collect()
+        })
+        .collect()
+}
+
+/// Check a phase vector's length against a memory.
+pub fn check_phases(m: &OscillatorMemory, phi: &[f64]) -> Result<()> {
+    check_len("phases", phi.len(), m.n(), "give one phase per oscillator")
+}

@@ -2,6 +2,9 @@
 //! library, and prints or writes; the numerics live in the library.
 
 mod demo;
+mod maxcut;
+mod image_grid;
+mod memory;
 mod plot;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +22,12 @@ struct Cli {
 enum Command {
     /// Run the built-in demonstrations (no input files needed).
     Demo(demo::DemoArgs),
+    /// Max-Cut of a graph (G-set/rudy or edge list) by the oscillator Ising machine.
+    Maxcut(maxcut::MaxcutArgs),
+    /// Minimise an Ising (h, J) or QUBO objective by the oscillator Ising machine.
+    Ising(maxcut::IsingArgs),
+    /// Store patterns in an associative memory, corrupt queries and recall them.
+    Memory(memory::MemoryArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +68,9 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args),
+        Command::Maxcut(args) => maxcut::run_maxcut(&args),
+        Command::Ising(args) => maxcut::run_ising(&args),
+        Command::Memory(args) => memory::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

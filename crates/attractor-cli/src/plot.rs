@@ -10,7 +10,7 @@ use std::sync::Once;
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
 
-fn register_font() {
+pub(crate) fn register_font() {
     REGISTER.call_once(|| {
         // The bundled font is valid; if registration ever failed, text would be missing and
         // plotters would report it as a drawing error, which we pass on.

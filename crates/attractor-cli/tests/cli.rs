@@ -77,3 +77,79 @@ fn bad_input_exits_2_with_one_line() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+const MNIST: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../data/mnist/train-images-first.idx3-ubyte.gz"
+);
+
+#[test]
+fn memory_command_recalls_mnist_digits_and_draws_the_grid() {
+    let dir = std::env::temp_dir().join(format!("attractor-cli-memory-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = dir.join("grid.png");
+    let (code, out, err) = attractor(&[
+        "memory",
+        "--data",
+        MNIST,
+        "--count",
+        "100",
+        "--model",
+        "modern",
+        "--beta",
+        "1",
+        "--png",
+        png.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("recovered exactly: 100.0% (100/100)"), "{out}");
+    assert_eq!(&std::fs::read(&png).unwrap()[1..4], b"PNG");
+    // the classical memory fails on the same correlated digits
+    let (code, out, err) = attractor(&[
+        "memory",
+        "--data",
+        MNIST,
+        "--count",
+        "100",
+        "--queries",
+        "20",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("recovered exactly: 0.0% (0/20)"), "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn demo_memory_chapter_shows_classical_failing_where_modern_succeeds() {
+    let (code, out, err) = attractor(&["demo", "--chapter", "memory"]);
+    assert_eq!(code, 0, "{err}");
+    let row = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("10 "))
+        .unwrap_or_else(|| panic!("{out}"));
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cells[1], "0/10", "Hebbian: {row}");
+    assert_eq!(cells[5], "10/10", "modern: {row}");
+}
+
+#[test]
+fn memory_bad_input_exits_2_with_one_line() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["memory", "--model", "dense", "--n", "1"], "n = 1"),
+        (&["memory", "--model", "dense", "--n", "cubic"], "--n cubic"),
+        (&["memory", "--model", "modern", "--beta", "nan"], "beta"),
+        (
+            &["memory", "--data", "/no/such/file.idx"],
+            "/no/such/file.idx",
+        ),
+        (&["memory", "--count", "0"], "--count 0"),
+        (&["memory", "--amount", "2"], "fraction"),
+        (&["memory", "--data", MNIST, "--count", "301"], "only 300"),
+    ];
+    for (args, needle) in cases {
+        let (code, out, err) = attractor(args);
+        assert_eq!(code, 2, "{args:?}: {out} {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}

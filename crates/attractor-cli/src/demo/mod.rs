@@ -3,6 +3,8 @@
 //! the figure; later model families add their chapter to [`chapters`].
 
 mod hopfield;
+mod oscillator;
+mod memory;
 
 use anyhow::{Result, bail};
 use clap::Args;
@@ -49,7 +51,11 @@ pub trait Chapter {
 
 /// All chapters, in order.
 fn chapters() -> Vec<Box<dyn Chapter>> {
-    vec![Box::new(hopfield::HopfieldChapter)]
+    vec![
+        Box::new(hopfield::HopfieldChapter),
+        Box::new(oscillator::OscillatorChapter),
+        Box::new(memory::MemoryChapter),
+    ]
 }
 
 pub fn run(args: &DemoArgs) -> Result<()> {

@@ -6,8 +6,8 @@ mod jacobian;
 mod signed_laplacian;
 
 pub use capacity::{
-    CapacityPoint, CapacitySweep, Criterion, bit_error_rate, capacity_sweep, lambert_w0, overlap,
-    ramsauer_storage_constant, recovered_fraction,
+    CapacityPoint, CapacitySweep, Criterion, RecallSummary, bit_error_rate, capacity_sweep,
+    evaluate_recall, lambert_w0, overlap, ramsauer_storage_constant, recovered_fraction,
 };
 pub use contraction::{Contraction, contraction};
 pub use jacobian::{

@@ -34,6 +34,12 @@ pub fn read_npy(path: impl AsRef<Path>) -> Result<NpyArray> {
     parse_npy(&bytes).map_err(|msg| format_err(path, msg))
 }
 
+/// Parse an in-memory `.npy` file (e.g. one embedded with `include_bytes!`); `name` is used
+/// in error messages.
+pub fn parse_npy_bytes(bytes: &[u8], name: &str) -> Result<NpyArray> {
+    parse_npy(bytes).map_err(|msg| format_err(Path::new(name), msg))
+}
+
 fn header_value<'a>(header: &'a str, key: &str) -> std::result::Result<&'a str, String> {
     let k = format!("'{key}'");
     let start = header

@@ -1,0 +1,92 @@
+//! A PNG grid of small images (original / corrupted / recalled patterns), written whole or not
+//! at all (temporary file, then rename), like the figures of `plot.rs`.
+
+use anyhow::{Context, Result, bail};
+use plotters::prelude::*;
+use std::path::Path;
+
+/// Draw `rows` of images, each image `width × height` values in `[−1, 1]` (`+1` ink, drawn
+/// black; `−1` background, white; `0` grey), with column titles.
+pub fn write_image_grid(
+    path: &Path,
+    width: usize,
+    height: usize,
+    titles: &[&str],
+    rows: &[Vec<Vec<f64>>],
+) -> Result<()> {
+    crate::plot::check_png_path(path)?;
+    if rows.is_empty() || width == 0 || height == 0 {
+        bail!("nothing to draw");
+    }
+    crate::plot::register_font();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "grid.png".into());
+    let tmp = path.with_file_name(format!(".{name}.partial.png"));
+    match draw(&tmp, width, height, titles, rows) {
+        Ok(()) => std::fs::rename(&tmp, path)
+            .with_context(|| format!("moving the image grid into place at {}", path.display())),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e).with_context(|| format!("drawing {}", path.display()))
+        }
+    }
+}
+
+fn draw(
+    file: &Path,
+    width: usize,
+    height: usize,
+    titles: &[&str],
+    rows: &[Vec<Vec<f64>>],
+) -> Result<()> {
+    let scale = (112 / width.max(height)).max(1);
+    let (cw, ch) = (width * scale, height * scale);
+    let gap = 8;
+    let top = 28;
+    let n_cols = rows
+        .iter()
+        .map(|r| r.len())
+        .max()
+        .unwrap_or(0)
+        .max(titles.len());
+    let w = (n_cols * (cw + gap) + gap) as u32;
+    let h = (top + rows.len() * (ch + gap) + gap) as u32;
+    let root = BitMapBackend::new(file, (w, h)).into_drawing_area();
+    let err = |e: DrawingAreaErrorKind<_>| anyhow::anyhow!("{e}");
+    root.fill(&WHITE).map_err(err)?;
+    for (c, t) in titles.iter().enumerate() {
+        let x = (gap + c * (cw + gap)) as i32;
+        root.draw(&Text::new(t.to_string(), (x, 6), ("sans-serif", 16)))
+            .map_err(err)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, img) in row.iter().enumerate() {
+            let x0 = gap + c * (cw + gap);
+            let y0 = top + r * (ch + gap);
+            for py in 0..height {
+                for px in 0..width {
+                    let v = img.get(py * width + px).copied().unwrap_or(0.0);
+                    let g = (255.0 * (1.0 - (v.clamp(-1.0, 1.0) + 1.0) / 2.0)).round() as u8;
+                    let (x, y) = ((x0 + px * scale) as i32, (y0 + py * scale) as i32);
+                    root.draw(&Rectangle::new(
+                        [(x, y), (x + scale as i32, y + scale as i32)],
+                        RGBColor(g, g, g).filled(),
+                    ))
+                    .map_err(err)?;
+                }
+            }
+            root.draw(&Rectangle::new(
+                [
+                    (x0 as i32 - 1, y0 as i32 - 1),
+                    ((x0 + cw) as i32, (y0 + ch) as i32),
+                ],
+                BLACK.mix(0.3),
+            ))
+            .map_err(err)?;
+        }
+    }
+    root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
+}

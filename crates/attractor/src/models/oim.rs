@@ -184,22 +184,22 @@ pub struct OimParams {
 }
 
 impl OimParams {
-    /// Defaults scaled to a model: `μ` ramps from 0 to `0.5·d̄` (`d̄` the mean absolute row sum),
-    /// noise anneals from `0.3` to 0, `dt = 0.1`, 1000 steps per run, 64 replicas, one thread,
-    /// one round.
+    /// Defaults scaled to a model (tuned on G-set G1 and G22, see `bench/README.md`): `μ` ramps
+    /// from 0 to `0.1·d̄` (`d̄` the mean absolute row sum), noise anneals from `0.5` to 0,
+    /// `dt = 0.5`, 2000 steps per run, 16 replicas, readout every 50 steps, one thread, one round.
     pub fn for_model(model: &IsingModel) -> Self {
         let n = model.n().max(1);
         let mean_row: f64 = model.values().iter().map(|v| v.abs()).sum::<f64>() / n as f64;
         Self {
-            dt: 0.1,
-            n_steps: 1000,
+            dt: 0.5,
+            n_steps: 2000,
             mu_start: 0.0,
-            mu_end: 0.5 * mean_row,
+            mu_end: 0.1 * mean_row,
             mu_spread: 0.0,
-            noise_start: 0.3,
+            noise_start: 0.5,
             noise_end: 0.0,
-            replicas: 64,
-            readout_every: 10,
+            replicas: 16,
+            readout_every: 50,
             seed: 0,
             threads: 1,
             time_budget: None,

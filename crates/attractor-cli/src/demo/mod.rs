@@ -3,8 +3,8 @@
 //! the figure; later model families add their chapter to [`chapters`].
 
 mod hopfield;
-mod oscillator;
 mod memory;
+mod oscillator;
 
 use anyhow::{Result, bail};
 use clap::Args;

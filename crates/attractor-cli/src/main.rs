@@ -2,8 +2,8 @@
 //! library, and prints or writes; the numerics live in the library.
 
 mod demo;
-mod maxcut;
 mod image_grid;
+mod maxcut;
 mod memory;
 mod plot;
 

@@ -119,8 +119,6 @@ fn critical_kappa_separates_unstable_and_stable_patterns() {
         let x = phases(&xi[0]);
         // spectrum: the Jacobian's largest transverse eigenvalue is 2(κ_c − κ)
         let jac = jacobian(&mut mem.flow(), 0.0, &x).unwrap();
-        let jt = Mat::from_fn(n, n, |i, j| -jac[(i, j)]); // L(A) with A as in the theory
-        let _ = jt;
         let lt = transverse_spectrum(mem.weights(), &xi[0]).unwrap();
         let lam = lt.last().unwrap() - 2.0 * kappa;
         let jev = symmetric_eigenvalues(&jac).unwrap();
@@ -234,7 +232,9 @@ fn ring_settles_in_stable_twists_from_random_starts() {
     let mut rng = common::rng(17);
     let mut seen = std::collections::BTreeSet::new();
     for _ in 0..30 {
-        let x0: Vec<f64> = (0..n).map(|_| rng.random_range(-3.14..3.14)).collect();
+        let x0: Vec<f64> = (0..n)
+            .map(|_| rng.random_range(-std::f64::consts::PI..std::f64::consts::PI))
+            .collect();
         let mut f = ring;
         let sol = Run::new(0.1)
             .unwrap()

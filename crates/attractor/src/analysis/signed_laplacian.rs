@@ -142,7 +142,7 @@ pub fn transverse_spectrum(w: &Mat<f64>, s: &[i8]) -> Result<Vec<f64>> {
         let mut row = 0.0;
         for j in 0..n {
             if i != j {
-                let a = w[(i, j)] * s[i] as f64 * s[j as usize] as f64;
+                let a = w[(i, j)] * s[i] as f64 * s[j] as f64;
                 m[(i, j)] = a;
                 row += a;
                 big += a.abs();

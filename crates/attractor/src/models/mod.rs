@@ -6,29 +6,27 @@ pub mod activation;
 pub mod dense;
 pub mod firing_rate;
 pub mod hopfield;
-pub mod kuramoto_ring;
-pub mod oim;
-pub mod oscillator_memory;
 pub mod hopfield_memory;
 pub mod krotov2021;
+pub mod kuramoto_ring;
 pub mod memory;
 pub mod modern;
+pub mod oim;
+pub mod oscillator_memory;
 
 pub use activation::Activation;
 pub use dense::{DenseMemory, Separation};
 pub use firing_rate::{FiringRateFlow, FiringRateNetwork};
 pub use hopfield::{HopfieldFlow, HopfieldNetwork, random_symmetric_weights};
+pub use hopfield_memory::{HopfieldMemory, Update};
+pub use krotov2021::{Krotov2021, Krotov2021Flow, Krotov2021Model};
 pub use kuramoto_ring::KuramotoRing;
-pub use oim::{
-    Found, LANES, OimFlow, OimParams, OimProgress, OimResult, OscillatorIsingMachine,
-};
+pub use memory::{Memory, RecallReport, RecallStatus, is_recovered};
+pub use modern::{ModernFlow, ModernHopfield};
+pub use oim::{Found, LANES, OimFlow, OimParams, OimProgress, OimResult, OscillatorIsingMachine};
 pub use oscillator_memory::{
     HebbianScale, OscillatorMemory, OscillatorMemoryFlow, random_patterns,
 };
-pub use hopfield_memory::{HopfieldMemory, Update};
-pub use krotov2021::{Krotov2021, Krotov2021Flow, Krotov2021Model};
-pub use memory::{Memory, RecallReport, RecallStatus, is_recovered};
-pub use modern::{ModernFlow, ModernHopfield};
 
 use crate::error::{Result, check_len};
 use crate::linalg::{check_matrix_finite, max_abs, max_asymmetry};

@@ -51,6 +51,9 @@ fn parse_weight(file: &str, line: usize, tok: &str) -> Result<f64> {
     }
 }
 
+/// One coefficient line `(i, j, v)`, 0-based.
+type Triplet = (u32, u32, f64);
+
 /// What a coefficient file may contain.
 #[derive(Clone, Copy)]
 struct Rules {
@@ -59,11 +62,7 @@ struct Rules {
 }
 
 /// Parse `n m` then exactly `m` lines `i j v` with 1-based ids; no duplicate pairs.
-fn parse_header_triplets(
-    text: &str,
-    file: &str,
-    rules: Rules,
-) -> Result<(usize, Vec<(u32, u32, f64)>)> {
+fn parse_header_triplets(text: &str, file: &str, rules: Rules) -> Result<(usize, Vec<Triplet>)> {
     let mut lines = data_lines(text);
     let (hline, header) = lines.next().ok_or_else(|| {
         perr(

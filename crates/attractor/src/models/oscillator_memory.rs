@@ -32,7 +32,7 @@ pub enum HebbianScale {
 /// let xi = vec![vec![1i8, -1, 1, 1, -1, -1, 1, -1]];
 /// let mem = OscillatorMemory::hebbian(&xi, HebbianScale::OverN, 0.2)?;
 /// let phi0 = OscillatorMemory::phases_of(&[1, -1, 1, 1, -1, -1, 1, 1]); // one bit flipped
-/// let phi0: Vec<f64> = phi0.iter().map(|p| p + 0.1).collect();
+/// let phi0: Vec<f64> = phi0.iter().enumerate().map(|(i, p)| p + 0.3 * (i as f64).sin()).collect();
 /// let sol = Run::new(0.05)?.t_end(60.0)?.solve(&mut mem.flow(), &mut Rk4::new(), &phi0)?;
 /// assert_eq!(OscillatorMemory::overlap(&OscillatorMemory::read_spins(&sol.state), &xi[0]).abs(), 1.0);
 /// # Ok::<(), attractor::Error>(())

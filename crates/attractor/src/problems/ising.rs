@@ -274,6 +274,11 @@ impl IsingModel {
         }
         out
     }
+    /// `Some(w)` when every stored coupling equals `w` (unweighted graphs), else `None`.
+    pub fn uniform_coupling(&self) -> Option<f64> {
+        let w = *self.val.first()?;
+        self.val.iter().all(|&v| v == w).then_some(w)
+    }
     /// `max_i Σ_j |J_ij| + |h_i|`: the largest absolute row sum (sets the machine's time scale).
     pub fn max_abs_row_sum(&self) -> f64 {
         (0..self.n)

@@ -364,7 +364,10 @@ pub fn evaluate_recall(
             ok += 1;
         }
         m += if binary {
-            let s: Vec<f64> = x.iter().map(|&v| if v >= 0.0 { 1.0 } else { -1.0 }).collect();
+            let s: Vec<f64> = x
+                .iter()
+                .map(|&v| if v >= 0.0 { 1.0 } else { -1.0 })
+                .collect();
             overlap(&s, t)?
         } else {
             overlap(&x, t)?

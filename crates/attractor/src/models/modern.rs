@@ -137,7 +137,8 @@ impl ModernHopfield {
     /// One update for each query in the columns of `queries` (`N × B`), written to the
     /// columns of `out`, repeated `n_steps ≥ 1` times: `Q ← X softmax(βXᵀQ)`. Queries are
     /// processed in blocks of `block` columns (the `K × block` scores are the only large
-    /// buffer), each block as two matrix products run with parallelism `par`.
+    /// buffer), each block as two matrix products run with parallelism `par` (the column
+    /// softmax runs on rayon too unless `par` is `Par::Seq`).
     pub fn retrieve_batch_into(
         &self,
         queries: MatRef<'_, f64>,
@@ -187,8 +188,21 @@ impl ModernHopfield {
                     self.beta,
                     par,
                 );
-                for c in 0..w {
-                    softmax_in_place(scores.col_as_slice_mut(c));
+                if matches!(par, Par::Seq) {
+                    for c in 0..w {
+                        softmax_in_place(scores.col_as_slice_mut(c));
+                    }
+                } else {
+                    use rayon::prelude::*;
+                    scores
+                        .as_mut()
+                        .subcols_mut(0, w)
+                        .par_col_iter_mut()
+                        .for_each(|col| {
+                            if let Some(col) = col.try_as_col_major_mut() {
+                                softmax_in_place(col.as_slice_mut());
+                            }
+                        });
                 }
                 matmul(
                     cur.as_mut().subcols_mut(0, w),

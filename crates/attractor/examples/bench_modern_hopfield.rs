@@ -6,7 +6,7 @@
 //! ```text
 //! cargo run --release -p attractor --example bench_modern_hopfield -- \
 //!     [--mnist ../shared/data/mnist] [--stored 60000] [--queries 10000] [--beta 0.05]
-//!     [--block 1024] [--threads 0] [--reps 1] [--hopfield-n 4096] [--dump DIR]
+//!     [--block 2048] [--threads 0] [--reps 1] [--hopfield-n 4096] [--dump DIR]
 //! ```
 //!
 //! `--threads 0` uses every core (rayon), `1` runs single-threaded. A human-readable table goes
@@ -43,7 +43,7 @@ fn parse() -> BoxResult<Args> {
         stored: 60_000,
         queries: 10_000,
         beta: 0.05,
-        block: 1024,
+        block: 2048,
         threads: 0,
         reps: 1,
         hopfield_n: 4096,

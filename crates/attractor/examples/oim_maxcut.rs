@@ -1,7 +1,7 @@
 //! Oscillator Ising machine on one Max-Cut file, for `bench/maxcut_gset.py`.
 //!
 //! `cargo run --release -p attractor --example oim_maxcut -- FILE [key=value ...]`
-//! keys: time (s), replicas, steps, dt, mu (mu_end in units of the mean row sum), mu0, spread,
+//! keys: time (s), replicas, steps, first (steps of the first round of a doubling restart schedule), dt, mu (mu_end in units of the mean row sum), mu0, spread,
 //! noise, seed, threads, target (cut to stop at), rounds.
 //! Prints one line of `key=value` fields.
 
@@ -29,6 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "time" => p.time_budget = Some(Duration::from_secs_f64(f)),
             "replicas" => p.replicas = f as usize,
             "steps" => p.n_steps = f as usize,
+            "first" => p.n_steps_first = Some(f as usize),
             "dt" => p.dt = f,
             "mu" => p.mu_end = f * mean_row,
             "mu0" => p.mu_start = f * mean_row,

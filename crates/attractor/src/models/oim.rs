@@ -162,6 +162,9 @@ pub struct OimParams {
     pub precondition: bool,
     /// Steps per annealing run.
     pub n_steps: usize,
+    /// Restart schedule: round `r` (from 0) runs `min(n_steps, n_steps_first·2^r)` steps, so the
+    /// first answers come early and later rounds anneal longer. `None`: every round `n_steps`.
+    pub n_steps_first: Option<usize>,
     /// Second-harmonic strength at the start of a run (ramped linearly to `mu_end`).
     pub mu_start: f64,
     /// Second-harmonic strength at the end of a run.
@@ -202,6 +205,7 @@ impl OimParams {
             dt: 0.5,
             precondition: true,
             n_steps: 2000,
+            n_steps_first: None,
             mu_start: 0.0,
             mu_end: 0.1 * mean_row,
             mu_spread: 0.0,
@@ -634,8 +638,14 @@ impl Block {
             }
         }
         let mut lane_best = f32::INFINITY;
-        for k in 0..p.n_steps {
-            let frac = k as f64 / p.n_steps as f64;
+        let n_steps = match p.n_steps_first {
+            Some(f) => p
+                .n_steps
+                .min(f.max(1).saturating_mul(1usize << ctx.round.min(40))),
+            None => p.n_steps,
+        };
+        for k in 0..n_steps {
+            let frac = k as f64 / n_steps as f64;
             let mu = p.mu_start + (p.mu_end - p.mu_start) * frac;
             let sigma = p.noise_start + (p.noise_end - p.noise_start) * frac;
             let coef = Coef {
@@ -659,7 +669,7 @@ impl Block {
             );
             cur ^= 1;
             self.steps_done += LANES as u64;
-            let last = k + 1 == p.n_steps;
+            let last = k + 1 == n_steps;
             if (k + 1) % p.readout_every == 0 || last {
                 // cheap readout at θ_ref = 0: energies of all lanes in one CSR pass (f32)
                 let cnow = &self.cs[cur];

@@ -285,3 +285,58 @@ fn mnist_digits_defeat_classical_hopfield_but_not_dense_or_modern() {
     assert_eq!(rec[0], 0.0);
     assert!(rec[1] >= 0.99 && rec[2] >= 0.99, "{rec:?}");
 }
+
+#[test]
+fn batched_modern_retrieval_matches_single_queries() {
+    let p = Patterns::random_gaussian(300, 20, 8).unwrap();
+    let q = Patterns::random_gaussian(37, 20, 9).unwrap();
+    let mut mem = ModernHopfield::new(&p, 0.7).unwrap();
+    let qm = q.columns();
+    for par in [faer::Par::Seq, faer::Par::rayon(2)] {
+        for block in [1, 8, 64] {
+            let mut out = faer::Mat::<f64>::zeros(20, 37);
+            mem.retrieve_batch_into(qm.as_ref(), out.as_mut(), 2, block, par)
+                .unwrap();
+            let mut a = vec![0.0; 20];
+            let mut b = vec![0.0; 20];
+            for (j, x) in q.iter().enumerate() {
+                mem.update_into(x, &mut a);
+                mem.update_into(&a, &mut b);
+                for i in 0..20 {
+                    assert!((out[(i, j)] - b[i]).abs() < 1e-12, "{par:?} {block}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn overlap_and_bit_error_rate_agree_on_spins() {
+    use attractor::analysis::bit_error_rate;
+    let p = Patterns::random_binary(1, 500, 4).unwrap();
+    for flip in [0.0, 0.1, 0.37, 1.0] {
+        let x = flip_fraction(p.pattern(0), flip, 5).unwrap();
+        let m = overlap(&x, p.pattern(0)).unwrap();
+        let ber = bit_error_rate(&x, p.pattern(0)).unwrap();
+        assert!((ber - (flip * 500.0).round() / 500.0).abs() < 1e-15);
+        assert!((m - (1.0 - 2.0 * ber)).abs() < 1e-12, "{m} {ber}");
+    }
+}
+
+#[test]
+fn retrieval_capacity_sweep_runs_for_any_memory() {
+    // the generic sweep with the retrieval criterion: 10%-flipped queries, 90% recovered
+    let sweep = CapacitySweep {
+        dims: vec![64],
+        k_max: vec![40],
+        seeds: vec![3],
+        fraction: 0.9,
+        criterion: Criterion::Retrieve { flip: 0.1 },
+        max_tested: 40,
+    };
+    let hebb = capacity_sweep(&sweep, HopfieldMemory::hebbian).unwrap()[0].capacity;
+    let modern = capacity_sweep(&sweep, |p| ModernHopfield::new(p, 1.0)).unwrap()[0].capacity;
+    println!("N = 64, 90% retrieval from 10% flips: Hebbian K = {hebb}, modern K ≥ {modern}");
+    assert!((3..=12).contains(&hebb), "{hebb}");
+    assert_eq!(modern, 40);
+}

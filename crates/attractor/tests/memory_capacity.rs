@@ -340,3 +340,33 @@ fn retrieval_capacity_sweep_runs_for_any_memory() {
     assert!((3..=12).contains(&hebb), "{hebb}");
     assert_eq!(modern, 40);
 }
+
+#[test]
+fn storkey_and_pseudo_inverse_store_more_than_hebb() {
+    let n = 200;
+    let sweep = CapacitySweep {
+        dims: vec![n],
+        k_max: vec![150],
+        seeds: vec![1, 2, 3],
+        fraction: 1.0,
+        criterion: Criterion::Stable,
+        max_tested: usize::MAX,
+    };
+    let mean = |pts: Vec<attractor::analysis::CapacityPoint>| {
+        pts.iter().map(|p| p.capacity as f64).sum::<f64>() / pts.len() as f64
+    };
+    let hebb = mean(capacity_sweep(&sweep, HopfieldMemory::hebbian).unwrap());
+    let storkey = mean(capacity_sweep(&sweep, HopfieldMemory::storkey).unwrap());
+    let pinv = mean(capacity_sweep(&sweep, HopfieldMemory::pseudo_inverse).unwrap());
+    println!(
+        "N = {n}, error-free (all stable): Hebbian {hebb:.1}, Storkey {storkey:.1}, pinv {pinv:.1}"
+    );
+    // Storkey (1997): ~N/√(2 ln N) = 61 vs Hebb's ~N/(2 ln N) = 19; projection: every K < N
+    assert!(storkey >= 1.5 * hebb, "Storkey {storkey} vs Hebbian {hebb}");
+    let theory = n as f64 / (2.0 * (n as f64).ln()).sqrt();
+    assert!(
+        storkey >= 0.5 * theory && storkey <= 2.0 * theory,
+        "{storkey} vs {theory}"
+    );
+    assert_eq!(pinv, 150.0);
+}

@@ -39,6 +39,30 @@ pub fn matvec_into(a: MatRef<'_, f64>, x: &[f64], out: &mut [f64]) {
         1.0,
         Par::Seq,
     );
+    clear_avx_upper_state();
+}
+
+/// Clear the upper halves of the AVX registers (`vzeroupper`). faer's matrix-product kernels
+/// can return with them dirty; scalar SSE code from libm (`exp`, `tanh`) that runs next on the
+/// same thread then pays the AVX–SSE transition penalty on every instruction (measured here:
+/// a column softmax after a single-threaded product ran 18× slower). Call it after a faer
+/// product and before scalar transcendental functions; it costs one instruction.
+#[inline]
+pub fn clear_avx_upper_state() {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: AVX support was checked at run time, and `vzeroupper` only zeroes the
+            // upper register halves, which hold no live value between these calls.
+            unsafe { zeroupper() }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn zeroupper() {
+    std::arch::x86_64::_mm256_zeroupper();
 }
 
 /// The largest `|A_ij − A_ji|`.

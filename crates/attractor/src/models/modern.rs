@@ -233,31 +233,9 @@ impl ModernHopfield {
     }
 }
 
-/// Clear the upper halves of the AVX registers (`vzeroupper`). faer's matrix-product kernels
-/// can return with them dirty; the scalar SSE code of libm's `exp` that runs next on the same
-/// thread then pays the AVX–SSE transition penalty on every instruction (measured here: the
-/// column softmax after a single-threaded product ran 18× slower, 5.3 s instead of 0.29 s).
-#[inline]
-fn clear_avx_upper_state() {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx") {
-            // SAFETY: AVX support was checked at run time, and `vzeroupper` only zeroes the
-            // upper register halves, which hold no live value between these calls.
-            unsafe { zeroupper() }
-        }
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx")]
-unsafe fn zeroupper() {
-    std::arch::x86_64::_mm256_zeroupper();
-}
-
 /// Softmax of a column in place, largest score factored out.
 fn softmax_in_place(col: &mut [f64]) {
-    clear_avx_upper_state();
+    crate::linalg::clear_avx_upper_state();
     let mx = col.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
     let mut z = 0.0;
     for v in col.iter_mut() {

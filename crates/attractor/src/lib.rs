@@ -31,6 +31,7 @@
 pub mod analysis;
 pub mod energy;
 pub mod error;
+pub mod fastmath;
 pub mod flow;
 pub mod learn;
 pub mod linalg;

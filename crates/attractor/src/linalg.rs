@@ -2,23 +2,10 @@
 
 use faer::{Accum, ColMut, ColRef, Mat, MatRef, Par};
 
-/// `xᵀy`.
+/// `xᵀy` (vectorised; see [`crate::fastmath::dot`]).
 #[inline]
 pub fn dot(x: &[f64], y: &[f64]) -> f64 {
-    debug_assert_eq!(x.len(), y.len());
-    // Four accumulators let the compiler vectorise without reassociating one long chain.
-    let mut acc = [0.0f64; 4];
-    let chunks = x.len() / 4;
-    for c in 0..chunks {
-        for k in 0..4 {
-            acc[k] += x[4 * c + k] * y[4 * c + k];
-        }
-    }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for i in 4 * chunks..x.len() {
-        s += x[i] * y[i];
-    }
-    s
+    crate::fastmath::dot(x, y)
 }
 
 /// Euclidean norm `‖x‖₂`.
@@ -27,8 +14,8 @@ pub fn norm2(x: &[f64]) -> f64 {
     dot(x, x).sqrt()
 }
 
-/// `out = A x` (dense, sequential: a matrix–vector product is memory-bound, threads do not pay
-/// on the sizes this library targets).
+/// `out = A x` (dense, faer, one thread). For symmetric `A` prefer [`matvec_t_into`], which
+/// reads `A` column by column and can use both cores on large sizes.
 #[inline]
 pub fn matvec_into(a: MatRef<'_, f64>, x: &[f64], out: &mut [f64]) {
     faer::linalg::matmul::matmul(
@@ -40,6 +27,51 @@ pub fn matvec_into(a: MatRef<'_, f64>, x: &[f64], out: &mut [f64]) {
         Par::Seq,
     );
     clear_avx_upper_state();
+}
+
+/// Matrices with at least this many entries are multiplied with a vector on all rayon threads
+/// by [`matvec_t_into`] (measured on 2 cores: threads pay from n ≈ 512, cost at n = 256).
+pub const PARALLEL_MATVEC_MIN_ENTRIES: usize = 1 << 18;
+
+/// `out = Aᵀx`, one dot product per column of `A` so that each `out_j` is written once and every
+/// read is contiguous (a column-major matrix–vector product that rewrites `out` for every
+/// column can be twice as slow when `out` and `A` alias modulo 4 KiB). For symmetric `A` this is
+/// `A x`. With `parallel` and at least [`PARALLEL_MATVEC_MIN_ENTRIES`] entries the columns are
+/// split across the rayon pool.
+pub fn matvec_t_into(a: MatRef<'_, f64>, x: &[f64], out: &mut [f64], parallel: bool) {
+    debug_assert_eq!(a.nrows(), x.len());
+    debug_assert_eq!(a.ncols(), out.len());
+    if a.nrows() > 0 && a.col(0).try_as_col_major().is_none() {
+        // A strided view: let faer handle it.
+        faer::linalg::matmul::matmul(
+            ColMut::from_slice_mut(out),
+            Accum::Replace,
+            a.transpose(),
+            ColRef::from_slice(x),
+            1.0,
+            Par::Seq,
+        );
+        return;
+    }
+    let col = |j: usize| -> &[f64] {
+        match a.col(j).try_as_col_major() {
+            Some(c) => c.as_slice(),
+            None => &[],
+        }
+    };
+    if parallel && a.nrows() * a.ncols() >= PARALLEL_MATVEC_MIN_ENTRIES {
+        use rayon::prelude::*;
+        let chunk = a.ncols().div_ceil(4 * rayon::current_num_threads()).max(16);
+        out.par_chunks_mut(chunk).enumerate().for_each(|(c, o)| {
+            for (k, v) in o.iter_mut().enumerate() {
+                *v = dot(col(c * chunk + k), x);
+            }
+        });
+    } else {
+        for (j, v) in out.iter_mut().enumerate() {
+            *v = dot(col(j), x);
+        }
+    }
 }
 
 /// Clear the upper halves of the AVX registers (`vzeroupper`). faer's matrix-product kernels

@@ -348,7 +348,7 @@ impl Run {
         let mut x = x0.to_vec();
         let mut prev = x0.to_vec();
         let mut t = self.t0;
-        stepper.init(f, t, &x);
+        let init_evals = stepper.init(f, t, &x);
 
         let track_energy = self.energy_every > 0;
         let mut trace = Trace::new(self.trace_capacity);
@@ -377,7 +377,7 @@ impl Run {
 
         let mut h_proposed = self.dt;
         let mut n_steps = 0usize;
-        let mut n_evals = 0usize;
+        let mut n_evals = init_evals;
         let mut n_rejected = 0usize;
         let mut status = None;
         if let (Some(e), Some(target)) = (energy, self.target_energy)

@@ -49,6 +49,19 @@ impl Activation {
         }
     }
 
+    /// `out_i = Φ(x_i)` over a slice; for `Tanh` the vectorised kernel of
+    /// [`crate::fastmath::tanh_into`] (within 2 ulp of libm, several times faster).
+    pub fn phi_into(self, x: &[f64], out: &mut [f64]) {
+        match self {
+            Activation::Tanh => crate::fastmath::tanh_into(x, out),
+            _ => {
+                for (o, &v) in out.iter_mut().zip(x) {
+                    *o = self.phi(v);
+                }
+            }
+        }
+    }
+
     /// `Φ′(x)` (the right derivative at the kinks of ReLU and saturated linear).
     #[inline]
     pub fn dphi(self, x: f64) -> f64 {

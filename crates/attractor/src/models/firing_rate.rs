@@ -13,7 +13,7 @@ use super::{Activation, asymmetry_caveat, is_asymmetric, validate_weights};
 use crate::energy::{Energy, Gradient};
 use crate::error::{Result, check_finite, check_len, check_positive};
 use crate::flow::VectorField;
-use crate::linalg::{dot, matvec_into};
+use crate::linalg::{dot, matvec_into, matvec_t_into};
 use faer::{Mat, MatMut};
 
 /// A firing-rate network `τṙ = −r + Φ(Wr + u)`.
@@ -100,11 +100,18 @@ impl VectorField for FiringRateFlow<'_> {
         self.net.dim()
     }
     fn eval_into(&mut self, _t: f64, r: &[f64], dr: &mut [f64]) {
-        matvec_into(self.net.w.as_ref(), r, &mut self.wr);
-        let a = self.net.activation;
+        if self.net.is_symmetric() {
+            matvec_t_into(self.net.w.as_ref(), r, &mut self.wr, true);
+        } else {
+            matvec_into(self.net.w.as_ref(), r, &mut self.wr);
+        }
+        for (y, u) in self.wr.iter_mut().zip(&self.net.input) {
+            *y += u;
+        }
+        self.net.activation.phi_into(&self.wr, dr);
         let inv_tau = 1.0 / self.net.tau;
         for i in 0..r.len() {
-            dr[i] = (a.phi(self.wr[i] + self.net.input[i]) - r[i]) * inv_tau;
+            dr[i] = (dr[i] - r[i]) * inv_tau;
         }
     }
     fn energy(&mut self, _t: f64, r: &[f64]) -> Option<f64> {

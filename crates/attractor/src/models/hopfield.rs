@@ -13,7 +13,7 @@ use super::{Activation, asymmetry_caveat, is_asymmetric, validate_weights};
 use crate::energy::{Energy, Gradient};
 use crate::error::{Result, check_finite, check_len, check_positive};
 use crate::flow::VectorField;
-use crate::linalg::{dot, matvec_into};
+use crate::linalg::{dot, matvec_into, matvec_t_into};
 use faer::{Mat, MatMut};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -40,6 +40,10 @@ pub struct HopfieldNetwork {
     tau: f64,
     activation: Activation,
     asymmetry: f64,
+    /// `Wᵀ`, kept only when `W` is not symmetric, so that `WΦ` is computed by contiguous
+    /// column dot products ([`matvec_t_into`]) in both cases.
+    wt: Option<Mat<f64>>,
+    parallel: bool,
 }
 
 impl HopfieldNetwork {
@@ -47,6 +51,7 @@ impl HopfieldNetwork {
     pub fn new(w: Mat<f64>, activation: Activation) -> Result<Self> {
         let asymmetry = validate_weights(&w)?;
         let n = w.nrows();
+        let wt = super::is_asymmetric(&w, asymmetry).then(|| w.transpose().to_owned());
         Ok(Self {
             w,
             decay: vec![1.0; n],
@@ -54,7 +59,17 @@ impl HopfieldNetwork {
             tau: 1.0,
             activation,
             asymmetry,
+            wt,
+            parallel: true,
         })
+    }
+
+    /// Whether one evaluation may split its matrix–vector product across the rayon threads
+    /// (default `true`; it only does so from about n = 512 up). Turn it off when many networks
+    /// are integrated in parallel already.
+    pub fn with_parallel(mut self, parallel: bool) -> Self {
+        self.parallel = parallel;
+        self
     }
 
     /// Set the decay rates `d` (each finite and `> 0`).
@@ -167,11 +182,10 @@ pub struct HopfieldFlow<'a> {
 impl HopfieldFlow<'_> {
     /// `phi = Φ(x)`, `wphi = WΦ(x)`.
     fn fill(&mut self, x: &[f64]) {
-        let a = self.net.activation;
-        for (p, &xi) in self.phi.iter_mut().zip(x) {
-            *p = a.phi(xi);
-        }
-        matvec_into(self.net.w.as_ref(), &self.phi, &mut self.wphi);
+        let net = self.net;
+        net.activation.phi_into(x, &mut self.phi);
+        let wt = net.wt.as_ref().unwrap_or(&net.w);
+        matvec_t_into(wt.as_ref(), &self.phi, &mut self.wphi, net.parallel);
     }
 
     /// The energy from the filled buffers.

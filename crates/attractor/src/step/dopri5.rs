@@ -114,7 +114,7 @@ impl<F: VectorField + ?Sized> Stepper<F> for Dopri5 {
     fn name(&self) -> &'static str {
         "dopri5"
     }
-    fn init(&mut self, f: &mut F, t0: f64, x0: &[f64]) {
+    fn init(&mut self, f: &mut F, t0: f64, x0: &[f64]) -> usize {
         let n = f.dim();
         for k in self.k.iter_mut() {
             resize(k, n);
@@ -122,6 +122,7 @@ impl<F: VectorField + ?Sized> Stepper<F> for Dopri5 {
         resize(&mut self.tmp, n);
         resize(&mut self.xnew, n);
         f.eval_into(t0, x0, &mut self.k[0]);
+        1
     }
     fn is_adaptive(&self) -> bool {
         true

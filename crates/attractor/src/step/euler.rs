@@ -30,8 +30,9 @@ impl<F: VectorField + ?Sized> Stepper<F> for Euler {
     fn name(&self) -> &'static str {
         "euler"
     }
-    fn init(&mut self, f: &mut F, _t0: f64, _x0: &[f64]) {
+    fn init(&mut self, f: &mut F, _t0: f64, _x0: &[f64]) -> usize {
         resize(&mut self.k1, f.dim());
+        0
     }
     fn step(
         &mut self,

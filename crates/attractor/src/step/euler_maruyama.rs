@@ -33,9 +33,10 @@ impl<F: StochasticField + ?Sized> Stepper<F> for EulerMaruyama {
     fn name(&self) -> &'static str {
         "euler-maruyama"
     }
-    fn init(&mut self, f: &mut F, _t0: f64, _x0: &[f64]) {
+    fn init(&mut self, f: &mut F, _t0: f64, _x0: &[f64]) -> usize {
         resize(&mut self.k1, f.dim());
         resize(&mut self.sigma, f.dim());
+        0
     }
     fn step(
         &mut self,

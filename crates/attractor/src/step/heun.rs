@@ -21,11 +21,12 @@ impl<F: VectorField + ?Sized> Stepper<F> for Heun {
     fn name(&self) -> &'static str {
         "heun"
     }
-    fn init(&mut self, f: &mut F, _t0: f64, _x0: &[f64]) {
+    fn init(&mut self, f: &mut F, _t0: f64, _x0: &[f64]) -> usize {
         let n = f.dim();
         resize(&mut self.k1, n);
         resize(&mut self.k2, n);
         resize(&mut self.tmp, n);
+        0
     }
     fn step(
         &mut self,

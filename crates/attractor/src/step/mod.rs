@@ -51,8 +51,9 @@ pub enum StepFailure {
 pub trait Stepper<F: VectorField + ?Sized> {
     /// Short name ("rk4").
     fn name(&self) -> &'static str;
-    /// Allocate stage buffers for `f.dim()` and prime any first-same-as-last state.
-    fn init(&mut self, f: &mut F, t0: f64, x0: &[f64]);
+    /// Allocate stage buffers for `f.dim()` and prime any first-same-as-last state; returns
+    /// the number of vector-field evaluations this used (counted in the solution).
+    fn init(&mut self, f: &mut F, t0: f64, x0: &[f64]) -> usize;
     /// Advance `x` from `t` by (at most) `h`. Fixed-step methods take exactly `h`; adaptive
     /// methods may take less and propose the next step size. Never allocates.
     fn step(&mut self, f: &mut F, t: f64, x: &mut [f64], h: f64)

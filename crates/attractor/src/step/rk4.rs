@@ -22,7 +22,7 @@ impl<F: VectorField + ?Sized> Stepper<F> for Rk4 {
     fn name(&self) -> &'static str {
         "rk4"
     }
-    fn init(&mut self, f: &mut F, _t0: f64, _x0: &[f64]) {
+    fn init(&mut self, f: &mut F, _t0: f64, _x0: &[f64]) -> usize {
         let n = f.dim();
         for v in [
             &mut self.k1,
@@ -33,6 +33,7 @@ impl<F: VectorField + ?Sized> Stepper<F> for Rk4 {
         ] {
             resize(v, n);
         }
+        0
     }
     fn step(
         &mut self,

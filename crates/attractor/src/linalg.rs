@@ -59,18 +59,34 @@ pub fn matvec_t_into(a: MatRef<'_, f64>, x: &[f64], out: &mut [f64], parallel: b
             None => &[],
         }
     };
+    // out[j] for j in first.. first + o.len(), four columns at a time
+    let block = |first: usize, o: &mut [f64]| {
+        let mut quads = o.chunks_exact_mut(4);
+        let mut j = first;
+        for q in &mut quads {
+            q.copy_from_slice(&crate::fastmath::dot4(
+                [col(j), col(j + 1), col(j + 2), col(j + 3)],
+                x,
+            ));
+            j += 4;
+        }
+        for v in quads.into_remainder() {
+            *v = dot(col(j), x);
+            j += 1;
+        }
+    };
     if parallel && a.nrows() * a.ncols() >= PARALLEL_MATVEC_MIN_ENTRIES {
         use rayon::prelude::*;
-        let chunk = a.ncols().div_ceil(4 * rayon::current_num_threads()).max(16);
-        out.par_chunks_mut(chunk).enumerate().for_each(|(c, o)| {
-            for (k, v) in o.iter_mut().enumerate() {
-                *v = dot(col(c * chunk + k), x);
-            }
-        });
+        let chunk = a
+            .ncols()
+            .div_ceil(4 * rayon::current_num_threads())
+            .next_multiple_of(4)
+            .max(16);
+        out.par_chunks_mut(chunk)
+            .enumerate()
+            .for_each(|(c, o)| block(c * chunk, o));
     } else {
-        for (j, v) in out.iter_mut().enumerate() {
-            *v = dot(col(j), x);
-        }
+        block(0, out);
     }
 }
 

@@ -205,7 +205,7 @@ def main():
     print(
         f"# machine: {cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}, "
         f"NumPy {np.__version__}, SciPy {scipy.__version__}; NumPy BLAS threads: {threads}; "
-        "attractor: 1 thread",
+        "attractor: 1 thread below 2^18 matrix entries, all rayon threads above (n >= 512)",
         flush=True,
     )
     ctx = tempfile.TemporaryDirectory(prefix="hopfield_bench_") if ARGS.keep is None else None

@@ -311,9 +311,7 @@ fn main() -> BoxResult<()> {
         });
         let mut phi = vec![0.0; n];
         let tanh = best_per_call(0.2, || {
-            for (p, &xi) in phi.iter_mut().zip(black_box(&x0)) {
-                *p = Activation::Tanh.phi(xi);
-            }
+            Activation::Tanh.phi_into(black_box(&x0), &mut phi);
             black_box(&mut phi);
         });
         println!(

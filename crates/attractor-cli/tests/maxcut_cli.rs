@@ -23,8 +23,10 @@ fn repo(rel: &str) -> String {
         .to_string()
 }
 
+/// A scratch path inside cargo's per-target temporary directory (nothing left in /tmp).
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("attractor-maxcut-cli-{}", std::process::id()));
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("attractor-maxcut-cli-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
     d.join(name)
 }

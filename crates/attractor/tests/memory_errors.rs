@@ -13,7 +13,9 @@ fn msg<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
 }
 
 fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("attractor-memory-errors-{}", std::process::id()));
+    // cargo's per-target scratch directory: nothing is left behind in /tmp
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("attractor-memory-errors-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();

@@ -20,7 +20,7 @@
 //! 2016, eq. 5); exponential in `N` for `eˣ` (Demircigil et al. 2017).
 
 use super::memory::{Memory, RecallReport, RecallStatus, check_query};
-use crate::error::{Error, Result, check_len};
+use crate::error::{Error, Result};
 use crate::problems::Patterns;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, Par};
@@ -277,12 +277,7 @@ impl Memory for DenseMemory {
     /// `ν` is `Σ_μ ξ^μ_i (P+Q)_{μν}/2 + ξ^ν_i Σ_μ (P−Q)_{μν}/2` — two matrix products instead
     /// of `K` sweeps. The exponential form uses the per-pattern sweep.
     fn count_stable(&mut self, patterns: &Patterns) -> Result<usize> {
-        check_len(
-            "pattern length",
-            patterns.dim(),
-            self.dim,
-            "test patterns of the memory's length",
-        )?;
+        super::memory::check_pattern_len(patterns, self.dim)?;
         if self.separation == Separation::Exponential || !patterns.is_binary() {
             let mut out = vec![0.0; self.dim];
             let mut count = 0;

@@ -326,12 +326,7 @@ impl Memory for HopfieldMemory {
     /// Batched: `H = WΞᵀ` in one matrix product; pattern `μ` is stable when
     /// `(H_{iμ} − b_i) ξ^μ_i ≥ 0` for every `i` (a zero field keeps the unit).
     fn count_stable(&mut self, patterns: &Patterns) -> Result<usize> {
-        check_len(
-            "pattern length",
-            patterns.dim(),
-            self.dim(),
-            "test patterns of the memory's length",
-        )?;
+        super::memory::check_pattern_len(patterns, self.dim())?;
         let x = patterns.columns();
         let mut h = Mat::<f64>::zeros(self.dim(), patterns.n_patterns());
         matmul(

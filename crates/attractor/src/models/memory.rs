@@ -39,6 +39,16 @@ impl RecallReport {
     }
 }
 
+/// The check every memory makes before testing patterns: they must have its length.
+pub(crate) fn check_pattern_len(patterns: &Patterns, dim: usize) -> Result<()> {
+    check_len(
+        "pattern length",
+        patterns.dim(),
+        dim,
+        "test patterns of the memory's length",
+    )
+}
+
 /// An associative memory: an energy over states of length [`dim`](Memory::dim) whose minima
 /// sit at the stored patterns, and an update that never increases it.
 pub trait Memory {
@@ -69,12 +79,7 @@ pub trait Memory {
     /// patterns: `sgn(update(ξ)) = ξ`; otherwise equal to 1e-6 relative). Models override
     /// this with a batched matrix-product version.
     fn count_stable(&mut self, patterns: &Patterns) -> Result<usize> {
-        check_len(
-            "pattern length",
-            patterns.dim(),
-            self.dim(),
-            "test patterns of the memory's length",
-        )?;
+        check_pattern_len(patterns, self.dim())?;
         let mut out = vec![0.0; self.dim()];
         let mut count = 0;
         for p in patterns.iter() {

@@ -300,12 +300,7 @@ impl Memory for ModernHopfield {
     }
     /// Batched: one retrieval step for all patterns as two matrix products.
     fn count_stable(&mut self, patterns: &Patterns) -> Result<usize> {
-        check_len(
-            "pattern length",
-            patterns.dim(),
-            self.dim(),
-            "test patterns of the memory's length",
-        )?;
+        super::memory::check_pattern_len(patterns, self.dim())?;
         let q = patterns.columns();
         let mut out = Mat::<f64>::zeros(q.nrows(), q.ncols());
         self.retrieve_batch_into(q.as_ref(), out.as_mut(), 1, 512, Par::Seq)?;

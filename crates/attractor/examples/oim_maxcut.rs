@@ -40,6 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "readout" => p.readout_every = f as usize,
             "rounds" => p.max_rounds = Some(f as usize),
             "target" => target_cut = Some(f),
+            "greedyall" => p.greedy_readouts = f != 0.0,
             _ => return Err(format!("unknown key {k}").into()),
         }
     }

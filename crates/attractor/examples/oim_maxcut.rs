@@ -2,7 +2,8 @@
 //!
 //! `cargo run --release -p attractor --example oim_maxcut -- FILE [key=value ...]`
 //! keys: time (s), replicas, steps, first (steps of the first round of a doubling restart schedule), dt, mu (mu_end in units of the mean row sum), mu0, spread,
-//! noise, seed, threads, target (cut to stop at), rounds.
+//! noise, seed, threads, target (cut to stop at), rounds, readout, greedyall (0: descend at run ends only).
+//! Without `mu` the default of `OimParams::for_model` applies.
 //! Prints one line of `key=value` fields.
 
 use attractor::models::{OimParams, OscillatorIsingMachine};

@@ -16,15 +16,14 @@
 use attractor::flow::VectorField;
 use attractor::linalg::matvec_into;
 use attractor::models::{Activation, HopfieldFlow, HopfieldNetwork, random_symmetric_weights};
+use attractor::problems::npy::write_npy;
 use attractor::run::{Run, Solution, Status};
 use attractor::step::{Dopri5, Euler, Heun, Rk4, Stepper};
 use faer::Mat;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::error::Error;
-use std::fs::File;
 use std::hint::black_box;
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -96,43 +95,12 @@ fn parse_args() -> BoxResult<Args> {
     Ok(a)
 }
 
-/// Write a little-endian `f64` array in NumPy's `.npy` format (version 1.0, C order).
-fn write_npy(path: &Path, shape: &[usize], data: impl Iterator<Item = f64>) -> BoxResult<()> {
-    let shape_str = match shape {
-        [n] => format!("({n},)"),
-        _ => format!(
-            "({})",
-            shape
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    let mut header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape_str}, }}");
-    // magic (6) + version (2) + header length (2) + header, padded with spaces to a multiple
-    // of 64 and ended by a newline.
-    let unpadded = 10 + header.len() + 1;
-    header.push_str(&" ".repeat((64 - unpadded % 64) % 64));
-    header.push('\n');
-    let mut f = BufWriter::new(File::create(path)?);
-    f.write_all(b"\x93NUMPY\x01\x00")?;
-    f.write_all(&u16::try_from(header.len())?.to_le_bytes())?;
-    f.write_all(header.as_bytes())?;
-    for v in data {
-        f.write_all(&v.to_le_bytes())?;
-    }
-    f.flush()?;
-    Ok(())
-}
-
 fn write_matrix_npy(path: &Path, w: &Mat<f64>) -> BoxResult<()> {
     let (r, c) = (w.nrows(), w.ncols());
-    write_npy(
-        path,
-        &[r, c],
-        (0..r).flat_map(|i| (0..c).map(move |j| w[(i, j)])),
-    )
+    let data: Vec<f64> = (0..r)
+        .flat_map(|i| (0..c).map(move |j| w[(i, j)]))
+        .collect();
+    Ok(write_npy(path, &[r, c], &data)?)
 }
 
 /// Best time per call of `f` in seconds: calls are batched so that one batch takes at least
@@ -283,7 +251,7 @@ fn main() -> BoxResult<()> {
         let x0: Vec<f64> = (0..n).map(|_| rng.random_range(-1.0..1.0)).collect();
         if let Some(dir) = &args.dump {
             write_matrix_npy(&dir.join(format!("W_n{n}.npy")), &w)?;
-            write_npy(&dir.join(format!("x0_n{n}.npy")), &[n], x0.iter().copied())?;
+            write_npy(dir.join(format!("x0_n{n}.npy")), &[n], &x0)?;
         }
 
         // The floor: one dense mat-vec of the same size, on a typical argument Φ(x0). Its
@@ -420,20 +388,12 @@ fn main() -> BoxResult<()> {
         );
 
         if let Some(dir) = &args.dump {
-            write_npy(
-                &dir.join(format!("dopri5_T_n{n}.npy")),
-                &[n],
-                sol.state.iter().copied(),
-            )?;
+            write_npy(dir.join(format!("dopri5_T_n{n}.npy")), &[n], &sol.state)?;
             let check = Run::new(args.dt)?
                 .max_steps(args.check_steps)
                 .energy_every(0);
             let (_, sol) = timed_run(&net, &mut Rk4::new(), &check, &x0)?;
-            write_npy(
-                &dir.join(format!("rk4_check_n{n}.npy")),
-                &[n],
-                sol.state.iter().copied(),
-            )?;
+            write_npy(dir.join(format!("rk4_check_n{n}.npy")), &[n], &sol.state)?;
         }
     }
     Ok(())

@@ -84,28 +84,6 @@ fn images(path: PathBuf, count: usize) -> BoxResult<Patterns> {
     )?)
 }
 
-fn write_npy(path: &std::path::Path, m: &Mat<f64>) -> BoxResult<()> {
-    let mut h = format!(
-        "{{'descr': '<f8', 'fortran_order': False, 'shape': ({}, {}), }}",
-        m.nrows(),
-        m.ncols()
-    );
-    while (10 + h.len() + 1) % 64 != 0 {
-        h.push(' ');
-    }
-    h.push('\n');
-    let mut b = b"\x93NUMPY\x01\x00".to_vec();
-    b.extend_from_slice(&(h.len() as u16).to_le_bytes());
-    b.extend_from_slice(h.as_bytes());
-    for i in 0..m.nrows() {
-        for j in 0..m.ncols() {
-            b.extend_from_slice(&m[(i, j)].to_le_bytes());
-        }
-    }
-    std::fs::write(path, b)?;
-    Ok(())
-}
-
 /// Best GFLOP/s of an `m × k` by `k × n` product over a few repetitions.
 fn matmul_gflops(m: usize, k: usize, n: usize, par: Par) -> f64 {
     let a = Mat::<f64>::from_fn(m, k, |i, j| ((i * 7 + j * 3) % 11) as f64 / 11.0);
@@ -177,8 +155,12 @@ fn main() -> BoxResult<()> {
     if let Some(dir) = &args.dump {
         std::fs::create_dir_all(dir)?;
         let m = 64.min(b);
-        let sub = Mat::from_fn(n, m, |i, j| out[(i, j)]);
-        write_npy(&dir.join("rust_out.npy"), &sub)?;
+        // (n, m) in C order
+        let sub: Vec<f64> = (0..n)
+            .flat_map(|i| (0..m).map(move |j| (i, j)))
+            .map(|(i, j)| out[(i, j)])
+            .collect();
+        attractor::problems::npy::write_npy(dir.join("rust_out.npy"), &[n, m], &sub)?;
     }
 
     // classical Hopfield asynchronous sweeps at N = hopfield_n, K = 0.1 N

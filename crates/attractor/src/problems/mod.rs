@@ -6,7 +6,7 @@ pub mod npy;
 pub mod patterns;
 
 pub use idx::{IdxArray, read_idx, write_idx};
-pub use npy::{NpyArray, parse_npy_bytes, read_npy};
+pub use npy::{NpyArray, npy_bytes, parse_npy_bytes, read_npy, write_npy};
 pub use patterns::{Patterns, add_gaussian_noise, flip_fraction, mask_fraction};
 
 pub mod brute_force;

@@ -1,4 +1,4 @@
-//! A reader for NumPy `.npy` arrays (format versions 1, 2 and 3; NumPy's
+//! A reader and a writer for NumPy `.npy` arrays (format versions 1, 2 and 3; NumPy's
 //! `numpy/lib/format.py`), gzipped or not.
 //!
 //! Layout: magic `\x93NUMPY`, version `major minor`, a little-endian header length (`u16` in
@@ -32,6 +32,64 @@ pub fn read_npy(path: impl AsRef<Path>) -> Result<NpyArray> {
     let path = path.as_ref();
     let bytes = super::idx::read_maybe_gz(path)?;
     parse_npy(&bytes).map_err(|msg| format_err(path, msg))
+}
+
+/// The bytes of an `.npy` file (version 1.0, C order) holding `data` as little-endian `f64`
+/// with the given `shape` (outermost first; `Π shape` must equal `data.len()`).
+pub fn npy_bytes(shape: &[usize], data: &[f64]) -> Result<Vec<u8>> {
+    let count: usize = shape.iter().product();
+    crate::error::check_len(
+        "npy data",
+        data.len(),
+        count,
+        "pass exactly prod(shape) values in C order",
+    )?;
+    let dims = match shape {
+        [n] => format!("({n},)"),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let mut header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {dims}, }}");
+    // magic (6) + version (2) + header length (2) + header + '\n', padded to a multiple of 64
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut b = Vec::with_capacity(10 + header.len() + 8 * data.len());
+    b.extend_from_slice(b"\x93NUMPY\x01\x00");
+    b.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    b.extend_from_slice(header.as_bytes());
+    for v in data {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    Ok(b)
+}
+
+/// Write `data` (C order, shape `shape`) as an `f64` `.npy` file, whole or not at all: the
+/// bytes go to a temporary file beside `path`, which is then renamed.
+pub fn write_npy(path: impl AsRef<Path>, shape: &[usize], data: &[f64]) -> Result<()> {
+    let path = path.as_ref();
+    let bytes = npy_bytes(shape, data)?;
+    let io = |e: std::io::Error| Error::Io {
+        path: path.display().to_string(),
+        msg: e.to_string(),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "array.npy".into());
+    let tmp = path.with_file_name(format!(".{name}.partial"));
+    std::fs::write(&tmp, &bytes).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })
 }
 
 /// Parse an in-memory `.npy` file (e.g. one embedded with `include_bytes!`); `name` is used
@@ -203,6 +261,18 @@ mod tests {
         b.extend_from_slice(h.as_bytes());
         b.extend_from_slice(data);
         b
+    }
+
+    #[test]
+    fn writer_round_trips_through_the_reader() {
+        let data: Vec<f64> = (0..12).map(|i| i as f64 * 0.5 - 2.0).collect();
+        for shape in [vec![12], vec![3, 4], vec![2, 3, 2]] {
+            let a = parse_npy(&npy_bytes(&shape, &data).unwrap()).unwrap();
+            assert_eq!(a.shape, shape);
+            assert_eq!(a.data, data);
+        }
+        let e = npy_bytes(&[5], &data).unwrap_err().to_string();
+        assert!(e.contains("length 12, expected 5"), "{e}");
     }
 
     #[test]

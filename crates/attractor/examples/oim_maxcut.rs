@@ -41,6 +41,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "readout" => p.readout_every = f as usize,
             "rounds" => p.max_rounds = Some(f as usize),
             "target" => target_cut = Some(f),
+            "kick" => p.warm_kick = f,
+            "skip" => p.warm_skip = f,
             "greedyall" => p.greedy_readouts = f != 0.0,
             _ => return Err(format!("unknown key {k}").into()),
         }

@@ -31,7 +31,7 @@ def read_gset(path):
 def run_oim(path, budget, target, seed):
     exe = os.path.join(ROOT, "target", "release", "examples", "oim_maxcut")
     args = [exe, path, f"time={budget}", f"target={target}", f"seed={seed}", "threads=1",
-            "replicas=16", "steps=20000", "dt=0.6", "noise=0.5", "readout=50"]
+            "replicas=16", "steps=20000", "readout=50"]
     # mu: the default of OimParams::for_model (0.15 mean row sum for one-sign couplings, else 0.1)
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     kv = dict(tok.split("=", 1) for tok in out.split())

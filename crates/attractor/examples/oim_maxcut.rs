@@ -43,6 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "target" => target_cut = Some(f),
             "kick" => p.warm_kick = f,
             "skip" => p.warm_skip = f,
+            "cold" => p.warm_cold_every = f as usize,
             "greedyall" => p.greedy_readouts = f != 0.0,
             _ => return Err(format!("unknown key {k}").into()),
         }

@@ -364,3 +364,75 @@ fn oim_honours_the_stop_flag_and_bad_parameters() {
         .to_string();
     assert!(e.contains("forever"), "{e}");
 }
+
+/// A warm start returns to the given state when the injection makes every binary state a stable
+/// equilibrium (`μ` above the largest row sum) and the noise is off: the pure readout is the
+/// start, not the optimum a cold start finds. Bad starts are rejected by name.
+#[test]
+fn oim_warm_start_from_given_spins() {
+    let g = WeightedGraph::random(16, 0.4, &[1.0], 5).unwrap();
+    let model = IsingModel::max_cut(&g).unwrap();
+    let exact = brute_force(&model).unwrap();
+    let mut rng = common::rng(11);
+    let start = loop {
+        let s = random_spins(&mut rng, 16);
+        if model.energy(&s).unwrap() > exact.energy + 4.0 {
+            break s;
+        }
+    };
+    let strong = 2.0 * model.max_abs_row_sum();
+    let mut p = OimParams::for_model(&model);
+    p.seed = 2;
+    p.mu_start = strong;
+    p.mu_end = strong;
+    p.noise_start = 0.0;
+    p.noise_end = 0.0;
+    p.n_steps = 400;
+    p.dt = 0.1; // the Euler step must resolve the strong injection: h_i·2μ < 2
+    p.greedy = false;
+    p.warm_kick = 0.3;
+    p.initial_spins = Some(start.clone());
+    let r = OscillatorIsingMachine::new(&model, p.clone())
+        .unwrap()
+        .solve(None, |_| {})
+        .unwrap();
+    let e_start = model.energy(&start).unwrap();
+    assert_eq!(r.oscillator.energy, e_start, "the warm start is kept");
+    let flipped: Vec<i8> = start.iter().map(|v| -v).collect();
+    assert!(r.oscillator.spins == start || r.oscillator.spins == flipped);
+    // the same machine from random phases ends elsewhere
+    let mut cold = p.clone();
+    cold.initial_spins = None;
+    cold.mu_start = 0.0;
+    cold.noise_start = 0.5;
+    let rc = OscillatorIsingMachine::new(&model, cold)
+        .unwrap()
+        .solve(None, |_| {})
+        .unwrap();
+    assert!(rc.oscillator.energy < e_start);
+    for (bad, what) in [
+        (vec![1i8; 15], "initial_spins"),
+        ([vec![1i8; 15], vec![0]].concat(), "initial_spins[15]"),
+    ] {
+        p.initial_spins = Some(bad);
+        let e = OscillatorIsingMachine::new(&model, p.clone())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains(what), "{e}");
+    }
+    p.initial_spins = Some(start.clone());
+    p.dt = 1.0; // h_i·μ ≥ 1 at every node: the injection alone would diverge
+    let e = OscillatorIsingMachine::new(&model, p.clone())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("dt") && e.contains("no phase can lock"), "{e}");
+    p.dt = 0.1;
+    p.warm_kick = 0.0;
+    let e = OscillatorIsingMachine::new(&model, p)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("warm_kick"), "{e}");
+}

@@ -86,6 +86,7 @@ def main():
     print("| graph | n | best-known | OIM pure | OIM +greedy | gap % | OIM t→best-known (s) "
           "| SA (neal) | SA gap % | SA t→best-known (s) | OIM replica-steps/s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
+    rows = []
     for name in names:
         path = os.path.join(a.data, name + ".txt")
         n, bk = best_known[name]
@@ -99,6 +100,19 @@ def main():
               f"| {gap:.3f} | {o['target_t']} | {sa_best} | {sgap:.3f} | "
               f"{'-' if sa_t is None else f'{sa_t:.2f}'} | {float(o['steps_per_s']):.0f} |")
         sys.stdout.flush()
+        rows.append((name, bk, ob, sa_best, o["target_t"], sa_t))
+    if not rows:
+        return
+    within = lambda c, bk: 100.0 * (bk - c) / bk <= 0.1
+    print(f"\nwithin 0.1% of best-known: OIM {sum(within(r[2], r[1]) for r in rows)}/{len(rows)}, "
+          f"SA {sum(within(r[3], r[1]) for r in rows)}/{len(rows)}")
+    print(f"best-known reached: OIM {sum(r[2] >= r[1] for r in rows)}, SA {sum(r[3] >= r[1] for r in rows)}")
+    print(f"OIM better than SA on {sum(r[2] > r[3] for r in rows)}, tied {sum(r[2] == r[3] for r in rows)}, "
+          f"worse {sum(r[2] < r[3] for r in rows)}: "
+          + ", ".join(r[0] for r in rows if r[2] < r[3]))
+    both = [r for r in rows if r[4] != "-" and r[5] is not None]
+    print("both reached best-known (OIM s / SA s): "
+          + ", ".join(f"{r[0]} {float(r[4]):.2f}/{r[5]:.2f}" for r in both))
 
 
 if __name__ == "__main__":

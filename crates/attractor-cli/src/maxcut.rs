@@ -6,7 +6,7 @@ use attractor::analysis::certify_stable;
 use attractor::models::{OimParams, OimResult, OscillatorIsingMachine};
 use attractor::problems::{
     IsingModel, WeightedGraph, bits_from_spins, parse_edge_list, parse_ising, parse_qubo,
-    parse_rudy, read_text, write_partition,
+    parse_rudy, read_partition, read_text, write_partition,
 };
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -48,6 +48,10 @@ pub struct MachineArgs {
     /// Write the best partition here (one line `node spin` per node; written atomically).
     #[arg(long, value_name = "PARTITION")]
     pub out: Option<PathBuf>,
+    /// Refine this partition (as written by --out): the first round restarts warm from it
+    /// instead of random phases.
+    #[arg(long, value_name = "PARTITION")]
+    pub start: Option<PathBuf>,
     /// Stop as soon as this objective is reached (a cut for maxcut, an energy for ising).
     #[arg(long, allow_hyphen_values = true)]
     pub target: Option<f64>,
@@ -79,7 +83,7 @@ pub struct IsingArgs {
     pub machine: MachineArgs,
 }
 
-fn params(model: &IsingModel, a: &MachineArgs) -> Result<OimParams> {
+fn params(model: &IsingModel, a: &MachineArgs, bits: bool) -> Result<OimParams> {
     if !(a.time.is_finite() && a.time > 0.0) {
         bail!("--time {}: give a positive number of seconds", a.time);
     }
@@ -91,6 +95,9 @@ fn params(model: &IsingModel, a: &MachineArgs) -> Result<OimParams> {
     p.threads = a.threads;
     p.n_steps = a.steps;
     p.mu_spread = a.mu_spread;
+    if let Some(path) = &a.start {
+        p.initial_spins = Some(read_partition(path, model.n(), bits)?);
+    }
     Ok(p)
 }
 
@@ -161,7 +168,7 @@ pub fn run_maxcut(args: &MaxcutArgs) -> Result<()> {
     };
     let model = IsingModel::max_cut(&g)?;
     let w = g.total_weight();
-    let mut p = params(&model, &args.machine)?;
+    let mut p = params(&model, &args.machine, false)?;
     p.target_energy = args.machine.target.map(|c| w - 2.0 * c);
     let mu = p.mu_end * (1.0 - p.mu_spread);
     println!(
@@ -228,7 +235,7 @@ pub fn run_ising(args: &IsingArgs) -> Result<()> {
     } else {
         parse_ising(&text, &name)?
     };
-    let mut p = params(&model, &args.machine)?;
+    let mut p = params(&model, &args.machine, args.qubo)?;
     p.target_energy = args.machine.target;
     let mu = p.mu_end * (1.0 - p.mu_spread);
     let what = if args.qubo {

@@ -77,6 +77,31 @@ fn maxcut_reports_and_writes_a_partition_whose_cut_recomputes() {
     assert!(part.starts_with(&format!("# {g11}: cut {cut}")), "{part}");
     // G11's best-known cut is 564: 1.5 s gets within 1%
     assert!(cut >= 558, "cut {cut}");
+    // refining the written partition never reports a smaller cut
+    let (code, out, err) = attractor(&[
+        "maxcut",
+        &g11,
+        "--time",
+        "0.5",
+        "--start",
+        out_path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let refined: i64 = out
+        .lines()
+        .find(|l| l.starts_with("best cut (after greedy descent):"))
+        .and_then(|l| l.split_whitespace().nth(5))
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(refined >= cut, "refined {refined} < start {cut}");
+    // a partition for another graph is rejected with its line
+    std::fs::write(&out_path, "1 1\n2 -1\n").unwrap();
+    let (code, _, err) = attractor(&["maxcut", &g11, "--start", out_path.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("g11.part:2") && err.contains("node 3 has no line"),
+        "{err}"
+    );
 }
 
 #[test]

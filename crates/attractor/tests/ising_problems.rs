@@ -3,7 +3,8 @@
 use attractor::Error;
 use attractor::problems::{
     IsingModel, Qubo, WeightedGraph, bits_from_spins, brute_force, greedy_descent, parse_edge_list,
-    parse_ising, parse_qubo, parse_rudy, read_rudy, spins_from_bits, write_partition,
+    parse_ising, parse_partition, parse_qubo, parse_rudy, read_partition, read_rudy,
+    spins_from_bits, write_partition,
 };
 use proptest::prelude::*;
 use std::path::PathBuf;
@@ -121,6 +122,38 @@ fn edge_list_and_coefficient_readers() {
 }
 
 #[test]
+fn partition_reader_round_trips_and_rejects_bad_lines() {
+    assert_eq!(
+        parse_partition("# c\n2 -1\n1 +1\n3 1\n", "p", 3, false).unwrap(),
+        vec![1, -1, 1]
+    );
+    assert_eq!(
+        parse_partition("1 0\n2 1\n", "p", 2, true).unwrap(),
+        vec![-1, 1]
+    );
+    for (text, bits, line, needle) in [
+        ("1 1\n2 -1\n", false, 2, "node 3 has no line"),
+        ("1 1\n4 -1\n3 1\n", false, 2, "out of range"),
+        ("1 1\n1 -1\n", false, 2, "appears twice"),
+        ("1 1\n2 0\n", false, 2, "not +1 or -1"),
+        ("1 1\n2 -1\n", true, 2, "not 0 or 1"),
+        ("1 1 1\n", false, 1, "3 fields"),
+        ("x 1\n", false, 1, "'x'"),
+        ("", false, 0, "node 1 has no line"),
+    ] {
+        let e = parse_partition(text, "part.txt", 3, bits).unwrap_err();
+        match &e {
+            Error::Parse { file, line: l, msg } => {
+                assert_eq!(file, "part.txt");
+                assert_eq!(*l, line, "{e}");
+                assert!(msg.contains(needle), "{e}");
+            }
+            other => panic!("not a parse error: {other}"),
+        }
+    }
+}
+
+#[test]
 fn partition_writer_is_whole_or_nothing() {
     let dir = std::env::temp_dir().join(format!("attractor-part-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -128,6 +161,7 @@ fn partition_writer_is_whole_or_nothing() {
     write_partition(&p, &[1, -1, 1], &["cut 2".into()]).unwrap();
     let text = std::fs::read_to_string(&p).unwrap();
     assert_eq!(text, "# cut 2\n1 1\n2 -1\n3 1\n");
+    assert_eq!(read_partition(&p, 3, false).unwrap(), vec![1, -1, 1]);
     let bad = dir.join("missing-dir").join("cut.txt");
     let e = write_partition(&bad, &[1], &[]).unwrap_err().to_string();
     assert!(e.contains("missing-dir"), "{e}");

@@ -206,7 +206,8 @@ pub struct OimParams {
     pub warm_cold_every: usize,
     /// Start the first round warm from these spins (`±1`, one per spin of the model passed to
     /// [`OscillatorIsingMachine::new`]) instead of random phases, to refine a known state;
-    /// needs `warm_kick > 0`.
+    /// needs `warm_kick > 0`. With `greedy`, the descended start is the first candidate of the
+    /// greedy track, so a refinement never reports worse than its start.
     pub initial_spins: Option<Vec<i8>>,
 }
 
@@ -522,6 +523,12 @@ impl<'a> OscillatorIsingMachine<'a> {
         };
         let mut best_osc: Option<(f64, Vec<i8>, Duration, u64)> = None;
         let mut best_gr: Option<(f64, Vec<i8>, Duration, u64)> = None;
+        if p.greedy && p.initial_spins.is_some() {
+            // refining never reports worse than the descended start
+            let mut s = warm_spins.clone();
+            greedy_descent(model, &mut s, &mut vec![0.0; n]);
+            best_gr = Some((model.energy_unchecked(&s), s, start.elapsed(), 0));
+        }
         let mut steps_done = 0u64;
         let mut round = 0usize;
         let status;

@@ -15,7 +15,8 @@ pub mod ising;
 
 pub use brute_force::{BRUTE_FORCE_MAX_N, GroundState, brute_force};
 pub use gset::{
-    parse_edge_list, parse_ising, parse_qubo, parse_rudy, read_rudy, read_text, write_partition,
+    parse_edge_list, parse_ising, parse_partition, parse_qubo, parse_rudy, read_partition,
+    read_rudy, read_text, write_partition,
 };
 pub use ising::{
     IsingModel, Qubo, WeightedGraph, bits_from_spins, greedy_descent, spins_from_bits,

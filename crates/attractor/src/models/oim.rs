@@ -1168,6 +1168,24 @@ fn step_dispatch(
     go!(step_generic, false);
 }
 
+/// The shape invariants both step kernels rely on for their unchecked reads.
+fn check_step_args(
+    g: &KernelCsr,
+    nnz: usize,
+    mag: bool,
+    cin: &[f32],
+    cout: &[f32],
+    mu_fac: &[f32],
+    k: &Coef<'_>,
+) {
+    let n = g.n;
+    assert!(mu_fac.len() == n * LANES);
+    assert!(cin.len() == n * W && cout.len() == n * W);
+    assert!(g.row.len() == n + 1 && g.mid.len() == n && g.row[n] == nnz);
+    assert!(mag || g.val.len() == nnz);
+    assert!(k.h.len() == n && k.nf.len() == n);
+}
+
 /// [`step_generic`] written with AVX2/FMA intrinsics: four 8-lane accumulators per coupling
 /// pass (cos and sin of 16 replicas) and the epilogue (noise, force, rotation by a polynomial
 /// sin/cos, renormalisation) on two 8-lane halves, with nothing spilled to the stack. The
@@ -1186,11 +1204,7 @@ fn step_avx2<I: Ix, const HET: bool, const MAG: bool>(
 ) {
     use std::arch::x86_64::*;
     let n = g.n;
-    assert!(mu_fac.len() == n * LANES);
-    assert!(cin.len() == n * W && cout.len() == n * W);
-    assert!(g.row.len() == n + 1 && g.mid.len() == n && g.row[n] == col.len());
-    assert!(MAG || g.val.len() == col.len());
-    assert!(k.h.len() == n && k.nf.len() == n);
+    check_step_args(g, col.len(), MAG, cin, cout, mu_fac, &k);
     let base = cin.as_ptr();
     let val = g.val.as_ptr();
     let colp = col.as_ptr();
@@ -1425,11 +1439,7 @@ fn step_generic<I: Ix, const FMA: bool, const HET: bool, const MAG: bool>(
     k: Coef<'_>,
 ) {
     let n = g.n;
-    assert!(mu_fac.len() == n * LANES);
-    assert!(cin.len() == n * W && cout.len() == n * W);
-    assert!(g.row.len() == n + 1 && g.mid.len() == n && g.row[n] == col.len());
-    assert!(MAG || g.val.len() == col.len());
-    assert!(k.h.len() == n && k.nf.len() == n);
+    check_step_args(g, col.len(), MAG, cin, cout, mu_fac, &k);
     let fma = |a: f32, b: f32, c: f32| if FMA { a.mul_add(b, c) } else { a * b + c };
     const ONES: [f32; LANES] = [1.0; LANES];
     let w = g.mag.unwrap_or(1.0);

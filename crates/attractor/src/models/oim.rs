@@ -948,14 +948,7 @@ fn best_reference_readout(
     let mut best = e;
     let mut best_k = 0usize;
     for (k, &(_, i)) in order.iter().enumerate() {
-        let i = i as usize;
-        e += 2.0 * spins[i] as f64 * fields[i];
-        spins[i] = -spins[i];
-        let ds = 2.0 * spins[i] as f64;
-        let (col, val) = model.row(i);
-        for (&j, &w) in col.iter().zip(val) {
-            fields[j as usize] += w * ds;
-        }
+        e += model.flip(spins, fields, i as usize);
         // a reference phase lies between distinct angles only: inside a run of equal angles
         // the partial flips are no readout of the phases
         let boundary = order.get(k + 1).is_none_or(|nx| nx.0 != order[k].0);

@@ -54,13 +54,7 @@ pub fn brute_force(model: &IsingModel) -> Result<GroundState> {
     let mut degeneracy = 1u64;
     for k in 1u64..(1u64 << n) {
         let i = k.trailing_zeros() as usize;
-        e += 2.0 * s[i] as f64 * f[i];
-        s[i] = -s[i];
-        let ds = 2.0 * s[i] as f64;
-        let (c, v) = model.row(i);
-        for (&j, &w) in c.iter().zip(v) {
-            f[j as usize] += w * ds;
-        }
+        e += model.flip(&mut s, &mut f, i);
         if e < best - tol(best) {
             best = e;
             best_s.copy_from_slice(&s);

@@ -298,6 +298,20 @@ impl IsingModel {
         }
     }
 
+    /// Flip spin `i` and keep `fields` (the local fields of `s`, see
+    /// [`local_fields_into`](Self::local_fields_into)) current; returns the energy change
+    /// `ΔH = 2 s_i f_i` (`s_i`, `f_i` before the flip). `O(degree of i)`.
+    pub(crate) fn flip(&self, s: &mut [i8], fields: &mut [f64], i: usize) -> f64 {
+        let de = 2.0 * s[i] as f64 * fields[i];
+        s[i] = -s[i];
+        let ds = 2.0 * s[i] as f64;
+        let (c, v) = self.row(i);
+        for (&j, &w) in c.iter().zip(v) {
+            fields[j as usize] += w * ds;
+        }
+        de
+    }
+
     /// `H(s) = −½ sᵀJs − hᵀs + c` without input checks (the caller guarantees `s ∈ {±1}ⁿ`).
     pub(crate) fn energy_unchecked(&self, s: &[i8]) -> f64 {
         let mut quad = 0.0;
@@ -509,12 +523,7 @@ pub fn greedy_descent(model: &IsingModel, s: &mut [i8], fields: &mut [f64]) -> u
         let mut changed = false;
         for i in 0..model.n() {
             if 2.0 * s[i] as f64 * fields[i] < -tol {
-                s[i] = -s[i];
-                let ds = 2.0 * s[i] as f64;
-                let (c, v) = model.row(i);
-                for (&j, &w) in c.iter().zip(v) {
-                    fields[j as usize] += w * ds;
-                }
+                model.flip(s, fields, i);
                 flips += 1;
                 changed = true;
             }

@@ -38,6 +38,7 @@ pub mod linalg;
 pub mod models;
 pub mod problems;
 pub mod prox;
+pub mod rng;
 pub mod run;
 pub mod step;
 

@@ -22,38 +22,15 @@ use crate::flow::VectorField;
 use crate::linalg::norm2;
 use crate::step::{StepFailure, Stepper};
 use std::ops::ControlFlow;
+
+mod observer;
+mod status;
+
+pub use observer::{Every, Interrupt, Observation, Observer, every, silent};
+pub use status::Status;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-
-/// Why a run stopped.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Status {
-    /// The steady-state rule `‖f(x)‖ ≤ atol + rtol·‖x‖` held.
-    Converged,
-    /// `max_steps` steps were taken before any other rule fired.
-    MaxSteps,
-    /// The integration reached `t_end`.
-    EndTime,
-    /// The energy fell to or below the target.
-    TargetReached,
-    /// The wall-clock budget was spent.
-    Timeout,
-    /// The state or the energy became non-finite, or the adaptive step size underflowed.
-    Diverged(String),
-    /// The interrupt flag was raised (Ctrl-C) or the observer asked to stop.
-    Interrupted,
-}
-
-impl Status {
-    /// Whether the run ended by a rule the caller asked for (steady state, end time, target).
-    pub fn is_success(&self) -> bool {
-        matches!(
-            self,
-            Status::Converged | Status::EndTime | Status::TargetReached
-        )
-    }
-}
 
 /// One recorded point of the energy trace.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -114,35 +91,7 @@ pub struct Solution {
 impl Solution {
     /// A one-paragraph account of the outcome that says what to change when it is not a success.
     pub fn message(&self) -> String {
-        let what = match &self.status {
-            Status::Converged => format!(
-                "converged to a steady state at t = {:.6} after {} steps",
-                self.t, self.n_steps
-            ),
-            Status::MaxSteps => format!(
-                "stopped at max_steps = {} (t = {:.6}) before reaching a steady state; raise max_steps, take larger steps if the stepper stays stable, or loosen the steady-state tolerances",
-                self.n_steps, self.t
-            ),
-            Status::EndTime => {
-                format!("reached t_end = {:.6} after {} steps", self.t, self.n_steps)
-            }
-            Status::TargetReached => format!(
-                "reached the target energy at t = {:.6} after {} steps",
-                self.t, self.n_steps
-            ),
-            Status::Timeout => format!(
-                "spent the wall-clock budget ({:.3} s) after {} steps; raise time_budget to go further (the state returned is the last one reached)",
-                self.elapsed.as_secs_f64(),
-                self.n_steps
-            ),
-            Status::Diverged(why) => format!(
-                "diverged: {why}; reduce dt, use the adaptive Dopri5 stepper, or check that the model is stable (the state returned is the last finite one)"
-            ),
-            Status::Interrupted => format!(
-                "interrupted at t = {:.6} after {} steps (the state returned is the one reached then)",
-                self.t, self.n_steps
-            ),
-        };
+        let what = self.status.message(self.n_steps, self.t, self.elapsed);
         match (&self.lyapunov_caveat, self.max_energy_increase) {
             (Some(c), Some(inc)) if inc > 0.0 => {
                 format!("{what}; the energy rose by up to {inc:.3e} ({c})")
@@ -150,19 +99,6 @@ impl Solution {
             _ => what,
         }
     }
-}
-
-/// What an observer sees after each accepted step.
-#[derive(Debug)]
-pub struct Observation<'a> {
-    /// Step index (1 after the first step).
-    pub step: usize,
-    /// Time.
-    pub t: f64,
-    /// State.
-    pub x: &'a [f64],
-    /// Energy, on the steps where it was evaluated.
-    pub energy: Option<f64>,
 }
 
 /// Configuration of a run: step size and stop rules. Built with chained setters, each of which

@@ -136,7 +136,14 @@ fn demo_memory_chapter_shows_classical_failing_where_modern_succeeds() {
 fn memory_bad_input_exits_2_with_one_line() {
     let cases: &[(&[&str], &str)] = &[
         (&["memory", "--model", "dense", "--n", "1"], "n = 1"),
-        (&["memory", "--model", "dense", "--n", "cubic"], "--n cubic"),
+        (
+            &["memory", "--model", "dense", "--n", "cubic"],
+            "'cubic' for '--n",
+        ),
+        (
+            &["memory", "--model", "hopfield"],
+            "hebbian, storkey, pinv, dense, modern",
+        ),
         (&["memory", "--model", "modern", "--beta", "nan"], "beta"),
         (
             &["memory", "--data", "/no/such/file.idx"],

@@ -177,7 +177,7 @@ fn main() -> BoxResult<()> {
         while t.elapsed().as_secs_f64() < 1.0 {
             let q = flip_fraction(p.pattern(n_recalls % hk), start_flip, n_recalls as u64)?;
             let r = hop.recall_into(&q, &mut state)?;
-            sweeps += r.n_sweeps;
+            sweeps += r.n_steps;
             flips_est += q.iter().zip(&state).filter(|(a, b)| a != b).count();
             n_recalls += 1;
         }

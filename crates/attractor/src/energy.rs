@@ -165,3 +165,19 @@ impl Gradient for Quadratic {
         e
     }
 }
+
+/// The gradient of an energy with respect to its parameters `θ`, `∂E(x; θ)/∂θ`: what
+/// contrastive divergence, equilibrium propagation and score matching share. Each of them
+/// moves `θ` along a difference of this gradient averaged over two sets of states
+/// (data and model samples, free and nudged equilibria): e.g. the Boltzmann rule
+/// `Δθ = −η(⟨∂E/∂θ⟩_data − ⟨∂E/∂θ⟩_model)` (Ackley, Hinton, Sejnowski, 1985).
+pub trait ParamGradient {
+    /// The number of parameters.
+    fn n_params(&self) -> usize;
+    /// The parameters, flattened in the order of [`param_gradient_into`](Self::param_gradient_into).
+    fn params(&self) -> Vec<f64>;
+    /// Replace the parameters (same length and order; finite).
+    fn set_params(&mut self, theta: &[f64]) -> crate::Result<()>;
+    /// Write `∂E(x; θ)/∂θ` into `grad` (length [`n_params`](Self::n_params)).
+    fn param_gradient_into(&self, x: &[f64], grad: &mut [f64]);
+}

@@ -29,6 +29,28 @@ pub fn matvec_into(a: MatRef<'_, f64>, x: &[f64], out: &mut [f64]) {
     clear_avx_upper_state();
 }
 
+/// Parallelism said one way across the library: faer's [`Par`]. `Par::Seq` runs in the
+/// calling thread; `Par::Rayon(k)` splits work into at most `k` parts on the global rayon pool
+/// (no pool is ever built per call). [`ALL_THREADS`] asks for every thread of that pool without
+/// starting it before it is needed.
+pub const ALL_THREADS: Par = Par::Rayon(std::num::NonZeroUsize::MAX);
+
+/// `par` with its thread count capped at the size of the global rayon pool (which this call
+/// starts if nothing has yet); `Par::Seq` stays sequential.
+pub fn effective_par(par: Par) -> Par {
+    match par {
+        Par::Seq => Par::Seq,
+        Par::Rayon(k) => {
+            let n = rayon::current_num_threads().max(1);
+            if n == 1 {
+                Par::Seq
+            } else {
+                Par::rayon(k.get().min(n))
+            }
+        }
+    }
+}
+
 /// Matrices with at least this many entries are multiplied with a vector on all rayon threads
 /// by [`matvec_t_into`] (measured on 2 cores: threads pay from n ≈ 512, cost at n = 256).
 pub const PARALLEL_MATVEC_MIN_ENTRIES: usize = 1 << 18;
@@ -36,9 +58,9 @@ pub const PARALLEL_MATVEC_MIN_ENTRIES: usize = 1 << 18;
 /// `out = Aᵀx`, one dot product per column of `A` so that each `out_j` is written once and every
 /// read is contiguous (a column-major matrix–vector product that rewrites `out` for every
 /// column can be twice as slow when `out` and `A` alias modulo 4 KiB). For symmetric `A` this is
-/// `A x`. With `parallel` and at least [`PARALLEL_MATVEC_MIN_ENTRIES`] entries the columns are
-/// split across the rayon pool.
-pub fn matvec_t_into(a: MatRef<'_, f64>, x: &[f64], out: &mut [f64], parallel: bool) {
+/// `A x`. With `par = Par::Rayon(k)` and at least [`PARALLEL_MATVEC_MIN_ENTRIES`] entries the
+/// columns are split into `4k` chunks on the global rayon pool (`Par::rayon(0)`: all its threads).
+pub fn matvec_t_into(a: MatRef<'_, f64>, x: &[f64], out: &mut [f64], par: Par) {
     debug_assert_eq!(a.nrows(), x.len());
     debug_assert_eq!(a.ncols(), out.len());
     if a.nrows() > 0 && a.col(0).try_as_col_major().is_none() {
@@ -75,13 +97,17 @@ pub fn matvec_t_into(a: MatRef<'_, f64>, x: &[f64], out: &mut [f64], parallel: b
             j += 1;
         }
     };
-    if parallel && a.nrows() * a.ncols() >= PARALLEL_MATVEC_MIN_ENTRIES {
+    let large = a.nrows() * a.ncols() >= PARALLEL_MATVEC_MIN_ENTRIES;
+    let threads = match (large, par) {
+        (true, Par::Rayon(_)) => match effective_par(par) {
+            Par::Rayon(k) => k.get(),
+            Par::Seq => 1,
+        },
+        _ => 1,
+    };
+    if threads > 1 {
         use rayon::prelude::*;
-        let chunk = a
-            .ncols()
-            .div_ceil(4 * rayon::current_num_threads())
-            .next_multiple_of(4)
-            .max(16);
+        let chunk = a.ncols().div_ceil(4 * threads).next_multiple_of(4).max(16);
         out.par_chunks_mut(chunk)
             .enumerate()
             .for_each(|(c, o)| block(c * chunk, o));

@@ -3,7 +3,7 @@
 
 use attractor::energy::FnEnergy;
 use attractor::flow::{LangevinFlow, TemperatureSchedule};
-use attractor::run::Run;
+use attractor::run::{Observation, Run};
 use attractor::step::EulerMaruyama;
 use std::ops::ControlFlow;
 
@@ -29,12 +29,17 @@ fn samples(seed: u64, n_steps: usize, dt: f64, thin: usize) -> Vec<f64> {
         .unwrap()
         .max_steps(n_steps)
         .energy_every(0)
-        .solve_with_observer(&mut flow, &mut EulerMaruyama::new(seed), &[1.0, 0.0], |o| {
-            if o.step > burn_in && o.step % thin == 0 {
-                out.push(o.x[0]);
-            }
-            ControlFlow::Continue(())
-        })
+        .solve_with_observer(
+            &mut flow,
+            &mut EulerMaruyama::new(seed),
+            &[1.0, 0.0],
+            |o: &Observation<'_>| {
+                if o.step > burn_in && o.step.is_multiple_of(thin) {
+                    out.push(o.x[0]);
+                }
+                ControlFlow::Continue(())
+            },
+        )
         .unwrap();
     out
 }

@@ -185,7 +185,7 @@ fn modern_hopfield_retrieves_in_one_update() {
         let mu = (t as usize * 7919) % k;
         let q = flip_fraction(p.pattern(mu), 0.1, t).unwrap();
         let r = mem.recall_into(&q, &mut out).unwrap();
-        assert_eq!(r.n_sweeps, 1);
+        assert_eq!(r.n_steps, 1);
         ok += usize::from(is_recovered(&out, p.pattern(mu)));
     }
     println!("modern d = {d}, K = {k}, β = 1: {ok}/200 retrieved in one update");

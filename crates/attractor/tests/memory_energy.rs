@@ -8,8 +8,8 @@ mod common;
 use attractor::energy::{Energy, Gradient};
 use attractor::flow::VectorField;
 use attractor::models::{
-    DenseMemory, HopfieldMemory, Krotov2021, Krotov2021Model, Memory, ModernHopfield, RecallStatus,
-    Separation, Update,
+    DenseMemory, HopfieldMemory, Krotov2021, Krotov2021Model, Memory, ModernHopfield, Separation,
+    Update,
 };
 use attractor::problems::{Patterns, flip_fraction};
 use attractor::run::{Run, Status};
@@ -42,10 +42,11 @@ proptest! {
             HopfieldMemory::pseudo_inverse(&p).unwrap(),
         ] {
             mem = mem.with_update(Update::Asynchronous { seed });
-            let (out, r) = mem.recall(&q).unwrap();
-            assert_descends(&mem.name(), &r.energies);
-            prop_assert_eq!(r.status, RecallStatus::FixedPoint);
-            prop_assert!((mem.energy(&out) - r.final_energy()).abs() < 1e-9 * (1.0 + r.final_energy().abs()));
+            let r = mem.recall(&q).unwrap();
+            assert_descends(&mem.name(), &r.energies());
+            prop_assert_eq!(&r.status, &Status::FixedPoint);
+            let e = r.energy.unwrap();
+            prop_assert!((mem.energy(&r.state) - e).abs() < 1e-9 * (1.0 + e.abs()));
         }
     }
 
@@ -55,9 +56,9 @@ proptest! {
         let q = flip_fraction(p.pattern(0), flip, seed + 1).unwrap();
         for sep in [Separation::Polynomial(deg), Separation::RectifiedPolynomial(deg), Separation::Exponential] {
             let mut mem = DenseMemory::new(&p, sep).unwrap().with_seed(seed);
-            let (_, r) = mem.recall(&q).unwrap();
-            assert_descends(&mem.name(), &r.energies);
-            prop_assert_eq!(r.status, RecallStatus::FixedPoint);
+            let r = mem.recall(&q).unwrap();
+            assert_descends(&mem.name(), &r.energies());
+            prop_assert_eq!(&r.status, &Status::FixedPoint);
         }
     }
 
@@ -66,8 +67,8 @@ proptest! {
         let p = Patterns::random_gaussian(k, n, seed).unwrap();
         let q = Patterns::random_gaussian(1, n, seed + 7).unwrap();
         let mut mem = ModernHopfield::new(&p, beta).unwrap().with_max_iter(30).unwrap();
-        let (_, r) = mem.recall(q.pattern(0)).unwrap();
-        assert_descends("modern", &r.energies);
+        let r = mem.recall(q.pattern(0)).unwrap();
+        assert_descends("modern", &r.energies());
     }
 }
 
@@ -102,9 +103,9 @@ fn synchronous_dynamics_descend_the_two_time_lyapunov_function() {
             prev = std::mem::replace(&mut cur, next);
         }
         let _ = prev;
-        let (_, r) = mem.recall(p.pattern(1)).unwrap();
+        let r = mem.recall(p.pattern(1)).unwrap();
         assert!(
-            matches!(r.status, RecallStatus::FixedPoint | RecallStatus::TwoCycle),
+            matches!(r.status, Status::FixedPoint | Status::TwoCycle),
             "{r:?}"
         );
     }
@@ -117,15 +118,15 @@ fn synchronous_two_cycle_is_detected() {
     let mut mem = HopfieldMemory::from_weights(w, "pair", 0)
         .unwrap()
         .with_update(Update::Synchronous);
-    let (out, r) = mem.recall(&[1.0, -1.0]).unwrap();
-    assert_eq!(r.status, RecallStatus::TwoCycle);
-    assert_eq!(r.n_sweeps, 2);
-    assert_eq!(out, vec![1.0, -1.0]);
+    let r = mem.recall(&[1.0, -1.0]).unwrap();
+    assert_eq!(r.status, Status::TwoCycle);
+    assert_eq!(r.n_steps, 2);
+    assert_eq!(r.state, vec![1.0, -1.0]);
     // the asynchronous schedule reaches a fixed point instead
     let mut mem = mem.with_update(Update::Asynchronous { seed: 1 });
-    let (out, r) = mem.recall(&[1.0, -1.0]).unwrap();
-    assert_eq!(r.status, RecallStatus::FixedPoint);
-    assert_eq!(out[0], out[1]);
+    let r = mem.recall(&[1.0, -1.0]).unwrap();
+    assert_eq!(r.status, Status::FixedPoint);
+    assert_eq!(r.state[0], r.state[1]);
 }
 
 #[test]

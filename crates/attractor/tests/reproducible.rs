@@ -4,7 +4,7 @@
 use attractor::energy::FnEnergy;
 use attractor::flow::{LangevinFlow, TemperatureSchedule};
 use attractor::models::random_symmetric_weights;
-use attractor::run::Run;
+use attractor::run::{Observation, Run};
 use attractor::step::EulerMaruyama;
 use std::ops::ControlFlow;
 
@@ -32,7 +32,7 @@ fn trajectory(seed: u64) -> Vec<u64> {
             &mut flow,
             &mut EulerMaruyama::new(seed),
             &[0.1, -0.2, 0.3],
-            |o| {
+            |o: &Observation<'_>| {
                 bits.extend(o.x.iter().map(|v| v.to_bits()));
                 ControlFlow::Continue(())
             },
@@ -46,7 +46,8 @@ fn trajectory(seed: u64) -> Vec<u64> {
 fn same_seed_gives_bit_identical_trajectory() {
     let a = trajectory(11);
     let b = trajectory(11);
-    assert_eq!(a.len(), 3000 + 1001);
+    // the observer sees the initial state and 1000 steps; the trace holds 1001 energies
+    assert_eq!(a.len(), 3 * 1001 + 1001);
     assert_eq!(a, b);
     assert_ne!(a, trajectory(12));
 }

@@ -3,9 +3,11 @@
 //! (exponential) and modern Hopfield memories recall every one.
 
 use super::{Chapter, DemoArgs, Panel};
-use crate::memory::{ModelKind, build_memory};
+use crate::memory::spec;
 use anyhow::Result;
 use attractor::analysis::evaluate_recall;
+use attractor::learn::MemoryModel;
+use attractor::models::Separation;
 use attractor::problems::{Patterns, flip_fraction, parse_npy_bytes};
 
 pub struct MemoryChapter;
@@ -15,13 +17,38 @@ static DIGITS: &[u8] = include_bytes!("../../../../data/digits/digits_X_uint8.np
 const LOADS: [usize; 7] = [2, 3, 5, 10, 20, 40, 80];
 const FLIP: f64 = 0.1;
 
-/// (label, model, --n, β)
-const MODELS: [(&str, ModelKind, &str, f64); 5] = [
-    ("Hebbian", ModelKind::Hebbian, "", 1.0),
-    ("pseudo-inverse", ModelKind::Pinv, "", 1.0),
-    ("dense n=3", ModelKind::Dense, "3", 1.0),
-    ("dense exp", ModelKind::Dense, "exp", 1.0),
-    ("modern β=1", ModelKind::Modern, "", 1.0),
+/// (label, model, separation, β)
+const MODELS: [(&str, MemoryModel, Separation, f64); 5] = [
+    (
+        "Hebbian",
+        MemoryModel::Hebbian,
+        Separation::Polynomial(3),
+        1.0,
+    ),
+    (
+        "pseudo-inverse",
+        MemoryModel::PseudoInverse,
+        Separation::Polynomial(3),
+        1.0,
+    ),
+    (
+        "dense n=3",
+        MemoryModel::Dense,
+        Separation::Polynomial(3),
+        1.0,
+    ),
+    (
+        "dense exp",
+        MemoryModel::Dense,
+        Separation::Exponential,
+        1.0,
+    ),
+    (
+        "modern β=1",
+        MemoryModel::Modern,
+        Separation::Polynomial(3),
+        1.0,
+    ),
 ];
 
 fn digits() -> Result<Patterns> {
@@ -75,7 +102,7 @@ impl Chapter for MemoryChapter {
                 .collect::<std::result::Result<_, _>>()?;
             print!("{k:>4}");
             for (m, (_, kind, n, beta)) in MODELS.iter().enumerate() {
-                let mut mem = build_memory(*kind, n, *beta, false, args.seed, &p)?;
+                let mut mem = spec(*kind, *n, *beta, false, args.seed).store(&p)?;
                 let s = evaluate_recall(mem.as_mut(), &p, &queries)?;
                 let ok = (s.recovered_fraction * k as f64).round() as usize;
                 print!("  {:>14}", format!("{ok}/{k}"));
@@ -85,7 +112,7 @@ impl Chapter for MemoryChapter {
                         (p.pattern(3).to_vec(), queries[3].clone(), Vec::new())
                     });
                     if let Some(e) = example.as_mut() {
-                        e.2.push(s.recalled[3].clone());
+                        e.2.push(s.solutions[3].state.clone());
                     }
                 }
             }

@@ -9,8 +9,9 @@
 //!   `a = (2/(d−1))(1 + ln(2βK²p(d−1)))`, `b = 2K²β/5`.
 
 use crate::error::{Error, Result, check_len};
-use crate::models::{Memory, RecallReport, is_recovered};
+use crate::models::{Memory, is_recovered};
 use crate::problems::{Patterns, flip_fraction};
+use crate::run::Solution;
 
 /// Overlap `m = (1/N) Σᵢ ξᵢσᵢ` (1 for the pattern itself, about 0 for an unrelated state).
 ///
@@ -314,12 +315,10 @@ pub fn ramsauer_storage_constant(beta: f64, k: f64, d: usize, p: f64) -> Result<
 }
 
 /// The outcome of recalling a set of queries, one per target pattern.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct RecallSummary {
-    /// The recalled states.
-    pub recalled: Vec<Vec<f64>>,
-    /// One report per query (status, sweeps, energies).
-    pub reports: Vec<RecallReport>,
+    /// One solution per query: the recalled state, its status, sweeps and energies.
+    pub solutions: Vec<Solution>,
     /// Fraction of queries whose recalled state recovers its target exactly.
     pub recovered_fraction: f64,
     /// Mean overlap `ξ·sgn(x)/N` (`ξ·x/N` for real targets).
@@ -355,12 +354,12 @@ pub fn evaluate_recall(
         "pass one query per target pattern",
     )?;
     let binary = targets.is_binary();
-    let mut recalled = Vec::with_capacity(queries.len());
-    let mut reports = Vec::with_capacity(queries.len());
+    let mut solutions = Vec::with_capacity(queries.len());
     let (mut ok, mut m, mut ber, mut sweeps) = (0usize, 0.0, 0.0, 0.0);
     for (q, t) in queries.iter().zip(targets.iter()) {
-        let (x, r) = memory.recall(q)?;
-        if is_recovered(&x, t) {
+        let r = memory.recall(q)?;
+        let x = &r.state;
+        if is_recovered(x, t) {
             ok += 1;
         }
         m += if binary {
@@ -370,17 +369,15 @@ pub fn evaluate_recall(
                 .collect();
             overlap(&s, t)?
         } else {
-            overlap(&x, t)?
+            overlap(x, t)?
         };
-        ber += bit_error_rate(&x, t)?;
-        sweeps += r.n_sweeps as f64;
-        recalled.push(x);
-        reports.push(r);
+        ber += bit_error_rate(x, t)?;
+        sweeps += r.n_steps as f64;
+        solutions.push(r);
     }
     let k = queries.len().max(1) as f64;
     Ok(RecallSummary {
-        recalled,
-        reports,
+        solutions,
         recovered_fraction: ok as f64 / k,
         mean_overlap: m / k,
         mean_bit_error_rate: ber / k,

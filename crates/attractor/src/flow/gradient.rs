@@ -38,7 +38,7 @@ impl<E: Gradient> VectorField for GradientFlow<E> {
             *v = -*v;
         }
     }
-    fn energy(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
+    fn energy_at(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
         Some(self.energy.energy(x))
     }
 }

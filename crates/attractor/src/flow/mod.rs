@@ -12,7 +12,7 @@
 //!
 //! Models whose natural dynamics are not written as one of these (the continuous Hopfield
 //! network, say) implement [`VectorField`] directly and report their Lyapunov function through
-//! [`VectorField::energy`].
+//! [`VectorField::energy_at`].
 
 mod gradient;
 mod langevin;
@@ -37,11 +37,11 @@ pub trait VectorField {
     fn eval_into(&mut self, t: f64, x: &[f64], dx: &mut [f64]);
 
     /// The energy (Lyapunov function candidate) at `x`, if the model has one.
-    fn energy(&mut self, _t: f64, _x: &[f64]) -> Option<f64> {
+    fn energy_at(&mut self, _t: f64, _x: &[f64]) -> Option<f64> {
         None
     }
 
-    /// Why [`energy`](VectorField::energy) may *not* be a Lyapunov function of this flow
+    /// Why [`energy`](VectorField::energy_at) may *not* be a Lyapunov function of this flow
     /// (for example a non-symmetric coupling matrix). `None` when the theory guarantees descent.
     fn lyapunov_caveat(&self) -> Option<String> {
         None
@@ -70,8 +70,8 @@ impl<F: VectorField + ?Sized> VectorField for &mut F {
     fn eval_into(&mut self, t: f64, x: &[f64], dx: &mut [f64]) {
         (**self).eval_into(t, x, dx)
     }
-    fn energy(&mut self, t: f64, x: &[f64]) -> Option<f64> {
-        (**self).energy(t, x)
+    fn energy_at(&mut self, t: f64, x: &[f64]) -> Option<f64> {
+        (**self).energy_at(t, x)
     }
     fn lyapunov_caveat(&self) -> Option<String> {
         (**self).lyapunov_caveat()

@@ -102,7 +102,7 @@ impl<E: Gradient, M: Metric> VectorField for PreconditionedFlow<E, M> {
             *v = -*v;
         }
     }
-    fn energy(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
+    fn energy_at(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
         Some(self.energy.energy(x))
     }
 }

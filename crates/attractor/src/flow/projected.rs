@@ -137,7 +137,7 @@ impl<E: Gradient, C: ConvexSet> VectorField for ProjectedFlow<E, C> {
         }
         self.set.project_velocity(x, dx);
     }
-    fn energy(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
+    fn energy_at(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
         Some(self.energy.energy(x))
     }
     fn project_state(&self, x: &mut [f64]) {

@@ -55,7 +55,7 @@ impl<F: Gradient, G: Prox> VectorField for ProximalFlow<F, G> {
             *d -= xi;
         }
     }
-    fn energy(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
+    fn energy_at(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
         Some(self.f.energy(x) + self.g.value(x))
     }
 }

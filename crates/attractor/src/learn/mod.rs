@@ -1,10 +1,18 @@
 //! Learning rules: how the parameters of a model are set so that its energy minima sit where
 //! the data are.
+//!
+//! The dependency points one way: a rule produces parameters and may build or use a model
+//! (the Hebbian rule's [`HopfieldMemory::hebbian`](crate::models::HopfieldMemory::hebbian) is
+//! defined here, next to the rule), while models never call into this module. Rules that
+//! follow an energy's gradient in its parameters (contrastive divergence, equilibrium
+//! propagation, score matching) use [`ParamGradient`](crate::energy::ParamGradient).
 
 pub mod hebbian;
 pub mod pseudo_inverse;
+pub mod store;
 pub mod storkey;
 
 pub use hebbian::hebbian;
 pub use pseudo_inverse::pseudo_inverse;
+pub use store::{MemoryModel, MemorySpec};
 pub use storkey::storkey;

@@ -81,3 +81,12 @@ pub fn pseudo_inverse(patterns: &Patterns) -> Result<Mat<f64>> {
     }
     Ok(w)
 }
+
+impl crate::models::HopfieldMemory {
+    /// Pseudo-inverse (projection) memory ([`pseudo_inverse`]): the rule learns the couplings and stores them in a
+    /// classical memory (`±1` patterns only).
+    pub fn pseudo_inverse(patterns: &Patterns) -> crate::Result<Self> {
+        patterns.require_binary("the pseudo-inverse Hopfield memory")?;
+        Self::from_weights(pseudo_inverse(patterns)?, "pinv", patterns.n_patterns())
+    }
+}

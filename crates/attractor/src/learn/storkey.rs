@@ -44,3 +44,12 @@ pub fn storkey(patterns: &Patterns) -> Mat<f64> {
     }
     w
 }
+
+impl crate::models::HopfieldMemory {
+    /// Storkey memory ([`storkey`]): the rule learns the couplings and stores them in a
+    /// classical memory (`±1` patterns only).
+    pub fn storkey(patterns: &Patterns) -> crate::Result<Self> {
+        patterns.require_binary("the Storkey Hopfield memory")?;
+        Self::from_weights(storkey(patterns), "storkey", patterns.n_patterns())
+    }
+}

@@ -19,14 +19,14 @@
 //! **[pub]** Capacity `K_max ≈ N^{n−1}/(2(2n−3)!! ln N)` without errors (Krotov & Hopfield
 //! 2016, eq. 5); exponential in `N` for `eˣ` (Demircigil et al. 2017).
 
-use super::memory::{Memory, RecallReport, RecallStatus, check_query};
+use super::memory::Memory;
 use crate::error::{Error, Result};
 use crate::problems::Patterns;
+use crate::rng::{Rng, stream};
+use crate::step::DiscreteMap;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, Par};
-use rand::SeedableRng;
 use rand::seq::SliceRandom;
-use rand_chacha::ChaCha8Rng;
 
 /// The separation (interaction) function `F` of a dense memory.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -77,6 +77,34 @@ impl Separation {
     }
 }
 
+impl std::str::FromStr for Separation {
+    type Err = Error;
+    /// `3` (a polynomial degree `n ≥ 2`), `rect3` (rectified), or `exp`.
+    fn from_str(s: &str) -> Result<Self> {
+        let t = s.trim().to_ascii_lowercase();
+        if t == "exp" {
+            return Ok(Separation::Exponential);
+        }
+        let (rect, digits) = match t.strip_prefix("rect") {
+            Some(d) => (true, d.trim()),
+            None => (false, t.as_str()),
+        };
+        let n: u32 = digits.parse().map_err(|_| {
+            Error::invalid(
+                "separation function",
+                s,
+                "give a polynomial degree such as 3, rect3 for max(x, 0)^3, or exp",
+            )
+        })?;
+        if rect {
+            Separation::RectifiedPolynomial(n)
+        } else {
+            Separation::Polynomial(n)
+        }
+        .validate()
+    }
+}
+
 /// A dense associative memory of `±1` patterns.
 ///
 /// ```
@@ -98,11 +126,14 @@ pub struct DenseMemory {
     dim: usize,
     separation: Separation,
     max_sweeps: usize,
-    rng: ChaCha8Rng,
+    rng: Rng,
     // scratch
     m: Vec<f64>,
     r: Vec<f64>,
     order: Vec<usize>,
+    /// The state the map produced last, for which `m` is current.
+    last: Vec<f64>,
+    spare: Vec<f64>,
 }
 
 impl DenseMemory {
@@ -124,15 +155,17 @@ impl DenseMemory {
             dim: n,
             separation,
             max_sweeps: 100,
-            rng: ChaCha8Rng::seed_from_u64(0),
+            rng: stream(0, 0),
             m: vec![0.0; k],
             r: vec![0.0; k],
             order: (0..n).collect(),
+            last: vec![f64::NAN; n],
+            spare: vec![0.0; n],
         })
     }
     /// Seed the random visiting order of the asynchronous sweeps.
     pub fn with_seed(mut self, seed: u64) -> Self {
-        self.rng = ChaCha8Rng::seed_from_u64(seed);
+        self.rng = stream(seed, 0);
         self
     }
     /// Set the sweep limit (default 100, must be ≥ 1).
@@ -242,34 +275,20 @@ impl Memory for DenseMemory {
     /// `−Σ_μ F(ξ^μ·x)`; for `eˣ`, `−ln Σ_μ exp(ξ^μ·x)`.
     fn energy(&mut self, x: &[f64]) -> f64 {
         self.overlaps(x);
+        self.last.fill(f64::NAN);
         self.energy_from_overlaps()
     }
     fn update_into(&mut self, x: &[f64], out: &mut [f64]) {
         crate::problems::patterns::sign_into(x, out);
         self.overlaps(out);
         self.sweep(out);
+        self.last.fill(f64::NAN);
     }
-    fn recall_into(&mut self, query: &[f64], out: &mut [f64]) -> Result<RecallReport> {
-        check_query(query, out, self.dim)?;
-        crate::problems::patterns::sign_into(query, out);
-        self.overlaps(out);
-        let mut energies = vec![self.energy_from_overlaps()];
-        let mut status = RecallStatus::MaxSweeps;
-        let mut n_sweeps = 0;
-        while n_sweeps < self.max_sweeps {
-            let flips = self.sweep(out);
-            n_sweeps += 1;
-            energies.push(self.energy_from_overlaps());
-            if flips == 0 {
-                status = RecallStatus::FixedPoint;
-                break;
-            }
-        }
-        Ok(RecallReport {
-            status,
-            n_sweeps,
-            energies,
-        })
+    fn map(&mut self) -> &mut dyn DiscreteMap {
+        self
+    }
+    fn max_sweeps(&self) -> usize {
+        self.max_sweeps
     }
 
     /// Batched stability test for the polynomial forms, exact in the model's arithmetic: with
@@ -329,5 +348,33 @@ impl Memory for DenseMemory {
             }
         }
         Ok(count)
+    }
+}
+
+/// One asynchronous sweep as a map on `{±1}ᴺ`, with the overlaps `m = Ξσ` kept current.
+impl DiscreteMap for DenseMemory {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+    /// Take signs (`sgn(0) = +1`) and compute the overlaps.
+    fn start(&mut self, x: &mut [f64]) {
+        self.spare.copy_from_slice(x);
+        crate::problems::patterns::sign_into(&self.spare, x);
+        self.overlaps(x);
+        self.last.copy_from_slice(x);
+    }
+    fn apply(&mut self, x: &mut [f64]) {
+        if self.last != x {
+            self.overlaps(x);
+        }
+        self.sweep(x);
+        self.last.copy_from_slice(x);
+    }
+    fn energy_at(&mut self, x: &[f64]) -> Option<f64> {
+        if self.last != x {
+            self.overlaps(x);
+            self.last.copy_from_slice(x);
+        }
+        Some(self.energy_from_overlaps())
     }
 }

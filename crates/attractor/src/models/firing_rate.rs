@@ -101,7 +101,12 @@ impl VectorField for FiringRateFlow<'_> {
     }
     fn eval_into(&mut self, _t: f64, r: &[f64], dr: &mut [f64]) {
         if self.net.is_symmetric() {
-            matvec_t_into(self.net.w.as_ref(), r, &mut self.wr, true);
+            matvec_t_into(
+                self.net.w.as_ref(),
+                r,
+                &mut self.wr,
+                crate::linalg::ALL_THREADS,
+            );
         } else {
             matvec_into(self.net.w.as_ref(), r, &mut self.wr);
         }
@@ -114,7 +119,7 @@ impl VectorField for FiringRateFlow<'_> {
             dr[i] = (dr[i] - r[i]) * inv_tau;
         }
     }
-    fn energy(&mut self, _t: f64, r: &[f64]) -> Option<f64> {
+    fn energy_at(&mut self, _t: f64, r: &[f64]) -> Option<f64> {
         Some(Energy::energy(self, r))
     }
     fn lyapunov_caveat(&self) -> Option<String> {

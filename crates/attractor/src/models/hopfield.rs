@@ -14,7 +14,9 @@ use crate::energy::{Energy, Gradient};
 use crate::error::{Result, check_finite, check_len, check_positive};
 use crate::flow::VectorField;
 use crate::linalg::{dot, matvec_into, matvec_t_into};
-use faer::{Mat, MatMut};
+use crate::run::BatchField;
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, MatMut, MatRef, Par};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -43,7 +45,7 @@ pub struct HopfieldNetwork {
     /// `Wᵀ`, kept only when `W` is not symmetric, so that `WΦ` is computed by contiguous
     /// column dot products ([`matvec_t_into`]) in both cases.
     wt: Option<Mat<f64>>,
-    parallel: bool,
+    par: Par,
 }
 
 impl HopfieldNetwork {
@@ -60,15 +62,15 @@ impl HopfieldNetwork {
             activation,
             asymmetry,
             wt,
-            parallel: true,
+            par: crate::linalg::ALL_THREADS,
         })
     }
 
-    /// Whether one evaluation may split its matrix–vector product across the rayon threads
-    /// (default `true`; it only does so from about n = 512 up). Turn it off when many networks
-    /// are integrated in parallel already.
-    pub fn with_parallel(mut self, parallel: bool) -> Self {
-        self.parallel = parallel;
+    /// How one evaluation may split its matrix products across the global rayon pool
+    /// (default [`ALL_THREADS`](crate::linalg::ALL_THREADS); single-state evaluations only split from
+    /// about n = 512 up). Use `Par::Seq` when many networks are integrated in parallel already.
+    pub fn with_par(mut self, par: Par) -> Self {
+        self.par = par;
         self
     }
 
@@ -171,6 +173,115 @@ impl HopfieldNetwork {
     }
 }
 
+impl HopfieldNetwork {
+    /// The network bound to the buffers of a batch of up to `max_batch` states: a
+    /// [`BatchField`] for [`Run::solve_batch`](crate::run::Run::solve_batch), which evaluates
+    /// `WΦ(X)` for all states as one matrix product.
+    pub fn batch_flow(&self, max_batch: usize) -> HopfieldBatchFlow<'_> {
+        let n = self.dim();
+        HopfieldBatchFlow {
+            net: self,
+            phi: Mat::zeros(n, max_batch),
+            wphi: Mat::zeros(n, max_batch),
+        }
+    }
+
+    /// The energy `E(x)` at one state (allocates its buffers; in loops use
+    /// [`flow`](Self::flow), whose [`Energy`] does not).
+    pub fn energy(&self, x: &[f64]) -> Result<f64> {
+        check_len("x", x.len(), self.dim(), "pass one value per neuron")?;
+        check_finite("x", x)?;
+        Ok(Energy::energy(&mut self.flow(), x))
+    }
+}
+
+/// A [`HopfieldNetwork`] with the buffers to evaluate a batch of states (the columns of a
+/// `n × b` matrix) by matrix products: `Ẋ = (−DX + WΦ(X) + Bu1ᵀ)/τ`.
+#[derive(Debug, Clone)]
+pub struct HopfieldBatchFlow<'a> {
+    net: &'a HopfieldNetwork,
+    phi: Mat<f64>,
+    wphi: Mat<f64>,
+}
+
+impl HopfieldBatchFlow<'_> {
+    /// `Φ(X)` and `WΦ(X)` into the first `b` columns of the buffers.
+    fn fill(&mut self, x: MatRef<'_, f64>) {
+        let net = self.net;
+        let b = x.ncols();
+        if b > self.phi.ncols() {
+            // a larger batch than prepared for: grow once
+            self.phi = Mat::zeros(x.nrows(), b);
+            self.wphi = Mat::zeros(x.nrows(), b);
+        }
+        for j in 0..b {
+            let out = self.phi.col_as_slice_mut(j);
+            match x.col(j).try_as_col_major() {
+                Some(c) => net.activation.phi_into(c.as_slice(), out),
+                None => {
+                    for (i, o) in out.iter_mut().enumerate() {
+                        *o = net.activation.phi(x[(i, j)]);
+                    }
+                }
+            }
+        }
+        // W Φ; for W ≠ Wᵀ the stored Wᵀ is used transposed
+        let w = match &net.wt {
+            Some(wt) => wt.transpose(),
+            None => net.w.as_ref(),
+        };
+        matmul(
+            self.wphi.as_mut().subcols_mut(0, b),
+            Accum::Replace,
+            w,
+            self.phi.as_ref().subcols(0, b),
+            1.0,
+            // threads only for large products (2^22 multiply-adds and up); small ones run faster on one
+            if w.nrows() * w.ncols() * b >= 1 << 22 {
+                crate::linalg::effective_par(net.par)
+            } else {
+                Par::Seq
+            },
+        );
+        crate::linalg::clear_avx_upper_state();
+    }
+}
+
+impl BatchField for HopfieldBatchFlow<'_> {
+    fn dim(&self) -> usize {
+        self.net.dim()
+    }
+    fn eval_batch_into(&mut self, _t: f64, x: MatRef<'_, f64>, mut dx: MatMut<'_, f64>) {
+        self.fill(x);
+        let net = self.net;
+        let inv_tau = 1.0 / net.tau;
+        for j in 0..x.ncols() {
+            let wphi = self.wphi.col_as_slice(j);
+            for i in 0..x.nrows() {
+                dx[(i, j)] = (wphi[i] - net.decay[i] * x[(i, j)] + net.input[i]) * inv_tau;
+            }
+        }
+    }
+    fn energies_into(&mut self, _t: f64, x: MatRef<'_, f64>, out: &mut [f64]) -> bool {
+        self.fill(x);
+        let net = self.net;
+        let a = net.activation;
+        for j in 0..x.ncols() {
+            let (phi, wphi) = (self.phi.col_as_slice(j), self.wphi.col_as_slice(j));
+            let mut e = -0.5 * dot(phi, wphi);
+            for i in 0..x.nrows() {
+                let xi = x[(i, j)];
+                e += (net.decay[i] * xi - net.input[i]) * phi[i] - net.decay[i] * a.integral(xi);
+            }
+            out[j] = e;
+        }
+        true
+    }
+    fn lyapunov_caveat(&self) -> Option<String> {
+        (!self.net.is_symmetric()).then(|| asymmetry_caveat(self.net.asymmetry))
+    }
+}
+
 /// A [`HopfieldNetwork`] with the buffers needed to evaluate it without allocating.
 #[derive(Debug, Clone)]
 pub struct HopfieldFlow<'a> {
@@ -185,7 +296,7 @@ impl HopfieldFlow<'_> {
         let net = self.net;
         net.activation.phi_into(x, &mut self.phi);
         let wt = net.wt.as_ref().unwrap_or(&net.w);
-        matvec_t_into(wt.as_ref(), &self.phi, &mut self.wphi, net.parallel);
+        matvec_t_into(wt.as_ref(), &self.phi, &mut self.wphi, net.par);
     }
 
     /// The energy from the filled buffers.
@@ -213,7 +324,7 @@ impl VectorField for HopfieldFlow<'_> {
             dx[i] = (self.wphi[i] - net.decay[i] * x[i] + net.input[i]) * inv_tau;
         }
     }
-    fn energy(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
+    fn energy_at(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
         Some(Energy::energy(self, x))
     }
     fn lyapunov_caveat(&self) -> Option<String> {

@@ -16,16 +16,16 @@
 //! `α = K/N ≈ 0.138` (Amit, Gutfreund, Sompolinsky, PRL 55, 1985); error-free retrieval holds up
 //! to about `N/(2 ln N)` patterns (McEliece et al., IEEE Trans. IT 33, 1987).
 
-use super::memory::{Memory, RecallReport, RecallStatus, check_query};
+use super::memory::Memory;
 use super::{Activation, HopfieldNetwork};
 use crate::error::{Error, Result, check_finite, check_len};
 use crate::problems::Patterns;
+use crate::rng::{Rng, stream};
+use crate::step::DiscreteMap;
 use faer::Mat;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Par};
-use rand::SeedableRng;
 use rand::seq::SliceRandom;
-use rand_chacha::ChaCha8Rng;
 
 /// The update schedule of a [`HopfieldMemory`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,14 +43,15 @@ pub enum Update {
 /// A classical Hopfield memory with couplings `W` and thresholds `b`.
 ///
 /// ```
-/// use attractor::models::{HopfieldMemory, Memory, RecallStatus};
+/// use attractor::models::{HopfieldMemory, Memory};
 /// use attractor::problems::{Patterns, flip_fraction};
+/// use attractor::run::Status;
 /// let p = Patterns::random_binary(5, 200, 1)?;
 /// let mut mem = HopfieldMemory::hebbian(&p)?;
 /// let query = flip_fraction(p.pattern(0), 0.1, 2)?;
-/// let (out, report) = mem.recall(&query)?;
-/// assert_eq!(report.status, RecallStatus::FixedPoint);
-/// assert_eq!(out, p.pattern(0));
+/// let sol = mem.recall(&query)?;
+/// assert_eq!(sol.status, Status::FixedPoint);
+/// assert_eq!(sol.state, p.pattern(0));
 /// # Ok::<(), attractor::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -61,17 +62,21 @@ pub struct HopfieldMemory {
     n_patterns: usize,
     update: Update,
     max_sweeps: usize,
-    rng: ChaCha8Rng,
+    rng: Rng,
     // scratch
     h: Vec<f64>,
     order: Vec<usize>,
-    prev: Vec<f64>,
     next: Vec<f64>,
+    /// The state the map produced last, for which `h` is current.
+    last: Vec<f64>,
 }
 
 impl HopfieldMemory {
     /// A memory with given couplings (square, finite, symmetric with `W_ii ≥ 0`, the conditions
     /// for asynchronous descent). `rule` names it in tables; `n_patterns` is informational.
+    /// The learning rules build memories from patterns: [`HopfieldMemory::hebbian`],
+    /// [`HopfieldMemory::storkey`] and [`HopfieldMemory::pseudo_inverse`] (in
+    /// [`learn`](crate::learn), which uses this model; the model never calls a rule).
     pub fn from_weights(w: Mat<f64>, rule: &str, n_patterns: usize) -> Result<Self> {
         let asym = super::validate_weights(&w)?;
         if super::is_asymmetric(&w, asym) {
@@ -99,47 +104,19 @@ impl HopfieldMemory {
             n_patterns,
             update: Update::Asynchronous { seed: 0 },
             max_sweeps: 100,
-            rng: ChaCha8Rng::seed_from_u64(0),
+            rng: stream(0, 0),
             h: vec![0.0; n],
             order: (0..n).collect(),
-            prev: vec![0.0; n],
             next: vec![0.0; n],
+            last: vec![f64::NAN; n],
         })
-    }
-
-    /// Hebbian memory `W = ΞᵀΞ/N`, `W_ii = 0` ([`hebbian`](crate::learn::hebbian)).
-    pub fn hebbian(patterns: &Patterns) -> Result<Self> {
-        patterns.require_binary("the Hebbian Hopfield memory")?;
-        Self::from_weights(
-            crate::learn::hebbian(patterns),
-            "hebbian",
-            patterns.n_patterns(),
-        )
-    }
-    /// Storkey memory ([`storkey`](crate::learn::storkey)).
-    pub fn storkey(patterns: &Patterns) -> Result<Self> {
-        patterns.require_binary("the Storkey Hopfield memory")?;
-        Self::from_weights(
-            crate::learn::storkey(patterns),
-            "storkey",
-            patterns.n_patterns(),
-        )
-    }
-    /// Pseudo-inverse (projection) memory ([`pseudo_inverse`](crate::learn::pseudo_inverse)).
-    pub fn pseudo_inverse(patterns: &Patterns) -> Result<Self> {
-        patterns.require_binary("the pseudo-inverse Hopfield memory")?;
-        Self::from_weights(
-            crate::learn::pseudo_inverse(patterns)?,
-            "pinv",
-            patterns.n_patterns(),
-        )
     }
 
     /// Set the update schedule (default asynchronous with seed 0); reseeds the visiting order.
     pub fn with_update(mut self, update: Update) -> Self {
         self.update = update;
         if let Update::Asynchronous { seed } = update {
-            self.rng = ChaCha8Rng::seed_from_u64(seed);
+            self.rng = stream(seed, 0);
         }
         self
     }
@@ -250,6 +227,7 @@ impl Memory for HopfieldMemory {
     /// `E(σ) = −½σᵀWσ + bᵀσ` (evaluated at `x` as given).
     fn energy(&mut self, x: &[f64]) -> f64 {
         self.fields(x);
+        self.last.fill(f64::NAN);
         self.energy_from_fields(x, &self.h)
     }
     fn update_into(&mut self, x: &[f64], out: &mut [f64]) {
@@ -260,67 +238,20 @@ impl Memory for HopfieldMemory {
                 self.sweep_async(out);
             }
             Update::Synchronous => {
-                self.prev.copy_from_slice(out);
-                let (prev, h) = (std::mem::take(&mut self.prev), std::mem::take(&mut self.h));
-                self.sync_step(&prev, &h, out);
-                self.prev = prev;
+                self.next.copy_from_slice(out);
+                let (cur, h) = (std::mem::take(&mut self.next), std::mem::take(&mut self.h));
+                self.sync_step(&cur, &h, out);
+                self.next = cur;
                 self.h = h;
             }
         }
+        self.last.fill(f64::NAN);
     }
-    fn recall_into(&mut self, query: &[f64], out: &mut [f64]) -> Result<RecallReport> {
-        let n = self.dim();
-        check_query(query, out, n)?;
-        to_spins(query, out);
-        self.fields(out);
-        let mut energies = vec![self.energy_from_fields(out, &self.h)];
-        let mut status = RecallStatus::MaxSweeps;
-        let mut n_sweeps = 0;
-        match self.update {
-            Update::Asynchronous { .. } => {
-                while n_sweeps < self.max_sweeps {
-                    let flips = self.sweep_async(out);
-                    n_sweeps += 1;
-                    energies.push(self.energy_from_fields(out, &self.h));
-                    if flips == 0 {
-                        status = RecallStatus::FixedPoint;
-                        break;
-                    }
-                }
-            }
-            Update::Synchronous => {
-                // prev = σ(t−1), out = σ(t), next = σ(t+1)
-                let mut prev = std::mem::take(&mut self.prev);
-                let mut next = std::mem::take(&mut self.next);
-                let mut have_prev = false;
-                while n_sweeps < self.max_sweeps {
-                    self.sync_step(out, &self.h, &mut next);
-                    n_sweeps += 1;
-                    if next == out {
-                        energies.push(*energies.last().unwrap_or(&0.0));
-                        status = RecallStatus::FixedPoint;
-                        break;
-                    }
-                    let cycle = have_prev && next == prev;
-                    prev.copy_from_slice(out);
-                    out.copy_from_slice(&next);
-                    have_prev = true;
-                    crate::linalg::matvec_into(self.w.as_ref(), out, &mut self.h);
-                    energies.push(self.energy_from_fields(out, &self.h));
-                    if cycle {
-                        status = RecallStatus::TwoCycle;
-                        break;
-                    }
-                }
-                self.prev = prev;
-                self.next = next;
-            }
-        }
-        Ok(RecallReport {
-            status,
-            n_sweeps,
-            energies,
-        })
+    fn map(&mut self) -> &mut dyn DiscreteMap {
+        self
+    }
+    fn max_sweeps(&self) -> usize {
+        self.max_sweeps
     }
 
     /// Batched: `H = WΞᵀ` in one matrix product; pattern `μ` is stable when
@@ -348,5 +279,104 @@ impl Memory for HopfieldMemory {
             }
         }
         Ok(count)
+    }
+}
+
+/// One sweep of the memory as a map on `{±1}ᴺ`: asynchronous (fields `h = Wσ` kept current,
+/// `O(N)` per flip) or synchronous (`σ ← sgn(Wσ − b)`, which may end in a two-cycle).
+impl DiscreteMap for HopfieldMemory {
+    fn dim(&self) -> usize {
+        self.w.nrows()
+    }
+    /// Take signs (`sgn(0) = +1`) and compute the fields.
+    fn start(&mut self, x: &mut [f64]) {
+        self.next.copy_from_slice(x);
+        to_spins(&self.next, x);
+        self.fields(x);
+        self.last.copy_from_slice(x);
+    }
+    fn apply(&mut self, x: &mut [f64]) {
+        if self.last != x {
+            // a state this map did not produce: bring the fields up to date
+            self.fields(x);
+        }
+        match self.update {
+            Update::Asynchronous { .. } => {
+                self.sweep_async(x);
+            }
+            Update::Synchronous => {
+                let mut next = std::mem::take(&mut self.next);
+                self.sync_step(x, &self.h, &mut next);
+                x.copy_from_slice(&next);
+                self.next = next;
+                crate::linalg::matvec_into(self.w.as_ref(), x, &mut self.h);
+            }
+        }
+        self.last.copy_from_slice(x);
+    }
+    /// `E(σ) = −½σᵀWσ + bᵀσ`, from the kept fields when `x` is the state the map produced.
+    fn energy_at(&mut self, x: &[f64]) -> Option<f64> {
+        if self.last != x {
+            self.fields(x);
+            self.last.copy_from_slice(x);
+        }
+        Some(self.energy_from_fields(x, &self.h))
+    }
+    fn may_cycle(&self) -> bool {
+        self.update == Update::Synchronous
+    }
+}
+
+/// The parameters of the classical memory, `θ = (W_ij for i < j, row by row; b)`, with
+/// `∂E/∂W_ij = −σ_iσ_j` and `∂E/∂b_i = σ_i` for `E(σ) = −½σᵀWσ + bᵀσ` (`W` symmetric with zero
+/// diagonal: each pair appears once).
+impl crate::energy::ParamGradient for HopfieldMemory {
+    fn n_params(&self) -> usize {
+        let n = self.w.nrows();
+        n * (n - 1) / 2 + n
+    }
+    fn params(&self) -> Vec<f64> {
+        let n = self.w.nrows();
+        let mut theta = Vec::with_capacity(self.n_params());
+        for i in 0..n {
+            for j in (i + 1)..n {
+                theta.push(self.w[(i, j)]);
+            }
+        }
+        theta.extend_from_slice(&self.bias);
+        theta
+    }
+    fn set_params(&mut self, theta: &[f64]) -> Result<()> {
+        check_len(
+            "theta",
+            theta.len(),
+            self.n_params(),
+            "pass n(n-1)/2 couplings (i < j, row by row) then n thresholds",
+        )?;
+        check_finite("theta", theta)?;
+        let n = self.w.nrows();
+        let mut k = 0;
+        for i in 0..n {
+            self.w[(i, i)] = 0.0;
+            for j in (i + 1)..n {
+                self.w[(i, j)] = theta[k];
+                self.w[(j, i)] = theta[k];
+                k += 1;
+            }
+        }
+        self.bias.copy_from_slice(&theta[k..]);
+        self.last.fill(f64::NAN);
+        Ok(())
+    }
+    fn param_gradient_into(&self, x: &[f64], grad: &mut [f64]) {
+        let n = self.w.nrows();
+        let mut k = 0;
+        for i in 0..n {
+            for j in (i + 1)..n {
+                grad[k] = -x[i] * x[j];
+                k += 1;
+            }
+        }
+        grad[k..k + n].copy_from_slice(&x[..n]);
     }
 }

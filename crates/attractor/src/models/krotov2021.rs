@@ -236,7 +236,7 @@ impl VectorField for Krotov2021Flow<'_> {
             *d /= net.tau_h;
         }
     }
-    fn energy(&mut self, _t: f64, z: &[f64]) -> Option<f64> {
+    fn energy_at(&mut self, _t: f64, z: &[f64]) -> Option<f64> {
         Some(Energy::energy(self, z))
     }
 }

@@ -118,7 +118,7 @@ impl VectorField for KuramotoRing {
             dx[i] = (next - x[i]).sin() + (prev - x[i]).sin();
         }
     }
-    fn energy(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
+    fn energy_at(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
         let n = self.n;
         Some(-(0..n).map(|i| (x[(i + 1) % n] - x[i]).cos()).sum::<f64>())
     }

@@ -6,38 +6,18 @@
 //! [`ModernHopfield`](super::ModernHopfield) memory (Ramsauer et al. 2020), so that the capacity
 //! sweep ([`capacity_sweep`](crate::analysis::capacity_sweep)), the CLI and the demo treat every
 //! model alike.
+//!
+//! Recall runs on the library's shared loop: every memory is a
+//! [`DiscreteMap`] (one update = one sweep of every unit), iterated by
+//! [`Run::iterate`] until a fixed point ([`Status::FixedPoint`](crate::run::Status)), a two-cycle
+//! of synchronous updates ([`Status::TwoCycle`](crate::run::Status)) or the sweep limit
+//! ([`Status::MaxSteps`](crate::run::Status)), with the energy after every sweep in the
+//! solution's trace.
 
 use crate::error::{Result, check_len};
 use crate::problems::Patterns;
-
-/// How a recall ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RecallStatus {
-    /// The last update left the state unchanged (to the model's tolerance).
-    FixedPoint,
-    /// Synchronous dynamics alternate between two states (`σ(t+1) = σ(t−1) ≠ σ(t)`).
-    TwoCycle,
-    /// The sweep limit was reached first.
-    MaxSweeps,
-}
-
-/// What happened during one recall.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecallReport {
-    /// How it ended.
-    pub status: RecallStatus,
-    /// Number of update sweeps performed (one sweep updates every unit once).
-    pub n_sweeps: usize,
-    /// The energy of the initial state, then after every sweep (`n_sweeps + 1` values).
-    pub energies: Vec<f64>,
-}
-
-impl RecallReport {
-    /// The energy of the final state.
-    pub fn final_energy(&self) -> f64 {
-        self.energies.last().copied().unwrap_or(f64::NAN)
-    }
-}
+use crate::run::{Run, Solution};
+use crate::step::DiscreteMap;
 
 /// The check every memory makes before testing patterns: they must have its length.
 pub(crate) fn check_pattern_len(patterns: &Patterns, dim: usize) -> Result<()> {
@@ -50,8 +30,8 @@ pub(crate) fn check_pattern_len(patterns: &Patterns, dim: usize) -> Result<()> {
 }
 
 /// An associative memory: an energy over states of length [`dim`](Memory::dim) whose minima
-/// sit at the stored patterns, and an update that never increases it.
-pub trait Memory {
+/// sit at the stored patterns, and an update (a [`DiscreteMap`]) that never increases it.
+pub trait Memory: Send + Sync {
     /// A short name for tables ("hebbian", "dense n=3", "modern β=1").
     fn name(&self) -> String;
     /// The pattern length `N`.
@@ -63,16 +43,28 @@ pub trait Memory {
     fn energy(&mut self, x: &[f64]) -> f64;
     /// One update of every unit (one sweep), from `x` into `out` (`x.len() == out.len() == N`).
     fn update_into(&mut self, x: &[f64], out: &mut [f64]);
-    /// Iterate the update from `query` until a fixed point (or 2-cycle, or the sweep limit);
-    /// the final state goes into `out`. Errors when the lengths are not `N` or the query is
-    /// not finite.
-    fn recall_into(&mut self, query: &[f64], out: &mut [f64]) -> Result<RecallReport>;
+    /// The update as a discrete map for the shared run loop.
+    fn map(&mut self) -> &mut dyn DiscreteMap;
+    /// The most sweeps a recall takes.
+    fn max_sweeps(&self) -> usize;
 
-    /// `recall_into` into a new vector.
-    fn recall(&mut self, query: &[f64]) -> Result<(Vec<f64>, RecallReport)> {
-        let mut out = vec![0.0; self.dim()];
-        let r = self.recall_into(query, &mut out)?;
-        Ok((out, r))
+    /// Iterate the update from `query` on the shared run loop until a fixed point, a two-cycle
+    /// or the sweep limit; the solution holds the final state, the status, the number of
+    /// sweeps (`n_steps`) and the energy of the initial state and after every sweep
+    /// ([`Solution::energies`]). Errors when the query's length is not `N` or it is not finite.
+    fn recall(&mut self, query: &[f64]) -> Result<Solution> {
+        check_query(query, query, self.dim())?;
+        Run::new(1.0)?
+            .max_steps(self.max_sweeps())
+            .iterate(self.map(), query)
+    }
+
+    /// [`recall`](Memory::recall), also writing the final state into `out`.
+    fn recall_into(&mut self, query: &[f64], out: &mut [f64]) -> Result<Solution> {
+        check_query(query, out, self.dim())?;
+        let sol = self.recall(query)?;
+        out.copy_from_slice(&sol.state);
+        Ok(sol)
     }
 
     /// How many of `patterns` are recovered by one update started *at* them (for `±1`

@@ -21,7 +21,7 @@ pub use hopfield::{HopfieldFlow, HopfieldNetwork, random_symmetric_weights};
 pub use hopfield_memory::{HopfieldMemory, Update};
 pub use krotov2021::{Krotov2021, Krotov2021Flow, Krotov2021Model};
 pub use kuramoto_ring::KuramotoRing;
-pub use memory::{Memory, RecallReport, RecallStatus, is_recovered};
+pub use memory::{Memory, is_recovered};
 pub use modern::{ModernFlow, ModernHopfield};
 pub use oim::{Found, LANES, OimFlow, OimParams, OimProgress, OimResult, OscillatorIsingMachine};
 pub use oscillator_memory::{

@@ -17,11 +17,12 @@
 //! products (`S = βXᵀQ`, column softmax, `R = XP`), in blocks of queries so that the `K × B`
 //! scores fit in memory.
 
-use super::memory::{Memory, RecallReport, RecallStatus, check_query};
+use super::memory::Memory;
 use crate::energy::{Energy, Gradient};
 use crate::error::{Error, Result, check_len, check_positive};
 use crate::flow::VectorField;
 use crate::problems::Patterns;
+use crate::step::DiscreteMap;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 
@@ -47,7 +48,9 @@ pub struct ModernHopfield {
     tol: f64,
     // scratch
     s: Vec<f64>,
-    prev: Vec<f64>,
+    /// The state the map produced last, for which `s = softmax(βXᵀx)` and `lse` are current.
+    last: Vec<f64>,
+    lse: f64,
 }
 
 fn check_beta(beta: f64) -> Result<()> {
@@ -72,7 +75,8 @@ impl ModernHopfield {
             max_iter: 100,
             tol: 1e-10,
             s: vec![0.0; patterns.n_patterns()],
-            prev: vec![0.0; patterns.dim()],
+            last: vec![f64::NAN; patterns.dim()],
+            lse: f64::NAN,
         })
     }
     /// Set the update limit of [`Memory::recall_into`] (`1` = the one-step retrieval of
@@ -117,7 +121,7 @@ impl ModernHopfield {
         (mx + z.ln()) / self.beta
     }
 
-    fn apply(&self, out: &mut [f64]) {
+    fn mix_into(&self, out: &mut [f64]) {
         out.iter_mut().for_each(|v| *v = 0.0);
         for (mu, &p) in self.s.iter().enumerate() {
             if p == 0.0 {
@@ -259,44 +263,20 @@ impl Memory for ModernHopfield {
     /// `E(ξ) = −lse(β, Xᵀξ) + ½ξᵀξ + β⁻¹ ln K + ½M²` (≥ 0 for ξ in the patterns' hull).
     fn energy(&mut self, x: &[f64]) -> f64 {
         let lse = self.softmax(x);
+        self.last.fill(f64::NAN);
         self.energy_with_lse(x, lse)
     }
     /// `out = X softmax(βXᵀx)`.
     fn update_into(&mut self, x: &[f64], out: &mut [f64]) {
         self.softmax(x);
-        self.apply(out);
+        self.mix_into(out);
+        self.last.fill(f64::NAN);
     }
-    fn recall_into(&mut self, query: &[f64], out: &mut [f64]) -> Result<RecallReport> {
-        check_query(query, out, self.dim())?;
-        out.copy_from_slice(query);
-        let lse = self.softmax(out);
-        let mut energies = vec![self.energy_with_lse(out, lse)];
-        let mut status = RecallStatus::MaxSweeps;
-        let mut n_sweeps = 0;
-        let mut prev = std::mem::take(&mut self.prev);
-        while n_sweeps < self.max_iter {
-            // softmax of the current state is in self.s
-            prev.copy_from_slice(out);
-            self.apply(out);
-            n_sweeps += 1;
-            let lse = self.softmax(out);
-            energies.push(self.energy_with_lse(out, lse));
-            let scale = 1.0 + out.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            let change = out
-                .iter()
-                .zip(&prev)
-                .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
-            if change <= self.tol * scale {
-                status = RecallStatus::FixedPoint;
-                break;
-            }
-        }
-        self.prev = prev;
-        Ok(RecallReport {
-            status,
-            n_sweeps,
-            energies,
-        })
+    fn map(&mut self) -> &mut dyn DiscreteMap {
+        self
+    }
+    fn max_sweeps(&self) -> usize {
+        self.max_iter
     }
     /// Batched: one retrieval step for all patterns as two matrix products.
     fn count_stable(&mut self, patterns: &Patterns) -> Result<usize> {
@@ -368,7 +348,7 @@ impl VectorField for ModernFlow<'_> {
             *d = (*d - v) * inv;
         }
     }
-    fn energy(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
+    fn energy_at(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
         Some(Energy::energy(self, x))
     }
 }
@@ -395,5 +375,35 @@ impl Gradient for ModernFlow<'_> {
             *g = v - *g;
         }
         self.mem.energy_with_lse(x, lse)
+    }
+}
+
+/// The update `ξ ← X softmax(βXᵀξ)` as a map on `ℝᴺ` (a fixed point when
+/// `max |Δξ| ≤ 10⁻¹⁰(1 + max |ξ|)`), with the softmax of the current state kept between calls.
+impl DiscreteMap for ModernHopfield {
+    fn dim(&self) -> usize {
+        self.x.nrows()
+    }
+    fn start(&mut self, x: &mut [f64]) {
+        self.lse = self.softmax(x);
+        self.last.copy_from_slice(x);
+    }
+    fn apply(&mut self, x: &mut [f64]) {
+        if self.last != x {
+            self.softmax(x);
+        }
+        self.mix_into(x);
+        self.lse = self.softmax(x);
+        self.last.copy_from_slice(x);
+    }
+    fn energy_at(&mut self, x: &[f64]) -> Option<f64> {
+        if self.last != x {
+            self.lse = self.softmax(x);
+            self.last.copy_from_slice(x);
+        }
+        Some(self.energy_with_lse(x, self.lse))
+    }
+    fn tolerance(&self, x: &[f64]) -> f64 {
+        self.tol * (1.0 + x.iter().fold(0.0f64, |m, v| m.max(v.abs())))
     }
 }

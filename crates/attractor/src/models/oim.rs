@@ -110,7 +110,7 @@ impl VectorField for OimFlow<'_> {
             dx[i] = -(self.s[i] * a - self.c[i] * b) - self.mu[i] * 2.0 * self.s[i] * self.c[i];
         }
     }
-    fn energy(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
+    fn energy_at(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
         let mut e = 0.0;
         for i in 0..x.len() {
             let (col, val) = self.model.row(i);

@@ -169,7 +169,7 @@ impl VectorField for OscillatorMemoryFlow<'_> {
             dx[i] = self.c[i] * ws - self.s[i] * wc + k * (ci2 * s2 - si2 * c2);
         }
     }
-    fn energy(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
+    fn energy_at(&mut self, _t: f64, x: &[f64]) -> Option<f64> {
         let n = x.len();
         let w = &self.m.w;
         let mut e = 0.0;

@@ -17,93 +17,33 @@
 //! assert!(sol.max_energy_increase.unwrap() <= 0.0);
 //! ```
 
-use crate::error::{Error, Result, check_finite, check_len, check_positive};
+use crate::error::{Error, Result, check_positive};
 use crate::flow::VectorField;
-use crate::linalg::norm2;
-use crate::step::{StepFailure, Stepper};
-use std::ops::ControlFlow;
-
-mod observer;
-mod status;
-
-pub use observer::{Every, Interrupt, Observation, Observer, every, silent};
-pub use status::Status;
+use crate::step::{DiscreteMap, Iterate, Stepper};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// One recorded point of the energy trace.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TracePoint {
-    /// Step index (0 is the initial state).
-    pub step: usize,
-    /// Time.
-    pub t: f64,
-    /// Energy.
-    pub energy: f64,
-}
+mod batch;
+mod driver;
+mod evolution;
+mod observer;
+mod solution;
+mod status;
+mod trace;
 
-/// The best (lowest-energy) state seen along a run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Best {
-    /// The state.
-    pub state: Vec<f64>,
-    /// Its energy.
-    pub energy: f64,
-    /// The time it was reached.
-    pub t: f64,
-    /// The step at which it was reached.
-    pub step: usize,
-}
+pub use batch::{BatchField, BatchObservation, BatchSolution, ColumnResult, Flattened};
+pub use evolution::{Evolution, Ode};
+pub use observer::{Every, Interrupt, Observation, Observer, Silent, every};
+pub use solution::{Best, Solution};
+pub use status::Status;
+pub use trace::{Probe, Quantity, TracePoint};
 
-/// The outcome of a run.
-#[derive(Debug, Clone)]
-pub struct Solution {
-    /// The final state (for `Diverged`, the last finite state).
-    pub state: Vec<f64>,
-    /// The energy of the final state, if the flow has one.
-    pub energy: Option<f64>,
-    /// The final time.
-    pub t: f64,
-    /// Accepted steps.
-    pub n_steps: usize,
-    /// Vector-field evaluations.
-    pub n_evals: usize,
-    /// Rejected trial steps (adaptive steppers).
-    pub n_rejected: usize,
-    /// Energy recorded every `energy_every` steps, thinned to at most `trace_capacity` points
-    /// (evenly spaced in steps; the last point is always the final state).
-    pub trace: Vec<TracePoint>,
-    /// Wall-clock time of the run.
-    pub elapsed: Duration,
-    /// Why the run stopped.
-    pub status: Status,
-    /// The Lyapunov monitor: the largest increase `E(x_{k+1}) − E(x_k)` between consecutive
-    /// energy evaluations (≤ 0 up to rounding when `E` is a Lyapunov function and the step is
-    /// small enough); `None` without an energy.
-    pub max_energy_increase: Option<f64>,
-    /// Why the energy may not be a Lyapunov function of this flow (from the model).
-    pub lyapunov_caveat: Option<String>,
-    /// The lowest-energy state seen, when [`Run::keep_best`] was set.
-    pub best: Option<Best>,
-}
-
-impl Solution {
-    /// A one-paragraph account of the outcome that says what to change when it is not a success.
-    pub fn message(&self) -> String {
-        let what = self.status.message(self.n_steps, self.t, self.elapsed);
-        match (&self.lyapunov_caveat, self.max_energy_increase) {
-            (Some(c), Some(inc)) if inc > 0.0 => {
-                format!("{what}; the energy rose by up to {inc:.3e} ({c})")
-            }
-            _ => what,
-        }
-    }
-}
+/// A caller's stop rule `p(t, x)`: the run ends with [`Status::Certified`] when it holds.
+pub type StopPredicate = Arc<dyn Fn(f64, &[f64]) -> bool + Send + Sync>;
 
 /// Configuration of a run: step size and stop rules. Built with chained setters, each of which
 /// validates its value.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Run {
     dt: f64,
     t0: f64,
@@ -115,7 +55,32 @@ pub struct Run {
     energy_every: usize,
     trace_capacity: usize,
     keep_best: bool,
-    interrupt: Option<Arc<AtomicBool>>,
+    interrupt: Option<Interrupt>,
+    probes: Vec<(String, Probe)>,
+    stop_when: Option<(usize, StopPredicate)>,
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Run")
+            .field("dt", &self.dt)
+            .field("t0", &self.t0)
+            .field("t_end", &self.t_end)
+            .field("max_steps", &self.max_steps)
+            .field("steady", &self.steady)
+            .field("target_energy", &self.target_energy)
+            .field("time_budget", &self.time_budget)
+            .field("energy_every", &self.energy_every)
+            .field("trace_capacity", &self.trace_capacity)
+            .field("keep_best", &self.keep_best)
+            .field("interrupt", &self.interrupt)
+            .field(
+                "record",
+                &self.probes.iter().map(|p| &p.0).collect::<Vec<_>>(),
+            )
+            .field("stop_when", &self.stop_when.as_ref().map(|s| s.0))
+            .finish()
+    }
 }
 
 impl Run {
@@ -136,6 +101,8 @@ impl Run {
             trace_capacity: 4096,
             keep_best: false,
             interrupt: None,
+            probes: Vec::new(),
+            stop_when: None,
         })
     }
 
@@ -228,345 +195,98 @@ impl Run {
         self
     }
 
-    /// Stop with [`Status::Interrupted`] when `flag` becomes true (e.g. set by a Ctrl-C handler).
-    pub fn interrupt(mut self, flag: Arc<AtomicBool>) -> Self {
-        self.interrupt = Some(flag);
+    /// Stop with [`Status::Interrupted`] when `flag` is raised (by a Ctrl-C handler, say);
+    /// takes an [`Interrupt`] or an `Arc<AtomicBool>`.
+    pub fn interrupt(mut self, flag: impl Into<Interrupt>) -> Self {
+        self.interrupt = Some(flag.into());
         self
     }
 
-    /// Integrate from `x0` until a stop rule fires.
+    /// Record `q(t, x)` at every trace point under `name` (in
+    /// [`Solution::quantities`]): a distance to a known optimum, a residual, a norm. The probe
+    /// must not allocate if the run is to stay allocation-free.
+    pub fn record(
+        mut self,
+        name: &str,
+        q: impl Fn(f64, &[f64]) -> f64 + Send + Sync + 'static,
+    ) -> Self {
+        self.probes.push((name.to_string(), Arc::new(q)));
+        self
+    }
+
+    /// Stop with [`Status::Certified`] when `p(t, x)` holds, checked every `k ≥ 1` steps (an
+    /// optimality certificate such as a duality gap below a tolerance; make `k` larger when
+    /// `p` is costly).
+    pub fn stop_when(
+        mut self,
+        k: usize,
+        p: impl Fn(f64, &[f64]) -> bool + Send + Sync + 'static,
+    ) -> Result<Self> {
+        if k == 0 {
+            return Err(Error::invalid(
+                "stop_when every",
+                0,
+                "check the predicate every k >= 1 steps",
+            ));
+        }
+        self.stop_when = Some((k, Arc::new(p)));
+        Ok(self)
+    }
+
+    /// The step size (for adaptive steppers, the first one).
+    pub fn dt(&self) -> f64 {
+        self.dt
+    }
+    /// The step limit, if any.
+    pub fn max_steps_limit(&self) -> Option<usize> {
+        self.max_steps
+    }
+
+    /// Integrate `ẋ = f(t, x)` from `x0` with `stepper` until a stop rule fires.
     pub fn solve<F, S>(&self, f: &mut F, stepper: &mut S, x0: &[f64]) -> Result<Solution>
     where
         F: VectorField + ?Sized,
         S: Stepper<F> + ?Sized,
     {
-        self.solve_with_observer(f, stepper, x0, |_| ControlFlow::Continue(()))
+        self.run(&mut Ode { field: f, stepper }, x0, Silent)
     }
 
-    /// Integrate from `x0`, calling `observer` after every accepted step; returning
-    /// `ControlFlow::Break(())` stops the run with [`Status::Interrupted`].
+    /// [`solve`](Run::solve), showing the run to `observer` (at the initial state, then every
+    /// [`Observer::every`] steps and at the end); its `Break(())` stops the run with
+    /// [`Status::Interrupted`].
     pub fn solve_with_observer<F, S, O>(
         &self,
         f: &mut F,
         stepper: &mut S,
         x0: &[f64],
-        mut observer: O,
+        observer: O,
     ) -> Result<Solution>
     where
         F: VectorField + ?Sized,
         S: Stepper<F> + ?Sized,
-        O: FnMut(&Observation<'_>) -> ControlFlow<()>,
+        O: for<'o> Observer<Observation<'o>>,
     {
-        let n = f.dim();
-        check_len(
-            "initial state x0",
-            x0.len(),
-            n,
-            "pass one value per state variable of the model",
-        )?;
-        check_finite("initial state x0", x0)?;
-        if self.max_steps.is_none() && self.t_end.is_none() && self.time_budget.is_none() {
-            return Err(Error::Incompatible(
-                "the run has no stop rule that always fires: set max_steps, t_end or time_budget"
-                    .into(),
-            ));
-        }
-        if let Some(t_end) = self.t_end
-            && t_end < self.t0
-        {
-            return Err(Error::invalid(
-                "t_end",
-                t_end,
-                &format!("must be >= t0 = {}", self.t0),
-            ));
-        }
-        let start = Instant::now();
-        let mut x = x0.to_vec();
-        let mut prev = x0.to_vec();
-        let mut t = self.t0;
-        let init_evals = stepper.init(f, t, &x);
-
-        let track_energy = self.energy_every > 0;
-        let mut trace = Trace::new(self.trace_capacity);
-        let mut best = if self.keep_best {
-            Some(Best {
-                state: x.clone(),
-                energy: f64::INFINITY,
-                t,
-                step: 0,
-            })
-        } else {
-            None
-        };
-        let mut energy = if track_energy { f.energy(t, &x) } else { None };
-        let mut max_increase: Option<f64> = None;
-        if let Some(e) = energy {
-            trace.push(TracePoint {
-                step: 0,
-                t,
-                energy: e,
-            });
-            if let Some(b) = best.as_mut() {
-                b.energy = e;
-            }
-        }
-
-        let mut h_proposed = self.dt;
-        let mut n_steps = 0usize;
-        let mut n_evals = init_evals;
-        let mut n_rejected = 0usize;
-        let mut status = None;
-        if let (Some(e), Some(target)) = (energy, self.target_energy)
-            && e <= target
-        {
-            status = Some(Status::TargetReached);
-        }
-        if let Some(e) = energy
-            && !e.is_finite()
-        {
-            return Err(Error::NonFinite {
-                what: "energy at the initial state".into(),
-                index: 0,
-                value: e,
-            });
-        }
-
-        while status.is_none() {
-            if let Some(m) = self.max_steps
-                && n_steps >= m
-            {
-                status = Some(Status::MaxSteps);
-                break;
-            }
-            let mut dt = h_proposed;
-            if let Some(t_end) = self.t_end {
-                let left = t_end - t;
-                if left <= 1e-12 * t_end.abs().max(1.0) {
-                    status = Some(Status::EndTime);
-                    break;
-                }
-                dt = dt.min(left);
-            }
-            if n_steps.is_multiple_of(8) {
-                if let Some(flag) = &self.interrupt
-                    && flag.load(Ordering::Relaxed)
-                {
-                    status = Some(Status::Interrupted);
-                    break;
-                }
-                if let Some(b) = self.time_budget
-                    && start.elapsed() >= b
-                {
-                    status = Some(Status::Timeout);
-                    break;
-                }
-            }
-
-            prev.copy_from_slice(&x);
-            let report = match stepper.step(f, t, &mut x, dt) {
-                Ok(r) => r,
-                Err(StepFailure::StepSizeUnderflow { h }) => {
-                    x.copy_from_slice(&prev);
-                    status = Some(Status::Diverged(format!(
-                        "the adaptive step size fell to {h:.3e} at t = {t:.6}"
-                    )));
-                    break;
-                }
-            };
-            n_steps += 1;
-            n_evals += report.n_evals;
-            n_rejected += report.n_rejected;
-            let t_prev = t;
-            t += report.h_taken;
-            if stepper.is_adaptive() {
-                h_proposed = report.h_next;
-            }
-
-            if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-                x.copy_from_slice(&prev);
-                t = t_prev;
-                status = Some(Status::Diverged(format!(
-                    "state component {i} became non-finite at step {n_steps}"
-                )));
-                break;
-            }
-
-            let mut e_now = None;
-            let last_step = self.max_steps == Some(n_steps);
-            if track_energy && (n_steps.is_multiple_of(self.energy_every) || last_step) {
-                e_now = f.energy(t, &x);
-                if let Some(e) = e_now {
-                    if !e.is_finite() {
-                        x.copy_from_slice(&prev);
-                        t = t_prev;
-                        status = Some(Status::Diverged(format!(
-                            "the energy became non-finite ({e}) at step {n_steps}"
-                        )));
-                        break;
-                    }
-                    if let Some(e_old) = energy {
-                        let inc = e - e_old;
-                        max_increase = Some(max_increase.map_or(inc, |m: f64| m.max(inc)));
-                    }
-                    energy = Some(e);
-                    trace.push(TracePoint {
-                        step: n_steps,
-                        t,
-                        energy: e,
-                    });
-                    if let Some(b) = best.as_mut()
-                        && e < b.energy
-                    {
-                        b.state.copy_from_slice(&x);
-                        b.energy = e;
-                        b.t = t;
-                        b.step = n_steps;
-                    }
-                    if let Some(target) = self.target_energy
-                        && e <= target
-                    {
-                        status = Some(Status::TargetReached);
-                    }
-                }
-            }
-
-            if let Some((rtol, atol)) = self.steady
-                && norm2(stepper.derivative()) <= atol + rtol * norm2(&x)
-            {
-                status = status.or(Some(Status::Converged));
-            }
-
-            let obs = Observation {
-                step: n_steps,
-                t,
-                x: &x,
-                energy: e_now,
-            };
-            if observer(&obs).is_break() {
-                status = status.or(Some(Status::Interrupted));
-            }
-        }
-
-        // The final energy and trace point describe the returned state exactly.
-        let final_energy = f.energy(t, &x);
-        if let Some(e) = final_energy
-            && e.is_finite()
-        {
-            if trace.last().map(|p| p.step) != Some(n_steps) {
-                if let (Some(e_old), true) = (energy, track_energy) {
-                    let inc = e - e_old;
-                    max_increase = Some(max_increase.map_or(inc, |m: f64| m.max(inc)));
-                }
-                if track_energy {
-                    trace.push(TracePoint {
-                        step: n_steps,
-                        t,
-                        energy: e,
-                    });
-                }
-            }
-            if let Some(b) = best.as_mut()
-                && e < b.energy
-            {
-                b.state.copy_from_slice(&x);
-                b.energy = e;
-                b.t = t;
-                b.step = n_steps;
-            }
-        }
-
-        Ok(Solution {
-            state: x,
-            energy: final_energy,
-            t,
-            n_steps,
-            n_evals,
-            n_rejected,
-            trace: trace.into_points(),
-            elapsed: start.elapsed(),
-            status: status.unwrap_or(Status::MaxSteps),
-            max_energy_increase: max_increase,
-            lyapunov_caveat: f.lyapunov_caveat(),
-            best,
-        })
+        self.run(&mut Ode { field: f, stepper }, x0, observer)
     }
-}
 
-/// A fixed-capacity trace: sample `k` is kept when `k` is a multiple of the stride; when the
-/// buffer is full, every other kept point is dropped and the stride doubles. The newest sample
-/// is always kept as the tail, so the trace ends at the latest state. Never allocates after
-/// construction.
-struct Trace {
-    points: Vec<TracePoint>,
-    tail: Option<TracePoint>,
-    cap: usize,
-    stride: usize,
-    seen: usize,
-}
+    /// Iterate a discrete map `x ← T(x)` from `x0` (one step = one update, `t` counts
+    /// updates) until a fixed point, a two-cycle (for maps that may cycle) or another stop rule.
+    /// Build the run with `Run::new(1.0)?.max_steps(n)`.
+    pub fn iterate<M: DiscreteMap + ?Sized>(&self, map: &mut M, x0: &[f64]) -> Result<Solution> {
+        self.run(&mut Iterate::new(map), x0, Silent)
+    }
 
-impl Trace {
-    fn new(cap: usize) -> Self {
-        Self {
-            points: Vec::with_capacity(cap + 1),
-            tail: None,
-            cap,
-            stride: 1,
-            seen: 0,
-        }
-    }
-    fn push(&mut self, p: TracePoint) {
-        let k = self.seen;
-        self.seen += 1;
-        if !k.is_multiple_of(self.stride) {
-            self.tail = Some(p);
-            return;
-        }
-        if self.points.len() == self.cap {
-            let mut idx = 0usize;
-            self.points.retain(|_| {
-                idx += 1;
-                (idx - 1).is_multiple_of(2)
-            });
-            self.stride *= 2;
-            if !k.is_multiple_of(self.stride) {
-                self.tail = Some(p);
-                return;
-            }
-        }
-        self.tail = None;
-        self.points.push(p);
-    }
-    fn last(&self) -> Option<&TracePoint> {
-        self.tail.as_ref().or(self.points.last())
-    }
-    fn into_points(mut self) -> Vec<TracePoint> {
-        if let Some(t) = self.tail.take() {
-            self.points.push(t);
-        }
-        self.points
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn trace_thins_evenly_and_keeps_the_last_point() {
-        let mut tr = Trace::new(8);
-        for k in 0..100 {
-            tr.push(TracePoint {
-                step: k,
-                t: k as f64,
-                energy: 0.0,
-            });
-        }
-        let pts = tr.into_points();
-        assert!(pts.len() <= 9, "{}", pts.len());
-        assert_eq!(pts[0].step, 0);
-        assert_eq!(pts.last().unwrap().step, 99);
-        let gaps: Vec<usize> = pts.windows(2).map(|w| w[1].step - w[0].step).collect();
-        let g0 = gaps[0];
-        assert!(gaps[..gaps.len() - 1].iter().all(|&g| g == g0), "{gaps:?}");
+    /// [`iterate`](Run::iterate) with an observer.
+    pub fn iterate_with_observer<M, O>(
+        &self,
+        map: &mut M,
+        x0: &[f64],
+        observer: O,
+    ) -> Result<Solution>
+    where
+        M: DiscreteMap + ?Sized,
+        O: for<'o> Observer<Observation<'o>>,
+    {
+        self.run(&mut Iterate::new(map), x0, observer)
     }
 }

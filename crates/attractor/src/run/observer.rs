@@ -13,7 +13,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Every family uses this one trait with its own observation type: [`Observation`] for a
 /// single ODE or map run, [`BatchObservation`](super::BatchObservation) for a batch, the
 /// oscillator machine's round report for its rounds. Any closure
-/// `FnMut(&O) -> ControlFlow<()>` is an observer; [`every`] thins one.
+/// `FnMut(&O) -> ControlFlow<()>` is an observer (annotate its argument, e.g.
+/// `|o: &Observation<'_>|`, so that it accepts every lifetime); [`every`] thins one.
 ///
 /// ```
 /// use attractor::run::{Observation, Observer, every};
@@ -59,8 +60,16 @@ impl<O: ?Sized, F: FnMut(&O) -> ControlFlow<()>> Observer<O> for Every<F> {
 }
 
 /// The observer that watches nothing.
-pub fn silent<O: ?Sized>(_: &O) -> ControlFlow<()> {
-    ControlFlow::Continue(())
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl<O: ?Sized> Observer<O> for Silent {
+    fn observe(&mut self, _: &O) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
+    fn every(&self) -> usize {
+        usize::MAX
+    }
 }
 
 /// What an observer of a single run sees: the initial state (step 0), then the state after

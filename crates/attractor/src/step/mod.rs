@@ -9,17 +9,20 @@
 //! | [`Rk4`] | 4 | 4 | smooth flows, fixed step |
 //! | [`Dopri5`] | 5(4) | 6 (FSAL) | adaptive, explicit `rtol`/`atol` |
 //! | [`EulerMaruyama`] | strong ½, weak 1 | 1 | Langevin and other SDEs |
+//! | [`Iterate`] | — | 1 map update | discrete maps ([`DiscreteMap`]): sweeps, memory updates |
 
 mod dopri5;
 mod euler;
 mod euler_maruyama;
 mod heun;
+mod iterate;
 mod rk4;
 
 pub use dopri5::Dopri5;
 pub use euler::Euler;
 pub use euler_maruyama::EulerMaruyama;
 pub use heun::Heun;
+pub use iterate::{DiscreteMap, Iterate};
 pub use rk4::Rk4;
 
 use crate::flow::VectorField;

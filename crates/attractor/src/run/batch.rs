@@ -1,0 +1,482 @@
+//! Batched runs: many states of one model advanced together, one column each (a query, a
+//! replica, a chain, a signal), so that the model is applied by matrix–matrix products.
+//!
+//! A [`BatchField`] evaluates `Ẋ = f(t, X)` for a `d × b` block of columns. [`Flattened`]
+//! presents it to the ordinary steppers as one field of dimension `d·B` (column-major), so
+//! every fixed-step method works on batches unchanged; columns that have stopped are no longer
+//! evaluated (the active ones are gathered into a contiguous block) and their state is frozen.
+//! [`Run::solve_batch`] owns the stop rules per column: each column stops on its own steady
+//! state, divergence or target energy, with the status, energy and step count that a single
+//! run from that column would report; the global rules (`max_steps`, `t_end`, the budget, the
+//! interrupt) stop every column still running.
+//!
+//! With a fixed-step stepper, column `j` of a batch follows exactly the steps of a single run
+//! from column `j` (up to the summation order inside the matrix product). An adaptive stepper
+//! takes one step size for the whole batch, chosen from the error of all active columns, so its
+//! columns are accurate to the tolerances but not step-for-step equal to single runs.
+
+use super::{Observer, Run, Status};
+use crate::error::{Error, Result};
+use crate::flow::VectorField;
+use crate::linalg::{check_matrix_finite, norm2};
+use crate::step::{StepFailure, Stepper};
+use faer::{Mat, MatMut, MatRef};
+use std::time::{Duration, Instant};
+
+/// A vector field evaluated on many states at once: the columns of a `d × b` matrix.
+pub trait BatchField {
+    /// The state dimension `d` of one column.
+    fn dim(&self) -> usize;
+    /// Write `f(t, x_j)` into column `j` of `dx` for every column `j` of `x` (`b` columns,
+    /// `b ≤` the largest batch this field was prepared for). Must not allocate.
+    fn eval_batch_into(&mut self, t: f64, x: MatRef<'_, f64>, dx: MatMut<'_, f64>);
+    /// Write the energy of every column of `x` into `out` and return `true`, or return
+    /// `false` when the model has no energy.
+    fn energies_into(&mut self, _t: f64, _x: MatRef<'_, f64>, _out: &mut [f64]) -> bool {
+        false
+    }
+    /// Why the energy may not descend.
+    fn lyapunov_caveat(&self) -> Option<String> {
+        None
+    }
+}
+
+impl<F: BatchField + ?Sized> BatchField for &mut F {
+    fn dim(&self) -> usize {
+        (**self).dim()
+    }
+    fn eval_batch_into(&mut self, t: f64, x: MatRef<'_, f64>, dx: MatMut<'_, f64>) {
+        (**self).eval_batch_into(t, x, dx)
+    }
+    fn energies_into(&mut self, t: f64, x: MatRef<'_, f64>, out: &mut [f64]) -> bool {
+        (**self).energies_into(t, x, out)
+    }
+    fn lyapunov_caveat(&self) -> Option<String> {
+        (**self).lyapunov_caveat()
+    }
+}
+
+/// A [`BatchField`] over `B` columns seen as one [`VectorField`] of dimension `d·B`
+/// (column-major), with a mask of the columns still running: the others get a zero rate and
+/// are not evaluated.
+pub struct Flattened<'a, F: ?Sized> {
+    field: &'a mut F,
+    d: usize,
+    b: usize,
+    active: Vec<usize>,
+    is_active: Vec<bool>,
+    xs: Mat<f64>,
+    dxs: Mat<f64>,
+}
+
+impl<'a, F: BatchField + ?Sized> Flattened<'a, F> {
+    /// View `field` over `b` columns, all active.
+    pub fn new(field: &'a mut F, b: usize) -> Self {
+        let d = field.dim();
+        Self {
+            field,
+            d,
+            b,
+            active: (0..b).collect(),
+            is_active: vec![true; b],
+            xs: Mat::zeros(d, b),
+            dxs: Mat::zeros(d, b),
+        }
+    }
+    /// Stop evaluating column `j`.
+    pub fn freeze(&mut self, j: usize) {
+        if self.is_active[j] {
+            self.is_active[j] = false;
+            self.active.retain(|&c| c != j);
+        }
+    }
+    /// Whether column `j` is still running.
+    pub fn is_active(&self, j: usize) -> bool {
+        self.is_active[j]
+    }
+    /// The columns still running.
+    pub fn active(&self) -> &[usize] {
+        &self.active
+    }
+    /// Gather the active columns of the flat state `x` into the scratch block.
+    fn gather(&mut self, x: &[f64]) {
+        let d = self.d;
+        for (k, &j) in self.active.iter().enumerate() {
+            self.xs
+                .col_as_slice_mut(k)
+                .copy_from_slice(&x[j * d..(j + 1) * d]);
+        }
+    }
+    /// The energies of the active columns, in the order of [`active`](Self::active).
+    fn energies(&mut self, t: f64, x: &[f64], out: &mut [f64]) -> bool {
+        let na = self.active.len();
+        if na == self.b {
+            let xm = MatRef::from_column_major_slice(x, self.d, self.b);
+            return self.field.energies_into(t, xm, &mut out[..na]);
+        }
+        self.gather(x);
+        let xs = self.xs.as_ref().subcols(0, na);
+        self.field.energies_into(t, xs, &mut out[..na])
+    }
+}
+
+impl<F: BatchField + ?Sized> VectorField for Flattened<'_, F> {
+    fn dim(&self) -> usize {
+        self.d * self.b
+    }
+    fn eval_into(&mut self, t: f64, x: &[f64], dx: &mut [f64]) {
+        let (d, b, na) = (self.d, self.b, self.active.len());
+        if na == b {
+            let xm = MatRef::from_column_major_slice(x, d, b);
+            let dxm = MatMut::from_column_major_slice_mut(dx, d, b);
+            self.field.eval_batch_into(t, xm, dxm);
+            return;
+        }
+        dx.iter_mut().for_each(|v| *v = 0.0);
+        if na == 0 {
+            return;
+        }
+        self.gather(x);
+        self.field.eval_batch_into(
+            t,
+            self.xs.as_ref().subcols(0, na),
+            self.dxs.as_mut().subcols_mut(0, na),
+        );
+        for (k, &j) in self.active.iter().enumerate() {
+            dx[j * d..(j + 1) * d].copy_from_slice(self.dxs.col_as_slice(k));
+        }
+    }
+    fn lyapunov_caveat(&self) -> Option<String> {
+        self.field.lyapunov_caveat()
+    }
+}
+
+/// What happened to one column of a batched run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnResult {
+    /// Why this column stopped.
+    pub status: Status,
+    /// The energy of its final state, if the model has one.
+    pub energy: Option<f64>,
+    /// Steps taken while it was running.
+    pub n_steps: usize,
+    /// Its final time.
+    pub t: f64,
+}
+
+/// The outcome of [`Run::solve_batch`].
+#[derive(Debug, Clone)]
+pub struct BatchSolution {
+    /// Final states, one column per initial state (`d × B`).
+    pub states: Mat<f64>,
+    /// Status, energy and step count per column.
+    pub columns: Vec<ColumnResult>,
+    /// Batched steps taken (the longest-running column's `n_steps`).
+    pub n_steps: usize,
+    /// Evaluations of the batched field.
+    pub n_evals: usize,
+    /// Rejected trial steps (adaptive steppers).
+    pub n_rejected: usize,
+    /// Wall-clock time of the whole batch.
+    pub elapsed: Duration,
+    /// Why the energy may not descend (from the model).
+    pub lyapunov_caveat: Option<String>,
+}
+
+impl BatchSolution {
+    /// The final state of column `j`.
+    pub fn state(&self, j: usize) -> &[f64] {
+        self.states.col_as_slice(j)
+    }
+    /// How many columns ended with each status, most frequent first, e.g.
+    /// `"250 converged, 6 max steps"`.
+    pub fn summary(&self) -> String {
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for c in &self.columns {
+            let name = c.status.name().to_string();
+            match counts.iter_mut().find(|(n, _)| *n == name) {
+                Some(e) => e.1 += 1,
+                None => counts.push((name, 1)),
+            }
+        }
+        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+        counts
+            .iter()
+            .map(|(n, k)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// What an observer of a batched run sees: the initial states (step 0), then the states after
+/// each batched step.
+#[derive(Debug)]
+pub struct BatchObservation<'a> {
+    /// Batched step index.
+    pub step: usize,
+    /// Time.
+    pub t: f64,
+    /// The states, one column each (`d × B`).
+    pub x: MatRef<'a, f64>,
+    /// Columns still running.
+    pub n_active: usize,
+}
+
+impl Run {
+    /// Integrate every column of `x0` (`d × B`) with `stepper` as one batch: the field is
+    /// evaluated on all running columns at once, each column stops by its own steady-state,
+    /// divergence and target rules, and the global rules stop the rest. Energies (with
+    /// `energy_every ≥ 1`) are evaluated per column for the target rule and the results; the
+    /// per-run trace, best state and recorded quantities of [`solve`](Run::solve) are not kept.
+    ///
+    /// ```
+    /// use attractor::models::{Activation, HopfieldNetwork, random_symmetric_weights};
+    /// use attractor::run::{Run, Status};
+    /// use attractor::step::Rk4;
+    /// let net = HopfieldNetwork::new(random_symmetric_weights(30, 1.5, 1)?, Activation::Tanh)?;
+    /// let x0 = faer::Mat::from_fn(30, 8, |i, j| ((i * 7 + j * 3) as f64).sin());
+    /// let run = Run::new(0.05)?.max_steps(20_000).steady_state(1e-9, 1e-11)?;
+    /// let batch = run.solve_batch(&mut net.batch_flow(8), &mut Rk4::new(), x0.as_ref())?;
+    /// let single = run.solve(&mut net.flow(), &mut Rk4::new(), x0.col_as_slice(3))?;
+    /// assert_eq!(batch.columns[3].status, Status::Converged);
+    /// assert_eq!(batch.columns[3].n_steps, single.n_steps);
+    /// assert!(batch.state(3).iter().zip(&single.state).all(|(a, b)| (a - b).abs() < 1e-12));
+    /// # Ok::<(), attractor::Error>(())
+    /// ```
+    pub fn solve_batch<'f, F, S>(
+        &self,
+        f: &'f mut F,
+        stepper: &mut S,
+        x0: MatRef<'_, f64>,
+    ) -> Result<BatchSolution>
+    where
+        F: BatchField + ?Sized,
+        S: Stepper<Flattened<'f, F>> + ?Sized,
+    {
+        self.solve_batch_with_observer(f, stepper, x0, super::Silent)
+    }
+
+    /// [`solve_batch`](Run::solve_batch), showing the batch to `observer` (at the start, then
+    /// every [`Observer::every`] steps); its `Break(())` stops every running column with
+    /// [`Status::Interrupted`].
+    pub fn solve_batch_with_observer<'f, F, S, O>(
+        &self,
+        f: &'f mut F,
+        stepper: &mut S,
+        x0: MatRef<'_, f64>,
+        mut observer: O,
+    ) -> Result<BatchSolution>
+    where
+        F: BatchField + ?Sized,
+        S: Stepper<Flattened<'f, F>> + ?Sized,
+        O: for<'o> Observer<BatchObservation<'o>>,
+    {
+        let (d, b) = (x0.nrows(), x0.ncols());
+        if d != f.dim() {
+            return Err(Error::invalid(
+                "initial states x0 (rows)",
+                d,
+                &format!("pass one row per state variable of the model ({})", f.dim()),
+            ));
+        }
+        if b == 0 {
+            return Err(Error::invalid(
+                "initial states x0 (columns)",
+                0,
+                "pass at least one initial state (one per column)",
+            ));
+        }
+        check_matrix_finite("initial states x0", x0)?;
+        self.check_start(d, &vec![0.0; d], "initial states x0")?;
+        let start = Instant::now();
+        let mut x: Vec<f64> = Vec::with_capacity(d * b);
+        for j in 0..b {
+            x.extend((0..d).map(|i| x0[(i, j)]));
+        }
+        let mut prev = x.clone();
+        let mut flat = Flattened::new(f, b);
+        let caveat = flat.lyapunov_caveat();
+        let mut t = self.t0;
+        let mut n_evals = stepper.init(&mut flat, t, &x);
+        let track_energy = self.energy_every > 0;
+        let mut e_buf = vec![0.0; b];
+        let mut has_energy = false;
+        let mut columns: Vec<ColumnResult> = (0..b)
+            .map(|_| ColumnResult {
+                status: Status::MaxSteps,
+                energy: None,
+                n_steps: 0,
+                t,
+            })
+            .collect();
+        let mut done: Vec<Option<Status>> = vec![None; b];
+        let obs_every = observer.every().max(1);
+
+        if track_energy && flat.energies(t, &x, &mut e_buf) {
+            has_energy = true;
+            if let Some(target) = self.target_energy {
+                for j in 0..b {
+                    if e_buf[j] <= target {
+                        done[j] = Some(Status::TargetReached);
+                    }
+                }
+            }
+        }
+        let first = BatchObservation {
+            step: 0,
+            t,
+            x: MatRef::from_column_major_slice(&x, d, b),
+            n_active: b,
+        };
+        let mut global: Option<Status> = None;
+        if observer.observe(&first).is_break() {
+            global = Some(Status::Interrupted);
+        }
+        for (j, s) in done.iter().enumerate() {
+            if s.is_some() {
+                flat.freeze(j);
+            }
+        }
+
+        let mut h_proposed = self.dt;
+        let mut n_steps = 0usize;
+        let mut n_rejected = 0usize;
+        let mut active_now: Vec<usize> = Vec::with_capacity(b);
+        while global.is_none() && !flat.active().is_empty() {
+            if let Some(m) = self.max_steps
+                && n_steps >= m
+            {
+                global = Some(Status::MaxSteps);
+                break;
+            }
+            let mut dt = h_proposed;
+            if let Some(t_end) = self.t_end {
+                let left = t_end - t;
+                if left <= 1e-12 * t_end.abs().max(1.0) {
+                    global = Some(Status::EndTime);
+                    break;
+                }
+                dt = dt.min(left);
+            }
+            if n_steps.is_multiple_of(8) {
+                if self.interrupt.as_ref().is_some_and(|f| f.is_raised()) {
+                    global = Some(Status::Interrupted);
+                    break;
+                }
+                if let Some(budget) = self.time_budget
+                    && start.elapsed() >= budget
+                {
+                    global = Some(Status::Timeout);
+                    break;
+                }
+            }
+            prev.copy_from_slice(&x);
+            let report = match stepper.step(&mut flat, t, &mut x, dt) {
+                Ok(r) => r,
+                Err(StepFailure::StepSizeUnderflow { h }) => {
+                    x.copy_from_slice(&prev);
+                    global = Some(Status::Diverged(format!(
+                        "the adaptive step size fell to {h:.3e} at t = {t:.6}"
+                    )));
+                    break;
+                }
+            };
+            n_steps += 1;
+            n_evals += report.n_evals;
+            n_rejected += report.n_rejected;
+            t += report.h_taken;
+            if stepper.is_adaptive() {
+                h_proposed = report.h_next;
+            }
+            // frozen columns keep their state exactly (a first-same-as-last stage may be stale)
+            for j in 0..b {
+                if !flat.is_active(j) {
+                    x[j * d..(j + 1) * d].copy_from_slice(&prev[j * d..(j + 1) * d]);
+                }
+            }
+            active_now.clear();
+            active_now.extend_from_slice(flat.active());
+            for &j in &active_now {
+                columns[j].n_steps = n_steps;
+                columns[j].t = t;
+                let col = &x[j * d..(j + 1) * d];
+                if let Some(i) = col.iter().position(|v| !v.is_finite()) {
+                    x[j * d..(j + 1) * d].copy_from_slice(&prev[j * d..(j + 1) * d]);
+                    columns[j].t = t - report.h_taken;
+                    done[j] = Some(Status::Diverged(format!(
+                        "state component {i} of column {j} became non-finite at step {n_steps}"
+                    )));
+                }
+            }
+            let last_step = self.max_steps == Some(n_steps);
+            if has_energy && (n_steps.is_multiple_of(self.energy_every) || last_step) {
+                flat.energies(t, &x, &mut e_buf);
+                for (k, &j) in active_now.iter().enumerate() {
+                    let e = e_buf[k];
+                    if done[j].is_some() {
+                        continue;
+                    }
+                    if !e.is_finite() {
+                        x[j * d..(j + 1) * d].copy_from_slice(&prev[j * d..(j + 1) * d]);
+                        columns[j].t = t - report.h_taken;
+                        done[j] = Some(Status::Diverged(format!(
+                            "the energy of column {j} became non-finite ({e}) at step {n_steps}"
+                        )));
+                    } else if self.target_energy.is_some_and(|target| e <= target) {
+                        done[j] = Some(Status::TargetReached);
+                    }
+                }
+            }
+            if let Some((rtol, atol)) = self.steady {
+                let rate = stepper.derivative();
+                for &j in &active_now {
+                    if done[j].is_none()
+                        && norm2(&rate[j * d..(j + 1) * d])
+                            <= atol + rtol * norm2(&x[j * d..(j + 1) * d])
+                    {
+                        done[j] = Some(Status::Converged);
+                    }
+                }
+            }
+            for &j in &active_now {
+                if done[j].is_some() {
+                    flat.freeze(j);
+                }
+            }
+            if n_steps.is_multiple_of(obs_every) {
+                let obs = BatchObservation {
+                    step: n_steps,
+                    t,
+                    x: MatRef::from_column_major_slice(&x, d, b),
+                    n_active: flat.active().len(),
+                };
+                if observer.observe(&obs).is_break() {
+                    global = Some(Status::Interrupted);
+                }
+            }
+        }
+        for j in 0..b {
+            columns[j].status = match (&done[j], &global) {
+                (Some(s), _) => s.clone(),
+                (None, Some(g)) => g.clone(),
+                (None, None) => Status::MaxSteps,
+            };
+        }
+        // final energies of every column, all columns evaluated together
+        let states = Mat::from_fn(d, b, |i, j| x[j * d + i]);
+        if flat.field.energies_into(t, states.as_ref(), &mut e_buf) {
+            for j in 0..b {
+                columns[j].energy = Some(e_buf[j]).filter(|e| e.is_finite());
+            }
+        }
+        Ok(BatchSolution {
+            states,
+            columns,
+            n_steps,
+            n_evals,
+            n_rejected,
+            elapsed: start.elapsed(),
+            lyapunov_caveat: caveat,
+        })
+    }
+}

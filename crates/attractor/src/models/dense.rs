@@ -114,8 +114,8 @@ impl std::str::FromStr for Separation {
 /// let p = Patterns::random_binary(60, 40, 1)?;
 /// let mut mem = DenseMemory::new(&p, Separation::Polynomial(4))?;
 /// let q = flip_fraction(p.pattern(3), 0.1, 9)?;
-/// let (out, _) = mem.recall(&q)?;
-/// assert_eq!(out, p.pattern(3));
+/// let sol = mem.recall(&q)?;
+/// assert_eq!(sol.state, p.pattern(3));
 /// # Ok::<(), attractor::Error>(())
 /// ```
 #[derive(Debug, Clone)]

@@ -34,9 +34,10 @@ use faer::{Accum, Mat, MatMut, MatRef, Par};
 /// let p = Patterns::random_binary(1000, 64, 5)?; // K = 1000 patterns in d = 64
 /// let mut mem = ModernHopfield::new(&p, 1.0)?;
 /// let q = flip_fraction(p.pattern(7), 0.1, 1)?;
-/// let (out, report) = mem.recall(&q)?;
-/// assert!(out.iter().zip(p.pattern(7)).all(|(a, b)| a.signum() == *b));
-/// assert!(report.energies[1] <= report.energies[0]);
+/// let sol = mem.recall(&q)?;
+/// assert!(sol.state.iter().zip(p.pattern(7)).all(|(a, b)| a.signum() == *b));
+/// let e = sol.energies(); // the energy of the query, then after every update
+/// assert!(e[1] <= e[0]);
 /// # Ok::<(), attractor::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -79,7 +80,7 @@ impl ModernHopfield {
             lse: f64::NAN,
         })
     }
-    /// Set the update limit of [`Memory::recall_into`] (`1` = the one-step retrieval of
+    /// Set the update limit of [`Memory::recall`] (`1` = the one-step retrieval of
     /// Ramsauer et al.).
     pub fn with_max_iter(mut self, max_iter: usize) -> Result<Self> {
         if max_iter == 0 {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side benchmark of the continuous Hopfield flow  x' = -x + W tanh(x).
 
-Runs the Rust example `bench_hopfield_flow` (attractor's Euler, Heun, RK4 and Dopri5, plus
+Runs the Rust program `hopfield_flow` (crates/attractor-bench) (attractor's Euler, Heun, RK4 and Dopri5, plus
 one faer mat-vec of the same size), then, in the same run on the same machine and on the same
 W and x0 (read from the .npy files the Rust program writes):
 
@@ -146,7 +146,7 @@ def time_solve_ivp(W, x0, t_end, dt, target, reps):
 
 def run_rust(dump_dir):
     cmd = [
-        "cargo", "run", "--release", "-q", "-p", "attractor", "--example", "bench_hopfield_flow", "--",
+        "cargo", "run", "--release", "-q", "-p", "attractor-bench", "--bin", "hopfield_flow", "--",
         "--sizes", ",".join(map(str, ARGS.sizes)),
         "--dt", repr(ARGS.dt),
         "--t-end", repr(ARGS.t_end),
@@ -156,7 +156,7 @@ def run_rust(dump_dir):
         "--dump", str(dump_dir),
     ]  # fmt: skip
     print("$ " + " ".join(cmd), file=sys.stderr, flush=True)
-    # stderr (cargo's build output and the example's own table) goes straight to the terminal.
+    # stderr (cargo's build output and the program's own table) goes straight to the terminal.
     out = subprocess.run(cmd, cwd=REPO, stdout=subprocess.PIPE, text=True)
     if out.returncode != 0:
         sys.exit(f"error: the Rust benchmark failed (exit status {out.returncode}); see the messages above")

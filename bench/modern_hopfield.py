@@ -2,8 +2,8 @@
 """Side-by-side benchmark of batched modern-Hopfield retrieval  R = X softmax(beta X^T Q).
 
 Stores the 60,000 MNIST training images (X: 784 x 60000, pixels / 255) and retrieves the
-10,000 test images (Q: 784 x 10000) in one update. Runs the Rust example
-`bench_modern_hopfield` (attractor, faer matrix products, blocks of queries), which also
+10,000 test images (Q: 784 x 10000) in one update. Runs the Rust program
+`modern_hopfield` in crates/attractor-bench (attractor, faer matrix products, blocks of queries), which also
 measures faer's matrix-product peak and classical Hopfield asynchronous sweeps at N = 4096;
 then, in the same run on the same machine and the same data, the same computation in NumPy
 (float64, same block size; PyTorch too if it is installed), checks that the results agree,
@@ -84,7 +84,7 @@ def main():
     mnist = Path(ARGS.mnist)
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [
-            "cargo", "run", "--quiet", "--release", "-p", "attractor", "--example", "bench_modern_hopfield", "--",
+            "cargo", "run", "--quiet", "--release", "-p", "attractor-bench", "--bin", "modern_hopfield", "--",
             "--mnist", str(mnist), "--stored", str(ARGS.stored), "--queries", str(ARGS.queries),
             "--beta", str(ARGS.beta), "--block", str(ARGS.block), "--threads", str(NTHREADS), "--reps", str(ARGS.reps), "--dump", tmp,
         ]

@@ -2,9 +2,10 @@
 //! replica, a chain, a signal), so that the model is applied by matrix–matrix products.
 //!
 //! A [`BatchField`] evaluates `Ẋ = f(t, X)` for a `d × b` block of columns. [`Flattened`]
-//! presents it to the ordinary steppers as one field of dimension `d·B` (column-major), so
-//! every fixed-step method works on batches unchanged; columns that have stopped are no longer
-//! evaluated (the active ones are gathered into a contiguous block) and their state is frozen.
+//! presents it to the ordinary steppers as one field of dimension `d·b` (column-major), so
+//! every method works on batches unchanged. Columns that stop leave the batch: the running
+//! ones are compacted into a contiguous block (and the stepper re-initialised on it), so the
+//! cost of a step falls with the number of columns still running.
 //! [`Run::solve_batch`] owns the stop rules per column: each column stops on its own steady
 //! state, divergence or target energy, with the status, energy and step count that a single
 //! run from that column would report; the global rules (`max_steps`, `t_end`, the budget, the
@@ -56,67 +57,31 @@ impl<F: BatchField + ?Sized> BatchField for &mut F {
     }
 }
 
-/// A [`BatchField`] over `B` columns seen as one [`VectorField`] of dimension `d·B`
-/// (column-major), with a mask of the columns still running: the others get a zero rate and
-/// are not evaluated.
+/// A [`BatchField`] over `b` contiguous columns seen as one [`VectorField`] of dimension `d·b`
+/// (column-major): what the steppers integrate in a batched run. The batch driver keeps only
+/// the running columns in it, so its size shrinks as columns stop.
 pub struct Flattened<'a, F: ?Sized> {
     field: &'a mut F,
     d: usize,
     b: usize,
-    active: Vec<usize>,
-    is_active: Vec<bool>,
-    xs: Mat<f64>,
-    dxs: Mat<f64>,
 }
 
 impl<'a, F: BatchField + ?Sized> Flattened<'a, F> {
-    /// View `field` over `b` columns, all active.
+    /// View `field` over `b` columns.
     pub fn new(field: &'a mut F, b: usize) -> Self {
         let d = field.dim();
-        Self {
-            field,
-            d,
-            b,
-            active: (0..b).collect(),
-            is_active: vec![true; b],
-            xs: Mat::zeros(d, b),
-            dxs: Mat::zeros(d, b),
-        }
+        Self { field, d, b }
     }
-    /// Stop evaluating column `j`.
-    pub fn freeze(&mut self, j: usize) {
-        if self.is_active[j] {
-            self.is_active[j] = false;
-            self.active.retain(|&c| c != j);
-        }
+    /// The number of columns.
+    pub fn n_columns(&self) -> usize {
+        self.b
     }
-    /// Whether column `j` is still running.
-    pub fn is_active(&self, j: usize) -> bool {
-        self.is_active[j]
+    fn set_columns(&mut self, b: usize) {
+        self.b = b;
     }
-    /// The columns still running.
-    pub fn active(&self) -> &[usize] {
-        &self.active
-    }
-    /// Gather the active columns of the flat state `x` into the scratch block.
-    fn gather(&mut self, x: &[f64]) {
-        let d = self.d;
-        for (k, &j) in self.active.iter().enumerate() {
-            self.xs
-                .col_as_slice_mut(k)
-                .copy_from_slice(&x[j * d..(j + 1) * d]);
-        }
-    }
-    /// The energies of the active columns, in the order of [`active`](Self::active).
     fn energies(&mut self, t: f64, x: &[f64], out: &mut [f64]) -> bool {
-        let na = self.active.len();
-        if na == self.b {
-            let xm = MatRef::from_column_major_slice(x, self.d, self.b);
-            return self.field.energies_into(t, xm, &mut out[..na]);
-        }
-        self.gather(x);
-        let xs = self.xs.as_ref().subcols(0, na);
-        self.field.energies_into(t, xs, &mut out[..na])
+        let xm = MatRef::from_column_major_slice(&x[..self.d * self.b], self.d, self.b);
+        self.field.energies_into(t, xm, &mut out[..self.b])
     }
 }
 
@@ -125,26 +90,10 @@ impl<F: BatchField + ?Sized> VectorField for Flattened<'_, F> {
         self.d * self.b
     }
     fn eval_into(&mut self, t: f64, x: &[f64], dx: &mut [f64]) {
-        let (d, b, na) = (self.d, self.b, self.active.len());
-        if na == b {
-            let xm = MatRef::from_column_major_slice(x, d, b);
-            let dxm = MatMut::from_column_major_slice_mut(dx, d, b);
-            self.field.eval_batch_into(t, xm, dxm);
-            return;
-        }
-        dx.iter_mut().for_each(|v| *v = 0.0);
-        if na == 0 {
-            return;
-        }
-        self.gather(x);
-        self.field.eval_batch_into(
-            t,
-            self.xs.as_ref().subcols(0, na),
-            self.dxs.as_mut().subcols_mut(0, na),
-        );
-        for (k, &j) in self.active.iter().enumerate() {
-            dx[j * d..(j + 1) * d].copy_from_slice(self.dxs.col_as_slice(k));
-        }
+        let (d, b) = (self.d, self.b);
+        let xm = MatRef::from_column_major_slice(x, d, b);
+        let dxm = MatMut::from_column_major_slice_mut(dx, d, b);
+        self.field.eval_batch_into(t, xm, dxm);
     }
     fn lyapunov_caveat(&self) -> Option<String> {
         self.field.lyapunov_caveat()
@@ -216,9 +165,10 @@ pub struct BatchObservation<'a> {
     pub step: usize,
     /// Time.
     pub t: f64,
-    /// The states, one column each (`d × B`).
+    /// The states of the columns running in this step, one column each (`d × n`; at step 0,
+    /// every initial state).
     pub x: MatRef<'a, f64>,
-    /// Columns still running.
+    /// Columns still running after this step.
     pub n_active: usize,
 }
 
@@ -289,18 +239,19 @@ impl Run {
         check_matrix_finite("initial states x0", x0)?;
         self.check_start(d, &vec![0.0; d], "initial states x0")?;
         let start = Instant::now();
+        // the running columns, contiguous: x[k·d..(k+1)·d] is column ids[k]
         let mut x: Vec<f64> = Vec::with_capacity(d * b);
         for j in 0..b {
             x.extend((0..d).map(|i| x0[(i, j)]));
         }
+        let mut ids: Vec<usize> = (0..b).collect();
         let mut prev = x.clone();
+        let mut states = Mat::<f64>::zeros(d, b);
         let mut flat = Flattened::new(f, b);
         let caveat = flat.lyapunov_caveat();
         let mut t = self.t0;
-        let mut n_evals = stepper.init(&mut flat, t, &x);
         let track_energy = self.energy_every > 0;
         let mut e_buf = vec![0.0; b];
-        let mut has_energy = false;
         let mut columns: Vec<ColumnResult> = (0..b)
             .map(|_| ColumnResult {
                 status: Status::MaxSteps,
@@ -309,40 +260,71 @@ impl Run {
                 t,
             })
             .collect();
+        // per running column: the status it stopped with in this step
         let mut done: Vec<Option<Status>> = vec![None; b];
         let obs_every = observer.every().max(1);
-
-        if track_energy && flat.energies(t, &x, &mut e_buf) {
-            has_energy = true;
-            if let Some(target) = self.target_energy {
-                for j in 0..b {
-                    if e_buf[j] <= target {
-                        done[j] = Some(Status::TargetReached);
-                    }
+        let has_energy = track_energy && flat.energies(t, &x, &mut e_buf);
+        if has_energy && let Some(target) = self.target_energy {
+            for k in 0..b {
+                if e_buf[k] <= target {
+                    done[k] = Some(Status::TargetReached);
                 }
             }
         }
         let first = BatchObservation {
             step: 0,
             t,
-            x: MatRef::from_column_major_slice(&x, d, b),
+            x: x0,
             n_active: b,
         };
         let mut global: Option<Status> = None;
         if observer.observe(&first).is_break() {
             global = Some(Status::Interrupted);
         }
-        for (j, s) in done.iter().enumerate() {
-            if s.is_some() {
-                flat.freeze(j);
-            }
-        }
-
-        let mut h_proposed = self.dt;
+        let mut n_evals = 0;
         let mut n_steps = 0usize;
         let mut n_rejected = 0usize;
-        let mut active_now: Vec<usize> = Vec::with_capacity(b);
-        while global.is_none() && !flat.active().is_empty() {
+        let mut h_proposed = self.dt;
+        // retire the columns that stopped, compact the rest; true when the batch changed size
+        let retire = |x: &mut Vec<f64>,
+                          prev: &mut Vec<f64>,
+                          ids: &mut Vec<usize>,
+                          done: &mut Vec<Option<Status>>,
+                          columns: &mut [ColumnResult],
+                          states: &mut Mat<f64>|
+         -> bool {
+            let before = ids.len();
+            let mut keep = 0;
+            for k in 0..ids.len() {
+                let col = &x[k * d..(k + 1) * d];
+                match done[k].take() {
+                    Some(s) => {
+                        let j = ids[k];
+                        states.col_as_slice_mut(j).copy_from_slice(col);
+                        columns[j].status = s;
+                    }
+                    None => {
+                        if keep != k {
+                            x.copy_within(k * d..(k + 1) * d, keep * d);
+                            ids[keep] = ids[k];
+                        }
+                        keep += 1;
+                    }
+                }
+            }
+            ids.truncate(keep);
+            x.truncate(keep * d);
+            prev.truncate(keep * d);
+            done.truncate(keep);
+            keep != before
+        };
+        retire(&mut x, &mut prev, &mut ids, &mut done, &mut columns, &mut states);
+        flat.set_columns(ids.len());
+        if !ids.is_empty() {
+            n_evals += stepper.init(&mut flat, t, &x);
+        }
+
+        while global.is_none() && !ids.is_empty() {
             if let Some(m) = self.max_steps
                 && n_steps >= m
             {
@@ -388,22 +370,14 @@ impl Run {
             if stepper.is_adaptive() {
                 h_proposed = report.h_next;
             }
-            // frozen columns keep their state exactly (a first-same-as-last stage may be stale)
-            for j in 0..b {
-                if !flat.is_active(j) {
-                    x[j * d..(j + 1) * d].copy_from_slice(&prev[j * d..(j + 1) * d]);
-                }
-            }
-            active_now.clear();
-            active_now.extend_from_slice(flat.active());
-            for &j in &active_now {
+            for (k, &j) in ids.iter().enumerate() {
                 columns[j].n_steps = n_steps;
                 columns[j].t = t;
-                let col = &x[j * d..(j + 1) * d];
+                let col = &x[k * d..(k + 1) * d];
                 if let Some(i) = col.iter().position(|v| !v.is_finite()) {
-                    x[j * d..(j + 1) * d].copy_from_slice(&prev[j * d..(j + 1) * d]);
+                    x[k * d..(k + 1) * d].copy_from_slice(&prev[k * d..(k + 1) * d]);
                     columns[j].t = t - report.h_taken;
-                    done[j] = Some(Status::Diverged(format!(
+                    done[k] = Some(Status::Diverged(format!(
                         "state component {i} of column {j} became non-finite at step {n_steps}"
                     )));
                 }
@@ -411,59 +385,62 @@ impl Run {
             let last_step = self.max_steps == Some(n_steps);
             if has_energy && (n_steps.is_multiple_of(self.energy_every) || last_step) {
                 flat.energies(t, &x, &mut e_buf);
-                for (k, &j) in active_now.iter().enumerate() {
+                for (k, &j) in ids.iter().enumerate() {
                     let e = e_buf[k];
-                    if done[j].is_some() {
+                    if done[k].is_some() {
                         continue;
                     }
                     if !e.is_finite() {
-                        x[j * d..(j + 1) * d].copy_from_slice(&prev[j * d..(j + 1) * d]);
+                        x[k * d..(k + 1) * d].copy_from_slice(&prev[k * d..(k + 1) * d]);
                         columns[j].t = t - report.h_taken;
-                        done[j] = Some(Status::Diverged(format!(
+                        done[k] = Some(Status::Diverged(format!(
                             "the energy of column {j} became non-finite ({e}) at step {n_steps}"
                         )));
                     } else if self.target_energy.is_some_and(|target| e <= target) {
-                        done[j] = Some(Status::TargetReached);
+                        done[k] = Some(Status::TargetReached);
                     }
                 }
             }
             if let Some((rtol, atol)) = self.steady {
                 let rate = stepper.derivative();
-                for &j in &active_now {
-                    if done[j].is_none()
-                        && norm2(&rate[j * d..(j + 1) * d])
-                            <= atol + rtol * norm2(&x[j * d..(j + 1) * d])
+                for k in 0..ids.len() {
+                    if done[k].is_none()
+                        && norm2(&rate[k * d..(k + 1) * d])
+                            <= atol + rtol * norm2(&x[k * d..(k + 1) * d])
                     {
-                        done[j] = Some(Status::Converged);
+                        done[k] = Some(Status::Converged);
                     }
-                }
-            }
-            for &j in &active_now {
-                if done[j].is_some() {
-                    flat.freeze(j);
                 }
             }
             if n_steps.is_multiple_of(obs_every) {
                 let obs = BatchObservation {
                     step: n_steps,
                     t,
-                    x: MatRef::from_column_major_slice(&x, d, b),
-                    n_active: flat.active().len(),
+                    x: MatRef::from_column_major_slice(&x, d, ids.len()),
+                    n_active: done.iter().filter(|s| s.is_none()).count(),
                 };
                 if observer.observe(&obs).is_break() {
                     global = Some(Status::Interrupted);
                 }
             }
+            if done.iter().any(Option::is_some)
+                && retire(&mut x, &mut prev, &mut ids, &mut done, &mut columns, &mut states)
+            {
+                flat.set_columns(ids.len());
+                if !ids.is_empty() {
+                    // the stepper's buffers shrink without reallocating
+                    n_evals += stepper.init(&mut flat, t, &x);
+                }
+            }
         }
-        for j in 0..b {
-            columns[j].status = match (&done[j], &global) {
-                (Some(s), _) => s.clone(),
-                (None, Some(g)) => g.clone(),
-                (None, None) => Status::MaxSteps,
-            };
+        // the global rule stops every column still running
+        let g = global.unwrap_or(Status::MaxSteps);
+        for s in done.iter_mut() {
+            *s = Some(g.clone());
         }
+        retire(&mut x, &mut prev, &mut ids, &mut done, &mut columns, &mut states);
         // final energies of every column, all columns evaluated together
-        let states = Mat::from_fn(d, b, |i, j| x[j * d + i]);
+        flat.set_columns(b);
         if flat.field.energies_into(t, states.as_ref(), &mut e_buf) {
             for j in 0..b {
                 columns[j].energy = Some(e_buf[j]).filter(|e| e.is_finite());

@@ -4,7 +4,7 @@
 //! classical Hopfield asynchronous sweeps per second at N = 4096.
 //!
 //! ```text
-//! cargo run --release -p attractor --example bench_modern_hopfield -- \
+//! cargo run --release -p attractor-bench --bin modern_hopfield -- \
 //!     [--mnist ../shared/data/mnist] [--stored 60000] [--queries 10000] [--beta 0.05]
 //!     [--block 2048] [--threads 0] [--reps 1] [--hopfield-n 4096] [--dump DIR]
 //! ```

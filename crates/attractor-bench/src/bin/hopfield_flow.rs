@@ -3,7 +3,7 @@
 //! the same size (the floor: every vector-field evaluation is one mat-vec).
 //!
 //! ```text
-//! cargo run --release -p attractor --example bench_hopfield_flow -- [--sizes 100,1000,4000]
+//! cargo run --release -p attractor-bench --bin hopfield_flow -- [--sizes 100,1000,4000]
 //!     [--seed 42] [--gain 1.5] [--dt 0.01] [--target-secs 0.4] [--reps 3] [--t-end 5]
 //!     [--check-steps 20] [--dump DIR]
 //! ```

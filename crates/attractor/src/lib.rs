@@ -40,6 +40,7 @@ pub mod problems;
 pub mod prox;
 pub mod rng;
 pub mod run;
+pub mod samplers;
 pub mod step;
 
 pub use error::{Error, Result};

@@ -10,8 +10,66 @@ pub mod qubo_file;
 pub mod rudy;
 
 use crate::error::{Error, Result};
+use crate::problems::WeightedGraph;
 use std::collections::HashSet;
 use std::path::Path;
+
+/// The file formats of a weighted graph, parsed from their names (`rudy`/`gset`,
+/// `edges`/`edge-list`).
+///
+/// ```
+/// use attractor::problems::formats::GraphFormat;
+/// let f: GraphFormat = "edges".parse()?;
+/// let g = f.parse("0 1\n1 2 2.5\n", "inline")?;
+/// assert_eq!((g.n, g.total_weight()), (3, 3.5));
+/// assert!("dimacs".parse::<GraphFormat>().unwrap_err().to_string().contains("rudy"));
+/// # Ok::<(), attractor::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphFormat {
+    /// G-set / rudy: header `n m`, then `i j w` lines with 1-based ids ([`rudy`]).
+    Rudy,
+    /// Plain edge list: `i j [w]` lines, 0-based ids ([`edge_list`]).
+    EdgeList,
+}
+
+impl std::str::FromStr for GraphFormat {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "rudy" | "gset" | "g-set" => Ok(Self::Rudy),
+            "edges" | "edge-list" | "edgelist" => Ok(Self::EdgeList),
+            _ => Err(Error::invalid(
+                "graph format",
+                s,
+                "use rudy (G-set: header 'n m', 1-based 'i j w' lines) or edges (0-based 'i j [w]' lines)",
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for GraphFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Rudy => "rudy",
+            Self::EdgeList => "edges",
+        })
+    }
+}
+
+impl GraphFormat {
+    /// Parse `text` (from `file`, named in errors) in this format.
+    pub fn parse(self, text: &str, file: &str) -> Result<WeightedGraph> {
+        match self {
+            Self::Rudy => rudy::parse_rudy(text, file),
+            Self::EdgeList => edge_list::parse_edge_list(text, file, false),
+        }
+    }
+    /// Read a graph file in this format.
+    pub fn read(self, path: &Path) -> Result<WeightedGraph> {
+        self.parse(&read_text(path)?, &path.display().to_string())
+    }
+}
 
 /// Read a whole text file, mapping failures to [`Error::Io`].
 pub fn read_text(path: &Path) -> Result<String> {

@@ -15,6 +15,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+/// Receives the final state of every replica (see `solve_inner`).
+pub(crate) type FinalSink<'a> = dyn FnMut(&[i8]) + 'a;
+
 /// The best state found, with the time it was first reached.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -223,7 +226,7 @@ impl OscillatorIsingMachine {
         &self,
         interrupt: Option<&Interrupt>,
         mut observer: impl Observer<OimProgress>,
-        mut sink: Option<&mut dyn FnMut(&[i8])>,
+        mut sink: Option<&mut FinalSink<'_>>,
     ) -> Result<OimResult> {
         let p = &self.params;
         let model = &*self.work;

@@ -74,6 +74,7 @@ mod tests {
     use super::kernel::{Coef, KernelCsr, step_dispatch};
     use super::*;
     use crate::fastmath::sincos_f32 as sincos;
+    use crate::flow::VectorField;
     use crate::problems::IsingModel;
     use rand::{RngExt, SeedableRng};
     use rand_chacha::ChaCha8Rng;

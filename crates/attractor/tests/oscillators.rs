@@ -562,3 +562,32 @@ fn oim_warm_start_from_given_spins() {
         .to_string();
     assert!(e.contains("warm_kick"), "{e}");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Whatever the graph (sparse or dense, integer or mixed-sign weights, isolated or pendant
+    /// nodes, fields), the constructor accepts the defaults `for_model` picks.
+    #[test]
+    fn for_model_defaults_are_always_accepted(
+        n in 2usize..40,
+        p in 0.02f64..0.9,
+        seed in 0u64..10_000,
+        signed in proptest::bool::ANY,
+        fields in proptest::bool::ANY,
+        budget in proptest::bool::ANY,
+    ) {
+        let w: &[f64] = if signed { &[1.0, -2.0, 5.0, -0.5] } else { &[1.0, 2.0, 3.0, 4.0, 5.0] };
+        let g = WeightedGraph::random(n, p, w, seed).unwrap();
+        let h: Vec<f64> = (0..n)
+            .map(|i| if fields && i % 3 == 0 { 0.1 * (i as f64 + 1.0) } else { 0.0 })
+            .collect();
+        let m = IsingModel::from_couplings(n, h, &g.edges, 0.0).unwrap();
+        let params = if budget {
+            OimParams::for_time_budget(&m, std::time::Duration::from_millis(10))
+        } else {
+            OimParams::for_model(&m)
+        };
+        let r = OscillatorIsingMachine::new(m, params);
+        proptest::prop_assert!(r.is_ok(), "{:?}", r.err());
+    }
+}

@@ -6,17 +6,16 @@ use super::{Chapter, DemoArgs, Panel};
 use anyhow::{Context, Result};
 use attractor::analysis::overlap;
 use attractor::models::{HebbianScale, OimParams, OscillatorIsingMachine, OscillatorMemory};
-use attractor::problems::{IsingModel, Patterns, WeightedGraph, brute_force};
+use attractor::problems::{IsingModel, Patterns, WeightedGraph, brute_force, flip_fraction};
 use attractor::run::{Run, silent};
 use attractor::step::Rk4;
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 
 pub struct OscillatorChapter;
 
 const N: usize = 64;
 const K: usize = 4;
 const FLIP: f64 = 0.2;
+const JITTER: f64 = 0.4;
 const GRAPH_N: usize = 20;
 
 impl Chapter for OscillatorChapter {
@@ -36,19 +35,10 @@ impl Chapter for OscillatorChapter {
         println!(
             "memory: N = {N} oscillators, K = {K} random patterns, W = ΞΞᵀ/N; pattern 1 is stable iff κ > κ_c = {kc:.4} (signed-Laplacian spectrum); using κ = {kappa:.4}"
         );
-        let mut rng = ChaCha8Rng::seed_from_u64(args.seed ^ 0x05c1);
-        let mut s = xi.pattern(0).to_vec();
-        for v in s.iter_mut() {
-            if rng.random::<f64>() < FLIP {
-                *v = -*v;
-            }
-        }
-        let mut phi: Vec<f64> = OscillatorMemory::phases_of(&s)
-            .iter()
-            .map(|p| p + rng.random_range(-0.4..0.4))
-            .collect();
+        let s = flip_fraction(xi.pattern(0), FLIP, args.seed ^ 0x05c1)?;
+        let mut phi = OscillatorMemory::jittered_phases(&s, JITTER, args.seed ^ 0x05c1)?;
         println!(
-            "query: pattern 1 with {:.0}% of the bits flipped and phase jitter ±0.4; overlap m = {:.3}",
+            "query: pattern 1 with {:.0}% of the bits flipped and phase jitter ±{JITTER}; overlap m = {:.3}",
             FLIP * 100.0,
             overlap(&OscillatorMemory::read_pattern(&phi), xi.pattern(0))?
         );

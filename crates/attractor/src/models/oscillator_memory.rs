@@ -125,6 +125,32 @@ impl OscillatorMemory {
             .collect()
     }
 
+    /// A query of phases near a `±1` pattern: [`phases_of`](Self::phases_of) plus a phase
+    /// jitter `u_i ~ U[−jitter, jitter]` drawn from [`rng::stream`](crate::rng::stream)`(seed,
+    /// CORRUPT)`.
+    ///
+    /// ```
+    /// use attractor::models::OscillatorMemory;
+    /// let phi = OscillatorMemory::jittered_phases(&[1.0, -1.0], 0.1, 3)?;
+    /// assert!(phi[0].abs() <= 0.1 && (phi[1] - std::f64::consts::PI).abs() <= 0.1);
+    /// # Ok::<(), attractor::Error>(())
+    /// ```
+    pub fn jittered_phases(pattern: &[f64], jitter: f64, seed: u64) -> Result<Vec<f64>> {
+        use rand::RngExt;
+        check_nonnegative("jitter", jitter, "a phase jitter in radians, e.g. 0.4")?;
+        let mut rng = crate::rng::stream(seed, crate::rng::streams::CORRUPT);
+        Ok(Self::phases_of(pattern)
+            .into_iter()
+            .map(|p| {
+                if jitter > 0.0 {
+                    p + rng.random_range(-jitter..=jitter)
+                } else {
+                    p
+                }
+            })
+            .collect())
+    }
+
     /// Read a `±1` pattern `s_i = sgn cos(φ_i − φ_ref)` with `φ_ref = ½ arg Σ_j e^{2iφ_j}` (the
     /// axis of the second-harmonic order parameter; the answer is defined up to a global sign,
     /// compare with `|overlap|`, [`crate::analysis::overlap`]).

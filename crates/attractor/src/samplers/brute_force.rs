@@ -34,7 +34,8 @@ impl BruteForce {
     pub fn all() -> Self {
         Self { keep: None }
     }
-    /// The `k` lowest states (`n ≤ 24`; `k ≥ 1`, ties broken by enumeration order).
+    /// The `k` lowest states (`n ≤ 24`; `k ≥ 1`; among equal energies the states with the
+    /// smaller bit codes, `bit i set ⇔ s_i = +1`, are kept).
     pub fn lowest(k: usize) -> Self {
         Self {
             keep: Some(k.max(1)),

@@ -8,7 +8,7 @@
 
 use attractor::models::{OimParams, OscillatorIsingMachine};
 use attractor::problems::{IsingModel, read_rudy};
-use attractor::run::silent;
+use attractor::run::Silent;
 use std::time::Duration;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     p.target_energy = target_cut.map(|c| g.energy_from_cut(c));
-    let r = OscillatorIsingMachine::new(model, p)?.solve(None, silent)?;
+    let r = OscillatorIsingMachine::new(model, p)?.solve(None, Silent)?;
     let cut = |e: f64| g.cut_from_energy(e);
     let gr = r.greedy.clone().unwrap_or_else(|| r.oscillator.clone());
     // reaching the target: the earliest of the two tracks that reached it

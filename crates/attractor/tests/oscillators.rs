@@ -13,7 +13,7 @@ use attractor::models::{
     OscillatorMemory,
 };
 use attractor::problems::{IsingModel, Patterns, WeightedGraph, brute_force};
-use attractor::run::{Interrupt, Run, Status, silent};
+use attractor::run::{Interrupt, Run, Silent, Status};
 use attractor::step::Rk4;
 use faer::Mat;
 use rand::RngExt;
@@ -275,7 +275,7 @@ fn oim_finds_the_brute_force_optimum_on_small_random_graphs() {
         p.max_rounds = Some(2);
         let r = OscillatorIsingMachine::new(model.clone(), p)
             .unwrap()
-            .solve(None, silent)
+            .solve(None, Silent)
             .unwrap();
         let gr = r.greedy.clone().unwrap();
         for f in [&r.oscillator, &gr] {
@@ -315,7 +315,7 @@ fn oim_solves_models_with_fields_and_certifies_through_the_ancilla() {
     p.seed = 3;
     p.max_rounds = Some(2);
     let m = OscillatorIsingMachine::new(model.clone(), p.clone()).unwrap();
-    let r1 = m.solve(None, silent).unwrap();
+    let r1 = m.solve(None, Silent).unwrap();
     assert_eq!(r1.best().energy, exact.energy);
     // the certificate: through the ancilla, at the machine's final μ; a ground state of the
     // field model is stable with enough injection, and not with none
@@ -352,7 +352,7 @@ fn oim_with_64_replicas_is_identical_on_1_and_2_threads() {
         p.par = par;
         OscillatorIsingMachine::new(model.clone(), p)
             .unwrap()
-            .solve(None, silent)
+            .solve(None, Silent)
             .unwrap()
     };
     let (a, b) = (run(faer::Par::Seq), run(faer::Par::rayon(2)));
@@ -410,7 +410,7 @@ fn oim_defaults_are_accepted_on_weighted_graphs_with_a_weak_node() {
         let exact = brute_force(&model).unwrap();
         let r = OscillatorIsingMachine::new(model, p)
             .unwrap_or_else(|e| panic!("seed {seed}: defaults rejected: {e}"))
-            .solve(None, silent)
+            .solve(None, Silent)
             .unwrap();
         assert_eq!(r.best().energy, exact.energy, "seed {seed}");
     }
@@ -431,7 +431,7 @@ fn oim_honours_the_interrupt_the_observer_and_bad_parameters() {
     let stop = Interrupt::new();
     stop.raise();
     let m = OscillatorIsingMachine::new(model.clone(), p.clone()).unwrap();
-    let r = m.solve(Some(&stop), silent).unwrap();
+    let r = m.solve(Some(&stop), Silent).unwrap();
     assert_eq!(r.status, Status::Interrupted);
     assert!(r.elapsed.as_secs_f64() < 5.0);
     assert_eq!(
@@ -520,7 +520,7 @@ fn oim_warm_start_from_given_spins() {
     p.restart.initial_spins = Some(start.clone());
     let r = OscillatorIsingMachine::new(model.clone(), p.clone())
         .unwrap()
-        .solve(None, silent)
+        .solve(None, Silent)
         .unwrap();
     let e_start = model.energy(&start).unwrap();
     assert_eq!(r.oscillator.energy, e_start, "the warm start is kept");
@@ -533,7 +533,7 @@ fn oim_warm_start_from_given_spins() {
     cold.noise.start = 0.5;
     let rc = OscillatorIsingMachine::new(model.clone(), cold)
         .unwrap()
-        .solve(None, silent)
+        .solve(None, Silent)
         .unwrap();
     assert!(rc.oscillator.energy < e_start);
     for (bad, what) in [

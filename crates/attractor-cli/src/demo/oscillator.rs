@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use attractor::analysis::overlap;
 use attractor::models::{HebbianScale, OimParams, OscillatorIsingMachine, OscillatorMemory};
 use attractor::problems::{IsingModel, Patterns, WeightedGraph, brute_force, flip_fraction};
-use attractor::run::{Run, silent};
+use attractor::run::{Run, Silent};
 use attractor::step::Rk4;
 
 pub struct OscillatorChapter;
@@ -85,7 +85,7 @@ impl Chapter for OscillatorChapter {
         p.seed = args.seed;
         let n_steps = p.schedule.n_steps;
         let machine = OscillatorIsingMachine::new(model, p)?;
-        let r = machine.solve(None, silent)?;
+        let r = machine.solve(None, Silent)?;
         let osc_cut = r.oscillator.cut(&g);
         let cert = machine.certify(&r.oscillator.spins)?;
         println!(

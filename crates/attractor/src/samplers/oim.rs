@@ -5,7 +5,7 @@ use super::{IsingSampler, SampleSet, SampleSetInfo};
 use crate::error::Result;
 use crate::models::{OimParams, OscillatorIsingMachine};
 use crate::problems::IsingModel;
-use crate::run::silent;
+use crate::run::Silent;
 use faer::Par;
 
 /// The [`OscillatorIsingMachine`] as an [`IsingSampler`]: every replica of every round gives one
@@ -67,7 +67,7 @@ impl IsingSampler for OimSampler {
         let mut reads = Reads::new(model.n());
         let r = machine.solve_inner(
             None,
-            silent,
+            Silent,
             Some(&mut |s: &[i8]| reads.push_counted(s, 1, true)),
         )?;
         let best = r.best();

@@ -107,13 +107,13 @@ pub struct OimProgress {
 /// ```
 /// use attractor::models::{OimParams, OscillatorIsingMachine};
 /// use attractor::problems::{IsingModel, WeightedGraph, brute_force};
-/// use attractor::run::silent;
+/// use attractor::run::Silent;
 /// let g = WeightedGraph::random(14, 0.4, &[1.0], 7)?;
 /// let model = IsingModel::max_cut(&g)?;
 /// let mut p = OimParams::for_model(&model);
 /// p.seed = 1;
 /// let exact = brute_force(&model)?;
-/// let r = OscillatorIsingMachine::new(model, p)?.solve(None, silent)?;
+/// let r = OscillatorIsingMachine::new(model, p)?.solve(None, Silent)?;
 /// assert_eq!(r.best().energy, exact.energy);
 /// assert_eq!(r.best().cut(&g), g.cut(&exact.spins)?);
 /// # Ok::<(), attractor::Error>(())
@@ -275,7 +275,9 @@ impl OscillatorIsingMachine {
             ControlFlow::Continue(()) => None,
         };
         // at most `chunks` blocks at a time on the global pool (Par::Seq: the calling thread)
-        let chunks = p.par.degree().clamp(1, n_blocks);
+        let chunks = crate::linalg::effective_par(p.par)
+            .degree()
+            .clamp(1, n_blocks);
         let per_chunk = n_blocks.div_ceil(chunks);
         while status.is_none() {
             let cold =

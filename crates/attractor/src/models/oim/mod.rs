@@ -40,14 +40,14 @@
 //! ```
 //! use attractor::models::{OimParams, OscillatorIsingMachine};
 //! use attractor::problems::{IsingModel, WeightedGraph};
-//! use attractor::run::silent;
+//! use attractor::run::Silent;
 //! let g = WeightedGraph::random(40, 0.2, &[1.0], 3)?;
 //! let model = IsingModel::max_cut(&g)?;
 //! let mut p = OimParams::for_model(&model);
 //! p.replicas = 32;
-//! let one = OscillatorIsingMachine::new(model.clone(), p.clone())?.solve(None, silent)?;
+//! let one = OscillatorIsingMachine::new(model.clone(), p.clone())?.solve(None, Silent)?;
 //! p.par = faer::Par::rayon(2);
-//! let two = OscillatorIsingMachine::new(model, p)?.solve(None, silent)?;
+//! let two = OscillatorIsingMachine::new(model, p)?.solve(None, Silent)?;
 //! assert_eq!(one.best().spins, two.best().spins); // the same answer on 1 or 2 threads
 //! # Ok::<(), attractor::Error>(())
 //! ```

@@ -58,7 +58,8 @@ pub struct OimParams {
     pub seed: u64,
     /// Parallelism across blocks of [`LANES`](super::LANES) replicas: `Par::Seq` runs them in
     /// the calling thread, `Par::rayon(k)` runs at most `k` blocks at a time on rayon's global
-    /// pool (no pool is built per call). The answer does not depend on it.
+    /// pool ([`ALL_THREADS`](crate::linalg::ALL_THREADS): as many as the pool has; no pool is
+    /// built per call). The answer does not depend on it.
     pub par: Par,
     /// Wall-clock budget (the best state so far is returned when it is spent). A run that
     /// ends by its budget is not reproducible (how many rounds fit depends on the machine);

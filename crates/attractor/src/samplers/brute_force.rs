@@ -11,7 +11,7 @@ use std::time::Instant;
 pub const ALL_STATES_MAX_N: usize = 20;
 
 /// Enumerate all `2ⁿ` states in Gray-code order (one flip and an `O(deg)` field update per
-/// state, as [`brute_force`](crate::problems::brute_force)) and keep every state
+/// state, as [`brute_force()`](crate::problems::brute_force())) and keep every state
 /// (`n ≤ 20`) or the `k` lowest (`n ≤ 24`), energies recomputed exactly. The reference sampler of
 /// the tests.
 ///

@@ -591,3 +591,26 @@ proptest::proptest! {
         proptest::prop_assert!(r.is_ok(), "{:?}", r.err());
     }
 }
+
+/// An observer thinned with `run::every(k, ..)` sees round 0, every k-th round and the last.
+#[test]
+fn oim_observer_every_k_rounds() {
+    let g = WeightedGraph::random(20, 0.3, &[1.0], 2).unwrap();
+    let model = IsingModel::max_cut(&g).unwrap();
+    let mut p = OimParams::for_model(&model);
+    p.schedule.n_steps = 100;
+    p.max_rounds = Some(5);
+    let m = OscillatorIsingMachine::new(model, p).unwrap();
+    let mut seen = Vec::new();
+    let r = m
+        .solve(
+            None,
+            attractor::run::every(2, |o: &OimProgress| {
+                seen.push(o.rounds);
+                ControlFlow::Continue(())
+            }),
+        )
+        .unwrap();
+    assert_eq!(r.status, Status::MaxSteps);
+    assert_eq!(seen, vec![0, 2, 4, 5]);
+}

@@ -97,3 +97,46 @@ impl BestRotation {
         model.energy_unchecked(spins)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problems::WeightedGraph;
+    use rand::RngExt;
+
+    /// The sweep finds the best of all reference phases: no θ_ref on a fine grid does better,
+    /// and the returned energy is that of the returned spins.
+    #[test]
+    fn best_rotation_beats_every_reference_phase_on_a_grid() {
+        let mut rng = crate::rng::stream(9, 0);
+        for trial in 0..20 {
+            let g = WeightedGraph::random(25, 0.3, &[1.0, -1.0, 2.0], trial).unwrap();
+            let m = IsingModel::max_cut(&g).unwrap();
+            let theta: Vec<f32> = (0..25).map(|_| rng.random_range(-PI..PI)).collect();
+            let mut s = vec![0i8; 25];
+            let e = BestRotation::new(25)
+                .round(&m, |i| (theta[i].cos(), theta[i].sin()), &mut s)
+                .unwrap();
+            assert_eq!(e, m.energy(&s).unwrap());
+            let mut grid_best = f64::INFINITY;
+            for k in 0..2000 {
+                let r = k as f32 * PI / 2000.0;
+                let sr: Vec<i8> = theta
+                    .iter()
+                    .map(|&t| if (t - r).cos() >= 0.0 { 1 } else { -1 })
+                    .collect();
+                grid_best = grid_best.min(m.energy(&sr).unwrap());
+            }
+            assert!(
+                e <= grid_best + 1e-9,
+                "trial {trial}: {e} > grid {grid_best}"
+            );
+        }
+        let m = IsingModel::from_couplings(2, vec![0.0; 2], &[(0, 1, 1.0)], 0.0).unwrap();
+        let err = BestRotation::new(2)
+            .round(&m, |_| (1.0, 0.0), &mut [0i8; 3])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("spins") && err.contains("length 3"), "{err}");
+    }
+}

@@ -39,8 +39,8 @@ pub struct MachineArgs {
     /// Seed for every random choice.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Worker threads across replica blocks (rayon's global pool); the answer does not depend
-    /// on it.
+    /// Worker threads across replica blocks of 16 (rayon's global pool; 0: all its threads);
+    /// the answer does not depend on it.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
     /// Steps per annealing round (μ ramps up and the noise anneals once per round) [default: the
@@ -108,10 +108,10 @@ fn params(model: &IsingModel, a: &MachineArgs, bits: bool) -> Result<OimParams> 
     };
     p.max_rounds = a.rounds;
     p.seed = a.seed;
-    p.par = if a.threads > 1 {
-        attractor::Par::rayon(a.threads)
-    } else {
-        attractor::Par::Seq
+    p.par = match a.threads {
+        0 => attractor::linalg::ALL_THREADS,
+        1 => attractor::Par::Seq,
+        k => attractor::Par::rayon(k),
     };
     if let Some(r) = a.replicas {
         p.replicas = r;

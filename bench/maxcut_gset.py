@@ -3,7 +3,7 @@
 (dwave-neal), same wall-clock budget, one core each, in the same run.
 
 Setup:   pip install dwave-neal
-         cargo build --release -p attractor --example oim_maxcut
+         cargo build --release -p attractor-bench --bin oim_maxcut
 Run:     python3 bench/maxcut_gset.py [--data ../shared/data/gset] [--time 10] [--max-n 3000]
                                       [--only G1,G22,...]
 Prints one markdown table: best cut within the budget (pure oscillator readout, and after the
@@ -29,7 +29,7 @@ def read_gset(path):
 
 
 def run_oim(path, budget, target, seed):
-    exe = os.path.join(ROOT, "target", "release", "examples", "oim_maxcut")
+    exe = os.path.join(ROOT, "target", "release", "oim_maxcut")
     args = [exe, path, f"time={budget}", f"target={target}", f"seed={seed}", "threads=1",
             "replicas=16", "steps=20000", "readout=50"]
     # mu: the default of OimParams::for_model (0.15 mean row sum for one-sign couplings, else 0.1)

@@ -1,50 +1,55 @@
 //! `attractor maxcut` and `attractor ising`: read a problem, run the oscillator Ising machine
-//! under a time budget (Ctrl-C keeps the best so far), print and write the best partition.
+//! under a time budget or for a fixed number of rounds (Ctrl-C keeps the best so far), print and
+//! write the best partition. Defaults, cut ↔ energy conversions and the stability certificate
+//! come from the library.
 
 use anyhow::{Context, Result, bail};
-use attractor::analysis::certify_stable;
-use attractor::models::{OimParams, OimResult, OscillatorIsingMachine};
+use attractor::models::{Found, OimParams, OimProgress, OimResult, OscillatorIsingMachine};
+use attractor::problems::formats::GraphFormat;
 use attractor::problems::{
-    IsingModel, WeightedGraph, bits_from_spins, parse_edge_list, parse_ising, parse_qubo,
-    parse_rudy, read_partition, read_text, write_partition,
+    IsingModel, bits_from_spins, parse_ising, parse_qubo, read_partition, read_text,
+    write_partition,
 };
-use clap::{Args, ValueEnum};
+use attractor::run::{Interrupt, Status};
+use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// Graph file formats.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum GraphFormat {
-    /// G-set / rudy: header `n m`, then `i j w` lines with 1-based ids.
-    Rudy,
-    /// Plain edge list: `i j [w]` lines, 0-based ids.
-    Edges,
-}
+/// The time budget when neither --time nor --rounds is given.
+const DEFAULT_TIME_S: f64 = 10.0;
 
 /// Options of the machine shared by `maxcut` and `ising`.
 #[derive(Args, Debug, Clone)]
 pub struct MachineArgs {
-    /// Wall-clock budget in seconds (the best state found so far is reported when it ends).
-    #[arg(long, default_value_t = 10.0)]
-    pub time: f64,
-    /// Independent oscillator replicas (rounded up to a multiple of 16).
-    #[arg(long, default_value_t = 16)]
-    pub replicas: usize,
+    /// Wall-clock budget in seconds (the best state found so far is reported when it ends)
+    /// [default: 10 unless --rounds is given]. A time budget alone is NOT reproducible: how many
+    /// rounds fit depends on the machine and its load; use --rounds for a reproducible run.
+    #[arg(long)]
+    pub time: Option<f64>,
+    /// Run exactly this many annealing rounds (with --seed, the same answer on any machine and
+    /// any number of threads); with --time too, stop at whichever comes first.
+    #[arg(long)]
+    pub rounds: Option<usize>,
+    /// Independent oscillator replicas (rounded up to a multiple of 16) [default: the
+    /// library's, 16].
+    #[arg(long)]
+    pub replicas: Option<usize>,
     /// Seed for every random choice.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Worker threads across replica blocks.
+    /// Worker threads across replica blocks of 16 (rayon's global pool; 0: all its threads);
+    /// the answer does not depend on it.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
-    /// Steps per annealing run (μ ramps up and the noise anneals once per run).
-    #[arg(long, default_value_t = 20_000)]
-    pub steps: usize,
-    /// Heterogeneity δ of the second-harmonic strengths, μ_i ~ U[μ(1−δ), μ(1+δ)].
-    #[arg(long, default_value_t = 0.0)]
-    pub mu_spread: f64,
+    /// Steps per annealing round (μ ramps up and the noise anneals once per round) [default: the
+    /// library's: 20000 with a time budget, 2000 with --rounds alone].
+    #[arg(long)]
+    pub steps: Option<usize>,
+    /// Heterogeneity δ of the second-harmonic strengths, μ_i ~ U[μ(1−δ), μ(1+δ)] [default: 0].
+    #[arg(long)]
+    pub mu_spread: Option<f64>,
     /// Write the best partition here (one line `node spin` per node; written atomically).
     #[arg(long, value_name = "PARTITION")]
     pub out: Option<PathBuf>,
@@ -62,8 +67,9 @@ pub struct MachineArgs {
 pub struct MaxcutArgs {
     /// Graph file (G-set/rudy format by default).
     pub file: PathBuf,
-    /// Input format.
-    #[arg(long, value_enum, default_value_t = GraphFormat::Rudy)]
+    /// Input format: rudy (G-set: header `n m`, then `i j w` lines, 1-based) or edges (`i j [w]`
+    /// lines, 0-based).
+    #[arg(long, default_value = "rudy")]
     pub format: GraphFormat,
     #[command(flatten)]
     pub machine: MachineArgs,
@@ -83,57 +89,88 @@ pub struct IsingArgs {
     pub machine: MachineArgs,
 }
 
+/// The library's defaults for the model, with the options given.
 fn params(model: &IsingModel, a: &MachineArgs, bits: bool) -> Result<OimParams> {
-    if !(a.time.is_finite() && a.time > 0.0) {
-        bail!("--time {}: give a positive number of seconds", a.time);
+    let time = match (a.time, a.rounds) {
+        (Some(t), _) if !(t.is_finite() && t > 0.0) => {
+            bail!("--time {t}: give a positive number of seconds")
+        }
+        (Some(t), _) => Some(t),
+        (None, Some(_)) => None,
+        (None, None) => Some(DEFAULT_TIME_S),
+    };
+    if a.rounds == Some(0) {
+        bail!("--rounds 0: give at least one round");
     }
-    let mut p = OimParams::for_model(model);
-    p.time_budget = Some(Duration::from_secs_f64(a.time));
-    p.max_rounds = None;
-    p.replicas = a.replicas;
+    let mut p = match time {
+        Some(t) => OimParams::for_time_budget(model, Duration::from_secs_f64(t)),
+        None => OimParams::for_model(model),
+    };
+    p.max_rounds = a.rounds;
     p.seed = a.seed;
-    p.threads = a.threads;
-    p.n_steps = a.steps;
-    p.mu_spread = a.mu_spread;
+    p.par = match a.threads {
+        0 => attractor::linalg::ALL_THREADS,
+        1 => attractor::Par::Seq,
+        k => attractor::Par::rayon(k),
+    };
+    if let Some(r) = a.replicas {
+        p.replicas = r;
+    }
+    if let Some(s) = a.steps {
+        p.schedule.n_steps = s;
+    }
+    if let Some(d) = a.mu_spread {
+        p.schedule.mu_spread = d;
+    }
     if let Some(path) = &a.start {
-        p.initial_spins = Some(read_partition(path, model.n(), bits)?);
+        p.restart.initial_spins = Some(read_partition(path, model.n(), bits)?);
     }
     Ok(p)
 }
 
 /// Run the machine with a progress bar on stderr and a Ctrl-C handler that stops it.
 fn run_machine(
-    model: &IsingModel,
-    p: OimParams,
+    machine: &OscillatorIsingMachine,
     describe: impl Fn(f64) -> String,
 ) -> Result<OimResult> {
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = Interrupt::new();
     {
         let stop = stop.clone();
         // a second handler cannot be installed (tests run one command per process); ignore
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
+        let _ = ctrlc::set_handler(move || stop.raise());
     }
-    let budget = p.time_budget.unwrap_or(Duration::from_secs(10)).as_millis() as u64;
-    let bar = ProgressBar::with_draw_target(Some(budget), indicatif::ProgressDrawTarget::stderr());
+    let p = machine.params();
+    let (len, by_rounds) = match (p.time_budget, p.max_rounds) {
+        (Some(t), _) => (t.as_millis() as u64, false),
+        (None, Some(r)) => (r as u64, true),
+        (None, None) => (1, false),
+    };
+    let bar = ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template("{bar:30} {elapsed_precise} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let machine = OscillatorIsingMachine::new(model, p)?;
-    let r = machine.solve(Some(stop), |info| {
-        bar.set_position((info.elapsed.as_millis() as u64).min(budget));
-        bar.set_message(format!(
-            "round {}: best {}",
-            info.rounds,
-            describe(info.best_greedy)
-        ));
+    let r = machine.solve(Some(&stop), |info: &OimProgress| {
+        let pos = if by_rounds {
+            info.rounds as u64
+        } else {
+            info.elapsed.as_millis() as u64
+        };
+        bar.set_position(pos.min(len));
+        if info.rounds > 0 {
+            bar.set_message(format!(
+                "round {}: best {}",
+                info.rounds,
+                describe(info.best_greedy)
+            ));
+        }
+        ControlFlow::Continue(())
     })?;
     bar.finish_and_clear();
     Ok(r)
 }
 
 fn report_status(r: &OimResult) -> &'static str {
-    use attractor::run::Status;
     match r.status {
         Status::Timeout => "time budget spent",
         Status::Interrupted => "interrupted (Ctrl-C): best so far",
@@ -142,15 +179,9 @@ fn report_status(r: &OimResult) -> &'static str {
     }
 }
 
-fn certificate_text(model: &IsingModel, s: &[i8], mu: f64) -> Result<String> {
-    let (m, s) = if model.has_fields() {
-        let mut s2 = s.to_vec();
-        s2.push(1);
-        (model.with_ancilla()?, s2)
-    } else {
-        (model.clone(), s.to_vec())
-    };
-    let c = certify_stable(&m, &s, &[mu])?;
+fn certificate_text(machine: &OscillatorIsingMachine, r: &OimResult, s: &[i8]) -> Result<String> {
+    let mu = r.mu_final_min;
+    let c = machine.certify(s)?;
     Ok(match c.stable {
         Some(true) => format!("yes (L_s + 2μI ≻ 0 at μ = {mu:.4}, {:?})", c.method),
         Some(false) => format!("no (L_s + 2μI is not positive definite at μ = {mu:.4})"),
@@ -158,50 +189,45 @@ fn certificate_text(model: &IsingModel, s: &[i8], mu: f64) -> Result<String> {
     })
 }
 
+fn budget_text(p: &OimParams) -> String {
+    match (p.time_budget, p.max_rounds) {
+        (Some(t), Some(r)) => format!("{} s or {r} rounds", t.as_secs_f64()),
+        (Some(t), None) => format!("{} s budget", t.as_secs_f64()),
+        (None, Some(r)) => format!("{r} rounds"),
+        (None, None) => "until the target".into(),
+    }
+}
+
 /// `attractor maxcut`.
 pub fn run_maxcut(args: &MaxcutArgs) -> Result<()> {
     let name = args.file.display().to_string();
-    let text = read_text(&args.file)?;
-    let g: WeightedGraph = match args.format {
-        GraphFormat::Rudy => parse_rudy(&text, &name)?,
-        GraphFormat::Edges => parse_edge_list(&text, &name, false)?,
-    };
+    let g = args.format.read(&args.file)?;
     let model = IsingModel::max_cut(&g)?;
     let w = g.total_weight();
     let mut p = params(&model, &args.machine, false)?;
-    p.target_energy = args.machine.target.map(|c| w - 2.0 * c);
-    let mu = p.mu_end * (1.0 - p.mu_spread);
+    p.target_energy = args.machine.target.map(|c| g.energy_from_cut(c));
     println!(
-        "graph {name}: {} nodes, {} edges, total weight {w}; oscillator Ising machine, {} replicas, {} s budget, seed {}",
+        "graph {name}: {} nodes, {} edges, total weight {w}; oscillator Ising machine, {} replicas, {}, seed {}",
         g.n,
         g.edges.len(),
-        p.replicas.div_ceil(16) * 16,
-        args.machine.time,
+        p.replicas.div_ceil(attractor::models::LANES) * attractor::models::LANES,
+        budget_text(&p),
         p.seed
     );
-    let r = run_machine(&model, p, |e| format!("cut {}", (w - e) / 2.0))?;
-    let osc = &r.oscillator;
-    let cut = g.cut(&osc.spins)?;
-    println!(
-        "best cut (oscillators): {cut}  first found at {:.3} s  Ising energy {}  certified stable: {}",
-        osc.found_at.as_secs_f64(),
-        osc.energy,
-        certificate_text(&model, &osc.spins, mu)?
-    );
-    let mut best = osc.spins.clone();
-    let mut best_cut = cut;
+    let machine = OscillatorIsingMachine::new(model, p)?;
+    let r = run_machine(&machine, |e| format!("cut {}", g.cut_from_energy(e)))?;
+    let line = |what: &str, f: &Found| -> Result<String> {
+        Ok(format!(
+            "best cut ({what}): {}  first found at {:.3} s  Ising energy {}  certified stable: {}",
+            f.cut(&g),
+            f.found_at.as_secs_f64(),
+            f.energy,
+            certificate_text(&machine, &r, &f.spins)?
+        ))
+    };
+    println!("{}", line("oscillators", &r.oscillator)?);
     if let Some(gr) = &r.greedy {
-        let gc = g.cut(&gr.spins)?;
-        println!(
-            "best cut (after greedy descent): {gc}  first found at {:.3} s  Ising energy {}  certified stable: {}",
-            gr.found_at.as_secs_f64(),
-            gr.energy,
-            certificate_text(&model, &gr.spins, mu)?
-        );
-        if gc > best_cut {
-            best = gr.spins.clone();
-            best_cut = gc;
-        }
+        println!("{}", line("after greedy descent", gr)?);
     }
     println!(
         "{}: {:.2} s, {} rounds, {} replica-steps ({:.0} per second)",
@@ -209,15 +235,17 @@ pub fn run_maxcut(args: &MaxcutArgs) -> Result<()> {
         r.elapsed.as_secs_f64(),
         r.n_rounds,
         r.replica_steps,
-        r.replica_steps as f64 / r.elapsed.as_secs_f64().max(1e-9)
+        r.replica_steps_per_second()
     );
     if let Some(out) = &args.machine.out {
+        let best = r.best();
         write_partition(
             out,
-            &best,
+            &best.spins,
             &[format!(
-                "{name}: cut {best_cut}, Ising energy {}",
-                w - 2.0 * best_cut
+                "{name}: cut {}, Ising energy {}",
+                best.cut(&g),
+                best.energy
             )],
         )
         .with_context(|| "writing the partition")?;
@@ -237,26 +265,25 @@ pub fn run_ising(args: &IsingArgs) -> Result<()> {
     };
     let mut p = params(&model, &args.machine, args.qubo)?;
     p.target_energy = args.machine.target;
-    let mu = p.mu_end * (1.0 - p.mu_spread);
     let what = if args.qubo {
         "QUBO objective"
     } else {
         "Ising energy"
     };
     println!(
-        "{name}: {} variables, {} couplings; oscillator Ising machine, {} s budget, seed {}",
+        "{name}: {} variables, {} couplings; oscillator Ising machine, {}, seed {}",
         model.n(),
         model.nnz() / 2,
-        args.machine.time,
+        budget_text(&p),
         p.seed
     );
-    let r = run_machine(&model, p, |e| format!("{what} {e}"))?;
-    let mut best = &r.oscillator;
+    let machine = OscillatorIsingMachine::new(model, p)?;
+    let r = run_machine(&machine, |e| format!("{what} {e}"))?;
     println!(
         "best {what} (oscillators): {}  first found at {:.3} s  certified stable: {}",
         r.oscillator.energy,
         r.oscillator.found_at.as_secs_f64(),
-        certificate_text(&model, &r.oscillator.spins, mu)?
+        certificate_text(&machine, &r, &r.oscillator.spins)?
     );
     if let Some(gr) = &r.greedy {
         println!(
@@ -264,12 +291,10 @@ pub fn run_ising(args: &IsingArgs) -> Result<()> {
             gr.energy,
             gr.found_at.as_secs_f64()
         );
-        if gr.energy < best.energy {
-            best = gr;
-        }
     }
     println!("{}: {:.2} s", report_status(&r), r.elapsed.as_secs_f64());
     if let Some(out) = &args.machine.out {
+        let best = r.best();
         let header = [format!("{name}: {what} {}", best.energy)];
         if args.qubo {
             let x: Vec<i8> = bits_from_spins(&best.spins)

@@ -174,3 +174,47 @@ fn demo_oscillator_chapter_recalls_and_matches_brute_force() {
     let c = cut[9];
     assert_eq!(a, c, "{line}");
 }
+
+/// `--rounds` makes a run reproducible on any number of threads (and `--help` says that a time
+/// budget alone does not).
+#[test]
+fn maxcut_with_fixed_rounds_is_reproducible_across_threads() {
+    let g11 = repo("data/gset/G11.txt");
+    let run = |threads: &str, out: &PathBuf| {
+        let (code, stdout, err) = attractor(&[
+            "maxcut",
+            &g11,
+            "--rounds",
+            "2",
+            "--steps",
+            "800",
+            "--replicas",
+            "32",
+            "--seed",
+            "4",
+            "--threads",
+            threads,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        assert!(stdout.contains("2 rounds"), "{stdout}");
+        std::fs::read_to_string(out).unwrap()
+    };
+    let (a, b) = (tmp("r1.part"), tmp("r2.part"));
+    let (pa, pb) = (run("1", &a), run("2", &b));
+    assert!(pa.starts_with(&format!("# {g11}: cut ")), "{pa}");
+    assert_eq!(pa, pb, "the same partition on 1 and 2 threads");
+    let (code, help, _) = attractor(&["maxcut", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        help.contains("--rounds") && help.contains("NOT reproducible"),
+        "{help}"
+    );
+    let (code, _, err) = attractor(&["maxcut", &g11, "--rounds", "0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--rounds 0"), "{err}");
+    let (code, _, err) = attractor(&["maxcut", &g11, "--format", "dimacs"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("dimacs") && err.contains("rudy"), "{err}");
+}

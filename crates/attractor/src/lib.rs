@@ -40,9 +40,13 @@ pub mod problems;
 pub mod prox;
 pub mod rng;
 pub mod run;
+pub mod samplers;
 pub mod step;
 
 pub use error::{Error, Result};
+/// How a computation may run in parallel (faer's `Par`: `Par::Seq`, or `Par::rayon(k)` on rayon's
+/// global pool), said one way across the library.
+pub use faer::Par;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -4,19 +4,20 @@
 mod common;
 
 use attractor::analysis::{
-    certify_stable, critical_kappa, jacobian, jacobian_finite_difference, signed_laplacian,
-    symmetric_eigenvalues, transverse_spectrum,
+    Mu, certify_stable, critical_kappa, jacobian, jacobian_finite_difference, overlap,
+    signed_laplacian, symmetric_eigenvalues, transverse_spectrum,
 };
 use attractor::flow::VectorField;
 use attractor::models::{
-    HebbianScale, KuramotoRing, OimFlow, OimParams, OscillatorIsingMachine, OscillatorMemory,
-    random_patterns,
+    HebbianScale, KuramotoRing, OimFlow, OimParams, OimProgress, OscillatorIsingMachine,
+    OscillatorMemory,
 };
-use attractor::problems::{IsingModel, WeightedGraph, brute_force};
-use attractor::run::Run;
+use attractor::problems::{IsingModel, Patterns, WeightedGraph, brute_force};
+use attractor::run::{Interrupt, Run, Silent, Status};
 use attractor::step::Rk4;
 use faer::Mat;
 use rand::RngExt;
+use std::ops::ControlFlow;
 
 fn random_spins(rng: &mut impl rand::Rng, n: usize) -> Vec<i8> {
     (0..n)
@@ -25,7 +26,9 @@ fn random_spins(rng: &mut impl rand::Rng, n: usize) -> Vec<i8> {
 }
 
 fn phases(s: &[i8]) -> Vec<f64> {
-    OscillatorMemory::phases_of(s)
+    s.iter()
+        .map(|&v| if v > 0 { 0.0 } else { std::f64::consts::PI })
+        .collect()
 }
 
 #[test]
@@ -94,7 +97,7 @@ fn certificate_agrees_with_the_spectrum() {
         if lmin.abs() < 1e-9 {
             continue;
         }
-        let cert = certify_stable(&model, &s, &[mu]).unwrap();
+        let cert = certify_stable(&model, &s, Mu::Uniform(mu)).unwrap();
         assert_eq!(cert.stable, Some(lmin > 0.0), "λ_min = {lmin}, {cert:?}");
         seen[usize::from(lmin > 0.0)] += 1;
     }
@@ -109,17 +112,18 @@ fn certificate_agrees_with_the_spectrum() {
 #[test]
 fn critical_kappa_separates_unstable_and_stable_patterns() {
     let (n, k) = (100, 5);
-    let xi = random_patterns(k, n, 2024);
+    let xi = Patterns::random_binary(k, n, 2024).unwrap();
     let mem0 = OscillatorMemory::hebbian(&xi, HebbianScale::OverN, 0.0).unwrap();
-    let kc = critical_kappa(mem0.weights(), &xi[0]).unwrap();
+    let kc = mem0.critical_kappa(xi.pattern(0)).unwrap();
+    assert_eq!(kc, critical_kappa(&mem0, xi.pattern(0)).unwrap());
     assert!((0.03..0.3).contains(&kc), "κ_c = {kc}");
     for (factor, stable) in [(0.7, false), (1.3, true)] {
         let kappa = factor * kc;
-        let mem = OscillatorMemory::hebbian(&xi, HebbianScale::OverN, kappa).unwrap();
-        let x = phases(&xi[0]);
+        let mem = mem0.with_kappa(kappa).unwrap();
+        let x = OscillatorMemory::phases_of(xi.pattern(0));
         // spectrum: the Jacobian's largest transverse eigenvalue is 2(κ_c − κ)
         let jac = jacobian(&mut mem.flow(), 0.0, &x).unwrap();
-        let lt = transverse_spectrum(mem.weights(), &xi[0]).unwrap();
+        let lt = transverse_spectrum(&mem, xi.pattern(0)).unwrap();
         let lam = lt.last().unwrap() - 2.0 * kappa;
         let jev = symmetric_eigenvalues(&jac).unwrap();
         // the Jacobian's spectrum is {0} ∪ {transverse eigenvalues − 2κ}
@@ -158,22 +162,22 @@ fn critical_kappa_separates_unstable_and_stable_patterns() {
 #[test]
 fn memory_retrieves_corrupted_patterns() {
     let (n, k) = (100, 5);
-    let xi = random_patterns(k, n, 7);
+    let xi = Patterns::random_binary(k, n, 7).unwrap();
     let mem0 = OscillatorMemory::hebbian(&xi, HebbianScale::OverN, 0.0).unwrap();
     let kc = (0..k)
-        .map(|m| critical_kappa(mem0.weights(), &xi[m]).unwrap())
+        .map(|m| mem0.critical_kappa(xi.pattern(m)).unwrap())
         .fold(0.0, f64::max);
-    let mem = OscillatorMemory::hebbian(&xi, HebbianScale::OverN, 1.5 * kc.max(0.05)).unwrap();
+    let mem = mem0.with_kappa(1.5 * kc.max(0.05)).unwrap();
     let mut rng = common::rng(3);
     let mut perfect = 0;
     for m in 0..k {
-        let mut s = xi[m].clone();
+        let mut s = xi.pattern(m).to_vec();
         for i in 0..n {
             if rng.random::<f64>() < 0.15 {
                 s[i] = -s[i];
             }
         }
-        let x0: Vec<f64> = phases(&s)
+        let x0: Vec<f64> = OscillatorMemory::phases_of(&s)
             .iter()
             .map(|p| p + rng.random_range(-0.3..0.3))
             .collect();
@@ -183,7 +187,9 @@ fn memory_retrieves_corrupted_patterns() {
             .unwrap()
             .solve(&mut mem.flow(), &mut Rk4::new(), &x0)
             .unwrap();
-        let ov = OscillatorMemory::overlap(&OscillatorMemory::read_spins(&sol.state), &xi[m]).abs();
+        let ov = overlap(&OscillatorMemory::read_pattern(&sol.state), xi.pattern(m))
+            .unwrap()
+            .abs();
         if ov == 1.0 {
             perfect += 1;
         }
@@ -265,11 +271,11 @@ fn oim_finds_the_brute_force_optimum_on_small_random_graphs() {
         let mut p = OimParams::for_model(&model);
         p.seed = t as u64;
         p.replicas = 32;
-        p.n_steps = 400;
+        p.schedule.n_steps = 400;
         p.max_rounds = Some(2);
-        let r = OscillatorIsingMachine::new(&model, p)
+        let r = OscillatorIsingMachine::new(model.clone(), p)
             .unwrap()
-            .solve(None, |_| {})
+            .solve(None, Silent)
             .unwrap();
         let gr = r.greedy.clone().unwrap();
         for f in [&r.oscillator, &gr] {
@@ -278,10 +284,10 @@ fn oim_finds_the_brute_force_optimum_on_small_random_graphs() {
                 model.energy(&f.spins).unwrap(),
                 "reported energy is recomputed"
             );
-            let cut = g.cut(&f.spins).unwrap();
-            assert!((cut - (g.total_weight() - f.energy) / 2.0).abs() < 1e-9);
+            assert!((f.cut(&g) - g.cut(&f.spins).unwrap()).abs() < 1e-9);
         }
         assert!(gr.energy <= r.oscillator.energy);
+        assert_eq!(r.best(), &gr);
         assert!(
             (gr.energy - exact.energy).abs() < 1e-9,
             "n = {n}: {} vs optimum {}",
@@ -297,7 +303,7 @@ fn oim_finds_the_brute_force_optimum_on_small_random_graphs() {
 }
 
 #[test]
-fn oim_solves_models_with_fields_and_is_reproducible() {
+fn oim_solves_models_with_fields_and_certifies_through_the_ancilla() {
     let g = WeightedGraph::random(14, 0.4, &[1.0, -1.0], 9).unwrap();
     let h: Vec<f64> = (0..14)
         .map(|i| if i % 3 == 0 { 0.8 } else { -0.3 })
@@ -308,61 +314,181 @@ fn oim_solves_models_with_fields_and_is_reproducible() {
     let mut p = OimParams::for_model(&model);
     p.seed = 3;
     p.max_rounds = Some(2);
-    let m = OscillatorIsingMachine::new(&model, p.clone()).unwrap();
-    let r1 = m.solve(None, |_| {}).unwrap();
-    assert_eq!(r1.greedy.as_ref().unwrap().energy, exact.energy);
-    p.threads = 2;
-    let r2 = OscillatorIsingMachine::new(&model, p)
-        .unwrap()
-        .solve(None, |_| {})
-        .unwrap();
-    assert_eq!(
-        r1.oscillator.spins, r2.oscillator.spins,
-        "same seed, same answer on 1 or 2 threads"
-    );
-    // the certificate: a ground state of the field model is stable with enough injection
+    let m = OscillatorIsingMachine::new(model.clone(), p.clone()).unwrap();
+    let r1 = m.solve(None, Silent).unwrap();
+    assert_eq!(r1.best().energy, exact.energy);
+    // the certificate: through the ancilla, at the machine's final μ; a ground state of the
+    // field model is stable with enough injection, and not with none
     let anc = model.with_ancilla().unwrap();
     let mut s = exact.spins.clone();
     s.push(1);
     assert_eq!(
-        certify_stable(&anc, &s, &[50.0]).unwrap().stable,
+        certify_stable(&anc, &s, Mu::Uniform(50.0)).unwrap().stable,
         Some(true)
     );
+    let by_machine = m.certify(&exact.spins).unwrap();
+    let direct = certify_stable(&anc, &s, Mu::Uniform(r1.mu_final_min)).unwrap();
+    assert_eq!(by_machine, direct);
+    p.schedule.mu_end = 0.0;
+    let weak = OscillatorIsingMachine::new(model.clone(), p).unwrap();
+    assert_ne!(weak.certify(&exact.spins).unwrap().stable, Some(true));
+    let e = m.certify(&[1, -1]).unwrap_err().to_string();
+    assert!(e.contains("spins") && e.contains("14"), "{e}");
+}
+
+/// Blocks draw from streams of (seed, round, block) and merge in block order, so 64 replicas
+/// (four SIMD blocks) give the same states on one thread and on two, round after round.
+#[test]
+fn oim_with_64_replicas_is_identical_on_1_and_2_threads() {
+    use attractor::samplers::{IsingSampler, OimSampler};
+    let g = WeightedGraph::random(60, 0.15, &[1.0, 2.0, 3.0], 21).unwrap();
+    let model = IsingModel::max_cut(&g).unwrap();
+    let run = |par| {
+        let mut p = OimParams::for_model(&model);
+        p.seed = 5;
+        p.replicas = 64;
+        p.max_rounds = Some(3);
+        p.schedule.n_steps = 300;
+        p.par = par;
+        OscillatorIsingMachine::new(model.clone(), p)
+            .unwrap()
+            .solve(None, Silent)
+            .unwrap()
+    };
+    let (a, b) = (run(faer::Par::Seq), run(faer::Par::rayon(2)));
+    assert_eq!(a.replicas, 64);
+    assert_eq!(a.oscillator.spins, b.oscillator.spins);
+    assert_eq!(a.best().spins, b.best().spins);
+    assert_eq!(a.oscillator.replica_steps_at, b.oscillator.replica_steps_at);
+    assert_eq!(a.replica_steps, b.replica_steps);
+    let sample = |par| {
+        OimSampler {
+            seed: 5,
+            replicas: 64,
+            rounds: 2,
+            par,
+            params: None,
+        }
+        .sample_ising(&model)
+        .unwrap()
+    };
+    let (sa, sb) = (sample(faer::Par::Seq), sample(faer::Par::rayon(2)));
+    assert_eq!(sa.samples(), sb.samples(), "identical sample sets");
+    assert_eq!(sa.info.num_reads, sb.info.num_reads);
+    assert!(sa.info.num_reads >= 128);
+    // and the seed matters: another seed gives other samples
+    let other = OimSampler {
+        seed: 6,
+        replicas: 64,
+        rounds: 2,
+        par: faer::Par::Seq,
+        params: None,
+    }
+    .sample_ising(&model)
+    .unwrap();
+    assert_ne!(sa.samples(), other.samples());
+}
+
+/// The defaults are always accepted: a sparse graph with integer weights 1..5 and a pendant
+/// vertex (coupling sum 1, far below μ_end ≈ 0.15·d̄) used to be rejected with `h·mu >= 1`.
+#[test]
+fn oim_defaults_are_accepted_on_weighted_graphs_with_a_weak_node() {
+    for seed in 0..6 {
+        let g = WeightedGraph::random(20, 0.2, &[1.0, 2.0, 3.0, 4.0, 5.0], seed).unwrap();
+        let mut edges = g.edges.clone();
+        edges.push((0, 20, 1.0)); // a pendant vertex
+        let g = WeightedGraph::new(21, edges).unwrap();
+        let model = IsingModel::max_cut(&g).unwrap();
+        let p = OimParams::for_model(&model);
+        assert!(p.dt < 1.0, "the weak node needs a smaller step");
+        let mut q = p.clone();
+        q.dt = 1.0;
+        let e = OscillatorIsingMachine::new(model.clone(), q)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no phase can lock"), "{e}");
+        let exact = brute_force(&model).unwrap();
+        let r = OscillatorIsingMachine::new(model, p)
+            .unwrap_or_else(|e| panic!("seed {seed}: defaults rejected: {e}"))
+            .solve(None, Silent)
+            .unwrap();
+        assert_eq!(r.best().energy, exact.energy, "seed {seed}");
+    }
+    // also with fields (the ancilla's coupling sums count) and for a time budget
+    let m = IsingModel::from_couplings(3, vec![0.0, 0.0, 0.05], &[(0, 1, -4.0), (1, 2, -4.0)], 0.0)
+        .unwrap();
+    OscillatorIsingMachine::new(m.clone(), OimParams::for_model(&m)).unwrap();
+    let t = OimParams::for_time_budget(&m, std::time::Duration::from_millis(50));
+    assert_eq!((t.max_rounds, t.schedule.n_steps), (None, 20_000));
+    OscillatorIsingMachine::new(m, t).unwrap();
 }
 
 #[test]
-fn oim_honours_the_stop_flag_and_bad_parameters() {
-    use std::sync::Arc;
-    use std::sync::atomic::AtomicBool;
+fn oim_honours_the_interrupt_the_observer_and_bad_parameters() {
     let g = WeightedGraph::random(30, 0.3, &[1.0], 1).unwrap();
     let model = IsingModel::max_cut(&g).unwrap();
-    let mut p = OimParams::for_model(&model);
-    p.max_rounds = None;
-    p.time_budget = Some(std::time::Duration::from_secs(30));
-    let stop = Arc::new(AtomicBool::new(true));
-    let r = OscillatorIsingMachine::new(&model, p.clone())
-        .unwrap()
-        .solve(Some(stop), |_| {})
-        .unwrap();
-    assert_eq!(r.status, attractor::run::Status::Interrupted);
+    let mut p = OimParams::for_time_budget(&model, std::time::Duration::from_secs(30));
+    let stop = Interrupt::new();
+    stop.raise();
+    let m = OscillatorIsingMachine::new(model.clone(), p.clone()).unwrap();
+    let r = m.solve(Some(&stop), Silent).unwrap();
+    assert_eq!(r.status, Status::Interrupted);
     assert!(r.elapsed.as_secs_f64() < 5.0);
     assert_eq!(
         r.oscillator.energy,
         model.energy(&r.oscillator.spins).unwrap()
     );
-    p.mu_spread = 1.5;
-    let e = OscillatorIsingMachine::new(&model, p.clone())
+    // the observer sees round 0 first, then every round; breaking after round 2 stops there
+    let mut seen: Vec<(usize, f64)> = Vec::new();
+    let r = m
+        .solve(None, |o: &OimProgress| {
+            seen.push((o.rounds, o.best_greedy));
+            if o.rounds == 2 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .unwrap();
+    assert_eq!(r.status, Status::Interrupted);
+    assert_eq!(r.n_rounds, 2);
+    assert_eq!(seen.iter().map(|s| s.0).collect::<Vec<_>>(), vec![0, 1, 2]);
+    assert_eq!(
+        seen[0].1,
+        f64::INFINITY,
+        "nothing read before the first round"
+    );
+    assert_eq!(seen[2].1, r.best().energy);
+    // an observer that stops at once: no round runs
+    let r = m
+        .solve(None, |_: &OimProgress| ControlFlow::Break(()))
+        .unwrap();
+    assert_eq!(
+        (r.status, r.n_rounds, r.replica_steps),
+        (Status::Interrupted, 0, 0)
+    );
+    p.schedule.mu_spread = 1.5;
+    let e = OscillatorIsingMachine::new(model.clone(), p.clone())
         .err()
         .unwrap()
         .to_string();
     assert!(e.contains("mu_spread") && e.contains("1.5"), "{e}");
-    p.mu_spread = 0.0;
+    p.schedule.mu_spread = 0.0;
     p.time_budget = None;
-    let e = OscillatorIsingMachine::new(&model, p)
+    let e = OscillatorIsingMachine::new(model, p)
         .err()
         .unwrap()
         .to_string();
     assert!(e.contains("forever"), "{e}");
+}
+
+#[test]
+fn models_and_the_machine_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<IsingModel>();
+    assert_send_sync::<OscillatorIsingMachine>();
+    assert_send_sync::<OscillatorMemory>();
+    assert_send_sync::<attractor::samplers::SampleSet>();
 }
 
 /// A warm start returns to the given state when the injection makes every binary state a stable
@@ -383,18 +509,18 @@ fn oim_warm_start_from_given_spins() {
     let strong = 2.0 * model.max_abs_row_sum();
     let mut p = OimParams::for_model(&model);
     p.seed = 2;
-    p.mu_start = strong;
-    p.mu_end = strong;
-    p.noise_start = 0.0;
-    p.noise_end = 0.0;
-    p.n_steps = 400;
+    p.schedule.mu_start = strong;
+    p.schedule.mu_end = strong;
+    p.noise.start = 0.0;
+    p.noise.end = 0.0;
+    p.schedule.n_steps = 400;
     p.dt = 0.1; // the Euler step must resolve the strong injection: h_i·2μ < 2
-    p.greedy = false;
-    p.warm_kick = 0.3;
-    p.initial_spins = Some(start.clone());
-    let r = OscillatorIsingMachine::new(&model, p.clone())
+    p.readout.greedy = false;
+    p.restart.warm_kick = 0.3;
+    p.restart.initial_spins = Some(start.clone());
+    let r = OscillatorIsingMachine::new(model.clone(), p.clone())
         .unwrap()
-        .solve(None, |_| {})
+        .solve(None, Silent)
         .unwrap();
     let e_start = model.energy(&start).unwrap();
     assert_eq!(r.oscillator.energy, e_start, "the warm start is kept");
@@ -402,37 +528,89 @@ fn oim_warm_start_from_given_spins() {
     assert!(r.oscillator.spins == start || r.oscillator.spins == flipped);
     // the same machine from random phases ends elsewhere
     let mut cold = p.clone();
-    cold.initial_spins = None;
-    cold.mu_start = 0.0;
-    cold.noise_start = 0.5;
-    let rc = OscillatorIsingMachine::new(&model, cold)
+    cold.restart.initial_spins = None;
+    cold.schedule.mu_start = 0.0;
+    cold.noise.start = 0.5;
+    let rc = OscillatorIsingMachine::new(model.clone(), cold)
         .unwrap()
-        .solve(None, |_| {})
+        .solve(None, Silent)
         .unwrap();
     assert!(rc.oscillator.energy < e_start);
     for (bad, what) in [
         (vec![1i8; 15], "initial_spins"),
         ([vec![1i8; 15], vec![0]].concat(), "initial_spins[15]"),
     ] {
-        p.initial_spins = Some(bad);
-        let e = OscillatorIsingMachine::new(&model, p.clone())
+        p.restart.initial_spins = Some(bad);
+        let e = OscillatorIsingMachine::new(model.clone(), p.clone())
             .err()
             .unwrap()
             .to_string();
         assert!(e.contains(what), "{e}");
     }
-    p.initial_spins = Some(start.clone());
+    p.restart.initial_spins = Some(start.clone());
     p.dt = 1.0; // h_i·μ ≥ 1 at every node: the injection alone would diverge
-    let e = OscillatorIsingMachine::new(&model, p.clone())
+    let e = OscillatorIsingMachine::new(model.clone(), p.clone())
         .err()
         .unwrap()
         .to_string();
     assert!(e.contains("dt") && e.contains("no phase can lock"), "{e}");
     p.dt = 0.1;
-    p.warm_kick = 0.0;
-    let e = OscillatorIsingMachine::new(&model, p)
+    p.restart.warm_kick = 0.0;
+    let e = OscillatorIsingMachine::new(model, p)
         .err()
         .unwrap()
         .to_string();
     assert!(e.contains("warm_kick"), "{e}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Whatever the graph (sparse or dense, integer or mixed-sign weights, isolated or pendant
+    /// nodes, fields), the constructor accepts the defaults `for_model` picks.
+    #[test]
+    fn for_model_defaults_are_always_accepted(
+        n in 2usize..40,
+        p in 0.02f64..0.9,
+        seed in 0u64..10_000,
+        signed in proptest::bool::ANY,
+        fields in proptest::bool::ANY,
+        budget in proptest::bool::ANY,
+    ) {
+        let w: &[f64] = if signed { &[1.0, -2.0, 5.0, -0.5] } else { &[1.0, 2.0, 3.0, 4.0, 5.0] };
+        let g = WeightedGraph::random(n, p, w, seed).unwrap();
+        let h: Vec<f64> = (0..n)
+            .map(|i| if fields && i % 3 == 0 { 0.1 * (i as f64 + 1.0) } else { 0.0 })
+            .collect();
+        let m = IsingModel::from_couplings(n, h, &g.edges, 0.0).unwrap();
+        let params = if budget {
+            OimParams::for_time_budget(&m, std::time::Duration::from_millis(10))
+        } else {
+            OimParams::for_model(&m)
+        };
+        let r = OscillatorIsingMachine::new(m, params);
+        proptest::prop_assert!(r.is_ok(), "{:?}", r.err());
+    }
+}
+
+/// An observer thinned with `run::every(k, ..)` sees round 0, every k-th round and the last.
+#[test]
+fn oim_observer_every_k_rounds() {
+    let g = WeightedGraph::random(20, 0.3, &[1.0], 2).unwrap();
+    let model = IsingModel::max_cut(&g).unwrap();
+    let mut p = OimParams::for_model(&model);
+    p.schedule.n_steps = 100;
+    p.max_rounds = Some(5);
+    let m = OscillatorIsingMachine::new(model, p).unwrap();
+    let mut seen = Vec::new();
+    let r = m
+        .solve(
+            None,
+            attractor::run::every(2, |o: &OimProgress| {
+                seen.push(o.rounds);
+                ControlFlow::Continue(())
+            }),
+        )
+        .unwrap();
+    assert_eq!(r.status, Status::MaxSteps);
+    assert_eq!(seen, vec![0, 2, 4, 5]);
 }

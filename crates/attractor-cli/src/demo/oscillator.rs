@@ -4,21 +4,18 @@
 
 use super::{Chapter, DemoArgs, Panel};
 use anyhow::{Context, Result};
-use attractor::analysis::{certify_stable, critical_kappa};
-use attractor::models::{
-    HebbianScale, OimParams, OscillatorIsingMachine, OscillatorMemory, random_patterns,
-};
-use attractor::problems::{IsingModel, WeightedGraph, brute_force};
-use attractor::run::Run;
+use attractor::analysis::overlap;
+use attractor::models::{HebbianScale, OimParams, OscillatorIsingMachine, OscillatorMemory};
+use attractor::problems::{IsingModel, Patterns, WeightedGraph, brute_force, flip_fraction};
+use attractor::run::{Run, Silent};
 use attractor::step::Rk4;
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 
 pub struct OscillatorChapter;
 
 const N: usize = 64;
 const K: usize = 4;
 const FLIP: f64 = 0.2;
+const JITTER: f64 = 0.4;
 const GRAPH_N: usize = 20;
 
 impl Chapter for OscillatorChapter {
@@ -30,29 +27,20 @@ impl Chapter for OscillatorChapter {
     }
     fn run(&self, args: &DemoArgs) -> Result<Vec<Panel>> {
         println!("== oscillator: associative memory by phases, and an oscillator Ising machine ==");
-        let xi = random_patterns(K, N, args.seed);
+        let xi = Patterns::random_binary(K, N, args.seed)?;
         let w0 = OscillatorMemory::hebbian(&xi, HebbianScale::OverN, 0.0)?;
-        let kc = critical_kappa(w0.weights(), &xi[0])?;
+        let kc = w0.critical_kappa(xi.pattern(0))?;
         let kappa = (1.5 * kc).max(0.05);
-        let mem = OscillatorMemory::hebbian(&xi, HebbianScale::OverN, kappa)?;
+        let mem = w0.with_kappa(kappa)?;
         println!(
             "memory: N = {N} oscillators, K = {K} random patterns, W = ΞΞᵀ/N; pattern 1 is stable iff κ > κ_c = {kc:.4} (signed-Laplacian spectrum); using κ = {kappa:.4}"
         );
-        let mut rng = ChaCha8Rng::seed_from_u64(args.seed ^ 0x05c1);
-        let mut s = xi[0].clone();
-        for v in s.iter_mut() {
-            if rng.random::<f64>() < FLIP {
-                *v = -*v;
-            }
-        }
-        let mut phi: Vec<f64> = OscillatorMemory::phases_of(&s)
-            .iter()
-            .map(|p| p + rng.random_range(-0.4..0.4))
-            .collect();
+        let s = flip_fraction(xi.pattern(0), FLIP, args.seed ^ 0x05c1)?;
+        let mut phi = OscillatorMemory::jittered_phases(&s, JITTER, args.seed ^ 0x05c1)?;
         println!(
-            "query: pattern 1 with {:.0}% of the bits flipped and phase jitter ±0.4; overlap m = {:.3}",
+            "query: pattern 1 with {:.0}% of the bits flipped and phase jitter ±{JITTER}; overlap m = {:.3}",
             FLIP * 100.0,
-            OscillatorMemory::overlap(&OscillatorMemory::read_spins(&phi), &xi[0])
+            overlap(&OscillatorMemory::read_pattern(&phi), xi.pattern(0))?
         );
         let shown = 8;
         let mut traces: Vec<Vec<(f64, f64)>> = vec![Vec::new(); shown];
@@ -74,11 +62,11 @@ impl Chapter for OscillatorChapter {
             let t = k as f64 * chunk;
             record(&phi, t, &mut traces);
             if k % 10 == 0 || k == 1 {
-                let m = OscillatorMemory::overlap(&OscillatorMemory::read_spins(&phi), &xi[0]);
+                let m = overlap(&OscillatorMemory::read_pattern(&phi), xi.pattern(0))?;
                 println!("{t:>8.1}  {m:>9.3}");
             }
         }
-        let m = OscillatorMemory::overlap(&OscillatorMemory::read_spins(&phi), &xi[0]);
+        let m = overlap(&OscillatorMemory::read_pattern(&phi), xi.pattern(0))?;
         println!(
             "recalled: |m| = {:.3} ({})",
             m.abs(),
@@ -95,10 +83,11 @@ impl Chapter for OscillatorChapter {
         let exact = brute_force(&model)?;
         let mut p = OimParams::for_model(&model);
         p.seed = args.seed;
-        p.max_rounds = Some(1);
-        let r = OscillatorIsingMachine::new(&model, p.clone())?.solve(None, |_| {})?;
-        let osc_cut = g.cut(&r.oscillator.spins)?;
-        let cert = certify_stable(&model, &r.oscillator.spins, &[p.mu_end])?;
+        let n_steps = p.schedule.n_steps;
+        let machine = OscillatorIsingMachine::new(model, p)?;
+        let r = machine.solve(None, Silent)?;
+        let osc_cut = r.oscillator.cut(&g);
+        let cert = machine.certify(&r.oscillator.spins)?;
         println!(
             "\nMax-Cut: G(n = {GRAPH_N}, p = 0.3) from seed {}, {} edges; oscillator Ising machine θ̇_i = −Σ J_ij sin(θ_i − θ_j) − μ sin 2θ_i + noise, J = −w",
             args.seed,
@@ -106,11 +95,11 @@ impl Chapter for OscillatorChapter {
         );
         println!(
             "oscillators: cut {osc_cut} (after greedy descent {}), brute-force optimum {} over 2^{GRAPH_N} states; {} replicas × {} steps; stable at μ = {:.3}: {}",
-            g.cut(&r.greedy.as_ref().unwrap_or(&r.oscillator).spins)?,
+            r.best().cut(&g),
             g.cut(&exact.spins)?,
             r.replicas,
-            p.n_steps,
-            p.mu_end,
+            n_steps,
+            r.mu_final_min,
             match cert.stable {
                 Some(true) => "yes",
                 Some(false) => "no",

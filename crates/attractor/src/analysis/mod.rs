@@ -14,6 +14,6 @@ pub use jacobian::{
     eigenvalues, jacobian, jacobian_finite_difference, spectral_abscissa, symmetric_eigenvalues,
 };
 pub use signed_laplacian::{
-    CERTIFY_DENSE_MAX_N, CertificateMethod, StabilityCertificate, certify_stable, critical_kappa,
-    signed_laplacian, transverse_spectrum,
+    CERTIFY_DENSE_MAX_N, CertificateMethod, Mu, StabilityCertificate, certify_stable,
+    critical_kappa, signed_laplacian, transverse_spectrum,
 };

@@ -12,6 +12,7 @@
 //! iff `κ > κ_c = λ_max,⊥(−L(D_s W D_s)) / 2`.
 
 use crate::error::{Error, Result, check_finite, check_len};
+use crate::models::OscillatorMemory;
 use crate::problems::IsingModel;
 use crate::problems::ising::check_spins;
 use faer::{Mat, Side};
@@ -59,20 +60,32 @@ pub struct StabilityCertificate {
     pub method: CertificateMethod,
 }
 
+/// The second-harmonic strengths `μ` of a stability question.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Mu<'a> {
+    /// One `μ` for every oscillator.
+    Uniform(f64),
+    /// `μ_i` per oscillator (one per spin).
+    PerNode(&'a [f64]),
+}
+
 /// Certify whether `s` is a stable equilibrium of `θ̇ = −Σ_j J_ij sin(θ_i − θ_j) − μ_i sin 2θ_i`
-/// (criterion `L_s + 2 diag μ ≻ 0`). `mu` has one entry per spin, or one entry for all.
-/// The model must be field-free (use [`IsingModel::with_ancilla`] and its spins otherwise).
+/// (criterion `L_s + 2 diag μ ≻ 0`, Wang & Roychowdhury 2019; Allibhoy et al. 2025).
+/// The model must be field-free (use [`IsingModel::with_ancilla`] and its spins otherwise, or
+/// [`OscillatorIsingMachine::certify`](crate::models::OscillatorIsingMachine::certify), which
+/// does that).
 ///
 /// ```
-/// use attractor::analysis::certify_stable;
+/// use attractor::analysis::{Mu, certify_stable};
 /// use attractor::problems::IsingModel;
 /// // a frustrated triangle: the ground state is stable only with enough injection
 /// let m = IsingModel::from_couplings(3, vec![0.0; 3], &[(0, 1, -1.0), (1, 2, -1.0), (0, 2, -1.0)], 0.0)?;
-/// assert_eq!(certify_stable(&m, &[1, 1, -1], &[0.1])?.stable, Some(false));
-/// assert_eq!(certify_stable(&m, &[1, 1, -1], &[2.0])?.stable, Some(true));
+/// assert_eq!(certify_stable(&m, &[1, 1, -1], Mu::Uniform(0.1))?.stable, Some(false));
+/// assert_eq!(certify_stable(&m, &[1, 1, -1], Mu::Uniform(2.0))?.stable, Some(true));
+/// assert_eq!(certify_stable(&m, &[1, 1, -1], Mu::PerNode(&[2.0, 2.0, 2.0]))?.stable, Some(true));
 /// # Ok::<(), attractor::Error>(())
 /// ```
-pub fn certify_stable(model: &IsingModel, s: &[i8], mu: &[f64]) -> Result<StabilityCertificate> {
+pub fn certify_stable(model: &IsingModel, s: &[i8], mu: Mu<'_>) -> Result<StabilityCertificate> {
     check_spins(s, model.n())?;
     if model.has_fields() {
         return Err(Error::Incompatible(
@@ -80,11 +93,17 @@ pub fn certify_stable(model: &IsingModel, s: &[i8], mu: &[f64]) -> Result<Stabil
         ));
     }
     let n = model.n();
-    if mu.len() != 1 {
-        check_len("mu", mu.len(), n, "give one μ per spin or a single value")?;
+    match mu {
+        Mu::Uniform(m) => check_finite("mu", &[m])?,
+        Mu::PerNode(m) => {
+            check_len("mu", m.len(), n, "give one μ per spin, or use Mu::Uniform")?;
+            check_finite("mu", m)?;
+        }
     }
-    check_finite("mu", mu)?;
-    let mu_i = |i: usize| if mu.len() == 1 { mu[0] } else { mu[i] };
+    let mu_i = |i: usize| match mu {
+        Mu::Uniform(m) => m,
+        Mu::PerNode(m) => m[i],
+    };
     let mut dominant = true;
     for i in 0..n {
         let (col, val) = model.row(i);
@@ -127,13 +146,19 @@ pub fn certify_stable(model: &IsingModel, s: &[i8], mu: &[f64]) -> Result<Stabil
     })
 }
 
-/// Transverse spectrum of a binary phase pattern of the oscillator memory: the eigenvalues of
-/// `−L(D_s W D_s)` on the subspace orthogonal to `𝟏`, ascending (`N − 1` values). `W` must be
-/// symmetric; its diagonal is ignored.
-pub fn transverse_spectrum(w: &Mat<f64>, s: &[i8]) -> Result<Vec<f64>> {
+/// Transverse spectrum of a stored binary pattern `ξ` (`±1` entries) of an oscillator memory:
+/// the eigenvalues of `−L(D_ξ W D_ξ)` on the subspace orthogonal to `𝟏`, ascending (`N − 1`
+/// values; Nishikawa, Lai & Hoppensteadt 2004).
+pub fn transverse_spectrum(memory: &OscillatorMemory, pattern: &[f64]) -> Result<Vec<f64>> {
+    let w = memory.weights();
     let n = w.nrows();
-    check_len("W (columns)", w.ncols(), n, "W must be square")?;
-    check_spins(s, n)?;
+    check_len(
+        "pattern",
+        pattern.len(),
+        n,
+        "give one ±1 entry per oscillator",
+    )?;
+    let s = spins_of_pattern(pattern)?;
     // −L(A) with A = D_s W D_s (zero diagonal), shifted by −c·𝟏𝟏ᵀ/N to push the global-phase
     // eigenvalue (0 along 𝟏) below all others, where it is dropped.
     let mut m = Mat::zeros(n, n);
@@ -163,10 +188,41 @@ pub fn transverse_spectrum(w: &Mat<f64>, s: &[i8]) -> Result<Vec<f64>> {
     Ok(ev)
 }
 
-/// The critical second-harmonic strength `κ_c = λ_max,⊥(−L(D_s W D_s)) / 2` above which the
-/// binary pattern `s` is a stable equilibrium of the oscillator memory (negative values: stable
-/// even at κ = 0).
-pub fn critical_kappa(w: &Mat<f64>, s: &[i8]) -> Result<f64> {
-    let ev = transverse_spectrum(w, s)?;
+/// The critical second-harmonic strength `κ_c = λ_max,⊥(−L(D_ξ W D_ξ)) / 2` above which the
+/// binary pattern `ξ` is a stable equilibrium of the oscillator memory (negative values: stable
+/// even at κ = 0). Also [`OscillatorMemory::critical_kappa`].
+///
+/// ```
+/// use attractor::analysis::critical_kappa;
+/// use attractor::models::{HebbianScale, OscillatorMemory};
+/// use attractor::problems::Patterns;
+/// let p = Patterns::random_binary(5, 100, 2024)?;
+/// let mem = OscillatorMemory::hebbian(&p, HebbianScale::OverN, 0.0)?;
+/// let kc = critical_kappa(&mem, p.pattern(0))?;
+/// assert!(kc > 0.0 && kc == mem.critical_kappa(p.pattern(0))?);
+/// # Ok::<(), attractor::Error>(())
+/// ```
+pub fn critical_kappa(memory: &OscillatorMemory, pattern: &[f64]) -> Result<f64> {
+    let ev = transverse_spectrum(memory, pattern)?;
     Ok(ev.last().copied().unwrap_or(0.0) / 2.0)
+}
+
+/// `±1` entries as spins; any other value is an error naming it.
+fn spins_of_pattern(p: &[f64]) -> Result<Vec<i8>> {
+    p.iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            if v == 1.0 {
+                Ok(1)
+            } else if v == -1.0 {
+                Ok(-1)
+            } else {
+                Err(Error::invalid(
+                    &format!("pattern[{i}]"),
+                    v,
+                    "a binary phase pattern has entries +1 or -1; binarise it (Patterns::binarize)",
+                ))
+            }
+        })
+        .collect()
 }

@@ -23,10 +23,11 @@ pub use krotov2021::{Krotov2021, Krotov2021Flow, Krotov2021Model};
 pub use kuramoto_ring::KuramotoRing;
 pub use memory::{Memory, is_recovered};
 pub use modern::{ModernFlow, ModernHopfield};
-pub use oim::{Found, LANES, OimFlow, OimParams, OimProgress, OimResult, OscillatorIsingMachine};
-pub use oscillator_memory::{
-    HebbianScale, OscillatorMemory, OscillatorMemoryFlow, random_patterns,
+pub use oim::{
+    Found, LANES, OimFlow, OimNoise, OimParams, OimProgress, OimReadout, OimRestart, OimResult,
+    OimSchedule, OscillatorIsingMachine,
 };
+pub use oscillator_memory::{HebbianScale, OscillatorMemory, OscillatorMemoryFlow};
 
 use crate::error::{Result, check_len};
 use crate::linalg::{check_matrix_finite, max_abs, max_asymmetry};

@@ -7,10 +7,12 @@
 //! the gradient flow of `E(φ) = −½ Σ_ij W_ij cos(φ_j − φ_i) − (κ/4N) Σ_ij cos 2(φ_j − φ_i)`.
 //! A pattern `ξ ∈ {±1}^N` is stored as the phase state `φ_i ∈ {0, π}` (`ξ_i = cos φ_i`) up to a
 //! global phase. The second harmonic κ stabilises the stored binary states: pattern `ξ` is stable
-//! iff `κ > κ_c(ξ)` ([`crate::analysis::critical_kappa`]).
+//! iff `κ > κ_c(ξ)` ([`OscillatorMemory::critical_kappa`]). Patterns are the library's one
+//! pattern type, [`Patterns`] with `±1` entries.
 
 use crate::error::{Error, Result, check_len, check_nonnegative};
 use crate::flow::VectorField;
+use crate::problems::Patterns;
 use faer::{Mat, MatMut};
 
 /// Normalisation of the Hebbian couplings.
@@ -26,15 +28,18 @@ pub enum HebbianScale {
 /// strength `κ`.
 ///
 /// ```
+/// use attractor::analysis::overlap;
 /// use attractor::models::{HebbianScale, OscillatorMemory};
+/// use attractor::problems::Patterns;
 /// use attractor::run::Run;
 /// use attractor::step::Rk4;
-/// let xi = vec![vec![1i8, -1, 1, 1, -1, -1, 1, -1]];
+/// let xi = Patterns::new(vec![vec![1.0, -1.0, 1.0, 1.0, -1.0, -1.0, 1.0, -1.0]])?;
 /// let mem = OscillatorMemory::hebbian(&xi, HebbianScale::OverN, 0.2)?;
-/// let phi0 = OscillatorMemory::phases_of(&[1, -1, 1, 1, -1, -1, 1, 1]); // one bit flipped
+/// let phi0 = OscillatorMemory::phases_of(&[1.0, -1.0, 1.0, 1.0, -1.0, -1.0, 1.0, 1.0]); // one bit flipped
 /// let phi0: Vec<f64> = phi0.iter().enumerate().map(|(i, p)| p + 0.3 * (i as f64).sin()).collect();
 /// let sol = Run::new(0.05)?.t_end(60.0)?.solve(&mut mem.flow(), &mut Rk4::new(), &phi0)?;
-/// assert_eq!(OscillatorMemory::overlap(&OscillatorMemory::read_spins(&sol.state), &xi[0]).abs(), 1.0);
+/// let recalled = OscillatorMemory::read_pattern(&sol.state);
+/// assert_eq!(overlap(&recalled, xi.pattern(0))?.abs(), 1.0);
 /// # Ok::<(), attractor::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -62,29 +67,41 @@ impl OscillatorMemory {
         Ok(Self { w, kappa })
     }
 
-    /// Hebbian couplings `W = (1/N or 1/K) Σ_μ ξ^μ ξ^μᵀ`, zero diagonal.
-    pub fn hebbian(patterns: &[Vec<i8>], scale: HebbianScale, kappa: f64) -> Result<Self> {
-        let k = patterns.len();
-        if k == 0 {
-            return Err(Error::invalid("patterns", 0, "store at least one pattern"));
-        }
-        let n = patterns[0].len();
-        for (m, p) in patterns.iter().enumerate() {
-            crate::problems::ising::check_spins(p, n)
-                .map_err(|e| Error::Incompatible(format!("pattern {m}: {e}")))?;
-        }
+    /// Hebbian couplings `W = (1/N or 1/K) ΞᵀΞ`, zero diagonal, of `±1` patterns (one matrix
+    /// product).
+    pub fn hebbian(patterns: &Patterns, scale: HebbianScale, kappa: f64) -> Result<Self> {
+        patterns.require_binary("the oscillator memory")?;
+        let (k, n) = (patterns.n_patterns(), patterns.dim());
         let norm = match scale {
             HebbianScale::OverN => n as f64,
             HebbianScale::OverK => k as f64,
         };
-        let w = Mat::from_fn(n, n, |i, j| {
-            if i == j {
-                0.0
-            } else {
-                patterns.iter().map(|p| (p[i] * p[j]) as f64).sum::<f64>() / norm
-            }
-        });
+        let xi = patterns.rows();
+        let mut w = Mat::<f64>::zeros(n, n);
+        faer::linalg::matmul::matmul(
+            w.as_mut(),
+            faer::Accum::Replace,
+            xi.transpose(),
+            xi.as_ref(),
+            1.0 / norm,
+            faer::Par::Seq,
+        );
         Self::new(w, kappa)
+    }
+
+    /// The same couplings with another second-harmonic strength `κ ≥ 0`.
+    pub fn with_kappa(&self, kappa: f64) -> Result<Self> {
+        check_nonnegative("kappa", kappa, "the second-harmonic strength κ is >= 0")?;
+        Ok(Self {
+            w: self.w.clone(),
+            kappa,
+        })
+    }
+
+    /// The critical strength `κ_c(ξ)` above which the `±1` pattern `ξ` is a stable equilibrium
+    /// ([`crate::analysis::critical_kappa`]; it does not depend on this memory's κ).
+    pub fn critical_kappa(&self, pattern: &[f64]) -> Result<f64> {
+        crate::analysis::critical_kappa(self, pattern)
     }
 
     /// The couplings `W`.
@@ -100,16 +117,44 @@ impl OscillatorMemory {
         self.w.nrows()
     }
 
-    /// Phases of a binary pattern: `φ_i = 0` for `+1`, `π` for `−1`.
-    pub fn phases_of(s: &[i8]) -> Vec<f64> {
-        s.iter()
-            .map(|&v| if v > 0 { 0.0 } else { std::f64::consts::PI })
+    /// Phases of a binary pattern: `φ_i = 0` for `ξ_i > 0`, `π` otherwise.
+    pub fn phases_of(pattern: &[f64]) -> Vec<f64> {
+        pattern
+            .iter()
+            .map(|&v| if v > 0.0 { 0.0 } else { std::f64::consts::PI })
             .collect()
     }
 
-    /// Read spins `s_i = sgn cos(φ_i − φ_ref)` with `φ_ref = ½ arg Σ_j e^{2iφ_j}` (the axis of the
-    /// second-harmonic order parameter; the answer is defined up to a global sign).
-    pub fn read_spins(phi: &[f64]) -> Vec<i8> {
+    /// A query of phases near a `±1` pattern: [`phases_of`](Self::phases_of) plus a phase
+    /// jitter `u_i ~ U[−jitter, jitter]` drawn from [`rng::stream`](crate::rng::stream)`(seed,
+    /// CORRUPT)`.
+    ///
+    /// ```
+    /// use attractor::models::OscillatorMemory;
+    /// let phi = OscillatorMemory::jittered_phases(&[1.0, -1.0], 0.1, 3)?;
+    /// assert!(phi[0].abs() <= 0.1 && (phi[1] - std::f64::consts::PI).abs() <= 0.1);
+    /// # Ok::<(), attractor::Error>(())
+    /// ```
+    pub fn jittered_phases(pattern: &[f64], jitter: f64, seed: u64) -> Result<Vec<f64>> {
+        use rand::RngExt;
+        check_nonnegative("jitter", jitter, "a phase jitter in radians, e.g. 0.4")?;
+        let mut rng = crate::rng::stream(seed, crate::rng::streams::CORRUPT);
+        Ok(Self::phases_of(pattern)
+            .into_iter()
+            .map(|p| {
+                if jitter > 0.0 {
+                    p + rng.random_range(-jitter..=jitter)
+                } else {
+                    p
+                }
+            })
+            .collect())
+    }
+
+    /// Read a `±1` pattern `s_i = sgn cos(φ_i − φ_ref)` with `φ_ref = ½ arg Σ_j e^{2iφ_j}` (the
+    /// axis of the second-harmonic order parameter; the answer is defined up to a global sign,
+    /// compare with `|overlap|`, [`crate::analysis::overlap`]).
+    pub fn read_pattern(phi: &[f64]) -> Vec<f64> {
         let (mut c, mut s) = (0.0, 0.0);
         for &p in phi {
             c += (2.0 * p).cos();
@@ -117,13 +162,8 @@ impl OscillatorMemory {
         }
         let r = 0.5 * s.atan2(c);
         phi.iter()
-            .map(|&p| if (p - r).cos() >= 0.0 { 1 } else { -1 })
+            .map(|&p| if (p - r).cos() >= 0.0 { 1.0 } else { -1.0 })
             .collect()
-    }
-
-    /// Overlap `m = (1/N) Σ_i s_i ξ_i`.
-    pub fn overlap(s: &[i8], xi: &[i8]) -> f64 {
-        s.iter().zip(xi).map(|(&a, &b)| (a * b) as f64).sum::<f64>() / s.len().max(1) as f64
     }
 
     /// Bind scratch buffers: the flow with its energy and analytic Jacobian.
@@ -202,19 +242,6 @@ impl VectorField for OscillatorMemoryFlow<'_> {
         }
         true
     }
-}
-
-/// Random ±1 patterns `K × N` from a seed.
-pub fn random_patterns(k: usize, n: usize, seed: u64) -> Vec<Vec<i8>> {
-    use rand::{RngExt, SeedableRng};
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    (0..k)
-        .map(|_| {
-            (0..n)
-                .map(|_| if rng.random::<bool>() { 1 } else { -1 })
-                .collect()
-        })
-        .collect()
 }
 
 /// Check a phase vector's length against a memory.

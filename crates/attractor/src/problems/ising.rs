@@ -42,6 +42,28 @@ impl WeightedGraph {
             .sum())
     }
 
+    /// The cut of a state whose energy under [`IsingModel::max_cut`]`(self)` is `energy`:
+    /// `cut = (W − H)/2`, `W` the [`total_weight`](Self::total_weight).
+    ///
+    /// ```
+    /// use attractor::problems::{IsingModel, WeightedGraph};
+    /// let g = WeightedGraph::new(3, vec![(0, 1, 2.0), (1, 2, 1.0)])?;
+    /// let s = [1, -1, -1];
+    /// let e = IsingModel::max_cut(&g)?.energy(&s)?;
+    /// assert_eq!(g.cut_from_energy(e), g.cut(&s)?);
+    /// assert_eq!(g.energy_from_cut(g.cut(&s)?), e);
+    /// # Ok::<(), attractor::Error>(())
+    /// ```
+    pub fn cut_from_energy(&self, energy: f64) -> f64 {
+        (self.total_weight() - energy) / 2.0
+    }
+
+    /// The energy under [`IsingModel::max_cut`]`(self)` of a state with this cut:
+    /// `H = W − 2·cut` (the inverse of [`cut_from_energy`](Self::cut_from_energy)).
+    pub fn energy_from_cut(&self, cut: f64) -> f64 {
+        self.total_weight() - 2.0 * cut
+    }
+
     /// An Erdős–Rényi graph `G(n, p)` with weights drawn uniformly from `weights` (seeded).
     pub fn random(n: usize, p: f64, weights: &[f64], seed: u64) -> Result<Self> {
         use rand::{RngExt, SeedableRng};

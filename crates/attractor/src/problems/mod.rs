@@ -14,14 +14,18 @@ pub use npy::{NpyArray, npy_bytes, parse_npy_bytes, read_npy, write_npy};
 pub use patterns::{Patterns, add_gaussian_noise, flip_fraction, mask_fraction};
 
 pub mod brute_force;
-pub mod gset;
+pub mod formats;
 pub mod ising;
+pub mod rounding;
 
 pub use brute_force::{BRUTE_FORCE_MAX_N, GroundState, brute_force};
-pub use gset::{
-    parse_edge_list, parse_ising, parse_partition, parse_qubo, parse_rudy, read_partition,
-    read_rudy, read_text, write_partition,
-};
+pub use formats::edge_list::parse_edge_list;
+pub use formats::ising_file::parse_ising;
+pub use formats::partition::{parse_partition, read_partition, write_partition};
+pub use formats::qubo_file::parse_qubo;
+pub use formats::read_text;
+pub use formats::rudy::{parse_rudy, read_rudy};
 pub use ising::{
     IsingModel, Qubo, WeightedGraph, bits_from_spins, greedy_descent, spins_from_bits,
 };
+pub use rounding::BestRotation;

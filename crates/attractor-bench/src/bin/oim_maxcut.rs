@@ -1,6 +1,6 @@
 //! Oscillator Ising machine on one Max-Cut file, for `bench/maxcut_gset.py`.
 //!
-//! `cargo run --release -p attractor --example oim_maxcut -- FILE [key=value ...]`
+//! `cargo run --release -p attractor-bench --bin oim_maxcut -- FILE [key=value ...]`
 //! keys: time (s), replicas, steps, first (steps of the first round of a doubling restart schedule), dt, mu (mu_end in units of the mean row sum), mu0, spread,
 //! noise, seed, threads, target (cut to stop at), rounds, readout, greedyall (0: descend at run ends only).
 //! Without `mu` the default of `OimParams::for_model` applies.
@@ -8,6 +8,7 @@
 
 use attractor::models::{OimParams, OscillatorIsingMachine};
 use attractor::problems::{IsingModel, read_rudy};
+use attractor::run::Silent;
 use std::time::Duration;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -17,11 +18,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("usage: oim_maxcut FILE [key=value ...]")?;
     let g = read_rudy(std::path::Path::new(file))?;
     let model = IsingModel::max_cut(&g)?;
-    let w_total = g.total_weight();
-    let mut p = OimParams::for_model(&model);
     let mean_row = model.values().iter().map(|v| v.abs()).sum::<f64>() / model.n() as f64;
-    p.time_budget = Some(Duration::from_secs(10));
-    p.max_rounds = None;
+    let mut p = OimParams::for_time_budget(&model, Duration::from_secs(10));
     let mut target_cut: Option<f64> = None;
     for a in &args[1..] {
         let (k, v) = a.split_once('=').ok_or("arguments are key=value")?;
@@ -29,29 +27,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match k {
             "time" => p.time_budget = Some(Duration::from_secs_f64(f)),
             "replicas" => p.replicas = f as usize,
-            "steps" => p.n_steps = f as usize,
-            "first" => p.n_steps_first = Some(f as usize),
+            "steps" => p.schedule.n_steps = f as usize,
+            "first" => p.schedule.n_steps_first = Some(f as usize),
             "dt" => p.dt = f,
-            "mu" => p.mu_end = f * mean_row,
-            "mu0" => p.mu_start = f * mean_row,
-            "spread" => p.mu_spread = f,
-            "noise" => p.noise_start = f,
+            "mu" => p.schedule.mu_end = f * mean_row,
+            "mu0" => p.schedule.mu_start = f * mean_row,
+            "spread" => p.schedule.mu_spread = f,
+            "noise" => p.noise.start = f,
             "seed" => p.seed = f as u64,
-            "threads" => p.threads = f as usize,
-            "readout" => p.readout_every = f as usize,
+            "threads" => {
+                p.par = if f as usize > 1 {
+                    faer::Par::rayon(f as usize)
+                } else {
+                    faer::Par::Seq
+                }
+            }
+            "readout" => p.readout.every = f as usize,
             "rounds" => p.max_rounds = Some(f as usize),
             "target" => target_cut = Some(f),
-            "kick" => p.warm_kick = f,
-            "skip" => p.warm_skip = f,
-            "cold" => p.warm_cold_every = f as usize,
-            "greedyall" => p.greedy_readouts = f != 0.0,
+            "kick" => p.restart.warm_kick = f,
+            "skip" => p.restart.warm_skip = f,
+            "cold" => p.restart.cold_every = f as usize,
+            "greedyall" => p.readout.greedy_readouts = f != 0.0,
             _ => return Err(format!("unknown key {k}").into()),
         }
     }
-    // cut = (W − H)/2  ⇒  H = W − 2 cut
-    p.target_energy = target_cut.map(|c| w_total - 2.0 * c);
-    let r = OscillatorIsingMachine::new(&model, p.clone())?.solve(None, |_| {})?;
-    let cut = |e: f64| (w_total - e) / 2.0;
+    p.target_energy = target_cut.map(|c| g.energy_from_cut(c));
+    let r = OscillatorIsingMachine::new(model, p)?.solve(None, Silent)?;
+    let cut = |e: f64| g.cut_from_energy(e);
     let gr = r.greedy.clone().unwrap_or_else(|| r.oscillator.clone());
     // reaching the target: the earliest of the two tracks that reached it
     let t_target = target_cut.and_then(|t| {
@@ -64,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "file={} n={} osc_cut={} osc_t={:.3} greedy_cut={} greedy_t={:.3} target_t={} rounds={} replicas={} replica_steps={} elapsed={:.3} steps_per_s={:.0} status={:?}",
         file,
-        model.n(),
+        g.n,
         cut(r.oscillator.energy),
         r.oscillator.found_at.as_secs_f64(),
         cut(gr.energy),
@@ -74,7 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         r.replicas,
         r.replica_steps,
         r.elapsed.as_secs_f64(),
-        r.replica_steps as f64 / r.elapsed.as_secs_f64(),
+        r.replica_steps_per_second(),
         r.status
     );
     Ok(())

@@ -1,0 +1,390 @@
+//! The orchestration of rounds: blocks of replicas run side by side (on rayon's global pool
+//! when asked), their best states merge in a fixed order, warm restarts start from the best so
+//! far, and an observer and an interrupt flag may stop the run between rounds.
+
+use super::LANES;
+use super::block::{Best, Block, RunCtx, Shared, merge};
+use super::kernel::KernelCsr;
+use super::params::{NodeScales, OimParams};
+use crate::analysis::{Mu, StabilityCertificate, certify_stable};
+use crate::error::{Error, Result};
+use crate::problems::{IsingModel, WeightedGraph, greedy_descent};
+use crate::run::{Interrupt, Observer, Status};
+use std::ops::ControlFlow;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Receives the final state of every replica (see `solve_inner`).
+pub(crate) type FinalSink<'a> = dyn FnMut(&[i8]) + 'a;
+
+/// The best state found, with the time it was first reached.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Found {
+    /// Spins `s ∈ {±1}ⁿ` (of the model passed in, fields included).
+    pub spins: Vec<i8>,
+    /// Ising energy `H(s)`, recomputed in f64 from `spins`.
+    pub energy: f64,
+    /// Wall time from the start of the solve until this energy was first reached.
+    pub found_at: Duration,
+    /// Replica-steps integrated (over all replicas) before it was first reached.
+    pub replica_steps_at: u64,
+}
+
+impl Found {
+    /// The cut of this state when the machine solved `IsingModel::max_cut(graph)`:
+    /// `cut = (W − H)/2` ([`WeightedGraph::cut_from_energy`]).
+    pub fn cut(&self, graph: &WeightedGraph) -> f64 {
+        graph.cut_from_energy(self.energy)
+    }
+}
+
+/// What [`OscillatorIsingMachine::solve`] returns.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct OimResult {
+    /// The best pure oscillator readout (`sgn cos(θ_i − θ_ref)` at the best reference phase).
+    pub oscillator: Found,
+    /// The best state after the greedy single-flip descent (if `readout.greedy`); never worse
+    /// than `oscillator`.
+    pub greedy: Option<Found>,
+    /// Why the solve stopped: `MaxSteps` (all rounds done), `TargetReached`, `Timeout`,
+    /// `Interrupted` (the interrupt flag or the observer).
+    pub status: Status,
+    /// Annealing rounds completed (or started, when stopped early).
+    pub n_rounds: usize,
+    /// Replicas actually run (a multiple of [`LANES`]).
+    pub replicas: usize,
+    /// Total replica-steps integrated.
+    pub replica_steps: u64,
+    /// Wall time of the solve.
+    pub elapsed: Duration,
+    /// Smallest `μ_i` at the end of a round, `μ_end(1 − δ)`: a state that is stable for it is
+    /// stable for every replica's `μ` ([`OscillatorIsingMachine::certify`] uses it).
+    pub mu_final_min: f64,
+}
+
+impl OimResult {
+    /// The best state of either track: `greedy` when present (never worse), else `oscillator`.
+    pub fn best(&self) -> &Found {
+        match &self.greedy {
+            Some(g) if g.energy <= self.oscillator.energy => g,
+            _ => &self.oscillator,
+        }
+    }
+
+    /// Replica-steps per second of wall time.
+    pub fn replica_steps_per_second(&self) -> f64 {
+        self.replica_steps as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// What an observer of [`OscillatorIsingMachine::solve`] sees: once before the first round
+/// (`rounds = 0`) and after every round.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct OimProgress {
+    /// Rounds done.
+    pub rounds: usize,
+    /// Elapsed wall time.
+    pub elapsed: Duration,
+    /// Replica-steps integrated so far.
+    pub replica_steps: u64,
+    /// Best pure oscillator energy so far (`+∞` before any readout).
+    pub best_oscillator: f64,
+    /// Best energy after descent so far (`oscillator`'s if greedy is off; `+∞` before any).
+    pub best_greedy: f64,
+}
+
+/// The batch oscillator Ising machine: it owns its model (shared through an [`Arc`]), so it is
+/// `Send + Sync` and can be held by another thread or a binding while it runs.
+///
+/// `θ̇_i = −Σ_j J_ij sin(θ_i − θ_j) − μ_i(t) sin 2θ_i + σ(t) ξ_i(t)`, integrated by
+/// Euler–Maruyama for [`OimParams::replicas`] replicas at once in rounds (see the
+/// [module docs](super) for the kernel, the parallelism and reproducibility).
+///
+/// ```
+/// use attractor::models::{OimParams, OscillatorIsingMachine};
+/// use attractor::problems::{IsingModel, WeightedGraph, brute_force};
+/// use attractor::run::Silent;
+/// let g = WeightedGraph::random(14, 0.4, &[1.0], 7)?;
+/// let model = IsingModel::max_cut(&g)?;
+/// let mut p = OimParams::for_model(&model);
+/// p.seed = 1;
+/// let exact = brute_force(&model)?;
+/// let r = OscillatorIsingMachine::new(model, p)?.solve(None, Silent)?;
+/// assert_eq!(r.best().energy, exact.energy);
+/// assert_eq!(r.best().cut(&g), g.cut(&exact.spins)?);
+/// # Ok::<(), attractor::Error>(())
+/// ```
+pub struct OscillatorIsingMachine {
+    model: Arc<IsingModel>,
+    /// The field-free model integrated (`model` itself, or its ancilla form).
+    work: Arc<IsingModel>,
+    params: OimParams,
+    kernel: KernelCsr,
+    node_h: Vec<f32>,
+    node_nf: Vec<f32>,
+}
+
+impl std::fmt::Debug for OscillatorIsingMachine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OscillatorIsingMachine")
+            .field("n", &self.model.n())
+            .field("nnz", &self.model.nnz())
+            .field("params", &self.params)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OscillatorIsingMachine {
+    /// Validate the parameters against the model (once); a model with fields is solved through
+    /// an ancilla spin ([`IsingModel::with_ancilla`]). Pass the model by value or as an
+    /// `Arc<IsingModel>` to share it.
+    pub fn new(model: impl Into<Arc<IsingModel>>, params: OimParams) -> Result<Self> {
+        let model: Arc<IsingModel> = model.into();
+        if model.n() == 0 {
+            return Err(Error::invalid("n", 0, "the model has no spins"));
+        }
+        let scales = NodeScales::of(&model);
+        params.validate(&scales, model.n())?;
+        let work = if model.has_fields() {
+            Arc::new(model.with_ancilla()?)
+        } else {
+            model.clone()
+        };
+        // per-node step h_i and noise factor: θ_i += −h_i·force_i + σ·nf_i·u, u ~ U[−½, ½)
+        let (node_h, node_nf): (Vec<f32>, Vec<f32>) = (0..work.n())
+            .map(|i| {
+                let d = scales.step_scale(i, params.precondition);
+                let nf = if params.precondition {
+                    (12.0 * params.dt * scales.mean / d).sqrt()
+                } else {
+                    (12.0 * params.dt).sqrt()
+                };
+                ((params.dt / d) as f32, nf as f32)
+            })
+            .unzip();
+        let kernel = KernelCsr::new(&work);
+        Ok(Self {
+            model,
+            work,
+            params,
+            kernel,
+            node_h,
+            node_nf,
+        })
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &OimParams {
+        &self.params
+    }
+
+    /// The model (as given, fields included).
+    pub fn model(&self) -> &IsingModel {
+        &self.model
+    }
+
+    /// Is `spins` (a state of [`model`](Self::model)) a stable equilibrium of the machine at the
+    /// end of a round, for every replica's `μ_i ≥ μ_end(1 − δ)`? The criterion
+    /// `L_s + 2μI ≻ 0` ([`certify_stable`]), on the ancilla form of a model with fields.
+    pub fn certify(&self, spins: &[i8]) -> Result<StabilityCertificate> {
+        crate::error::check_len(
+            "spins",
+            spins.len(),
+            self.model.n(),
+            "give one spin per spin of the model",
+        )?;
+        let mu = Mu::Uniform(self.params.mu_final_min());
+        if self.work.n() == spins.len() {
+            certify_stable(&self.work, spins, mu)
+        } else {
+            let mut s = spins.to_vec();
+            s.push(1);
+            certify_stable(&self.work, &s, mu)
+        }
+    }
+
+    /// Run annealing rounds until the budget, the round limit, the target, the interrupt flag
+    /// or the observer stops them. `observer` sees an [`OimProgress`] before the first round and
+    /// after every [`every`](Observer::every)-th round (and the last), from the calling thread;
+    /// returning `Break` ends the run with [`Status::Interrupted`] and the best state so far.
+    pub fn solve(
+        &self,
+        interrupt: Option<&Interrupt>,
+        observer: impl Observer<OimProgress>,
+    ) -> Result<OimResult> {
+        self.solve_inner(interrupt, observer, None)
+    }
+
+    /// [`solve`](Self::solve), handing the final state of every replica of every round (spins
+    /// of [`model`](Self::model), after descent when `readout.greedy`) to `sink`, in the order
+    /// (round, replica) whatever the threads.
+    pub(crate) fn solve_inner(
+        &self,
+        interrupt: Option<&Interrupt>,
+        mut observer: impl Observer<OimProgress>,
+        mut sink: Option<&mut FinalSink<'_>>,
+    ) -> Result<OimResult> {
+        let p = &self.params;
+        let model = &*self.work;
+        let n = model.n();
+        let n_blocks = p.replicas.div_ceil(LANES);
+        let start = Instant::now();
+        let deadline = p.time_budget.map(|d| start + d);
+        let target = p.target_energy.map(|e| e + 1e-9 * (1.0 + e.abs()));
+        let shared = Shared {
+            interrupt: interrupt.cloned(),
+            deadline,
+            target,
+            hit: AtomicBool::new(false),
+            start,
+        };
+        let mut blocks: Vec<Block> = (0..n_blocks).map(|_| Block::new(n)).collect();
+        // the state warm rounds restart from (the ancilla spin, if any, is +1)
+        let mut warm_spins: Vec<i8> = match &p.restart.initial_spins {
+            Some(s) => {
+                let mut w = s.clone();
+                w.resize(n, 1);
+                w
+            }
+            None => Vec::new(),
+        };
+        let mut best_osc: Best = None;
+        let mut best_gr: Best = None;
+        if p.readout.greedy && p.restart.initial_spins.is_some() {
+            // refining never reports worse than the descended start
+            let mut s = warm_spins.clone();
+            greedy_descent(model, &mut s, &mut vec![0.0; n]);
+            best_gr = Some((model.energy_unchecked(&s), s, start.elapsed(), 0));
+        }
+        let mut steps_done = 0u64;
+        let mut round = 0usize;
+        let every = observer.every().max(1);
+        let progress = |round: usize, steps: u64, osc: &Best, gr: &Best| OimProgress {
+            rounds: round,
+            elapsed: start.elapsed(),
+            replica_steps: steps,
+            best_oscillator: osc.as_ref().map_or(f64::INFINITY, |b| b.0),
+            best_greedy: gr.as_ref().or(osc.as_ref()).map_or(f64::INFINITY, |b| b.0),
+        };
+        let mut status = match observer.observe(&progress(0, 0, &best_osc, &best_gr)) {
+            ControlFlow::Break(()) => Some(Status::Interrupted),
+            ControlFlow::Continue(()) => None,
+        };
+        // at most `chunks` blocks at a time on the global pool (Par::Seq: the calling thread)
+        let chunks = crate::linalg::effective_par(p.par)
+            .degree()
+            .clamp(1, n_blocks);
+        let per_chunk = n_blocks.div_ceil(chunks);
+        while status.is_none() {
+            let cold =
+                p.restart.cold_every > 0 && round > 0 && round.is_multiple_of(p.restart.cold_every);
+            let ctx = RunCtx {
+                model,
+                p,
+                kernel: &self.kernel,
+                node_h: &self.node_h,
+                node_nf: &self.node_nf,
+                round,
+                shared: &shared,
+                steps_before: steps_done,
+                n_blocks,
+                warm: (p.restart.warm_kick > 0.0 && !warm_spins.is_empty() && !cold)
+                    .then_some(&warm_spins[..]),
+                collect: sink.is_some(),
+            };
+            if chunks > 1 {
+                use rayon::prelude::*;
+                blocks
+                    .par_chunks_mut(per_chunk)
+                    .enumerate()
+                    .for_each(|(c, chunk)| {
+                        for (j, blk) in chunk.iter_mut().enumerate() {
+                            blk.run(&ctx, c * per_chunk + j);
+                        }
+                    });
+            } else {
+                for (b, blk) in blocks.iter_mut().enumerate() {
+                    blk.run(&ctx, b);
+                }
+            }
+            round += 1;
+            // merge in block order: ties keep the earlier block, whatever ran first
+            for blk in &blocks {
+                steps_done += blk.steps_done;
+                merge(&mut best_osc, &blk.best_osc);
+                merge(&mut best_gr, &blk.best_gr);
+                if let Some(sink) = sink.as_mut() {
+                    for s in blk.finals.chunks_exact(n) {
+                        sink(&self.model.from_ancilla_spins(s));
+                    }
+                }
+            }
+            if let Some(b) = best_gr.as_ref().or(best_osc.as_ref()) {
+                warm_spins.clone_from(&b.1);
+            }
+            status = if shared.hit.load(Ordering::Relaxed) {
+                Some(Status::TargetReached)
+            } else if shared.interrupt.as_ref().is_some_and(Interrupt::is_raised) {
+                Some(Status::Interrupted)
+            } else if deadline.is_some_and(|d| Instant::now() >= d) {
+                Some(Status::Timeout)
+            } else if p.max_rounds.is_some_and(|m| round >= m) {
+                Some(Status::MaxSteps)
+            } else {
+                None
+            };
+            if status.is_some() || round.is_multiple_of(every) {
+                let info = progress(round, steps_done, &best_osc, &best_gr);
+                if observer.observe(&info).is_break() && status.is_none() {
+                    status = Some(Status::Interrupted);
+                }
+            }
+        }
+        let to_found = |b: (f64, Vec<i8>, Duration, u64)| {
+            let spins = self.model.from_ancilla_spins(&b.1);
+            let energy = self.model.energy_unchecked(&spins);
+            Found {
+                spins,
+                energy,
+                found_at: b.2,
+                replica_steps_at: b.3,
+            }
+        };
+        let oscillator = match best_osc {
+            Some(b) => to_found(b),
+            None => {
+                // stopped before any readout: report the all-up state
+                let spins = vec![1i8; self.model.n()];
+                let energy = self.model.energy_unchecked(&spins);
+                Found {
+                    spins,
+                    energy,
+                    found_at: start.elapsed(),
+                    replica_steps_at: 0,
+                }
+            }
+        };
+        let greedy = if p.readout.greedy {
+            Some(match best_gr {
+                Some(b) if b.0 <= oscillator.energy => to_found(b),
+                _ => oscillator.clone(),
+            })
+        } else {
+            None
+        };
+        Ok(OimResult {
+            oscillator,
+            greedy,
+            status: status.unwrap_or(Status::MaxSteps),
+            n_rounds: round,
+            replicas: n_blocks * LANES,
+            replica_steps: steps_done,
+            elapsed: start.elapsed(),
+            mu_final_min: p.mu_final_min(),
+        })
+    }
+}

@@ -160,3 +160,34 @@ fn memory_bad_input_exits_2_with_one_line() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+/// The demo's printed numbers are a regression check of the whole library: everything but the
+/// timings must stay as recorded in `tests/snapshots/demo.txt` (regenerate it deliberately, with
+/// `attractor demo | sed -E 's/[0-9]+(\.[0-9]+)? ms\b/<t> ms/g'`, when a change is meant to move
+/// them, and say why in the commit).
+#[test]
+fn demo_prints_the_recorded_numbers() {
+    let (code, out, err) = attractor(&["demo"]);
+    assert_eq!(code, 0, "{err}");
+    let masked: String = out
+        .lines()
+        .map(|l| {
+            // "3.60 ms" -> "<t> ms"
+            let mut words: Vec<String> = l.split(' ').map(str::to_string).collect();
+            for i in 1..words.len() {
+                if words[i].starts_with("ms")
+                    && words[i - 1].chars().all(|c| c.is_ascii_digit() || c == '.')
+                    && !words[i - 1].is_empty()
+                {
+                    words[i - 1] = "<t>".into();
+                }
+            }
+            words.join(" ") + "\n"
+        })
+        .collect();
+    let expected = include_str!("snapshots/demo.txt");
+    for (k, (a, b)) in masked.lines().zip(expected.lines()).enumerate() {
+        assert_eq!(a, b, "demo line {}", k + 1);
+    }
+    assert_eq!(masked.lines().count(), expected.lines().count());
+}

@@ -1,7 +1,7 @@
 //! A PNG grid of small images (original / corrupted / recalled patterns), written whole or not
-//! at all (temporary file, then rename), like the figures of `plot.rs`.
+//! at all, like the figures of `plot.rs`.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -14,24 +14,10 @@ pub fn write_image_grid(
     titles: &[&str],
     rows: &[Vec<Vec<f64>>],
 ) -> Result<()> {
-    crate::plot::check_png_path(path)?;
     if rows.is_empty() || width == 0 || height == 0 {
         bail!("nothing to draw");
     }
-    crate::plot::register_font();
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "grid.png".into());
-    let tmp = path.with_file_name(format!(".{name}.partial.png"));
-    match draw(&tmp, width, height, titles, rows) {
-        Ok(()) => std::fs::rename(&tmp, path)
-            .with_context(|| format!("moving the image grid into place at {}", path.display())),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e).with_context(|| format!("drawing {}", path.display()))
-        }
-    }
+    crate::plot::write_png(path, |tmp| draw(tmp, width, height, titles, rows))
 }
 
 fn draw(

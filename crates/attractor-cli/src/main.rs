@@ -60,20 +60,34 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 };
             }
+            // clap's message runs over several lines (the missing argument's name, the valid
+            // values); keep all of it, up to the usage line, on one line
             let text = e.to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            eprintln!("{} (see attractor --help)", first.trim_end());
+            let detail: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+                .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+                .collect();
+            let line = if detail.is_empty() {
+                "error: invalid arguments".to_string()
+            } else {
+                detail.join(" ")
+            };
+            eprintln!("{line} (see attractor --help)");
             return ExitCode::from(2);
         }
     };
     let result = match cli.command {
-        Command::Demo(args) => demo::run(&args),
+        Command::Demo(args) => demo::run(&args).map(|()| maxcut::Exit::Done),
         Command::Maxcut(args) => maxcut::run_maxcut(&args),
         Command::Ising(args) => maxcut::run_ising(&args),
-        Command::Memory(args) => memory::run(&args),
+        Command::Memory(args) => memory::run(&args).map(|()| maxcut::Exit::Done),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(maxcut::Exit::Done) => ExitCode::SUCCESS,
+        // 128 + SIGINT, as shells report an interrupted command
+        Ok(maxcut::Exit::Interrupted) => ExitCode::from(130),
         Err(e) => {
             let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
             eprintln!("error: {}", chain.join(": ").replace('\n', " "));

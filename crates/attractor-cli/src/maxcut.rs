@@ -89,19 +89,62 @@ pub struct IsingArgs {
     pub machine: MachineArgs,
 }
 
+/// The most worker threads `--threads` accepts.
+const MAX_THREADS: usize = 1024;
+
+/// Check the options that need no model, before any file is read or any work is done: the
+/// numbers are in range and the output can be written.
+fn check_args(a: &MachineArgs) -> Result<()> {
+    if let Some(t) = a.time {
+        if !(t.is_finite() && t > 0.0) {
+            bail!("--time {}: give a positive number of seconds", fmt(t));
+        }
+        if Duration::try_from_secs_f64(t).is_err() || t > 1e9 {
+            bail!("--time {}: at most 1e9 seconds (about 32 years)", fmt(t));
+        }
+    }
+    if a.rounds == Some(0) {
+        bail!("--rounds 0: give at least one round");
+    }
+    if a.threads > MAX_THREADS {
+        bail!(
+            "--threads {}: at most {MAX_THREADS} (0 uses every thread of the pool, {} here)",
+            a.threads,
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        );
+    }
+    if a.replicas == Some(0) {
+        bail!("--replicas 0: give at least one replica");
+    }
+    if a.steps == Some(0) {
+        bail!("--steps 0: give at least one step per round");
+    }
+    if let Some(d) = a.mu_spread
+        && !(d.is_finite() && (0.0..1.0).contains(&d))
+    {
+        bail!(
+            "--mu-spread {}: the heterogeneity must lie in [0, 1)",
+            fmt(d)
+        );
+    }
+    if let Some(t) = a.target
+        && !t.is_finite()
+    {
+        bail!("--target {}: give a finite objective", fmt(t));
+    }
+    if let Some(out) = &a.out {
+        attractor::output::check_writable(out).context("--out")?;
+    }
+    Ok(())
+}
+
 /// The library's defaults for the model, with the options given.
 fn params(model: &IsingModel, a: &MachineArgs, bits: bool) -> Result<OimParams> {
     let time = match (a.time, a.rounds) {
-        (Some(t), _) if !(t.is_finite() && t > 0.0) => {
-            bail!("--time {t}: give a positive number of seconds")
-        }
         (Some(t), _) => Some(t),
         (None, Some(_)) => None,
         (None, None) => Some(DEFAULT_TIME_S),
     };
-    if a.rounds == Some(0) {
-        bail!("--rounds 0: give at least one round");
-    }
     let mut p = match time {
         Some(t) => OimParams::for_time_budget(model, Duration::from_secs_f64(t)),
         None => OimParams::for_model(model),
@@ -123,7 +166,7 @@ fn params(model: &IsingModel, a: &MachineArgs, bits: bool) -> Result<OimParams> 
         p.schedule.mu_spread = d;
     }
     if let Some(path) = &a.start {
-        p.restart.initial_spins = Some(read_partition(path, model.n(), bits)?);
+        p.restart.initial_spins = Some(read_partition(path, model.n(), bits).context("--start")?);
     }
     Ok(p)
 }
@@ -136,7 +179,8 @@ fn run_machine(
     let stop = Interrupt::new();
     {
         let stop = stop.clone();
-        // a second handler cannot be installed (tests run one command per process); ignore
+        // SIGINT and SIGTERM (the "termination" feature) both stop the run and keep the best;
+        // a second handler cannot be installed (one command per process); ignore that
         let _ = ctrlc::set_handler(move || stop.raise());
     }
     let p = machine.params();
@@ -173,7 +217,7 @@ fn run_machine(
 fn report_status(r: &OimResult) -> &'static str {
     match r.status {
         Status::Timeout => "time budget spent",
-        Status::Interrupted => "interrupted (Ctrl-C): best so far",
+        Status::Interrupted => "interrupted (Ctrl-C or SIGTERM): best so far",
         Status::TargetReached => "target reached",
         _ => "all rounds done",
     }
@@ -198,30 +242,83 @@ fn budget_text(p: &OimParams) -> String {
     }
 }
 
+/// How a command ended, for the exit code.
+pub enum Exit {
+    /// Ran to its end.
+    Done,
+    /// Stopped by SIGINT/SIGTERM after writing the best so far (exit code 130).
+    Interrupted,
+}
+
+fn exit_of(r: &OimResult) -> Exit {
+    if r.status == Status::Interrupted {
+        Exit::Interrupted
+    } else {
+        Exit::Done
+    }
+}
+
+/// Name the option behind a parameter the library refused (`replicas` → `--replicas`).
+fn option_names(e: attractor::Error) -> anyhow::Error {
+    let option = match &e {
+        attractor::Error::InvalidParameter { name, .. } => match name.as_str() {
+            "replicas" => Some("--replicas"),
+            "n_steps" => Some("--steps"),
+            "mu_spread" => Some("--mu-spread"),
+            "dt" => Some("--steps/--time (the defaults' step)"),
+            n if n.starts_with("initial_spins") => Some("--start"),
+            _ => None,
+        },
+        _ => None,
+    };
+    match option {
+        Some(o) => anyhow::Error::new(e).context(o),
+        None => e.into(),
+    }
+}
+
+/// A number for people: no 300-digit integers, no `-0`.
+fn fmt(x: f64) -> String {
+    attractor::format_number(x)
+}
+
+/// Refuse a result that overflowed before it is printed or written.
+fn check_finite_result(what: &str, e: f64) -> Result<()> {
+    if !e.is_finite() {
+        bail!(
+            "the best {what} is {} (the coefficients overflow f64 arithmetic); scale them down",
+            fmt(e)
+        );
+    }
+    Ok(())
+}
+
 /// `attractor maxcut`.
-pub fn run_maxcut(args: &MaxcutArgs) -> Result<()> {
+pub fn run_maxcut(args: &MaxcutArgs) -> Result<Exit> {
+    check_args(&args.machine)?;
     let name = args.file.display().to_string();
     let g = args.format.read(&args.file)?;
     let model = IsingModel::max_cut(&g)?;
     let w = g.total_weight();
     let mut p = params(&model, &args.machine, false)?;
     p.target_energy = args.machine.target.map(|c| g.energy_from_cut(c));
+    let (replicas, budget, seed) = (p.replicas, budget_text(&p), p.seed);
+    let machine = OscillatorIsingMachine::new(model, p).map_err(option_names)?;
     println!(
-        "graph {name}: {} nodes, {} edges, total weight {w}; oscillator Ising machine, {} replicas, {}, seed {}",
+        "graph {name}: {} nodes, {} edges, total weight {}; oscillator Ising machine, {} replicas, {budget}, seed {seed}",
         g.n,
         g.edges.len(),
-        p.replicas.div_ceil(attractor::models::LANES) * attractor::models::LANES,
-        budget_text(&p),
-        p.seed
+        fmt(w),
+        replicas.div_ceil(attractor::models::LANES) * attractor::models::LANES,
     );
-    let machine = OscillatorIsingMachine::new(model, p)?;
-    let r = run_machine(&machine, |e| format!("cut {}", g.cut_from_energy(e)))?;
+    let r = run_machine(&machine, |e| format!("cut {}", fmt(g.cut_from_energy(e))))?;
+    check_finite_result("energy", r.best().energy)?;
     let line = |what: &str, f: &Found| -> Result<String> {
         Ok(format!(
             "best cut ({what}): {}  first found at {:.3} s  Ising energy {}  certified stable: {}",
-            f.cut(&g),
+            fmt(f.cut(&g)),
             f.found_at.as_secs_f64(),
-            f.energy,
+            fmt(f.energy),
             certificate_text(&machine, &r, &f.spins)?
         ))
     };
@@ -244,18 +341,19 @@ pub fn run_maxcut(args: &MaxcutArgs) -> Result<()> {
             &best.spins,
             &[format!(
                 "{name}: cut {}, Ising energy {}",
-                best.cut(&g),
-                best.energy
+                fmt(best.cut(&g)),
+                fmt(best.energy)
             )],
         )
-        .with_context(|| "writing the partition")?;
+        .context("--out")?;
         println!("wrote {}", out.display());
     }
-    Ok(())
+    Ok(exit_of(&r))
 }
 
 /// `attractor ising`.
-pub fn run_ising(args: &IsingArgs) -> Result<()> {
+pub fn run_ising(args: &IsingArgs) -> Result<Exit> {
+    check_args(&args.machine)?;
     let name = args.file.display().to_string();
     let text = read_text(&args.file)?;
     let model = if args.qubo {
@@ -270,42 +368,41 @@ pub fn run_ising(args: &IsingArgs) -> Result<()> {
     } else {
         "Ising energy"
     };
+    let (budget, seed) = (budget_text(&p), p.seed);
+    let (n, couplings) = (model.n(), model.nnz() / 2);
+    let machine = OscillatorIsingMachine::new(model, p).map_err(option_names)?;
     println!(
-        "{name}: {} variables, {} couplings; oscillator Ising machine, {}, seed {}",
-        model.n(),
-        model.nnz() / 2,
-        budget_text(&p),
-        p.seed
+        "{name}: {n} variables, {couplings} couplings; oscillator Ising machine, {budget}, seed {seed}"
     );
-    let machine = OscillatorIsingMachine::new(model, p)?;
-    let r = run_machine(&machine, |e| format!("{what} {e}"))?;
+    let r = run_machine(&machine, |e| format!("{what} {}", fmt(e)))?;
+    check_finite_result(what, r.best().energy)?;
     println!(
         "best {what} (oscillators): {}  first found at {:.3} s  certified stable: {}",
-        r.oscillator.energy,
+        fmt(r.oscillator.energy),
         r.oscillator.found_at.as_secs_f64(),
         certificate_text(&machine, &r, &r.oscillator.spins)?
     );
     if let Some(gr) = &r.greedy {
         println!(
             "best {what} (after greedy descent): {}  first found at {:.3} s",
-            gr.energy,
+            fmt(gr.energy),
             gr.found_at.as_secs_f64()
         );
     }
     println!("{}: {:.2} s", report_status(&r), r.elapsed.as_secs_f64());
     if let Some(out) = &args.machine.out {
         let best = r.best();
-        let header = [format!("{name}: {what} {}", best.energy)];
+        let header = [format!("{name}: {what} {}", fmt(best.energy))];
         if args.qubo {
             let x: Vec<i8> = bits_from_spins(&best.spins)
                 .iter()
                 .map(|&b| b as i8)
                 .collect();
-            write_partition(out, &x, &header)?;
+            write_partition(out, &x, &header).context("--out")?;
         } else {
-            write_partition(out, &best.spins, &header)?;
+            write_partition(out, &best.spins, &header).context("--out")?;
         }
         println!("wrote {}", out.display());
     }
-    Ok(())
+    Ok(exit_of(&r))
 }

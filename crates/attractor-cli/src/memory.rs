@@ -2,7 +2,7 @@
 //! recall them with a chosen associative memory, print accuracy and energies, and optionally
 //! write a PNG grid of original / corrupted / recalled images.
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use attractor::analysis::evaluate_recall;
 use attractor::learn::{MemoryModel, MemorySpec};
 use attractor::models::{Separation, Update};
@@ -95,9 +95,46 @@ fn load(args: &MemoryArgs) -> Result<ImagePatterns> {
     )?)
 }
 
+/// Check the numeric options by the names the user typed, before anything is read.
+fn check_args(args: &MemoryArgs) -> Result<()> {
+    let num = attractor::format_number;
+    if !(args.threshold.is_finite() && (0.0..=1.0).contains(&args.threshold)) {
+        bail!(
+            "--threshold {}: the binarisation threshold applies to values scaled to [0, 1]; give a number in [0, 1] such as 0.5",
+            num(args.threshold)
+        );
+    }
+    if !(args.beta.is_finite() && args.beta > 0.0) {
+        bail!(
+            "--beta {}: the inverse temperature must be finite and > 0, e.g. 1",
+            num(args.beta)
+        );
+    }
+    match args.corrupt {
+        CorruptionKind::Flip | CorruptionKind::Mask
+            if !(args.amount.is_finite() && (0.0..=1.0).contains(&args.amount)) =>
+        {
+            bail!(
+                "--amount {}: the fraction of entries corrupted must lie in [0, 1], e.g. 0.2",
+                num(args.amount)
+            )
+        }
+        CorruptionKind::Noise if !(args.amount.is_finite() && args.amount >= 0.0) => bail!(
+            "--amount {}: the noise standard deviation must be finite and >= 0",
+            num(args.amount)
+        ),
+        _ => {}
+    }
+    if args.data == "generated" {
+        attractor::linalg::check_dense_size("--count x --dim", args.count, args.dim)?;
+    }
+    Ok(())
+}
+
 pub fn run(args: &MemoryArgs) -> Result<()> {
+    check_args(args)?;
     if let Some(png) = &args.png {
-        crate::plot::check_png_path(png)?;
+        crate::plot::check_png_path(png).context("--png")?;
     }
     let ImagePatterns {
         patterns,

@@ -1,10 +1,10 @@
-//! PNG figures with plotters. Files are written whole or not at all: drawn to a temporary file
-//! beside the target, then renamed.
+//! PNG figures with plotters. Files are written whole or not at all, through the library's
+//! one atomic writer ([`attractor::output::write_atomic_with`]).
 
 use crate::demo::Panel;
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use plotters::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Once;
 
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
@@ -18,54 +18,38 @@ pub(crate) fn register_font() {
     });
 }
 
-/// Reject a path we cannot write a PNG to, before any work is done.
+/// Reject a path we cannot write a PNG to, before any work is done: not `.png`, an existing
+/// target that is not a regular file, a directory that does not exist or is not writable.
 pub fn check_png_path(path: &Path) -> Result<()> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     if !ext.eq_ignore_ascii_case("png") {
         bail!(
-            "--plot {}: the figure is a PNG, so the file name must end in .png",
+            "{}: the figure is a PNG, so the file name must end in .png",
             path.display()
         );
     }
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if !parent.is_dir() {
-        bail!(
-            "--plot {}: directory {} does not exist; create it first",
-            path.display(),
-            parent.display()
-        );
-    }
+    attractor::output::check_writable(path)?;
     Ok(())
 }
 
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "figure.png".into());
-    path.with_file_name(format!(".{name}.partial.png"))
+/// Write a PNG drawn by `draw` (given the temporary path to draw to) whole or not at all.
+pub(crate) fn write_png(path: &Path, draw: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    check_png_path(path)?;
+    register_font();
+    attractor::output::write_atomic_with(path, |tmp| {
+        draw(tmp).map_err(|e| {
+            attractor::Error::Incompatible(format!("drawing {}: {e:#}", path.display()))
+        })
+    })?;
+    Ok(())
 }
 
 /// Draw the panels stacked vertically and write them to `path` atomically.
 pub fn write_panels(path: &Path, panels: &[Panel]) -> Result<()> {
-    check_png_path(path)?;
     if panels.is_empty() {
         bail!("nothing to plot");
     }
-    register_font();
-    let tmp = temp_path(path);
-    let result = draw(&tmp, panels);
-    match result {
-        Ok(()) => std::fs::rename(&tmp, path)
-            .with_context(|| format!("moving the figure into place at {}", path.display())),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e).with_context(|| format!("drawing {}", path.display()))
-        }
-    }
+    write_png(path, |tmp| draw(tmp, panels))
 }
 
 fn draw(file: &Path, panels: &[Panel]) -> Result<()> {

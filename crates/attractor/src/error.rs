@@ -82,13 +82,46 @@ pub enum Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
-    /// Build an [`Error::InvalidParameter`].
+    /// Build an [`Error::InvalidParameter`]. A value whose text is longer than 64 characters
+    /// (a 300-digit number, a pasted file) is shortened in the message.
     pub fn invalid(name: &str, value: impl std::fmt::Display, requirement: &str) -> Self {
         Error::InvalidParameter {
             name: name.to_string(),
-            value: value.to_string(),
+            value: shorten(&value.to_string(), 64),
             requirement: requirement.to_string(),
         }
+    }
+}
+
+/// `s` cut to at most `max` characters, with "…" when cut.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let head: String = s.chars().take(max.saturating_sub(1)).collect();
+        format!("{head}…")
+    }
+}
+
+/// A number as people read it: plain decimals between 10⁻⁴ and 10¹⁵ in magnitude, scientific
+/// notation outside (so `1e300` is not printed as 301 digits), and `0` for `−0`.
+///
+/// ```
+/// use attractor::format_number;
+/// assert_eq!(format_number(1e300), "1e300");
+/// assert_eq!(format_number(-0.0), "0");
+/// assert_eq!(format_number(11624.0), "11624");
+/// assert_eq!(format_number(f64::NAN), "NaN");
+/// ```
+pub fn format_number(x: f64) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
+    let a = x.abs();
+    if !x.is_finite() || (1e-4..1e15).contains(&a) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
     }
 }
 
@@ -125,7 +158,7 @@ pub(crate) fn check_positive(name: &str, value: f64, fix: &str) -> Result<()> {
     } else {
         Err(Error::invalid(
             name,
-            value,
+            format_number(value),
             &format!("must be finite and > 0; {fix}"),
         ))
     }
@@ -138,7 +171,7 @@ pub(crate) fn check_nonnegative(name: &str, value: f64, fix: &str) -> Result<()>
     } else {
         Err(Error::invalid(
             name,
-            value,
+            format_number(value),
             &format!("must be finite and >= 0; {fix}"),
         ))
     }

@@ -36,6 +36,7 @@ pub mod flow;
 pub mod learn;
 pub mod linalg;
 pub mod models;
+pub mod output;
 pub mod problems;
 pub mod prox;
 pub mod rng;
@@ -43,7 +44,7 @@ pub mod run;
 pub mod samplers;
 pub mod step;
 
-pub use error::{Error, Result};
+pub use error::{Error, Result, format_number};
 /// How a computation may run in parallel (faer's `Par`: `Par::Seq`, or `Par::rayon(k)` on rayon's
 /// global pool), said one way across the library.
 pub use faer::Par;

@@ -187,7 +187,7 @@ fn greedy_descent_never_raises_the_energy_and_ends_in_a_local_minimum() {
     let mut s: Vec<i8> = (0..40).map(|i| if i % 3 == 0 { 1 } else { -1 }).collect();
     let e0 = m.energy(&s).unwrap();
     let mut f = vec![0.0; 40];
-    greedy_descent(&m, &mut s, &mut f);
+    greedy_descent(&m, &mut s, &mut f).unwrap();
     let e1 = m.energy(&s).unwrap();
     assert!(e1 <= e0);
     for i in 0..40 {
@@ -234,4 +234,27 @@ proptest! {
             prop_assert!((f - f2).abs() < 1e-9, "QUBO {} vs round trip {}", f, f2);
         }
     }
+}
+
+#[test]
+fn public_kernels_check_their_arguments() {
+    let g = WeightedGraph::random(10, 0.5, &[1.0], 1).unwrap();
+    let m = IsingModel::max_cut(&g).unwrap();
+    let mut f = vec![0.0; 10];
+    let short = m
+        .local_fields_into(&[1; 9], &mut f)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        short.contains("spins") && short.contains("length 9"),
+        "{short}"
+    );
+    let bad = m.local_fields_into(&[1, 1, 0, 1, 1, 1, 1, 1, 1, 1], &mut f);
+    assert!(bad.unwrap_err().to_string().contains("spins[2]"));
+    let mut s = vec![1i8; 10];
+    let e = greedy_descent(&m, &mut s, &mut [0.0; 3])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("fields") && e.contains("length 3"), "{e}");
+    assert!(greedy_descent(&m, &mut s, &mut f).is_ok());
 }

@@ -6,7 +6,7 @@ mod hopfield;
 mod memory;
 mod oscillator;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -81,7 +81,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         }
     };
     if let Some(path) = &args.plot {
-        crate::plot::check_png_path(path)?;
+        crate::plot::check_png_path(path).context("--plot")?;
     }
     let mut panels = Vec::new();
     for (k, c) in selected.iter().enumerate() {

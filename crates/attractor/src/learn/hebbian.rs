@@ -38,6 +38,7 @@ impl crate::models::HopfieldMemory {
     /// Hebbian memory `W = ΞᵀΞ/N`, `W_ii = 0` ([`hebbian`]): the rule learns the couplings and stores them in a
     /// classical memory (`±1` patterns only).
     pub fn hebbian(patterns: &Patterns) -> crate::Result<Self> {
+        crate::linalg::check_dense_size("W (N x N)", patterns.dim(), patterns.dim())?;
         patterns.require_binary("the Hebbian Hopfield memory")?;
         Self::from_weights(hebbian(patterns), "hebbian", patterns.n_patterns())
     }

@@ -86,6 +86,7 @@ impl crate::models::HopfieldMemory {
     /// Pseudo-inverse (projection) memory ([`pseudo_inverse`]): the rule learns the couplings and stores them in a
     /// classical memory (`±1` patterns only).
     pub fn pseudo_inverse(patterns: &Patterns) -> crate::Result<Self> {
+        crate::linalg::check_dense_size("W (N x N)", patterns.dim(), patterns.dim())?;
         patterns.require_binary("the pseudo-inverse Hopfield memory")?;
         Self::from_weights(pseudo_inverse(patterns)?, "pinv", patterns.n_patterns())
     }

@@ -49,6 +49,7 @@ impl crate::models::HopfieldMemory {
     /// Storkey memory ([`storkey`]): the rule learns the couplings and stores them in a
     /// classical memory (`±1` patterns only).
     pub fn storkey(patterns: &Patterns) -> crate::Result<Self> {
+        crate::linalg::check_dense_size("W (N x N)", patterns.dim(), patterns.dim())?;
         patterns.require_binary("the Storkey Hopfield memory")?;
         Self::from_weights(storkey(patterns), "storkey", patterns.n_patterns())
     }

@@ -143,6 +143,21 @@ impl DenseMemory {
         let separation = separation.validate()?;
         patterns.require_binary("the dense associative memory")?;
         let (k, n) = (patterns.n_patterns(), patterns.dim());
+        if let Separation::Polynomial(deg) | Separation::RectifiedPolynomial(deg) = separation {
+            // overlaps reach N, so the energy −Σ_μ F(m_μ) reaches −K·Nⁿ: it must stay finite
+            let worst = (k as f64) * ((n + 2) as f64).powf(f64::from(deg));
+            if !worst.is_finite() || worst > 1e300 {
+                let max_deg = ((1e300 / k as f64).ln() / ((n + 2) as f64).ln()).floor();
+                return Err(Error::invalid(
+                    "polynomial degree n",
+                    deg,
+                    &format!(
+                        "K·(N+2)^n = {} overflows f64 arithmetic at N = {n}, K = {k}; use n <= {max_deg} or the exponential separation (exp)",
+                        crate::format_number(worst)
+                    ),
+                ));
+            }
+        }
         let mut xt = vec![0.0; n * k];
         for (mu, p) in patterns.iter().enumerate() {
             for i in 0..n {

@@ -390,6 +390,7 @@ pub fn random_symmetric_weights(n: usize, gain: f64, seed: u64) -> Result<Mat<f6
             "the gain must be finite",
         ));
     }
+    crate::linalg::check_dense_size("W (n x n)", n, n)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut w = Mat::<f64>::zeros(n, n);
     let scale = gain / (2.0 * n as f64).sqrt();

@@ -69,6 +69,18 @@ impl ModernHopfield {
     pub fn new(patterns: &Patterns, beta: f64) -> Result<Self> {
         check_beta(beta)?;
         let m = patterns.max_norm();
+        // the scores β ξᵀx of states in the patterns' hull are at most β M²: keep them finite
+        if !(beta * m * m).is_finite() || beta * m * m > 1e300 {
+            return Err(Error::invalid(
+                "beta",
+                crate::format_number(beta),
+                &format!(
+                    "β·max‖ξ‖² = {:.3e} overflows f64 arithmetic; use β < {:.3e}",
+                    beta * m * m,
+                    1e300 / (m * m).max(1.0)
+                ),
+            ));
+        }
         Ok(Self {
             x: patterns.columns(),
             beta,

@@ -46,7 +46,7 @@ pub fn brute_force(model: &IsingModel) -> Result<GroundState> {
     }
     let mut s = vec![-1i8; n];
     let mut f = vec![0.0; n];
-    model.local_fields_into(&s, &mut f);
+    model.local_fields_into_unchecked(&s, &mut f);
     let mut e = model.energy_unchecked(&s);
     let mut best = e;
     let mut best_s = s.clone();

@@ -112,8 +112,8 @@ fn parse_idx(b: &[u8]) -> std::result::Result<IdxArray, String> {
     })
 }
 
-/// Write an unsigned-byte IDX file (gzipped when `gzip`), atomically (temporary file, then
-/// rename). Used to ship small MNIST subsets with the repository.
+/// Write an unsigned-byte IDX file (gzipped when `gzip`), whole or not at all
+/// ([`write_atomic`](crate::output::write_atomic)). Used to ship small MNIST subsets with the repository.
 pub fn write_idx(path: impl AsRef<Path>, array: &IdxArray, gzip: bool) -> Result<()> {
     let path = path.as_ref();
     let n: usize = array.dims.iter().product();
@@ -137,23 +137,19 @@ pub fn write_idx(path: impl AsRef<Path>, array: &IdxArray, gzip: bool) -> Result
         bytes.extend_from_slice(&d.to_be_bytes());
     }
     bytes.extend_from_slice(&array.data);
-    let io = |e: std::io::Error| Error::Io {
-        path: path.display().to_string(),
-        msg: format!("{e}; check that the directory exists and is writable"),
-    };
-    let tmp = path.with_extension("partial");
-    {
-        let file = std::fs::File::create(&tmp).map_err(io)?;
-        if gzip {
-            let mut enc = flate2::write::GzEncoder::new(file, flate2::Compression::best());
-            enc.write_all(&bytes).map_err(io)?;
-            enc.finish().map_err(io)?;
-        } else {
-            let mut f = file;
-            f.write_all(&bytes).map_err(io)?;
-        }
+    if gzip {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let gz = enc
+            .write_all(&bytes)
+            .and_then(|()| enc.finish())
+            .map_err(|e| Error::Io {
+                path: path.display().to_string(),
+                msg: format!("cannot compress: {e}"),
+            })?;
+        crate::output::write_atomic(path, &gz)
+    } else {
+        crate::output::write_atomic(path, &bytes)
     }
-    std::fs::rename(&tmp, path).map_err(io)
 }
 
 #[cfg(test)]

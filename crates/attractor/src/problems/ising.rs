@@ -8,7 +8,7 @@
 //! memory is `O(n + edges)`. Max-Cut of a weighted graph `w` is the Ising model `J = −w`, `h = 0`:
 //! `cut(s) = ¼ Σ_ij w_ij (1 − s_i s_j) = (W − H(s)) / 2` with `W = Σ_edges w`.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, check_len};
 
 /// A weighted undirected graph as an edge list `(i, j, w)`, `0 ≤ i, j < n`, `i ≠ j`.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,7 +55,8 @@ impl WeightedGraph {
     /// # Ok::<(), attractor::Error>(())
     /// ```
     pub fn cut_from_energy(&self, energy: f64) -> f64 {
-        (self.total_weight() - energy) / 2.0
+        // + 0.0 turns a −0 into 0
+        (self.total_weight() - energy) / 2.0 + 0.0
     }
 
     /// The energy under [`IsingModel::max_cut`]`(self)` of a state with this cut:
@@ -91,10 +92,27 @@ impl WeightedGraph {
     }
 }
 
-fn check_edges(n: usize, edges: &[(u32, u32, f64)]) -> Result<()> {
-    if n > u32::MAX as usize {
-        return Err(Error::invalid("n", n, "at most 2^32 − 1 vertices"));
+/// The most spins (graph vertices, QUBO variables) a model may have: 2²⁷ ≈ 134 million, so that
+/// its per-spin arrays stay within a few GiB.
+pub const MAX_SPINS: usize = 1 << 27;
+
+/// Refuse a spin count above [`MAX_SPINS`], with the memory the model's arrays would need.
+pub(crate) fn check_n(n: usize) -> Result<()> {
+    if n <= MAX_SPINS {
+        return Ok(());
     }
+    Err(Error::invalid(
+        "number of spins n",
+        n,
+        &format!(
+            "at most {MAX_SPINS} spins are supported (the per-spin arrays alone would need {:.1} GiB); check the header or the largest node id",
+            n as f64 * 40.0 / f64::from(1u32 << 30)
+        ),
+    ))
+}
+
+fn check_edges(n: usize, edges: &[(u32, u32, f64)]) -> Result<()> {
+    check_n(n)?;
     for (k, &(i, j, w)) in edges.iter().enumerate() {
         if i as usize >= n || j as usize >= n {
             return Err(Error::invalid(
@@ -309,7 +327,35 @@ impl IsingModel {
     }
 
     /// Local fields `f_i = Σ_j J_ij s_j + h_i`; flipping spin `i` changes `H` by `2 s_i f_i`.
-    pub fn local_fields_into(&self, s: &[i8], out: &mut [f64]) {
+    /// Errors when `s` or `out` is not of length `n` or `s` holds a value other than `±1`.
+    pub fn local_fields_into(&self, s: &[i8], out: &mut [f64]) -> Result<()> {
+        self.check_spins(s)?;
+        check_len(
+            "fields",
+            out.len(),
+            self.n,
+            "pass a buffer of one field per spin",
+        )?;
+        self.local_fields_into_unchecked(s, out);
+        Ok(())
+    }
+
+    /// `s ∈ {±1}ⁿ`.
+    fn check_spins(&self, s: &[i8]) -> Result<()> {
+        check_len("spins", s.len(), self.n, "pass one spin per variable")?;
+        match s.iter().position(|&v| v != 1 && v != -1) {
+            Some(i) => Err(Error::invalid(
+                &format!("spins[{i}]"),
+                s[i],
+                "spins are +1 or -1",
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// [`local_fields_into`](Self::local_fields_into) without checks, for the hot loops of the
+    /// library. Panics if `s` or `out` is shorter than `n`.
+    pub(crate) fn local_fields_into_unchecked(&self, s: &[i8], out: &mut [f64]) {
         for i in 0..self.n {
             let (c, v) = self.row(i);
             let mut acc = self.h[i];
@@ -414,6 +460,7 @@ pub struct Qubo {
 impl Qubo {
     /// Build from terms `(i, j, Q_ij)`; `(j, i)` is folded onto `(i, j)` and duplicates summed.
     pub fn new(n: usize, terms: &[(u32, u32, f64)], offset: f64) -> Result<Self> {
+        check_n(n)?;
         if !offset.is_finite() {
             return Err(Error::invalid("offset", offset, "must be finite"));
         }
@@ -536,9 +583,21 @@ pub fn bits_from_spins(s: &[i8]) -> Vec<u8> {
 
 /// Greedy single-flip descent: sweep the spins in order and flip every spin whose flip lowers
 /// the energy (`ΔH_i = 2 s_i f_i < 0`), until a sweep flips nothing (a 1-flip local minimum).
-/// Returns the number of flips; `fields` is scratch of length `n`. Never raises `H`.
-pub fn greedy_descent(model: &IsingModel, s: &mut [i8], fields: &mut [f64]) -> usize {
-    model.local_fields_into(s, fields);
+/// Returns the number of flips; `fields` is scratch of length `n`. Never raises `H`. Errors
+/// when `s` is not a spin vector of the model's length or `fields` is not of length `n`.
+pub fn greedy_descent(model: &IsingModel, s: &mut [i8], fields: &mut [f64]) -> Result<usize> {
+    model.local_fields_into(s, fields)?;
+    Ok(greedy_descent_unchecked(model, s, fields))
+}
+
+/// [`greedy_descent`] without checks, for the library's hot loops (the OIM's readouts). Panics
+/// if `s` or `fields` is shorter than the model.
+pub(crate) fn greedy_descent_unchecked(
+    model: &IsingModel,
+    s: &mut [i8],
+    fields: &mut [f64],
+) -> usize {
+    model.local_fields_into_unchecked(s, fields);
     let tol = 1e-12 * (1.0 + model.max_abs_row_sum());
     let mut flips = 0;
     loop {

@@ -71,25 +71,12 @@ pub fn npy_bytes(shape: &[usize], data: &[f64]) -> Result<Vec<u8>> {
     Ok(b)
 }
 
-/// Write `data` (C order, shape `shape`) as an `f64` `.npy` file, whole or not at all: the
-/// bytes go to a temporary file beside `path`, which is then renamed.
+/// Write `data` (C order, shape `shape`) as an `f64` `.npy` file, whole or not at all
+/// ([`write_atomic`](crate::output::write_atomic)).
 pub fn write_npy(path: impl AsRef<Path>, shape: &[usize], data: &[f64]) -> Result<()> {
     let path = path.as_ref();
     let bytes = npy_bytes(shape, data)?;
-    let io = |e: std::io::Error| Error::Io {
-        path: path.display().to_string(),
-        msg: e.to_string(),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "array.npy".into());
-    let tmp = path.with_file_name(format!(".{name}.partial"));
-    std::fs::write(&tmp, &bytes).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(e)
-    })
+    crate::output::write_atomic(path, &bytes)
 }
 
 /// Parse an in-memory `.npy` file (e.g. one embedded with `include_bytes!`); `name` is used

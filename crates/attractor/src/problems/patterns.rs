@@ -60,6 +60,7 @@ impl Patterns {
                 "patterns need at least one entry",
             ));
         }
+        crate::linalg::check_dense_size("patterns (K x N)", n_patterns, dim)?;
         crate::error::check_len(
             "pattern data",
             data.len(),
@@ -76,6 +77,7 @@ impl Patterns {
 
     /// `K` patterns of length `N` with independent, equiprobable `±1` entries.
     pub fn random_binary(n_patterns: usize, dim: usize, seed: u64) -> Result<Self> {
+        crate::linalg::check_dense_size("patterns (K x N)", n_patterns, dim)?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let data = (0..n_patterns * dim)
             .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
@@ -85,6 +87,7 @@ impl Patterns {
 
     /// `K` patterns of length `N` with independent standard normal entries.
     pub fn random_gaussian(n_patterns: usize, dim: usize, seed: u64) -> Result<Self> {
+        crate::linalg::check_dense_size("patterns (K x N)", n_patterns, dim)?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let data = (0..n_patterns * dim)
             .map(|_| rng.sample::<f64, _>(StandardNormal))

@@ -76,7 +76,7 @@ impl BestRotation {
             order.push((a, i as u32));
         }
         order.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
-        model.local_fields_into(spins, fields);
+        model.local_fields_into_unchecked(spins, fields);
         let mut e = model.energy_unchecked(spins);
         let mut best = e;
         let mut best_k = 0usize;

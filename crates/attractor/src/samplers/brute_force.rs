@@ -71,7 +71,7 @@ impl IsingSampler for BruteForce {
         // Gray code: state k differs from k − 1 in bit trailing_zeros(k); bit i set ⇔ s_i = +1
         let mut s = vec![-1i8; n];
         let mut f = vec![0.0; n];
-        model.local_fields_into(&s, &mut f);
+        model.local_fields_into_unchecked(&s, &mut f);
         let mut e = model.energy_unchecked(&s);
         let mut code = 0u32;
         let total = 1u64 << n;

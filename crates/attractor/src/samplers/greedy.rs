@@ -3,12 +3,13 @@
 use super::sample_set::Reads;
 use super::{IsingSampler, SampleSet, SampleSetInfo};
 use crate::error::{Error, Result};
-use crate::problems::{IsingModel, greedy_descent};
+use crate::problems::IsingModel;
+use crate::problems::ising::greedy_descent_unchecked;
 use crate::rng::{stream, streams};
 use rand::RngExt;
 use std::time::Instant;
 
-/// `num_reads` greedy descents ([`greedy_descent`]: sweep the spins and flip every spin whose
+/// `num_reads` greedy descents ([`greedy_descent`](crate::problems::greedy_descent): sweep the spins and flip every spin whose
 /// flip lowers `H`, until none does) from random states; read `r` starts from
 /// [`rng::stream`](crate::rng::stream)`(seed, INIT + r)`. Every sample is a 1-flip local
 /// minimum (`ΔH_i = 2 s_i f_i ≥ 0` for every `i`).
@@ -49,7 +50,7 @@ impl IsingSampler for GreedyDescent {
             for v in s.iter_mut() {
                 *v = if rng.random::<bool>() { 1 } else { -1 };
             }
-            greedy_descent(model, &mut s, &mut fields);
+            greedy_descent_unchecked(model, &mut s, &mut fields);
             reads.push_counted(&s, 1, true);
         }
         Ok(reads.finish(

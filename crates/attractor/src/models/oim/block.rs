@@ -5,7 +5,8 @@ use super::LANES;
 use super::kernel::{Coef, KernelCsr, W, step_dispatch};
 use super::params::OimParams;
 use crate::fastmath::sincos_f32;
-use crate::problems::{BestRotation, IsingModel, greedy_descent};
+use crate::problems::ising::greedy_descent_unchecked;
+use crate::problems::{BestRotation, IsingModel};
 use crate::rng::{stream, streams};
 use crate::run::Interrupt;
 use rand::RngExt;
@@ -234,7 +235,7 @@ impl Block {
                 }
                 if greedy_readouts {
                     self.read_lane_signs(l, n);
-                    greedy_descent(model, &mut self.spins, &mut self.fields);
+                    greedy_descent_unchecked(model, &mut self.spins, &mut self.fields);
                     let eg = model.energy_unchecked(&self.spins);
                     offer(&mut self.best_gr, &self.spins, eg, ctx, self.steps_done);
                 }
@@ -253,7 +254,7 @@ impl Block {
             );
             offer(&mut self.best_osc, &self.spins, e, ctx, self.steps_done);
             if p.readout.greedy {
-                greedy_descent(model, &mut self.spins, &mut self.fields);
+                greedy_descent_unchecked(model, &mut self.spins, &mut self.fields);
                 let eg = model.energy_unchecked(&self.spins);
                 let cand = Some((
                     eg,

@@ -8,7 +8,8 @@ use super::kernel::KernelCsr;
 use super::params::{NodeScales, OimParams};
 use crate::analysis::{Mu, StabilityCertificate, certify_stable};
 use crate::error::{Error, Result};
-use crate::problems::{IsingModel, WeightedGraph, greedy_descent};
+use crate::problems::ising::greedy_descent_unchecked;
+use crate::problems::{IsingModel, WeightedGraph};
 use crate::run::{Interrupt, Observer, Status};
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -257,7 +258,7 @@ impl OscillatorIsingMachine {
         if p.readout.greedy && p.restart.initial_spins.is_some() {
             // refining never reports worse than the descended start
             let mut s = warm_spins.clone();
-            greedy_descent(model, &mut s, &mut vec![0.0; n]);
+            greedy_descent_unchecked(model, &mut s, &mut vec![0.0; n]);
             best_gr = Some((model.energy_unchecked(&s), s, start.elapsed(), 0));
         }
         let mut steps_done = 0u64;

@@ -1,39 +1,23 @@
 //! Partitions: one line `node spin` per node, written atomically.
 
 use super::{data_lines, parse_usize, perr, read_text};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use std::path::Path;
 
 /// Write a partition: comment lines from `header` (each prefixed `# `), then one line
-/// `node spin` per node (1-based node, spin ±1). The file is written whole or not at all:
-/// a temporary file beside the target, then a rename.
+/// `node spin` per node (1-based node, spin ±1). The file is written whole or not at all
+/// ([`write_atomic`](crate::output::write_atomic)).
 pub fn write_partition(path: &Path, s: &[i8], header: &[String]) -> Result<()> {
-    use std::io::Write;
-    let io = |e: std::io::Error| Error::Io {
-        path: path.display().to_string(),
-        msg: format!("cannot write the partition: {e}"),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "partition".into());
-    let tmp = path.with_file_name(format!(".{name}.partial"));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        for h in header {
-            writeln!(f, "# {h}")?;
-        }
-        for (i, &v) in s.iter().enumerate() {
-            writeln!(f, "{} {}", i + 1, v)?;
-        }
-        f.flush()?;
-        f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    use std::fmt::Write;
+    let mut text = String::with_capacity(8 * s.len() + 64);
+    for h in header {
+        // a header line never breaks the format: newlines inside it become spaces
+        let _ = writeln!(text, "# {}", h.replace(['\n', '\r'], " "));
     }
-    result.map_err(io)
+    for (i, &v) in s.iter().enumerate() {
+        let _ = writeln!(text, "{} {}", i + 1, v);
+    }
+    crate::output::write_atomic(path, text.as_bytes())
 }
 
 /// Parse a partition as [`write_partition`] writes it: `node value` lines, 1-based nodes, each of

@@ -1,0 +1,249 @@
+//! Bad input as a hostile user would give it, one row per class of issue 10: every row must
+//! end with exit code 2 (130 for an interrupt), one line on stderr that names the value, no
+//! panic text, nothing written or clobbered, quickly and within a memory bound.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The most memory any refused input may make the binary take (peak resident set).
+const PEAK_RSS_BOUND_KB: i64 = 256 * 1024;
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_attractor")
+}
+
+fn repo(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+/// Peak resident set (KiB) of the largest child waited for so far.
+fn children_peak_rss_kb() -> i64 {
+    // SAFETY: getrusage writes into the zeroed struct we own.
+    unsafe {
+        let mut ru: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru);
+        ru.ru_maxrss
+    }
+}
+
+struct Outcome {
+    code: i32,
+    stderr: String,
+    elapsed: Duration,
+}
+
+fn run(args: &[&str]) -> Outcome {
+    let start = Instant::now();
+    let out = Command::new(bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs");
+    Outcome {
+        code: out.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed: start.elapsed(),
+    }
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn bad_inputs_exit_2_with_one_line_and_touch_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let g1 = repo("data/gset/G1.txt");
+    let precious = write(d, "precious.txt", b"keep me\n");
+    let link = d.join("link.cut");
+    std::os::unix::fs::symlink(&precious, &link).unwrap();
+    let link = link.display().to_string();
+    let huge_header = write(d, "huge.txt", b"1000000000 1\n1 2 1\n");
+    let huge_ids = write(d, "ids.txt", b"0 4000000000 1\n");
+    let bad_npy = write(d, "bad.npy", b"\x93NUMPY\x01\x00\x10\x00{'descr': '', }\n");
+    let inf_qubo = write(d, "inf.qubo", b"2 1\n1 2 1e400\n");
+    let no_dir = d.join("no/such/dir/out.cut").display().to_string();
+    let dir_arg = d.display().to_string();
+    let long_num = "9".repeat(300);
+    let mnist = repo("data/mnist/train-images-first.idx3-ubyte.gz");
+
+    // (class, args, a needle the one stderr line must contain)
+    let rows: Vec<(&str, Vec<&str>, &str)> = vec![
+        (
+            "output: a device",
+            vec!["maxcut", &g1, "--rounds", "1", "--out", "/dev/null"],
+            "not a regular file",
+        ),
+        (
+            "output: a symlink",
+            vec!["maxcut", &g1, "--rounds", "1", "--out", &link],
+            "symbolic link",
+        ),
+        (
+            "output: a directory",
+            vec!["maxcut", &g1, "--rounds", "1", "--out", &dir_arg],
+            "directory",
+        ),
+        (
+            "output: checked before a long run",
+            vec!["maxcut", &g1, "--time", "60", "--out", &no_dir],
+            "--out",
+        ),
+        (
+            "output: png checked first",
+            vec!["memory", "--png", &no_dir],
+            "--png",
+        ),
+        (
+            "memory: header counts",
+            vec!["maxcut", &huge_header],
+            "1000000000",
+        ),
+        (
+            "memory: node ids",
+            vec!["maxcut", &huge_ids, "--format", "edges"],
+            "largest node id",
+        ),
+        (
+            "memory: replicas",
+            vec!["maxcut", &g1, "--replicas", "100000000"],
+            "--replicas",
+        ),
+        (
+            "memory: count",
+            vec!["memory", "--count", "1000000000"],
+            "GiB",
+        ),
+        (
+            "panic: huge time",
+            vec!["maxcut", &g1, "--time", "1e300"],
+            "--time",
+        ),
+        (
+            "panic: malformed npy",
+            vec!["memory", "--data", &bad_npy],
+            "bad.npy",
+        ),
+        (
+            "resources: threads",
+            vec!["maxcut", &g1, "--threads", "100000"],
+            "--threads",
+        ),
+        (
+            "nonsense: threshold nan",
+            vec!["memory", "--data", &mnist, "--threshold", "nan"],
+            "--threshold",
+        ),
+        (
+            "nonsense: inf QUBO coefficient",
+            vec!["ising", &inf_qubo, "--qubo", "--rounds", "1"],
+            "inf.qubo",
+        ),
+        (
+            "nonsense: huge beta",
+            vec!["memory", "--model", "modern", "--beta", "1e300"],
+            "beta",
+        ),
+        (
+            "nonsense: high degree",
+            vec!["memory", "--model", "dense", "--n", "400"],
+            "degree",
+        ),
+        ("messages: missing argument", vec!["maxcut"], "<FILE>"),
+        (
+            "messages: valid values",
+            vec!["maxcut", &g1, "--format", "csv"],
+            "rudy",
+        ),
+        (
+            "messages: 300 digits",
+            vec!["memory", "--model", "modern", "--beta", &long_num],
+            "beta",
+        ),
+    ];
+    for (class, args, needle) in &rows {
+        let o = run(args);
+        println!("| {class} | {} | {} |", o.code, o.stderr.trim_end());
+        assert_eq!(o.code, 2, "{class}: exit {} with {}", o.code, o.stderr);
+        let lines: Vec<&str> = o.stderr.trim_end().lines().collect();
+        assert_eq!(lines.len(), 1, "{class}: {}", o.stderr);
+        assert!(
+            o.stderr.contains(needle),
+            "{class}: {needle:?} not in {}",
+            o.stderr
+        );
+        assert!(
+            !o.stderr.contains("panicked") && !o.stderr.contains("internal error"),
+            "{class}: {}",
+            o.stderr
+        );
+        assert!(
+            o.stderr.len() < 400,
+            "{class}: a long message: {}",
+            o.stderr
+        );
+        assert!(
+            o.elapsed < Duration::from_secs(10),
+            "{class}: took {:?}",
+            o.elapsed
+        );
+    }
+    assert!(
+        children_peak_rss_kb() < PEAK_RSS_BOUND_KB,
+        "a refused input took {} KiB",
+        children_peak_rss_kb()
+    );
+    // nothing clobbered, nothing left behind
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me\n");
+    let left: Vec<PathBuf> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains(".partial"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn sigterm_and_sigint_keep_the_best_and_exit_130() {
+    let dir = tempfile::tempdir().unwrap();
+    for (signal, name) in [(libc::SIGTERM, "term"), (libc::SIGINT, "int")] {
+        let out = dir.path().join(format!("{name}.cut"));
+        let child = Command::new(bin())
+            .args(["maxcut", &repo("data/gset/G1.txt"), "--time", "60", "--out"])
+            .arg(&out)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+        let sent = Instant::now();
+        // SAFETY: sending a signal to our own child process.
+        unsafe {
+            libc::kill(child.id() as libc::pid_t, signal);
+        }
+        let o = child.wait_with_output().unwrap();
+        assert!(
+            sent.elapsed() < Duration::from_secs(5),
+            "{name}: took {:?}",
+            sent.elapsed()
+        );
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(
+            o.status.code(),
+            Some(130),
+            "{name}: {stdout} {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(stdout.contains("interrupted"), "{stdout}");
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(text.lines().filter(|l| !l.starts_with('#')).count(), 800);
+    }
+}

@@ -70,6 +70,8 @@ pub struct MemorySpec {
     /// The update schedule of the classical memories (default asynchronous, seed 0); the dense
     /// memory takes the seed of its visiting order from it.
     pub update: Update,
+    /// The most updates a recall takes (default 100, at least 1).
+    pub max_sweeps: usize,
 }
 
 impl MemorySpec {
@@ -80,6 +82,7 @@ impl MemorySpec {
             separation: Separation::Polynomial(3),
             beta: 1.0,
             update: Update::Asynchronous { seed: 0 },
+            max_sweeps: 100,
         }
     }
 
@@ -96,21 +99,37 @@ impl MemorySpec {
     /// # Ok::<(), attractor::Error>(())
     /// ```
     pub fn store(&self, patterns: &Patterns) -> Result<Box<dyn Memory>> {
-        let u = self.update;
+        let (u, m) = (self.update, self.max_sweeps);
         Ok(match self.model {
-            MemoryModel::Hebbian => Box::new(HopfieldMemory::hebbian(patterns)?.with_update(u)),
-            MemoryModel::Storkey => Box::new(HopfieldMemory::storkey(patterns)?.with_update(u)),
-            MemoryModel::PseudoInverse => {
-                Box::new(HopfieldMemory::pseudo_inverse(patterns)?.with_update(u))
-            }
+            MemoryModel::Hebbian => Box::new(
+                HopfieldMemory::hebbian(patterns)?
+                    .with_update(u)
+                    .with_max_sweeps(m)?,
+            ),
+            MemoryModel::Storkey => Box::new(
+                HopfieldMemory::storkey(patterns)?
+                    .with_update(u)
+                    .with_max_sweeps(m)?,
+            ),
+            MemoryModel::PseudoInverse => Box::new(
+                HopfieldMemory::pseudo_inverse(patterns)?
+                    .with_update(u)
+                    .with_max_sweeps(m)?,
+            ),
             MemoryModel::Dense => {
                 let seed = match u {
                     Update::Asynchronous { seed } => seed,
                     Update::Synchronous => 0,
                 };
-                Box::new(DenseMemory::new(patterns, self.separation)?.with_seed(seed))
+                Box::new(
+                    DenseMemory::new(patterns, self.separation)?
+                        .with_seed(seed)
+                        .with_max_sweeps(m)?,
+                )
             }
-            MemoryModel::Modern => Box::new(ModernHopfield::new(patterns, self.beta)?),
+            MemoryModel::Modern => {
+                Box::new(ModernHopfield::new(patterns, self.beta)?.with_max_iter(m)?)
+            }
         })
     }
 }

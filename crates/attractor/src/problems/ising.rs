@@ -176,6 +176,34 @@ pub struct IsingModel {
 }
 
 impl IsingModel {
+    /// A model from an objective in the convention of dimod and of the h/J file format,
+    /// `E(s) = Σ_i a_i s_i + Σ_(i,j) b_ij s_i s_j + c` with each pair listed once (repeats add
+    /// up): the same function as `H = −½ sᵀJs − hᵀs + c` with `h = −a`, `J_ij = −b_ij`.
+    ///
+    /// ```
+    /// use attractor::problems::IsingModel;
+    /// // E = s0 − 2 s0 s1: E(1, 1) = −1, E(−1, −1) = −3
+    /// let m = IsingModel::from_objective(2, &[1.0, 0.0], &[(0, 1, -2.0)], 0.0)?;
+    /// assert_eq!(m.energy(&[-1, -1])?, -3.0);
+    /// assert_eq!(m.energy(&[1, 1])?, -1.0);
+    /// # Ok::<(), attractor::Error>(())
+    /// ```
+    pub fn from_objective(
+        n: usize,
+        linear: &[f64],
+        quadratic: &[(u32, u32, f64)],
+        offset: f64,
+    ) -> Result<Self> {
+        check_len(
+            "linear terms",
+            linear.len(),
+            n,
+            "give one linear coefficient per variable",
+        )?;
+        let h: Vec<f64> = linear.iter().map(|a| -a).collect();
+        let j: Vec<(u32, u32, f64)> = quadratic.iter().map(|&(a, b, v)| (a, b, -v)).collect();
+        Self::from_couplings(n, h, &j, offset)
+    }
     /// Build from fields `h`, couplings `(i, j, J_ij)` (each pair once; duplicates are summed)
     /// and a constant offset `c`.
     pub fn from_couplings(

@@ -5,7 +5,7 @@ use super::{IsingSampler, SampleSet, SampleSetInfo};
 use crate::error::Result;
 use crate::models::{OimParams, OscillatorIsingMachine};
 use crate::problems::IsingModel;
-use crate::run::Silent;
+use crate::run::{Interrupt, Silent};
 use faer::Par;
 
 /// The [`OscillatorIsingMachine`] as an [`IsingSampler`]: every replica of every round gives one
@@ -23,7 +23,7 @@ use faer::Par;
 /// assert!(set.info.num_reads >= 32);
 /// # Ok::<(), attractor::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct OimSampler {
     /// Seed ([`OimParams::seed`]).
     pub seed: u64,
@@ -35,6 +35,9 @@ pub struct OimSampler {
     pub par: Par,
     /// Full parameters to use instead of `OimParams::for_model` with the fields above.
     pub params: Option<OimParams>,
+    /// A stop flag: when raised, the machine stops and the reads so far (and its best state)
+    /// are returned, with status `Interrupted` in the info.
+    pub interrupt: Option<Interrupt>,
 }
 
 impl Default for OimSampler {
@@ -46,6 +49,7 @@ impl Default for OimSampler {
             rounds: 1,
             par: Par::Seq,
             params: None,
+            interrupt: None,
         }
     }
 }
@@ -66,7 +70,7 @@ impl IsingSampler for OimSampler {
         let machine = OscillatorIsingMachine::new(model.clone(), p)?;
         let mut reads = Reads::new(model.n());
         let r = machine.solve_inner(
-            None,
+            self.interrupt.as_ref(),
             Silent,
             Some(&mut |s: &[i8]| reads.push_counted(s, 1, true)),
         )?;

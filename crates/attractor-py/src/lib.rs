@@ -1,0 +1,671 @@
+//! `attractor._attractor`: the compiled half of the Python package. It only translates: NumPy
+//! arrays and Python scalars in, the library's types built and run (with the interpreter lock
+//! released), NumPy arrays and dictionaries out. Every numeric decision stays in the `attractor`
+//! crate; the estimator and sampler faces are pure Python (`python/attractor/`).
+//!
+//! Long runs check for Ctrl-C: an observer re-attaches to the interpreter every few steps (or
+//! every round) to run `PyErr_CheckSignals`; a pending `KeyboardInterrupt` stops the run, which
+//! returns its best state with status `"interrupted"` (the Python layer then raises
+//! `attractor.Interrupted` carrying that result).
+
+use attractor::learn::{MemoryModel, MemorySpec};
+use attractor::models::{
+    Activation, HopfieldNetwork as RsHopfield, Memory as RsMemory, Separation, Update,
+};
+use attractor::problems::{IsingModel, Patterns};
+use attractor::run::{Interrupt, Observation, Run, Solution, Status, every};
+use attractor::samplers::{IsingSampler, OimSampler};
+use attractor::step::{Dopri5, Euler, Heun, Rk4};
+use faer::Mat;
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::create_exception;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+create_exception!(
+    _attractor,
+    AttractorError,
+    PyValueError,
+    "A value the library refused; the message names it and says how to fix it."
+);
+
+fn err(e: attractor::Error) -> PyErr {
+    AttractorError::new_err(e.to_string())
+}
+
+fn bad(msg: String) -> PyErr {
+    AttractorError::new_err(msg)
+}
+
+/// Whether Ctrl-C is pending (re-attaching to the interpreter to ask).
+fn signal_pending() -> bool {
+    Python::attach(|py| py.check_signals().is_err())
+}
+
+/// A dense matrix from a 2-D array (any memory layout).
+fn mat(a: &PyReadonlyArray2<'_, f64>) -> Mat<f64> {
+    let v = a.as_array();
+    Mat::from_fn(v.nrows(), v.ncols(), |i, j| v[[i, j]])
+}
+
+/// Row-major patterns from a 2-D array (`n_samples × n_features`).
+fn patterns(a: &PyReadonlyArray2<'_, f64>, what: &str) -> PyResult<Patterns> {
+    let v = a.as_array();
+    let (k, n) = (v.nrows(), v.ncols());
+    let data: Vec<f64> = match a.as_slice() {
+        Ok(s) => s.to_vec(),
+        Err(_) => v.iter().copied().collect(),
+    };
+    Patterns::from_flat(k, n, data).map_err(|e| bad(format!("{what}: {e}")))
+}
+
+fn status_name(s: &Status) -> &'static str {
+    s.name()
+}
+
+fn solution_dict<'py>(py: Python<'py>, sol: &Solution) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("state", PyArray1::from_slice(py, &sol.state))?;
+    d.set_item("energy", sol.energy)?;
+    d.set_item("t", sol.t)?;
+    d.set_item("n_steps", sol.n_steps)?;
+    d.set_item("n_evals", sol.n_evals)?;
+    d.set_item("n_rejected", sol.n_rejected)?;
+    let steps: Vec<usize> = sol.trace.iter().map(|p| p.step).collect();
+    let ts: Vec<f64> = sol.trace.iter().map(|p| p.t).collect();
+    d.set_item("trace_step", PyArray1::from_vec(py, steps))?;
+    d.set_item("trace_t", PyArray1::from_vec(py, ts))?;
+    d.set_item("trace_energy", PyArray1::from_vec(py, sol.energies()))?;
+    d.set_item("status", status_name(&sol.status))?;
+    d.set_item("message", sol.message())?;
+    d.set_item("elapsed", sol.elapsed.as_secs_f64())?;
+    d.set_item("max_energy_increase", sol.max_energy_increase)?;
+    Ok(d)
+}
+
+fn time_budget(time: Option<f64>) -> PyResult<Option<Duration>> {
+    match time {
+        None => Ok(None),
+        Some(t) if t.is_finite() && t > 0.0 => {
+            Duration::try_from_secs_f64(t).map(Some).map_err(|_| {
+                bad(format!(
+                    "time = {t}: too large a budget; give seconds below 1e9"
+                ))
+            })
+        }
+        Some(t) => Err(bad(format!(
+            "time = {}: give a positive number of seconds",
+            attractor::format_number(t)
+        ))),
+    }
+}
+
+/// The continuous-time Hopfield network `τẋ = −Dx + WΦ(x) + b` (Hopfield 1984).
+#[pyclass(name = "HopfieldNetwork", module = "attractor._attractor", frozen)]
+struct PyHopfield {
+    net: RsHopfield,
+}
+
+#[pymethods]
+impl PyHopfield {
+    #[new]
+    #[pyo3(signature = (weights, activation="tanh", tau=1.0, decay=None, bias=None))]
+    fn new(
+        weights: PyReadonlyArray2<'_, f64>,
+        activation: &str,
+        tau: f64,
+        decay: Option<PyReadonlyArray1<'_, f64>>,
+        bias: Option<PyReadonlyArray1<'_, f64>>,
+    ) -> PyResult<Self> {
+        let a: Activation = activation.parse().map_err(err)?;
+        let mut net = RsHopfield::new(mat(&weights), a)
+            .map_err(err)?
+            .with_tau(tau)
+            .map_err(err)?;
+        if let Some(d) = decay {
+            net = net.with_decay(d.as_array().to_vec()).map_err(err)?;
+        }
+        if let Some(b) = bias {
+            net = net.with_input(b.as_array().to_vec()).map_err(err)?;
+        }
+        Ok(Self { net })
+    }
+
+    #[getter]
+    fn dim(&self) -> usize {
+        self.net.dim()
+    }
+
+    /// `E(x)` for every row of `x` (`n_states × n`).
+    fn energy<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'_, f64>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let v = x.as_array();
+        let mut out = Vec::with_capacity(v.nrows());
+        for row in v.rows() {
+            out.push(self.net.energy(&row.to_vec()).map_err(err)?);
+        }
+        Ok(PyArray1::from_vec(py, out))
+    }
+
+    /// Integrate from `x0`; see `attractor.HopfieldNetwork.run`.
+    #[pyo3(signature = (x0, stepper="dopri5", dt=0.01, rtol=1e-6, atol=1e-9, max_steps=100_000, t_end=None, time=None, steady=Some((1e-8, 1e-10)), energy_every=1, trace_capacity=4096, check_every=256))]
+    #[allow(clippy::too_many_arguments)]
+    fn run<'py>(
+        &self,
+        py: Python<'py>,
+        x0: PyReadonlyArray1<'_, f64>,
+        stepper: &str,
+        dt: f64,
+        rtol: f64,
+        atol: f64,
+        max_steps: usize,
+        t_end: Option<f64>,
+        time: Option<f64>,
+        steady: Option<(f64, f64)>,
+        energy_every: usize,
+        trace_capacity: usize,
+        check_every: usize,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let x0 = x0.as_array().to_vec();
+        let mut run = Run::new(dt)
+            .map_err(err)?
+            .max_steps(max_steps)
+            .energy_every(energy_every)
+            .trace_capacity(trace_capacity)
+            .map_err(err)?
+            .keep_best(true);
+        if let Some(t) = t_end {
+            run = run.t_end(t).map_err(err)?;
+        }
+        if let Some(b) = time_budget(time)? {
+            run = run.time_budget(b);
+        }
+        if let Some((r, a)) = steady {
+            run = run.steady_state(r, a).map_err(err)?;
+        }
+        let net = &self.net;
+        let stepper = stepper.to_ascii_lowercase();
+        let sol = py.detach(move || -> attractor::Result<Solution> {
+            let watch = every(check_every.max(1), |_: &Observation<'_>| {
+                if signal_pending() {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            });
+            let mut f = net.flow();
+            match stepper.as_str() {
+                "euler" => run.solve_with_observer(&mut f, &mut Euler::new(), &x0, watch),
+                "heun" => run.solve_with_observer(&mut f, &mut Heun::new(), &x0, watch),
+                "rk4" => run.solve_with_observer(&mut f, &mut Rk4::new(), &x0, watch),
+                "dopri5" => {
+                    run.solve_with_observer(&mut f, &mut Dopri5::new(rtol, atol)?, &x0, watch)
+                }
+                other => Err(attractor::Error::invalid(
+                    "stepper",
+                    other,
+                    "use euler, heun, rk4 or dopri5",
+                )),
+            }
+        });
+        solution_dict(py, &sol.map_err(err)?)
+    }
+
+    /// Integrate every row of `x0` (`B × n`) as one batch (fixed-step steppers).
+    #[pyo3(signature = (x0, stepper="rk4", dt=0.01, max_steps=100_000, steady=Some((1e-8, 1e-10))))]
+    fn run_batch<'py>(
+        &self,
+        py: Python<'py>,
+        x0: PyReadonlyArray2<'_, f64>,
+        stepper: &str,
+        dt: f64,
+        max_steps: usize,
+        steady: Option<(f64, f64)>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let v = x0.as_array();
+        let (b, n) = (v.nrows(), v.ncols());
+        let cols = Mat::from_fn(n, b, |i, j| v[[j, i]]);
+        let mut run = Run::new(dt).map_err(err)?.max_steps(max_steps);
+        if let Some((r, a)) = steady {
+            run = run.steady_state(r, a).map_err(err)?;
+        }
+        let net = &self.net;
+        let stepper = stepper.to_ascii_lowercase();
+        let sol = py
+            .detach(move || {
+                let mut f = net.batch_flow(b);
+                match stepper.as_str() {
+                    "euler" => run.solve_batch(&mut f, &mut Euler::new(), cols.as_ref()),
+                    "heun" => run.solve_batch(&mut f, &mut Heun::new(), cols.as_ref()),
+                    "rk4" => run.solve_batch(&mut f, &mut Rk4::new(), cols.as_ref()),
+                    other => Err(attractor::Error::invalid(
+                        "stepper",
+                        other,
+                        "batched runs use a fixed-step stepper: euler, heun or rk4",
+                    )),
+                }
+            })
+            .map_err(err)?;
+        let d = PyDict::new(py);
+        let states = PyArray2::<f64>::zeros(py, [b, n], false);
+        {
+            let mut w = states.readwrite();
+            let mut a = w.as_array_mut();
+            for j in 0..b {
+                for (i, &x) in sol.state(j).iter().enumerate() {
+                    a[[j, i]] = x;
+                }
+            }
+        }
+        d.set_item("states", states)?;
+        let statuses: Vec<&str> = sol.columns.iter().map(|c| c.status.name()).collect();
+        d.set_item("status", statuses)?;
+        let steps: Vec<usize> = sol.columns.iter().map(|c| c.n_steps).collect();
+        d.set_item("n_steps", PyArray1::from_vec(py, steps))?;
+        let e: Vec<f64> = sol
+            .columns
+            .iter()
+            .map(|c| c.energy.unwrap_or(f64::NAN))
+            .collect();
+        d.set_item("energy", PyArray1::from_vec(py, e))?;
+        d.set_item("elapsed", sol.elapsed.as_secs_f64())?;
+        Ok(d)
+    }
+}
+
+/// An associative memory of any model (`hebbian`, `storkey`, `pinv`, `dense`, `modern`).
+#[pyclass(name = "Memory", module = "attractor._attractor")]
+struct PyMemory {
+    inner: Box<dyn RsMemory>,
+}
+
+#[pymethods]
+impl PyMemory {
+    #[new]
+    #[pyo3(signature = (model, patterns, separation="3", beta=1.0, synchronous=false, seed=0, max_sweeps=100))]
+    fn new(
+        model: &str,
+        patterns: PyReadonlyArray2<'_, f64>,
+        separation: &str,
+        beta: f64,
+        synchronous: bool,
+        seed: u64,
+        max_sweeps: usize,
+    ) -> PyResult<Self> {
+        let mut spec = MemorySpec::new(model.parse::<MemoryModel>().map_err(err)?);
+        spec.separation = separation.parse::<Separation>().map_err(err)?;
+        spec.beta = beta;
+        spec.update = if synchronous {
+            Update::Synchronous
+        } else {
+            Update::Asynchronous { seed }
+        };
+        spec.max_sweeps = max_sweeps;
+        let p = self::patterns(&patterns, "patterns")?;
+        Ok(Self {
+            inner: spec.store(&p).map_err(err)?,
+        })
+    }
+
+    #[getter]
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+    #[getter]
+    fn dim(&self) -> usize {
+        self.inner.dim()
+    }
+    #[getter]
+    fn n_patterns(&self) -> usize {
+        self.inner.n_patterns()
+    }
+
+    /// `E(x)` for every row.
+    fn energy<'py>(
+        &mut self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'_, f64>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let q = self::patterns(&x, "X")?;
+        if q.dim() != self.inner.dim() {
+            return Err(bad(format!(
+                "X has {} features, the memory stores patterns of {}",
+                q.dim(),
+                self.inner.dim()
+            )));
+        }
+        let out: Vec<f64> = q.iter().map(|r| self.inner.energy(r)).collect();
+        Ok(PyArray1::from_vec(py, out))
+    }
+
+    /// Recall every row of `queries`; returns (states, status names, sweeps, energies,
+    /// interrupted).
+    #[allow(clippy::type_complexity)]
+    fn recall<'py>(
+        &mut self,
+        py: Python<'py>,
+        queries: PyReadonlyArray2<'_, f64>,
+    ) -> PyResult<(
+        Bound<'py, PyArray2<f64>>,
+        Vec<&'static str>,
+        Bound<'py, PyArray1<usize>>,
+        Bound<'py, PyArray1<f64>>,
+        bool,
+    )> {
+        let q = self::patterns(&queries, "X")?;
+        let (k, n) = (q.n_patterns(), q.dim());
+        if n != self.inner.dim() {
+            return Err(bad(format!(
+                "X has {n} features, the memory stores patterns of {}",
+                self.inner.dim()
+            )));
+        }
+        let inner = &mut self.inner;
+        let stopped = AtomicBool::new(false);
+        let results = py
+            .detach(|| -> attractor::Result<Vec<Solution>> {
+                let mut out = Vec::with_capacity(k);
+                for (mu, row) in q.iter().enumerate() {
+                    if mu % 64 == 63 && signal_pending() {
+                        stopped.store(true, Ordering::Relaxed);
+                        break;
+                    }
+                    out.push(inner.recall(row)?);
+                }
+                Ok(out)
+            })
+            .map_err(err)?;
+        let done = results.len();
+        let states = PyArray2::<f64>::zeros(py, [done, n], false);
+        {
+            let mut w = states.readwrite();
+            let mut a = w.as_array_mut();
+            for (j, s) in results.iter().enumerate() {
+                for (i, &x) in s.state.iter().enumerate() {
+                    a[[j, i]] = x;
+                }
+            }
+        }
+        let statuses = results.iter().map(|s| s.status.name()).collect();
+        let sweeps = PyArray1::from_vec(py, results.iter().map(|s| s.n_steps).collect());
+        let energies = PyArray1::from_vec(
+            py,
+            results
+                .iter()
+                .map(|s| s.energy.unwrap_or(f64::NAN))
+                .collect(),
+        );
+        Ok((
+            states,
+            statuses,
+            sweeps,
+            energies,
+            stopped.load(Ordering::Relaxed),
+        ))
+    }
+}
+
+/// Options of the oscillator Ising machine shared by the sampling functions.
+struct MachineOptions {
+    seed: u64,
+    replicas: usize,
+    rounds: usize,
+    time: Option<f64>,
+    threads: usize,
+    steps: Option<usize>,
+}
+
+/// Pairs `(i, j, v)` from three arrays, indices checked against `n`.
+fn pairs(
+    n: usize,
+    i: &PyReadonlyArray1<'_, i64>,
+    j: &PyReadonlyArray1<'_, i64>,
+    v: &PyReadonlyArray1<'_, f64>,
+) -> PyResult<Vec<(u32, u32, f64)>> {
+    let (iv, jv, vv) = (i.as_array(), j.as_array(), v.as_array());
+    if iv.len() != jv.len() || iv.len() != vv.len() {
+        return Err(bad(format!(
+            "pair arrays differ in length: i {}, j {}, values {}",
+            iv.len(),
+            jv.len(),
+            vv.len()
+        )));
+    }
+    let ok = |x: i64| x >= 0 && (x as u64) < n as u64;
+    (0..iv.len())
+        .map(|k| {
+            let (a, b) = (iv[k], jv[k]);
+            if ok(a) && ok(b) {
+                Ok((a as u32, b as u32, vv[k]))
+            } else {
+                Err(bad(format!(
+                    "pair {k} joins variables {a} and {b}: indices must lie in 0..{n}"
+                )))
+            }
+        })
+        .collect()
+}
+
+/// Run the machine as a sampler with the interpreter lock released and a watcher that stops
+/// it on Ctrl-C.
+fn run_sampler(
+    py: Python<'_>,
+    model: &IsingModel,
+    o: &MachineOptions,
+) -> PyResult<attractor::samplers::SampleSet> {
+    let budget = time_budget(o.time)?;
+    let mut p = match budget {
+        Some(b) => attractor::models::OimParams::for_time_budget(model, b),
+        None => attractor::models::OimParams::for_model(model),
+    };
+    p.seed = o.seed;
+    p.replicas = o.replicas;
+    p.max_rounds = if budget.is_some() && o.rounds == 0 {
+        None
+    } else {
+        Some(o.rounds.max(1))
+    };
+    p.par = match o.threads {
+        0 => attractor::linalg::ALL_THREADS,
+        1 => faer::Par::Seq,
+        k => faer::Par::rayon(k),
+    };
+    if let Some(s) = o.steps {
+        p.schedule.n_steps = s;
+    }
+    let stop = Interrupt::new();
+    let sampler = OimSampler {
+        params: Some(p),
+        interrupt: Some(stop.clone()),
+        ..OimSampler::default()
+    };
+    let done = AtomicBool::new(false);
+    py.detach(|| {
+        std::thread::scope(|scope| {
+            // a watcher asks the interpreter for Ctrl-C every 50 ms while the machine runs
+            scope.spawn(|| {
+                while !done.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(50));
+                    if !done.load(Ordering::Relaxed) && signal_pending() {
+                        stop.raise();
+                        break;
+                    }
+                }
+            });
+            let r = sampler.sample_ising(model);
+            done.store(true, Ordering::Relaxed);
+            r
+        })
+    })
+    .map_err(err)
+}
+
+fn set_dict<'py>(
+    py: Python<'py>,
+    set: &attractor::samplers::SampleSet,
+    n: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let m = set.len();
+    let samples = PyArray2::<i8>::zeros(py, [m, n], false);
+    {
+        let mut w = samples.readwrite();
+        let mut a = w.as_array_mut();
+        for (r, s) in set.iter().enumerate() {
+            for (c, &x) in s.spins.iter().enumerate() {
+                a[[r, c]] = x;
+            }
+        }
+    }
+    let d = PyDict::new(py);
+    d.set_item("samples", samples)?;
+    d.set_item("energies", PyArray1::from_vec(py, set.energies()))?;
+    d.set_item(
+        "num_occurrences",
+        PyArray1::from_vec(py, set.iter().map(|s| s.num_occurrences).collect()),
+    )?;
+    if set.iter().all(|s| s.cut.is_some()) {
+        let cuts: Vec<f64> = set.iter().map(|s| s.cut.unwrap_or(f64::NAN)).collect();
+        d.set_item("cuts", PyArray1::from_vec(py, cuts))?;
+    }
+    d.set_item("elapsed", set.info.elapsed.as_secs_f64())?;
+    d.set_item("num_reads", set.info.num_reads)?;
+    d.set_item(
+        "status",
+        set.info.status.as_ref().map_or("max steps", |s| s.name()),
+    )?;
+    Ok(d)
+}
+
+/// Sample the Ising objective `E(s) = Σ_i a_i s_i + Σ_k b_k s_{i_k} s_{j_k} + c` (dimod's
+/// convention) with the oscillator Ising machine: samples (rows of ±1, lowest energy first),
+/// energies, occurrences, status and timing.
+#[pyfunction]
+#[pyo3(signature = (n, linear, i, j, b, offset=0.0, seed=0, replicas=16, rounds=1, time=None, threads=1, steps=None))]
+#[allow(clippy::too_many_arguments)]
+fn sample_ising<'py>(
+    py: Python<'py>,
+    n: usize,
+    linear: PyReadonlyArray1<'_, f64>,
+    i: PyReadonlyArray1<'_, i64>,
+    j: PyReadonlyArray1<'_, i64>,
+    b: PyReadonlyArray1<'_, f64>,
+    offset: f64,
+    seed: u64,
+    replicas: usize,
+    rounds: usize,
+    time: Option<f64>,
+    threads: usize,
+    steps: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let quad = pairs(n, &i, &j, &b)?;
+    let lin = linear.as_array().to_vec();
+    let model = IsingModel::from_objective(n, &lin, &quad, offset).map_err(err)?;
+    let o = MachineOptions {
+        seed,
+        replicas,
+        rounds,
+        time,
+        threads,
+        steps,
+    };
+    let set = run_sampler(py, &model, &o)?;
+    set_dict(py, &set, n)
+}
+
+/// The maximum cut of a weighted graph (edges `(i_k, j_k, w_k)`, 0-based) with the oscillator
+/// Ising machine: as [`sample_ising`], plus the cut of every sample (largest first).
+#[pyfunction]
+#[pyo3(signature = (n, i, j, w, seed=0, replicas=16, rounds=1, time=None, threads=1, steps=None))]
+#[allow(clippy::too_many_arguments)]
+fn sample_max_cut<'py>(
+    py: Python<'py>,
+    n: usize,
+    i: PyReadonlyArray1<'_, i64>,
+    j: PyReadonlyArray1<'_, i64>,
+    w: PyReadonlyArray1<'_, f64>,
+    seed: u64,
+    replicas: usize,
+    rounds: usize,
+    time: Option<f64>,
+    threads: usize,
+    steps: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let edges = pairs(n, &i, &j, &w)?;
+    let g = attractor::problems::WeightedGraph::new(n, edges).map_err(err)?;
+    let model = IsingModel::max_cut(&g).map_err(err)?;
+    let o = MachineOptions {
+        seed,
+        replicas,
+        rounds,
+        time,
+        threads,
+        steps,
+    };
+    let set = run_sampler(py, &model, &o)?.with_cuts(&g);
+    set_dict(py, &set, n)
+}
+
+/// Read a G-set / rudy graph file: `(n, i, j, w)` with 0-based vertex indices.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn read_gset<'py>(
+    py: Python<'py>,
+    path: std::path::PathBuf,
+) -> PyResult<(
+    usize,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<f64>>,
+)> {
+    let g = attractor::problems::read_rudy(&path).map_err(err)?;
+    let i = g.edges.iter().map(|e| i64::from(e.0)).collect();
+    let j = g.edges.iter().map(|e| i64::from(e.1)).collect();
+    let w = g.edges.iter().map(|e| e.2).collect();
+    Ok((
+        g.n,
+        PyArray1::from_vec(py, i),
+        PyArray1::from_vec(py, j),
+        PyArray1::from_vec(py, w),
+    ))
+}
+
+/// Read a `.npy` array of numbers as float64: `(shape, flat data in C order)`.
+#[pyfunction]
+fn read_npy<'py>(
+    py: Python<'py>,
+    path: std::path::PathBuf,
+) -> PyResult<(Vec<usize>, Bound<'py, PyArray1<f64>>)> {
+    let a = attractor::problems::read_npy(&path).map_err(err)?;
+    Ok((a.shape, PyArray1::from_vec(py, a.data)))
+}
+
+/// Read an IDX file (MNIST; gzipped or not): `(dims, flat uint8 data)`.
+#[pyfunction]
+fn read_idx<'py>(
+    py: Python<'py>,
+    path: std::path::PathBuf,
+) -> PyResult<(Vec<usize>, Bound<'py, PyArray1<u8>>)> {
+    let a = attractor::problems::read_idx(&path).map_err(err)?;
+    Ok((a.dims, PyArray1::from_vec(py, a.data)))
+}
+
+#[pymodule]
+fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("AttractorError", m.py().get_type::<AttractorError>())?;
+    m.add_class::<PyHopfield>()?;
+    m.add_class::<PyMemory>()?;
+    m.add_function(wrap_pyfunction!(sample_ising, m)?)?;
+    m.add_function(wrap_pyfunction!(sample_max_cut, m)?)?;
+    m.add_function(wrap_pyfunction!(read_gset, m)?)?;
+    m.add_function(wrap_pyfunction!(read_npy, m)?)?;
+    m.add_function(wrap_pyfunction!(read_idx, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

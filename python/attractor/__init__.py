@@ -1,0 +1,46 @@
+"""attractor: energy-based dynamical models (Montanari, Bullo, Krotov, Motter,
+arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
+
+- :class:`HopfieldNetwork` -- the continuous-time Hopfield network
+  ``tau dx/dt = -D x + W phi(x) + b`` with its energy (a Lyapunov function for symmetric W).
+- Associative memories as scikit-learn-style estimators (``fit`` stores, ``predict`` recalls):
+  :class:`ClassicalHopfield` (Hebbian, Storkey, pseudo-inverse rules), :class:`DenseMemory`
+  (polynomial and exponential separation), :class:`ModernHopfield` (inverse temperature beta).
+- :class:`OscillatorIsingSampler` -- the oscillator Ising machine as a dimod sampler (when dimod
+  is installed), and :func:`maxcut` for graphs, edge arrays and G-set files.
+- Readers: :func:`read_gset`, :func:`read_npy`, :func:`read_idx`.
+
+Every error the library raises is an :class:`AttractorError` (a ``ValueError``); a run stopped
+by Ctrl-C raises :class:`Interrupted` (a ``KeyboardInterrupt``) whose ``result`` holds the best
+state reached.
+"""
+
+from ._attractor import AttractorError, __version__
+from .errors import Interrupted
+from .dynamics import HopfieldNetwork, Solution
+from .memory import ClassicalHopfield, DenseMemory, ModernHopfield
+from .oscillators import MaxCutResult, maxcut, sample_ising_arrays
+from .io import read_gset, read_idx, read_npy
+
+try:  # the dimod sampler needs the optional extra
+    from .oscillators import OscillatorIsingSampler  # noqa: F401
+except ImportError:  # pragma: no cover - exercised only without dimod
+    pass
+
+__all__ = [
+    "AttractorError",
+    "Interrupted",
+    "HopfieldNetwork",
+    "Solution",
+    "ClassicalHopfield",
+    "DenseMemory",
+    "ModernHopfield",
+    "OscillatorIsingSampler",
+    "MaxCutResult",
+    "maxcut",
+    "sample_ising_arrays",
+    "read_gset",
+    "read_idx",
+    "read_npy",
+    "__version__",
+]

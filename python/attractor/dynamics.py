@@ -1,0 +1,87 @@
+"""The continuous-time Hopfield network and the result of a run."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import _attractor
+from .errors import Interrupted, as_float_array
+
+
+@dataclass
+class Solution:
+    """What a run returns: the final state and energy, the energy trace, the status (why it
+    stopped: ``"converged"``, ``"max steps"``, ``"end time"``, ``"timeout"``,
+    ``"interrupted"``, ...) and a message that says what to change, and the counts."""
+
+    state: np.ndarray
+    energy: float
+    t: float
+    status: str
+    message: str
+    n_steps: int
+    n_evals: int
+    n_rejected: int
+    trace_step: np.ndarray = field(repr=False)
+    trace_t: np.ndarray = field(repr=False)
+    trace_energy: np.ndarray = field(repr=False)
+    elapsed: float = 0.0
+    max_energy_increase: float = None
+
+    @classmethod
+    def _from_dict(cls, d):
+        return cls(**d)
+
+
+class HopfieldNetwork:
+    """The continuous-time Hopfield network (Hopfield, PNAS 81, 1984)::
+
+        tau dx/dt = -D x + W phi(x) + b,
+
+    with, for symmetric ``W``, the energy
+    ``E(x) = -1/2 phi(x)^T W phi(x) + (D x - b)^T phi(x) - sum_i d_i int_0^{x_i} phi``,
+    which never increases along the flow. ``activation`` is one of ``tanh``, ``logistic``,
+    ``relu``, ``satlin``, ``identity``; ``decay`` is the diagonal of ``D`` (default ones) and
+    ``bias`` the constant input ``b`` (default zeros).
+    """
+
+    def __init__(self, weights, activation="tanh", tau=1.0, decay=None, bias=None):
+        w = as_float_array(weights, "weights", 2)
+        d = None if decay is None else as_float_array(decay, "decay", 1)
+        b = None if bias is None else as_float_array(bias, "bias", 1)
+        self._net = _attractor.HopfieldNetwork(w, activation, float(tau), d, b)
+        self.activation = activation
+
+    @property
+    def dim(self):
+        """The number of neurons ``n``."""
+        return self._net.dim
+
+    def energy(self, x):
+        """``E(x)`` for one state (a float) or for every row of a 2-D array."""
+        arr = np.asarray(x, dtype=np.float64)
+        if arr.ndim == 1:
+            return float(self._net.energy(as_float_array(arr[None, :], "x", 2))[0])
+        return self._net.energy(as_float_array(arr, "x", 2))
+
+    def run(self, x0, stepper="dopri5", dt=0.01, rtol=1e-6, atol=1e-9, max_steps=100_000,
+            t_end=None, time=None, steady=(1e-8, 1e-10), energy_every=1, trace_capacity=4096):
+        """Integrate from ``x0`` until the steady state ``|dx/dt| <= atol + rtol |x|`` (the
+        ``steady`` pair; ``None`` to switch it off), ``t_end``, ``max_steps`` or a ``time``
+        budget in seconds. ``stepper``: ``euler``, ``heun``, ``rk4`` or adaptive ``dopri5``
+        (with ``rtol``/``atol``). Returns a :class:`Solution`; Ctrl-C raises
+        :class:`Interrupted` with the solution reached so far."""
+        x = as_float_array(x0, "x0", 1)
+        d = self._net.run(x, stepper, float(dt), float(rtol), float(atol), int(max_steps),
+                          t_end, time, steady, int(energy_every), int(trace_capacity))
+        sol = Solution._from_dict(d)
+        if sol.status == "interrupted":
+            raise Interrupted(sol)
+        return sol
+
+    def run_batch(self, x0, stepper="rk4", dt=0.01, max_steps=100_000, steady=(1e-8, 1e-10)):
+        """Integrate every row of ``x0`` (``B x n``) as one batch, by matrix products; each row
+        stops on its own steady state. Returns a dict of ``states`` (``B x n``), ``status``
+        (one name per row), ``n_steps`` and ``energy`` (per row)."""
+        x = as_float_array(x0, "x0", 2)
+        return self._net.run_batch(x, stepper, float(dt), int(max_steps), steady)

@@ -1,0 +1,171 @@
+"""The oscillator Ising machine (Wang & Roychowdhury 2019): coupled phase oscillators with
+second-harmonic injection whose phases settle at 0 or pi and spell out a low-energy Ising
+state, as a dimod sampler and as a Max-Cut solver."""
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _attractor
+from .errors import AttractorError, Interrupted
+
+
+def _machine_kwargs(seed, num_replicas, num_rounds, time_limit, num_threads, num_steps):
+    if time_limit is None and num_rounds is None:
+        num_rounds = 1
+    return dict(
+        seed=int(seed),
+        replicas=int(num_replicas),
+        rounds=0 if num_rounds is None else int(num_rounds),
+        time=None if time_limit is None else float(time_limit),
+        threads=int(num_threads),
+        steps=None if num_steps is None else int(num_steps),
+    )
+
+
+def sample_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_replicas=16, num_rounds=None,
+                        time_limit=None, num_threads=1, num_steps=None):
+    """Sample ``E(s) = sum_i linear_i s_i + sum_k b_k s_{i_k} s_{j_k} + offset`` over
+    ``s in {-1, +1}^n``. Returns a dict of ``samples`` (rows, lowest energy first),
+    ``energies``, ``num_occurrences``, ``status``, ``elapsed``."""
+    d = _attractor.sample_ising(
+        int(n),
+        np.ascontiguousarray(linear, dtype=np.float64),
+        np.ascontiguousarray(i, dtype=np.int64),
+        np.ascontiguousarray(j, dtype=np.int64),
+        np.ascontiguousarray(b, dtype=np.float64),
+        float(offset),
+        **_machine_kwargs(seed, num_replicas, num_rounds, time_limit, num_threads, num_steps),
+    )
+    if d["status"] == "interrupted":
+        raise Interrupted(d)
+    return d
+
+
+@dataclass
+class MaxCutResult:
+    """The best cut found: its value, the partition (``+1``/``-1`` per node, in the order of the
+    graph's nodes), its Ising energy, why the machine stopped and how long it ran."""
+
+    cut: float
+    partition: np.ndarray
+    energy: float
+    status: str
+    elapsed: float
+    nodes: list
+
+
+def _edges_of(graph):
+    """``(n, i, j, w, nodes)`` from a networkx graph, an ``(m, 2|3)`` edge array or a G-set
+    file path."""
+    if isinstance(graph, (str, os.PathLike)):
+        n, i, j, w = _attractor.read_gset(os.fspath(graph))
+        return n, i, j, w, list(range(n))
+    if hasattr(graph, "nodes") and hasattr(graph, "edges"):
+        nodes = list(graph.nodes)
+        index = {v: k for k, v in enumerate(nodes)}
+        rows = [(index[a], index[c], float(d.get("weight", 1.0))) for a, c, d in graph.edges(data=True)]
+        arr = np.array(rows, dtype=np.float64).reshape(-1, 3)
+        return len(nodes), arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2], nodes
+    arr = np.asarray(graph)
+    if arr.ndim != 2 or arr.shape[1] not in (2, 3):
+        raise AttractorError(
+            f"graph: expected a networkx graph, a G-set file or an (m, 2) / (m, 3) edge array, got shape {arr.shape}"
+        )
+    if not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"graph: expected numeric edges, got dtype {arr.dtype}")
+    ij = arr[:, :2]
+    if ij.size and (np.any(ij < 0) or np.any(ij != np.round(ij))):
+        raise AttractorError("graph: node ids must be non-negative integers (0-based)")
+    w = arr[:, 2].astype(np.float64) if arr.shape[1] == 3 else np.ones(len(arr))
+    n = int(ij.max()) + 1 if ij.size else 0
+    return n, ij[:, 0].astype(np.int64), ij[:, 1].astype(np.int64), w, list(range(n))
+
+
+def maxcut(graph, time=None, rounds=None, seed=0, replicas=16, threads=1, steps=None):
+    """The maximum cut of ``graph`` (a networkx graph with optional ``weight`` attributes, an
+    ``(m, 2)`` or ``(m, 3)`` array of 0-based edges, or a G-set file) by the oscillator Ising
+    machine, for ``rounds`` annealing rounds (reproducible) or a ``time`` budget in seconds
+    (default: one round). Ctrl-C raises :class:`Interrupted` with the best cut so far."""
+    n, i, j, w, nodes = _edges_of(graph)
+    d = _attractor.sample_max_cut(
+        n, np.ascontiguousarray(i), np.ascontiguousarray(j), np.ascontiguousarray(w, dtype=np.float64),
+        **_machine_kwargs(seed, replicas, rounds, time, threads, steps),
+    )
+    best = MaxCutResult(
+        cut=float(d["cuts"][0]),
+        partition=d["samples"][0].astype(np.int8),
+        energy=float(d["energies"][0]),
+        status=d["status"],
+        elapsed=d["elapsed"],
+        nodes=nodes,
+    )
+    if best.status == "interrupted":
+        raise Interrupted(best)
+    return best
+
+
+try:
+    import dimod
+except ImportError:  # pragma: no cover - dimod is an optional extra
+    dimod = None
+
+if dimod is not None:
+
+    class OscillatorIsingSampler(dimod.Sampler):
+        """The oscillator Ising machine as a dimod sampler: ``sample_ising(h, J)``,
+        ``sample_qubo(Q)`` and ``sample(bqm)`` return a ``dimod.SampleSet`` whose samples are the
+        final states of every replica of every round (aggregated, lowest energy first) and whose
+        energies are dimod's own, ``E(s) = sum h_i s_i + sum J_ij s_i s_j + offset``.
+
+        Parameters of a call: ``seed``, ``num_replicas`` (16 per SIMD block), ``num_rounds``
+        (reproducible), ``time_limit`` (seconds; with no ``num_rounds``, rounds until it is
+        spent), ``num_threads``, ``num_steps`` (per round)."""
+
+        @property
+        def parameters(self):
+            return {
+                "seed": [],
+                "num_replicas": [],
+                "num_rounds": [],
+                "time_limit": [],
+                "num_threads": [],
+                "num_steps": [],
+            }
+
+        @property
+        def properties(self):
+            return {"description": "oscillator Ising machine (attractor)", "version": _attractor.__version__}
+
+        def sample_ising(self, h, J, seed=0, num_replicas=16, num_rounds=None, time_limit=None,
+                         num_threads=1, num_steps=None, **kwargs):
+            self.remove_unknown_kwargs(**kwargs)
+            labels = list(h.keys()) if hasattr(h, "keys") else list(range(len(h)))
+            hd = dict(h) if hasattr(h, "keys") else dict(enumerate(h))
+            for a, b in J:
+                for v in (a, b):
+                    if v not in hd:
+                        hd[v] = 0.0
+                        labels.append(v)
+            index = {v: k for k, v in enumerate(labels)}
+            n = len(labels)
+            linear = np.array([float(hd[v]) for v in labels], dtype=np.float64)
+            if J:
+                i = np.array([index[a] for a, _ in J], dtype=np.int64)
+                j = np.array([index[b] for _, b in J], dtype=np.int64)
+                bq = np.array([float(v) for v in J.values()], dtype=np.float64)
+            else:
+                i = j = np.zeros(0, dtype=np.int64)
+                bq = np.zeros(0)
+            if n == 0:
+                return dimod.SampleSet.from_samples(([], labels), vartype="SPIN", energy=[])
+            d = sample_ising_arrays(n, linear, i, j, bq, 0.0, seed, num_replicas, num_rounds,
+                                    time_limit, num_threads, num_steps)
+            return dimod.SampleSet.from_samples(
+                (d["samples"], labels),
+                vartype="SPIN",
+                energy=d["energies"],
+                num_occurrences=d["num_occurrences"],
+                info={"timing": {"elapsed": d["elapsed"]}, "status": d["status"]},
+            )

@@ -64,12 +64,13 @@ class HopfieldNetwork:
             return float(self._net.energy(as_float_array(arr[None, :], "x", 2))[0])
         return self._net.energy(as_float_array(arr, "x", 2))
 
-    def run(self, x0, stepper="dopri5", dt=0.01, rtol=1e-6, atol=1e-9, max_steps=100_000,
-            t_end=None, time=None, steady=(1e-8, 1e-10), energy_every=1, trace_capacity=4096):
+    def run(self, x0, stepper="dopri5", dt=0.01, rtol=1e-8, atol=1e-10, max_steps=100_000,
+            t_end=None, time=None, steady=(1e-8, 1e-8), energy_every=1, trace_capacity=4096):
         """Integrate from ``x0`` until the steady state ``|dx/dt| <= atol + rtol |x|`` (the
         ``steady`` pair; ``None`` to switch it off), ``t_end``, ``max_steps`` or a ``time``
         budget in seconds. ``stepper``: ``euler``, ``heun``, ``rk4`` or adaptive ``dopri5``
-        (with ``rtol``/``atol``). Returns a :class:`Solution`; Ctrl-C raises
+        (with ``rtol``/``atol``; keep them no looser than ``steady``, or the
+        steady state may never be certified). Returns a :class:`Solution`; Ctrl-C raises
         :class:`Interrupted` with the solution reached so far."""
         x = as_float_array(x0, "x0", 1)
         d = self._net.run(x, stepper, float(dt), float(rtol), float(atol), int(max_steps),

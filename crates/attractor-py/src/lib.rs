@@ -41,7 +41,8 @@ fn bad(msg: String) -> PyErr {
     AttractorError::new_err(msg)
 }
 
-/// Whether Ctrl-C is pending (re-attaching to the interpreter to ask).
+/// Whether Ctrl-C is pending (re-attaching to the interpreter to ask). Only the interpreter's
+/// main thread sees signals, so this must be called from the thread that called into Rust.
 fn signal_pending() -> bool {
     Python::attach(|py| py.check_signals().is_err())
 }
@@ -155,7 +156,7 @@ impl PyHopfield {
     }
 
     /// Integrate from `x0`; see `attractor.HopfieldNetwork.run`.
-    #[pyo3(signature = (x0, stepper="dopri5", dt=0.01, rtol=1e-6, atol=1e-9, max_steps=100_000, t_end=None, time=None, steady=Some((1e-8, 1e-10)), energy_every=1, trace_capacity=4096, check_every=256))]
+    #[pyo3(signature = (x0, stepper="dopri5", dt=0.01, rtol=1e-8, atol=1e-10, max_steps=100_000, t_end=None, time=None, steady=Some((1e-8, 1e-8)), energy_every=1, trace_capacity=4096, check_every=256))]
     #[allow(clippy::too_many_arguments)]
     fn run<'py>(
         &self,
@@ -489,19 +490,25 @@ fn run_sampler(
     let done = AtomicBool::new(false);
     py.detach(|| {
         std::thread::scope(|scope| {
-            // a watcher asks the interpreter for Ctrl-C every 50 ms while the machine runs
-            scope.spawn(|| {
-                while !done.load(Ordering::Relaxed) {
-                    std::thread::sleep(Duration::from_millis(50));
-                    if !done.load(Ordering::Relaxed) && signal_pending() {
-                        stop.raise();
-                        break;
-                    }
-                }
+            // the machine runs on a worker; this (the interpreter's main) thread is the one
+            // that can see Ctrl-C, so it asks every 20 ms and raises the machine's flag
+            let worker = scope.spawn(|| {
+                let r = sampler.sample_ising(model);
+                done.store(true, Ordering::Relaxed);
+                r
             });
-            let r = sampler.sample_ising(model);
-            done.store(true, Ordering::Relaxed);
-            r
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(20));
+                if !done.load(Ordering::Relaxed) && signal_pending() {
+                    stop.raise();
+                    break;
+                }
+            }
+            worker.join().unwrap_or_else(|_| {
+                Err(attractor::Error::Incompatible(
+                    "the machine's worker thread panicked (a bug; please report it)".into(),
+                ))
+            })
         })
     })
     .map_err(err)

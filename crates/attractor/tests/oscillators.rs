@@ -368,6 +368,7 @@ fn oim_with_64_replicas_is_identical_on_1_and_2_threads() {
             rounds: 2,
             par,
             params: None,
+            interrupt: None,
         }
         .sample_ising(&model)
         .unwrap()
@@ -383,6 +384,7 @@ fn oim_with_64_replicas_is_identical_on_1_and_2_threads() {
         rounds: 2,
         par: faer::Par::Seq,
         params: None,
+        interrupt: None,
     }
     .sample_ising(&model)
     .unwrap();

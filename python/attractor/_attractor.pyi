@@ -1,0 +1,101 @@
+"""Type stubs of the compiled module (the public faces are in the pure-Python modules)."""
+
+from os import PathLike
+from typing import Optional, Tuple
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+
+class AttractorError(ValueError): ...
+
+class HopfieldNetwork:
+    def __init__(
+        self,
+        weights: npt.NDArray[np.float64],
+        activation: str = "tanh",
+        tau: float = 1.0,
+        decay: Optional[npt.NDArray[np.float64]] = None,
+        bias: Optional[npt.NDArray[np.float64]] = None,
+    ) -> None: ...
+    @property
+    def dim(self) -> int: ...
+    def energy(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
+    def run(
+        self,
+        x0: npt.NDArray[np.float64],
+        stepper: str = "dopri5",
+        dt: float = 0.01,
+        rtol: float = 1e-8,
+        atol: float = 1e-10,
+        max_steps: int = 100_000,
+        t_end: Optional[float] = None,
+        time: Optional[float] = None,
+        steady: Optional[Tuple[float, float]] = (1e-8, 1e-8),
+        energy_every: int = 1,
+        trace_capacity: int = 4096,
+        check_every: int = 256,
+    ) -> dict: ...
+    def run_batch(
+        self,
+        x0: npt.NDArray[np.float64],
+        stepper: str = "rk4",
+        dt: float = 0.01,
+        max_steps: int = 100_000,
+        steady: Optional[Tuple[float, float]] = (1e-8, 1e-10),
+    ) -> dict: ...
+
+class Memory:
+    def __init__(
+        self,
+        model: str,
+        patterns: npt.NDArray[np.float64],
+        separation: str = "3",
+        beta: float = 1.0,
+        synchronous: bool = False,
+        seed: int = 0,
+        max_sweeps: int = 100,
+    ) -> None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def dim(self) -> int: ...
+    @property
+    def n_patterns(self) -> int: ...
+    def energy(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
+    def recall(
+        self, queries: npt.NDArray[np.float64]
+    ) -> Tuple[npt.NDArray[np.float64], list, npt.NDArray[np.uint64], npt.NDArray[np.float64], bool]: ...
+
+def sample_ising(
+    n: int,
+    linear: npt.NDArray[np.float64],
+    i: npt.NDArray[np.int64],
+    j: npt.NDArray[np.int64],
+    b: npt.NDArray[np.float64],
+    offset: float = 0.0,
+    seed: int = 0,
+    replicas: int = 16,
+    rounds: int = 1,
+    time: Optional[float] = None,
+    threads: int = 1,
+    steps: Optional[int] = None,
+) -> dict: ...
+def sample_max_cut(
+    n: int,
+    i: npt.NDArray[np.int64],
+    j: npt.NDArray[np.int64],
+    w: npt.NDArray[np.float64],
+    seed: int = 0,
+    replicas: int = 16,
+    rounds: int = 1,
+    time: Optional[float] = None,
+    threads: int = 1,
+    steps: Optional[int] = None,
+) -> dict: ...
+def read_gset(
+    path: "str | PathLike[str]",
+) -> Tuple[int, npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+def read_npy(path: "str | PathLike[str]") -> Tuple[list, npt.NDArray[np.float64]]: ...
+def read_idx(path: "str | PathLike[str]") -> Tuple[list, npt.NDArray[np.uint8]]: ...

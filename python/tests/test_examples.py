@@ -1,0 +1,25 @@
+"""The examples people read first run headless and draw their figures."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("matplotlib")
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.mark.parametrize(
+    "script, args",
+    [("hopfield_energy.py", []), ("mnist_recall.py", []), ("maxcut_g1.py", ["1"])],
+)
+def test_example_runs_and_draws(tmp_path, script, args):
+    png = tmp_path / "figure.png"
+    env = dict(os.environ, MPLBACKEND="Agg")
+    out = subprocess.run([sys.executable, str(EXAMPLES / script), str(png), *args],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert png.stat().st_size > 1000
+    assert out.stdout.strip()

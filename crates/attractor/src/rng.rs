@@ -30,6 +30,28 @@ pub fn stream(seed: u64, index: u64) -> Rng {
     r
 }
 
+/// `n` values drawn uniformly from `[lo, hi)` by stream 0 of `seed` (an initial state, say).
+///
+/// ```
+/// let x = attractor::rng::uniform(7, 4, -1.0, 1.0)?;
+/// assert!(x.iter().all(|v| (-1.0..1.0).contains(v)));
+/// assert_eq!(x, attractor::rng::uniform(7, 4, -1.0, 1.0)?);
+/// # Ok::<(), attractor::Error>(())
+/// ```
+pub fn uniform(seed: u64, n: usize, lo: f64, hi: f64) -> crate::Result<Vec<f64>> {
+    use rand::RngExt;
+    if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+        return Err(crate::Error::invalid(
+            "uniform range",
+            format!("[{lo}, {hi})"),
+            "give finite bounds with lo < hi",
+        ));
+    }
+    crate::linalg::check_dense_size("uniform draws", n, 1)?;
+    let mut r = stream(seed, 0);
+    Ok((0..n).map(|_| r.random_range(lo..hi)).collect())
+}
+
 /// Stream indices reserved by the library's families, so that two uses of one seed inside a
 /// single run never share a stream. A family adds its item index (replica, chain, query…) to
 /// its base.

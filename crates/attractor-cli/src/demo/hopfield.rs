@@ -7,8 +7,6 @@ use attractor::analysis::{contraction, jacobian, spectral_abscissa};
 use attractor::models::{Activation, HopfieldNetwork, random_symmetric_weights};
 use attractor::run::Run;
 use attractor::step::Dopri5;
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 
 pub struct HopfieldChapter;
 
@@ -29,8 +27,7 @@ impl Chapter for HopfieldChapter {
         let w = random_symmetric_weights(n, GAIN, args.seed)?;
         let c = contraction(&w, Activation::Tanh, 1.0)?;
         let net = HopfieldNetwork::new(w, Activation::Tanh)?;
-        let mut rng = ChaCha8Rng::seed_from_u64(args.seed ^ 0x5eed);
-        let x0: Vec<f64> = (0..n).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let x0 = attractor::rng::uniform(args.seed ^ 0x5eed, n, -1.0, 1.0)?;
 
         println!("== hopfield: continuous Hopfield network  τẋ = −x + W tanh(x) ==");
         println!(

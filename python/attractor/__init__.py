@@ -6,6 +6,8 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
 - Associative memories as scikit-learn-style estimators (``fit`` stores, ``predict`` recalls):
   :class:`ClassicalHopfield` (Hebbian, Storkey, pseudo-inverse rules), :class:`DenseMemory`
   (polynomial and exponential separation), :class:`ModernHopfield` (inverse temperature beta).
+- :class:`OscillatorMemory` -- phase oscillators that recall ``±1`` patterns, with the
+  stability threshold ``kappa_c`` of each stored pattern.
 - :class:`OscillatorIsingSampler` -- the oscillator Ising machine as a dimod sampler (when dimod
   is installed), and :func:`maxcut` for graphs, edge arrays and G-set files.
 - Readers: :func:`read_gset`, :func:`read_npy`, :func:`read_idx`.
@@ -19,7 +21,7 @@ from ._attractor import AttractorError, __version__
 from .errors import Interrupted
 from .dynamics import HopfieldNetwork, Solution
 from .memory import ClassicalHopfield, DenseMemory, ModernHopfield
-from .oscillators import MaxCutResult, maxcut, sample_ising_arrays
+from .oscillators import MaxCutResult, OscillatorMemory, maxcut, sample_ising_arrays
 from .io import read_gset, read_idx, read_npy
 
 try:  # the dimod sampler needs the optional extra
@@ -37,6 +39,7 @@ __all__ = [
     "ModernHopfield",
     "OscillatorIsingSampler",
     "MaxCutResult",
+    "OscillatorMemory",
     "maxcut",
     "sample_ising_arrays",
     "read_gset",

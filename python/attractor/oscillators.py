@@ -169,3 +169,57 @@ if dimod is not None:
                 num_occurrences=d["num_occurrences"],
                 info={"timing": {"elapsed": d["elapsed"]}, "status": d["status"]},
             )
+
+
+class OscillatorMemory:
+    """The oscillator associative memory (Nishikawa, Lai & Hoppensteadt, PRL 92, 2004)::
+
+        dphi_i/dt = sum_j W_ij sin(phi_j - phi_i) - kappa sin(2 phi_i),   W = Xi^T Xi / N
+
+    whose phase-locked states at 0/pi spell the stored ``±1`` patterns; a stored pattern is a
+    stable equilibrium iff ``kappa > critical_kappa(pattern)`` (signed-Laplacian spectrum,
+    tutorial section on oscillator networks). ``fit(patterns)`` stores, ``predict(queries)``
+    integrates from the queries' phases (with ``jitter`` radians of seeded noise) and reads the
+    patterns out (up to a global sign)."""
+
+    def __init__(self, kappa=0.2, scale="n", t_end=120.0, dt=0.05, jitter=0.0, random_state=None):
+        self.kappa = kappa
+        self.scale = scale
+        self.t_end = t_end
+        self.dt = dt
+        self.jitter = jitter
+        self.random_state = random_state
+
+    def get_params(self, deep=True):
+        return {k: getattr(self, k) for k in ("kappa", "scale", "t_end", "dt", "jitter", "random_state")}
+
+    def set_params(self, **params):
+        for k, v in params.items():
+            if k not in self.get_params():
+                raise ValueError(f"invalid parameter {k!r} for OscillatorMemory")
+            setattr(self, k, v)
+        return self
+
+    def fit(self, X, y=None):
+        from .errors import as_float_array
+
+        X = as_float_array(X, "X", 2)
+        self.memory_ = _attractor.OscillatorMemory(X, float(self.kappa), self.scale)
+        self.patterns_ = X
+        return self
+
+    def critical_kappa(self, pattern):
+        """``kappa_c`` of a stored pattern (it is stable iff ``kappa > kappa_c``)."""
+        from .errors import as_float_array
+
+        return self.memory_.critical_kappa(as_float_array(pattern, "pattern", 1))
+
+    def predict(self, X):
+        from .errors import as_float_array
+        from .memory import _seed
+
+        read, self.phases_ = self.memory_.recall(
+            as_float_array(X, "X", 2), float(self.t_end), float(self.dt), float(self.jitter),
+            _seed(self.random_state),
+        )
+        return read

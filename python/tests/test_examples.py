@@ -13,7 +13,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 @pytest.mark.parametrize(
     "script, args",
-    [("hopfield_energy.py", []), ("mnist_recall.py", []), ("maxcut_g1.py", ["1"])],
+    [("hopfield_energy.py", []), ("mnist_recall.py", []), ("maxcut_g1.py", ["1"]), ("oscillator_kappa.py", [])],
 )
 def test_example_runs_and_draws(tmp_path, script, args):
     png = tmp_path / "figure.png"

@@ -82,3 +82,17 @@ def test_maxcut_inputs_agree():
     assert c.cut == 4.0 and c.nodes == ["x", "y", "z", "w"]
     with pytest.raises(attractor.AttractorError, match="edge array"):
         attractor.maxcut(np.ones(5))
+
+
+def test_oscillator_memory_is_stable_exactly_above_kappa_c():
+    rng = np.random.default_rng(1)
+    xi = np.where(rng.random((6, 40)) < 0.5, -1.0, 1.0)
+    kc = attractor.OscillatorMemory().fit(xi).critical_kappa(xi[0])
+    assert kc > 0
+    above = attractor.OscillatorMemory(kappa=1.3 * kc, jitter=0.05, random_state=2).fit(xi)
+    below = attractor.OscillatorMemory(kappa=0.5 * kc, jitter=0.05, random_state=2).fit(xi)
+    m = lambda est: abs(float(est.predict(xi[:1])[0] @ xi[0])) / 40
+    assert m(above) == 1.0
+    assert m(below) < 1.0
+    with pytest.raises(attractor.AttractorError, match="scale"):
+        attractor.OscillatorMemory(scale="q").fit(xi)

@@ -619,6 +619,102 @@ fn sample_max_cut<'py>(
     set_dict(py, &set, n)
 }
 
+/// The oscillator associative memory (Nishikawa, Lai & Hoppensteadt 2004):
+/// `φ̇_i = Σ_j W_ij sin(φ_j − φ_i) − κ sin 2φ_i` with Hebbian `W`.
+#[pyclass(name = "OscillatorMemory", module = "attractor._attractor", frozen)]
+struct PyOscillatorMemory {
+    mem: attractor::models::OscillatorMemory,
+}
+
+#[pymethods]
+impl PyOscillatorMemory {
+    #[new]
+    #[pyo3(signature = (patterns, kappa, scale="n"))]
+    fn new(patterns: PyReadonlyArray2<'_, f64>, kappa: f64, scale: &str) -> PyResult<Self> {
+        use attractor::models::{HebbianScale, OscillatorMemory};
+        let scale = match scale {
+            "n" | "N" => HebbianScale::OverN,
+            "k" | "K" => HebbianScale::OverK,
+            other => {
+                return Err(bad(format!(
+                    "scale = {other:?}: use \"n\" (W = ΞᵀΞ/N) or \"k\" (W = ΞᵀΞ/K)"
+                )));
+            }
+        };
+        let p = self::patterns(&patterns, "patterns")?;
+        Ok(Self {
+            mem: OscillatorMemory::hebbian(&p, scale, kappa).map_err(err)?,
+        })
+    }
+
+    /// `κ_c` of a stored `±1` pattern: it is a stable phase-locked state iff `κ > κ_c`.
+    fn critical_kappa(&self, pattern: PyReadonlyArray1<'_, f64>) -> PyResult<f64> {
+        self.mem
+            .critical_kappa(&pattern.as_array().to_vec())
+            .map_err(err)
+    }
+
+    /// Integrate from the phases of every row of `queries` (±1, plus a seeded uniform jitter
+    /// of ±`jitter` rad) for `t_end` with RK4 step `dt`; returns (read-out ±1 patterns, final
+    /// phases).
+    #[pyo3(signature = (queries, t_end=120.0, dt=0.05, jitter=0.0, seed=0))]
+    #[allow(clippy::type_complexity)]
+    fn recall<'py>(
+        &self,
+        py: Python<'py>,
+        queries: PyReadonlyArray2<'_, f64>,
+        t_end: f64,
+        dt: f64,
+        jitter: f64,
+        seed: u64,
+    ) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>)> {
+        use attractor::models::OscillatorMemory;
+        let q = self::patterns(&queries, "queries")?;
+        let n = self.mem.n();
+        if q.dim() != n {
+            return Err(bad(format!(
+                "queries have {} entries, the memory has {n} oscillators",
+                q.dim()
+            )));
+        }
+        let run = Run::new(dt).map_err(err)?.t_end(t_end).map_err(err)?;
+        let mem = &self.mem;
+        let phases = py
+            .detach(|| -> attractor::Result<Vec<Vec<f64>>> {
+                q.iter()
+                    .enumerate()
+                    .map(|(k, row)| {
+                        let phi0 = OscillatorMemory::jittered_phases(
+                            row,
+                            jitter,
+                            seed.wrapping_add(k as u64),
+                        )?;
+                        Ok(run.solve(&mut mem.flow(), &mut Rk4::new(), &phi0)?.state)
+                    })
+                    .collect()
+            })
+            .map_err(err)?;
+        let k = phases.len();
+        let read = PyArray2::<f64>::zeros(py, [k, n], false);
+        let phi = PyArray2::<f64>::zeros(py, [k, n], false);
+        {
+            let (mut r, mut p) = (read.readwrite(), phi.readwrite());
+            let (mut ra, mut pa) = (r.as_array_mut(), p.as_array_mut());
+            for (row, ph) in phases.iter().enumerate() {
+                for (c, (&x, &s)) in ph
+                    .iter()
+                    .zip(&OscillatorMemory::read_pattern(ph))
+                    .enumerate()
+                {
+                    pa[[row, c]] = x;
+                    ra[[row, c]] = s;
+                }
+            }
+        }
+        Ok((read, phi))
+    }
+}
+
 /// Read a G-set / rudy graph file: `(n, i, j, w)` with 0-based vertex indices.
 #[pyfunction]
 #[allow(clippy::type_complexity)]
@@ -668,6 +764,7 @@ fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("AttractorError", m.py().get_type::<AttractorError>())?;
     m.add_class::<PyHopfield>()?;
     m.add_class::<PyMemory>()?;
+    m.add_class::<PyOscillatorMemory>()?;
     m.add_function(wrap_pyfunction!(sample_ising, m)?)?;
     m.add_function(wrap_pyfunction!(sample_max_cut, m)?)?;
     m.add_function(wrap_pyfunction!(read_gset, m)?)?;

@@ -1,6 +1,6 @@
 //! Partitions: one line `node spin` per node, written atomically.
 
-use super::{data_lines, parse_usize, perr, read_text};
+use super::{data_lines, last_line, parse_usize, perr, quoted, read_text};
 use crate::error::{Error, Result};
 use std::path::Path;
 
@@ -39,17 +39,47 @@ pub fn write_partition(path: &Path, s: &[i8], header: &[String]) -> Result<()> {
 /// Parse a partition as [`write_partition`] writes it: `node value` lines, 1-based nodes, each of
 /// `1..=n` exactly once (in any order), `#` comments. Values are spins `±1`, or with `bits`
 /// the 0/1 variables of a QUBO (`x = 1` is `s = +1`). Returns the spins.
+///
+/// Memory is bounded by the text: `n` nodes need `n` lines of at least 4 bytes each, so an `n`
+/// the text cannot hold is refused before anything is allocated.
+///
+/// ```
+/// use attractor::problems::parse_partition;
+/// assert_eq!(parse_partition("2 -1\n1 1\n", "p", 2, false)?, vec![1, -1]);
+/// let e = parse_partition("1 1\n", "p", usize::MAX, false).unwrap_err().to_string();
+/// assert!(e.contains("at most 1"), "{e}");
+/// # Ok::<(), attractor::Error>(())
+/// ```
 pub fn parse_partition(text: &str, file: &str, n: usize, bits: bool) -> Result<Vec<i8>> {
+    // a line 'i v' is at least 3 characters and a line break (the last may lack it)
+    let room = text.len().saturating_add(1) / 4;
+    if n > room {
+        return Err(perr(
+            file,
+            last_line(text),
+            format!(
+                "a partition of n = {n} nodes needs {n} lines 'node value', but the {} bytes of the file can hold at most {room}; give the partition of this problem (one line per node)",
+                text.len()
+            ),
+        ));
+    }
     let mut s = vec![0i8; n];
-    let mut last = 0;
+    let mut last = last_line(text);
     for (line, l) in data_lines(text) {
         last = line;
-        let toks: Vec<&str> = l.split_whitespace().collect();
+        let toks: Vec<&str> = l.split_whitespace().take(3).collect();
         if toks.len() != 2 {
             return Err(perr(
                 file,
                 line,
-                format!("expected 'node value', found {} fields", toks.len()),
+                format!(
+                    "expected 'node value', found {} fields",
+                    if toks.len() > 2 {
+                        "more than 2".to_string()
+                    } else {
+                        toks.len().to_string()
+                    }
+                ),
             ));
         }
         let i = parse_usize(file, line, toks[0], "node")?;
@@ -68,7 +98,7 @@ pub fn parse_partition(text: &str, file: &str, n: usize, bits: bool) -> Result<V
                 return Err(perr(
                     file,
                     line,
-                    format!("value '{t}' of node {i} is not {want}"),
+                    format!("value '{}' of node {i} is not {want}", quoted(t)),
                 ));
             }
         };

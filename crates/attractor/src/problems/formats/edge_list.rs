@@ -1,6 +1,6 @@
 //! Plain weighted edge lists: lines `i j` or `i j w`.
 
-use super::{MAX_NODES, check_nodes, data_lines, last_line, parse_usize, parse_weight, perr};
+use super::{MAX_NODES, check_backed, check_nodes, data_lines, last_line, parse_usize, parse_weight, perr};
 use crate::error::Result;
 use crate::problems::WeightedGraph;
 use std::collections::HashSet;
@@ -8,8 +8,9 @@ use std::collections::HashSet;
 /// Parse a plain weighted edge list: lines `i j` or `i j w` (weight 1 if absent), 0-based ids
 /// unless `one_based`; `n` is one more than the largest id. No self-loops or duplicates.
 ///
-/// Bounds: ids imply `n ≤` [`MAX_NODES`](super::MAX_NODES) vertices; storage grows with the
-/// lines read. A rudy / G-set file (a header `n m` followed by exactly `m` lines `i j w`) is
+/// Bounds: ids imply `n ≤` [`MAX_NODES`](super::MAX_NODES) vertices, and
+/// `n ≤ 2m +` [`MAX_ISOLATED_NODES`](super::MAX_ISOLATED_NODES) for `m` edges; storage grows
+/// with the lines read. A rudy / G-set file (a header `n m` followed by exactly `m` lines `i j w`) is
 /// refused with a message naming `--format rudy`, rather than read with its header as an edge.
 ///
 /// ```
@@ -38,11 +39,7 @@ pub fn parse_edge_list(text: &str, file: &str, one_based: bool) -> Result<Weight
                 line,
                 format!(
                     "expected 'i j' or 'i j w', found {} fields in '{}'",
-                    if toks.len() > 3 {
-                        "more than 3".to_string()
-                    } else {
-                        toks.len().to_string()
-                    },
+                    l.split_whitespace().count(),
                     super::quoted(l)
                 ),
             ));
@@ -95,6 +92,13 @@ pub fn parse_edge_list(text: &str, file: &str, one_based: bool) -> Result<Weight
             "the edge list is empty; give lines 'i j w'",
         ));
     }
+    check_backed(
+        file,
+        last_line(text),
+        n,
+        edges.len(),
+        "the largest id sets n; renumber the vertices 0..n-1 consecutively",
+    )?;
     WeightedGraph::new(n, edges)
 }
 

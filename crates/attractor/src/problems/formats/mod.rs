@@ -78,10 +78,34 @@ impl GraphFormat {
 /// front with the memory it would need.
 pub const MAX_NODES: usize = 1 << 24;
 
-/// The most edge (coefficient) lines a file may declare: 2^28. Below it, a header's `m` is
-/// also checked against the text that follows it (each line `i j w` takes at least 6 bytes),
-/// and storage grows only with the lines actually read.
+/// The most edge (coefficient) lines a file may declare: 2^28. Below it, storage is reserved
+/// for no more lines than the text after the header can hold (each line `i j w` takes at least
+/// 6 bytes) and grows only with the lines actually read.
 pub const MAX_EDGES: usize = 1 << 28;
+
+/// The most vertices a file may leave without any line (isolated, field-free vertices): 2^16.
+/// A header `n` (or an edge list's largest id) must be backed by the data: `m` lines touch at
+/// most `2m` vertices, so `n ≤ 2m +` [`MAX_ISOLATED_NODES`]; a larger `n` is almost surely a
+/// wrong header or sparse ids, and would have a few bytes demand memory for millions of
+/// vertices.
+pub const MAX_ISOLATED_NODES: usize = 1 << 16;
+
+/// Refuse `n` vertices that `m` lines cannot back (see [`MAX_ISOLATED_NODES`]).
+pub(super) fn check_backed(file: &str, line: usize, n: usize, m: usize, fix: &str) -> Result<()> {
+    let backed = m.saturating_mul(2).saturating_add(MAX_ISOLATED_NODES);
+    if n > backed {
+        return Err(perr(
+            file,
+            line,
+            format!(
+                "n = {n} vertices, but {m} lines touch at most {} of them, leaving more than {MAX_ISOLATED_NODES} (MAX_ISOLATED_NODES) without any line; a model of n vertices needs about {}; {fix}",
+                m.saturating_mul(2),
+                mib(n.saturating_mul(BYTES_PER_NODE))
+            ),
+        ));
+    }
+    Ok(())
+}
 
 /// Memory a model needs per vertex, used in the messages of [`MAX_NODES`] refusals (fields,
 /// row pointers and the build's degree arrays: four 8-byte words).
@@ -224,8 +248,8 @@ pub(super) struct Rules {
 
 /// Parse `n m` then exactly `m` lines `i j v` with 1-based ids; no duplicate pairs.
 ///
-/// Bounds: `n ≤` [`MAX_NODES`]; `m ≤` [`MAX_EDGES`] and no more than the text after the header
-/// can hold; storage grows with the lines read, never from the header alone.
+/// Bounds: `n ≤` [`MAX_NODES`] and `n ≤ 2m +` [`MAX_ISOLATED_NODES`]; `m ≤` [`MAX_EDGES`] and
+/// storage is reserved for no more lines than the text after the header can hold.
 pub(super) fn parse_header_triplets(
     text: &str,
     file: &str,
@@ -250,13 +274,9 @@ pub(super) fn parse_header_triplets(
             file,
             hline,
             format!(
-                "header '{}' must be two integers 'n m' (vertices, edges), found {}{hint}",
+                "header '{}' must be two integers 'n m' (vertices, edges), found {} fields{hint}",
                 quoted(header),
-                if toks.len() > 3 {
-                    "more than 3 fields".to_string()
-                } else {
-                    format!("{} fields", toks.len())
-                }
+                header.split_whitespace().count()
             ),
         ));
     }
@@ -276,21 +296,19 @@ pub(super) fn parse_header_triplets(
             ),
         ));
     }
-    // The header is a slice of `text`: what follows it bounds how many lines there can be.
+    check_backed(
+        file,
+        hline,
+        n,
+        m,
+        "fix the header's n (the number of vertices the lines use)",
+    )?;
+    // The header is a slice of `text`: what follows it bounds how many lines there can be,
+    // so storage is reserved for at most that many (a short file is reported after reading).
     let header_end = header.as_ptr() as usize - text.as_ptr() as usize + header.len();
-    let rest = text.len() - header_end;
-    let room = max_triplet_lines(rest);
-    if m > room {
-        return Err(perr(
-            file,
-            hline,
-            format!(
-                "the header announces m = {m} lines 'i j w' but the {rest} bytes after it can hold at most {room}; fix the header or add the missing lines"
-            ),
-        ));
-    }
-    let mut edges = Vec::with_capacity(m);
-    let mut seen: HashSet<(u32, u32)> = HashSet::with_capacity(m);
+    let room = max_triplet_lines(text.len() - header_end);
+    let mut edges = Vec::with_capacity(m.min(room));
+    let mut seen: HashSet<(u32, u32)> = HashSet::with_capacity(m.min(room));
     let mut last = hline;
     for (line, l) in lines {
         last = line;
@@ -315,11 +333,7 @@ pub(super) fn parse_header_triplets(
                 line,
                 format!(
                     "expected 'i j w' (three fields), found {} in '{}'{hint}",
-                    if toks.len() > 3 {
-                        "more than 3".to_string()
-                    } else {
-                        toks.len().to_string()
-                    },
+                    l.split_whitespace().count(),
                     quoted(l)
                 ),
             ));

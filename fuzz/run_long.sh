@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run every fuzz target for RUNS executions (default 10 million) in turn, one job, one worker,
+# Run every fuzz target for RUNS executions (default 10 million) in turn, in one process (one
+# job: libFuzzer's -jobs=N would fork N children logging to fuzz-N.log),
 # with an allocation bound (any single allocation above MALLOC_MB, or RSS above RSS_MB, is a
 # crash) and a per-input timeout of 5 s. New inputs go to a scratch corpus (WORK), the committed
 # seeds in corpus/<target> are only read. Prints one line per target: executions, wall seconds,
@@ -19,7 +20,7 @@ for t in $TARGETS; do
     start=$(date +%s.%N)
     cargo +nightly fuzz run "$t" "$WORK/$t" "corpus/$t" -- \
         -runs="$RUNS" -rss_limit_mb="$RSS_MB" -malloc_limit_mb="$MALLOC_MB" -timeout=5 \
-        -jobs=1 -workers=1 -print_final_stats=1 >"$log" 2>&1
+        -print_final_stats=1 >"$log" 2>&1
     rc=$?
     end=$(date +%s.%N)
     runs=$(grep -oE '^Done [0-9]+ runs' "$log" | grep -oE '[0-9]+' || echo "?")

@@ -16,7 +16,7 @@ for t in rudy edge_list ising_file qubo_file partition idx_plain npy idx_gzip; d
     mkdir -p "$WORK/$t"
     if cargo +nightly fuzz run "$t" "$WORK/$t" "corpus/$t" -- \
         -max_total_time="$SECONDS_EACH" -rss_limit_mb="$RSS_MB" -malloc_limit_mb="$MALLOC_MB" \
-        -timeout=5 -jobs=1 -workers=1 >"$WORK/$t.log" 2>&1; then
+        -timeout=5 >"$WORK/$t.log" 2>&1; then
         echo "$t: $(grep -oE '^Done [0-9]+ runs in [0-9]+ second' "$WORK/$t.log") ok"
     else
         echo "$t: FAILED"; tail -30 "$WORK/$t.log"; status=1

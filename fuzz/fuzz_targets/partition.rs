@@ -11,7 +11,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let raw = u16::from_le_bytes([data[0], data[1]]);
-    let n = if raw == u16::MAX { usize::MAX } else { raw as usize };
+    let n = if raw == u16::MAX {
+        usize::MAX
+    } else {
+        raw as usize
+    };
     let bits = data[2] & 1 == 1;
     let Ok(text) = text_from_bytes(data[3..].to_vec(), "fuzz") else {
         return;

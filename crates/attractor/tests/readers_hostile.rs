@@ -56,7 +56,10 @@ fn measured<T>(f: impl FnOnce() -> T) -> (T, usize, Duration) {
 }
 
 /// `f` fails, within a second, allocating at most `max_bytes` at once; its message.
-fn refused<T: std::fmt::Debug>(max_bytes: usize, f: impl FnOnce() -> attractor::Result<T>) -> String {
+fn refused<T: std::fmt::Debug>(
+    max_bytes: usize,
+    f: impl FnOnce() -> attractor::Result<T>,
+) -> String {
     let (r, peak, dt) = measured(f);
     let e = r.expect_err("the input must be refused");
     assert!(peak <= max_bytes, "allocated {peak} bytes at once for: {e}");
@@ -90,7 +93,10 @@ fn huge_header_counts_are_refused_up_front_with_the_size_they_need() {
     );
     // a header m above the limit, and one far beyond the text: no allocation by m
     let m = refused(KIB, || parse_qubo("3 1000000000\n1 2 1\n", "q.txt"));
-    assert!(m.contains("m = 1000000000") && m.contains(&MAX_EDGES.to_string()), "{m}");
+    assert!(
+        m.contains("m = 1000000000") && m.contains(&MAX_EDGES.to_string()),
+        "{m}"
+    );
     let m = refused(KIB, || parse_rudy("3 200000000\n1 2 1\n", "g.txt"));
     assert!(m.contains("m = 200000000 edges but the file has 1"), "{m}");
     // n backed by its lines is accepted (isolated vertices within the slack)
@@ -142,11 +148,17 @@ fn npy_shapes_whose_product_overflows_or_exceeds_the_limit_are_refused() {
     // a 300-digit shape entry: refused, and not echoed in full
     let b = npy_with("<f8", &format!("({},)", "9".repeat(300)), &[]);
     let m = refused(KIB, || parse_npy_bytes(&b, "a.npy"));
-    assert!(m.contains("too large") && m.contains("(300 characters)") && m.len() < 400, "{m}");
+    assert!(
+        m.contains("too large") && m.contains("(300 characters)") && m.len() < 400,
+        "{m}"
+    );
     // the shape holds, but the data are not there: the data prove the size
     let b = npy_with("<f8", "(1000000,)", &[0; 16]);
     let m = refused(KIB, || parse_npy_bytes(&b, "a.npy"));
-    assert!(m.contains("8000000 data bytes but only 16") && m.contains("truncated"), "{m}");
+    assert!(
+        m.contains("8000000 data bytes but only 16") && m.contains("truncated"),
+        "{m}"
+    );
     // a header longer than the limit
     let mut b = b"\x93NUMPY\x02\x00".to_vec();
     b.extend_from_slice(&u32::MAX.to_le_bytes());
@@ -207,7 +219,10 @@ fn a_gzip_bomb_is_decompressed_no_further_than_its_header_declares() {
     let bomb = gzip(&plain);
     drop(plain);
     let m = refused(64 * KIB, || parse_npy_bytes(&bomb, "bomb.npy.gz"));
-    assert!(m.contains(&format!("expands beyond the {declared} bytes")), "{m}");
+    assert!(
+        m.contains(&format!("expands beyond the {declared} bytes")),
+        "{m}"
+    );
     // an exact stream reads, gzipped or not, to the same array
     let a = npy_with("|u1", "(4,)", &[1, 2, 3, 4]);
     assert_eq!(
@@ -225,11 +240,17 @@ fn a_gzip_bomb_is_decompressed_no_further_than_its_header_declares() {
 
 #[test]
 fn idx_dims_above_the_limit_are_refused_before_reading() {
-    for dims in [[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], [0, 0, 0x80, 0, 0, 2, 0, 0]] {
+    for dims in [
+        [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+        [0, 0, 0x80, 0, 0, 2, 0, 0],
+    ] {
         let mut b = vec![0, 0, 8, 2];
         b.extend_from_slice(&dims);
         let m = refused(KIB, || parse_idx_bytes(&b, "x.idx"));
-        assert!(m.contains("MAX_IDX_BYTES") && m.contains(&MAX_IDX_BYTES.to_string()), "{m}");
+        assert!(
+            m.contains("MAX_IDX_BYTES") && m.contains(&MAX_IDX_BYTES.to_string()),
+            "{m}"
+        );
         let g = gzip(&b);
         let m = refused(64 * KIB, || parse_idx_bytes(&g, "x.idx.gz"));
         assert!(m.contains("MAX_IDX_BYTES"), "{m}");
@@ -245,14 +266,34 @@ fn a_rudy_file_read_as_an_edge_list_and_the_reverse_name_the_right_format() {
         "{m}"
     );
     let edges: GraphFormat = "edges".parse().unwrap();
-    assert!(edges.parse(gset, "g.txt").unwrap_err().to_string().contains("--format rudy"));
-    assert_eq!("rudy".parse::<GraphFormat>().unwrap().parse(gset, "g").unwrap().n, 4);
+    assert!(
+        edges
+            .parse(gset, "g.txt")
+            .unwrap_err()
+            .to_string()
+            .contains("--format rudy")
+    );
+    assert_eq!(
+        "rudy"
+            .parse::<GraphFormat>()
+            .unwrap()
+            .parse(gset, "g")
+            .unwrap()
+            .n,
+        4
+    );
     // weighted edge list read as rudy: three-field "header"
     let m = refused(KIB, || parse_rudy("0 1 2.5\n1 2 1\n", "e.txt"));
-    assert!(m.contains("e.txt:1:") && m.contains("--format edges"), "{m}");
+    assert!(
+        m.contains("e.txt:1:") && m.contains("--format edges"),
+        "{m}"
+    );
     // unweighted edge list read as rudy: two-field data lines
     let m = refused(KIB, || parse_rudy("1 2\n2 3\n3 4\n", "e.txt"));
-    assert!(m.contains("e.txt:2:") && m.contains("--format edges"), "{m}");
+    assert!(
+        m.contains("e.txt:2:") && m.contains("--format edges"),
+        "{m}"
+    );
     // an edge list whose first line merely has two fields is still an edge list
     let g = parse_edge_list("0 1\n1 2\n2 3 1\n", "e", false).unwrap();
     assert_eq!((g.n, g.edges.len()), (4, 3));
@@ -261,15 +302,32 @@ fn a_rudy_file_read_as_an_edge_list_and_the_reverse_name_the_right_format() {
 #[test]
 fn numbers_of_300_digits_are_refused_and_not_echoed_in_full() {
     let big = "9".repeat(300);
-    let cases: Vec<(String, fn(&str) -> attractor::Result<usize>)> = vec![
-        (format!("{big} 1\n1 2 1\n"), |t| parse_rudy(t, "g").map(|g| g.n)),
-        (format!("3 {big}\n1 2 1\n"), |t| parse_qubo(t, "g").map(|q| q.n())),
-        (format!("3 1\n1 {big} 1\n"), |t| parse_ising(t, "g").map(|m| m.n())),
-        (format!("0 {big}\n"), |t| parse_edge_list(t, "g", false).map(|g| g.n)),
-        (format!("{big} 1\n"), |t| parse_partition(t, "g", 1, false).map(|s| s.len())),
-        (format!("1 {big}\n"), |t| parse_partition(t, "g", 1, false).map(|s| s.len())),
-        (format!("3 1\n1 2 x{big}\n"), |t| parse_rudy(t, "g").map(|g| g.n)),
-        (format!("0 1 2 {big}\n"), |t| parse_edge_list(t, "g", false).map(|g| g.n)),
+    type Reader = fn(&str) -> attractor::Result<usize>;
+    let cases: Vec<(String, Reader)> = vec![
+        (format!("{big} 1\n1 2 1\n"), |t| {
+            parse_rudy(t, "g").map(|g| g.n)
+        }),
+        (format!("3 {big}\n1 2 1\n"), |t| {
+            parse_qubo(t, "g").map(|q| q.n())
+        }),
+        (format!("3 1\n1 {big} 1\n"), |t| {
+            parse_ising(t, "g").map(|m| m.n())
+        }),
+        (format!("0 {big}\n"), |t| {
+            parse_edge_list(t, "g", false).map(|g| g.n)
+        }),
+        (format!("{big} 1\n"), |t| {
+            parse_partition(t, "g", 1, false).map(|s| s.len())
+        }),
+        (format!("1 {big}\n"), |t| {
+            parse_partition(t, "g", 1, false).map(|s| s.len())
+        }),
+        (format!("3 1\n1 2 x{big}\n"), |t| {
+            parse_rudy(t, "g").map(|g| g.n)
+        }),
+        (format!("0 1 2 {big}\n"), |t| {
+            parse_edge_list(t, "g", false).map(|g| g.n)
+        }),
     ];
     for (text, f) in cases {
         let m = refused(16 * KIB, || f(&text));
@@ -289,9 +347,21 @@ fn line_numbers_are_one_based_and_never_zero() {
         ("", parse_rudy("", "f").map(drop), 1),
         ("\\n\\n", parse_rudy("\n\n", "f").map(drop), 2),
         ("edges ''", parse_edge_list("", "f", false).map(drop), 1),
-        ("edges comments", parse_edge_list("# a\n# b\n", "f", false).map(drop), 2),
-        ("partition ''", parse_partition("", "f", 2, false).map(drop), 1),
-        ("partition huge n", parse_partition("", "f", usize::MAX, true).map(drop), 1),
+        (
+            "edges comments",
+            parse_edge_list("# a\n# b\n", "f", false).map(drop),
+            2,
+        ),
+        (
+            "partition ''",
+            parse_partition("", "f", 2, false).map(drop),
+            1,
+        ),
+        (
+            "partition huge n",
+            parse_partition("", "f", usize::MAX, true).map(drop),
+            1,
+        ),
         ("qubo short", parse_qubo("3 2\n1 2 1\n", "f").map(drop), 2),
         ("ising 0", parse_ising("0 0\n", "f").map(drop), 1),
     ];
@@ -303,12 +373,17 @@ fn line_numbers_are_one_based_and_never_zero() {
     }
     // non-UTF-8 text names its line
     let e = text_from_bytes(b"3 1\n1 2 1\n\xff\n".to_vec(), "f").unwrap_err();
-    assert!(e.to_string().starts_with("f:3:") && e.to_string().contains("UTF-8"), "{e}");
+    assert!(
+        e.to_string().starts_with("f:3:") && e.to_string().contains("UTF-8"),
+        "{e}"
+    );
 }
 
 #[test]
 fn a_partition_longer_than_its_text_allocates_nothing_of_its_size() {
-    let m = refused(KIB, || parse_partition("1 1\n2 -1\n", "p", usize::MAX, false));
+    let m = refused(KIB, || {
+        parse_partition("1 1\n2 -1\n", "p", usize::MAX, false)
+    });
     assert!(m.contains("node 3 has no line"), "{m}");
     let m = refused(KIB, || parse_partition("5 2\n", "p", 1 << 40, true));
     assert!(m.contains("not 0 or 1"), "{m}");
@@ -325,7 +400,9 @@ fn size_products_that_wrap_are_errors_in_every_public_function() {
     assert_eq!(a.item_len(), usize::MAX);
     let dir = std::env::temp_dir().join(format!("attractor-hostile-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let m = write_idx(dir.join("x.idx"), &a, false).unwrap_err().to_string();
+    let m = write_idx(dir.join("x.idx"), &a, false)
+        .unwrap_err()
+        .to_string();
     assert!(m.contains("overflows"), "{m}");
     // n_patterns × dim: a K × H × W array of K = 0 images whose H × W overflows
     let p = dir.join("zero.npy");

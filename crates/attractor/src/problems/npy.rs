@@ -195,9 +195,10 @@ fn dtype(descr: &str) -> std::result::Result<(u8, usize), String> {
         None => return Err("empty dtype '' in the header; save the array with numpy.save".into()),
     };
     let (kind, size) = match rest {
-        [k @ (b'u' | b'i' | b'b' | b'f'), s @ (b'1' | b'2' | b'4' | b'8')] => {
-            (*k, usize::from(s - b'0'))
-        }
+        [
+            k @ (b'u' | b'i' | b'b' | b'f'),
+            s @ (b'1' | b'2' | b'4' | b'8'),
+        ] => (*k, usize::from(s - b'0')),
         _ => return Err(unsupported()),
     };
     if size > 1 && order == b'>' {

@@ -1,6 +1,8 @@
 //! Plain weighted edge lists: lines `i j` or `i j w`.
 
-use super::{MAX_NODES, check_backed, check_nodes, data_lines, last_line, parse_usize, parse_weight, perr};
+use super::{
+    MAX_NODES, check_backed, check_nodes, data_lines, last_line, parse_usize, parse_weight, perr,
+};
 use crate::error::Result;
 use crate::problems::WeightedGraph;
 use std::collections::HashSet;

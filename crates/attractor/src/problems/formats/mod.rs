@@ -204,9 +204,9 @@ pub(super) fn parse_usize(file: &str, line: usize, tok: &str, what: &str) -> Res
                 file,
                 line,
                 format!(
-                    "{what} '{}' is too large (more than {} digits); the limit is {MAX_NODES} vertices",
+                    "{what} '{}' is too large (above {}); the limits are MAX_NODES = {MAX_NODES} vertices and MAX_EDGES = {MAX_EDGES} lines",
                     quoted(tok),
-                    usize::MAX.to_string().len()
+                    usize::MAX
                 ),
             )
         } else {

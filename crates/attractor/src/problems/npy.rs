@@ -84,6 +84,13 @@ pub fn npy_bytes(shape: &[usize], data: &[f64]) -> Result<Vec<u8>> {
         header.push(' ');
     }
     header.push('\n');
+    if header.len() > usize::from(u16::MAX) {
+        return Err(Error::invalid(
+            "npy shape",
+            format!("{} dimensions", shape.len()),
+            "its header does not fit the 65535 bytes of format version 1; reshape the array",
+        ));
+    }
     let mut b = Vec::with_capacity(10 + header.len() + 8 * data.len());
     b.extend_from_slice(b"\x93NUMPY\x01\x00");
     b.extend_from_slice(&(header.len() as u16).to_le_bytes());

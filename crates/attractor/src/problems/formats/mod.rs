@@ -41,7 +41,7 @@ impl std::str::FromStr for GraphFormat {
             "edges" | "edge-list" | "edgelist" => Ok(Self::EdgeList),
             _ => Err(Error::invalid(
                 "graph format",
-                s,
+                quoted(s),
                 "use rudy (G-set: header 'n m', 1-based 'i j w' lines) or edges (0-based 'i j [w]' lines)",
             )),
         }

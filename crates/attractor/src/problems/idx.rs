@@ -139,6 +139,8 @@ pub fn read_idx(path: impl AsRef<Path>) -> Result<IdxArray> {
 /// let a = parse_idx_bytes(&[0, 0, 8, 1, 0, 0, 0, 2, 7, 9], "labels")?;
 /// assert_eq!((a.dims, a.data), (vec![2], vec![7, 9]));
 /// let e = parse_idx_bytes(&[0, 0, 8, 1, 0xff, 0xff, 0xff, 0xff], "big").unwrap_err();
+/// assert!(e.to_string().contains("MAX_IDX_BYTES"), "{e}");
+/// let e = parse_idx_bytes(&[0, 0, 8, 1, 0, 0, 0, 3, 7], "short").unwrap_err();
 /// assert!(e.to_string().contains("truncated"), "{e}");
 /// # Ok::<(), attractor::Error>(())
 /// ```

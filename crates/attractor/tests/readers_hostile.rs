@@ -396,7 +396,11 @@ fn size_products_that_wrap_are_errors_in_every_public_function() {
     // a shape whose header would not fit version 1's 16-bit length is refused, not truncated
     let m = npy_bytes(&[1; 30000], &[0.5]).unwrap_err().to_string();
     assert!(m.contains("30000 dimensions") && m.contains("65535"), "{m}");
-    let m = "x".repeat(300).parse::<GraphFormat>().unwrap_err().to_string();
+    let m = "x"
+        .repeat(300)
+        .parse::<GraphFormat>()
+        .unwrap_err()
+        .to_string();
     assert!(m.len() < 300 && m.contains("(300 characters)"), "{m}");
     let a = IdxArray {
         dims: vec![1, usize::MAX, 4],

@@ -88,13 +88,31 @@ fn main() -> Result<(), Box<dyn Error>> {
     let threads = rayon::current_num_threads();
     let rate = |t: f64| column_steps as f64 / t;
     eprintln!("batched Hopfield runs: n = {n}, B = {b}, RK4 dt = {dt}, steady state 1e-9/1e-11");
-    eprintln!("columns: {}; {column_steps} column-steps in all; longest column {} steps", batch.summary(), batch.n_steps);
+    eprintln!(
+        "columns: {}; {column_steps} column-steps in all; longest column {} steps",
+        batch.summary(),
+        batch.n_steps
+    );
     eprintln!("| run | wall s | column-steps/s | vs single runs |");
     eprintln!("|---|---|---|---|");
-    eprintln!("| {b} single runs, 1 thread | {t_single:.3} | {:.0} | 1.00 |", rate(t_single));
-    eprintln!("| one batch, 1 thread | {t_batch:.3} | {:.0} | {:.2} |", rate(t_batch), t_single / t_batch);
-    eprintln!("| one batch, {threads} threads | {t_batch_all:.3} | {:.0} | {:.2} |", rate(t_batch_all), t_single / t_batch_all);
-    eprintln!("batch = singles: statuses and steps {}, max |state difference| = {max_err:.2e}", if same { "equal" } else { "DIFFER" });
+    eprintln!(
+        "| {b} single runs, 1 thread | {t_single:.3} | {:.0} | 1.00 |",
+        rate(t_single)
+    );
+    eprintln!(
+        "| one batch, 1 thread | {t_batch:.3} | {:.0} | {:.2} |",
+        rate(t_batch),
+        t_single / t_batch
+    );
+    eprintln!(
+        "| one batch, {threads} threads | {t_batch_all:.3} | {:.0} | {:.2} |",
+        rate(t_batch_all),
+        t_single / t_batch_all
+    );
+    eprintln!(
+        "batch = singles: statuses and steps {}, max |state difference| = {max_err:.2e}",
+        if same { "equal" } else { "DIFFER" }
+    );
     println!(
         "{{\"n\": {n}, \"batch\": {b}, \"column_steps\": {column_steps}, \"t_single\": {t_single}, \"t_batch\": {t_batch}, \"t_batch_all\": {t_batch_all}, \"threads\": {threads}, \"same_status_steps\": {same}, \"max_abs_diff\": {max_err}}}"
     );

@@ -287,11 +287,11 @@ impl Run {
         let mut h_proposed = self.dt;
         // retire the columns that stopped, compact the rest; true when the batch changed size
         let retire = |x: &mut Vec<f64>,
-                          prev: &mut Vec<f64>,
-                          ids: &mut Vec<usize>,
-                          done: &mut Vec<Option<Status>>,
-                          columns: &mut [ColumnResult],
-                          states: &mut Mat<f64>|
+                      prev: &mut Vec<f64>,
+                      ids: &mut Vec<usize>,
+                      done: &mut Vec<Option<Status>>,
+                      columns: &mut [ColumnResult],
+                      states: &mut Mat<f64>|
          -> bool {
             let before = ids.len();
             let mut keep = 0;
@@ -318,7 +318,14 @@ impl Run {
             done.truncate(keep);
             keep != before
         };
-        retire(&mut x, &mut prev, &mut ids, &mut done, &mut columns, &mut states);
+        retire(
+            &mut x,
+            &mut prev,
+            &mut ids,
+            &mut done,
+            &mut columns,
+            &mut states,
+        );
         flat.set_columns(ids.len());
         if !ids.is_empty() {
             n_evals += stepper.init(&mut flat, t, &x);
@@ -424,7 +431,14 @@ impl Run {
                 }
             }
             if done.iter().any(Option::is_some)
-                && retire(&mut x, &mut prev, &mut ids, &mut done, &mut columns, &mut states)
+                && retire(
+                    &mut x,
+                    &mut prev,
+                    &mut ids,
+                    &mut done,
+                    &mut columns,
+                    &mut states,
+                )
             {
                 flat.set_columns(ids.len());
                 if !ids.is_empty() {
@@ -438,7 +452,14 @@ impl Run {
         for s in done.iter_mut() {
             *s = Some(g.clone());
         }
-        retire(&mut x, &mut prev, &mut ids, &mut done, &mut columns, &mut states);
+        retire(
+            &mut x,
+            &mut prev,
+            &mut ids,
+            &mut done,
+            &mut columns,
+            &mut states,
+        );
         // final energies of every column, all columns evaluated together
         flat.set_columns(b);
         if flat.field.energies_into(t, states.as_ref(), &mut e_buf) {

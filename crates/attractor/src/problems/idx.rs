@@ -82,7 +82,8 @@ pub(crate) fn gunzip_bounded(
             "{e}; the file is truncated or corrupt, copy it again"
         ))
     };
-    let mut dec = flate2::read::MultiGzDecoder::new(raw);
+    // `&[u8]` is already buffered: no 32 KiB copy buffer of `read::MultiGzDecoder`
+    let mut dec = flate2::bufread::MultiGzDecoder::new(raw);
     let mut out = Vec::new();
     loop {
         match declared(&out).map_err(GzError::Content)? {

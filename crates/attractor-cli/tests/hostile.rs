@@ -110,7 +110,7 @@ fn bad_inputs_exit_2_with_one_line_and_touch_nothing() {
         (
             "memory: node ids",
             vec!["maxcut", &huge_ids, "--format", "edges"],
-            "largest node id",
+            "vertex id 4000000000",
         ),
         (
             "memory: replicas",

@@ -63,6 +63,15 @@ fn check_target(path: &Path) -> Result<()> {
 
 fn temp_in(path: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = parent_dir(path);
+    if !dir.is_dir() {
+        return Err(Error::Io {
+            path: path.display().to_string(),
+            msg: format!(
+                "the directory {} does not exist; create it first",
+                dir.display()
+            ),
+        });
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -76,12 +85,14 @@ fn temp_in(path: &Path) -> Result<tempfile::NamedTempFile> {
         .prefix(&format!(".{name}."))
         .suffix(&format!(".partial{ext}"))
         .tempfile_in(&dir)
-        .map_err(|e| {
-            io_err(
-                path,
-                &format!("cannot create a file in {}", dir.display()),
-                e,
-            )
+        .map_err(|e| Error::Io {
+            path: path.display().to_string(),
+            // the error's own text repeats the random temporary name; keep its kind only
+            msg: format!(
+                "cannot create a file in {}: {}",
+                dir.display(),
+                std::io::Error::from(e.kind())
+            ),
         })
 }
 

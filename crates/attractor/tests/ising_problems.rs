@@ -139,7 +139,7 @@ fn partition_reader_round_trips_and_rejects_bad_lines() {
         ("1 1\n2 -1\n", true, 2, "not 0 or 1"),
         ("1 1 1\n", false, 1, "3 fields"),
         ("x 1\n", false, 1, "'x'"),
-        ("", false, 0, "node 1 has no line"),
+        ("", false, 1, "node 1 has no line"),
     ] {
         let e = parse_partition(text, "part.txt", 3, bits).unwrap_err();
         match &e {

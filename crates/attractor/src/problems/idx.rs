@@ -23,11 +23,22 @@ impl IdxArray {
     pub fn n_items(&self) -> usize {
         self.dims.first().copied().unwrap_or(0)
     }
-    /// The size of one item (product of the remaining dimensions; 1 for a label file).
+    /// The size of one item (product of the remaining dimensions; 1 for a label file;
+    /// `usize::MAX` if that product overflows, which no array read from a file does).
     pub fn item_len(&self) -> usize {
-        self.dims.iter().skip(1).product()
+        self.dims
+            .iter()
+            .skip(1)
+            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+            .unwrap_or(usize::MAX)
     }
 }
+
+/// The most data bytes an IDX file may declare (the product of its dimensions): 2^31 bytes,
+/// 2 GiB (all of MNIST is 55 MB). Larger declarations are refused before anything is read
+/// into memory; smaller ones must also be backed by the data actually in the file, and a
+/// gzipped file is decompressed no further than its header declares.
+pub const MAX_IDX_BYTES: usize = 1 << 31;
 
 fn format_err(path: &Path, msg: String) -> Error {
     Error::Format {
@@ -37,36 +48,165 @@ fn format_err(path: &Path, msg: String) -> Error {
     }
 }
 
-/// Read the whole file, gunzipping it if it starts with the gzip magic.
-pub(crate) fn read_maybe_gz(path: &Path) -> Result<Vec<u8>> {
-    let io = |e: std::io::Error| Error::Io {
-        path: path.display().to_string(),
-        msg: format!("{e}; check the path and permissions"),
+/// What a decompressed prefix says about the size of the whole file.
+pub(crate) enum Need {
+    /// The header is not complete: decompress at least this many bytes.
+    More(usize),
+    /// The header declares the whole file to be this many bytes.
+    Total(usize),
+}
+
+/// Why a bounded decompression failed.
+pub(crate) enum GzError {
+    /// The gzip stream itself is corrupt or truncated.
+    Gzip(String),
+    /// The decompressed header is invalid, or the stream holds more than it declares.
+    Content(String),
+}
+
+/// Whether `b` starts with the gzip magic `1f 8b`.
+pub(crate) fn is_gzip(b: &[u8]) -> bool {
+    b.starts_with(&[0x1f, 0x8b])
+}
+
+/// Gunzip `raw`, decompressing no more than the size that the decompressed header declares
+/// (`declared` reads it from a prefix); a stream that expands beyond it is refused, so a small
+/// file cannot expand into gigabytes. A stream that ends early is returned as it is, for the
+/// format's parser to report the truncation.
+pub(crate) fn gunzip_bounded(
+    raw: &[u8],
+    declared: impl Fn(&[u8]) -> std::result::Result<Need, String>,
+) -> std::result::Result<Vec<u8>, GzError> {
+    let gz = |e: std::io::Error| {
+        GzError::Gzip(format!(
+            "{e}; the file is truncated or corrupt, copy it again"
+        ))
     };
-    let raw = std::fs::read(path).map_err(io)?;
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .map_err(|e| Error::Format {
-                path: path.display().to_string(),
-                format: "gzip".into(),
-                msg: format!("{e}; the file is truncated or corrupt, copy it again"),
-            })?;
-        Ok(out)
-    } else {
-        Ok(raw)
+    // `&[u8]` is already buffered: no 32 KiB copy buffer of `read::MultiGzDecoder`
+    let mut dec = flate2::bufread::MultiGzDecoder::new(raw);
+    let mut out = Vec::new();
+    loop {
+        match declared(&out).map_err(GzError::Content)? {
+            Need::More(k) => {
+                if k <= out.len() {
+                    return Ok(out);
+                }
+                let want = k - out.len();
+                let got = (&mut dec)
+                    .take(want as u64)
+                    .read_to_end(&mut out)
+                    .map_err(gz)?;
+                if got < want {
+                    return Ok(out);
+                }
+            }
+            Need::Total(t) => {
+                if out.len() <= t {
+                    let want = (t - out.len()) as u64 + 1;
+                    (&mut dec).take(want).read_to_end(&mut out).map_err(gz)?;
+                }
+                if out.len() > t {
+                    return Err(GzError::Content(format!(
+                        "the gzip stream expands beyond the {t} bytes that its header declares (header and data); the file is corrupt or not what it claims, recreate it"
+                    )));
+                }
+                return Ok(out);
+            }
+        }
     }
 }
 
 /// Read an IDX file of unsigned bytes (gzipped or not).
 ///
 /// Errors name the file and say what is wrong: an unreadable file, a wrong magic number
-/// (not IDX, or a type other than unsigned byte), a header or data shorter than declared.
+/// (not IDX, or a type other than unsigned byte), a header or data shorter than declared, a
+/// declared size above [`MAX_IDX_BYTES`], a gzip stream that holds more than declared.
 pub fn read_idx(path: impl AsRef<Path>) -> Result<IdxArray> {
     let path = path.as_ref();
-    let bytes = read_maybe_gz(path)?;
-    parse_idx(&bytes).map_err(|msg| format_err(path, msg))
+    let raw = std::fs::read(path).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        msg: format!("{e}; check the path and permissions"),
+    })?;
+    parse_idx_bytes(&raw, &path.display().to_string())
+}
+
+/// Parse the bytes of an IDX file of unsigned bytes, gzipped (detected from the magic `1f 8b`)
+/// or not; `name` is used in error messages. Memory is bounded by the input: the data must be
+/// present (plain) or decompress to no more than the header declares (gzip), and the declared
+/// size is at most [`MAX_IDX_BYTES`].
+///
+/// ```
+/// use attractor::problems::idx::parse_idx_bytes;
+/// let a = parse_idx_bytes(&[0, 0, 8, 1, 0, 0, 0, 2, 7, 9], "labels")?;
+/// assert_eq!((a.dims, a.data), (vec![2], vec![7, 9]));
+/// let e = parse_idx_bytes(&[0, 0, 8, 1, 0xff, 0xff, 0xff, 0xff], "big").unwrap_err();
+/// assert!(e.to_string().contains("MAX_IDX_BYTES"), "{e}");
+/// let e = parse_idx_bytes(&[0, 0, 8, 1, 0, 0, 0, 3, 7], "short").unwrap_err();
+/// assert!(e.to_string().contains("truncated"), "{e}");
+/// # Ok::<(), attractor::Error>(())
+/// ```
+pub fn parse_idx_bytes(bytes: &[u8], name: &str) -> Result<IdxArray> {
+    let path = Path::new(name);
+    if is_gzip(bytes) {
+        let plain = gunzip_bounded(bytes, idx_declared).map_err(|e| match e {
+            GzError::Gzip(msg) => Error::Format {
+                path: name.to_string(),
+                format: "gzip".into(),
+                msg,
+            },
+            GzError::Content(msg) => format_err(path, msg),
+        })?;
+        parse_idx(&plain).map_err(|msg| format_err(path, msg))
+    } else {
+        parse_idx(bytes).map_err(|msg| format_err(path, msg))
+    }
+}
+
+fn check_magic(b: &[u8]) -> std::result::Result<(), String> {
+    if b[0] != 0 || b[1] != 0 || b[2] != 0x08 || b[3] == 0 {
+        return Err(format!(
+            "wrong magic number 0x{:02x}{:02x}{:02x}{:02x}; expected 0x000008DD (unsigned-byte IDX with DD dimensions, e.g. 0x00000803 for MNIST images)",
+            b[0], b[1], b[2], b[3]
+        ));
+    }
+    Ok(())
+}
+
+/// The dimensions in a complete header and the data bytes they declare (at most
+/// [`MAX_IDX_BYTES`]).
+fn idx_dims(b: &[u8], nd: usize) -> std::result::Result<(Vec<usize>, usize), String> {
+    let dims: Vec<usize> = b[4..4 + 4 * nd]
+        .chunks_exact(4)
+        .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize)
+        .collect();
+    let n = dims
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .filter(|&n| n <= MAX_IDX_BYTES);
+    match n {
+        Some(n) => Ok((dims, n)),
+        None => {
+            let bytes = dims.iter().fold(1f64, |acc, &d| acc * d as f64);
+            Err(format!(
+                "dimensions {dims:?} declare {bytes:.3e} data bytes, above the limit of {MAX_IDX_BYTES} bytes (MAX_IDX_BYTES = 2 GiB); the header is corrupt, or split the array"
+            ))
+        }
+    }
+}
+
+/// The size an IDX file declares, from a prefix of it (for bounded decompression).
+fn idx_declared(b: &[u8]) -> std::result::Result<Need, String> {
+    if b.len() < 4 {
+        return Ok(Need::More(4));
+    }
+    check_magic(b)?;
+    let nd = b[3] as usize;
+    let header = 4 + 4 * nd;
+    if b.len() < header {
+        return Ok(Need::More(header));
+    }
+    let (_, n) = idx_dims(b, nd)?;
+    Ok(Need::Total(header + n))
 }
 
 fn parse_idx(b: &[u8]) -> std::result::Result<IdxArray, String> {
@@ -76,12 +216,7 @@ fn parse_idx(b: &[u8]) -> std::result::Result<IdxArray, String> {
             b.len()
         ));
     }
-    if b[0] != 0 || b[1] != 0 || b[2] != 0x08 || b[3] == 0 {
-        return Err(format!(
-            "wrong magic number 0x{:02x}{:02x}{:02x}{:02x}; expected 0x000008DD (unsigned-byte IDX with DD dimensions, e.g. 0x00000803 for MNIST images)",
-            b[0], b[1], b[2], b[3]
-        ));
-    }
+    check_magic(b)?;
     let nd = b[3] as usize;
     let header = 4 + 4 * nd;
     if b.len() < header {
@@ -90,16 +225,7 @@ fn parse_idx(b: &[u8]) -> std::result::Result<IdxArray, String> {
             b.len()
         ));
     }
-    let dims: Vec<usize> = (0..nd)
-        .map(|k| {
-            let o = 4 + 4 * k;
-            u32::from_be_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]) as usize
-        })
-        .collect();
-    let n: usize = dims
-        .iter()
-        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .ok_or_else(|| format!("dimensions {dims:?} overflow"))?;
+    let (dims, n) = idx_dims(b, nd)?;
     let have = b.len() - header;
     if have < n {
         return Err(format!(
@@ -116,7 +242,17 @@ fn parse_idx(b: &[u8]) -> std::result::Result<IdxArray, String> {
 /// ([`write_atomic`](crate::output::write_atomic)). Used to ship small MNIST subsets with the repository.
 pub fn write_idx(path: impl AsRef<Path>, array: &IdxArray, gzip: bool) -> Result<()> {
     let path = path.as_ref();
-    let n: usize = array.dims.iter().product();
+    let n = array
+        .dims
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| {
+            Error::invalid(
+                "IDX dimensions",
+                format!("{:?}", array.dims),
+                "their product overflows; give the sizes of the data",
+            )
+        })?;
     crate::error::check_len(
         "IDX data",
         array.data.len(),

@@ -75,7 +75,17 @@ impl ImagePatterns {
             ));
         }
         let k_all = shape[0];
-        let n: usize = shape[1..].iter().product();
+        // the reader bounds Π shape; a shape with a zero may still overflow in its tail
+        let n = shape[1..]
+            .iter()
+            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "array shape",
+                    format!("{shape:?} in {where_}"),
+                    "the pattern size (product of the dimensions after the first) overflows",
+                )
+            })?;
         let (height, width) = if shape.len() == 3 {
             (shape[1], shape[2])
         } else {
@@ -90,7 +100,9 @@ impl ImagePatterns {
         }
         let max = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         let scale = if max > 0.0 { 1.0 / max } else { 1.0 };
-        let data: Vec<f64> = values[..count * n].iter().map(|v| v * scale).collect();
+        // count ≤ k_all, and k_all · n = values.len() when n > 0
+        let len = count.saturating_mul(n).min(values.len());
+        let data: Vec<f64> = values[..len].iter().map(|v| v * scale).collect();
         let patterns = Patterns::from_flat(count, n, data)?.binarize(threshold);
         Ok(Self {
             patterns,

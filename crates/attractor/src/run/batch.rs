@@ -332,33 +332,13 @@ impl Run {
         }
 
         while global.is_none() && !ids.is_empty() {
-            if let Some(m) = self.max_steps
-                && n_steps >= m
-            {
-                global = Some(Status::MaxSteps);
-                break;
-            }
-            let mut dt = h_proposed;
-            if let Some(t_end) = self.t_end {
-                let left = t_end - t;
-                if left <= 1e-12 * t_end.abs().max(1.0) {
-                    global = Some(Status::EndTime);
+            let dt = match self.next_step(n_steps, t, h_proposed, start) {
+                Ok(dt) => dt,
+                Err(stop) => {
+                    global = Some(stop);
                     break;
                 }
-                dt = dt.min(left);
-            }
-            if n_steps.is_multiple_of(8) {
-                if self.interrupt.as_ref().is_some_and(|f| f.is_raised()) {
-                    global = Some(Status::Interrupted);
-                    break;
-                }
-                if let Some(budget) = self.time_budget
-                    && start.elapsed() >= budget
-                {
-                    global = Some(Status::Timeout);
-                    break;
-                }
-            }
+            };
             prev.copy_from_slice(&x);
             let report = match stepper.step(&mut flat, t, &mut x, dt) {
                 Ok(r) => r,

@@ -8,7 +8,51 @@ use crate::linalg::norm2;
 use crate::step::StepFailure;
 use std::time::Instant;
 
+/// Keep `x` as the best state when its energy `e` is lower.
+fn offer_best(best: &mut Option<Best>, x: &[f64], e: f64, t: f64, step: usize) {
+    if let Some(b) = best.as_mut()
+        && e < b.energy
+    {
+        b.state.copy_from_slice(x);
+        b.energy = e;
+        b.t = t;
+        b.step = step;
+    }
+}
+
 impl Run {
+    /// The rules that end a run whatever its state — `max_steps`, `t_end`, the interrupt flag
+    /// and the wall-clock budget (the last two checked every 8 steps) — shared by single and
+    /// batched runs: the step to take next (`h` shortened to land on `t_end`), or why to stop.
+    pub(crate) fn next_step(
+        &self,
+        n_steps: usize,
+        t: f64,
+        h: f64,
+        start: Instant,
+    ) -> std::result::Result<f64, Status> {
+        if self.max_steps.is_some_and(|m| n_steps >= m) {
+            return Err(Status::MaxSteps);
+        }
+        let mut dt = h;
+        if let Some(t_end) = self.t_end {
+            let left = t_end - t;
+            if left <= 1e-12 * t_end.abs().max(1.0) {
+                return Err(Status::EndTime);
+            }
+            dt = dt.min(left);
+        }
+        if n_steps.is_multiple_of(8) {
+            if self.interrupt.as_ref().is_some_and(|f| f.is_raised()) {
+                return Err(Status::Interrupted);
+            }
+            if self.time_budget.is_some_and(|b| start.elapsed() >= b) {
+                return Err(Status::Timeout);
+            }
+        }
+        Ok(dt)
+    }
+
     /// Check the stop rules and the initial state against a system of dimension `n`.
     pub(crate) fn check_start(&self, n: usize, x0: &[f64], what: &str) -> Result<()> {
         check_len(
@@ -119,33 +163,13 @@ impl Run {
         let mut last_observed = 0usize;
 
         while status.is_none() {
-            if let Some(m) = self.max_steps
-                && n_steps >= m
-            {
-                status = Some(Status::MaxSteps);
-                break;
-            }
-            let mut dt = h_proposed;
-            if let Some(t_end) = self.t_end {
-                let left = t_end - t;
-                if left <= 1e-12 * t_end.abs().max(1.0) {
-                    status = Some(Status::EndTime);
+            let dt = match self.next_step(n_steps, t, h_proposed, start) {
+                Ok(dt) => dt,
+                Err(stop) => {
+                    status = Some(stop);
                     break;
                 }
-                dt = dt.min(left);
-            }
-            if n_steps.is_multiple_of(8) {
-                if self.interrupt.as_ref().is_some_and(|f| f.is_raised()) {
-                    status = Some(Status::Interrupted);
-                    break;
-                }
-                if let Some(b) = self.time_budget
-                    && start.elapsed() >= b
-                {
-                    status = Some(Status::Timeout);
-                    break;
-                }
-            }
+            };
 
             prev.copy_from_slice(&x);
             let report = match sys.advance(t, &mut x, dt) {
@@ -194,14 +218,7 @@ impl Run {
                         max_increase = Some(max_increase.map_or(inc, |m: f64| m.max(inc)));
                     }
                     energy = Some(e);
-                    if let Some(b) = best.as_mut()
-                        && e < b.energy
-                    {
-                        b.state.copy_from_slice(&x);
-                        b.energy = e;
-                        b.t = t;
-                        b.step = n_steps;
-                    }
+                    offer_best(&mut best, &x, e, t, n_steps);
                     if let Some(target) = self.target_energy
                         && e <= target
                     {
@@ -272,14 +289,7 @@ impl Run {
                 }
                 record(&mut trace, &mut qvals, n_steps, t, &x, e);
             }
-            if let Some(b) = best.as_mut()
-                && e < b.energy
-            {
-                b.state.copy_from_slice(&x);
-                b.energy = e;
-                b.t = t;
-                b.step = n_steps;
-            }
+            offer_best(&mut best, &x, e, t, n_steps);
         }
         let (trace, quantities) = trace.finish(&names);
 

@@ -3,6 +3,7 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
 
 - :class:`HopfieldNetwork` -- the continuous-time Hopfield network
   ``tau dx/dt = -D x + W phi(x) + b`` with its energy (a Lyapunov function for symmetric W).
+- :class:`FiringRateNetwork` -- ``tau dr/dt = -r + phi(W r + u)``.
 - Associative memories as scikit-learn-style estimators (``fit`` stores, ``predict`` recalls):
   :class:`ClassicalHopfield` (Hebbian, Storkey, pseudo-inverse rules), :class:`DenseMemory`
   (polynomial and exponential separation), :class:`ModernHopfield` (inverse temperature beta).
@@ -19,7 +20,7 @@ state reached.
 
 from ._attractor import AttractorError, __version__
 from .errors import Interrupted
-from .dynamics import HopfieldNetwork, Solution
+from .dynamics import FiringRateNetwork, HopfieldNetwork, Solution
 from .memory import ClassicalHopfield, DenseMemory, ModernHopfield
 from .oscillators import MaxCutResult, OscillatorMemory, maxcut, sample_ising_arrays
 from .io import read_gset, read_idx, read_npy
@@ -33,6 +34,7 @@ __all__ = [
     "AttractorError",
     "Interrupted",
     "HopfieldNetwork",
+    "FiringRateNetwork",
     "Solution",
     "ClassicalHopfield",
     "DenseMemory",

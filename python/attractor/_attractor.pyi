@@ -46,6 +46,30 @@ class HopfieldNetwork:
         steady: Optional[Tuple[float, float]] = (1e-8, 1e-10),
     ) -> dict: ...
 
+class FiringRateNetwork:
+    def __init__(
+        self,
+        weights: npt.NDArray[np.float64],
+        activation: str = "tanh",
+        tau: float = 1.0,
+        input: Optional[npt.NDArray[np.float64]] = None,
+    ) -> None: ...
+    @property
+    def dim(self) -> int: ...
+    def run(self, r0: npt.NDArray[np.float64], *args: object, **kwargs: object) -> dict: ...
+
+class OscillatorMemory:
+    def __init__(self, patterns: npt.NDArray[np.float64], kappa: float, scale: str = "n") -> None: ...
+    def critical_kappa(self, pattern: npt.NDArray[np.float64]) -> float: ...
+    def recall(
+        self,
+        queries: npt.NDArray[np.float64],
+        t_end: float = 120.0,
+        dt: float = 0.05,
+        jitter: float = 0.0,
+        seed: int = 0,
+    ) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+
 class Memory:
     def __init__(
         self,

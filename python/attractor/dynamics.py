@@ -33,7 +33,44 @@ class Solution:
         return cls(**d)
 
 
-class HopfieldNetwork:
+class _Flow:
+    """What every continuous-time network shares: ``run`` on the library's loop."""
+
+    def run(self, x0, stepper="dopri5", dt=0.01, rtol=1e-8, atol=1e-10, max_steps=100_000,
+            t_end=None, time=None, steady=(1e-8, 1e-8), energy_every=1, trace_capacity=4096):
+        """Integrate from ``x0`` until the steady state ``|dx/dt| <= atol + rtol |x|`` (the
+        ``steady`` pair; ``None`` to switch it off), ``t_end``, ``max_steps`` or a ``time``
+        budget in seconds. ``stepper``: ``euler``, ``heun``, ``rk4`` or adaptive ``dopri5``
+        (with ``rtol``/``atol``; keep them no looser than ``steady``, or the steady state may
+        never be certified). Returns a :class:`Solution`; Ctrl-C raises :class:`Interrupted`
+        with the solution reached so far."""
+        x = as_float_array(x0, "x0", 1)
+        d = self._net.run(x, stepper, float(dt), float(rtol), float(atol), int(max_steps),
+                          t_end, time, steady, int(energy_every), int(trace_capacity))
+        sol = Solution._from_dict(d)
+        if sol.status == "interrupted":
+            raise Interrupted(sol)
+        return sol
+
+    @property
+    def dim(self):
+        """The number of neurons ``n``."""
+        return self._net.dim
+
+
+class FiringRateNetwork(_Flow):
+    """The firing-rate network ``tau dr/dt = -r + phi(W r + u)`` (tutorial section III), whose
+    energy descends for symmetric ``W``; ``activation`` as for :class:`HopfieldNetwork`, ``input``
+    the constant ``u``."""
+
+    def __init__(self, weights, activation="tanh", tau=1.0, input=None):
+        w = as_float_array(weights, "weights", 2)
+        u = None if input is None else as_float_array(input, "input", 1)
+        self._net = _attractor.FiringRateNetwork(w, activation, float(tau), u)
+        self.activation = activation
+
+
+class HopfieldNetwork(_Flow):
     """The continuous-time Hopfield network (Hopfield, PNAS 81, 1984)::
 
         tau dx/dt = -D x + W phi(x) + b,
@@ -52,33 +89,12 @@ class HopfieldNetwork:
         self._net = _attractor.HopfieldNetwork(w, activation, float(tau), d, b)
         self.activation = activation
 
-    @property
-    def dim(self):
-        """The number of neurons ``n``."""
-        return self._net.dim
-
     def energy(self, x):
         """``E(x)`` for one state (a float) or for every row of a 2-D array."""
         arr = np.asarray(x, dtype=np.float64)
         if arr.ndim == 1:
             return float(self._net.energy(as_float_array(arr[None, :], "x", 2))[0])
         return self._net.energy(as_float_array(arr, "x", 2))
-
-    def run(self, x0, stepper="dopri5", dt=0.01, rtol=1e-8, atol=1e-10, max_steps=100_000,
-            t_end=None, time=None, steady=(1e-8, 1e-8), energy_every=1, trace_capacity=4096):
-        """Integrate from ``x0`` until the steady state ``|dx/dt| <= atol + rtol |x|`` (the
-        ``steady`` pair; ``None`` to switch it off), ``t_end``, ``max_steps`` or a ``time``
-        budget in seconds. ``stepper``: ``euler``, ``heun``, ``rk4`` or adaptive ``dopri5``
-        (with ``rtol``/``atol``; keep them no looser than ``steady``, or the
-        steady state may never be certified). Returns a :class:`Solution`; Ctrl-C raises
-        :class:`Interrupted` with the solution reached so far."""
-        x = as_float_array(x0, "x0", 1)
-        d = self._net.run(x, stepper, float(dt), float(rtol), float(atol), int(max_steps),
-                          t_end, time, steady, int(energy_every), int(trace_capacity))
-        sol = Solution._from_dict(d)
-        if sol.status == "interrupted":
-            raise Interrupted(sol)
-        return sol
 
     def run_batch(self, x0, stepper="rk4", dt=0.01, max_steps=100_000, steady=(1e-8, 1e-10)):
         """Integrate every row of ``x0`` (``B x n``) as one batch, by matrix products; each row

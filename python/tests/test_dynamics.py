@@ -2,6 +2,7 @@
 Rust library's (the demo's published numbers)."""
 
 import numpy as np
+import pytest
 
 import attractor
 
@@ -44,3 +45,16 @@ def test_batch_equals_single_runs():
         np.testing.assert_allclose(batch["states"][k], single.state, atol=1e-12, rtol=0)
 
 
+
+
+def test_firing_rate_network_converges_to_its_fixed_point():
+    # tau dr/dt = -r + tanh(W r + u): at the steady state r = tanh(W r + u)
+    w = 0.5 * symmetric(30, 1.0, 6)
+    u = np.linspace(-0.5, 0.5, 30)
+    net = attractor.FiringRateNetwork(w, input=u)
+    sol = net.run(np.zeros(30))
+    assert sol.status == "converged", sol.message
+    np.testing.assert_allclose(sol.state, np.tanh(w @ sol.state + u), atol=1e-7)
+    assert np.all(np.diff(sol.trace_energy) <= 1e-9)
+    with pytest.raises(attractor.AttractorError, match="input"):
+        attractor.FiringRateNetwork(w, input=np.ones(3))

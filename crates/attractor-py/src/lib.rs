@@ -105,6 +105,143 @@ fn time_budget(time: Option<f64>) -> PyResult<Option<Duration>> {
     }
 }
 
+/// How to integrate one state: the arguments of `run` in Python.
+struct OdeOptions<'a> {
+    stepper: &'a str,
+    dt: f64,
+    rtol: f64,
+    atol: f64,
+    max_steps: usize,
+    t_end: Option<f64>,
+    time: Option<f64>,
+    steady: Option<(f64, f64)>,
+    energy_every: usize,
+    trace_capacity: usize,
+    check_every: usize,
+}
+
+/// Integrate the field that `make` binds from `x0` on the library's run loop, with the lock
+/// released and Ctrl-C checked every `check_every` steps.
+fn run_ode<'py, F, M>(
+    py: Python<'py>,
+    make: M,
+    x0: Vec<f64>,
+    o: &OdeOptions<'_>,
+) -> PyResult<Bound<'py, PyDict>>
+where
+    F: attractor::flow::VectorField,
+    M: Fn() -> F + Send,
+{
+    let mut run = Run::new(o.dt)
+        .map_err(err)?
+        .max_steps(o.max_steps)
+        .energy_every(o.energy_every)
+        .trace_capacity(o.trace_capacity)
+        .map_err(err)?
+        .keep_best(true);
+    if let Some(t) = o.t_end {
+        run = run.t_end(t).map_err(err)?;
+    }
+    if let Some(b) = time_budget(o.time)? {
+        run = run.time_budget(b);
+    }
+    if let Some((r, a)) = o.steady {
+        run = run.steady_state(r, a).map_err(err)?;
+    }
+    let stepper = o.stepper.to_ascii_lowercase();
+    let (rtol, atol, check_every) = (o.rtol, o.atol, o.check_every);
+    let sol = py.detach(move || -> attractor::Result<Solution> {
+        let watch = every(check_every.max(1), |_: &Observation<'_>| {
+            if signal_pending() {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        let mut f = make();
+        match stepper.as_str() {
+            "euler" => run.solve_with_observer(&mut f, &mut Euler::new(), &x0, watch),
+            "heun" => run.solve_with_observer(&mut f, &mut Heun::new(), &x0, watch),
+            "rk4" => run.solve_with_observer(&mut f, &mut Rk4::new(), &x0, watch),
+            "dopri5" => run.solve_with_observer(&mut f, &mut Dopri5::new(rtol, atol)?, &x0, watch),
+            other => Err(attractor::Error::invalid(
+                "stepper",
+                other,
+                "use euler, heun, rk4 or dopri5",
+            )),
+        }
+    });
+    solution_dict(py, &sol.map_err(err)?)
+}
+
+/// The firing-rate network `τṙ = −r + Φ(Wr + u)` (Wilson–Cowan form; tutorial §III).
+#[pyclass(name = "FiringRateNetwork", module = "attractor._attractor", frozen)]
+struct PyFiringRate {
+    net: attractor::models::FiringRateNetwork,
+}
+
+#[pymethods]
+impl PyFiringRate {
+    #[new]
+    #[pyo3(signature = (weights, activation="tanh", tau=1.0, input=None))]
+    fn new(
+        weights: PyReadonlyArray2<'_, f64>,
+        activation: &str,
+        tau: f64,
+        input: Option<PyReadonlyArray1<'_, f64>>,
+    ) -> PyResult<Self> {
+        let a: Activation = activation.parse().map_err(err)?;
+        let mut net = attractor::models::FiringRateNetwork::new(mat(&weights), a)
+            .map_err(err)?
+            .with_tau(tau)
+            .map_err(err)?;
+        if let Some(u) = input {
+            net = net.with_input(u.as_array().to_vec()).map_err(err)?;
+        }
+        Ok(Self { net })
+    }
+
+    #[getter]
+    fn dim(&self) -> usize {
+        self.net.dim()
+    }
+
+    /// Integrate from `r0`; see `attractor.FiringRateNetwork.run`.
+    #[pyo3(signature = (r0, stepper="dopri5", dt=0.01, rtol=1e-8, atol=1e-10, max_steps=100_000, t_end=None, time=None, steady=Some((1e-8, 1e-8)), energy_every=1, trace_capacity=4096, check_every=256))]
+    #[allow(clippy::too_many_arguments)]
+    fn run<'py>(
+        &self,
+        py: Python<'py>,
+        r0: PyReadonlyArray1<'_, f64>,
+        stepper: &str,
+        dt: f64,
+        rtol: f64,
+        atol: f64,
+        max_steps: usize,
+        t_end: Option<f64>,
+        time: Option<f64>,
+        steady: Option<(f64, f64)>,
+        energy_every: usize,
+        trace_capacity: usize,
+        check_every: usize,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let o = OdeOptions {
+            stepper,
+            dt,
+            rtol,
+            atol,
+            max_steps,
+            t_end,
+            time,
+            steady,
+            energy_every,
+            trace_capacity,
+            check_every,
+        };
+        run_ode(py, || self.net.flow(), r0.as_array().to_vec(), &o)
+    }
+}
+
 /// The continuous-time Hopfield network `τẋ = −Dx + WΦ(x) + b` (Hopfield 1984).
 #[pyclass(name = "HopfieldNetwork", module = "attractor._attractor", frozen)]
 struct PyHopfield {
@@ -174,49 +311,20 @@ impl PyHopfield {
         trace_capacity: usize,
         check_every: usize,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let x0 = x0.as_array().to_vec();
-        let mut run = Run::new(dt)
-            .map_err(err)?
-            .max_steps(max_steps)
-            .energy_every(energy_every)
-            .trace_capacity(trace_capacity)
-            .map_err(err)?
-            .keep_best(true);
-        if let Some(t) = t_end {
-            run = run.t_end(t).map_err(err)?;
-        }
-        if let Some(b) = time_budget(time)? {
-            run = run.time_budget(b);
-        }
-        if let Some((r, a)) = steady {
-            run = run.steady_state(r, a).map_err(err)?;
-        }
-        let net = &self.net;
-        let stepper = stepper.to_ascii_lowercase();
-        let sol = py.detach(move || -> attractor::Result<Solution> {
-            let watch = every(check_every.max(1), |_: &Observation<'_>| {
-                if signal_pending() {
-                    ControlFlow::Break(())
-                } else {
-                    ControlFlow::Continue(())
-                }
-            });
-            let mut f = net.flow();
-            match stepper.as_str() {
-                "euler" => run.solve_with_observer(&mut f, &mut Euler::new(), &x0, watch),
-                "heun" => run.solve_with_observer(&mut f, &mut Heun::new(), &x0, watch),
-                "rk4" => run.solve_with_observer(&mut f, &mut Rk4::new(), &x0, watch),
-                "dopri5" => {
-                    run.solve_with_observer(&mut f, &mut Dopri5::new(rtol, atol)?, &x0, watch)
-                }
-                other => Err(attractor::Error::invalid(
-                    "stepper",
-                    other,
-                    "use euler, heun, rk4 or dopri5",
-                )),
-            }
-        });
-        solution_dict(py, &sol.map_err(err)?)
+        let o = OdeOptions {
+            stepper,
+            dt,
+            rtol,
+            atol,
+            max_steps,
+            t_end,
+            time,
+            steady,
+            energy_every,
+            trace_capacity,
+            check_every,
+        };
+        run_ode(py, || self.net.flow(), x0.as_array().to_vec(), &o)
     }
 
     /// Integrate every row of `x0` (`B × n`) as one batch (fixed-step steppers).
@@ -763,6 +871,7 @@ fn read_idx<'py>(
 fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("AttractorError", m.py().get_type::<AttractorError>())?;
     m.add_class::<PyHopfield>()?;
+    m.add_class::<PyFiringRate>()?;
     m.add_class::<PyMemory>()?;
     m.add_class::<PyOscillatorMemory>()?;
     m.add_function(wrap_pyfunction!(sample_ising, m)?)?;

@@ -188,3 +188,15 @@ class ModernHopfield(_Memory):
 
     def _memory_args(self):
         return "modern", dict(beta=float(self.beta), max_sweeps=int(self.max_iter))
+
+    def retrieve(self, X, n_steps=1, block=2048, n_threads=0):
+        """The one-step retrieval of Ramsauer et al. for every row of ``X`` at once,
+        ``x <- X softmax(beta X^T x)`` repeated ``n_steps`` times, as matrix products in blocks
+        of ``block`` queries on ``n_threads`` threads (0: all)."""
+        self._check_fitted()
+        X = as_float_array(X, "X", 2)
+        if X.shape[1] != self.n_features_in_:
+            raise AttractorError(
+                f"X has {X.shape[1]} features, but the memory stores patterns of {self.n_features_in_}"
+            )
+        return self.memory_.retrieve(X, int(n_steps), int(block), int(n_threads))

@@ -99,3 +99,15 @@ def test_pipeline_step():
     pipe = make_pipeline(attractor.ModernHopfield(beta=2.0))
     pipe.fit(p)
     np.testing.assert_array_equal(np.sign(pipe.transform(flip(p, 0.1, 8))), p)
+
+
+def test_modern_batched_retrieve_equals_one_update():
+    rng = np.random.default_rng(11)
+    p = rng.standard_normal((50, 16))
+    q = rng.standard_normal((37, 16))
+    est = attractor.ModernHopfield(beta=0.7, max_iter=1).fit(p)
+    one = est.predict(q)
+    for threads in (1, 2):
+        np.testing.assert_allclose(est.retrieve(q, n_steps=1, block=8, n_threads=threads), one, atol=1e-12, rtol=0)
+    with pytest.raises(attractor.AttractorError, match="modern"):
+        attractor.ClassicalHopfield().fit(patterns(3, 16, 1)).memory_.retrieve(q)

@@ -392,7 +392,28 @@ impl PyHopfield {
 /// An associative memory of any model (`hebbian`, `storkey`, `pinv`, `dense`, `modern`).
 #[pyclass(name = "Memory", module = "attractor._attractor")]
 struct PyMemory {
-    inner: Box<dyn RsMemory>,
+    inner: Stored,
+}
+
+/// The stored memory; the modern one is kept as its own type for its batched retrieval.
+enum Stored {
+    Modern(attractor::models::ModernHopfield),
+    Other(Box<dyn RsMemory>),
+}
+
+impl Stored {
+    fn get(&mut self) -> &mut dyn RsMemory {
+        match self {
+            Stored::Modern(m) => m,
+            Stored::Other(b) => b.as_mut(),
+        }
+    }
+    fn get_ref(&self) -> &dyn RsMemory {
+        match self {
+            Stored::Modern(m) => m,
+            Stored::Other(b) => b.as_ref(),
+        }
+    }
 }
 
 #[pymethods]
@@ -418,22 +439,30 @@ impl PyMemory {
         };
         spec.max_sweeps = max_sweeps;
         let p = self::patterns(&patterns, "patterns")?;
-        Ok(Self {
-            inner: spec.store(&p).map_err(err)?,
-        })
+        let inner = if spec.model == MemoryModel::Modern {
+            Stored::Modern(
+                attractor::models::ModernHopfield::new(&p, beta)
+                    .map_err(err)?
+                    .with_max_iter(max_sweeps)
+                    .map_err(err)?,
+            )
+        } else {
+            Stored::Other(spec.store(&p).map_err(err)?)
+        };
+        Ok(Self { inner })
     }
 
     #[getter]
     fn name(&self) -> String {
-        self.inner.name()
+        self.inner.get_ref().name()
     }
     #[getter]
     fn dim(&self) -> usize {
-        self.inner.dim()
+        self.inner.get_ref().dim()
     }
     #[getter]
     fn n_patterns(&self) -> usize {
-        self.inner.n_patterns()
+        self.inner.get_ref().n_patterns()
     }
 
     /// `E(x)` for every row.
@@ -443,15 +472,65 @@ impl PyMemory {
         x: PyReadonlyArray2<'_, f64>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let q = self::patterns(&x, "X")?;
-        if q.dim() != self.inner.dim() {
+        let mem = self.inner.get();
+        if q.dim() != mem.dim() {
             return Err(bad(format!(
                 "X has {} features, the memory stores patterns of {}",
                 q.dim(),
-                self.inner.dim()
+                mem.dim()
             )));
         }
-        let out: Vec<f64> = q.iter().map(|r| self.inner.energy(r)).collect();
+        let out: Vec<f64> = q.iter().map(|r| mem.energy(r)).collect();
         Ok(PyArray1::from_vec(py, out))
+    }
+
+    /// The modern memory's batched retrieval `Q ← X softmax(βXᵀQ)` repeated `n_steps` times for
+    /// all rows of `queries` at once (two matrix products per block of `block` queries, on
+    /// `threads` threads; 0: all).
+    #[pyo3(signature = (queries, n_steps=1, block=2048, threads=0))]
+    fn retrieve<'py>(
+        &self,
+        py: Python<'py>,
+        queries: PyReadonlyArray2<'_, f64>,
+        n_steps: usize,
+        block: usize,
+        threads: usize,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let m = match &self.inner {
+            Stored::Modern(m) => m,
+            Stored::Other(o) => {
+                return Err(bad(format!(
+                    "retrieve is the modern memory's batched update; this memory is {}",
+                    o.name()
+                )));
+            }
+        };
+        let v = queries.as_array();
+        let (b, n) = (v.nrows(), v.ncols());
+        let q = Mat::from_fn(n, b, |i, j| v[[j, i]]);
+        let par = match threads {
+            0 => attractor::linalg::effective_par(attractor::linalg::ALL_THREADS),
+            1 => faer::Par::Seq,
+            k => faer::Par::rayon(k),
+        };
+        let out = py
+            .detach(|| -> attractor::Result<Mat<f64>> {
+                let mut out = Mat::<f64>::zeros(n, b);
+                m.retrieve_batch_into(q.as_ref(), out.as_mut(), n_steps, block, par)?;
+                Ok(out)
+            })
+            .map_err(err)?;
+        let arr = PyArray2::<f64>::zeros(py, [b, n], false);
+        {
+            let mut w = arr.readwrite();
+            let mut a = w.as_array_mut();
+            for j in 0..b {
+                for (i, &x) in out.col_as_slice(j).iter().enumerate() {
+                    a[[j, i]] = x;
+                }
+            }
+        }
+        Ok(arr)
     }
 
     /// Recall every row of `queries`; returns (states, status names, sweeps, energies,
@@ -470,13 +549,13 @@ impl PyMemory {
     )> {
         let q = self::patterns(&queries, "X")?;
         let (k, n) = (q.n_patterns(), q.dim());
-        if n != self.inner.dim() {
+        let inner = self.inner.get();
+        if n != inner.dim() {
             return Err(bad(format!(
                 "X has {n} features, the memory stores patterns of {}",
-                self.inner.dim()
+                inner.dim()
             )));
         }
-        let inner = &mut self.inner;
         let stopped = AtomicBool::new(false);
         let results = py
             .detach(|| -> attractor::Result<Vec<Solution>> {

@@ -21,7 +21,7 @@ state reached.
 from ._attractor import AttractorError, __version__
 from .errors import Interrupted
 from .dynamics import FiringRateNetwork, HopfieldNetwork, Solution
-from .memory import ClassicalHopfield, DenseMemory, ModernHopfield
+from .memory import ClassicalHopfield, DenseMemory, Krotov2021, ModernHopfield
 from .oscillators import MaxCutResult, OscillatorMemory, maxcut, sample_ising_arrays
 from .io import read_gset, read_idx, read_npy
 
@@ -39,6 +39,7 @@ __all__ = [
     "ClassicalHopfield",
     "DenseMemory",
     "ModernHopfield",
+    "Krotov2021",
     "OscillatorIsingSampler",
     "MaxCutResult",
     "OscillatorMemory",

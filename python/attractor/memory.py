@@ -200,3 +200,44 @@ class ModernHopfield(_Memory):
                 f"X has {X.shape[1]} features, but the memory stores patterns of {self.n_features_in_}"
             )
         return self.memory_.retrieve(X, int(n_steps), int(block), int(n_threads))
+
+
+class Krotov2021(_Mixin, _Base):
+    """The Krotov-Hopfield hidden-neuron network (ICLR 2021, arXiv:2008.06996): feature neurons
+    ``v`` and one hidden neuron per stored pattern, ``tau_f dv/dt = xi^T f(h) - v``,
+    ``tau_h dh/dt = xi g(v) - h``, whose energy never increases. ``model="A"`` (dense memory
+    limit, degree ``n``), ``"B"`` (modern Hopfield limit, ``beta``) or ``"C"`` (spherical).
+    ``predict`` integrates from every query (hidden neurons at rest) and returns the final
+    ``v``."""
+
+    def __init__(self, model="B", n=3, beta=1.0, tau_f=1.0, tau_h=1.0, t_end=50.0, dt=0.05):
+        self.model = model
+        self.n = n
+        self.beta = beta
+        self.tau_f = tau_f
+        self.tau_h = tau_h
+        self.t_end = t_end
+        self.dt = dt
+
+    def fit(self, X, y=None):
+        X = as_float_array(X, "X", 2)
+        self.network_ = _attractor.Krotov2021(X, str(self.model), int(self.n), float(self.beta),
+                                              float(self.tau_f), float(self.tau_h))
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict(self, X):
+        if not hasattr(self, "network_"):
+            raise AttractorError("this Krotov2021 stores no patterns yet; call fit(patterns) first")
+        X = as_float_array(X, "X", 2)
+        if X.shape[1] != self.n_features_in_:
+            raise AttractorError(
+                f"X has {X.shape[1]} features, but the network stores patterns of {self.n_features_in_}"
+            )
+        v, self.status_, stopped = self.network_.recall(X, float(self.t_end), float(self.dt))
+        if stopped:
+            raise Interrupted(v)
+        return v
+
+    def transform(self, X):
+        return self.predict(X)

@@ -111,3 +111,15 @@ def test_modern_batched_retrieve_equals_one_update():
         np.testing.assert_allclose(est.retrieve(q, n_steps=1, block=8, n_threads=threads), one, atol=1e-12, rtol=0)
     with pytest.raises(attractor.AttractorError, match="modern"):
         attractor.ClassicalHopfield().fit(patterns(3, 16, 1)).memory_.retrieve(q)
+
+
+def test_krotov2021_models_recall_and_follow_sklearn_conventions():
+    p = patterns(6, 40, 12)
+    q = flip(p, 0.1, 13)
+    for est in (attractor.Krotov2021(model="B", beta=0.5), attractor.Krotov2021(model="A", n=3)):
+        name = type(est).__name__
+        estimator_checks.check_get_params_invariance(name, est)
+        v = clone(est).fit(p).predict(q)
+        assert np.all(np.sign(v) == p), est
+    with pytest.raises(attractor.AttractorError, match="model"):
+        attractor.Krotov2021(model="D").fit(p)

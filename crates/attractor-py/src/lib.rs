@@ -806,6 +806,90 @@ fn sample_max_cut<'py>(
     set_dict(py, &set, n)
 }
 
+/// The Krotov–Hopfield hidden-neuron network (ICLR 2021): models A (dense), B (modern), C
+/// (spherical).
+#[pyclass(name = "Krotov2021", module = "attractor._attractor", frozen)]
+struct PyKrotov {
+    net: attractor::models::Krotov2021,
+}
+
+#[pymethods]
+impl PyKrotov {
+    #[new]
+    #[pyo3(signature = (patterns, model="B", n=3, beta=1.0, tau_f=1.0, tau_h=1.0))]
+    fn new(
+        patterns: PyReadonlyArray2<'_, f64>,
+        model: &str,
+        n: u32,
+        beta: f64,
+        tau_f: f64,
+        tau_h: f64,
+    ) -> PyResult<Self> {
+        use attractor::models::Krotov2021Model;
+        let m = match model {
+            "A" | "a" => Krotov2021Model::A { n },
+            "B" | "b" => Krotov2021Model::B { beta },
+            "C" | "c" => Krotov2021Model::C { n },
+            other => return Err(bad(format!("model = {other:?}: use \"A\", \"B\" or \"C\""))),
+        };
+        let p = self::patterns(&patterns, "patterns")?;
+        let net = attractor::models::Krotov2021::new(&p, m)
+            .map_err(err)?
+            .with_taus(tau_f, tau_h)
+            .map_err(err)?;
+        Ok(Self { net })
+    }
+
+    /// Integrate from every row of `queries` (feature neurons `v = query`, hidden neurons at
+    /// rest) with RK4 until the steady state or `t_end`; returns (final `v` per row, status
+    /// names, whether Ctrl-C stopped it).
+    #[pyo3(signature = (queries, t_end=50.0, dt=0.05, steady=Some((1e-8, 1e-8))))]
+    #[allow(clippy::type_complexity)]
+    fn recall<'py>(
+        &self,
+        py: Python<'py>,
+        queries: PyReadonlyArray2<'_, f64>,
+        t_end: f64,
+        dt: f64,
+        steady: Option<(f64, f64)>,
+    ) -> PyResult<(Bound<'py, PyArray2<f64>>, Vec<&'static str>, bool)> {
+        let q = self::patterns(&queries, "queries")?;
+        let nf = self.net.n_features();
+        let mut run = Run::new(dt).map_err(err)?.t_end(t_end).map_err(err)?;
+        if let Some((r, a)) = steady {
+            run = run.steady_state(r, a).map_err(err)?;
+        }
+        let net = &self.net;
+        let stopped = AtomicBool::new(false);
+        let sols = py
+            .detach(|| -> attractor::Result<Vec<Solution>> {
+                let mut out = Vec::with_capacity(q.n_patterns());
+                for (k, row) in q.iter().enumerate() {
+                    if k % 16 == 15 && signal_pending() {
+                        stopped.store(true, Ordering::Relaxed);
+                        break;
+                    }
+                    let x0 = net.initial_state(row)?;
+                    out.push(run.solve(&mut net.flow(), &mut Rk4::new(), &x0)?);
+                }
+                Ok(out)
+            })
+            .map_err(err)?;
+        let v = PyArray2::<f64>::zeros(py, [sols.len(), nf], false);
+        {
+            let mut w = v.readwrite();
+            let mut a = w.as_array_mut();
+            for (r, s) in sols.iter().enumerate() {
+                for (c, &x) in s.state[..nf].iter().enumerate() {
+                    a[[r, c]] = x;
+                }
+            }
+        }
+        let status = sols.iter().map(|s| s.status.name()).collect();
+        Ok((v, status, stopped.load(Ordering::Relaxed)))
+    }
+}
+
 /// The oscillator associative memory (Nishikawa, Lai & Hoppensteadt 2004):
 /// `φ̇_i = Σ_j W_ij sin(φ_j − φ_i) − κ sin 2φ_i` with Hebbian `W`.
 #[pyclass(name = "OscillatorMemory", module = "attractor._attractor", frozen)]
@@ -953,6 +1037,7 @@ fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyFiringRate>()?;
     m.add_class::<PyMemory>()?;
     m.add_class::<PyOscillatorMemory>()?;
+    m.add_class::<PyKrotov>()?;
     m.add_function(wrap_pyfunction!(sample_ising, m)?)?;
     m.add_function(wrap_pyfunction!(sample_max_cut, m)?)?;
     m.add_function(wrap_pyfunction!(read_gset, m)?)?;

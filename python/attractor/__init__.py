@@ -11,7 +11,8 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
   stability threshold ``kappa_c`` of each stored pattern.
 - :class:`OscillatorIsingSampler` -- the oscillator Ising machine as a dimod sampler (when dimod
   is installed), and :func:`maxcut` for graphs, edge arrays and G-set files.
-- Readers: :func:`read_gset`, :func:`read_npy`, :func:`read_idx`.
+- Readers: :func:`read_gset` (G-set or edge list), :func:`read_qubo`, :func:`read_npy`,
+  :func:`read_idx`.
 
 Every error the library raises is an :class:`AttractorError` (a ``ValueError``); a run stopped
 by Ctrl-C raises :class:`Interrupted` (a ``KeyboardInterrupt``) whose ``result`` holds the best
@@ -23,7 +24,7 @@ from .errors import Interrupted
 from .dynamics import FiringRateNetwork, HopfieldNetwork, Solution
 from .memory import ClassicalHopfield, DenseMemory, Krotov2021, ModernHopfield
 from .oscillators import MaxCutResult, OscillatorMemory, maxcut, sample_ising_arrays
-from .io import read_gset, read_idx, read_npy
+from .io import read_gset, read_idx, read_npy, read_qubo
 
 try:  # the dimod sampler needs the optional extra
     from .oscillators import OscillatorIsingSampler  # noqa: F401
@@ -48,5 +49,6 @@ __all__ = [
     "read_gset",
     "read_idx",
     "read_npy",
+    "read_qubo",
     "__version__",
 ]

@@ -7,11 +7,20 @@ import numpy as np
 from . import _attractor
 
 
-def read_gset(path):
-    """Read a G-set / rudy graph: ``(n, edges)`` with ``edges`` an ``(m, 3)`` float array of
-    0-based ``(i, j, w)`` rows."""
-    n, i, j, w = _attractor.read_gset(os.fspath(path))
+def read_gset(path, format="rudy"):
+    """Read a graph: G-set / rudy (``format="rudy"``, 1-based ``i j w`` lines after an ``n m``
+    header) or a 0-based edge list (``format="edges"``). Returns ``(n, edges)`` with ``edges``
+    an ``(m, 3)`` float array of 0-based ``(i, j, w)`` rows."""
+    n, i, j, w = _attractor.read_graph(os.fspath(path), format)
     return n, np.column_stack([i.astype(np.float64), j.astype(np.float64), w])
+
+
+def read_qubo(path):
+    """Read a QUBO file (header ``n m``, then 1-based ``i j Q_ij`` lines). Returns ``(n, Q,
+    offset)``: the number of variables, a dict ``{(i, j): Q_ij}`` of 0-based indices
+    (``i <= j``, ready for ``dimod.BinaryQuadraticModel.from_qubo(Q, offset)``) and the offset."""
+    (n, i, j, q), offset = _attractor.read_qubo(os.fspath(path))
+    return n, {(int(a), int(b)): float(v) for a, b, v in zip(i, j, q)}, float(offset)
 
 
 def read_npy(path):

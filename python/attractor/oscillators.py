@@ -60,7 +60,7 @@ def _edges_of(graph):
     """``(n, i, j, w, nodes)`` from a networkx graph, an ``(m, 2|3)`` edge array or a G-set
     file path."""
     if isinstance(graph, (str, os.PathLike)):
-        n, i, j, w = _attractor.read_gset(os.fspath(graph))
+        n, i, j, w = _attractor.read_graph(os.fspath(graph), "rudy")
         return n, i, j, w, list(range(n))
     if hasattr(graph, "nodes") and hasattr(graph, "edges"):
         nodes = list(graph.nodes)

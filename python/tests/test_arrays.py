@@ -65,3 +65,19 @@ def test_readers(repo, g1):
     assert digits.ndim == 2 and digits.shape[1] == 64
     with pytest.raises(AttractorError, match="no/such"):
         attractor.read_gset("/no/such/file")
+
+
+def test_edge_list_and_qubo_readers(tmp_path):
+    e = tmp_path / "g.txt"
+    e.write_text("0 1 2.5\n1 2\n")
+    n, edges = attractor.read_gset(e, format="edges")
+    assert n == 3 and edges.tolist() == [[0, 1, 2.5], [1, 2, 1.0]]
+    q = tmp_path / "q.txt"
+    q.write_text("3 3\n1 1 -1\n1 2 2\n3 3 0.5\n")
+    n, Q, offset = attractor.read_qubo(q)
+    assert n == 3 and Q == {(0, 0): -1.0, (0, 1): 2.0, (2, 2): 0.5} and offset == 0.0
+    with pytest.raises(AttractorError, match="format"):
+        attractor.read_gset(e, format="csv")
+    with pytest.raises(AttractorError, match="q.txt"):
+        (tmp_path / "q.txt").write_text("2 1\n1 9 1\n")
+        attractor.read_qubo(q)

@@ -105,6 +105,7 @@ def sample_ising(
     time: Optional[float] = None,
     threads: int = 1,
     steps: Optional[int] = None,
+    progress: Optional[object] = None,
 ) -> dict: ...
 def sample_max_cut(
     n: int,
@@ -117,6 +118,7 @@ def sample_max_cut(
     time: Optional[float] = None,
     threads: int = 1,
     steps: Optional[int] = None,
+    progress: Optional[object] = None,
 ) -> dict: ...
 def read_graph(
     path: "str | PathLike[str]", format: str = "rudy"

@@ -11,10 +11,13 @@ from . import _attractor
 from .errors import AttractorError, Interrupted
 
 
-def _machine_kwargs(seed, num_replicas, num_rounds, time_limit, num_threads, num_steps):
+def _machine_kwargs(seed, num_replicas, num_rounds, time_limit, num_threads, num_steps, progress=None):
     if time_limit is None and num_rounds is None:
         num_rounds = 1
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress: expected a callable (rounds, elapsed_s, best_energy), got {progress!r}")
     return dict(
+        progress=progress,
         seed=int(seed),
         replicas=int(num_replicas),
         rounds=0 if num_rounds is None else int(num_rounds),
@@ -25,7 +28,7 @@ def _machine_kwargs(seed, num_replicas, num_rounds, time_limit, num_threads, num
 
 
 def sample_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_replicas=16, num_rounds=None,
-                        time_limit=None, num_threads=1, num_steps=None):
+                        time_limit=None, num_threads=1, num_steps=None, progress=None):
     """Sample ``E(s) = sum_i linear_i s_i + sum_k b_k s_{i_k} s_{j_k} + offset`` over
     ``s in {-1, +1}^n``. Returns a dict of ``samples`` (rows, lowest energy first),
     ``energies``, ``num_occurrences``, ``status``, ``elapsed``."""
@@ -36,7 +39,7 @@ def sample_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_replicas=16,
         np.ascontiguousarray(j, dtype=np.int64),
         np.ascontiguousarray(b, dtype=np.float64),
         float(offset),
-        **_machine_kwargs(seed, num_replicas, num_rounds, time_limit, num_threads, num_steps),
+        **_machine_kwargs(seed, num_replicas, num_rounds, time_limit, num_threads, num_steps, progress),
     )
     if d["status"] == "interrupted":
         raise Interrupted(d)
@@ -83,15 +86,17 @@ def _edges_of(graph):
     return n, ij[:, 0].astype(np.int64), ij[:, 1].astype(np.int64), w, list(range(n))
 
 
-def maxcut(graph, time=None, rounds=None, seed=0, replicas=16, threads=1, steps=None):
+def maxcut(graph, time=None, rounds=None, seed=0, replicas=16, threads=1, steps=None, progress=None):
     """The maximum cut of ``graph`` (a networkx graph with optional ``weight`` attributes, an
     ``(m, 2)`` or ``(m, 3)`` array of 0-based edges, or a G-set file) by the oscillator Ising
     machine, for ``rounds`` annealing rounds (reproducible) or a ``time`` budget in seconds
-    (default: one round). Ctrl-C raises :class:`Interrupted` with the best cut so far."""
+    (default: one round). ``progress(rounds, elapsed_s, best_energy)`` is called as rounds
+    finish (an exception in it stops the run and is raised). Ctrl-C raises
+    :class:`Interrupted` with the best cut so far."""
     n, i, j, w, nodes = _edges_of(graph)
     d = _attractor.sample_max_cut(
         n, np.ascontiguousarray(i), np.ascontiguousarray(j), np.ascontiguousarray(w, dtype=np.float64),
-        **_machine_kwargs(seed, replicas, rounds, time, threads, steps),
+        **_machine_kwargs(seed, replicas, rounds, time, threads, steps, progress),
     )
     best = MaxCutResult(
         cut=float(d["cuts"][0]),
@@ -121,7 +126,8 @@ if dimod is not None:
 
         Parameters of a call: ``seed``, ``num_replicas`` (16 per SIMD block), ``num_rounds``
         (reproducible), ``time_limit`` (seconds; with no ``num_rounds``, rounds until it is
-        spent), ``num_threads``, ``num_steps`` (per round)."""
+        spent), ``num_threads``, ``num_steps`` (per round), ``progress`` (a callable
+        ``(rounds, elapsed_s, best_energy)`` called as rounds finish)."""
 
         @property
         def parameters(self):
@@ -132,6 +138,7 @@ if dimod is not None:
                 "time_limit": [],
                 "num_threads": [],
                 "num_steps": [],
+                "progress": [],
             }
 
         @property
@@ -139,7 +146,7 @@ if dimod is not None:
             return {"description": "oscillator Ising machine (attractor)", "version": _attractor.__version__}
 
         def sample_ising(self, h, J, seed=0, num_replicas=16, num_rounds=None, time_limit=None,
-                         num_threads=1, num_steps=None, **kwargs):
+                         num_threads=1, num_steps=None, progress=None, **kwargs):
             self.remove_unknown_kwargs(**kwargs)
             labels = list(h.keys()) if hasattr(h, "keys") else list(range(len(h)))
             hd = dict(h) if hasattr(h, "keys") else dict(enumerate(h))
@@ -161,7 +168,7 @@ if dimod is not None:
             if n == 0:
                 return dimod.SampleSet.from_samples(([], labels), vartype="SPIN", energy=[])
             d = sample_ising_arrays(n, linear, i, j, bq, 0.0, seed, num_replicas, num_rounds,
-                                    time_limit, num_threads, num_steps)
+                                    time_limit, num_threads, num_steps, progress)
             return dimod.SampleSet.from_samples(
                 (d["samples"], labels),
                 vartype="SPIN",

@@ -96,3 +96,22 @@ def test_oscillator_memory_is_stable_exactly_above_kappa_c():
     assert m(below) < 1.0
     with pytest.raises(attractor.AttractorError, match="scale"):
         attractor.OscillatorMemory(scale="q").fit(xi)
+
+
+def test_progress_callback_sees_the_rounds_and_can_stop_the_run(g1):
+    seen = []
+    r = attractor.maxcut(g1, rounds=3, seed=1, progress=lambda k, t, e: seen.append((k, t, e)))
+    assert seen and seen[-1][0] == 3
+    assert [k for k, _, _ in seen] == sorted({k for k, _, _ in seen})
+    assert seen[-1][2] <= seen[0][2]
+
+    class Stop(Exception):
+        pass
+
+    def stop(k, t, e):
+        raise Stop
+
+    with pytest.raises(Stop):
+        attractor.maxcut(g1, time=30, seed=1, progress=stop)
+    with pytest.raises(TypeError, match="progress"):
+        attractor.maxcut(g1, rounds=1, progress=3)

@@ -602,6 +602,9 @@ impl PyMemory {
 
 /// Options of the oscillator Ising machine shared by the sampling functions.
 struct MachineOptions {
+    /// Called from the interpreter's thread with `(rounds, elapsed_s, best_energy)` after
+    /// rounds finish.
+    progress: Option<Py<PyAny>>,
     seed: u64,
     replicas: usize,
     rounds: usize,
@@ -669,22 +672,53 @@ fn run_sampler(
         p.schedule.n_steps = s;
     }
     let stop = Interrupt::new();
+    // the latest round's report, left by the machine's thread for this one to hand on
+    let latest = std::sync::Arc::new(std::sync::Mutex::new(None::<(usize, f64, f64)>));
+    let sink = latest.clone();
     let sampler = OimSampler {
         params: Some(p),
         interrupt: Some(stop.clone()),
+        progress: o.progress.as_ref().map(|_| {
+            std::sync::Arc::new(move |r: &attractor::models::OimProgress| {
+                if let Ok(mut l) = sink.lock() {
+                    *l = Some((r.rounds, r.elapsed.as_secs_f64(), r.best_greedy));
+                }
+            }) as std::sync::Arc<dyn Fn(&attractor::models::OimProgress) + Send + Sync>
+        }),
         ..OimSampler::default()
     };
     let done = AtomicBool::new(false);
-    py.detach(|| {
+    let mut callback_error: Option<PyErr> = None;
+    let result = py.detach(|| {
         std::thread::scope(|scope| {
             // the machine runs on a worker; this (the interpreter's main) thread is the one
-            // that can see Ctrl-C, so it asks every 20 ms and raises the machine's flag
+            // that can see Ctrl-C, so it asks every 20 ms, raises the machine's flag, and calls
+            // the progress callback with the latest round
             let worker = scope.spawn(|| {
                 let r = sampler.sample_ising(model);
                 done.store(true, Ordering::Relaxed);
                 r
             });
-            while !done.load(Ordering::Relaxed) {
+            let mut shown = 0usize;
+            loop {
+                let finished = done.load(Ordering::Relaxed);
+                if let Some(cb) = &o.progress {
+                    let report = latest.lock().ok().and_then(|l| *l);
+                    if let Some((rounds, elapsed, best)) = report
+                        && rounds > shown
+                    {
+                        shown = rounds;
+                        if let Err(e) =
+                            Python::attach(|py| cb.call1(py, (rounds, elapsed, best)).map(|_| ()))
+                        {
+                            callback_error = Some(e);
+                            stop.raise();
+                        }
+                    }
+                }
+                if finished || callback_error.is_some() {
+                    break;
+                }
                 std::thread::sleep(Duration::from_millis(20));
                 if !done.load(Ordering::Relaxed) && signal_pending() {
                     stop.raise();
@@ -697,8 +731,11 @@ fn run_sampler(
                 ))
             })
         })
-    })
-    .map_err(err)
+    });
+    if let Some(e) = callback_error {
+        return Err(e);
+    }
+    result.map_err(err)
 }
 
 fn set_dict<'py>(
@@ -741,7 +778,7 @@ fn set_dict<'py>(
 /// convention) with the oscillator Ising machine: samples (rows of ±1, lowest energy first),
 /// energies, occurrences, status and timing.
 #[pyfunction]
-#[pyo3(signature = (n, linear, i, j, b, offset=0.0, seed=0, replicas=16, rounds=1, time=None, threads=1, steps=None))]
+#[pyo3(signature = (n, linear, i, j, b, offset=0.0, seed=0, replicas=16, rounds=1, time=None, threads=1, steps=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn sample_ising<'py>(
     py: Python<'py>,
@@ -757,11 +794,13 @@ fn sample_ising<'py>(
     time: Option<f64>,
     threads: usize,
     steps: Option<usize>,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let quad = pairs(n, &i, &j, &b)?;
     let lin = linear.as_array().to_vec();
     let model = IsingModel::from_objective(n, &lin, &quad, offset).map_err(err)?;
     let o = MachineOptions {
+        progress,
         seed,
         replicas,
         rounds,
@@ -776,7 +815,7 @@ fn sample_ising<'py>(
 /// The maximum cut of a weighted graph (edges `(i_k, j_k, w_k)`, 0-based) with the oscillator
 /// Ising machine: as [`sample_ising`], plus the cut of every sample (largest first).
 #[pyfunction]
-#[pyo3(signature = (n, i, j, w, seed=0, replicas=16, rounds=1, time=None, threads=1, steps=None))]
+#[pyo3(signature = (n, i, j, w, seed=0, replicas=16, rounds=1, time=None, threads=1, steps=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn sample_max_cut<'py>(
     py: Python<'py>,
@@ -790,11 +829,13 @@ fn sample_max_cut<'py>(
     time: Option<f64>,
     threads: usize,
     steps: Option<usize>,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let edges = pairs(n, &i, &j, &w)?;
     let g = attractor::problems::WeightedGraph::new(n, edges).map_err(err)?;
     let model = IsingModel::max_cut(&g).map_err(err)?;
     let o = MachineOptions {
+        progress,
         seed,
         replicas,
         rounds,

@@ -369,6 +369,7 @@ fn oim_with_64_replicas_is_identical_on_1_and_2_threads() {
             par,
             params: None,
             interrupt: None,
+            progress: None,
         }
         .sample_ising(&model)
         .unwrap()
@@ -385,6 +386,7 @@ fn oim_with_64_replicas_is_identical_on_1_and_2_threads() {
         par: faer::Par::Seq,
         params: None,
         interrupt: None,
+        progress: None,
     }
     .sample_ising(&model)
     .unwrap();

@@ -3,10 +3,12 @@
 use super::sample_set::Reads;
 use super::{IsingSampler, SampleSet, SampleSetInfo};
 use crate::error::Result;
+use crate::models::OimProgress;
 use crate::models::{OimParams, OscillatorIsingMachine};
 use crate::problems::IsingModel;
-use crate::run::{Interrupt, Silent};
+use crate::run::Interrupt;
 use faer::Par;
+use std::sync::Arc;
 
 /// The [`OscillatorIsingMachine`] as an [`IsingSampler`]: every replica of every round gives one
 /// read, its final state (best-reference readout, then greedy descent when the parameters ask for
@@ -23,7 +25,7 @@ use faer::Par;
 /// assert!(set.info.num_reads >= 32);
 /// # Ok::<(), attractor::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct OimSampler {
     /// Seed ([`OimParams::seed`]).
     pub seed: u64,
@@ -38,6 +40,22 @@ pub struct OimSampler {
     /// A stop flag: when raised, the machine stops and the reads so far (and its best state)
     /// are returned, with status `Interrupted` in the info.
     pub interrupt: Option<Interrupt>,
+    /// Called after every round with the machine's progress (from the thread running it).
+    pub progress: Option<Arc<dyn Fn(&OimProgress) + Send + Sync>>,
+}
+
+impl std::fmt::Debug for OimSampler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OimSampler")
+            .field("seed", &self.seed)
+            .field("replicas", &self.replicas)
+            .field("rounds", &self.rounds)
+            .field("par", &self.par)
+            .field("params", &self.params)
+            .field("interrupt", &self.interrupt)
+            .field("progress", &self.progress.as_ref().map(|_| "callback"))
+            .finish()
+    }
 }
 
 impl Default for OimSampler {
@@ -50,6 +68,7 @@ impl Default for OimSampler {
             par: Par::Seq,
             params: None,
             interrupt: None,
+            progress: None,
         }
     }
 }
@@ -69,9 +88,15 @@ impl IsingSampler for OimSampler {
         };
         let machine = OscillatorIsingMachine::new(model.clone(), p)?;
         let mut reads = Reads::new(model.n());
+        let report = |p: &OimProgress| {
+            if let Some(f) = &self.progress {
+                f(p);
+            }
+            std::ops::ControlFlow::Continue(())
+        };
         let r = machine.solve_inner(
             self.interrupt.as_ref(),
-            Silent,
+            report,
             Some(&mut |s: &[i8]| reads.push_counted(s, 1, true)),
         )?;
         let best = r.best();

@@ -683,7 +683,7 @@ fn run_sampler(
                 if let Ok(mut l) = sink.lock() {
                     *l = Some((r.rounds, r.elapsed.as_secs_f64(), r.best_greedy));
                 }
-            }) as std::sync::Arc<dyn Fn(&attractor::models::OimProgress) + Send + Sync>
+            }) as attractor::samplers::ProgressFn
         }),
         ..OimSampler::default()
     };

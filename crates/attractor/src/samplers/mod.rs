@@ -25,7 +25,7 @@ mod sample_set;
 
 pub use brute_force::BruteForce;
 pub use greedy::GreedyDescent;
-pub use oim::OimSampler;
+pub use oim::{OimSampler, ProgressFn};
 pub use sample_set::{Sample, SampleSet, SampleSetInfo, Vartype};
 
 use crate::error::Result;

@@ -41,8 +41,11 @@ pub struct OimSampler {
     /// are returned, with status `Interrupted` in the info.
     pub interrupt: Option<Interrupt>,
     /// Called after every round with the machine's progress (from the thread running it).
-    pub progress: Option<Arc<dyn Fn(&OimProgress) + Send + Sync>>,
+    pub progress: Option<ProgressFn>,
 }
+
+/// A progress callback of the [`OimSampler`], called after every round.
+pub type ProgressFn = Arc<dyn Fn(&OimProgress) + Send + Sync>;
 
 impl std::fmt::Debug for OimSampler {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Run every fuzz target for RUNS executions (default 10 million) in turn, in one process (one
-# job: libFuzzer's -jobs=N would fork N children logging to fuzz-N.log),
-# with an allocation bound (any single allocation above MALLOC_MB, or RSS above RSS_MB, is a
-# crash) and a per-input timeout of 5 s. New inputs go to a scratch corpus (WORK), the committed
-# seeds in corpus/<target> are only read. Prints one line per target: executions, wall seconds,
-# exec/s, result. Needs: rustup toolchain nightly, cargo install cargo-fuzz.
+# Run every fuzz target (or those named) for RUNS executions (default 10 million) in turn, in
+# one process each (libFuzzer's -jobs=N would fork children logging to fuzz-N.log), with an
+# allocation bound (any single allocation above MALLOC_MB, or RSS above RSS_MB, is a crash) and
+# a per-input timeout of 5 s. New inputs go to a scratch corpus (WORK); the committed seeds in
+# corpus/<target> are only read. EXTRA adds libFuzzer flags (e.g. -max_total_time=480).
+# Prints one line per target: executions, wall seconds, exec/s, peak RSS, result.
+# Needs: rustup toolchain nightly, cargo install cargo-fuzz.
 set -u
 cd "$(dirname "$0")"
 RUNS=${RUNS:-10000000}
@@ -20,10 +21,10 @@ for t in $TARGETS; do
     start=$(date +%s.%N)
     cargo +nightly fuzz run "$t" "$WORK/$t" "corpus/$t" -- \
         -runs="$RUNS" -rss_limit_mb="$RSS_MB" -malloc_limit_mb="$MALLOC_MB" -timeout=5 \
-        -print_final_stats=1 >"$log" 2>&1
+        -print_final_stats=1 ${EXTRA:-} >"$log" 2>&1
     rc=$?
     end=$(date +%s.%N)
-    runs=$(grep -oE '^Done [0-9]+ runs' "$log" | grep -oE '[0-9]+' || echo "?")
+    runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
     peak=$(grep -oE 'stat::peak_rss_mb: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
     wall=$(echo "$end - $start" | bc)
     rate=$( [ "$runs" != "?" ] && echo "$runs / $wall" | bc || echo "?")

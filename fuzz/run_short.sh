@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# A short fuzz run for CI: every target for SECONDS seconds (default 7, about a minute in all)
+# A short fuzz run for CI: every target for FUZZ_SECONDS seconds (default 7, about a minute in all)
 # from the committed seeds, with the same allocation and time bounds as run_long.sh. Exits
 # non-zero if any target finds a crash, a hang or an allocation above the bound.
 # Needs: rustup toolchain nightly, cargo install cargo-fuzz (CI would have to install both).
 set -u
 cd "$(dirname "$0")"
-SECONDS_EACH=${SECONDS:-7}
+SECONDS_EACH=${FUZZ_SECONDS:-7}
 RSS_MB=${RSS_MB:-1024}
 MALLOC_MB=${MALLOC_MB:-256}
 WORK=$(mktemp -d)

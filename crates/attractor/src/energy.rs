@@ -166,6 +166,110 @@ impl Gradient for Quadratic {
     }
 }
 
+/// The curvature of a smooth energy with a constant Hessian `H`: `(ρ, L)`, its smallest and
+/// largest eigenvalues, so that `f` is `ρ`-strongly convex (when `ρ > 0`) and `L`-smooth. The
+/// contraction rate of the proximal gradient flow is a function of them
+/// ([`proximal_contraction_rate`](crate::flow::proximal_contraction_rate)).
+pub trait Curvature {
+    /// `(ρ, L)`: the extreme eigenvalues of the Hessian.
+    fn curvature(&self) -> crate::Result<(f64, f64)>;
+}
+
+impl Curvature for Quadratic {
+    fn curvature(&self) -> crate::Result<(f64, f64)> {
+        extreme_eigenvalues(self.a.as_ref())
+    }
+}
+
+fn extreme_eigenvalues(h: faer::MatRef<'_, f64>) -> crate::Result<(f64, f64)> {
+    let ev = crate::linalg::symmetric_eigenvalues(h)?;
+    Ok((ev.first().copied().unwrap_or(0.0), ev.last().copied().unwrap_or(0.0)))
+}
+
+/// The least-squares energy `f(x) = ½‖u − Φx‖²` of reconstructing a signal `u` from the
+/// columns (atoms) of `Φ`: `∇f(x) = Φᵀ(Φx − u)`, Hessian `ΦᵀΦ`. The smooth part of LASSO and
+/// of the sparse-coding networks (Rozell et al. 2008; Centorrino et al. 2024).
+///
+/// ```
+/// use attractor::energy::{Energy, Gradient, LeastSquares};
+/// let phi = faer::mat![[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]];
+/// let mut f = LeastSquares::new(phi, vec![1.0, 2.0, 3.0])?;
+/// assert_eq!(f.energy(&[1.0, 1.0]), 4.5); // ½‖(0, 0, 3)‖²
+/// let mut g = [0.0; 2];
+/// f.gradient_into(&[1.0, 1.0], &mut g);
+/// assert_eq!(g, [0.0, 0.0]);
+/// # Ok::<(), attractor::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct LeastSquares {
+    phi: faer::Mat<f64>,
+    u: Vec<f64>,
+    residual: Vec<f64>,
+}
+
+impl LeastSquares {
+    /// `f(x) = ½‖u − Φx‖²` with `Φ` of size `m × n` (atoms as columns) and `u` of length `m`.
+    pub fn new(phi: faer::Mat<f64>, u: Vec<f64>) -> crate::Result<Self> {
+        crate::error::check_len(
+            "signal u",
+            u.len(),
+            phi.nrows(),
+            "the signal needs one entry per row (feature) of the dictionary",
+        )?;
+        if phi.ncols() == 0 {
+            return Err(crate::Error::invalid(
+                "dictionary",
+                "0 atoms",
+                "pass a dictionary with at least one atom (column)",
+            ));
+        }
+        crate::linalg::check_matrix_finite("dictionary", phi.as_ref())?;
+        crate::error::check_finite("signal u", &u)?;
+        let m = u.len();
+        Ok(Self {
+            phi,
+            u,
+            residual: vec![0.0; m],
+        })
+    }
+
+    fn residual_into(&mut self, x: &[f64]) {
+        // r = Φx − u
+        crate::linalg::matvec_into(self.phi.as_ref(), x, &mut self.residual);
+        for (r, u) in self.residual.iter_mut().zip(&self.u) {
+            *r -= u;
+        }
+    }
+}
+
+impl Energy for LeastSquares {
+    fn dim(&self) -> usize {
+        self.phi.ncols()
+    }
+    fn energy(&mut self, x: &[f64]) -> f64 {
+        self.residual_into(x);
+        0.5 * crate::linalg::dot(&self.residual, &self.residual)
+    }
+}
+
+impl Gradient for LeastSquares {
+    fn gradient_into(&mut self, x: &[f64], grad: &mut [f64]) {
+        self.residual_into(x);
+        crate::linalg::matvec_t_into(self.phi.as_ref(), &self.residual, grad, faer::Par::Seq);
+    }
+    fn energy_and_gradient_into(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        self.gradient_into(x, grad);
+        0.5 * crate::linalg::dot(&self.residual, &self.residual)
+    }
+}
+
+impl Curvature for LeastSquares {
+    fn curvature(&self) -> crate::Result<(f64, f64)> {
+        let gram = self.phi.transpose() * &self.phi;
+        extreme_eigenvalues(gram.as_ref())
+    }
+}
+
 /// The gradient of an energy with respect to its parameters `θ`, `∂E(x; θ)/∂θ`: what
 /// contrastive divergence, equilibrium propagation and score matching share. Each of them
 /// moves `θ` along a difference of this gradient averaged over two sets of states

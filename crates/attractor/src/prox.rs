@@ -68,6 +68,57 @@ impl Prox for NonNegativeSoftThreshold {
     }
 }
 
+/// The elastic net `g(x) = λ₁‖x‖₁ + ½λ₂‖x‖²` (Zou & Hastie 2005);
+/// `prox_{γg}(z) = soft_{γλ₁}(z) / (1 + γλ₂)`.
+#[derive(Debug, Clone, Copy)]
+pub struct ElasticNet {
+    l1: f64,
+    l2: f64,
+}
+
+impl ElasticNet {
+    /// `λ₁ ≥ 0`, `λ₂ ≥ 0`.
+    pub fn new(l1: f64, l2: f64) -> Result<Self> {
+        check_nonnegative("l1 weight", l1, "the l1 weight must be a non-negative number")?;
+        check_nonnegative("l2 weight", l2, "the l2 weight must be a non-negative number")?;
+        Ok(Self { l1, l2 })
+    }
+}
+
+impl Prox for ElasticNet {
+    fn value(&self, x: &[f64]) -> f64 {
+        x.iter()
+            .map(|v| self.l1 * v.abs() + 0.5 * self.l2 * v * v)
+            .sum()
+    }
+    fn prox_into(&self, gamma: f64, z: &[f64], out: &mut [f64]) {
+        let (t, s) = (gamma * self.l1, 1.0 / (1.0 + gamma * self.l2));
+        for (o, &v) in out.iter_mut().zip(z) {
+            *o = v.signum() * (v.abs() - t).max(0.0) * s;
+        }
+    }
+}
+
+/// The indicator of the non-negative orthant `x ≥ 0`; its prox is `max(z, 0)` (a ReLU) for
+/// every `γ`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NonNegative;
+
+impl Prox for NonNegative {
+    fn value(&self, x: &[f64]) -> f64 {
+        if x.iter().all(|&v| v >= 0.0) {
+            0.0
+        } else {
+            f64::INFINITY
+        }
+    }
+    fn prox_into(&self, _gamma: f64, z: &[f64], out: &mut [f64]) {
+        for (o, &v) in out.iter_mut().zip(z) {
+            *o = v.max(0.0);
+        }
+    }
+}
+
 /// The indicator of a box `[lo, hi]`; its prox is the clip onto the box (for every `γ`).
 #[derive(Debug, Clone)]
 pub struct BoxProx {
@@ -114,6 +165,8 @@ mod tests {
             Box::new(SoftThreshold::new(0.7).unwrap()),
             Box::new(NonNegativeSoftThreshold::new(0.7).unwrap()),
             Box::new(BoxProx::new(vec![-0.5], vec![0.8]).unwrap()),
+            Box::new(ElasticNet::new(0.7, 1.3).unwrap()),
+            Box::new(NonNegative),
         ];
         let gamma = 0.6;
         for g in &maps {

@@ -24,7 +24,7 @@ pub use gradient::GradientFlow;
 pub use langevin::{LangevinFlow, TemperatureSchedule};
 pub use preconditioned::{DiagonalMetric, Metric, PreconditionedFlow};
 pub use projected::{BoxSet, ConvexSet, NonNegativeOrthant, ProjectedFlow};
-pub use proximal::ProximalFlow;
+pub use proximal::{ProximalFlow, proximal_contraction_rate};
 
 use faer::MatMut;
 

@@ -1,5 +1,5 @@
 use super::VectorField;
-use crate::energy::{Gradient, Prox};
+use crate::energy::{Curvature, Gradient, Prox};
 use crate::error::{Result, check_positive};
 
 /// The proximal gradient flow `ẋ = −x + prox_{γg}(x − γ∇f(x))` for a composite energy
@@ -39,6 +39,42 @@ impl<F: Gradient, G: Prox> ProximalFlow<F, G> {
             grad: vec![0.0; n],
         })
     }
+}
+
+impl<F: Gradient + Curvature, G: Prox> ProximalFlow<F, G> {
+    /// The contraction rate of this flow when `f` is strongly convex
+    /// ([`proximal_contraction_rate`] of `f`'s curvature), `None` when it is not (or `γ > 2/L`).
+    pub fn contraction_rate(&self) -> Result<Option<f64>> {
+        let (rho, l) = self.f.curvature()?;
+        Ok(proximal_contraction_rate(self.gamma, rho, l))
+    }
+}
+
+impl<F, G> ProximalFlow<F, G> {
+    /// The proximal step `γ`.
+    pub fn gamma(&self) -> f64 {
+        self.gamma
+    }
+}
+
+/// The contraction rate `c = 1 − max{|1 − γρ|, |1 − γL|}` of the proximal gradient flow
+/// `ẋ = −x + prox_{γg}(x − γ∇f(x))` for a `ρ`-strongly convex, `L`-smooth `f` and `γ ≤ 2/L`
+/// (Gokhale, Davydov, Bullo, arXiv:2409.10664, Theorem on strongly convex composite problems):
+/// `‖x(t) − x*‖ ≤ e^{−ct}‖x(0) − x*‖` (time in units of the flow's time constant). `None` when
+/// `ρ ≤ 0` (no strong convexity) or the bound is not positive.
+///
+/// ```
+/// // γ = 2/(ρ + L) is the best step: c = 2ρ/(ρ + L)
+/// let c = attractor::flow::proximal_contraction_rate(2.0 / 11.0, 1.0, 10.0).unwrap();
+/// assert!((c - 2.0 / 11.0).abs() < 1e-15);
+/// assert_eq!(attractor::flow::proximal_contraction_rate(0.1, 0.0, 10.0), None);
+/// ```
+pub fn proximal_contraction_rate(gamma: f64, rho: f64, lipschitz: f64) -> Option<f64> {
+    if !(rho > 0.0 && gamma > 0.0 && lipschitz >= rho) {
+        return None;
+    }
+    let c = 1.0 - (1.0 - gamma * rho).abs().max((1.0 - gamma * lipschitz).abs());
+    (c > 0.0).then_some(c)
 }
 
 impl<F: Gradient, G: Prox> VectorField for ProximalFlow<F, G> {

@@ -13,6 +13,7 @@ pub mod memory;
 pub mod modern;
 pub mod oim;
 pub mod oscillator_memory;
+pub mod sparse;
 
 pub use activation::Activation;
 pub use dense::{DenseMemory, Separation};

@@ -40,6 +40,28 @@ pub trait BatchField {
     fn lyapunov_caveat(&self) -> Option<String> {
         None
     }
+    /// The block now holds the batch's original columns `ids[k]` in position `k` (called when
+    /// the run starts, whenever stopped columns leave the block, and with every column before
+    /// the final energies). A field with per-column data (the signal each column encodes)
+    /// gathers that data here; fields that treat every column alike ignore it. May allocate
+    /// (it is not called per step).
+    fn select_columns(&mut self, _ids: &[usize]) {}
+    /// An optimality certificate per column, for [`Run::certify`]: write into `out[k]` a
+    /// number `≥ 0` that bounds how far column `k` of `x` is from optimal (a duality gap, a
+    /// fixed-point residual; `0` at an exact equilibrium) and return `true`, or return `false`
+    /// when the model has none. A field that can compute its equilibrium exactly from a nearby
+    /// state (by solving on the active set, say) may overwrite column `k` with that equilibrium,
+    /// but only when the new point's certificate, written to `out[k]`, is `≤ tol`. Must not
+    /// allocate.
+    fn certify_into(
+        &mut self,
+        _t: f64,
+        _x: MatMut<'_, f64>,
+        _tol: f64,
+        _out: &mut [f64],
+    ) -> bool {
+        false
+    }
 }
 
 impl<F: BatchField + ?Sized> BatchField for &mut F {
@@ -54,6 +76,12 @@ impl<F: BatchField + ?Sized> BatchField for &mut F {
     }
     fn lyapunov_caveat(&self) -> Option<String> {
         (**self).lyapunov_caveat()
+    }
+    fn select_columns(&mut self, ids: &[usize]) {
+        (**self).select_columns(ids)
+    }
+    fn certify_into(&mut self, t: f64, x: MatMut<'_, f64>, tol: f64, out: &mut [f64]) -> bool {
+        (**self).certify_into(t, x, tol, out)
     }
 }
 
@@ -83,6 +111,10 @@ impl<'a, F: BatchField + ?Sized> Flattened<'a, F> {
         let xm = MatRef::from_column_major_slice(&x[..self.d * self.b], self.d, self.b);
         self.field.energies_into(t, xm, &mut out[..self.b])
     }
+    fn certify(&mut self, t: f64, x: &mut [f64], tol: f64, out: &mut [f64]) -> bool {
+        let xm = MatMut::from_column_major_slice_mut(&mut x[..self.d * self.b], self.d, self.b);
+        self.field.certify_into(t, xm, tol, &mut out[..self.b])
+    }
 }
 
 impl<F: BatchField + ?Sized> VectorField for Flattened<'_, F> {
@@ -111,6 +143,8 @@ pub struct ColumnResult {
     pub n_steps: usize,
     /// Its final time.
     pub t: f64,
+    /// The last optimality certificate computed for it ([`Run::certify`]), if any.
+    pub certificate: Option<f64>,
 }
 
 /// The outcome of [`Run::solve_batch`].
@@ -248,7 +282,9 @@ impl Run {
         let mut prev = x.clone();
         let mut states = Mat::<f64>::zeros(d, b);
         let mut flat = Flattened::new(f, b);
+        flat.field.select_columns(&ids);
         let caveat = flat.lyapunov_caveat();
+        let mut cert_buf = vec![0.0; if self.certify.is_some() { b } else { 0 }];
         let mut t = self.t0;
         let track_energy = self.energy_every > 0;
         let mut e_buf = vec![0.0; b];
@@ -258,6 +294,7 @@ impl Run {
                 energy: None,
                 n_steps: 0,
                 t,
+                certificate: None,
             })
             .collect();
         // per running column: the status it stopped with in this step
@@ -326,6 +363,9 @@ impl Run {
             &mut columns,
             &mut states,
         );
+        if ids.len() != b {
+            flat.field.select_columns(&ids);
+        }
         flat.set_columns(ids.len());
         if !ids.is_empty() {
             n_evals += stepper.init(&mut flat, t, &x);
@@ -399,6 +439,17 @@ impl Run {
                     }
                 }
             }
+            if let Some((tol, every)) = self.certify
+                && n_steps.is_multiple_of(every)
+                && flat.certify(t, &mut x, tol, &mut cert_buf)
+            {
+                for (k, &j) in ids.iter().enumerate() {
+                    columns[j].certificate = Some(cert_buf[k]);
+                    if done[k].is_none() && cert_buf[k] <= tol {
+                        done[k] = Some(Status::Certified);
+                    }
+                }
+            }
             if n_steps.is_multiple_of(obs_every) {
                 let obs = BatchObservation {
                     step: n_steps,
@@ -422,6 +473,7 @@ impl Run {
             {
                 flat.set_columns(ids.len());
                 if !ids.is_empty() {
+                    flat.field.select_columns(&ids);
                     // the stepper's buffers shrink without reallocating
                     n_evals += stepper.init(&mut flat, t, &x);
                 }
@@ -442,6 +494,8 @@ impl Run {
         );
         // final energies of every column, all columns evaluated together
         flat.set_columns(b);
+        let all: Vec<usize> = (0..b).collect();
+        flat.field.select_columns(&all);
         if flat.field.energies_into(t, states.as_ref(), &mut e_buf) {
             for j in 0..b {
                 columns[j].energy = Some(e_buf[j]).filter(|e| e.is_finite());

@@ -58,6 +58,7 @@ pub struct Run {
     interrupt: Option<Interrupt>,
     probes: Vec<(String, Probe)>,
     stop_when: Option<(usize, StopPredicate)>,
+    certify: Option<(f64, usize)>,
 }
 
 impl std::fmt::Debug for Run {
@@ -79,6 +80,7 @@ impl std::fmt::Debug for Run {
                 &self.probes.iter().map(|p| &p.0).collect::<Vec<_>>(),
             )
             .field("stop_when", &self.stop_when.as_ref().map(|s| s.0))
+            .field("certify", &self.certify)
             .finish()
     }
 }
@@ -103,6 +105,7 @@ impl Run {
             interrupt: None,
             probes: Vec::new(),
             stop_when: None,
+            certify: None,
         })
     }
 
@@ -230,6 +233,27 @@ impl Run {
             ));
         }
         self.stop_when = Some((k, Arc::new(p)));
+        Ok(self)
+    }
+
+    /// In a batched run, stop each column with [`Status::Certified`] when the field's
+    /// optimality certificate ([`BatchField::certify_into`]: a duality gap, a fixed-point
+    /// residual) is `≤ tol`, checked every `k ≥ 1` steps. The last certificate of each column is
+    /// in [`ColumnResult::certificate`].
+    pub fn certify(mut self, tol: f64, k: usize) -> Result<Self> {
+        crate::error::check_nonnegative(
+            "certificate tolerance",
+            tol,
+            "use a small non-negative number such as 1e-6",
+        )?;
+        if k == 0 {
+            return Err(Error::invalid(
+                "certify every",
+                0,
+                "check the certificate every k >= 1 steps",
+            ));
+        }
+        self.certify = Some((tol, k));
         Ok(self)
     }
 

@@ -1,0 +1,169 @@
+//! The dictionary `Φ` of sparse coding and the quantities every network on it shares: the Gram
+//! matrix `G = ΦᵀΦ` (the networks' lateral inhibition, Rozell et al. 2008), its largest
+//! eigenvalue `L` (the Lipschitz constant of `∇f`, which sets the step `γ = 1/L`), and on demand
+//! its smallest eigenvalue `ρ` (strong convexity, for the contraction bound).
+
+use crate::error::{Error, Result};
+use crate::linalg::{check_dense_size, check_matrix_finite, effective_par};
+use faer::{Mat, MatRef, Par};
+use std::sync::OnceLock;
+
+/// A dictionary of `n_atoms` atoms in `ℝ^{n_features}`, stored as the columns of `Φ`
+/// (`n_features × n_atoms`), with its Gram matrix formed once.
+#[derive(Debug)]
+pub struct Dictionary {
+    phi: Mat<f64>,
+    gram: Mat<f64>,
+    lipschitz: f64,
+    spectrum: OnceLock<std::result::Result<(f64, f64), Error>>,
+    par: Par,
+}
+
+impl Dictionary {
+    /// The dictionary whose atoms are the columns of `phi` (`n_features × n_atoms`; a row-major
+    /// `n_atoms × n_features` array, scikit-learn's layout, is this matrix in column-major
+    /// order). Products run with `par` (`Par::Seq` or [`ALL_THREADS`](crate::linalg::ALL_THREADS)).
+    pub fn new(phi: Mat<f64>, par: Par) -> Result<Self> {
+        let (m, n) = (phi.nrows(), phi.ncols());
+        if n == 0 || m == 0 {
+            return Err(Error::invalid(
+                "dictionary",
+                format!("{n} atoms x {m} features"),
+                "pass a dictionary with at least one atom and one feature (n_atoms x n_features)",
+            ));
+        }
+        check_matrix_finite("dictionary", phi.as_ref())?;
+        check_dense_size("dictionary Gram matrix (n_atoms x n_atoms)", n, n)?;
+        let par = effective_par(par);
+        let mut gram = Mat::<f64>::zeros(n, n);
+        faer::linalg::matmul::matmul(
+            gram.as_mut(),
+            faer::Accum::Replace,
+            phi.transpose(),
+            phi.as_ref(),
+            1.0,
+            par,
+        );
+        let lipschitz = largest_eigenvalue(gram.as_ref());
+        if lipschitz <= 0.0 {
+            return Err(Error::invalid(
+                "dictionary",
+                "all atoms zero",
+                "at least one atom must be non-zero",
+            ));
+        }
+        Ok(Self {
+            phi,
+            gram,
+            lipschitz,
+            spectrum: OnceLock::new(),
+            par,
+        })
+    }
+
+    /// The number of atoms (columns of `Φ`, length of a code).
+    pub fn n_atoms(&self) -> usize {
+        self.phi.ncols()
+    }
+    /// The number of features (rows of `Φ`, length of a signal).
+    pub fn n_features(&self) -> usize {
+        self.phi.nrows()
+    }
+    /// `Φ` (`n_features × n_atoms`).
+    pub fn phi(&self) -> MatRef<'_, f64> {
+        self.phi.as_ref()
+    }
+    /// `G = ΦᵀΦ` (`n_atoms × n_atoms`).
+    pub fn gram(&self) -> MatRef<'_, f64> {
+        self.gram.as_ref()
+    }
+    /// The parallelism the dictionary's products use.
+    pub fn par(&self) -> Par {
+        self.par
+    }
+    /// An upper estimate of `L = λ_max(ΦᵀΦ)` (power iteration, raised by 1%): the Lipschitz
+    /// constant of the least-squares gradient; the default step is `γ = 1/L`.
+    pub fn lipschitz(&self) -> f64 {
+        self.lipschitz
+    }
+    /// `(ρ, L)`: the smallest and largest eigenvalues of `ΦᵀΦ`, computed once on first use
+    /// (a dense symmetric eigendecomposition). `ρ > 0` only when the atoms are linearly
+    /// independent (`n_atoms ≤ n_features`).
+    pub fn spectrum(&self) -> Result<(f64, f64)> {
+        self.spectrum
+            .get_or_init(|| {
+                let ev = crate::linalg::symmetric_eigenvalues(self.gram.as_ref())?;
+                Ok((ev[0].max(0.0), ev[ev.len() - 1]))
+            })
+            .clone()
+    }
+    /// `Φᵀ Y` for signals as columns of `signals` (`n_features × n_signals`): the feed-forward
+    /// input of every network, formed once per batch.
+    pub fn correlations(&self, signals: MatRef<'_, f64>) -> Result<Mat<f64>> {
+        self.check_signals(signals)?;
+        check_dense_size("codes (n_atoms x n_signals)", self.n_atoms(), signals.ncols())?;
+        let mut b = Mat::<f64>::zeros(self.n_atoms(), signals.ncols());
+        faer::linalg::matmul::matmul(
+            b.as_mut(),
+            faer::Accum::Replace,
+            self.phi.transpose(),
+            signals,
+            1.0,
+            self.par,
+        );
+        Ok(b)
+    }
+    /// Check that `signals` has one row per feature, at least one column and finite entries.
+    pub fn check_signals(&self, signals: MatRef<'_, f64>) -> Result<()> {
+        if signals.nrows() != self.n_features() {
+            return Err(Error::Incompatible(format!(
+                "the signals have {} features but the dictionary's atoms have {}; pass signals as n_signals x n_features with the dictionary's n_features",
+                signals.nrows(),
+                self.n_features()
+            )));
+        }
+        if signals.ncols() == 0 {
+            return Err(Error::invalid(
+                "signals",
+                "0 signals",
+                "pass at least one signal (n_signals x n_features)",
+            ));
+        }
+        check_matrix_finite("signals", signals)
+    }
+}
+
+/// `λ_max` of a symmetric positive semidefinite matrix by power iteration from the all-ones
+/// vector (deterministic), stopped when the Rayleigh quotient changes by less than 1e-4
+/// relatively, and raised by 1%: an estimate within a few per cent, which is all the step
+/// `γ = 1/L` needs (the proximal gradient map decreases the cost for any `γ < 2/L`).
+fn largest_eigenvalue(g: MatRef<'_, f64>) -> f64 {
+    let n = g.nrows();
+    let mut v = vec![1.0 / (n as f64).sqrt(); n];
+    let mut w = vec![0.0; n];
+    let mut mu = 0.0;
+    for it in 0..500 {
+        crate::linalg::matvec_into(g, &v, &mut w);
+        let next = crate::linalg::dot(&v, &w);
+        let norm = crate::linalg::norm2(&w);
+        if norm == 0.0 {
+            // v in the null space; restart from a coordinate vector
+            if it + 1 < n {
+                v.fill(0.0);
+                v[it + 1] = 1.0;
+                continue;
+            }
+            return 0.0;
+        }
+        for (vi, wi) in v.iter_mut().zip(&w) {
+            *vi = wi / norm;
+        }
+        let done = it > 2 && (next - mu).abs() <= 1e-4 * next.abs();
+        mu = next;
+        if done {
+            break;
+        }
+    }
+    // ‖Gv‖ ≥ the Rayleigh quotient; take the larger, plus 1%
+    mu.max(0.0) * 1.01
+}

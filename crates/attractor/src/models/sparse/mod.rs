@@ -1,0 +1,32 @@
+//! Sparse and non-negative reconstruction by competitive networks: the third talk of the
+//! tutorial (Montanari, Bullo, Krotov, Motter, arXiv:2604.05042, §6 of `SCIENCE.md`).
+//!
+//! A signal `y ∈ ℝ^m` is coded by `a ∈ ℝ^n` over a dictionary `Φ` (atoms as columns) by
+//! minimising the composite cost `½‖y − Φa‖² + g(a)`, with `g = λ‖a‖₁` (LASSO) or
+//! `λ‖a‖₁ + ι_{a≥0}` (non-negative LASSO). The networks of [`network`] (FCN, PFCN, LCA with
+//! soft or hard threshold) are proximal gradient dynamics
+//! `τẋ = −x + prox_{γg}(x − γ∇f(x))` (Gokhale, Davydov, Bullo, arXiv:2409.10664) or their
+//! internal-state form, whose equilibria are the minimisers; the cost decreases along them.
+//!
+//! - [`Dictionary`]: `Φ`, `G = ΦᵀΦ` formed once, `L = λ_max(G)` (the step `γ = 1/L`).
+//! - [`SparseCoder`]: encodes a batch of signals with one network each, advanced together on
+//!   the shared run loop ([`Run::solve_batch`](crate::run::Run::solve_batch)); each signal stops
+//!   on its optimality certificate ([`certificate`](self#certificates)); warm starts, the
+//!   regularisation path, and the trajectory of one signal.
+//!
+//! # Certificates
+//! The soft-threshold networks stop on the relative duality gap `(P(a) − D(ν))/P(a) ≤ tol`,
+//! which bounds the relative distance of the objective to its optimum; the hard-threshold LCA
+//! on its relative fixed-point residual.
+
+mod active_set;
+mod certificate;
+mod coder;
+mod dictionary;
+mod flow;
+pub mod network;
+
+pub use coder::{SparseCodes, SparseCoder, SparseTrajectory};
+pub use dictionary::Dictionary;
+pub use flow::SparseFlow;
+pub use network::{SparseMethod, SparseParams};

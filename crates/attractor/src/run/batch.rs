@@ -308,6 +308,17 @@ impl Run {
                 }
             }
         }
+        // initial states that are already certified (a warm start at the optimum) do not run
+        if let Some((tol, _)) = self.certify
+            && flat.certify(t, &mut x, tol, &mut cert_buf)
+        {
+            for k in 0..b {
+                columns[k].certificate = Some(cert_buf[k]);
+                if done[k].is_none() && cert_buf[k] <= tol {
+                    done[k] = Some(Status::Certified);
+                }
+            }
+        }
         let first = BatchObservation {
             step: 0,
             t,
@@ -496,7 +507,7 @@ impl Run {
         flat.set_columns(b);
         let all: Vec<usize> = (0..b).collect();
         flat.field.select_columns(&all);
-        if flat.field.energies_into(t, states.as_ref(), &mut e_buf) {
+        if track_energy && flat.field.energies_into(t, states.as_ref(), &mut e_buf) {
             for j in 0..b {
                 columns[j].energy = Some(e_buf[j]).filter(|e| e.is_finite());
             }

@@ -238,7 +238,8 @@ impl Run {
 
     /// In a batched run, stop each column with [`Status::Certified`] when the field's
     /// optimality certificate ([`BatchField::certify_into`]: a duality gap, a fixed-point
-    /// residual) is `≤ tol`, checked every `k ≥ 1` steps. The last certificate of each column is
+    /// residual) is `≤ tol`, checked on the initial states and then every `k ≥ 1` steps (a column
+    /// certified at the start takes no step). The last certificate of each column is
     /// in [`ColumnResult::certificate`].
     pub fn certify(mut self, tol: f64, k: usize) -> Result<Self> {
         crate::error::check_nonnegative(

@@ -13,16 +13,25 @@
 //! so the method ends at the LASSO solution in finitely many steps (bounded here).
 
 use super::network::{Kind, Network};
-use faer::MatRef;
+use faer::Mat;
 
 /// Scratch buffers for one signal's active-set solve (sized to the support, reused).
 #[derive(Debug, Default)]
 pub(crate) struct Workspace {
     idx: Vec<usize>,
     sgn: Vec<f64>,
+    /// The Cholesky factor `L` of `G_SS` (row-major lower triangle, row stride `stride`), kept
+    /// up to date as atoms join the active set (one triangular solve each) and refactored when
+    /// they leave.
     chol: Vec<f64>,
+    stride: usize,
     z: Vec<f64>,
 }
+
+/// The largest active set the solve starts from: a state with more non-zeros (the dense
+/// transient of a network) starts from its largest entries, since every correction to the
+/// active set costs a factorisation update.
+const MAX_START_SUPPORT: usize = 64;
 
 /// Compute the network's equilibrium code from `a` (overwritten) and write `c = b − Ga` at the
 /// result; `true` when it satisfies the optimality conditions to rounding, `false` when the
@@ -31,7 +40,7 @@ pub(crate) struct Workspace {
 /// own state.
 pub(crate) fn equilibrium(
     net: &Network,
-    g: MatRef<'_, f64>,
+    g: &Mat<f64>,
     b: &[f64],
     a: &mut [f64],
     c: &mut [f64],
@@ -45,7 +54,7 @@ pub(crate) fn equilibrium(
 
 fn soft(
     net: &Network,
-    g: MatRef<'_, f64>,
+    g: &Mat<f64>,
     b: &[f64],
     a: &mut [f64],
     c: &mut [f64],
@@ -53,16 +62,12 @@ fn soft(
 ) -> bool {
     let n = a.len();
     let lambda = net.lambda;
-    ws.idx.clear();
-    ws.sgn.clear();
-    for (i, &v) in a.iter().enumerate() {
-        if v != 0.0 {
-            if net.positive && v < 0.0 {
-                return false;
-            }
-            ws.idx.push(i);
-            ws.sgn.push(v.signum());
-        }
+    if net.positive && a.iter().any(|&v| v < 0.0) {
+        return false;
+    }
+    start_support(a, ws);
+    if !factor(g, ws) {
+        return false;
     }
     let bmax = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let kkt_tol = 1e-11 * (lambda + bmax);
@@ -77,9 +82,7 @@ fn soft(
                 settled = true;
                 break;
             }
-            if !solve_on(g, b, lambda, ws) {
-                return false;
-            }
+            solve(b, lambda, ws);
             let mut theta = f64::INFINITY;
             let mut first = usize::MAX;
             for (p, &i) in ws.idx.iter().enumerate() {
@@ -117,6 +120,9 @@ fn soft(
             }
             ws.idx.truncate(keep);
             ws.sgn.truncate(keep);
+            if !factor(g, ws) {
+                return false;
+            }
             if theta == 0.0 && dropped_new {
                 // degenerate: the coefficient just added cannot move; give up
                 return false;
@@ -144,7 +150,9 @@ fn soft(
                 if ws.idx.contains(&j) {
                     return false;
                 }
-                ws.idx.push(j);
+                if !append(g, ws, j) {
+                    return false;
+                }
                 ws.sgn.push(if net.positive { 1.0 } else { c[j].signum() });
                 just_added = Some(j);
             }
@@ -155,7 +163,7 @@ fn soft(
 
 fn hard(
     net: &Network,
-    g: MatRef<'_, f64>,
+    g: &Mat<f64>,
     b: &[f64],
     a: &mut [f64],
     c: &mut [f64],
@@ -170,9 +178,10 @@ fn hard(
         }
     }
     if !ws.idx.is_empty() {
-        if !solve_on(g, b, 0.0, ws) {
+        if !factor(g, ws) {
             return false;
         }
+        solve(b, 0.0, ws);
         for (p, &i) in ws.idx.iter().enumerate() {
             a[i] = ws.z[p];
         }
@@ -186,64 +195,109 @@ fn hard(
 }
 
 /// `c = b − G_{:,S} a_S`.
-fn residual_correlation(g: MatRef<'_, f64>, b: &[f64], a: &[f64], idx: &[usize], c: &mut [f64]) {
+fn residual_correlation(g: &Mat<f64>, b: &[f64], a: &[f64], idx: &[usize], c: &mut [f64]) {
     c.copy_from_slice(b);
     for &i in idx {
         let ai = a[i];
-        for (cj, gj) in c.iter_mut().zip(g.col(i).iter()) {
+        for (cj, gj) in c.iter_mut().zip(g.col_as_slice(i)) {
             *cj -= ai * gj;
         }
     }
 }
 
-/// Solve `G_SS z = b_S − λ s_S` by a Cholesky factorisation (the systems are as small as the
-/// support, so a dense in-place factorisation in the workspace is the whole cost); `false` when
-/// `G_SS` is not numerically positive definite.
-fn solve_on(g: MatRef<'_, f64>, b: &[f64], lambda: f64, ws: &mut Workspace) -> bool {
-    let k = ws.idx.len();
+/// The active set to start from: the support of `a`, or its `MAX_START_SUPPORT` largest
+/// entries (the rest set to zero) when it has more.
+fn start_support(a: &mut [f64], ws: &mut Workspace) {
+    ws.idx.clear();
+    ws.sgn.clear();
+    ws.idx.extend((0..a.len()).filter(|&i| a[i] != 0.0));
+    if ws.idx.len() > MAX_START_SUPPORT {
+        ws.idx
+            .select_nth_unstable_by(MAX_START_SUPPORT, |&i, &j| a[j].abs().total_cmp(&a[i].abs()));
+        for &i in &ws.idx[MAX_START_SUPPORT..] {
+            a[i] = 0.0;
+        }
+        ws.idx.truncate(MAX_START_SUPPORT);
+        ws.idx.sort_unstable();
+    }
+    ws.sgn.extend(ws.idx.iter().map(|&i| a[i].signum()));
+}
+
+/// Factor `G_SS = LLᵀ` for the current active set from scratch; `false` when `G_SS` is not
+/// numerically positive definite (linearly dependent atoms).
+fn factor(g: &Mat<f64>, ws: &mut Workspace) -> bool {
+    let idx = std::mem::take(&mut ws.idx);
+    let k = idx.len();
+    ws.stride = ws.stride.max(k.next_power_of_two()).max(16);
     ws.chol.clear();
-    ws.chol.resize(k * k, 0.0);
-    ws.z.clear();
-    let mut dmax = 0.0f64;
-    for (p, &i) in ws.idx.iter().enumerate() {
-        for (q, &j) in ws.idx.iter().enumerate().take(p + 1) {
-            ws.chol[p * k + q] = g[(i, j)];
+    ws.chol.resize(ws.stride * ws.stride, 0.0);
+    ws.idx.reserve(k);
+    let mut ok = true;
+    for &j in &idx {
+        if !append(g, ws, j) {
+            ok = false;
+            break;
         }
-        dmax = dmax.max(g[(i, i)]);
-        ws.z.push(b[i] - lambda * ws.sgn[p]);
     }
-    // L Lᵀ, row-major lower triangle
-    let l = &mut ws.chol;
+    ws.idx = idx;
+    ok
+}
+
+/// Add atom `j` to the active set and its row to `L`: `L₂₁ = L⁻¹G_{S,j}`,
+/// `l₂₂ = √(G_jj − ‖L₂₁‖²)`; `false` (and nothing added) when `l₂₂` vanishes.
+fn append(g: &Mat<f64>, ws: &mut Workspace, j: usize) -> bool {
+    let k = ws.idx.len();
+    if k + 1 > ws.stride {
+        // grow the factor's storage, keeping its rows
+        let old = ws.stride;
+        let new = (2 * old).max(16);
+        let mut chol = vec![0.0; new * new];
+        for p in 0..k {
+            chol[p * new..p * new + p + 1].copy_from_slice(&ws.chol[p * old..p * old + p + 1]);
+        }
+        ws.chol = chol;
+        ws.stride = new;
+    }
+    let st = ws.stride;
+    let gjj = g[(j, j)];
+    let mut sq = 0.0;
     for p in 0..k {
-        for q in 0..=p {
-            let mut s = l[p * k + q];
-            for r in 0..q {
-                s -= l[p * k + r] * l[q * k + r];
-            }
-            if p == q {
-                if s <= 1e-12 * dmax {
-                    return false;
-                }
-                l[p * k + p] = s.sqrt();
-            } else {
-                l[p * k + q] = s / l[q * k + q];
-            }
+        let mut v = g[(ws.idx[p], j)];
+        for r in 0..p {
+            v -= ws.chol[p * st + r] * ws.chol[k * st + r];
         }
+        v /= ws.chol[p * st + p];
+        ws.chol[k * st + p] = v;
+        sq += v * v;
     }
+    let d = gjj - sq;
+    if !(d > 1e-10 * gjj.max(f64::MIN_POSITIVE)) {
+        return false;
+    }
+    ws.chol[k * st + k] = d.sqrt();
+    ws.idx.push(j);
+    true
+}
+
+/// `z = G_SS⁻¹(b_S − λ s_S)` with the current factor.
+fn solve(b: &[f64], lambda: f64, ws: &mut Workspace) {
+    let (k, st) = (ws.idx.len(), ws.stride);
+    let l = &ws.chol;
+    ws.z.clear();
+    ws.z.extend(ws.idx.iter().zip(&ws.sgn).map(|(&i, &s)| b[i] - lambda * s));
     let z = &mut ws.z;
     for p in 0..k {
-        let mut s = z[p];
+        let mut v = z[p];
         for r in 0..p {
-            s -= l[p * k + r] * z[r];
+            v -= l[p * st + r] * z[r];
         }
-        z[p] = s / l[p * k + p];
+        z[p] = v / l[p * st + p];
     }
     for p in (0..k).rev() {
-        let mut s = z[p];
+        let mut v = z[p];
         for r in p + 1..k {
-            s -= l[r * k + p] * z[r];
+            v -= l[r * st + p] * z[r];
         }
-        z[p] = s / l[p * k + p];
+        z[p] = v / l[p * st + p];
     }
-    true
 }

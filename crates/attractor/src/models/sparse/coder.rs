@@ -3,7 +3,7 @@
 
 use super::certificate::{Report, evaluate};
 use super::dictionary::Dictionary;
-use super::flow::SparseFlow;
+use super::flow::{SparseFlow, gram_product};
 use super::network::{Network, SparseParams};
 use crate::error::{Error, Result};
 use crate::linalg::{check_dense_size, check_matrix_finite};
@@ -251,7 +251,7 @@ impl SparseCoder {
         let n = self.dict.n_atoms();
         let mut rec = Recorder {
             net: self.net,
-            g: self.dict.gram(),
+            g: self.dict.gram_mat(),
             b: b.col_as_slice(0),
             yy: yy[0],
             stride: every,
@@ -347,19 +347,16 @@ impl SparseCoder {
     fn report(&self, b: &Mat<f64>, yy: &[f64], states: MatRef<'_, f64>) -> SparseCodes {
         let (n, k) = (states.nrows(), states.ncols());
         let codes = Mat::from_fn(n, k, |i, j| self.net.code(states[(i, j)]));
-        let mut ga = Mat::<f64>::zeros(n, k);
-        faer::linalg::matmul::matmul(
-            ga.as_mut(),
-            faer::Accum::Replace,
-            self.dict.gram(),
-            codes.as_ref(),
-            1.0,
-            self.dict.par(),
-        );
+        let flat: Vec<f64> = (0..k).flat_map(|j| codes.col_as_slice(j).to_vec()).collect();
+        let mut ga = vec![0.0; n * k];
+        gram_product(self.dict.gram_mat(), &flat, &mut ga, self.dict.par());
         let reports: Vec<Report> = (0..k)
             .map(|j| {
-                let c: Vec<f64> = (0..n).map(|i| b[(i, j)] - ga[(i, j)]).collect();
-                evaluate(&self.net, codes.col_as_slice(j), b.col_as_slice(j), &c, yy[j])
+                let c = &mut ga[j * n..(j + 1) * n];
+                for (ci, bi) in c.iter_mut().zip(b.col_as_slice(j)) {
+                    *ci = bi - *ci;
+                }
+                evaluate(&self.net, codes.col_as_slice(j), b.col_as_slice(j), c, yy[j])
             })
             .collect();
         SparseCodes {
@@ -379,7 +376,7 @@ impl SparseCoder {
 /// What [`SparseCoder::trajectory`] keeps: bounded, thinned by doubling the stride.
 struct Recorder<'a> {
     net: Network,
-    g: MatRef<'a, f64>,
+    g: &'a Mat<f64>,
     b: &'a [f64],
     yy: f64,
     stride: usize,
@@ -397,7 +394,7 @@ impl Recorder<'_> {
         for (a, s) in self.a.iter_mut().zip(state) {
             *a = self.net.code(s);
         }
-        crate::linalg::matvec_into(self.g, &self.a, &mut self.c);
+        crate::linalg::matvec_into(self.g.as_ref(), &self.a, &mut self.c);
         for (c, b) in self.c.iter_mut().zip(self.b) {
             *c = b - *c;
         }

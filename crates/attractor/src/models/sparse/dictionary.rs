@@ -77,6 +77,10 @@ impl Dictionary {
     pub fn gram(&self) -> MatRef<'_, f64> {
         self.gram.as_ref()
     }
+    /// `G` as an owned matrix (contiguous columns for the kernels).
+    pub(crate) fn gram_mat(&self) -> &Mat<f64> {
+        &self.gram
+    }
     /// The parallelism the dictionary's products use.
     pub fn par(&self) -> Par {
         self.par

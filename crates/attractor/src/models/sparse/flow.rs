@@ -8,7 +8,7 @@ use super::certificate::evaluate;
 use super::dictionary::Dictionary;
 use super::network::{Kind, Network};
 use crate::run::BatchField;
-use faer::{MatMut, MatRef, Par};
+use faer::{Mat, MatMut, MatRef, Par};
 use faer::reborrow::{Reborrow, ReborrowMut};
 use rayon::prelude::*;
 
@@ -64,7 +64,7 @@ impl<'a> SparseFlow<'a> {
             }
         }
         gram_product(
-            self.dict.gram(),
+            self.dict.gram_mat(),
             &self.a[..n * k],
             &mut self.ga[..n * k],
             self.dict.par(),
@@ -73,7 +73,7 @@ impl<'a> SparseFlow<'a> {
 }
 
 /// `out = G a` for the columns of `a` (contiguous, `n` rows each).
-fn gram_product(g: MatRef<'_, f64>, a: &[f64], out: &mut [f64], par: Par) {
+pub(crate) fn gram_product(g: &Mat<f64>, a: &[f64], out: &mut [f64], par: Par) {
     let n = g.nrows();
     let k = a.len() / n;
     let nnz = a.iter().filter(|v| **v != 0.0).count();
@@ -81,7 +81,7 @@ fn gram_product(g: MatRef<'_, f64>, a: &[f64], out: &mut [f64], par: Par) {
         faer::linalg::matmul::matmul(
             MatMut::from_column_major_slice_mut(out, n, k),
             faer::Accum::Replace,
-            g,
+            g.as_ref(),
             MatRef::from_column_major_slice(a, n, k),
             1.0,
             if n * k >= 1 << 14 { par } else { Par::Seq },
@@ -92,7 +92,7 @@ fn gram_product(g: MatRef<'_, f64>, a: &[f64], out: &mut [f64], par: Par) {
         o.fill(0.0);
         for (i, &ai) in aj.iter().enumerate() {
             if ai != 0.0 {
-                for (oj, gj) in o.iter_mut().zip(g.col(i).iter()) {
+                for (oj, gj) in o.iter_mut().zip(g.col_as_slice(i)) {
                     *oj += ai * gj;
                 }
             }
@@ -180,7 +180,7 @@ impl BatchField for SparseFlow<'_> {
         self.codes_and_inhibition(x.rb());
         let job = Certify {
             net: self.net,
-            g: self.dict.gram(),
+            g: self.dict.gram_mat(),
             solve: self.equilibrium_solve,
             tol,
         };
@@ -222,7 +222,7 @@ struct Scratch {
 #[derive(Clone, Copy)]
 struct Certify<'g> {
     net: Network,
-    g: MatRef<'g, f64>,
+    g: &'g Mat<f64>,
     solve: bool,
     tol: f64,
 }

@@ -459,9 +459,14 @@ fn box_qp_contraction_rate_bounds_the_measured_rate() {
     assert!(x_star.iter().all(|v| v.abs() < 1e3));
     let mut r = stream(6, streams::INIT);
     let x0: Vec<f64> = (0..6).map(|_| r.random_range(-1.0..1.0)).collect();
-    for gamma in [1.0 / l, 2.0 / (rho + l)] {
-        let q = wide.clone().with_gamma(gamma).unwrap();
-        let bound = 1.0 - q.contraction_rate().unwrap();
+    for (gamma, tau) in [(1.0 / l, 1.0), (2.0 / (rho + l), 1.0), (1.0 / l, 2.5)] {
+        let q = wide
+            .clone()
+            .with_gamma(gamma)
+            .unwrap()
+            .with_tau(tau)
+            .unwrap();
+        let bound = 1.0 - tau * q.contraction_rate().unwrap();
         let expected = (1.0 - gamma * rho).abs().max((1.0 - gamma * l).abs());
         assert!((bound - expected).abs() < 1e-12);
         let ratios = distance_ratios(&q, &x0, &x_star, 2000);
@@ -471,7 +476,7 @@ fn box_qp_contraction_rate_bounds_the_measured_rate() {
             .cloned()
             .fold(0.0, f64::max);
         eprintln!(
-            "wide box γ = {gamma:.4}: bound {bound:.6}, worst ratio {worst:.6}, late ratio {late:.6}"
+            "wide box γ = {gamma:.4}, τ = {tau}: bound {bound:.6}, worst ratio {worst:.6}, late ratio {late:.6}"
         );
         assert!(
             worst <= bound * (1.0 + 1e-6),

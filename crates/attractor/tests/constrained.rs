@@ -610,6 +610,16 @@ fn pi_pgd_bad_input_names_the_value() {
     assert!(m.contains("W") && m.contains("symmetric"), "{m}");
     let m = msg(PiPgd::new(w(), Mat::from_fn(2, 4, |_, j| j as f64), b(), p));
     assert!(m.contains("A") && m.contains("full row rank"), "{m}");
+    let m = msg(PiPgd::new(
+        w(),
+        Mat::from_fn(5, 4, |i, j| (i + j) as f64),
+        vec![0.0; 5],
+        p,
+    ));
+    assert!(
+        m.contains("5 x 4") && m.contains("more constraints than variables"),
+        "{m}"
+    );
     let m = msg(PiPgd::new(w(), a(), b(), PiPgdParams { lambda: -0.5, ..p }));
     assert!(m.contains("lambda") && m.contains("-0.5"), "{m}");
     let m = msg(PiPgd::new(w(), a(), b(), PiPgdParams { k_p: 0.0, ..p }));

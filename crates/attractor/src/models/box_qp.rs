@@ -21,7 +21,7 @@
 //! - **Contraction.** With `ρ, L` the smallest and largest eigenvalues of `W`, the map
 //!   `x ↦ clip(x − γ(Wx + c))` is Lipschitz with constant `q = max{|1 − γρ|, |1 − γL|}` (the
 //!   clip is non-expansive), so for `ρ > 0` and `0 < γ < 2/L` the flow is contracting with rate
-//!   `(1 − q)/τ` (Gokhale et al., Theorem on strongly convex problems) and each Euler step with
+//!   `(1 − q)/τ` (Gokhale et al., the strongly convex case) and each Euler step with
 //!   `dt = τ` shrinks the distance to the optimum by at least the factor `q`.
 
 use super::validate_psd_hessian;

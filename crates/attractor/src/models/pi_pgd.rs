@@ -46,7 +46,9 @@ use faer::{Mat, Par};
 
 /// The parameters of [`PiPgd`]: the ℓ₁ weight `λ ≥ 0`, the controller gains `k_p, k_i > 0`
 /// and the proximal step `γ > 0` (`None`: `γ = 1/L`, `L` the largest eigenvalue of `W`).
-/// The defaults are the example of Centorrino et al. (`λ = 1`, `k_p = k_i = 20`).
+/// The defaults `λ = 1`, `k_p = k_i = 20` are those of the example of Centorrino et al.; the
+/// default step `γ = 1/L` is this library's choice (as in [`BoxQp`](super::BoxQp)), not
+/// checked against the paper.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PiPgdParams {
     /// The ℓ₁ weight `λ ≥ 0`.
@@ -117,11 +119,18 @@ impl PiPgd {
         check_len("b", b.len(), a.nrows(), "b needs one entry per row of A")?;
         check_finite("b", &b)?;
         let m = a.nrows();
+        if m > n {
+            return Err(Error::invalid(
+                "A",
+                format!("{m} x {n} matrix"),
+                "more constraints than variables: A cannot have full row rank; remove redundant rows of Ax = b",
+            ));
+        }
         if m > 0 {
             let aat = a.as_ref() * a.as_ref().transpose();
             let ev = crate::linalg::symmetric_eigenvalues(aat.as_ref())?;
             let (smin, smax) = (ev[0].max(0.0).sqrt(), ev[m - 1].max(0.0).sqrt());
-            if m > n || smin <= 1e-10 * smax.max(f64::MIN_POSITIVE) {
+            if smin <= 1e-10 * smax.max(f64::MIN_POSITIVE) {
                 return Err(Error::invalid(
                     "A",
                     format!("{m} x {n} matrix with smallest singular value {smin:.3e}"),

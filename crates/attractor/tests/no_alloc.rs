@@ -2,7 +2,9 @@
 //! the number of steps. (One test in this binary, so no other thread allocates meanwhile.)
 
 use attractor::models::HopfieldFlow;
-use attractor::models::{Activation, HopfieldNetwork, random_symmetric_weights};
+use attractor::models::{
+    Activation, BoxQp, HopfieldNetwork, PiPgd, PiPgdParams, random_symmetric_weights,
+};
 use attractor::run::Run;
 use attractor::step::{Dopri5, Euler, Heun, Rk4, Stepper};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -50,6 +52,43 @@ fn allocations_of_run<S: for<'a> Stepper<HopfieldFlow<'a>>>(
     after - before
 }
 
+/// Allocations of `BoxQp::solve` (Euler, a `stop_when` on the residual at every step) and of
+/// a PI-PGD run, for `steps` steps.
+fn allocations_of_constrained(steps: usize) -> (usize, usize) {
+    let n = 32;
+    let w = faer::Mat::from_fn(n, n, |i, j| {
+        if i == j {
+            2.0
+        } else {
+            0.5 / (1.0 + (i as f64 - j as f64).abs())
+        }
+    });
+    let c: Vec<f64> = (0..n).map(|i| (i as f64 * 0.7).sin()).collect();
+    let qp = BoxQp::new(w.clone(), c, vec![-0.3; n], vec![0.3; n])
+        .unwrap()
+        .with_gamma(1e-4)
+        .unwrap();
+    let before = ALLOCS.load(Ordering::Relaxed);
+    let sol = qp.solve(&vec![0.0; n], f64::MIN_POSITIVE, steps).unwrap();
+    let qp_allocs = ALLOCS.load(Ordering::Relaxed) - before;
+    assert_eq!(sol.n_steps, steps);
+    drop(sol);
+    let a = faer::Mat::from_fn(4, n, |i, j| (((i + 1) * (j + 1)) as f64 * 0.37).sin());
+    let p = PiPgd::new(w, a, vec![0.1; 4], PiPgdParams::default()).unwrap();
+    let run = Run::new(0.01)
+        .unwrap()
+        .max_steps(steps)
+        .trace_capacity(64)
+        .unwrap();
+    let z0 = vec![0.0; p.dim()];
+    let mut flow = p.flow();
+    let before = ALLOCS.load(Ordering::Relaxed);
+    let sol = run.solve(&mut flow, &mut Euler::new(), &z0).unwrap();
+    let pi_allocs = ALLOCS.load(Ordering::Relaxed) - before;
+    assert_eq!(sol.n_steps, steps);
+    (qp_allocs, pi_allocs)
+}
+
 #[test]
 fn runs_do_not_allocate_per_step() {
     let net = HopfieldNetwork::new(
@@ -79,6 +118,15 @@ fn runs_do_not_allocate_per_step() {
             allocations_of_run(&net, || Dopri5::new(1e-6, 1e-9).unwrap(), 5000),
         ),
     ];
+    let (qp_short, pi_short) = allocations_of_constrained(10);
+    let (qp_long, pi_long) = allocations_of_constrained(5000);
+    let counts = counts
+        .into_iter()
+        .chain([
+            ("box-qp solve", qp_short, qp_long),
+            ("pi-pgd euler", pi_short, pi_long),
+        ])
+        .collect::<Vec<_>>();
     for (name, short, long) in counts {
         println!("{name}: {short} allocations for 10 steps, {long} for 5000");
         assert_eq!(short, long, "{name} allocates per step");

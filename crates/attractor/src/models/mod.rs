@@ -3,6 +3,7 @@
 //! [`VectorField`](crate::flow::VectorField) with its energy.
 
 pub mod activation;
+pub mod box_qp;
 pub mod dense;
 pub mod firing_rate;
 pub mod hopfield;
@@ -13,9 +14,11 @@ pub mod memory;
 pub mod modern;
 pub mod oim;
 pub mod oscillator_memory;
+pub mod pi_pgd;
 pub mod sparse;
 
 pub use activation::Activation;
+pub use box_qp::{BoxQp, BoxQpFlow};
 pub use dense::{DenseMemory, Separation};
 pub use firing_rate::{FiringRateFlow, FiringRateNetwork};
 pub use hopfield::{HopfieldFlow, HopfieldNetwork, random_symmetric_weights};
@@ -29,6 +32,7 @@ pub use oim::{
     OimSchedule, OscillatorIsingMachine,
 };
 pub use oscillator_memory::{HebbianScale, OscillatorMemory, OscillatorMemoryFlow};
+pub use pi_pgd::{PiPgd, PiPgdFlow, PiPgdParams};
 
 use crate::error::{Result, check_len};
 use crate::linalg::{check_matrix_finite, max_abs, max_asymmetry};
@@ -56,4 +60,36 @@ pub(crate) fn asymmetry_caveat(asymmetry: f64) -> String {
     format!(
         "W is not symmetric (max |W_ij - W_ji| = {asymmetry:.3e}), so the energy is not a Lyapunov function and may rise; symmetrise W with (W + Wᵀ)/2 for guaranteed descent"
     )
+}
+
+/// Validate the Hessian `W` of a convex quadratic objective: square, finite, symmetric and
+/// positive semidefinite. Returns its extreme eigenvalues `(ρ, L)` (smallest, largest), with a
+/// smallest eigenvalue that is negative only by rounding reported as 0.
+pub(crate) fn validate_psd_hessian(w: &Mat<f64>) -> Result<(f64, f64)> {
+    let asymmetry = validate_weights(w)?;
+    if is_asymmetric(w, asymmetry) {
+        return Err(crate::Error::invalid(
+            "W",
+            format!("matrix with max |W_ij - W_ji| = {asymmetry:.3e}"),
+            "the Hessian of a quadratic objective must be symmetric; pass (W + Wᵀ)/2",
+        ));
+    }
+    if w.nrows() == 0 {
+        return Err(crate::Error::invalid(
+            "W",
+            "a 0 x 0 matrix",
+            "the problem needs at least one variable",
+        ));
+    }
+    let ev = crate::linalg::symmetric_eigenvalues(w.as_ref())?;
+    let (rho, l) = (ev[0], ev[ev.len() - 1]);
+    let tol = 1e-10 * (1.0 + l.abs().max(rho.abs()));
+    if rho < -tol {
+        return Err(crate::Error::invalid(
+            "W",
+            format!("matrix with smallest eigenvalue {rho:.6e}"),
+            "W must be positive semidefinite for the objective to be convex; add a multiple of the identity or pass BᵀB",
+        ));
+    }
+    Ok((rho.max(0.0), l.max(0.0)))
 }

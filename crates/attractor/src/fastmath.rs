@@ -170,6 +170,53 @@ pub fn dot(x: &[f64], y: &[f64]) -> f64 {
     dot_kernel(x, y)
 }
 
+/// `y ← y + Σ_k α_k·col(k)`: a linear combination of columns (`col(k)`, each of the length of
+/// `y`) added in place, four columns per pass over `y` so that `y` is loaded and stored once
+/// per four columns; AVX2 + FMA where available. The sparse products `G·a` over the active atoms
+/// of a code are this.
+#[inline]
+pub fn add_combination<'c>(y: &mut [f64], alpha: &[f64], col: impl Fn(usize) -> &'c [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if y.len() >= 16
+            && std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+            unsafe { add_combination_avx2(y, alpha, &col) };
+            return;
+        }
+    }
+    add_combination_kernel(y, alpha, &col);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn add_combination_avx2<'c>(y: &mut [f64], alpha: &[f64], col: &dyn Fn(usize) -> &'c [f64]) {
+    add_combination_kernel(y, alpha, col);
+}
+
+#[inline(always)]
+fn add_combination_kernel<'c>(y: &mut [f64], alpha: &[f64], col: &dyn Fn(usize) -> &'c [f64]) {
+    let n = y.len();
+    let mut k = 0;
+    while k + 4 <= alpha.len() {
+        let (c0, c1, c2, c3) = (&col(k)[..n], &col(k + 1)[..n], &col(k + 2)[..n], &col(k + 3)[..n]);
+        let (a0, a1, a2, a3) = (alpha[k], alpha[k + 1], alpha[k + 2], alpha[k + 3]);
+        for i in 0..n {
+            y[i] += (a0 * c0[i] + a1 * c1[i]) + (a2 * c2[i] + a3 * c3[i]);
+        }
+        k += 4;
+    }
+    while k < alpha.len() {
+        let (c, a) = (&col(k)[..n], alpha[k]);
+        for i in 0..n {
+            y[i] += a * c[i];
+        }
+        k += 1;
+    }
+}
+
 /// Four dot products `[c₀ᵀx, c₁ᵀx, c₂ᵀx, c₃ᵀx]` sharing the loads of `x` (four memory streams
 /// at once, which keeps a bandwidth-bound matrix–vector product busy). All slices have the
 /// length of `x`.

@@ -26,6 +26,7 @@ pub(crate) struct Workspace {
     chol: Vec<f64>,
     stride: usize,
     z: Vec<f64>,
+    coef: Vec<f64>,
 }
 
 /// The largest active set the solve starts from: a state with more non-zeros (the dense
@@ -132,7 +133,7 @@ fn soft(
         if !settled {
             return false;
         }
-        residual_correlation(g, b, a, &ws.idx, c);
+        residual_correlation(g, b, a, &ws.idx, &mut ws.coef, c);
         // the most violated optimality condition off the active set
         let mut best: Option<(usize, f64)> = None;
         for j in 0..n {
@@ -186,7 +187,7 @@ fn hard(
             a[i] = ws.z[p];
         }
     }
-    residual_correlation(g, b, a, &ws.idx, c);
+    residual_correlation(g, b, a, &ws.idx, &mut ws.coef, c);
     // the equilibrium conditions of H_θ(a + γc) = a
     a.iter().zip(c.iter()).all(|(&ai, &ci)| {
         let u = ai + net.gamma * ci;
@@ -195,14 +196,18 @@ fn hard(
 }
 
 /// `c = b − G_{:,S} a_S`.
-fn residual_correlation(g: &Mat<f64>, b: &[f64], a: &[f64], idx: &[usize], c: &mut [f64]) {
+fn residual_correlation(
+    g: &Mat<f64>,
+    b: &[f64],
+    a: &[f64],
+    idx: &[usize],
+    coef: &mut Vec<f64>,
+    c: &mut [f64],
+) {
     c.copy_from_slice(b);
-    for &i in idx {
-        let ai = a[i];
-        for (cj, gj) in c.iter_mut().zip(g.col_as_slice(i)) {
-            *cj -= ai * gj;
-        }
-    }
+    coef.clear();
+    coef.extend(idx.iter().map(|&i| -a[i]));
+    crate::fastmath::add_combination(c, coef, |k| g.col_as_slice(idx[k]));
 }
 
 /// The active set to start from: the support of `a`, or its `MAX_START_SUPPORT` largest
@@ -261,13 +266,12 @@ fn append(g: &Mat<f64>, ws: &mut Workspace, j: usize) -> bool {
     let st = ws.stride;
     let gjj = g[(j, j)];
     let mut sq = 0.0;
+    let gj = g.col_as_slice(j);
     for p in 0..k {
-        let mut v = g[(ws.idx[p], j)];
-        for r in 0..p {
-            v -= ws.chol[p * st + r] * ws.chol[k * st + r];
-        }
-        v /= ws.chol[p * st + p];
-        ws.chol[k * st + p] = v;
+        let (rows, row_k) = ws.chol.split_at_mut(k * st);
+        let v = (gj[ws.idx[p]] - crate::linalg::dot(&rows[p * st..p * st + p], &row_k[..p]))
+            / rows[p * st + p];
+        row_k[p] = v;
         sq += v * v;
     }
     let d = gjj - sq;
@@ -287,17 +291,15 @@ fn solve(b: &[f64], lambda: f64, ws: &mut Workspace) {
     ws.z.extend(ws.idx.iter().zip(&ws.sgn).map(|(&i, &s)| b[i] - lambda * s));
     let z = &mut ws.z;
     for p in 0..k {
-        let mut v = z[p];
-        for r in 0..p {
-            v -= l[p * st + r] * z[r];
-        }
+        let v = z[p] - crate::linalg::dot(&l[p * st..p * st + p], &z[..p]);
         z[p] = v / l[p * st + p];
     }
+    // Lᵀz = y by columns of Lᵀ (rows of L, contiguous)
     for p in (0..k).rev() {
-        let mut v = z[p];
-        for r in p + 1..k {
-            v -= l[r * st + p] * z[r];
+        let zp = z[p] / l[p * st + p];
+        z[p] = zp;
+        for (zr, lr) in z[..p].iter_mut().zip(&l[p * st..p * st + p]) {
+            *zr -= lr * zp;
         }
-        z[p] = v / l[p * st + p];
     }
 }

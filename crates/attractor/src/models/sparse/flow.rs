@@ -90,13 +90,20 @@ pub(crate) fn gram_product(g: &Mat<f64>, a: &[f64], out: &mut [f64], par: Par) {
     }
     let column = |(o, aj): (&mut [f64], &[f64])| {
         o.fill(0.0);
+        // the active atoms, four at a time (no allocation)
+        let (mut idx, mut coef, mut m) = ([0usize; 4], [0.0f64; 4], 0);
         for (i, &ai) in aj.iter().enumerate() {
             if ai != 0.0 {
-                for (oj, gj) in o.iter_mut().zip(g.col_as_slice(i)) {
-                    *oj += ai * gj;
+                idx[m] = i;
+                coef[m] = ai;
+                m += 1;
+                if m == 4 {
+                    crate::fastmath::add_combination(o, &coef, |k| g.col_as_slice(idx[k]));
+                    m = 0;
                 }
             }
         }
+        crate::fastmath::add_combination(o, &coef[..m], |k| g.col_as_slice(idx[k]));
     };
     if matches!(par, Par::Seq) || nnz * n < 1 << 16 {
         out.chunks_mut(n).zip(a.chunks(n)).for_each(column);

@@ -105,7 +105,11 @@ impl Dictionary {
     /// input of every network, formed once per batch.
     pub fn correlations(&self, signals: MatRef<'_, f64>) -> Result<Mat<f64>> {
         self.check_signals(signals)?;
-        check_dense_size("codes (n_atoms x n_signals)", self.n_atoms(), signals.ncols())?;
+        check_dense_size(
+            "codes (n_atoms x n_signals)",
+            self.n_atoms(),
+            signals.ncols(),
+        )?;
         let mut b = Mat::<f64>::zeros(self.n_atoms(), signals.ncols());
         faer::linalg::matmul::matmul(
             b.as_mut(),

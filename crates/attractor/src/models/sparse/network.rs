@@ -160,9 +160,17 @@ impl SparseParams {
             ));
         }
         if let Some(g) = self.gamma {
-            check_positive("gamma", g, "use a step such as 1/L, or leave it unset for 1/L")?;
+            check_positive(
+                "gamma",
+                g,
+                "use a step such as 1/L, or leave it unset for 1/L",
+            )?;
         }
-        check_positive("tau", self.tau, "the time constant must be positive, e.g. 1")?;
+        check_positive(
+            "tau",
+            self.tau,
+            "the time constant must be positive, e.g. 1",
+        )?;
         check_positive("dt", self.dt, "use a step in (0, tau], e.g. dt = tau")?;
         if self.dt > self.tau * (1.0 + 1e-12) {
             return Err(Error::invalid(

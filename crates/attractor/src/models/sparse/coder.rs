@@ -6,7 +6,7 @@ use super::dictionary::Dictionary;
 use super::flow::{SparseFlow, gram_product};
 use super::network::{Network, SparseParams};
 use crate::error::{Error, Result};
-use crate::linalg::{check_dense_size, check_matrix_finite};
+use crate::linalg::check_dense_size;
 use crate::run::{BatchObservation, Run, Status};
 use crate::step::Euler;
 use faer::{Mat, MatRef};
@@ -327,7 +327,7 @@ impl SparseCoder {
                 a0.nrows()
             )));
         }
-        check_matrix_finite("initial codes", a0)?;
+        super::dictionary::check_columns_finite("initial codes", "signal", a0)?;
         if self.params.positive
             && let Some((i, j)) =
                 (0..k).find_map(|j| (0..n).find(|&i| a0[(i, j)] < 0.0).map(|i| (i, j)))

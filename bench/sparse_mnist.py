@@ -57,6 +57,9 @@ def parse_args():
     p.add_argument("--no-signed", action="store_true", help="skip the signed problem")
     p.add_argument("--no-lars", action="store_true", help="skip scikit-learn's lasso_lars rows (slow on the signed problem)")
     p.add_argument("--no-install", action="store_true", help="do not pip-install missing peers")
+    p.add_argument("--no-dynamics", action="store_true", help="skip the rows of the networks' dynamics alone (slow: they do not reach the target)")
+    p.add_argument("--dynamics-steps", type=int, nargs="+", default=[300, 1000],
+                   help="max_iter ladder of the dynamics-only rows (default 300 1000)")
     a = p.parse_args()
     if a.signals is None:
         a.signals = 200 if a.quick else 1000
@@ -180,11 +183,12 @@ def spams_lasso(**extra):
     return run
 
 
-def attractor_encode(method, tol, max_iter):
+def attractor_encode(method, tol, max_iter, solve=True):
     from attractor import sparse_encode
 
     def run(Y, D, lam, positive):
-        return np.asarray(sparse_encode(Y, D, alpha=lam, positive=positive, method=method, tol=tol, max_iter=max_iter))
+        return np.asarray(sparse_encode(Y, D, alpha=lam, positive=positive, method=method, tol=tol,
+                                        max_iter=max_iter, equilibrium_solve=solve))
 
     return run
 
@@ -198,6 +202,12 @@ def families(positive, have_attractor):
             mi = 100_000 if m.startswith("lca") else 10_000
             fam.append((f"attractor sparse_encode method={m!r}",
                         [(f"tol={t:g}, max_iter={mi}", lambda t=t, m=m, mi=mi: attractor_encode(m, t, mi)) for t in (1e-6, 1e-8, 1e-10)]))
+        if not ARGS.no_dynamics:
+            # the networks' own dynamics (Euler at dt = tau, gamma = 1/L), no equilibrium solve
+            for m in methods:
+                fam.append((f"attractor method={m!r}, dynamics only",
+                            [(f"tol=1e-6, max_iter={mi}", lambda m=m, mi=mi: attractor_encode(m, 1e-6, mi, solve=False))
+                             for mi in ARGS.dynamics_steps]))
     fam.append(("SPAMS spams.lasso (LARS)", [("default", lambda: spams_lasso()),
                                               ("cholesky=True", lambda: spams_lasso(cholesky=True))]))
     fam.append(("sklearn sparse_encode lasso_cd (tol=1e-8 fixed)",

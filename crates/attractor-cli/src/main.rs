@@ -6,6 +6,7 @@ mod image_grid;
 mod maxcut;
 mod memory;
 mod plot;
+mod sparse;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ enum Command {
     Ising(maxcut::IsingArgs),
     /// Store patterns in an associative memory, corrupt queries and recall them.
     Memory(memory::MemoryArgs),
+    /// Sparse (or non-negative) codes of signals over a dictionary by a competitive network.
+    Sparse(sparse::SparseArgs),
 }
 
 fn main() -> ExitCode {
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
         Command::Maxcut(args) => maxcut::run_maxcut(&args),
         Command::Ising(args) => maxcut::run_ising(&args),
         Command::Memory(args) => memory::run(&args).map(|()| maxcut::Exit::Done),
+        Command::Sparse(args) => sparse::run(&args),
     };
     match result {
         Ok(maxcut::Exit::Done) => ExitCode::SUCCESS,

@@ -191,3 +191,58 @@ fn demo_prints_the_recorded_numbers() {
     }
     assert_eq!(masked.lines().count(), expected.lines().count());
 }
+
+/// `attractor sparse` on an orthonormal dictionary, where the codes are known in closed form:
+/// the soft threshold of `Dy` (non-negative: its positive part).
+#[test]
+fn sparse_writes_the_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let eye: Vec<f64> = (0..9).map(|k| if k % 4 == 0 { 1.0 } else { 0.0 }).collect();
+    std::fs::write(
+        d.join("D.npy"),
+        attractor::problems::npy_bytes(&[3, 3], &eye).unwrap(),
+    )
+    .unwrap();
+    let y = [2.0, 0.05, -1.0, 0.3, 0.6, 0.0];
+    std::fs::write(
+        d.join("Y.npy"),
+        attractor::problems::npy_bytes(&[2, 3], &y).unwrap(),
+    )
+    .unwrap();
+    for (extra, expected) in [
+        (vec!["--nonneg"], [1.5, 0.0, 0.0, 0.0, 0.1, 0.0]),
+        (vec!["--method", "lca"], [1.5, 0.0, -0.5, 0.0, 0.1, 0.0]),
+        (
+            vec!["--method", "fcn", "--dynamics-only"],
+            [1.5, 0.0, -0.5, 0.0, 0.1, 0.0],
+        ),
+    ] {
+        let out = d.join("codes.npy");
+        let _ = std::fs::remove_file(&out);
+        let dict = d.join("D.npy").display().to_string();
+        let sig = d.join("Y.npy").display().to_string();
+        let outs = out.display().to_string();
+        let mut args = vec![
+            "sparse",
+            "--dict",
+            &dict,
+            "--signals",
+            &sig,
+            "--lambda",
+            "0.5",
+            "--out",
+            &outs,
+        ];
+        args.extend(extra.iter().copied());
+        let (code, stdout, err) = attractor(&args);
+        assert_eq!(code, 0, "{extra:?}: {err}");
+        assert!(stdout.contains("2 certified"), "{stdout}");
+        assert!(stdout.contains("relative duality gap"), "{stdout}");
+        let codes = attractor::problems::read_npy(&out).unwrap();
+        assert_eq!(codes.shape, vec![2, 3]);
+        for (a, b) in codes.data.iter().zip(&expected) {
+            assert!((a - b).abs() < 1e-9, "{extra:?}: {:?}", codes.data);
+        }
+    }
+}

@@ -74,6 +74,27 @@ fn bad_inputs_exit_2_with_one_line_and_touch_nothing() {
     let dir_arg = d.display().to_string();
     let long_num = "9".repeat(300);
     let mnist = repo("data/mnist/train-images-first.idx3-ubyte.gz");
+    let npy = |name: &str, shape: &[usize], data: &[f64]| {
+        write(
+            d,
+            name,
+            &attractor::problems::npy_bytes(shape, data).unwrap(),
+        )
+    };
+    let dict = npy(
+        "D.npy",
+        &[3, 4],
+        &[1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0],
+    );
+    let signals5 = npy("Y5.npy", &[2, 5], &[1.0; 10]);
+    let signals = npy("Y.npy", &[2, 4], &[1.0; 8]);
+    let nan_dict = npy(
+        "Dnan.npy",
+        &[2, 4],
+        &[1.0, f64::NAN, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+    );
+    let empty_dict = npy("D0.npy", &[0, 4], &[]);
+    let cube = npy("D3.npy", &[1, 2, 2], &[1.0; 4]);
 
     // (class, args, a needle the one stderr line must contain)
     let rows: Vec<(&str, Vec<&str>, &str)> = vec![
@@ -156,6 +177,114 @@ fn bad_inputs_exit_2_with_one_line_and_touch_nothing() {
             "nonsense: high degree",
             vec!["memory", "--model", "dense", "--n", "400"],
             "degree",
+        ),
+        (
+            "sparse: dimensions disagree",
+            vec![
+                "sparse",
+                "--dict",
+                &dict,
+                "--signals",
+                &signals5,
+                "--lambda",
+                "0.1",
+            ],
+            "5 features",
+        ),
+        (
+            "sparse: negative lambda",
+            vec![
+                "sparse",
+                "--dict",
+                &dict,
+                "--signals",
+                &signals,
+                "--lambda",
+                "-1",
+            ],
+            "--lambda -1",
+        ),
+        (
+            "sparse: non-finite dictionary",
+            vec![
+                "sparse",
+                "--dict",
+                &nan_dict,
+                "--signals",
+                &signals,
+                "--lambda",
+                "0.1",
+            ],
+            "NaN",
+        ),
+        (
+            "sparse: empty dictionary",
+            vec![
+                "sparse",
+                "--dict",
+                &empty_dict,
+                "--signals",
+                &signals,
+                "--lambda",
+                "0.1",
+            ],
+            "at least one atom",
+        ),
+        (
+            "sparse: malformed npy",
+            vec![
+                "sparse",
+                "--dict",
+                &bad_npy,
+                "--signals",
+                &signals,
+                "--lambda",
+                "0.1",
+            ],
+            "bad.npy",
+        ),
+        (
+            "sparse: a 3-D dictionary",
+            vec![
+                "sparse",
+                "--dict",
+                &cube,
+                "--signals",
+                &signals,
+                "--lambda",
+                "0.1",
+            ],
+            "2-D",
+        ),
+        (
+            "sparse: pfcn without --nonneg",
+            vec![
+                "sparse",
+                "--dict",
+                &dict,
+                "--signals",
+                &signals,
+                "--lambda",
+                "0.1",
+                "--method",
+                "pfcn",
+            ],
+            "--nonneg",
+        ),
+        (
+            "sparse: output a symlink",
+            vec![
+                "sparse",
+                "--dict",
+                &dict,
+                "--signals",
+                &signals,
+                "--lambda",
+                "0.1",
+                "--out",
+                &link,
+            ],
+            "symbolic link",
         ),
         ("messages: missing argument", vec!["maxcut"], "<FILE>"),
         (

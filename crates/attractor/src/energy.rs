@@ -183,7 +183,10 @@ impl Curvature for Quadratic {
 
 fn extreme_eigenvalues(h: faer::MatRef<'_, f64>) -> crate::Result<(f64, f64)> {
     let ev = crate::linalg::symmetric_eigenvalues(h)?;
-    Ok((ev.first().copied().unwrap_or(0.0), ev.last().copied().unwrap_or(0.0)))
+    Ok((
+        ev.first().copied().unwrap_or(0.0),
+        ev.last().copied().unwrap_or(0.0),
+    ))
 }
 
 /// The least-squares energy `f(x) = ½‖u − Φx‖²` of reconstructing a signal `u` from the

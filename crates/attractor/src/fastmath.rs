@@ -201,7 +201,12 @@ fn add_combination_kernel<'c>(y: &mut [f64], alpha: &[f64], col: &dyn Fn(usize) 
     let n = y.len();
     let mut k = 0;
     while k + 4 <= alpha.len() {
-        let (c0, c1, c2, c3) = (&col(k)[..n], &col(k + 1)[..n], &col(k + 2)[..n], &col(k + 3)[..n]);
+        let (c0, c1, c2, c3) = (
+            &col(k)[..n],
+            &col(k + 1)[..n],
+            &col(k + 2)[..n],
+            &col(k + 3)[..n],
+        );
         let (a0, a1, a2, a3) = (alpha[k], alpha[k + 1], alpha[k + 2], alpha[k + 3]);
         for i in 0..n {
             y[i] += (a0 * c0[i] + a1 * c1[i]) + (a2 * c2[i] + a3 * c3[i]);

@@ -79,8 +79,16 @@ pub struct ElasticNet {
 impl ElasticNet {
     /// `λ₁ ≥ 0`, `λ₂ ≥ 0`.
     pub fn new(l1: f64, l2: f64) -> Result<Self> {
-        check_nonnegative("l1 weight", l1, "the l1 weight must be a non-negative number")?;
-        check_nonnegative("l2 weight", l2, "the l2 weight must be a non-negative number")?;
+        check_nonnegative(
+            "l1 weight",
+            l1,
+            "the l1 weight must be a non-negative number",
+        )?;
+        check_nonnegative(
+            "l2 weight",
+            l2,
+            "the l2 weight must be a non-negative number",
+        )?;
         Ok(Self { l1, l2 })
     }
 }

@@ -15,7 +15,9 @@ use std::sync::Arc;
 /// A Gaussian dictionary with unit-norm atoms (`m × n`).
 fn gaussian_dictionary(m: usize, n: usize, seed: u64) -> Mat<f64> {
     let mut rng = common::rng(seed);
-    let mut phi = Mat::from_fn(m, n, |_, _| rng.sample::<f64, _>(rand_distr::StandardNormal));
+    let mut phi = Mat::from_fn(m, n, |_, _| {
+        rng.sample::<f64, _>(rand_distr::StandardNormal)
+    });
     for j in 0..n {
         let norm = (0..m).map(|i| phi[(i, j)].powi(2)).sum::<f64>().sqrt();
         for i in 0..m {
@@ -34,7 +36,11 @@ fn sparse_signal(phi: &Mat<f64>, k: usize, seed: u64, signed: bool) -> (Vec<f64>
     while placed < k {
         let i = rng.random_range(0..n);
         if x0[i] == 0.0 {
-            let s = if signed && rng.random_bool(0.5) { -1.0 } else { 1.0 };
+            let s = if signed && rng.random_bool(0.5) {
+                -1.0
+            } else {
+                1.0
+            };
             x0[i] = s * rng.random_range(1.0..2.0);
             placed += 1;
         }
@@ -133,7 +139,10 @@ fn projected_ista(phi: &Mat<f64>, y: &[f64], lambda: f64) -> Vec<f64> {
 }
 
 fn max_diff(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
 }
 
 fn support(a: &[f64]) -> Vec<usize> {
@@ -158,33 +167,56 @@ fn pfcn_experiment_of_centorrino_et_al() {
         let c = coder(&phi, p);
         let tr = c.trajectory(&y, None, 1, 1 << 20).unwrap();
         assert_eq!(tr.end.status[0], Status::Certified, "seed {seed}");
-        let neg = tr.codes.col_iter().flat_map(|c| c.iter().copied()).fold(0.0, f64::min);
+        let neg = tr
+            .codes
+            .col_iter()
+            .flat_map(|c| c.iter().copied())
+            .fold(0.0, f64::min);
         assert!(neg >= 0.0, "seed {seed}: x(t) left the orthant ({neg})");
         assert!(tr.t.len() > 100, "seed {seed}: only {} points", tr.t.len());
         let d = max_diff(tr.end.code(0), &reference);
-        assert!(d < 1e-10, "seed {seed}: PFCN dynamics vs projected ISTA {d:e}");
+        assert!(
+            d < 1e-10,
+            "seed {seed}: PFCN dynamics vs projected ISTA {d:e}"
+        );
         // with dt < τ the off-support entries decay exponentially rather than vanish
         let above: Vec<usize> = (0..60).filter(|&i| tr.end.code(0)[i] > 1e-9).collect();
         assert_eq!(above, support(&reference), "seed {seed}");
         let recovered = support(&reference);
-        assert!(support(&x0).iter().all(|i| recovered.contains(i)), "seed {seed}");
+        assert!(
+            support(&x0).iter().all(|i| recovered.contains(i)),
+            "seed {seed}"
+        );
         true_support += usize::from(recovered == support(&x0));
         // where the LASSO keeps an atom outside the true support, it is tiny
-        let smallest = support(&x0).iter().map(|&i| reference[i]).fold(f64::INFINITY, f64::min);
+        let smallest = support(&x0)
+            .iter()
+            .map(|&i| reference[i])
+            .fold(f64::INFINITY, f64::min);
         for &i in recovered.iter().filter(|i| !support(&x0).contains(i)) {
-            assert!(reference[i] < 0.01 * smallest, "seed {seed}: atom {i} = {}", reference[i]);
+            assert!(
+                reference[i] < 0.01 * smallest,
+                "seed {seed}: atom {i} = {}",
+                reference[i]
+            );
         }
         // with the equilibrium solve (the default): the same point
         let fast = coder(&phi, SparseParams::new(0.05, true))
             .encode(column(&y).as_ref())
             .unwrap();
         let d = max_diff(fast.code(0), &reference);
-        assert!(d < 1e-10, "seed {seed}: PFCN + equilibrium solve vs ISTA {d:e}");
+        assert!(
+            d < 1e-10,
+            "seed {seed}: PFCN + equilibrium solve vs ISTA {d:e}"
+        );
         assert_eq!(support(fast.code(0)), recovered, "seed {seed}");
     }
     // exactly the true support on the first instance; the other two keep one extra atom of
     // size 1e-5 and 1.5e-3 (the LASSO solution itself: projected ISTA agrees)
-    assert!(true_support >= 1, "true support on {true_support} of 3 instances");
+    assert!(
+        true_support >= 1,
+        "true support on {true_support} of 3 instances"
+    );
 }
 
 /// FCN and soft-threshold LCA equilibria equal the LASSO solution of coordinate descent, on
@@ -277,7 +309,11 @@ fn hard_threshold_lca_reaches_its_fixed_point() {
         let a = codes.code(0);
         assert_eq!(support(a), support(&x0), "solve={solve}");
         // noiseless and on the true support: least squares recovers x₀
-        assert!(max_diff(a, &x0) < 1e-8, "solve={solve}: {:e}", max_diff(a, &x0));
+        assert!(
+            max_diff(a, &x0) < 1e-8,
+            "solve={solve}: {:e}",
+            max_diff(a, &x0)
+        );
     }
 }
 
@@ -412,7 +448,10 @@ fn regularisation_path_matches_cold_solves() {
         cold += alone.n_steps[0];
     }
     assert!(warm < cold, "warm starts took {warm} steps, cold {cold}");
-    let e = c.path(column(&y).as_ref(), &[0.1, 0.2]).unwrap_err().to_string();
+    let e = c
+        .path(column(&y).as_ref(), &[0.1, 0.2])
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("lambdas") && e.contains("decreasing"), "{e}");
 }
 
@@ -441,11 +480,21 @@ fn bad_input_is_refused_with_a_named_value() {
     let mut p = SparseParams::new(0.1, false);
     p.gamma = Some(0.0);
     assert!(err(p).contains("gamma"));
-    assert!("lasso".parse::<SparseMethod>().unwrap_err().to_string().contains("pfcn, fcn"));
+    assert!(
+        "lasso"
+            .parse::<SparseMethod>()
+            .unwrap_err()
+            .to_string()
+            .contains("pfcn, fcn")
+    );
 
-    let e = Dictionary::new(Mat::zeros(10, 0), Par::Seq).unwrap_err().to_string();
+    let e = Dictionary::new(Mat::zeros(10, 0), Par::Seq)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("at least one atom"), "{e}");
-    let e = Dictionary::new(Mat::zeros(10, 3), Par::Seq).unwrap_err().to_string();
+    let e = Dictionary::new(Mat::zeros(10, 3), Par::Seq)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("non-zero"), "{e}");
     let mut bad = phi.clone();
     bad[(3, 4)] = f64::INFINITY;
@@ -453,9 +502,15 @@ fn bad_input_is_refused_with_a_named_value() {
     assert!(e.contains("dictionary") && e.contains("inf"), "{e}");
 
     let c = SparseCoder::new(dict.clone(), SparseParams::new(0.1, true)).unwrap();
-    let e = c.encode(Mat::zeros(11, 2).as_ref()).unwrap_err().to_string();
+    let e = c
+        .encode(Mat::zeros(11, 2).as_ref())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("11 features") && e.contains("10"), "{e}");
-    let e = c.encode(Mat::zeros(10, 0).as_ref()).unwrap_err().to_string();
+    let e = c
+        .encode(Mat::zeros(10, 0).as_ref())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("at least one signal"), "{e}");
     let mut y = Mat::<f64>::zeros(10, 2);
     y[(2, 1)] = f64::NAN;
@@ -466,7 +521,10 @@ fn bad_input_is_refused_with_a_named_value() {
         .encode_from(Mat::zeros(10, 1).as_ref(), Some(init.as_ref()))
         .unwrap_err()
         .to_string();
-    assert!(e.contains("initial codes") && e.contains("non-negative"), "{e}");
+    assert!(
+        e.contains("initial codes") && e.contains("non-negative"),
+        "{e}"
+    );
     let e = c
         .encode_from(Mat::zeros(10, 1).as_ref(), Some(Mat::zeros(19, 1).as_ref()))
         .unwrap_err()

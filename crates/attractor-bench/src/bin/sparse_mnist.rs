@@ -91,8 +91,7 @@ fn main() -> BoxResult<()> {
     times.remove(0);
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
-    let steps: f64 =
-        codes.n_steps.iter().sum::<usize>() as f64 / codes.n_steps.len() as f64;
+    let steps: f64 = codes.n_steps.iter().sum::<usize>() as f64 / codes.n_steps.len() as f64;
     println!(
         "method={method} positive={positive} solve={solve} check_every={check_every} tol={tol:e} time_s={median:.4} objective={:.10e} max_certificate={:.3e} mean_support={:.2} mean_steps={steps:.1} status=\"{}\"",
         codes.total_objective(),

@@ -5,6 +5,7 @@
 mod hopfield;
 mod memory;
 mod oscillator;
+mod sparse;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -55,6 +56,7 @@ fn chapters() -> Vec<Box<dyn Chapter>> {
         Box::new(hopfield::HopfieldChapter),
         Box::new(oscillator::OscillatorChapter),
         Box::new(memory::MemoryChapter),
+        Box::new(sparse::SparseChapter),
     ]
 }
 

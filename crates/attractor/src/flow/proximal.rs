@@ -73,7 +73,10 @@ pub fn proximal_contraction_rate(gamma: f64, rho: f64, lipschitz: f64) -> Option
     if !(rho > 0.0 && gamma > 0.0 && lipschitz >= rho) {
         return None;
     }
-    let c = 1.0 - (1.0 - gamma * rho).abs().max((1.0 - gamma * lipschitz).abs());
+    let c = 1.0
+        - (1.0 - gamma * rho)
+            .abs()
+            .max((1.0 - gamma * lipschitz).abs());
     (c > 0.0).then_some(c)
 }
 

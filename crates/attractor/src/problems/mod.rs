@@ -17,6 +17,7 @@ pub mod brute_force;
 pub mod formats;
 pub mod ising;
 pub mod rounding;
+pub mod sparse_instance;
 
 pub use brute_force::{BRUTE_FORCE_MAX_N, GroundState, brute_force};
 pub use formats::edge_list::parse_edge_list;
@@ -29,3 +30,4 @@ pub use ising::{
     IsingModel, Qubo, WeightedGraph, bits_from_spins, greedy_descent, spins_from_bits,
 };
 pub use rounding::BestRotation;
+pub use sparse_instance::SparseInstance;

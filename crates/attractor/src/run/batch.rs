@@ -53,13 +53,7 @@ pub trait BatchField {
     /// state (by solving on the active set, say) may overwrite column `k` with that equilibrium,
     /// but only when the new point's certificate, written to `out[k]`, is `≤ tol`. Must not
     /// allocate.
-    fn certify_into(
-        &mut self,
-        _t: f64,
-        _x: MatMut<'_, f64>,
-        _tol: f64,
-        _out: &mut [f64],
-    ) -> bool {
+    fn certify_into(&mut self, _t: f64, _x: MatMut<'_, f64>, _tol: f64, _out: &mut [f64]) -> bool {
         false
     }
 }

@@ -20,11 +20,13 @@
 
 mod brute_force;
 mod greedy;
+pub mod markov;
 mod oim;
 mod sample_set;
 
 pub use brute_force::BruteForce;
 pub use greedy::GreedyDescent;
+pub use markov::{MarkovSampler, chain_rngs};
 pub use oim::{OimSampler, ProgressFn};
 pub use sample_set::{Sample, SampleSet, SampleSetInfo, Vartype};
 

@@ -89,7 +89,11 @@ fn soft(
             for (p, &i) in ws.idx.iter().enumerate() {
                 if ws.z[p] * ws.sgn[p] <= 0.0 {
                     let denom = a[i] - ws.z[p];
-                    let t = if denom == 0.0 { 0.0 } else { (a[i] / denom).clamp(0.0, 1.0) };
+                    let t = if denom == 0.0 {
+                        0.0
+                    } else {
+                        (a[i] / denom).clamp(0.0, 1.0)
+                    };
                     if t < theta {
                         theta = t;
                         first = p;
@@ -217,8 +221,9 @@ fn start_support(a: &mut [f64], ws: &mut Workspace) {
     ws.sgn.clear();
     ws.idx.extend((0..a.len()).filter(|&i| a[i] != 0.0));
     if ws.idx.len() > MAX_START_SUPPORT {
-        ws.idx
-            .select_nth_unstable_by(MAX_START_SUPPORT, |&i, &j| a[j].abs().total_cmp(&a[i].abs()));
+        ws.idx.select_nth_unstable_by(MAX_START_SUPPORT, |&i, &j| {
+            a[j].abs().total_cmp(&a[i].abs())
+        });
         for &i in &ws.idx[MAX_START_SUPPORT..] {
             a[i] = 0.0;
         }

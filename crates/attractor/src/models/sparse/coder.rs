@@ -6,7 +6,7 @@ use super::dictionary::Dictionary;
 use super::flow::{SparseFlow, gram_product};
 use super::network::{Network, SparseParams};
 use crate::error::{Error, Result};
-use crate::linalg::{check_dense_size, check_matrix_finite};
+use crate::linalg::check_dense_size;
 use crate::run::{BatchObservation, Run, Status};
 use crate::step::Euler;
 use faer::{Mat, MatRef};
@@ -151,7 +151,8 @@ impl SparseCoder {
     /// arXiv:2409.10664); `None` otherwise (more atoms than features, or the hard threshold).
     /// The first call computes the spectrum of `ΦᵀΦ`.
     pub fn contraction_rate(&self) -> Result<Option<f64>> {
-        if !self.net.is_convex() {
+        if !self.net.is_convex() || self.dict.n_atoms() > self.dict.n_features() {
+            // more atoms than features: ΦᵀΦ is singular, ρ = 0
             return Ok(None);
         }
         let (rho, l) = self.dict.spectrum()?;
@@ -239,7 +240,11 @@ impl SparseCoder {
             return Err(Error::invalid("every", 0, "record every k >= 1 steps"));
         }
         if max_points < 2 {
-            return Err(Error::invalid("max_points", max_points, "keep at least 2 points"));
+            return Err(Error::invalid(
+                "max_points",
+                max_points,
+                "keep at least 2 points",
+            ));
         }
         let start = Instant::now();
         let y = MatRef::from_column_major_slice(signal, signal.len(), 1);
@@ -322,7 +327,7 @@ impl SparseCoder {
                 a0.nrows()
             )));
         }
-        check_matrix_finite("initial codes", a0)?;
+        super::dictionary::check_columns_finite("initial codes", "signal", a0)?;
         if self.params.positive
             && let Some((i, j)) =
                 (0..k).find_map(|j| (0..n).find(|&i| a0[(i, j)] < 0.0).map(|i| (i, j)))
@@ -347,7 +352,9 @@ impl SparseCoder {
     fn report(&self, b: &Mat<f64>, yy: &[f64], states: MatRef<'_, f64>) -> SparseCodes {
         let (n, k) = (states.nrows(), states.ncols());
         let codes = Mat::from_fn(n, k, |i, j| self.net.code(states[(i, j)]));
-        let flat: Vec<f64> = (0..k).flat_map(|j| codes.col_as_slice(j).to_vec()).collect();
+        let flat: Vec<f64> = (0..k)
+            .flat_map(|j| codes.col_as_slice(j).to_vec())
+            .collect();
         let mut ga = vec![0.0; n * k];
         gram_product(self.dict.gram_mat(), &flat, &mut ga, self.dict.par());
         let reports: Vec<Report> = (0..k)
@@ -356,7 +363,13 @@ impl SparseCoder {
                 for (ci, bi) in c.iter_mut().zip(b.col_as_slice(j)) {
                     *ci = bi - *ci;
                 }
-                evaluate(&self.net, codes.col_as_slice(j), b.col_as_slice(j), c, yy[j])
+                evaluate(
+                    &self.net,
+                    codes.col_as_slice(j),
+                    b.col_as_slice(j),
+                    c,
+                    yy[j],
+                )
             })
             .collect();
         SparseCodes {

@@ -4,7 +4,7 @@
 //! its smallest eigenvalue `ρ` (strong convexity, for the contraction bound).
 
 use crate::error::{Error, Result};
-use crate::linalg::{check_dense_size, check_matrix_finite, effective_par};
+use crate::linalg::{check_dense_size, effective_par};
 use faer::{Mat, MatRef, Par};
 use std::sync::OnceLock;
 
@@ -32,7 +32,7 @@ impl Dictionary {
                 "pass a dictionary with at least one atom and one feature (n_atoms x n_features)",
             ));
         }
-        check_matrix_finite("dictionary", phi.as_ref())?;
+        check_columns_finite("dictionary", "atom", phi.as_ref())?;
         check_dense_size("dictionary Gram matrix (n_atoms x n_atoms)", n, n)?;
         let par = effective_par(par);
         let mut gram = Mat::<f64>::zeros(n, n);
@@ -105,7 +105,11 @@ impl Dictionary {
     /// input of every network, formed once per batch.
     pub fn correlations(&self, signals: MatRef<'_, f64>) -> Result<Mat<f64>> {
         self.check_signals(signals)?;
-        check_dense_size("codes (n_atoms x n_signals)", self.n_atoms(), signals.ncols())?;
+        check_dense_size(
+            "codes (n_atoms x n_signals)",
+            self.n_atoms(),
+            signals.ncols(),
+        )?;
         let mut b = Mat::<f64>::zeros(self.n_atoms(), signals.ncols());
         faer::linalg::matmul::matmul(
             b.as_mut(),
@@ -133,8 +137,26 @@ impl Dictionary {
                 "pass at least one signal (n_signals x n_features)",
             ));
         }
-        check_matrix_finite("signals", signals)
+        check_columns_finite("signals", "signal", signals)
     }
+}
+
+/// Error on the first non-finite entry of a matrix whose columns are items (atoms, signals,
+/// codes), naming it as the user's row-major array has it: item (row) and feature (column).
+pub(crate) fn check_columns_finite(what: &str, item: &str, m: MatRef<'_, f64>) -> Result<()> {
+    for j in 0..m.ncols() {
+        for i in 0..m.nrows() {
+            let v = m[(i, j)];
+            if !v.is_finite() {
+                return Err(Error::NonFinite {
+                    what: format!("{what} ({item} {j}, entry {i})"),
+                    index: j * m.nrows() + i,
+                    value: v,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `λ_max` of a symmetric positive semidefinite matrix by power iteration from the all-ones

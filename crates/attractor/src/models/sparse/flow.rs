@@ -8,8 +8,8 @@ use super::certificate::evaluate;
 use super::dictionary::Dictionary;
 use super::network::{Kind, Network};
 use crate::run::BatchField;
-use faer::{Mat, MatMut, MatRef, Par};
 use faer::reborrow::{Reborrow, ReborrowMut};
+use faer::{Mat, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
 /// Codes with more than this fraction of non-zeros use the dense product.
@@ -176,13 +176,7 @@ impl BatchField for SparseFlow<'_> {
         }
     }
 
-    fn certify_into(
-        &mut self,
-        _t: f64,
-        mut x: MatMut<'_, f64>,
-        tol: f64,
-        out: &mut [f64],
-    ) -> bool {
+    fn certify_into(&mut self, _t: f64, mut x: MatMut<'_, f64>, tol: f64, out: &mut [f64]) -> bool {
         let (n, k) = (self.n, x.ncols());
         self.codes_and_inhibition(x.rb());
         let job = Certify {

@@ -26,7 +26,7 @@ mod dictionary;
 mod flow;
 pub mod network;
 
-pub use coder::{SparseCodes, SparseCoder, SparseTrajectory};
+pub use coder::{SparseCoder, SparseCodes, SparseTrajectory};
 pub use dictionary::Dictionary;
 pub use flow::SparseFlow;
 pub use network::{SparseMethod, SparseParams};

@@ -109,11 +109,14 @@ pub struct SparseParams {
     pub max_steps: usize,
     /// Check the certificate every this many steps.
     pub check_every: usize,
-    /// At each check, solve the network's equilibrium equation exactly on its current active
-    /// set (Lawson–Hanson / feature-sign active-set iterations, Lee et al. 2007) and keep the
-    /// result when it is certified. Once the network has found its support its dynamics are
-    /// linear, and this computes the equilibrium they converge to; `false` runs the dynamics
-    /// alone.
+    /// At each check (the first on the initial state, before any step), solve the network's
+    /// equilibrium equation exactly on the current active set, correcting the set where it is
+    /// wrong (feature-sign / Lawson–Hanson active-set iterations, Lee et al. 2007), and keep
+    /// the result when it is certified. Once the network has found its support its dynamics
+    /// are linear, and this computes the equilibrium they converge to. From a zero or warm
+    /// start this usually certifies every signal before the network takes a step, which is
+    /// what makes encoding fast on coherent dictionaries (where the dynamics with `γ = 1/L`
+    /// need thousands of steps); `false` runs the network's dynamics alone.
     pub equilibrium_solve: bool,
     /// Stop every signal still running after this much wall-clock time (keeping its state).
     pub time_budget: Option<Duration>,
@@ -160,9 +163,17 @@ impl SparseParams {
             ));
         }
         if let Some(g) = self.gamma {
-            check_positive("gamma", g, "use a step such as 1/L, or leave it unset for 1/L")?;
+            check_positive(
+                "gamma",
+                g,
+                "use a step such as 1/L, or leave it unset for 1/L",
+            )?;
         }
-        check_positive("tau", self.tau, "the time constant must be positive, e.g. 1")?;
+        check_positive(
+            "tau",
+            self.tau,
+            "the time constant must be positive, e.g. 1",
+        )?;
         check_positive("dt", self.dt, "use a step in (0, tau], e.g. dt = tau")?;
         if self.dt > self.tau * (1.0 + 1e-12) {
             return Err(Error::invalid(

@@ -26,7 +26,8 @@ use std::time::Duration;
 
 /// `x` as a float64, C-contiguous NumPy array (no copy when it already is one), refusing
 /// non-numeric and complex data (`TypeError`) and other than `ndim` dimensions
-/// (`AttractorError`, naming `what` and the expected layout).
+/// (`AttractorError`, naming `what` and the expected layout). Non-finite entries are the
+/// library's to refuse (it names them by item and entry, as the NumPy array has them).
 fn float_array<'py>(
     x: &Bound<'py, PyAny>,
     what: &str,
@@ -50,30 +51,7 @@ fn float_array<'py>(
             "{what}: expected {layout}, got an array of shape {shape}"
         )));
     }
-    check_finite(&a, what)?;
     Ok(a)
-}
-
-/// Refuse NaN/inf entries, naming the first by its NumPy index (the library would name it by
-/// its position in the transposed, column-major view, which reads wrongly from Python).
-fn check_finite(a: &Bound<'_, PyAny>, what: &str) -> PyResult<()> {
-    let flat = a
-        .call_method1("reshape", (-1,))?
-        .cast_into::<PyArray1<f64>>()?;
-    let ro = flat.readonly();
-    let Some(k) = ro.as_slice()?.iter().position(|v| !v.is_finite()) else {
-        return Ok(());
-    };
-    let v = ro.as_slice()?[k];
-    let shape: Vec<usize> = a.getattr("shape")?.extract()?;
-    let index = match shape.as_slice() {
-        [_, n] => format!("[{}, {}]", k / n, k % n),
-        _ => format!("[{k}]"),
-    };
-    Err(bad(format!(
-        "{what}{index} = {}: replace NaN/inf entries with finite numbers",
-        attractor::format_number(v)
-    )))
 }
 
 fn matrix<'py>(

@@ -11,6 +11,9 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
   stability threshold ``kappa_c`` of each stored pattern.
 - :class:`OscillatorIsingSampler` -- the oscillator Ising machine as a dimod sampler (when dimod
   is installed), and :func:`maxcut` for graphs, edge arrays and G-set files.
+- Sparse coding by competitive networks (FCN, PFCN, LCA): :class:`SparseCoder` (a
+  scikit-learn transformer), :func:`sparse_encode`, :func:`sparse_path`,
+  :func:`sparse_trajectory`, with an optimality certificate (duality gap) per code.
 - Readers: :func:`read_gset` (G-set or edge list), :func:`read_qubo`, :func:`read_npy`,
   :func:`read_idx`.
 
@@ -24,6 +27,7 @@ from .errors import Interrupted
 from .dynamics import FiringRateNetwork, HopfieldNetwork, Solution
 from .memory import ClassicalHopfield, DenseMemory, Krotov2021, ModernHopfield
 from .oscillators import MaxCutResult, OscillatorMemory, maxcut, sample_ising_arrays
+from .sparse import SparseCoder, SparseDictionary, sparse_encode, sparse_path, sparse_trajectory
 from .io import read_gset, read_idx, read_npy, read_qubo
 
 try:  # the dimod sampler needs the optional extra
@@ -46,6 +50,11 @@ __all__ = [
     "OscillatorMemory",
     "maxcut",
     "sample_ising_arrays",
+    "SparseCoder",
+    "SparseDictionary",
+    "sparse_encode",
+    "sparse_path",
+    "sparse_trajectory",
     "read_gset",
     "read_idx",
     "read_npy",

@@ -1,7 +1,7 @@
 """Type stubs of the compiled module (the public faces are in the pure-Python modules)."""
 
 from os import PathLike
-from typing import Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -128,3 +128,88 @@ def read_qubo(
 ) -> Tuple[Tuple[int, npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]], float]: ...
 def read_npy(path: "str | PathLike[str]") -> Tuple[list, npt.NDArray[np.float64]]: ...
 def read_idx(path: "str | PathLike[str]") -> Tuple[list, npt.NDArray[np.uint8]]: ...
+
+class SparseDictionary:
+    def __init__(self, atoms: npt.ArrayLike, n_threads: Optional[int] = None) -> None: ...
+    @property
+    def n_atoms(self) -> int: ...
+    @property
+    def n_features(self) -> int: ...
+    @property
+    def lipschitz(self) -> float: ...
+    def spectrum(self) -> Tuple[float, float]: ...
+    def atoms(self) -> npt.NDArray[np.float64]: ...
+
+Dictionary = Union[npt.ArrayLike, SparseDictionary]
+
+def sparse_encode(
+    signals: npt.ArrayLike,
+    dictionary: Dictionary,
+    alpha: float = 1.0,
+    positive: bool = False,
+    method: Optional[str] = None,
+    tol: float = 1e-6,
+    max_iter: int = 10_000,
+    init: Optional[npt.ArrayLike] = None,
+    gamma: Optional[float] = None,
+    dt: float = 1.0,
+    tau: float = 1.0,
+    check_every: int = 10,
+    equilibrium_solve: bool = True,
+    time: Optional[float] = None,
+    n_threads: Optional[int] = None,
+) -> Tuple[npt.NDArray[np.float64], Dict[str, Any]]: ...
+def sparse_path(
+    signals: npt.ArrayLike,
+    dictionary: Dictionary,
+    alphas: npt.ArrayLike,
+    positive: bool = False,
+    method: Optional[str] = None,
+    tol: float = 1e-6,
+    max_iter: int = 10_000,
+    gamma: Optional[float] = None,
+    dt: float = 1.0,
+    tau: float = 1.0,
+    check_every: int = 10,
+    equilibrium_solve: bool = True,
+    time: Optional[float] = None,
+    n_threads: Optional[int] = None,
+) -> List[Tuple[npt.NDArray[np.float64], Dict[str, Any]]]: ...
+def sparse_trajectory(
+    signal: npt.ArrayLike,
+    dictionary: Dictionary,
+    alpha: float = 1.0,
+    positive: bool = False,
+    method: Optional[str] = None,
+    tol: float = 1e-6,
+    max_iter: int = 10_000,
+    init: Optional[npt.ArrayLike] = None,
+    gamma: Optional[float] = None,
+    dt: float = 1.0,
+    tau: float = 1.0,
+    check_every: int = 10,
+    every: int = 1,
+    max_points: int = 4096,
+    time: Optional[float] = None,
+    n_threads: Optional[int] = None,
+) -> Dict[str, Any]: ...
+def sparse_gamma(
+    dictionary: Dictionary,
+    alpha: float = 1.0,
+    positive: bool = False,
+    method: Optional[str] = None,
+    tol: float = 1e-6,
+    max_iter: int = 10_000,
+    gamma: Optional[float] = None,
+    dt: float = 1.0,
+    tau: float = 1.0,
+    check_every: int = 10,
+    n_threads: Optional[int] = None,
+) -> float: ...
+def sparse_contraction_rate(
+    dictionary: Dictionary,
+    positive: bool = False,
+    method: Optional[str] = None,
+    gamma: Optional[float] = None,
+    n_threads: Optional[int] = None,
+) -> Optional[float]: ...

@@ -13,7 +13,8 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 @pytest.mark.parametrize(
     "script, args",
-    [("hopfield_energy.py", []), ("mnist_recall.py", []), ("maxcut_g1.py", ["1"]), ("oscillator_kappa.py", [])],
+    [("hopfield_energy.py", []), ("mnist_recall.py", []), ("maxcut_g1.py", ["1"]), ("oscillator_kappa.py", []),
+     ("sparse_coding.py", [])],
 )
 def test_example_runs_and_draws(tmp_path, script, args):
     png = tmp_path / "figure.png"

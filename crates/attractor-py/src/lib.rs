@@ -26,6 +26,8 @@ use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+mod sparse;
+
 create_exception!(
     _attractor,
     AttractorError,
@@ -1101,6 +1103,7 @@ fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_qubo, m)?)?;
     m.add_function(wrap_pyfunction!(read_npy, m)?)?;
     m.add_function(wrap_pyfunction!(read_idx, m)?)?;
+    sparse::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -1,0 +1,548 @@
+//! Sparse coding (`attractor::models::sparse`) for Python: a dictionary with its Gram matrix
+//! formed once (`SparseDictionary`), and functions that encode a batch of signals, follow the
+//! regularisation path, record one signal's trajectory and give the contraction rate.
+//!
+//! Arrays are converted with NumPy to float64 in C order (any numeric dtype and layout is
+//! accepted); a C-order `(n_signals, n_features)` array *is* the library's column-major
+//! `n_features × n_signals` matrix, so signals are read without a copy. The encode runs on a
+//! worker thread with the interpreter lock released, while the calling (main) thread watches
+//! for Ctrl-C and raises the run's [`Interrupt`]; the codes reached are returned with status
+//! `"interrupted"` and `report["interrupted"] = True` (the Python layer raises
+//! `attractor.Interrupted`).
+
+use super::{bad, err, signal_pending};
+use attractor::models::sparse::{
+    Dictionary, SparseCoder, SparseCodes, SparseMethod, SparseParams, SparseTrajectory,
+};
+use attractor::run::{Interrupt, Status};
+use faer::{Mat, MatRef, Par};
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use std::sync::Arc;
+use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::time::Duration;
+
+/// `x` as a float64, C-contiguous NumPy array (no copy when it already is one), refusing
+/// non-numeric and complex data (`TypeError`) and other than `ndim` dimensions
+/// (`AttractorError`, naming `what` and the expected layout). Non-finite entries are the
+/// library's to refuse (it names them by item and entry, as the NumPy array has them).
+fn float_array<'py>(
+    x: &Bound<'py, PyAny>,
+    what: &str,
+    ndim: usize,
+    layout: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let np = x.py().import("numpy")?;
+    let a = np.call_method1("asarray", (x,))?;
+    let kind: String = a.getattr("dtype")?.getattr("kind")?.extract()?;
+    if !matches!(kind.as_str(), "b" | "i" | "u" | "f") {
+        let dtype = a.getattr("dtype")?.str()?.to_string();
+        return Err(PyTypeError::new_err(format!(
+            "{what}: expected an array of real numbers, got dtype {dtype}"
+        )));
+    }
+    let a = np.call_method1("ascontiguousarray", (a, "float64"))?;
+    let got: usize = a.getattr("ndim")?.extract()?;
+    if got != ndim {
+        let shape = a.getattr("shape")?.str()?.to_string();
+        return Err(bad(format!(
+            "{what}: expected {layout}, got an array of shape {shape}"
+        )));
+    }
+    Ok(a)
+}
+
+fn matrix<'py>(
+    x: &Bound<'py, PyAny>,
+    what: &str,
+    layout: &str,
+) -> PyResult<PyReadonlyArray2<'py, f64>> {
+    let a = float_array(x, what, 2, &format!("a 2-D array {layout}"))?;
+    Ok(a.cast_into::<PyArray2<f64>>()?.readonly())
+}
+
+fn vector<'py>(
+    x: &Bound<'py, PyAny>,
+    what: &str,
+    layout: &str,
+) -> PyResult<PyReadonlyArray1<'py, f64>> {
+    let a = float_array(x, what, 1, &format!("a 1-D vector {layout}"))?;
+    Ok(a.cast_into::<PyArray1<f64>>()?.readonly())
+}
+
+/// The contiguous data of a C-order array (always true after [`float_array`]).
+fn data<'a>(a: &'a PyReadonlyArray2<'_, f64>) -> PyResult<&'a [f64]> {
+    a.as_slice()
+        .map_err(|_| PyRuntimeError::new_err("internal: a converted array is not contiguous"))
+}
+
+/// A C-order `(rows, cols)` array seen as the column-major `cols × rows` matrix (no copy).
+fn transposed<'a>(a: &'a PyReadonlyArray2<'_, f64>) -> PyResult<MatRef<'a, f64>> {
+    let (rows, cols) = a.as_array().dim();
+    Ok(MatRef::from_column_major_slice(data(a)?, cols, rows))
+}
+
+/// A count from Python (refusing negative values with their name).
+fn count(name: &str, v: i64) -> PyResult<usize> {
+    usize::try_from(v).map_err(|_| bad(format!("{name} = {v}: give a whole number >= 1")))
+}
+
+/// `n_threads` as the library's parallelism: `None` or 1 sequential, 0 or -1 all threads.
+fn par(n_threads: Option<i64>) -> PyResult<Par> {
+    match n_threads {
+        None | Some(1) => Ok(Par::Seq),
+        Some(0) | Some(-1) => Ok(attractor::linalg::ALL_THREADS),
+        Some(k) if k > 1 => Ok(Par::rayon(k as usize)),
+        Some(k) => Err(bad(format!(
+            "n_threads = {k}: use None or 1 (sequential), a thread count k > 1, or -1 (all cores)"
+        ))),
+    }
+}
+
+/// A sparse-coding dictionary: the atoms (rows of an `(n_atoms, n_features)` array, scikit-
+/// learn's layout) with their Gram matrix `G = ΦΦᵀ` and its largest eigenvalue formed once, so
+/// that many calls can share them.
+#[pyclass(name = "SparseDictionary", module = "attractor._attractor", frozen)]
+pub(crate) struct PyDictionary {
+    dict: Arc<Dictionary>,
+}
+
+impl PyDictionary {
+    fn build(atoms: &Bound<'_, PyAny>, n_threads: Option<i64>) -> PyResult<Arc<Dictionary>> {
+        let a = matrix(atoms, "dictionary", "(n_atoms, n_features)")?;
+        let v = transposed(&a)?;
+        let phi = Mat::from_fn(v.nrows(), v.ncols(), |i, j| v[(i, j)]);
+        Ok(Arc::new(
+            Dictionary::new(phi, par(n_threads)?).map_err(err)?,
+        ))
+    }
+}
+
+#[pymethods]
+impl PyDictionary {
+    #[new]
+    #[pyo3(signature = (atoms, n_threads=None))]
+    fn new(atoms: &Bound<'_, PyAny>, n_threads: Option<i64>) -> PyResult<Self> {
+        Ok(Self {
+            dict: Self::build(atoms, n_threads)?,
+        })
+    }
+    #[getter]
+    fn n_atoms(&self) -> usize {
+        self.dict.n_atoms()
+    }
+    #[getter]
+    fn n_features(&self) -> usize {
+        self.dict.n_features()
+    }
+    /// An upper estimate of `L = λ_max(ΦᵀΦ)` (the default step is `γ = 1/L`).
+    #[getter]
+    fn lipschitz(&self) -> f64 {
+        self.dict.lipschitz()
+    }
+    /// `(ρ, L)`: the extreme eigenvalues of `ΦᵀΦ` (computed once, on first use).
+    fn spectrum(&self, py: Python<'_>) -> PyResult<(f64, f64)> {
+        let d = &self.dict;
+        py.detach(|| d.spectrum()).map_err(err)
+    }
+    /// The atoms as an `(n_atoms, n_features)` array (a copy).
+    fn atoms<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let phi = self.dict.phi();
+        let (m, n) = (phi.nrows(), phi.ncols());
+        let flat: Vec<f64> = (0..n)
+            .flat_map(|j| phi.col(j).iter().copied().collect::<Vec<_>>())
+            .collect();
+        PyArray1::from_vec(py, flat).reshape([n, m])
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "SparseDictionary(n_atoms={}, n_features={})",
+            self.dict.n_atoms(),
+            self.dict.n_features()
+        )
+    }
+}
+
+/// A `SparseDictionary` passed through, or one built from an array.
+fn dictionary(d: &Bound<'_, PyAny>, n_threads: Option<i64>) -> PyResult<Arc<Dictionary>> {
+    match d.cast::<PyDictionary>() {
+        Ok(pd) => Ok(pd.get().dict.clone()),
+        Err(_) => PyDictionary::build(d, n_threads),
+    }
+}
+
+/// The run's settings, shared by every function here.
+struct Settings<'a> {
+    alpha: f64,
+    positive: bool,
+    method: Option<&'a str>,
+    tol: f64,
+    max_iter: i64,
+    gamma: Option<f64>,
+    dt: f64,
+    tau: f64,
+    check_every: i64,
+    equilibrium_solve: bool,
+    time: Option<f64>,
+}
+
+impl Settings<'_> {
+    fn params(&self) -> PyResult<SparseParams> {
+        let mut p = SparseParams::new(self.alpha, self.positive);
+        if let Some(m) = self.method {
+            p.method = m.parse::<SparseMethod>().map_err(err)?;
+        }
+        p.tol = self.tol;
+        p.max_steps = count("max_iter", self.max_iter)?;
+        p.gamma = self.gamma;
+        p.dt = self.dt;
+        p.tau = self.tau;
+        p.check_every = count("check_every", self.check_every)?;
+        p.equilibrium_solve = self.equilibrium_solve;
+        p.time_budget = super::time_budget(self.time)?;
+        Ok(p)
+    }
+
+    /// The coder, checked by the library, with a fresh interrupt flag.
+    fn coder(&self, dict: Arc<Dictionary>) -> PyResult<(SparseCoder, Interrupt)> {
+        let mut p = self.params()?;
+        let stop = Interrupt::new();
+        p.interrupt = Some(stop.clone());
+        Ok((SparseCoder::new(dict, p).map_err(err)?, stop))
+    }
+}
+
+/// Run `work` on a worker thread with the interpreter lock released, while this thread (the
+/// interpreter's main thread, the one that sees signals) asks every 20 ms whether Ctrl-C is
+/// pending and, if so, raises `stop`; the work then ends early with what it reached.
+fn watched<T: Send>(
+    py: Python<'_>,
+    stop: &Interrupt,
+    work: impl FnOnce() -> T + Send,
+) -> PyResult<T> {
+    py.detach(|| {
+        std::thread::scope(|scope| {
+            let (tx, rx) = channel();
+            let worker = scope.spawn(move || {
+                let _ = tx.send(work());
+            });
+            loop {
+                match rx.recv_timeout(Duration::from_millis(20)) {
+                    Ok(r) => {
+                        let _ = worker.join();
+                        return Ok(r);
+                    }
+                    Err(RecvTimeoutError::Timeout) => {
+                        if !stop.is_raised() && signal_pending() {
+                            stop.raise();
+                        }
+                    }
+                    Err(RecvTimeoutError::Disconnected) => {
+                        let _ = worker.join();
+                        return Err(PyRuntimeError::new_err(
+                            "the sparse coder's worker thread panicked (a bug; please report it)",
+                        ));
+                    }
+                }
+            }
+        })
+    })
+}
+
+/// `(codes (n_signals, n_atoms), report)` of a batch.
+fn codes_out<'py>(
+    py: Python<'py>,
+    c: &SparseCodes,
+    gamma: f64,
+    method: SparseMethod,
+    stop: &Interrupt,
+) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyDict>)> {
+    let (n, k) = (c.codes.nrows(), c.codes.ncols());
+    let mut flat = Vec::with_capacity(n * k);
+    for j in 0..k {
+        flat.extend_from_slice(c.code(j));
+    }
+    let codes = PyArray1::from_vec(py, flat).reshape([k, n])?;
+    let d = PyDict::new(py);
+    d.set_item("objective", PyArray1::from_slice(py, &c.objective))?;
+    let gap = if c.duality_gap.len() == k {
+        c.duality_gap.clone()
+    } else {
+        vec![f64::NAN; k]
+    };
+    d.set_item("duality_gap", PyArray1::from_vec(py, gap))?;
+    d.set_item("certificate", PyArray1::from_slice(py, &c.certificate))?;
+    d.set_item("support", PyArray1::from_slice(py, &c.support))?;
+    d.set_item("n_steps", PyArray1::from_slice(py, &c.n_steps))?;
+    let status: Vec<&str> = c.status.iter().map(Status::name).collect();
+    d.set_item("status", PyList::new(py, status)?)?;
+    d.set_item("elapsed", c.elapsed.as_secs_f64())?;
+    d.set_item("gamma", gamma)?;
+    d.set_item("alpha", c.lambda)?;
+    d.set_item("method", method.name())?;
+    d.set_item("summary", c.summary())?;
+    let interrupted = stop.is_raised() || c.status.iter().any(|s| matches!(s, Status::Interrupted));
+    d.set_item("interrupted", interrupted)?;
+    Ok((codes, d))
+}
+
+/// Encode every row of `signals` (`(n_signals, n_features)`) over `dictionary` (an
+/// `(n_atoms, n_features)` array or a `SparseDictionary`): the minimisers of
+/// `½‖y − Dᵀa‖² + alpha‖a‖₁` (`a ≥ 0` with `positive`), computed by the network `method`
+/// (`pfcn`, `fcn`, `lca`, `lca-hard`; default PFCN when positive, else FCN). Returns
+/// `(codes (n_signals, n_atoms), report)`.
+#[pyfunction]
+#[pyo3(signature = (signals, dictionary, alpha=1.0, positive=false, method=None, tol=1e-6, max_iter=10_000, init=None, gamma=None, dt=1.0, tau=1.0, check_every=10, equilibrium_solve=true, time=None, n_threads=None))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+pub(crate) fn sparse_encode<'py>(
+    py: Python<'py>,
+    signals: &Bound<'py, PyAny>,
+    dictionary: &Bound<'py, PyAny>,
+    alpha: f64,
+    positive: bool,
+    method: Option<&str>,
+    tol: f64,
+    max_iter: i64,
+    init: Option<&Bound<'py, PyAny>>,
+    gamma: Option<f64>,
+    dt: f64,
+    tau: f64,
+    check_every: i64,
+    equilibrium_solve: bool,
+    time: Option<f64>,
+    n_threads: Option<i64>,
+) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyDict>)> {
+    let s = Settings {
+        alpha,
+        positive,
+        method,
+        tol,
+        max_iter,
+        gamma,
+        dt,
+        tau,
+        check_every,
+        equilibrium_solve,
+        time,
+    };
+    let dict = self::dictionary(dictionary, n_threads)?;
+    let (coder, stop) = s.coder(dict)?;
+    let y = matrix(signals, "signals", "(n_signals, n_features)")?;
+    let a0 = match init {
+        Some(i) => Some(matrix(i, "init", "(n_signals, n_atoms)")?),
+        None => None,
+    };
+    let yv = transposed(&y)?;
+    let av = match &a0 {
+        Some(a) => Some(transposed(a)?),
+        None => None,
+    };
+    let c = watched(py, &stop, || coder.encode_from(yv, av))?.map_err(err)?;
+    codes_out(py, &c, coder.gamma(), coder.params().method, &stop)
+}
+
+/// The regularisation path: `sparse_encode` for every `alpha` of `alphas` (decreasing), each
+/// warm-started from the previous codes. Returns a list of `(codes, report)`.
+#[pyfunction]
+#[pyo3(signature = (signals, dictionary, alphas, positive=false, method=None, tol=1e-6, max_iter=10_000, gamma=None, dt=1.0, tau=1.0, check_every=10, equilibrium_solve=true, time=None, n_threads=None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sparse_path<'py>(
+    py: Python<'py>,
+    signals: &Bound<'py, PyAny>,
+    dictionary: &Bound<'py, PyAny>,
+    alphas: &Bound<'py, PyAny>,
+    positive: bool,
+    method: Option<&str>,
+    tol: f64,
+    max_iter: i64,
+    gamma: Option<f64>,
+    dt: f64,
+    tau: f64,
+    check_every: i64,
+    equilibrium_solve: bool,
+    time: Option<f64>,
+    n_threads: Option<i64>,
+) -> PyResult<Bound<'py, PyList>> {
+    let alphas = vector(alphas, "alphas", "of l1 weights, decreasing")?;
+    let lambdas = alphas.as_slice()?.to_vec();
+    let s = Settings {
+        // the coder is checked with the first weight; the path checks every one
+        alpha: lambdas.first().copied().unwrap_or(0.0),
+        positive,
+        method,
+        tol,
+        max_iter,
+        gamma,
+        dt,
+        tau,
+        check_every,
+        equilibrium_solve,
+        time,
+    };
+    let dict = self::dictionary(dictionary, n_threads)?;
+    let (coder, stop) = s.coder(dict)?;
+    let y = matrix(signals, "signals", "(n_signals, n_features)")?;
+    let yv = transposed(&y)?;
+    let path = watched(py, &stop, || coder.path(yv, &lambdas))?.map_err(err)?;
+    let out = PyList::empty(py);
+    for c in &path {
+        out.append(codes_out(
+            py,
+            c,
+            coder.gamma(),
+            coder.params().method,
+            &stop,
+        )?)?;
+    }
+    Ok(out)
+}
+
+/// The network's own trajectory for one signal (no equilibrium solve): a dict with `t`,
+/// `codes` (`(n_points, n_atoms)`), `objective` and `certificate` at every recorded point
+/// (every `every` steps; at most `max_points`, the stride doubling when full), and the final
+/// `code` with its `report`.
+#[pyfunction]
+#[pyo3(signature = (signal, dictionary, alpha=1.0, positive=false, method=None, tol=1e-6, max_iter=10_000, init=None, gamma=None, dt=1.0, tau=1.0, check_every=10, every=1, max_points=4096, time=None, n_threads=None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sparse_trajectory<'py>(
+    py: Python<'py>,
+    signal: &Bound<'py, PyAny>,
+    dictionary: &Bound<'py, PyAny>,
+    alpha: f64,
+    positive: bool,
+    method: Option<&str>,
+    tol: f64,
+    max_iter: i64,
+    init: Option<&Bound<'py, PyAny>>,
+    gamma: Option<f64>,
+    dt: f64,
+    tau: f64,
+    check_every: i64,
+    every: i64,
+    max_points: i64,
+    time: Option<f64>,
+    n_threads: Option<i64>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let s = Settings {
+        alpha,
+        positive,
+        method,
+        tol,
+        max_iter,
+        gamma,
+        dt,
+        tau,
+        check_every,
+        equilibrium_solve: false,
+        time,
+    };
+    let dict = self::dictionary(dictionary, n_threads)?;
+    let (coder, stop) = s.coder(dict)?;
+    let y = vector(signal, "signal", "(n_features,)")?;
+    let a0 = match init {
+        Some(i) => Some(vector(i, "init", "(n_atoms,)")?),
+        None => None,
+    };
+    let (every, max_points) = (count("every", every)?, count("max_points", max_points)?);
+    let ys = y.as_slice()?;
+    let a0s = match &a0 {
+        Some(a) => Some(a.as_slice()?),
+        None => None,
+    };
+    let tr: SparseTrajectory =
+        watched(py, &stop, || coder.trajectory(ys, a0s, every, max_points))?.map_err(err)?;
+    let (n, k) = (tr.codes.nrows(), tr.codes.ncols());
+    let mut flat = Vec::with_capacity(n * k);
+    for j in 0..k {
+        flat.extend_from_slice(tr.codes.col_as_slice(j));
+    }
+    let d = PyDict::new(py);
+    d.set_item("t", PyArray1::from_slice(py, &tr.t))?;
+    d.set_item("codes", PyArray1::from_vec(py, flat).reshape([k, n])?)?;
+    d.set_item("objective", PyArray1::from_slice(py, &tr.objective))?;
+    d.set_item("certificate", PyArray1::from_slice(py, &tr.certificate))?;
+    let (codes, report) = codes_out(py, &tr.end, coder.gamma(), coder.params().method, &stop)?;
+    d.set_item("code", codes.reshape([n])?)?;
+    d.set_item("interrupted", report.get_item("interrupted")?)?;
+    d.set_item("report", report)?;
+    Ok(d)
+}
+
+/// The proximal step `γ` the coder would use with these settings, checking every one of them
+/// (the library's messages); a cheap way to validate parameters before encoding.
+#[pyfunction]
+#[pyo3(signature = (dictionary, alpha=1.0, positive=false, method=None, tol=1e-6, max_iter=10_000, gamma=None, dt=1.0, tau=1.0, check_every=10, n_threads=None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sparse_gamma(
+    dictionary: &Bound<'_, PyAny>,
+    alpha: f64,
+    positive: bool,
+    method: Option<&str>,
+    tol: f64,
+    max_iter: i64,
+    gamma: Option<f64>,
+    dt: f64,
+    tau: f64,
+    check_every: i64,
+    n_threads: Option<i64>,
+) -> PyResult<f64> {
+    let s = Settings {
+        alpha,
+        positive,
+        method,
+        tol,
+        max_iter,
+        gamma,
+        dt,
+        tau,
+        check_every,
+        equilibrium_solve: true,
+        time: None,
+    };
+    let (coder, _) = s.coder(self::dictionary(dictionary, n_threads)?)?;
+    Ok(coder.gamma())
+}
+
+/// The contraction rate (per time constant) of the soft-threshold networks' flow,
+/// `1 − max{|1 − γρ|, |1 − γL|}` with `ρ, L` the extreme eigenvalues of `ΦᵀΦ`, or `None` when
+/// the least-squares term is not strongly convex (more atoms than features) or the network is
+/// the hard-threshold LCA.
+#[pyfunction]
+#[pyo3(signature = (dictionary, positive=false, method=None, gamma=None, n_threads=None))]
+pub(crate) fn sparse_contraction_rate(
+    py: Python<'_>,
+    dictionary: &Bound<'_, PyAny>,
+    positive: bool,
+    method: Option<&str>,
+    gamma: Option<f64>,
+    n_threads: Option<i64>,
+) -> PyResult<Option<f64>> {
+    let s = Settings {
+        alpha: 0.0,
+        positive,
+        method,
+        tol: 1e-6,
+        max_iter: 1,
+        gamma,
+        dt: 1.0,
+        tau: 1.0,
+        check_every: 1,
+        equilibrium_solve: true,
+        time: None,
+    };
+    let (coder, _) = s.coder(self::dictionary(dictionary, n_threads)?)?;
+    py.detach(|| coder.contraction_rate()).map_err(err)
+}
+
+/// Register the sparse-coding class and functions in the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyDictionary>()?;
+    m.add_function(wrap_pyfunction!(sparse_encode, m)?)?;
+    m.add_function(wrap_pyfunction!(sparse_path, m)?)?;
+    m.add_function(wrap_pyfunction!(sparse_trajectory, m)?)?;
+    m.add_function(wrap_pyfunction!(sparse_gamma, m)?)?;
+    m.add_function(wrap_pyfunction!(sparse_contraction_rate, m)?)?;
+    Ok(())
+}

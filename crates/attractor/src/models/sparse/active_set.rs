@@ -280,7 +280,7 @@ fn append(g: &Mat<f64>, ws: &mut Workspace, j: usize) -> bool {
         sq += v * v;
     }
     let d = gjj - sq;
-    if !(d > 1e-10 * gjj.max(f64::MIN_POSITIVE)) {
+    if d.is_nan() || d <= 1e-10 * gjj.max(f64::MIN_POSITIVE) {
         return false;
     }
     ws.chol[k * st + k] = d.sqrt();

@@ -207,7 +207,8 @@ impl SparseCoder {
                 "give at least one l1 weight",
             ));
         }
-        if let Some(w) = lambdas.windows(2).find(|w| !(w[1] <= w[0])) {
+        // a NaN weight is refused by the coder of that weight
+        if let Some(w) = lambdas.windows(2).find(|w| w[1] > w[0]) {
             return Err(Error::invalid(
                 "lambdas",
                 format!("{} then {}", w[0], w[1]),

@@ -168,22 +168,8 @@ impl BatchSolution {
     /// How many columns ended with each status, most frequent first, e.g.
     /// `"250 converged, 6 max steps"`.
     pub fn summary(&self) -> String {
-        let mut counts: Vec<(String, usize)> = Vec::new();
-        for c in &self.columns {
-            let name = c.status.name().to_string();
-            match counts.iter_mut().find(|(n, _)| *n == name) {
-                Some(e) => e.1 += 1,
-                None => counts.push((name, 1)),
-            }
-        }
-        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
-        counts
-            .iter()
-            .map(|(n, k)| format!("{k} {n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
+        super::status::summary(self.columns.iter().map(|c| &c.status))
+    }}
 
 /// What an observer of a batched run sees: the initial states (step 0), then the states after
 /// each batched step.

@@ -28,7 +28,7 @@ mod driver;
 mod evolution;
 mod observer;
 mod solution;
-mod status;
+pub mod status;
 mod trace;
 
 pub use batch::{BatchField, BatchObservation, BatchSolution, ColumnResult, Flattened};

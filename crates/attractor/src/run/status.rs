@@ -102,3 +102,21 @@ impl std::fmt::Display for Status {
         }
     }
 }
+
+/// How many of `statuses` there are of each kind, most frequent first, e.g.
+/// `"250 converged, 6 max steps"` (a batch's or a set of signals' summary).
+pub fn summary<'a>(statuses: impl IntoIterator<Item = &'a Status>) -> String {
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    for s in statuses {
+        match counts.iter_mut().find(|(n, _)| *n == s.name()) {
+            Some(e) => e.1 += 1,
+            None => counts.push((s.name(), 1)),
+        }
+    }
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    counts
+        .iter()
+        .map(|(n, k)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -95,21 +95,8 @@ impl SparseCodes {
     }
     /// How many signals ended with each status, e.g. `"998 certified, 2 max steps"`.
     pub fn summary(&self) -> String {
-        let mut counts: Vec<(&str, usize)> = Vec::new();
-        for s in &self.status {
-            match counts.iter_mut().find(|(n, _)| *n == s.name()) {
-                Some(e) => e.1 += 1,
-                None => counts.push((s.name(), 1)),
-            }
-        }
-        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
-        counts
-            .iter()
-            .map(|(n, k)| format!("{k} {n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
+        crate::run::status::summary(&self.status)
+    }}
 
 /// The network's path from its initial state for one signal ([`SparseCoder::trajectory`]).
 #[derive(Debug, Clone)]

@@ -26,7 +26,7 @@ mod sample_set;
 
 pub use brute_force::BruteForce;
 pub use greedy::GreedyDescent;
-pub use markov::{MarkovSampler, chain_rngs};
+pub use markov::{MarkovSampler, chain_rngs, for_each_chain};
 pub use oim::{OimSampler, ProgressFn};
 pub use sample_set::{Sample, SampleSet, SampleSetInfo, Vartype};
 

@@ -85,11 +85,7 @@ impl Annealing {
                     start,
                     "start from a finite T0 > 0",
                 )?;
-                check_nonnegative(
-                    "annealing end temperature",
-                    end,
-                    "end at a finite T1 >= 0",
-                )?;
+                check_nonnegative("annealing end temperature", end, "end at a finite T1 >= 0")?;
                 span(n_steps)
             }
             Annealing::Geometric {

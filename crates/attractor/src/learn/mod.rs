@@ -7,11 +7,13 @@
 //! follow an energy's gradient in its parameters (contrastive divergence, equilibrium
 //! propagation, score matching) use [`ParamGradient`](crate::energy::ParamGradient).
 
+pub mod boltzmann_rule;
 pub mod hebbian;
 pub mod pseudo_inverse;
 pub mod store;
 pub mod storkey;
 
+pub use boltzmann_rule::{BoltzmannRule, GibbsStatistics, ModelStatistics};
 pub use hebbian::hebbian;
 pub use pseudo_inverse::pseudo_inverse;
 pub use store::{MemoryModel, MemorySpec};

@@ -3,6 +3,7 @@
 //! [`VectorField`](crate::flow::VectorField) with its energy.
 
 pub mod activation;
+pub mod boltzmann;
 pub mod box_qp;
 pub mod dense;
 pub mod firing_rate;
@@ -18,6 +19,7 @@ pub mod pi_pgd;
 pub mod sparse;
 
 pub use activation::Activation;
+pub use boltzmann::{BoltzmannMachine, ExactDistribution, Gibbs, MAX_EXACT_UNITS, Scan, Units};
 pub use box_qp::{BoxQp, BoxQpFlow};
 pub use dense::{DenseMemory, Separation};
 pub use firing_rate::{FiringRateFlow, FiringRateNetwork};

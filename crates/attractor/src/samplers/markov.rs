@@ -38,3 +38,64 @@ pub fn chain_rngs(seed: u64, n_chains: usize) -> Vec<Rng> {
         .map(|j| stream(seed, streams::DYNAMICS + j as u64))
         .collect()
 }
+
+/// Run `chain(j, x_j, rng_j)` for every chain `j`: `x_j` is column `j` of `states` (copied into
+/// a contiguous buffer and back) and `rng_j = rngs[j]`. With `Par::Rayon(k)` the chains are split
+/// into at most `k` contiguous blocks run on rayon's global pool (capped at its size by
+/// [`effective_par`](crate::linalg::effective_par)); every chain is computed by one thread from
+/// its own generator, so the states are bit-identical on any number of threads. The first error
+/// (by chain index) is returned.
+///
+/// Checks that `states` has `dim` rows and one column per generator.
+pub fn for_each_chain<F>(
+    states: MatMut<'_, f64>,
+    dim: usize,
+    rngs: &mut [Rng],
+    par: faer::Par,
+    chain: F,
+) -> Result<()>
+where
+    F: Fn(usize, &mut [f64], &mut Rng) -> Result<()> + Sync,
+{
+    use rayon::prelude::*;
+    crate::error::check_len(
+        "states (rows)",
+        states.nrows(),
+        dim,
+        "pass one row per unit/coordinate of the model (chains are columns)",
+    )?;
+    crate::error::check_len(
+        "rngs",
+        rngs.len(),
+        states.ncols(),
+        "pass one generator per chain (column of states), e.g. samplers::chain_rngs(seed, n_chains)",
+    )?;
+    let run_one = |(j, col, rng): &mut (usize, faer::col::ColMut<'_, f64>, &mut Rng)| {
+        let mut x: Vec<f64> = col.as_ref().iter().copied().collect();
+        let r = chain(*j, &mut x, rng);
+        for (dst, v) in col.as_mut().iter_mut().zip(&x) {
+            *dst = *v;
+        }
+        r
+    };
+    let mut items: Vec<(usize, faer::col::ColMut<'_, f64>, &mut Rng)> = states
+        .col_iter_mut()
+        .zip(rngs.iter_mut())
+        .enumerate()
+        .map(|(j, (c, r))| (j, c, r))
+        .collect();
+    let m = items.len();
+    let k = match crate::linalg::effective_par(par) {
+        faer::Par::Seq => 1,
+        faer::Par::Rayon(k) => k.get(),
+    };
+    if k <= 1 || m <= 1 {
+        return items.iter_mut().try_for_each(run_one);
+    }
+    let block = m.div_ceil(k.min(m));
+    let results: Vec<Result<()>> = items
+        .par_chunks_mut(block)
+        .map(|b| b.iter_mut().try_for_each(run_one))
+        .collect();
+    results.into_iter().collect()
+}

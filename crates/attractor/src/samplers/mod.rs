@@ -6,6 +6,11 @@
 //! - [`GreedyDescent`]: single-flip descent from seeded random starts;
 //! - [`OimSampler`]: the oscillator Ising machine, one sample per replica and round.
 //!
+//! Markov-chain samplers of `p(x) ∝ e^{−E(x)/T}` share [`MarkovSampler`] (chains as columns,
+//! one generator per chain, thread-count independent): [`LangevinSampler`] (the unadjusted
+//! Langevin algorithm for any energy with a gradient, with [`Annealing`]) and the Gibbs sweeps
+//! of a Boltzmann machine ([`Gibbs`](crate::models::Gibbs)).
+//!
 //! ```
 //! use attractor::problems::{IsingModel, WeightedGraph, brute_force};
 //! use attractor::samplers::{BruteForce, GreedyDescent, IsingSampler, OimSampler};
@@ -20,13 +25,15 @@
 
 mod brute_force;
 mod greedy;
+pub mod langevin;
 pub mod markov;
 mod oim;
 mod sample_set;
 
 pub use brute_force::BruteForce;
 pub use greedy::GreedyDescent;
-pub use markov::{MarkovSampler, chain_rngs};
+pub use langevin::{Annealing, LangevinSampler};
+pub use markov::{MarkovSampler, chain_rngs, for_each_chain};
 pub use oim::{OimSampler, ProgressFn};
 pub use sample_set::{Sample, SampleSet, SampleSetInfo, Vartype};
 

@@ -27,6 +27,22 @@ impl EulerMaruyama {
             sigma: Vec::new(),
         }
     }
+
+    /// A stepper that draws its Gaussian increments from `rng` (a chain's own
+    /// [`rng::stream`](crate::rng::stream)), so that a sampler can hand each chain's generator
+    /// to the stepper and take it back with [`into_rng`](Self::into_rng).
+    pub fn from_rng(rng: ChaCha8Rng) -> Self {
+        Self {
+            rng,
+            k1: Vec::new(),
+            sigma: Vec::new(),
+        }
+    }
+
+    /// The generator, advanced past every increment drawn so far.
+    pub fn into_rng(self) -> ChaCha8Rng {
+        self.rng
+    }
 }
 
 impl<F: StochasticField + ?Sized> Stepper<F> for EulerMaruyama {

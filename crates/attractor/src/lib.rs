@@ -35,6 +35,7 @@ pub mod fastmath;
 pub mod flow;
 pub mod learn;
 pub mod linalg;
+pub mod markov;
 pub mod models;
 pub mod output;
 pub mod problems;

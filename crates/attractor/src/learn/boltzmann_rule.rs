@@ -35,10 +35,10 @@
 use crate::energy::ParamGradient;
 use crate::error::{Error, Result, check_positive};
 use crate::linalg::ALL_THREADS;
+use crate::markov::{MarkovSampler, chain_rngs};
 use crate::models::{BoltzmannMachine, Scan};
 use crate::problems::Patterns;
 use crate::rng::{Rng, stream, streams};
-use crate::samplers::{MarkovSampler, chain_rngs};
 use faer::{Mat, MatRef, Par};
 
 /// Gibbs chains for the model phase.

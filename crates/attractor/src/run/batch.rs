@@ -169,7 +169,8 @@ impl BatchSolution {
     /// `"250 converged, 6 max steps"`.
     pub fn summary(&self) -> String {
         super::status::summary(self.columns.iter().map(|c| &c.status))
-    }}
+    }
+}
 
 /// What an observer of a batched run sees: the initial states (step 0), then the states after
 /// each batched step.

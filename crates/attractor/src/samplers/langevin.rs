@@ -1,11 +1,11 @@
 //! The unadjusted Langevin algorithm for any energy with a gradient, many chains at once.
 
-use super::markov::{MarkovSampler, for_each_chain};
 use crate::energy::Gradient;
 use crate::error::{Error, Result, check_finite, check_len, check_nonnegative, check_positive};
 use crate::flow::{LangevinFlow, TemperatureSchedule};
 use crate::format_number;
 use crate::linalg::ALL_THREADS;
+use crate::markov::{MarkovSampler, for_each_chain};
 use crate::rng::Rng;
 use crate::step::{EulerMaruyama, Stepper};
 use faer::{Mat, MatMut, Par};

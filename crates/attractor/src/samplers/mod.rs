@@ -26,14 +26,15 @@
 mod brute_force;
 mod greedy;
 pub mod langevin;
-pub mod markov;
 mod oim;
 mod sample_set;
 
+/// The Markov-chain sampler trait lives in the core ([`crate::markov`]) so that models can
+/// implement it; it is re-exported here beside the samplers.
+pub use crate::markov::{MarkovSampler, chain_rngs, for_each_chain};
 pub use brute_force::BruteForce;
 pub use greedy::GreedyDescent;
 pub use langevin::{Annealing, LangevinSampler};
-pub use markov::{MarkovSampler, chain_rngs, for_each_chain};
 pub use oim::{OimSampler, ProgressFn};
 pub use sample_set::{Sample, SampleSet, SampleSetInfo, Vartype};
 

@@ -3,8 +3,8 @@
 use super::machine::{BoltzmannMachine, Units};
 use crate::error::Result;
 use crate::linalg::ALL_THREADS;
+use crate::markov::{MarkovSampler, for_each_chain};
 use crate::rng::Rng;
-use crate::samplers::{MarkovSampler, for_each_chain};
 use faer::{Mat, MatMut, Par};
 use rand::RngExt;
 

@@ -96,7 +96,8 @@ impl SparseCodes {
     /// How many signals ended with each status, e.g. `"998 certified, 2 max steps"`.
     pub fn summary(&self) -> String {
         crate::run::status::summary(&self.status)
-    }}
+    }
+}
 
 /// The network's path from its initial state for one signal ([`SparseCoder::trajectory`]).
 #[derive(Debug, Clone)]

@@ -1,7 +1,8 @@
 //! Markov-chain samplers of a Boltzmann distribution `p(x) ∝ exp(−E(x)/T)`: Gibbs sweeps of a
 //! Boltzmann machine or an RBM, and Langevin dynamics of any energy with a gradient, behind one
-//! trait. Many chains run at once, one column each; chain `j` draws only from its own
-//! generator, so results depend on the seed and never on the number of threads.
+//! trait (a core module, so that models implement it; `samplers` re-exports it). Many chains
+//! run at once, one column each; chain `j` draws only from its own generator, so results depend
+//! on the seed and never on the number of threads.
 
 use crate::error::{Error, Result};
 use crate::rng::{Rng, stream, streams};

@@ -456,7 +456,10 @@ mod tests {
         sigmoid_in_place(&mut y);
         for (&v, &s) in x.iter().zip(&y) {
             let r = 1.0 / (1.0 + (-v).exp());
-            assert!((s - r).abs() <= 4.0 * f64::EPSILON * r, "sigmoid({v}) = {s}, libm {r}");
+            assert!(
+                (s - r).abs() <= 4.0 * f64::EPSILON * r,
+                "sigmoid({v}) = {s}, libm {r}"
+            );
         }
         let mut n = [f64::NAN];
         sigmoid_in_place(&mut n);

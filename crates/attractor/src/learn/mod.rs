@@ -7,11 +7,13 @@
 //! follow an energy's gradient in its parameters (contrastive divergence, equilibrium
 //! propagation, score matching) use [`ParamGradient`](crate::energy::ParamGradient).
 
+pub mod contrastive_divergence;
 pub mod hebbian;
 pub mod pseudo_inverse;
 pub mod store;
 pub mod storkey;
 
+pub use contrastive_divergence::{CdMethod, CdParams, CdStatus, CdSummary, CdTrainer, EpochReport};
 pub use hebbian::hebbian;
 pub use pseudo_inverse::pseudo_inverse;
 pub use store::{MemoryModel, MemorySpec};

@@ -74,6 +74,7 @@ impl<'a> RbmGibbs<'a> {
 }
 
 /// Buffers of one block of chains: hidden states and visible scratch.
+#[derive(Debug)]
 pub(crate) struct SweepBuffers {
     pub(crate) h: Mat<f64>,
 }

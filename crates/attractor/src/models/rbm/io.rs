@@ -31,7 +31,11 @@ impl Rbm {
     pub fn to_safetensors_bytes(&self) -> Result<Vec<u8>> {
         let (nv, nh) = (self.n_visible(), self.n_hidden());
         crate::linalg::check_dense_size("RBM file", nv * nh + nv + nh, 1)?;
-        let w = le_bytes((0..nv).flat_map(|i| (0..nh).map(move |j| (i, j))).map(|(i, j)| self.w[(i, j)]));
+        let w = le_bytes(
+            (0..nv)
+                .flat_map(|i| (0..nh).map(move |j| (i, j)))
+                .map(|(i, j)| self.w[(i, j)]),
+        );
         let a = le_bytes(self.a.iter().copied());
         let b = le_bytes(self.b.iter().copied());
         fn view(shape: Vec<usize>, data: &[u8]) -> Result<TensorView<'_>> {

@@ -197,5 +197,7 @@ pub(crate) fn col_mut<'a>(m: &'a mut MatMut<'_, f64>, j: usize) -> &'a mut [f64]
 /// owned `Mat`s or contiguous views).
 #[inline]
 pub(crate) fn col<'a>(m: MatRef<'a, f64>, j: usize) -> &'a [f64] {
-    m.col(j).try_as_col_major().map_or(&[][..], |c| c.as_slice())
+    m.col(j)
+        .try_as_col_major()
+        .map_or(&[][..], |c| c.as_slice())
 }

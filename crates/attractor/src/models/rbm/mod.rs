@@ -26,7 +26,7 @@
 //! Every product that many states share runs in fixed blocks (of rows, of chains, of
 //! enumerated states), so results never depend on the number of threads.
 
-mod gibbs;
+pub(crate) mod gibbs;
 pub mod io;
 pub(crate) mod kernels;
 pub mod likelihood;

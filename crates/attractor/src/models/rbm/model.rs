@@ -346,7 +346,11 @@ impl Rbm {
     /// (`n_hidden × n_samples`; scikit-learn's `transform`, transposed).
     pub fn hidden_probabilities(&self, data: MatRef<'_, f64>, par: Par) -> Result<Mat<f64>> {
         self.check_data("data", data)?;
-        check_dense_size("hidden features (n_hidden x n_samples)", self.n_hidden(), data.ncols())?;
+        check_dense_size(
+            "hidden features (n_hidden x n_samples)",
+            self.n_hidden(),
+            data.ncols(),
+        )?;
         let mut h = Mat::<f64>::zeros(self.n_hidden(), data.ncols());
         let dense = data.to_owned();
         self.hidden_probabilities_into(dense.as_ref(), h.as_mut(), 1.0, par);
@@ -374,7 +378,11 @@ impl Rbm {
                 }
             }
         }
-        check_dense_size("visible means (n_visible x n_samples)", self.n_visible(), hidden.ncols())?;
+        check_dense_size(
+            "visible means (n_visible x n_samples)",
+            self.n_visible(),
+            hidden.ncols(),
+        )?;
         let mut v = Mat::<f64>::zeros(self.n_visible(), hidden.ncols());
         let h = hidden.to_owned();
         self.visible_means_into(h.as_ref(), v.as_mut(), 1.0, par);
@@ -417,7 +425,14 @@ impl Rbm {
         beta: f64,
         par: Par,
     ) {
-        blocked_matmul(out.rb_mut(), Accum::Replace, self.w.transpose(), v, 1.0, par);
+        blocked_matmul(
+            out.rb_mut(),
+            Accum::Replace,
+            self.w.transpose(),
+            v,
+            1.0,
+            par,
+        );
         for s in 0..out.ncols() {
             kernels::sigmoid_affine(col_mut(&mut out, s), &self.b, beta);
         }
@@ -425,7 +440,14 @@ impl Rbm {
 
     /// `out = Wᵀv + b` (the hidden pre-activations) for every column of `v`.
     pub(crate) fn hidden_input_into(&self, v: MatRef<'_, f64>, mut out: MatMut<'_, f64>, par: Par) {
-        blocked_matmul(out.rb_mut(), Accum::Replace, self.w.transpose(), v, 1.0, par);
+        blocked_matmul(
+            out.rb_mut(),
+            Accum::Replace,
+            self.w.transpose(),
+            v,
+            1.0,
+            par,
+        );
         for s in 0..out.ncols() {
             for (x, &b) in col_mut(&mut out, s).iter_mut().zip(&self.b) {
                 *x += b;
@@ -568,7 +590,9 @@ impl ParamGradient for Rbm {
         check_finite_slice("theta", theta)?;
         let (nv, nh) = (self.n_visible(), self.n_hidden());
         for j in 0..nh {
-            self.w.col_as_slice_mut(j).copy_from_slice(&theta[j * nv..(j + 1) * nv]);
+            self.w
+                .col_as_slice_mut(j)
+                .copy_from_slice(&theta[j * nv..(j + 1) * nv]);
         }
         self.a.copy_from_slice(&theta[nv * nh..nv * nh + nv]);
         self.b.copy_from_slice(&theta[nv * nh + nv..]);

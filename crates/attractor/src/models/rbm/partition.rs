@@ -411,7 +411,11 @@ impl Rbm {
     /// visible bias from the data marginals. Runs are batched as matrix products in blocks of
     /// 32, the blocks run in parallel with `params.par`, and the result does not depend on the
     /// number of threads.
-    pub fn ais_log_z(&self, params: &AisParams, data: Option<MatRef<'_, f64>>) -> Result<AisResult> {
+    pub fn ais_log_z(
+        &self,
+        params: &AisParams,
+        data: Option<MatRef<'_, f64>>,
+    ) -> Result<AisResult> {
         let betas = params.betas()?;
         if params.n_runs < 2 {
             return Err(Error::invalid(

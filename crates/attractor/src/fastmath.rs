@@ -98,15 +98,8 @@ pub fn tanh_into(x: &[f64], out: &mut [f64]) {
 /// `[−700, 700]` (beyond it `σ` is 0 or 1 to double precision, up to 10⁻³⁰⁴). NaN propagates.
 #[inline(always)]
 fn sigmoid_kernel(x: f64) -> f64 {
-    let m = -x;
-    // comparisons (not `clamp`) so that NaN stays NaN
-    let c = if m > 700.0 {
-        700.0
-    } else if m < -700.0 {
-        -700.0
-    } else {
-        m
-    };
+    // `clamp` keeps NaN
+    let c = (-x).clamp(-700.0, 700.0);
     1.0 / (1.0 + exp_kernel(c))
 }
 

@@ -23,7 +23,11 @@ pub trait MarkovSampler: Send + Sync {
     /// Returns the final states, one column per chain.
     fn sample(&self, n_chains: usize, n_steps: usize, seed: u64) -> Result<Mat<f64>> {
         if n_chains == 0 {
-            return Err(Error::invalid("n_chains", 0, "draw at least one chain"));
+            return Err(Error::invalid(
+                "n_chains",
+                0,
+                "draw at least one chain",
+            ));
         }
         let mut rngs = chain_rngs(seed, n_chains);
         let mut x = self.initial_states(&mut rngs)?;

@@ -4,7 +4,9 @@
 //!
 //! `rbm_mnist [--mnist DIR] [--images 10000] [--hidden 256] [--epochs 5] [--batch 10]
 //!  [--lr 0.1] [--k 1] [--cd] [--seed 0] [--threads 1] [--ais-runs 100] [--ais-betas 10000]
-//!  [--no-ais] [--save FILE]`
+//!  [--no-ais] [--exact-pl] [--verbose] [--save FILE]`
+//!
+//! With at most 24 hidden units the exact log Z and log-likelihood are printed too.
 
 use attractor::Par;
 use attractor::learn::contrastive_divergence::{CdMethod, CdParams, CdTrainer};
@@ -120,6 +122,15 @@ fn main() -> BoxResult<()> {
             "AIS: log Z = {:.3} ± {:.3}, log-likelihood {ll:.3} nats per image ({ais_runs} runs, {ais_betas} betas, {:.2} s)",
             res.log_z,
             res.std_err,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    if rbm.n_hidden().min(rbm.n_visible()) <= attractor::models::rbm::MAX_EXACT_UNITS {
+        let t = Instant::now();
+        let ll = rbm.log_likelihood_exact(data.as_ref(), par)?;
+        println!(
+            "exact: log Z = {:.3}, log-likelihood {ll:.3} nats per image ({:.2} s)",
+            rbm.log_z_exact(par)?,
             t.elapsed().as_secs_f64()
         );
     }

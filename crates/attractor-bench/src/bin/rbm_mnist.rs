@@ -50,7 +50,9 @@ fn main() -> BoxResult<()> {
     let n = a.item_len();
     let count = n_images.min(a.n_items());
     // binarised at 0.5: pixel/255 > 0.5
-    let data = Mat::from_fn(n, count, |i, j| f64::from(u8::from(a.data[j * n + i] > 127)));
+    let data = Mat::from_fn(n, count, |i, j| {
+        f64::from(u8::from(a.data[j * n + i] > 127))
+    });
     eprintln!(
         "read {count} images of {n} pixels in {:.2} s",
         t_read.elapsed().as_secs_f64()

@@ -75,9 +75,8 @@ fn main() -> BoxResult<()> {
     };
     let mut trainer = CdTrainer::new(&rbm, params)?;
     let t0 = Instant::now();
-    let mut train_time = 0.0;
+
     let summary = trainer.fit(&mut rbm, data.as_ref(), |rep| {
-        train_time = rep.elapsed.as_secs_f64();
         if flag("--verbose") {
             eprintln!(
                 "epoch {}: {:.2} s, pseudo-likelihood {:.2}, reconstruction error {:.4}",
@@ -99,7 +98,6 @@ fn main() -> BoxResult<()> {
         summary.n_updates,
         summary.status
     );
-    let _ = train_time;
     println!("pseudo-likelihood (stochastic, per image): {pl:.3}");
     println!("reconstruction error: {recon:.5}");
     if flag("--exact-pl") {

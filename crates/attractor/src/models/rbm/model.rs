@@ -1,7 +1,7 @@
 //! The RBM itself: its parameters `(W, a, b)`, the type of its visible units, the energy, the
 //! free energy, the two conditionals and the features and reconstructions they give.
 
-use super::kernels::{self, ROW_BLOCK, blocked_matmul, col, col_mut, softplus};
+use super::kernels::{self, blocked_matmul, col, col_mut, softplus};
 use crate::energy::ParamGradient;
 use crate::error::{Error, Result, check_len};
 use crate::linalg::check_dense_size;
@@ -403,7 +403,7 @@ impl Rbm {
         self.check_data("data", data)?;
         let mut blocks = ColumnBlocks::new(self, data, par)?;
         let mut sum = 0.0;
-        while let Some((v, h, r)) = blocks.next_reconstruction() {
+        while let Some((v, _, r)) = blocks.next_reconstruction() {
             for s in 0..v.ncols() {
                 sum += col(v, s)
                     .iter()
@@ -411,7 +411,6 @@ impl Rbm {
                     .map(|(x, y)| (x - y) * (x - y))
                     .sum::<f64>();
             }
-            let _ = h;
         }
         Ok(sum / (data.nrows() * data.ncols()) as f64)
     }
@@ -628,6 +627,5 @@ impl ParamGradient for Rbm {
                 }
             }
         }
-        let _ = ROW_BLOCK;
     }
 }

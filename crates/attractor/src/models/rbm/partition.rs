@@ -130,7 +130,6 @@ impl Rbm {
     /// `x` the other layer's input (`a + W h` or `b + Wᵀ v`), `lw` their unnormalised log
     /// probabilities (without [`log_z_offset`](Self::log_z_offset)).
     fn enum_block(&self, layer: Layer, c0: usize, n: usize, sc: &mut EnumScratch) {
-        let m = sc.s.nrows();
         for c in 0..n {
             let code = c0 + c;
             for (i, x) in sc.s.col_as_slice_mut(c).iter_mut().enumerate() {
@@ -176,7 +175,6 @@ impl Rbm {
             };
             sc.lw[c] = own + other;
         }
-        let _ = m;
     }
 
     /// The model's expectations `(⟨v hᵀ⟩, ⟨v⟩, ⟨h⟩)` under `p(v, h) = e^{−E}/Z`, exactly, by

@@ -64,6 +64,9 @@ pub mod streams {
     pub const PARAMS: u64 = 2 << 40;
     /// Corruption of queries and data (flips, masks, noise).
     pub const CORRUPT: u64 = 3 << 40;
+    /// Orders of data items (shuffles of training data per epoch, random units of stochastic
+    /// estimates), one stream per epoch or item.
+    pub const ORDER: u64 = 4 << 40;
 }
 
 #[cfg(test)]

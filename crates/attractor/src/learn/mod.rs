@@ -8,12 +8,14 @@
 //! propagation, score matching) use [`ParamGradient`](crate::energy::ParamGradient).
 
 pub mod boltzmann_rule;
+pub mod contrastive_divergence;
 pub mod hebbian;
 pub mod pseudo_inverse;
 pub mod store;
 pub mod storkey;
 
 pub use boltzmann_rule::{BoltzmannRule, GibbsStatistics, ModelStatistics};
+pub use contrastive_divergence::{CdMethod, CdParams, CdStatus, CdSummary, CdTrainer, EpochReport};
 pub use hebbian::hebbian;
 pub use pseudo_inverse::pseudo_inverse;
 pub use store::{MemoryModel, MemorySpec};

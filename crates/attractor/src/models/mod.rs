@@ -16,6 +16,7 @@ pub mod modern;
 pub mod oim;
 pub mod oscillator_memory;
 pub mod pi_pgd;
+pub mod rbm;
 pub mod sparse;
 
 pub use activation::Activation;
@@ -35,6 +36,9 @@ pub use oim::{
 };
 pub use oscillator_memory::{HebbianScale, OscillatorMemory, OscillatorMemoryFlow};
 pub use pi_pgd::{PiPgd, PiPgdFlow, PiPgdParams};
+pub use rbm::{
+    AisBase, AisParams, AisResult, AisSchedule, Rbm, RbmGibbs, RbmGradient, VisibleUnits,
+};
 
 use crate::error::{Result, check_len};
 use crate::linalg::{check_matrix_finite, max_abs, max_asymmetry};

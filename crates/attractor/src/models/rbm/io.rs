@@ -1,0 +1,190 @@
+//! Saving and loading an RBM's parameters as a safetensors file, readable by Python's
+//! `safetensors` (`safetensors.numpy.load_file`).
+//!
+//! Tensors, little-endian `F64` and row-major as safetensors stores them:
+//! `W` of shape `[n_visible, n_hidden]` (`W[i][j]` couples visible `i` to hidden `j`;
+//! scikit-learn's `components_` is its transpose), `visible_bias` `[n_visible]`,
+//! `hidden_bias` `[n_hidden]`. Metadata: `format = "attractor.rbm"`, `visible_units`
+//! (`"bernoulli"` or `"gaussian"`), `library_version`. Loading also accepts `F32` tensors
+//! (widened to f64) and a file without metadata (Bernoulli units assumed), and checks every
+//! shape, dtype and value; the safetensors parser allocates nothing beyond the bytes read.
+
+use super::model::{Rbm, VisibleUnits};
+use crate::error::{Error, Result};
+use faer::Mat;
+use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The `format` metadata value of an RBM file.
+pub const RBM_FORMAT: &str = "attractor.rbm";
+
+/// The largest RBM file read: 8 GiB.
+const MAX_FILE_BYTES: u64 = 8 << 30;
+
+fn le_bytes(x: impl Iterator<Item = f64>) -> Vec<u8> {
+    x.flat_map(f64::to_le_bytes).collect()
+}
+
+impl Rbm {
+    /// The parameters as the bytes of a safetensors file (module docs).
+    pub fn to_safetensors_bytes(&self) -> Result<Vec<u8>> {
+        let (nv, nh) = (self.n_visible(), self.n_hidden());
+        crate::linalg::check_dense_size("RBM file", nv * nh + nv + nh, 1)?;
+        let w = le_bytes(
+            (0..nv)
+                .flat_map(|i| (0..nh).map(move |j| (i, j)))
+                .map(|(i, j)| self.w[(i, j)]),
+        );
+        let a = le_bytes(self.a.iter().copied());
+        let b = le_bytes(self.b.iter().copied());
+        fn view(shape: Vec<usize>, data: &[u8]) -> Result<TensorView<'_>> {
+            TensorView::new(Dtype::F64, shape, data).map_err(|e| {
+                Error::Incompatible(format!("cannot build the safetensors tensor: {e}"))
+            })
+        }
+        let tensors = vec![
+            ("W", view(vec![nv, nh], &w)?),
+            ("hidden_bias", view(vec![nh], &b)?),
+            ("visible_bias", view(vec![nv], &a)?),
+        ];
+        let mut meta = HashMap::new();
+        meta.insert("format".to_string(), RBM_FORMAT.to_string());
+        meta.insert("visible_units".to_string(), self.visible.name().to_string());
+        meta.insert(
+            "library_version".to_string(),
+            env!("CARGO_PKG_VERSION").to_string(),
+        );
+        safetensors::serialize(tensors, Some(meta))
+            .map_err(|e| Error::Incompatible(format!("cannot serialise the RBM: {e}")))
+    }
+
+    /// Write the parameters to `path` as safetensors, atomically
+    /// ([`write_atomic`](crate::output::write_atomic)).
+    ///
+    /// ```
+    /// use attractor::models::rbm::Rbm;
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("rbm.safetensors");
+    /// let rbm = Rbm::random(5, 3, 0.1, 1)?;
+    /// rbm.save_safetensors(&path)?;
+    /// assert_eq!(Rbm::load_safetensors(&path)?, rbm);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn save_safetensors(&self, path: &Path) -> Result<()> {
+        let bytes = self.to_safetensors_bytes()?;
+        crate::output::write_atomic(path, &bytes)
+    }
+
+    /// Read an RBM written by [`save_safetensors`](Self::save_safetensors) (or by Python with
+    /// the same tensor names). Every problem is an error naming the file and what is wrong.
+    pub fn load_safetensors(path: &Path) -> Result<Rbm> {
+        let name = path.display().to_string();
+        let io = |e: std::io::Error| Error::Io {
+            path: name.clone(),
+            msg: format!("{e}; check the path and permissions"),
+        };
+        let len = std::fs::metadata(path).map_err(io)?.len();
+        if len > MAX_FILE_BYTES {
+            return Err(Error::Format {
+                path: name,
+                format: "safetensors RBM".into(),
+                msg: format!(
+                    "the file has {len} bytes, above the {} GiB limit for an RBM file",
+                    MAX_FILE_BYTES >> 30
+                ),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(io)?;
+        Rbm::from_safetensors_bytes(&bytes, &name)
+    }
+
+    /// Parse the bytes of an RBM safetensors file; `name` is used in messages.
+    pub fn from_safetensors_bytes(bytes: &[u8], name: &str) -> Result<Rbm> {
+        let fmt = |msg: String| Error::Format {
+            path: name.to_string(),
+            format: "safetensors RBM".into(),
+            msg,
+        };
+        let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| {
+            fmt(format!(
+                "{e} (the file is corrupt or truncated: {} bytes); write it again with save_safetensors",
+                bytes.len()
+            ))
+        })?;
+        let st = SafeTensors::deserialize(bytes)
+            .map_err(|e| fmt(format!("{e}; the file is corrupt or truncated")))?;
+        let meta = metadata.metadata().clone().unwrap_or_default();
+        if let Some(f) = meta.get("format")
+            && f != RBM_FORMAT
+        {
+            return Err(fmt(format!(
+                "metadata format = {f:?}, expected {RBM_FORMAT:?}: this is not an RBM file"
+            )));
+        }
+        let visible = match meta.get("visible_units") {
+            None => VisibleUnits::Bernoulli,
+            Some(s) => s.parse::<VisibleUnits>().map_err(|_| {
+                fmt(format!(
+                    "metadata visible_units = {s:?}; expected \"bernoulli\" or \"gaussian\""
+                ))
+            })?,
+        };
+        let read = |tensor: &str| -> Result<(Vec<usize>, Vec<f64>)> {
+            let t = st.tensor(tensor).map_err(|_| {
+                let mut names = st.names();
+                names.sort_unstable();
+                fmt(format!(
+                    "no tensor named {tensor:?} (the file has {names:?}); an RBM file has W, visible_bias and hidden_bias"
+                ))
+            })?;
+            let values: Vec<f64> = match t.dtype() {
+                Dtype::F64 => t
+                    .data()
+                    .chunks_exact(8)
+                    .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+                    .collect(),
+                Dtype::F32 => t
+                    .data()
+                    .chunks_exact(4)
+                    .map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+                    .collect(),
+                d => {
+                    return Err(fmt(format!(
+                        "tensor {tensor:?} has dtype {d:?}; save it as F64 (or F32)"
+                    )));
+                }
+            };
+            if let Some(i) = values.iter().position(|x| !x.is_finite()) {
+                return Err(fmt(format!(
+                    "tensor {tensor:?} holds a non-finite value ({}) at flat index {i}",
+                    values[i]
+                )));
+            }
+            Ok((t.shape().to_vec(), values))
+        };
+        let (ws, w) = read("W")?;
+        let (nv, nh) = match ws[..] {
+            [nv, nh] if nv > 0 && nh > 0 => (nv, nh),
+            _ => {
+                return Err(fmt(format!(
+                    "tensor \"W\" has shape {ws:?}; expected [n_visible, n_hidden] with both at least 1"
+                )));
+            }
+        };
+        let (as_, a) = read("visible_bias")?;
+        if as_ != [nv] {
+            return Err(fmt(format!(
+                "tensor \"visible_bias\" has shape {as_:?}; expected [{nv}] (n_visible, the rows of W)"
+            )));
+        }
+        let (bs, b) = read("hidden_bias")?;
+        if bs != [nh] {
+            return Err(fmt(format!(
+                "tensor \"hidden_bias\" has shape {bs:?}; expected [{nh}] (n_hidden, the columns of W)"
+            )));
+        }
+        let w = Mat::from_fn(nv, nh, |i, j| w[i * nh + j]);
+        Rbm::new(w, a, b, visible)
+    }
+}

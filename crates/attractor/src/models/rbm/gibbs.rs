@@ -5,8 +5,8 @@
 use super::kernels::{self, col_mut};
 use super::model::{Rbm, VisibleUnits};
 use crate::error::{Error, Result, check_len};
-use crate::rng::Rng;
 use crate::markov::MarkovSampler;
+use crate::rng::Rng;
 use faer::reborrow::{Reborrow, ReborrowMut};
 use faer::{Mat, MatMut, Par};
 

@@ -188,7 +188,8 @@ def attractor_encode(method, tol, max_iter, solve=True):
 
     def run(Y, D, lam, positive):
         return np.asarray(sparse_encode(Y, D, alpha=lam, positive=positive, method=method, tol=tol,
-                                        max_iter=max_iter, equilibrium_solve=solve))
+                                        max_iter=max_iter, equilibrium_solve=solve,
+                                        n_threads=-1))  # all of RAYON_NUM_THREADS
 
     return run
 

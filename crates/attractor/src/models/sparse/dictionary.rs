@@ -85,7 +85,8 @@ impl Dictionary {
     pub fn par(&self) -> Par {
         self.par
     }
-    /// An upper estimate of `L = λ_max(ΦᵀΦ)` (power iteration, raised by 1%): the Lipschitz
+    /// An estimate of `L = λ_max(ΦᵀΦ)` (power iteration, raised by 1%; within a few per cent,
+    /// possibly below `L`, which the step tolerates up to `γ < 2/L`): the Lipschitz
     /// constant of the least-squares gradient; the default step is `γ = 1/L`.
     pub fn lipschitz(&self) -> f64 {
         self.lipschitz

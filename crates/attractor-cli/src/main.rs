@@ -6,7 +6,9 @@ mod image_grid;
 mod maxcut;
 mod memory;
 mod plot;
+mod sample;
 mod sparse;
+mod train;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -31,6 +33,10 @@ enum Command {
     Memory(memory::MemoryArgs),
     /// Sparse (or non-negative) codes of signals over a dictionary by a competitive network.
     Sparse(sparse::SparseArgs),
+    /// Train a model on data (an RBM by CD-k or PCD) and write its parameters.
+    Train(train::TrainArgs),
+    /// Draw samples from a trained RBM (safetensors) and write them as a PNG grid.
+    Sample(sample::SampleArgs),
 }
 
 fn main() -> ExitCode {
@@ -87,6 +93,8 @@ fn main() -> ExitCode {
         Command::Ising(args) => maxcut::run_ising(&args),
         Command::Memory(args) => memory::run(&args).map(|()| maxcut::Exit::Done),
         Command::Sparse(args) => sparse::run(&args),
+        Command::Train(args) => train::run(&args),
+        Command::Sample(args) => sample::run(&args),
     };
     match result {
         Ok(maxcut::Exit::Done) => ExitCode::SUCCESS,

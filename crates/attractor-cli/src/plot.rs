@@ -68,6 +68,22 @@ fn draw_panel(
     area: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
     panel: &Panel,
 ) -> Result<()> {
+    if let Some(g) = &panel.images {
+        let err = |e: DrawingAreaErrorKind<_>| anyhow::anyhow!("{e}");
+        let inner = area
+            .margin(12, 12, 12, 12)
+            .titled(&panel.title, ("sans-serif", 22))
+            .map_err(err)?;
+        let n_cols = g.rows.iter().map(|r| r.len()).max().unwrap_or(0);
+        let scale = crate::image_grid::fitting_scale(
+            inner.dim_in_pixel(),
+            g.width,
+            g.height,
+            n_cols,
+            g.rows.len(),
+        );
+        return crate::image_grid::draw_on(&inner, g.width, g.height, scale, &[], &g.rows);
+    }
     let pts = panel.series.iter().flat_map(|(_, s)| s.iter());
     let (mut x0, mut x1, mut y0, mut y1) = (
         f64::INFINITY,

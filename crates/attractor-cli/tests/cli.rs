@@ -246,3 +246,146 @@ fn sparse_writes_the_codes() {
         }
     }
 }
+
+/// `attractor train rbm` on the MNIST images in the repository, then `attractor sample` on the
+/// model written: the reconstruction error falls, the AIS log-likelihood is reported, the same
+/// seed writes the same bytes on one thread or two, and the samples are binary images.
+#[test]
+fn train_rbm_then_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let model = |name: &str| d.join(name).display().to_string();
+    let train = |out: &str, threads: &str| {
+        attractor(&[
+            "train",
+            "rbm",
+            "--data",
+            MNIST,
+            "--hidden",
+            "16",
+            "--epochs",
+            "4",
+            "--ais-runs",
+            "10",
+            "--ais-betas",
+            "200",
+            "--seed",
+            "5",
+            "--threads",
+            threads,
+            "--out",
+            out,
+        ])
+    };
+    let (code, out, err) = train(&model("a.safetensors"), "1");
+    assert_eq!(code, 0, "{err}");
+    let recon: Vec<f64> = out
+        .lines()
+        .filter(|l| l.starts_with("epoch"))
+        .map(|l| {
+            let x = l.split("reconstruction error ").nth(1).unwrap();
+            x.split(',').next().unwrap().parse().unwrap()
+        })
+        .collect();
+    assert_eq!(recon.len(), 4, "{out}");
+    assert!(recon[3] < recon[0], "reconstruction error {recon:?}");
+    assert!(out.contains("pseudo-likelihood"), "{out}");
+    assert!(
+        out.contains("log-likelihood (AIS, 10 runs x 200 betas"),
+        "{out}"
+    );
+    let (code, _, err) = train(&model("b.safetensors"), "2");
+    assert_eq!(code, 0, "{err}");
+    let a = std::fs::read(model("a.safetensors")).unwrap();
+    assert_eq!(a, std::fs::read(model("b.safetensors")).unwrap());
+    let rbm = attractor::models::rbm::Rbm::from_safetensors_bytes(&a, "a").unwrap();
+    assert_eq!((rbm.n_visible(), rbm.n_hidden()), (784, 16));
+
+    let sample = |png: &str, npy: &str| {
+        attractor(&[
+            "sample",
+            &model("a.safetensors"),
+            "--count",
+            "12",
+            "--steps",
+            "100",
+            "--seed",
+            "1",
+            "--png",
+            png,
+            "--out",
+            npy,
+        ])
+    };
+    let (code, out, err) = sample(&model("s.png"), &model("s.npy"));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("12 images of 28 x 28"), "{out}");
+    let png = std::fs::read(model("s.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let s = attractor::problems::read_npy(model("s.npy")).unwrap();
+    assert_eq!(s.shape, vec![12, 784]);
+    assert!(s.data.iter().all(|&v| v == 0.0 || v == 1.0));
+    let (code, _, err) = sample(&model("t.png"), &model("t.npy"));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        s.data,
+        attractor::problems::read_npy(model("t.npy")).unwrap().data
+    );
+}
+
+/// Gaussian visible units on real-valued `.npy` data: the data are standardised, the
+/// reconstruction error falls, and the model is written with its unit type.
+#[test]
+fn train_a_gaussian_rbm_on_npy_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 200 samples of 9 features: two prototypes plus noise
+    let data: Vec<f64> = (0..200 * 9)
+        .map(|k| {
+            let (s, i) = (k / 9, k % 9);
+            let proto = if s % 2 == 0 { i as f64 } else { 8.0 - i as f64 };
+            proto + 0.3 * (((k * 7919) % 101) as f64 / 101.0)
+        })
+        .collect();
+    let x = d.join("x.npy");
+    std::fs::write(
+        &x,
+        attractor::problems::npy_bytes(&[200, 9], &data).unwrap(),
+    )
+    .unwrap();
+    let out = d.join("g.safetensors");
+    let (code, stdout, err) = attractor(&[
+        "train",
+        "rbm",
+        "--data",
+        x.to_str().unwrap(),
+        "--visible",
+        "gaussian",
+        "--hidden",
+        "4",
+        "--epochs",
+        "20",
+        "--learning-rate",
+        "0.01",
+        "--ais-runs",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("standardised per pixel"), "{stdout}");
+    let recon: Vec<f64> = stdout
+        .lines()
+        .filter(|l| l.starts_with("epoch"))
+        .map(|l| {
+            let x = l.split("reconstruction error ").nth(1).unwrap();
+            x.split([',', ' ']).next().unwrap().parse().unwrap()
+        })
+        .collect();
+    assert!(recon[19] < 0.5 * recon[0], "{recon:?}");
+    let rbm = attractor::models::rbm::Rbm::load_safetensors(&out).unwrap();
+    assert_eq!(
+        rbm.visible_units(),
+        attractor::models::rbm::VisibleUnits::Gaussian
+    );
+}

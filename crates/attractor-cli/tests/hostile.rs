@@ -66,6 +66,9 @@ fn bad_inputs_exit_2_with_one_line_and_touch_nothing() {
     let link = d.join("link.cut");
     std::os::unix::fs::symlink(&precious, &link).unwrap();
     let link = link.display().to_string();
+    let link_png = d.join("link.png");
+    std::os::unix::fs::symlink(&precious, &link_png).unwrap();
+    let link_png = link_png.display().to_string();
     let huge_header = write(d, "huge.txt", b"1000000000 1\n1 2 1\n");
     let huge_ids = write(d, "ids.txt", b"0 4000000000 1\n");
     let bad_npy = write(d, "bad.npy", b"\x93NUMPY\x01\x00\x10\x00{'descr': '', }\n");
@@ -95,6 +98,78 @@ fn bad_inputs_exit_2_with_one_line_and_touch_nothing() {
     );
     let empty_dict = npy("D0.npy", &[0, 4], &[]);
     let cube = npy("D3.npy", &[1, 2, 2], &[1.0; 4]);
+    let negative = npy(
+        "neg.npy",
+        &[2, 4],
+        &[1.0, -0.5, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+    );
+    let model_bytes = attractor::models::rbm::Rbm::random(4, 3, 0.1, 0)
+        .unwrap()
+        .to_safetensors_bytes()
+        .unwrap();
+    let model = write(d, "rbm.safetensors", &model_bytes);
+    let truncated = write(d, "cut.safetensors", &model_bytes[..model_bytes.len() - 7]);
+    let garbage = write(d, "junk.safetensors", b"not a safetensors file at all");
+    let png = d.join("out.png").display().to_string();
+    let st_out = d.join("out.safetensors").display().to_string();
+    let train = |extra: &[&'static str]| -> Vec<String> {
+        let mut v: Vec<String> = [
+            "train", "rbm", "--data", &mnist, "--out", &st_out, "--epochs", "1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let train_rows: Vec<(&str, Vec<String>, &str)> = vec![
+        ("train: k = 0", train(&["--cd-k", "0"]), "--cd-k"),
+        (
+            "train: learning rate <= 0",
+            train(&["--learning-rate", "-0.1"]),
+            "--learning-rate",
+        ),
+        (
+            "train: learning rate NaN",
+            train(&["--learning-rate", "nan"]),
+            "--learning-rate",
+        ),
+        (
+            "train: momentum 1",
+            train(&["--momentum", "1"]),
+            "--momentum",
+        ),
+        (
+            "train: batch size 0",
+            train(&["--batch-size", "0"]),
+            "--batch-size",
+        ),
+        (
+            "train: no hidden units",
+            train(&["--hidden", "0"]),
+            "--hidden",
+        ),
+        (
+            "train: count beyond the data",
+            train(&["--count", "100000"]),
+            "--count 100000",
+        ),
+        (
+            "train: threshold 1",
+            train(&["--threshold", "1"]),
+            "--threshold",
+        ),
+        (
+            "train: AIS with one run",
+            train(&["--ais-runs", "1"]),
+            "--ais-runs",
+        ),
+        (
+            "train: time budget NaN",
+            train(&["--time", "nan"]),
+            "--time",
+        ),
+    ];
 
     // (class, args, a needle the one stderr line must contain)
     let rows: Vec<(&str, Vec<&str>, &str)> = vec![
@@ -286,6 +361,56 @@ fn bad_inputs_exit_2_with_one_line_and_touch_nothing() {
             ],
             "symbolic link",
         ),
+        (
+            "train: negative intensities",
+            vec!["train", "rbm", "--data", &negative, "--out", &st_out],
+            "negative value (-0.5)",
+        ),
+        (
+            "train: output a symlink",
+            vec!["train", "rbm", "--data", &mnist, "--out", &link],
+            "symbolic link",
+        ),
+        (
+            "train: output checked before training",
+            vec!["train", "rbm", "--data", &mnist, "--out", &no_dir],
+            "--out",
+        ),
+        (
+            "train: a directory without MNIST",
+            vec!["train", "rbm", "--data", &dir_arg, "--out", &st_out],
+            "train-images-idx3-ubyte.gz",
+        ),
+        (
+            "sample: truncated model",
+            vec!["sample", &truncated, "--png", &png],
+            "cut.safetensors",
+        ),
+        (
+            "sample: not a safetensors file",
+            vec!["sample", &garbage, "--png", &png],
+            "junk.safetensors",
+        ),
+        (
+            "sample: temperature 0",
+            vec!["sample", &model, "--png", &png, "--temperature", "0"],
+            "--temperature",
+        ),
+        (
+            "sample: shape that does not fit",
+            vec!["sample", &model, "--png", &png, "--shape", "3x3"],
+            "--shape 3x3",
+        ),
+        (
+            "sample: too many chains",
+            vec!["sample", &model, "--png", &png, "--count", "100000000"],
+            "--count",
+        ),
+        (
+            "sample: png a symlink",
+            vec!["sample", &model, "--png", &link_png],
+            "symbolic link",
+        ),
         ("messages: missing argument", vec!["maxcut"], "<FILE>"),
         (
             "messages: valid values",
@@ -298,8 +423,13 @@ fn bad_inputs_exit_2_with_one_line_and_touch_nothing() {
             "beta",
         ),
     ];
-    for (class, args, needle) in &rows {
-        let o = run(args);
+    let rows = rows
+        .into_iter()
+        .map(|(c, a, n)| (c, a.into_iter().map(str::to_string).collect::<Vec<_>>(), n))
+        .chain(train_rows);
+    for (class, args, needle) in rows {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = run(&args);
         println!("| {class} | {} | {} |", o.code, o.stderr.trim_end());
         assert_eq!(o.code, 2, "{class}: exit {} with {}", o.code, o.stderr);
         let lines: Vec<&str> = o.stderr.trim_end().lines().collect();
@@ -375,4 +505,48 @@ fn sigterm_and_sigint_keep_the_best_and_exit_130() {
         let text = std::fs::read_to_string(&out).unwrap();
         assert_eq!(text.lines().filter(|l| !l.starts_with('#')).count(), 800);
     }
+}
+
+#[test]
+fn an_interrupted_training_writes_the_model_reached_and_exits_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("rbm.safetensors");
+    let child = Command::new(bin())
+        .args([
+            "train",
+            "rbm",
+            "--data",
+            &repo("data/mnist/train-images-first.idx3-ubyte.gz"),
+            "--hidden",
+            "32",
+            "--epochs",
+            "1000000",
+            "--out",
+        ])
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let sent = Instant::now();
+    // SAFETY: sending a signal to our own child process.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+    }
+    let o = child.wait_with_output().unwrap();
+    assert!(
+        sent.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        sent.elapsed()
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(130), "{stdout}");
+    assert!(stdout.contains("interrupted"), "{stdout}");
+    let rbm = attractor::models::rbm::Rbm::load_safetensors(&out).unwrap();
+    assert_eq!((rbm.n_visible(), rbm.n_hidden()), (784, 32));
+    assert!(
+        rbm.weights().norm_l2() > 0.1,
+        "the model reached, not the initial one"
+    );
 }

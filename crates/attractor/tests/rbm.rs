@@ -570,6 +570,20 @@ fn safetensors_round_trip() {
         let meta = meta.metadata().clone().unwrap();
         assert_eq!(meta["visible_units"], units.name());
         assert_eq!(meta["format"], "attractor.rbm");
+        // the same model always gives the same bytes (the metadata in a fixed order), whatever
+        // order the hash map behind safetensors' writer lists it in
+        for _ in 0..20 {
+            assert_eq!(rbm.to_safetensors_bytes().unwrap(), bytes);
+        }
+        let header = String::from_utf8_lossy(&bytes[8..200]).into_owned();
+        assert!(
+            header.contains(&format!(
+                "{{\"format\":\"attractor.rbm\",\"library_version\":\"{}\",\"visible_units\":\"{}\"}}",
+                env!("CARGO_PKG_VERSION"),
+                units.name()
+            )),
+            "{header}"
+        );
     }
 }
 

@@ -94,6 +94,7 @@ impl Chapter for HopfieldChapter {
                 "E(x(t))".into(),
                 sol.trace.iter().map(|p| (p.t, p.energy)).collect(),
             )],
+            images: None,
         }])
     }
 }

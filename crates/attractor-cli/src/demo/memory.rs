@@ -142,6 +142,7 @@ impl Chapter for MemoryChapter {
             x_label: "stored digits K".into(),
             y_label: "recalled exactly (%)".into(),
             series,
+            images: None,
         }])
     }
 }

@@ -5,6 +5,7 @@
 mod hopfield;
 mod memory;
 mod oscillator;
+mod rbm;
 mod sparse;
 
 use anyhow::{Context, Result, bail};
@@ -38,6 +39,16 @@ pub struct Panel {
     pub y_label: String,
     /// Named series of (x, y) points.
     pub series: Vec<(String, Vec<(f64, f64)>)>,
+    /// Images drawn instead of the series (the axis labels are then unused).
+    pub images: Option<ImagePanel>,
+}
+
+/// A grid of small images for a panel: each image `width × height` values in `[−1, 1]`
+/// (`+1` black ink, `−1` white).
+pub struct ImagePanel {
+    pub width: usize,
+    pub height: usize,
+    pub rows: Vec<Vec<Vec<f64>>>,
 }
 
 /// A demo chapter.
@@ -57,6 +68,7 @@ fn chapters() -> Vec<Box<dyn Chapter>> {
         Box::new(oscillator::OscillatorChapter),
         Box::new(memory::MemoryChapter),
         Box::new(sparse::SparseChapter),
+        Box::new(rbm::RbmChapter),
     ]
 }
 

@@ -115,6 +115,7 @@ impl Chapter for OscillatorChapter {
                 .enumerate()
                 .map(|(i, tr)| (format!("φ_{} − φ_{N}", i + 1), tr))
                 .collect(),
+            images: None,
         }])
     }
 }

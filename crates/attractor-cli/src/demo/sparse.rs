@@ -165,12 +165,14 @@ impl Chapter for SparseChapter {
                 x_label: "time t / τ".into(),
                 y_label: "x_i(t)".into(),
                 series,
+                images: None,
             },
             Panel {
                 title: "PFCN: distance to the equilibrium".into(),
                 x_label: "time t / τ".into(),
                 y_label: "log10 ‖x(t) − x*‖".into(),
                 series: vec![("log10 ‖x(t) − x*‖".into(), log_dist)],
+                images: None,
             },
         ])
     }

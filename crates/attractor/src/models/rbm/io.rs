@@ -26,6 +26,44 @@ fn le_bytes(x: impl Iterator<Item = f64>) -> Vec<u8> {
     x.flat_map(f64::to_le_bytes).collect()
 }
 
+/// Rewrite the header's `__metadata__` object with its entries in the order given, so that
+/// the same model always gives the same bytes: safetensors writes the metadata map in its
+/// hash order, which changes from run to run. The entries are the same, so the header keeps
+/// its length and the data their offsets; bytes not laid out as expected are returned as they
+/// are. The values must need no JSON escaping (ours are fixed identifiers).
+fn canonical_metadata(mut bytes: Vec<u8>, entries: &[(&str, &str)]) -> Vec<u8> {
+    let Some(n) = bytes
+        .get(..8)
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map(u64::from_le_bytes)
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|&n| n <= bytes.len() - 8)
+    else {
+        return bytes;
+    };
+    let header = &bytes[8..8 + n];
+    let key = b"\"__metadata__\":{";
+    let Some(start) = header
+        .windows(key.len())
+        .position(|w| w == key)
+        .map(|p| p + key.len())
+    else {
+        return bytes;
+    };
+    let Some(len) = header[start..].iter().position(|&b| b == b'}') else {
+        return bytes;
+    };
+    let body: Vec<String> = entries
+        .iter()
+        .map(|(k, v)| format!("\"{k}\":\"{v}\""))
+        .collect();
+    let body = body.join(",");
+    if body.len() == len {
+        bytes[8 + start..8 + start + len].copy_from_slice(body.as_bytes());
+    }
+    bytes
+}
+
 impl Rbm {
     /// The parameters as the bytes of a safetensors file (module docs).
     pub fn to_safetensors_bytes(&self) -> Result<Vec<u8>> {
@@ -48,15 +86,19 @@ impl Rbm {
             ("hidden_bias", view(vec![nh], &b)?),
             ("visible_bias", view(vec![nv], &a)?),
         ];
-        let mut meta = HashMap::new();
-        meta.insert("format".to_string(), RBM_FORMAT.to_string());
-        meta.insert("visible_units".to_string(), self.visible.name().to_string());
-        meta.insert(
-            "library_version".to_string(),
-            env!("CARGO_PKG_VERSION").to_string(),
-        );
-        safetensors::serialize(tensors, Some(meta))
-            .map_err(|e| Error::Incompatible(format!("cannot serialise the RBM: {e}")))
+        // sorted by key: the header lists them in this order (see `canonical_metadata`)
+        let entries = [
+            ("format", RBM_FORMAT),
+            ("library_version", env!("CARGO_PKG_VERSION")),
+            ("visible_units", self.visible.name()),
+        ];
+        let meta: HashMap<String, String> = entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let bytes = safetensors::serialize(tensors, Some(meta))
+            .map_err(|e| Error::Incompatible(format!("cannot serialise the RBM: {e}")))?;
+        Ok(canonical_metadata(bytes, &entries))
     }
 
     /// Write the parameters to `path` as safetensors, atomically

@@ -1,0 +1,492 @@
+//! `attractor train rbm`: train a restricted Boltzmann machine by CD-k or PCD on images (an
+//! MNIST IDX directory or file, or a `.npy` array), report the reconstruction error and
+//! pseudo-likelihood after each epoch and the AIS log-likelihood at the end, and write the
+//! parameters to a safetensors file.
+
+use crate::maxcut::Exit;
+use anyhow::{Context, Result, bail};
+use attractor::learn::{CdMethod, CdParams, CdStatus, CdTrainer};
+use attractor::models::rbm::{AisParams, Rbm, VisibleUnits};
+use attractor::problems::{image_shape, read_idx, read_npy};
+use clap::{Args, Subcommand, ValueEnum};
+use faer::Mat;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// `attractor train <model>`.
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    #[command(subcommand)]
+    pub model: TrainModel,
+}
+
+/// The models `attractor train` trains.
+#[derive(Subcommand, Debug)]
+pub enum TrainModel {
+    /// A restricted Boltzmann machine by contrastive divergence (CD-k) or persistent CD.
+    Rbm(RbmTrainArgs),
+}
+
+/// The visible units of the RBM trained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Visible {
+    /// Binary units; the images are scaled to [0, 1] and binarised at --threshold.
+    Bernoulli,
+    /// Real units of unit variance; the images are scaled to [0, 1] and standardised per pixel.
+    Gaussian,
+}
+
+/// The negative phase's chains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Method {
+    /// Persistent chains carried across updates (Tieleman 2008; scikit-learn's default).
+    Pcd,
+    /// One chain per sample, started at it (CD-k, Hinton 2002).
+    Cd,
+}
+
+/// `attractor train rbm --data DIR --out MODEL.safetensors`.
+#[derive(Args, Debug)]
+pub struct RbmTrainArgs {
+    /// The training images: an MNIST directory (train-images-idx3-ubyte[.gz]), an IDX file, or
+    /// a `.npy` array (n_samples x n_features, or n_samples x height x width).
+    #[arg(long, value_name = "DIR|FILE")]
+    pub data: PathBuf,
+    /// Write the trained parameters here (safetensors; written atomically).
+    #[arg(long, value_name = "MODEL.safetensors")]
+    pub out: PathBuf,
+    /// Train on the first N samples (default: all).
+    #[arg(long, value_name = "N")]
+    pub count: Option<usize>,
+    /// Hidden units.
+    #[arg(long, default_value_t = 256)]
+    pub hidden: usize,
+    /// Visible units.
+    #[arg(long, value_enum, default_value_t = Visible::Bernoulli)]
+    pub visible: Visible,
+    /// Binarisation threshold for Bernoulli units, on values scaled to [0, 1].
+    #[arg(long, default_value_t = 0.5, allow_hyphen_values = true)]
+    pub threshold: f64,
+    /// Train Bernoulli units on the scaled grey values in [0, 1] rather than binarised images.
+    #[arg(long)]
+    pub grey: bool,
+    /// The negative phase: pcd or cd.
+    #[arg(long, value_enum, default_value_t = Method::Pcd)]
+    pub method: Method,
+    /// Gibbs sweeps per update (the k of CD-k / PCD-k).
+    #[arg(long, default_value_t = 1)]
+    pub cd_k: usize,
+    /// Passes over the training data.
+    #[arg(long, default_value_t = 5)]
+    pub epochs: usize,
+    /// Samples per minibatch (also the number of persistent chains).
+    #[arg(long, default_value_t = 10)]
+    pub batch_size: usize,
+    /// Learning rate η.
+    #[arg(long, default_value_t = 0.1, allow_hyphen_values = true)]
+    pub learning_rate: f64,
+    /// Momentum μ in [0, 1).
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    pub momentum: f64,
+    /// L2 penalty on the weights.
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    pub weight_decay: f64,
+    /// Standard deviation of the initial weights.
+    #[arg(long, default_value_t = 0.01, allow_hyphen_values = true)]
+    pub init_scale: f64,
+    /// Seed of the initial weights, shuffles, chains and AIS.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// AIS runs for the final log-likelihood (0: skip it).
+    #[arg(long, default_value_t = 100)]
+    pub ais_runs: usize,
+    /// AIS intermediate distributions.
+    #[arg(long, default_value_t = 10_000)]
+    pub ais_betas: usize,
+    /// Wall-clock budget in seconds: training stops after the epoch that spends it and the
+    /// parameters reached are written.
+    #[arg(long, allow_hyphen_values = true)]
+    pub time: Option<f64>,
+    /// Worker threads (rayon's global pool; 0: all of them). Results do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+/// The most worker threads `--threads` accepts.
+const MAX_THREADS: usize = 1024;
+/// The most hidden units `--hidden` accepts.
+const MAX_HIDDEN: usize = 1 << 16;
+
+/// Training images, one sample per column, with the image shape they came in.
+pub struct Images {
+    /// `n_features × n_samples`.
+    pub data: Mat<f64>,
+    pub height: usize,
+    pub width: usize,
+    /// Where they were read from.
+    pub source: PathBuf,
+}
+
+/// The file an MNIST directory keeps its training images in.
+fn resolve(path: &Path) -> Result<PathBuf> {
+    if !path.is_dir() {
+        return Ok(path.to_path_buf());
+    }
+    const NAMES: [&str; 3] = [
+        "train-images-idx3-ubyte.gz",
+        "train-images-idx3-ubyte",
+        "train-images.idx3-ubyte",
+    ];
+    NAMES
+        .iter()
+        .map(|n| path.join(n))
+        .find(|p| p.is_file())
+        .with_context(|| {
+            format!(
+                "--data {}: a directory, but none of {} is in it; name the image file itself",
+                path.display(),
+                NAMES.join(", ")
+            )
+        })
+}
+
+/// Read images (IDX or `.npy`), keep the first `count`, and scale them to `[0, 1]` by the
+/// largest value (IDX bytes by 255).
+pub fn read_images(path: &Path, count: Option<usize>) -> Result<Images> {
+    let file = resolve(path)?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let is_npy = name.ends_with(".npy") || name.ends_with(".npy.gz");
+    let (shape, values, max): (Vec<usize>, Vec<f64>, f64) = if is_npy {
+        let a = read_npy(&file).context("--data")?;
+        let max = a.data.iter().fold(0.0f64, |m, v| m.max(*v));
+        if let Some(v) = a.data.iter().find(|v| **v < 0.0) {
+            bail!(
+                "--data {}: holds a negative value ({}); images are non-negative intensities (scale the data to [0, 1])",
+                file.display(),
+                attractor::format_number(*v)
+            );
+        }
+        (a.shape, a.data, max)
+    } else {
+        let a = read_idx(&file).context("--data")?;
+        let data = a.data.iter().map(|&b| f64::from(b)).collect();
+        (a.dims, data, 255.0)
+    };
+    let (k_all, n, height, width) = match shape.as_slice() {
+        [k, n] => {
+            let (h, w) = image_shape(*n);
+            (*k, *n, h, w)
+        }
+        [k, h, w] => match h.checked_mul(*w) {
+            Some(n) => (*k, n, *h, *w),
+            None => bail!("--data {}: image shape {h} x {w} overflows", file.display()),
+        },
+        s => bail!(
+            "--data {}: expected n_samples x n_features or n_samples x height x width, got shape {s:?}",
+            file.display()
+        ),
+    };
+    if k_all == 0 || n == 0 {
+        bail!(
+            "--data {}: holds no images (shape {shape:?})",
+            file.display()
+        );
+    }
+    let k = match count {
+        None => k_all,
+        Some(0) => bail!("--count 0: train on at least one sample"),
+        Some(c) if c > k_all => bail!("--count {c}: {} holds only {k_all} samples", file.display()),
+        Some(c) => c,
+    };
+    let scale = if max > 0.0 { 1.0 / max } else { 1.0 };
+    // C-order k × n is column-major n × k: one sample per column
+    let data = Mat::from_fn(n, k, |i, s| values[s * n + i] * scale);
+    Ok(Images {
+        data,
+        height,
+        width,
+        source: file,
+    })
+}
+
+fn check_args(args: &RbmTrainArgs) -> Result<()> {
+    let num = attractor::format_number;
+    if args.hidden == 0 || args.hidden > MAX_HIDDEN {
+        bail!(
+            "--hidden {}: give between 1 and {MAX_HIDDEN} hidden units",
+            args.hidden
+        );
+    }
+    if !(args.threshold.is_finite() && (0.0..1.0).contains(&args.threshold)) {
+        bail!(
+            "--threshold {}: the binarisation threshold applies to values scaled to [0, 1]; give a number in [0, 1) such as 0.5",
+            num(args.threshold)
+        );
+    }
+    if args.grey && args.visible == Visible::Gaussian {
+        bail!(
+            "--grey applies to Bernoulli units; Gaussian units always train on the standardised values"
+        );
+    }
+    if args.epochs == 0 {
+        bail!("--epochs 0: train for at least one epoch");
+    }
+    if !(args.init_scale.is_finite() && args.init_scale >= 0.0) {
+        bail!(
+            "--init-scale {}: give a finite standard deviation >= 0, e.g. 0.01",
+            num(args.init_scale)
+        );
+    }
+    if args.ais_runs == 1 {
+        bail!("--ais-runs 1: AIS needs at least 2 runs for its standard error (0 skips it)");
+    }
+    if args.ais_runs > 1 << 20 {
+        bail!("--ais-runs {}: at most 1048576", args.ais_runs);
+    }
+    if args.ais_runs > 0 && (args.ais_betas == 0 || args.ais_betas > 10_000_000) {
+        bail!(
+            "--ais-betas {}: give between 1 and 10000000 intermediate distributions",
+            args.ais_betas
+        );
+    }
+    if args.threads > MAX_THREADS {
+        bail!(
+            "--threads {}: at most {MAX_THREADS} (0 uses all)",
+            args.threads
+        );
+    }
+    Ok(())
+}
+
+/// Name the option behind a training parameter the library refused.
+fn option_names(e: attractor::Error) -> anyhow::Error {
+    let option = match &e {
+        attractor::Error::InvalidParameter { name, .. } => match name.as_str() {
+            "k" => Some("--cd-k"),
+            "learning_rate" => Some("--learning-rate"),
+            "momentum" => Some("--momentum"),
+            "weight_decay" => Some("--weight-decay"),
+            "batch_size" => Some("--batch-size"),
+            _ => None,
+        },
+        _ => None,
+    };
+    match option {
+        Some(o) => anyhow::Error::new(e).context(o),
+        None => e.into(),
+    }
+}
+
+/// Standardise each row (feature) to mean 0 and standard deviation 1 (constant features to 0).
+fn standardise(data: &mut Mat<f64>) {
+    let n = data.ncols() as f64;
+    for i in 0..data.nrows() {
+        let mean = (0..data.ncols()).map(|s| data[(i, s)]).sum::<f64>() / n;
+        let var = (0..data.ncols())
+            .map(|s| (data[(i, s)] - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        let inv = if var > 1e-12 { var.sqrt().recip() } else { 0.0 };
+        for s in 0..data.ncols() {
+            data[(i, s)] = (data[(i, s)] - mean) * inv;
+        }
+    }
+}
+
+pub fn run(args: &TrainArgs) -> Result<Exit> {
+    match &args.model {
+        TrainModel::Rbm(a) => run_rbm(a),
+    }
+}
+
+fn run_rbm(args: &RbmTrainArgs) -> Result<Exit> {
+    check_args(args)?;
+    let budget = match args.time {
+        None => None,
+        Some(t) if t.is_finite() && t > 0.0 && t <= 1e9 => Some(Duration::from_secs_f64(t)),
+        Some(t) => bail!(
+            "--time {}: give a positive number of seconds (at most 1e9)",
+            attractor::format_number(t)
+        ),
+    };
+    attractor::output::check_writable(&args.out).context("--out")?;
+    let par = match args.threads {
+        0 => attractor::linalg::ALL_THREADS,
+        1 => attractor::Par::Seq,
+        k => attractor::Par::rayon(k),
+    };
+    let params = CdParams {
+        method: match args.method {
+            Method::Pcd => CdMethod::Persistent,
+            Method::Cd => CdMethod::Contrastive,
+        },
+        k: args.cd_k,
+        learning_rate: args.learning_rate,
+        momentum: args.momentum,
+        weight_decay: args.weight_decay,
+        batch_size: args.batch_size,
+        n_epochs: args.epochs,
+        shuffle: true,
+        seed: args.seed,
+        par,
+    };
+    params.validate().map_err(option_names)?;
+
+    let Images {
+        mut data,
+        height,
+        width,
+        source,
+    } = read_images(&args.data, args.count)?;
+    let (n_visible, n_samples) = (data.nrows(), data.ncols());
+    attractor::linalg::check_dense_size("--hidden x n_features", args.hidden, n_visible)?;
+    let units = match args.visible {
+        Visible::Bernoulli => {
+            if !args.grey {
+                data.as_mut().col_iter_mut().for_each(|c| {
+                    c.iter_mut()
+                        .for_each(|x| *x = if *x > args.threshold { 1.0 } else { 0.0 })
+                });
+            }
+            VisibleUnits::Bernoulli
+        }
+        Visible::Gaussian => {
+            standardise(&mut data);
+            VisibleUnits::Gaussian
+        }
+    };
+    let mut rbm =
+        Rbm::random(n_visible, args.hidden, args.init_scale, args.seed)?.with_visible(units);
+    let mut trainer = CdTrainer::new(&rbm, params).map_err(option_names)?;
+    println!(
+        "data {}: {n_samples} images of {height} x {width}, {}",
+        source.display(),
+        match (args.visible, args.grey) {
+            (Visible::Gaussian, _) => "scaled to [0, 1] and standardised per pixel".to_string(),
+            (_, true) => "scaled to [0, 1] (grey values as probabilities)".to_string(),
+            _ => format!(
+                "scaled to [0, 1] and binarised at {}",
+                attractor::format_number(args.threshold)
+            ),
+        }
+    );
+    println!(
+        "rbm: {n_visible} {} visible x {} hidden, {}-{}, {} epochs, minibatch {}, learning rate {}, momentum {}, weight decay {}, seed {}",
+        units.name(),
+        args.hidden,
+        match args.method {
+            Method::Pcd => "PCD",
+            Method::Cd => "CD",
+        },
+        args.cd_k,
+        args.epochs,
+        args.batch_size,
+        attractor::format_number(args.learning_rate),
+        attractor::format_number(args.momentum),
+        attractor::format_number(args.weight_decay),
+        args.seed
+    );
+
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        // SIGINT and SIGTERM both stop training after the current epoch and keep the model
+        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
+    }
+    let bar = ProgressBar::with_draw_target(
+        Some(args.epochs as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} epoch {pos}/{len} {elapsed_precise} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let t0 = Instant::now();
+    let mut out_of_time = false;
+    let summary = trainer
+        .fit(&mut rbm, data.as_ref(), |r| {
+            let recon = r.reconstruction_error();
+            let pl = r.pseudo_likelihood();
+            let line = format!(
+                "epoch {:>3}: reconstruction error {:.4}{} ({:.2} s)",
+                r.epoch,
+                recon,
+                pl.map(|p| format!(", pseudo-likelihood {p:.4}"))
+                    .unwrap_or_default(),
+                r.elapsed.as_secs_f64()
+            );
+            bar.suspend(|| println!("{line}"));
+            bar.set_position(r.epoch as u64);
+            if budget.is_some_and(|b| t0.elapsed() >= b) {
+                out_of_time = true;
+                return ControlFlow::Break(());
+            }
+            if stop.load(Ordering::SeqCst) {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .map_err(option_names)?;
+    bar.finish_and_clear();
+    let interrupted = summary.status == CdStatus::Stopped && !out_of_time;
+    println!(
+        "training: {} epochs, {} updates in {:.2} s ({}){}",
+        summary.n_epochs,
+        summary.n_updates,
+        summary.elapsed.as_secs_f64(),
+        match &summary.status {
+            CdStatus::Completed => "all epochs done".to_string(),
+            CdStatus::Stopped if out_of_time => "time budget spent".to_string(),
+            CdStatus::Stopped => "interrupted (Ctrl-C or SIGTERM): the model reached".to_string(),
+            CdStatus::Diverged { epoch } => format!(
+                "epoch {epoch} made a parameter non-finite and was undone; lower --learning-rate"
+            ),
+        },
+        if summary.n_epochs == 0 {
+            "; the initial model is written"
+        } else {
+            ""
+        }
+    );
+    // the model is written before the (long) likelihood estimate, so an interrupt there loses
+    // nothing
+    rbm.save_safetensors(&args.out).context("--out")?;
+    println!(
+        "wrote {} ({n_visible} x {} {} RBM)",
+        args.out.display(),
+        args.hidden,
+        units.name()
+    );
+    if args.ais_runs > 0 && !interrupted {
+        let ais = AisParams {
+            n_runs: args.ais_runs,
+            n_betas: args.ais_betas,
+            seed: args.seed,
+            par,
+            ..AisParams::default()
+        };
+        let t = Instant::now();
+        let (ll, r) = rbm.log_likelihood_ais(data.as_ref(), &ais)?;
+        println!(
+            "log-likelihood (AIS, {} runs x {} betas, {:.1} s): {ll:.3} nats per training image (log Z = {:.3} ± {:.3})",
+            args.ais_runs,
+            args.ais_betas,
+            t.elapsed().as_secs_f64(),
+            r.log_z,
+            r.std_err
+        );
+    }
+    Ok(if interrupted {
+        Exit::Interrupted
+    } else {
+        Exit::Done
+    })
+}

@@ -69,11 +69,7 @@ type Row = (usize, f64, f64, f64);
 
 /// Train by `method`, recording (epoch, exact log-likelihood, pseudo-likelihood,
 /// reconstruction error) at every epoch.
-fn train(
-    data: &Mat<f64>,
-    method: CdMethod,
-    seed: u64,
-) -> Result<(Rbm, Vec<Row>)> {
+fn train(data: &Mat<f64>, method: CdMethod, seed: u64) -> Result<(Rbm, Vec<Row>)> {
     let mut rbm = Rbm::random(data.nrows(), HIDDEN, 0.01, seed)?;
     let params = CdParams {
         method,
@@ -184,9 +180,8 @@ impl Chapter for RbmChapter {
         let mut rows: Vec<Vec<Vec<f64>>> = vec![(0..12).map(|s| ink(image(&data, s))).collect()];
         let samples: Vec<Vec<f64>> = (0..N_SAMPLES).map(|s| ink(image(&means, s))).collect();
         rows.extend(samples.chunks(12).map(|c| c.to_vec()));
-        let curve = |rows: &[Row]| -> Vec<(f64, f64)> {
-            rows.iter().map(|r| (r.0 as f64, r.1)).collect()
-        };
+        let curve =
+            |rows: &[Row]| -> Vec<(f64, f64)> { rows.iter().map(|r| (r.0 as f64, r.1)).collect() };
         Ok(vec![
             Panel {
                 title: format!("RBM {n}×{HIDDEN} on the 8×8 digits: exact log-likelihood"),

@@ -82,11 +82,9 @@ fn split_rows(
     );
 }
 
-/// `log(1 + e^x)` without overflow: `max(x, 0) + log1p(e^{−|x|})`.
-#[inline]
-pub(crate) fn softplus(x: f64) -> f64 {
-    x.max(0.0) + (-x.abs()).exp().ln_1p()
-}
+/// `log(1 + e^x)` without overflow: `max(x, 0) + log1p(e^{−|x|})` (the vectorisable kernel of
+/// [`crate::fastmath`]; its slice sums are `fastmath::softplus_sum*`).
+pub(crate) use crate::fastmath::softplus;
 
 /// `log Σ_i e^{x_i}` accumulated in one pass: the running maximum `m` and `s = Σ e^{x_i − m}`.
 #[derive(Debug, Clone, Copy)]

@@ -146,7 +146,7 @@ impl Rbm {
         while let Some((v, x)) = blocks.next_hidden_input() {
             for s in 0..v.ncols() {
                 let (vs, xs) = (col(v, s), col(x, s));
-                let f: f64 = self.visible_term(vs) - xs.iter().map(|&t| softplus(t)).sum::<f64>();
+                let f: f64 = self.visible_term(vs) - crate::fastmath::softplus_sum(xs);
                 for i in 0..vs.len() {
                     total += self.log_conditional(&wt, vs, xs, f, i);
                 }
@@ -160,10 +160,7 @@ impl Rbm {
     fn log_conditional(&self, wt: &Mat<f64>, v: &[f64], x: &[f64], f: f64, i: usize) -> f64 {
         let delta = 1.0 - 2.0 * v[i];
         let wi = col(wt.as_ref(), i);
-        let mut sp = 0.0;
-        for (&t, &w) in x.iter().zip(wi) {
-            sp += softplus(t + delta * w);
-        }
+        let sp = crate::fastmath::softplus_sum_shifted(x, delta, wi);
         let f_flip = self.visible_term(v) - self.a[i] * delta - sp;
         -softplus(f - f_flip)
     }
@@ -190,7 +187,7 @@ impl Rbm {
             let s0 = out.len();
             for s in 0..v.ncols() {
                 let (vs, xs) = (col(v, s), col(x, s));
-                let f: f64 = self.visible_term(vs) - xs.iter().map(|&t| softplus(t)).sum::<f64>();
+                let f: f64 = self.visible_term(vs) - crate::fastmath::softplus_sum(xs);
                 let mut rng =
                     crate::rng::stream(seed, crate::rng::streams::ORDER + (s0 + s) as u64);
                 let i = rng.random_range(0..nv);

@@ -335,7 +335,7 @@ impl Rbm {
         while let Some((v, x)) = blocks.next_hidden_input() {
             for s in 0..v.ncols() {
                 let xs = col(x, s);
-                let sp: f64 = xs.iter().map(|&t| softplus(t)).sum();
+                let sp = crate::fastmath::softplus_sum(xs);
                 out.push(self.visible_term(col(v, s)) - sp);
             }
         }

@@ -171,7 +171,7 @@ impl Rbm {
             let own = crate::linalg::dot(bias_own, col(s, c));
             let other: f64 = match (self.visible, layer) {
                 (VisibleUnits::Gaussian, _) => 0.5 * crate::linalg::dot(xc, xc),
-                _ => xc.iter().map(|&t| softplus(t)).sum(),
+                _ => crate::fastmath::softplus_sum(xc),
             };
             sc.lw[c] = own + other;
         }
@@ -558,9 +558,8 @@ impl AisContext<'_> {
                 let xs = col(x.as_ref(), s);
                 let mut d = 0.0;
                 if db != 0.0 {
-                    for &t in xs {
-                        d += softplus(b1 * t) - softplus(b0 * t);
-                    }
+                    d += crate::fastmath::softplus_sum_scaled(xs, b1)
+                        - crate::fastmath::softplus_sum_scaled(xs, b0);
                     d += db * (crate::linalg::dot(self.da, col(v.rb(), s)) + self.dconst);
                 }
                 log_w[s] += d;

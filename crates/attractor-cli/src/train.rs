@@ -154,8 +154,14 @@ fn resolve(path: &Path) -> Result<PathBuf> {
         })
 }
 
-/// Read images (IDX or `.npy`), keep the first `count`, and scale them to `[0, 1]` by the
-/// largest value (IDX bytes by 255).
+/// The values of an image file as read.
+enum Values {
+    Bytes(Vec<u8>),
+    F64(Vec<f64>),
+}
+
+/// Read images (IDX or `.npy`), keep the first `count`, and scale them to `[0, 1]`: IDX bytes
+/// by 255, `.npy` values by the largest of those kept.
 pub fn read_images(path: &Path, count: Option<usize>) -> Result<Images> {
     let file = resolve(path)?;
     let name = file
@@ -163,9 +169,9 @@ pub fn read_images(path: &Path, count: Option<usize>) -> Result<Images> {
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     let is_npy = name.ends_with(".npy") || name.ends_with(".npy.gz");
-    let (shape, values, max): (Vec<usize>, Vec<f64>, f64) = if is_npy {
+    // IDX bytes stay bytes until the matrix is built (an f64 copy of MNIST is 376 MB)
+    let (shape, values): (Vec<usize>, Values) = if is_npy {
         let a = read_npy(&file).context("--data")?;
-        let max = a.data.iter().fold(0.0f64, |m, v| m.max(*v));
         if let Some(v) = a.data.iter().find(|v| **v < 0.0) {
             bail!(
                 "--data {}: holds a negative value ({}); images are non-negative intensities (scale the data to [0, 1])",
@@ -173,11 +179,10 @@ pub fn read_images(path: &Path, count: Option<usize>) -> Result<Images> {
                 attractor::format_number(*v)
             );
         }
-        (a.shape, a.data, max)
+        (a.shape, Values::F64(a.data))
     } else {
         let a = read_idx(&file).context("--data")?;
-        let data = a.data.iter().map(|&b| f64::from(b)).collect();
-        (a.dims, data, 255.0)
+        (a.dims, Values::Bytes(a.data))
     };
     let (k_all, n, height, width) = match shape.as_slice() {
         [k, n] => {
@@ -205,9 +210,15 @@ pub fn read_images(path: &Path, count: Option<usize>) -> Result<Images> {
         Some(c) if c > k_all => bail!("--count {c}: {} holds only {k_all} samples", file.display()),
         Some(c) => c,
     };
-    let scale = if max > 0.0 { 1.0 / max } else { 1.0 };
     // C-order k × n is column-major n × k: one sample per column
-    let data = Mat::from_fn(n, k, |i, s| values[s * n + i] * scale);
+    let data = match &values {
+        Values::Bytes(b) => Mat::from_fn(n, k, |i, s| f64::from(b[s * n + i]) / 255.0),
+        Values::F64(v) => {
+            let max = v[..k * n].iter().fold(0.0f64, |m, x| m.max(*x));
+            let scale = if max > 0.0 { 1.0 / max } else { 1.0 };
+            Mat::from_fn(n, k, |i, s| v[s * n + i] * scale)
+        }
+    };
     Ok(Images {
         data,
         height,

@@ -46,11 +46,10 @@ def _not_fitted(est):
     )
 
 
-def _whole(name, value, low, what):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise AttractorError(f"{name} = {value!r}: give a whole number of {what} >= {low}")
-    if value < low:
-        raise AttractorError(f"{name} = {value}: give a whole number of {what} >= {low}")
+def _whole(name, value, low, fix):
+    """``value`` as an int ``>= low``; the message names it and says ``fix``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise AttractorError(f"{name} = {value!r}: {fix}")
     return int(value)
 
 
@@ -100,11 +99,13 @@ class _RBM(_Mixin, _Base):
         """Every constructor parameter, checked (scikit-learn checks them at fit time): the
         types here, the ranges of the trainer's settings by the library (its messages, which
         name the parameter and its valid range). Returns the seed."""
-        _whole("n_components", self.n_components, 1, "hidden units")
-        _whole("batch_size", self.batch_size, 1, "samples per minibatch")
-        _whole("n_iter", self.n_iter, 0, "epochs")
-        _whole("cd_k", self.cd_k, 1, "Gibbs sweeps per update (contrastive divergence needs one)")
-        _whole("verbose", self.verbose, 0, "(0 is silent)")
+        _whole("n_components", self.n_components, 1, "give a whole number of hidden units >= 1")
+        _whole("batch_size", self.batch_size, 1,
+               "a minibatch holds at least one sample; give a whole number >= 1 (e.g. 10)")
+        _whole("n_iter", self.n_iter, 0, "give a whole number of epochs >= 0")
+        _whole("cd_k", self.cd_k, 1,
+               "contrastive divergence needs at least one Gibbs sweep per update; give cd_k >= 1")
+        _whole("verbose", self.verbose, 0, "give 0 (silent) or a whole number >= 1")
         for name in ("persistent", "shuffle"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise AttractorError(f"{name} = {getattr(self, name)!r}: give True or False")
@@ -398,7 +399,12 @@ class _RBM(_Mixin, _Base):
         ``ais_`` (``log_z``, ``std_err``, ``log_weights``, ``log_z_base``) after AIS."""
         rbm = self._model()
         if method == "exact":
-            z, se = rbm.log_z_exact(), 0.0
+            try:
+                z, se = rbm.log_z_exact(), 0.0
+            except AttractorError as e:
+                if "ais_log_z" not in str(e):
+                    raise
+                raise AttractorError(f"{e} (here: method='ais')") from None
         elif method == "ais":
             data = None if X is None else self._rows(X)
             self.ais_ = rbm.ais(

@@ -59,6 +59,30 @@ def _real(name, value):
     return float(value)
 
 
+def _as_rows(X, name):
+    """``X`` as float64 rows: ``TypeError`` for non-numbers and sparse matrices,
+    ``AttractorError`` for other than 2-D or NaN/inf (:func:`as_float_array`). The range of
+    Bernoulli data is the library's to check."""
+    if hasattr(X, "tocsr") or hasattr(X, "todense"):  # a scipy.sparse matrix or array
+        raise TypeError(
+            f"{name}: a sparse matrix was passed, but dense data is required; pass {name}.toarray()"
+        )
+    arr = np.asarray(X)
+    if arr.ndim == 1:
+        raise AttractorError(
+            f"{name}: expected a 2-D array (n_samples, n_features), got shape {arr.shape}. "
+            f"Reshape your data with {name}.reshape(1, -1) for one sample or "
+            f"{name}.reshape(-1, 1) for one feature"
+        )
+    arr = as_float_array(arr, name, 2)
+    if arr.shape[1] == 0:
+        raise AttractorError(
+            f"{name}: 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required; "
+            "pass rows of at least one feature"
+        )
+    return arr
+
+
 class _RBM(_Mixin, _Base):
     """What both RBMs share; subclasses name the visible units."""
 
@@ -128,15 +152,13 @@ class _RBM(_Mixin, _Base):
         )
 
     def _rows(self, X, name="X"):
-        """``X`` as float64 rows (``TypeError`` for non-numbers, ``AttractorError`` for other
-        than 2-D or NaN/inf), of the fitted width. The range of Bernoulli data is the library's
-        to check."""
-        X = as_float_array(X, name, 2)
+        """``X`` as float64 rows (see :func:`_as_rows`) of the fitted width."""
+        X = _as_rows(X, name)
         n = getattr(self, "n_features_in_", None)
         if n is not None and X.shape[1] != n:
             raise AttractorError(
-                f"{name} has {X.shape[1]} features, but this {type(self).__name__} was fitted "
-                f"with {n}; pass rows of {n} features"
+                f"{name} has {X.shape[1]} features, but {type(self).__name__} is expecting {n} "
+                f"features as input (the width it was fitted with); pass rows of {n} features"
             )
         return X
 
@@ -209,7 +231,7 @@ class _RBM(_Mixin, _Base):
         the epoch in progress and raises :class:`~attractor.Interrupted` (``result``: this
         estimator, with the parameters reached)."""
         seed = self._check_params()
-        X = as_float_array(X, "X", 2)
+        X = _as_rows(X, "X")
         self._rbm = None
         self._initialise(X.shape[1], seed)
         self._train(X, int(self.n_iter))
@@ -222,7 +244,7 @@ class _RBM(_Mixin, _Base):
         starts a fresh trainer: zero momentum, new chains)."""
         seed = self._check_params()
         if not self.__sklearn_is_fitted__():
-            X = as_float_array(X, "X", 2)
+            X = _as_rows(X, "X")
             self._initialise(X.shape[1], seed)
         else:
             X = self._rows(X)

@@ -327,7 +327,7 @@ def test_more_errors():
     with pytest.raises(ValueError, match="not fitted yet"):  # NotFittedError is a ValueError
         BernoulliRBM().transform(X0)
     m = BernoulliRBM(n_components=3, n_iter=1).fit(X0)
-    with pytest.raises(AttractorError, match="X has 5 features, but this BernoulliRBM was fitted with 6"):
+    with pytest.raises(AttractorError, match="X has 5 features, but BernoulliRBM is expecting 6 features as input"):
         m.transform(X0[:, :5])
     with pytest.raises(AttractorError, match="v has 7 features"):
         m.gibbs(np.zeros((2, 7)))
@@ -347,6 +347,15 @@ def test_more_errors():
         g.fit(wild)
     assert g.report_["status"] == "diverged" and g.report_["n_epochs"] == g.report_["diverged_epoch"] - 1
     assert np.all(np.isfinite(g.components_))
+
+
+def test_sparse_and_one_dimensional_input_say_what_to_pass():
+    m = BernoulliRBM(n_components=3, n_iter=1).fit(X0)
+    with pytest.raises(AttractorError, match=r"X: expected a 2-D array .* got shape \(6,\)\. Reshape your data with X.reshape\(1, -1\)"):
+        m.transform(X0[0])
+    sparse = pytest.importorskip("scipy.sparse")
+    with pytest.raises(TypeError, match=r"X: a sparse matrix was passed, but dense data is required; pass X.toarray\(\)"):
+        BernoulliRBM().fit(sparse.csr_matrix(X0))
 
 
 # ---------------------------------------------------------------- scikit-learn conventions

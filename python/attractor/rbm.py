@@ -121,8 +121,9 @@ class _RBM(_Mixin, _Base):
 
     def _check_params(self):
         """Every constructor parameter, checked (scikit-learn checks them at fit time): the
-        types here, the ranges of the trainer's settings by the library (its messages, which
-        name the parameter and its valid range). Returns the seed."""
+        types here, the ranges of the trainer's settings and ``n_threads`` by the library when
+        it builds the model and trainer (its messages name the parameter and its valid range).
+        Returns the seed."""
         _whole("n_components", self.n_components, 1, "give a whole number of hidden units >= 1")
         _whole("batch_size", self.batch_size, 1,
                "a minibatch holds at least one sample; give a whole number >= 1 (e.g. 10)")
@@ -135,10 +136,7 @@ class _RBM(_Mixin, _Base):
                 raise AttractorError(f"{name} = {getattr(self, name)!r}: give True or False")
         for name in ("learning_rate", "momentum", "weight_decay"):
             _real(name, getattr(self, name))
-        seed = _seed(self.random_state)
-        probe = _attractor.Rbm.random(1, 1, n_threads=self.n_threads)
-        probe.set_trainer(**self._settings(), seed=seed)
-        return seed
+        return _seed(self.random_state)
 
     def _settings(self):
         return dict(
@@ -178,15 +176,17 @@ class _RBM(_Mixin, _Base):
         self._rbm.set_trainer(**self._settings(), seed=seed)
 
     def _initialise(self, n_features, seed):
-        """``W_ij ~ N(0, 0.01^2)``, zero biases (scikit-learn's start), and a fresh trainer."""
-        self._rbm = _attractor.Rbm.random(
+        """``W_ij ~ N(0, 0.01^2)``, zero biases (scikit-learn's start), and a fresh trainer;
+        the estimator holds them only once both are built (the library checks the settings)."""
+        rbm = _attractor.Rbm.random(
             n_features, int(self.n_components), visible=self._visible, scale=0.01, seed=seed,
             n_threads=self.n_threads,
         )
+        rbm.set_trainer(**self._settings(), seed=seed)
+        self._rbm = rbm
         self.n_features_in_ = n_features
         self._seed_ = seed
         self._n_draws = 0
-        self._start_trainer(seed)
 
     def _raise_for(self, report):
         self.report_ = report
@@ -232,7 +232,8 @@ class _RBM(_Mixin, _Base):
         estimator, with the parameters reached)."""
         seed = self._check_params()
         X = _as_rows(X, "X")
-        self._rbm = None
+        self._rbm = None  # a fit that fails leaves the estimator unfitted
+        self.__dict__.pop("n_features_in_", None)
         self._initialise(X.shape[1], seed)
         self._train(X, int(self.n_iter))
         return self

@@ -331,6 +331,10 @@ def test_more_errors():
         m.transform(X0[:, :5])
     with pytest.raises(AttractorError, match="v has 7 features"):
         m.gibbs(np.zeros((2, 7)))
+    refit = BernoulliRBM(n_components=3, n_iter=1).fit(X0).set_params(learning_rate=0.0)
+    with pytest.raises(AttractorError, match="learning_rate = 0"):
+        refit.fit(X0)
+    assert not hasattr(refit, "components_") and not hasattr(refit, "n_features_in_")  # a failed fit leaves it unfitted
     with pytest.raises(AttractorError, match="method = 'mcmc': use 'exact' or 'ais'"):
         m.log_partition("mcmc")
     big = BernoulliRBM(n_components=30, n_iter=0).fit(np.zeros((2, 30)))

@@ -20,7 +20,7 @@ pseudo-likelihood (Besag 1975), sampling, and safetensors files.
 
 The numerics live in the Rust library (``attractor::models::rbm``,
 ``attractor::learn::contrastive_divergence``); this module translates. Training releases the
-interpreter lock; Ctrl-C stops it after the epoch in progress and raises
+interpreter lock; Ctrl-C stops it between minibatches and raises
 :class:`~attractor.Interrupted` whose ``result`` is the estimator with the parameters reached.
 Results depend on ``random_state`` only, never on ``n_threads``.
 """
@@ -227,9 +227,9 @@ class _RBM(_Mixin, _Base):
         epochs of minibatches of ``batch_size`` (shuffled each epoch when ``shuffle``), starting
         from ``W ~ N(0, 0.01^2)`` and zero biases. Every parameter is checked first. Sets
         ``report_`` (``n_epochs``, ``n_updates``, ``elapsed``, ``status``; per epoch
-        ``pseudo_likelihood`` / ``reconstruction_error`` when ``verbose``). Ctrl-C stops after
-        the epoch in progress and raises :class:`~attractor.Interrupted` (``result``: this
-        estimator, with the parameters reached)."""
+        ``pseudo_likelihood`` / ``reconstruction_error`` when ``verbose``). Ctrl-C stops
+        between minibatches and raises :class:`~attractor.Interrupted` (``result``: this
+        estimator, with the parameters reached; ``report``: how far it got)."""
         seed = self._check_params()
         X = _as_rows(X, "X")
         self._rbm = None  # a fit that fails leaves the estimator unfitted

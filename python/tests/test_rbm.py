@@ -443,8 +443,9 @@ def test_the_interpreter_lock_is_released_while_fitting():
 CHILD = textwrap.dedent(
     """
     import time, numpy as np, attractor
-    x = (np.random.default_rng(0).random((500, 50)) < 0.3).astype(float)
-    est = attractor.BernoulliRBM(n_components=30, n_iter=10**7)
+    # epochs of 20000 updates (seconds each): Ctrl-C must stop between minibatches
+    x = (np.random.default_rng(0).random((20000, 200)) < 0.3).astype(float)
+    est = attractor.BernoulliRBM(n_components=200, n_iter=1000, batch_size=1, cd_k=10)
     print("ready", flush=True)
     t0 = time.time()
     try:
@@ -453,20 +454,23 @@ CHILD = textwrap.dedent(
     except attractor.Interrupted as e:
         r = e.report
         ok = e.result is est and bool(np.all(np.isfinite(est.components_)))
-        print(f"interrupted {r['n_epochs']} {r['status']} {ok} {time.time() - t0:.2f}", flush=True)
+        print(f"interrupted {r['n_epochs']} {r['n_updates']} {r['status']} {ok} {time.time() - t0:.2f}", flush=True)
     """
 )
 
 
-def test_sigint_stops_a_long_fit_keeping_the_parameters():
+def test_sigint_stops_a_long_fit_between_minibatches_keeping_the_parameters():
     child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True)
     assert child.stdout.readline().strip() == "ready"
     time.sleep(1.5)
     sent = time.monotonic()
     child.send_signal(signal.SIGINT)
-    out, _ = child.communicate(timeout=20)
+    out, _ = child.communicate(timeout=30)
     waited = time.monotonic() - sent
     assert out.startswith("interrupted"), out
     assert waited < 1.0, f"took {waited:.2f} s to stop"
-    _, epochs, status, ok, _ = out.split()
-    assert int(epochs) > 0 and status == "interrupted" and ok == "True"
+    _, epochs, updates, status, ok, _ = out.split()
+    assert status == "interrupted" and ok == "True"
+    # stopped inside an epoch: the updates made are kept, the epoch is not counted
+    assert int(updates) > 0 and int(updates) % 20000 != 0, out
+    assert int(updates) // 20000 == int(epochs), out

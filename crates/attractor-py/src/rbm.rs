@@ -7,10 +7,10 @@
 //! the library; a C-order array is the library's matrix without a copy ([`transposed`]).
 //! Parameters travel as scikit-learn's `components_ = Wᵀ` (`(n_hidden, n_visible)`), which in
 //! C order is the library's column-major `W`. Training runs on a worker thread with the
-//! interpreter lock released while the calling thread watches for Ctrl-C ([`watched`]); the
-//! trainer's epoch observer then stops training after the epoch in progress, keeping the
-//! parameters reached, and the report says `interrupted` (the Python layer raises
-//! `attractor.Interrupted`). Every numeric decision is the library's.
+//! interpreter lock released while the calling thread watches for Ctrl-C ([`watched`]) and
+//! raises the trainer's interrupt (`CdTrainer::set_interrupt`), which stops training between
+//! minibatches, keeping the parameters reached; the report says `interrupted` (the Python
+//! layer raises `attractor.Interrupted`). Every numeric decision is the library's.
 
 use super::arrays::{count, matrix, par, rows_of, transposed, watched};
 use super::{bad, err};
@@ -258,7 +258,8 @@ impl PyRbm {
 
     /// Train for `n_epochs` epochs on the rows of `x` (minibatches of the trainer's
     /// `batch_size`, shuffled per epoch), with the interpreter lock released. Ctrl-C stops
-    /// training after the epoch in progress (the parameters reached are kept); an epoch that
+    /// training between minibatches (the updates made are kept; the epoch in progress is not
+    /// counted, and the next call starts it again); an epoch that
     /// makes a parameter non-finite is undone and ends training. With `monitor`, every epoch
     /// also reports the reconstruction error and (Bernoulli units) the mean stochastic
     /// pseudo-likelihood of `x`. Returns a report: `n_epochs` (this call), `n_updates`,
@@ -286,6 +287,7 @@ impl PyRbm {
             None
         } else {
             let flag = stop.clone();
+            trainer.set_interrupt(Some(stop.clone()));
             let mut done = 0usize;
             let s = watched(py, "RBM trainer", &stop, || {
                 trainer.fit(rbm, data, |r| {
@@ -304,9 +306,9 @@ impl PyRbm {
                         ControlFlow::Continue(())
                     }
                 })
-            })?
-            .map_err(err)?;
-            Some(s)
+            });
+            trainer.set_interrupt(None);
+            Some(s?.map_err(err)?)
         };
         let d = PyDict::new(py);
         // a Ctrl-C seen by the watch loop has been consumed: report it even when it came

@@ -419,7 +419,7 @@ def test_clone_get_set_params_and_pickle():
 
 def test_the_interpreter_lock_is_released_while_fitting():
     x = (np.random.default_rng(14).random((2000, 200)) < 0.3).astype(float)
-    est = BernoulliRBM(n_components=100, n_iter=10, batch_size=20)
+    est = BernoulliRBM(n_components=100, n_iter=30, batch_size=20)  # about 0.3 s
     ticks = []
     stop = threading.Event()
 

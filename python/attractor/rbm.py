@@ -174,6 +174,7 @@ class _RBM(_Mixin, _Base):
 
     def _start_trainer(self, seed):
         self._rbm.set_trainer(**self._settings(), seed=seed)
+        self._trainer_settings = self._settings()
 
     def _initialise(self, n_features, seed):
         """``W_ij ~ N(0, 0.01^2)``, zero biases (scikit-learn's start), and a fresh trainer;
@@ -184,6 +185,7 @@ class _RBM(_Mixin, _Base):
         )
         rbm.set_trainer(**self._settings(), seed=seed)
         self._rbm = rbm
+        self._trainer_settings = self._settings()
         self.n_features_in_ = n_features
         self._seed_ = seed
         self._n_draws = 0
@@ -241,15 +243,17 @@ class _RBM(_Mixin, _Base):
     def partial_fit(self, X, y=None):
         """One parameter update on the minibatch formed by all rows of ``X`` (scikit-learn's
         ``partial_fit``). The first call initialises the model as ``fit`` does; later calls
-        continue its momentum and persistent chains (a model that was unpickled or loaded
-        starts a fresh trainer: zero momentum, new chains)."""
+        continue its momentum and persistent chains. A fresh trainer (zero momentum, new
+        chains) starts for a model that was unpickled, loaded or built ``from_parameters``, and
+        when a training parameter (``learning_rate``, ``batch_size``, ``cd_k``, ``persistent``,
+        ``momentum``, ``weight_decay``, ``shuffle``) changed since the last update."""
         seed = self._check_params()
         if not self.__sklearn_is_fitted__():
             X = _as_rows(X, "X")
             self._initialise(X.shape[1], seed)
         else:
             X = self._rows(X)
-            if not self._rbm.has_trainer:
+            if not self._rbm.has_trainer or self._settings() != getattr(self, "_trainer_settings", None):
                 self._start_trainer(seed)
         self._model().partial_fit(X)
         return self

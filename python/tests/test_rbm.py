@@ -231,6 +231,10 @@ def test_partial_fit_over_the_minibatches_equals_one_epoch_of_fit(persistent, mo
     before = part.components_
     part.partial_fit(x[:10])
     assert not np.array_equal(part.components_, before)
+    # a changed learning rate takes effect (a fresh trainer): a tiny one barely moves W
+    before = part.components_
+    part.set_params(learning_rate=1e-9).partial_fit(x[:10])
+    assert 0 < np.abs(part.components_ - before).max() < 1e-8
 
 
 def test_epochs_in_separate_calls_equal_one_call(capsys):

@@ -310,6 +310,22 @@ impl CdTrainer {
     /// [`fit_epoch`](Self::fit_epoch) returns early, keeping every update made; the epoch in
     /// progress is not counted, so the next one starts it again with the same minibatch order.
     /// `None` removes the flag.
+    ///
+    /// ```
+    /// use attractor::learn::contrastive_divergence::{CdParams, CdStatus, CdTrainer};
+    /// use attractor::models::rbm::Rbm;
+    /// use attractor::run::Interrupt;
+    /// use std::ops::ControlFlow;
+    /// let data = faer::Mat::from_fn(6, 40, |i, s| ((i + s) % 3 == 0) as u8 as f64);
+    /// let mut rbm = Rbm::random(6, 4, 0.01, 1)?;
+    /// let mut trainer = CdTrainer::new(&rbm, CdParams::default())?;
+    /// let stop = Interrupt::new();
+    /// trainer.set_interrupt(Some(stop.clone()));
+    /// stop.raise(); // as a Ctrl-C handler does, from another thread
+    /// let s = trainer.fit(&mut rbm, data.as_ref(), |_| ControlFlow::Continue(()))?;
+    /// assert_eq!((s.status, s.n_updates), (CdStatus::Stopped, 0));
+    /// # Ok::<(), attractor::Error>(())
+    /// ```
     pub fn set_interrupt(&mut self, stop: Option<Interrupt>) {
         self.interrupt = stop;
     }

@@ -14,6 +14,9 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
 - Sparse coding by competitive networks (FCN, PFCN, LCA): :class:`SparseCoder` (a
   scikit-learn transformer), :func:`sparse_encode`, :func:`sparse_path`,
   :func:`sparse_trajectory`, with an optimality certificate (duality gap) per code.
+- Restricted Boltzmann machines with scikit-learn's ``BernoulliRBM`` face (CD-k/PCD in Rust):
+  :class:`BernoulliRBM`, :class:`GaussianBernoulliRBM`, with the exact and AIS partition
+  function, log-likelihoods, the exact pseudo-likelihood, sampling and safetensors files.
 - Readers: :func:`read_gset` (G-set or edge list), :func:`read_qubo`, :func:`read_npy`,
   :func:`read_idx`.
 
@@ -28,6 +31,7 @@ from .dynamics import FiringRateNetwork, HopfieldNetwork, Solution
 from .memory import ClassicalHopfield, DenseMemory, Krotov2021, ModernHopfield
 from .oscillators import MaxCutResult, OscillatorMemory, maxcut, sample_ising_arrays
 from .sparse import SparseCoder, SparseDictionary, sparse_encode, sparse_path, sparse_trajectory
+from .rbm import BernoulliRBM, GaussianBernoulliRBM
 from .io import read_gset, read_idx, read_npy, read_qubo
 
 try:  # the dimod sampler needs the optional extra
@@ -55,6 +59,8 @@ __all__ = [
     "sparse_encode",
     "sparse_path",
     "sparse_trajectory",
+    "BernoulliRBM",
+    "GaussianBernoulliRBM",
     "read_gset",
     "read_idx",
     "read_npy",

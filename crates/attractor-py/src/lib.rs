@@ -26,6 +26,8 @@ use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+mod arrays;
+mod rbm;
 mod sparse;
 
 create_exception!(
@@ -1104,6 +1106,7 @@ fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_npy, m)?)?;
     m.add_function(wrap_pyfunction!(read_idx, m)?)?;
     sparse::register(m)?;
+    rbm::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -10,96 +10,17 @@
 //! `"interrupted"` and `report["interrupted"] = True` (the Python layer raises
 //! `attractor.Interrupted`).
 
-use super::{bad, err, signal_pending};
+use super::arrays::{count, matrix, par, transposed, vector, watched};
+use super::err;
 use attractor::models::sparse::{
     Dictionary, SparseCoder, SparseCodes, SparseMethod, SparseParams, SparseTrajectory,
 };
 use attractor::run::{Interrupt, Status};
-use faer::{Mat, MatRef, Par};
-use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
-use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use faer::Mat;
+use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use std::sync::Arc;
-use std::sync::mpsc::{RecvTimeoutError, channel};
-use std::time::Duration;
-
-/// `x` as a float64, C-contiguous NumPy array (no copy when it already is one), refusing
-/// non-numeric and complex data (`TypeError`) and other than `ndim` dimensions
-/// (`AttractorError`, naming `what` and the expected layout). Non-finite entries are the
-/// library's to refuse (it names them by item and entry, as the NumPy array has them).
-fn float_array<'py>(
-    x: &Bound<'py, PyAny>,
-    what: &str,
-    ndim: usize,
-    layout: &str,
-) -> PyResult<Bound<'py, PyAny>> {
-    let np = x.py().import("numpy")?;
-    let a = np.call_method1("asarray", (x,))?;
-    let kind: String = a.getattr("dtype")?.getattr("kind")?.extract()?;
-    if !matches!(kind.as_str(), "b" | "i" | "u" | "f") {
-        let dtype = a.getattr("dtype")?.str()?.to_string();
-        return Err(PyTypeError::new_err(format!(
-            "{what}: expected an array of real numbers, got dtype {dtype}"
-        )));
-    }
-    let a = np.call_method1("ascontiguousarray", (a, "float64"))?;
-    let got: usize = a.getattr("ndim")?.extract()?;
-    if got != ndim {
-        let shape = a.getattr("shape")?.str()?.to_string();
-        return Err(bad(format!(
-            "{what}: expected {layout}, got an array of shape {shape}"
-        )));
-    }
-    Ok(a)
-}
-
-fn matrix<'py>(
-    x: &Bound<'py, PyAny>,
-    what: &str,
-    layout: &str,
-) -> PyResult<PyReadonlyArray2<'py, f64>> {
-    let a = float_array(x, what, 2, &format!("a 2-D array {layout}"))?;
-    Ok(a.cast_into::<PyArray2<f64>>()?.readonly())
-}
-
-fn vector<'py>(
-    x: &Bound<'py, PyAny>,
-    what: &str,
-    layout: &str,
-) -> PyResult<PyReadonlyArray1<'py, f64>> {
-    let a = float_array(x, what, 1, &format!("a 1-D vector {layout}"))?;
-    Ok(a.cast_into::<PyArray1<f64>>()?.readonly())
-}
-
-/// The contiguous data of a C-order array (always true after [`float_array`]).
-fn data<'a>(a: &'a PyReadonlyArray2<'_, f64>) -> PyResult<&'a [f64]> {
-    a.as_slice()
-        .map_err(|_| PyRuntimeError::new_err("internal: a converted array is not contiguous"))
-}
-
-/// A C-order `(rows, cols)` array seen as the column-major `cols × rows` matrix (no copy).
-fn transposed<'a>(a: &'a PyReadonlyArray2<'_, f64>) -> PyResult<MatRef<'a, f64>> {
-    let (rows, cols) = a.as_array().dim();
-    Ok(MatRef::from_column_major_slice(data(a)?, cols, rows))
-}
-
-/// A count from Python (refusing negative values with their name).
-fn count(name: &str, v: i64) -> PyResult<usize> {
-    usize::try_from(v).map_err(|_| bad(format!("{name} = {v}: give a whole number >= 1")))
-}
-
-/// `n_threads` as the library's parallelism: `None` or 1 sequential, 0 or -1 all threads.
-fn par(n_threads: Option<i64>) -> PyResult<Par> {
-    match n_threads {
-        None | Some(1) => Ok(Par::Seq),
-        Some(0) | Some(-1) => Ok(attractor::linalg::ALL_THREADS),
-        Some(k) if k > 1 => Ok(Par::rayon(k as usize)),
-        Some(k) => Err(bad(format!(
-            "n_threads = {k}: use None or 1 (sequential), a thread count k > 1, or -1 (all cores)"
-        ))),
-    }
-}
 
 /// A sparse-coding dictionary: the atoms (rows of an `(n_atoms, n_features)` array, scikit-
 /// learn's layout) with their Gram matrix `G = ΦΦᵀ` and its largest eigenvalue formed once, so
@@ -214,43 +135,6 @@ impl Settings<'_> {
     }
 }
 
-/// Run `work` on a worker thread with the interpreter lock released, while this thread (the
-/// interpreter's main thread, the one that sees signals) asks every 20 ms whether Ctrl-C is
-/// pending and, if so, raises `stop`; the work then ends early with what it reached.
-fn watched<T: Send>(
-    py: Python<'_>,
-    stop: &Interrupt,
-    work: impl FnOnce() -> T + Send,
-) -> PyResult<T> {
-    py.detach(|| {
-        std::thread::scope(|scope| {
-            let (tx, rx) = channel();
-            let worker = scope.spawn(move || {
-                let _ = tx.send(work());
-            });
-            loop {
-                match rx.recv_timeout(Duration::from_millis(20)) {
-                    Ok(r) => {
-                        let _ = worker.join();
-                        return Ok(r);
-                    }
-                    Err(RecvTimeoutError::Timeout) => {
-                        if !stop.is_raised() && signal_pending() {
-                            stop.raise();
-                        }
-                    }
-                    Err(RecvTimeoutError::Disconnected) => {
-                        let _ = worker.join();
-                        return Err(PyRuntimeError::new_err(
-                            "the sparse coder's worker thread panicked (a bug; please report it)",
-                        ));
-                    }
-                }
-            }
-        })
-    })
-}
-
 /// `(codes (n_signals, n_atoms), report)` of a batch.
 fn codes_out<'py>(
     py: Python<'py>,
@@ -339,7 +223,7 @@ pub(crate) fn sparse_encode<'py>(
         Some(a) => Some(transposed(a)?),
         None => None,
     };
-    let c = watched(py, &stop, || coder.encode_from(yv, av))?.map_err(err)?;
+    let c = watched(py, "sparse coder", &stop, || coder.encode_from(yv, av))?.map_err(err)?;
     codes_out(py, &c, coder.gamma(), coder.params().method, &stop)
 }
 
@@ -385,7 +269,7 @@ pub(crate) fn sparse_path<'py>(
     let (coder, stop) = s.coder(dict)?;
     let y = matrix(signals, "signals", "(n_signals, n_features)")?;
     let yv = transposed(&y)?;
-    let path = watched(py, &stop, || coder.path(yv, &lambdas))?.map_err(err)?;
+    let path = watched(py, "sparse coder", &stop, || coder.path(yv, &lambdas))?.map_err(err)?;
     let out = PyList::empty(py);
     for c in &path {
         out.append(codes_out(
@@ -451,8 +335,10 @@ pub(crate) fn sparse_trajectory<'py>(
         Some(a) => Some(a.as_slice()?),
         None => None,
     };
-    let tr: SparseTrajectory =
-        watched(py, &stop, || coder.trajectory(ys, a0s, every, max_points))?.map_err(err)?;
+    let tr: SparseTrajectory = watched(py, "sparse coder", &stop, || {
+        coder.trajectory(ys, a0s, every, max_points)
+    })?
+    .map_err(err)?;
     let (n, k) = (tr.codes.nrows(), tr.codes.ncols());
     let mut flat = Vec::with_capacity(n * k);
     for j in 0..k {

@@ -526,6 +526,68 @@ fn training_can_be_stopped_and_resumed() {
 }
 
 #[test]
+fn the_interrupt_stops_training_between_minibatches() {
+    use attractor::run::Interrupt;
+    let data = binary_data(6, 40, 97);
+    let params = CdParams {
+        n_epochs: 3,
+        batch_size: 4,
+        seed: 98,
+        ..CdParams::persistent()
+    };
+    // raised before fit: no update, the model untouched
+    let mut rbm = Rbm::random(6, 4, 0.1, 99).unwrap();
+    let start = rbm.clone();
+    let mut t = CdTrainer::new(&rbm, params.clone()).unwrap();
+    let stop = Interrupt::new();
+    t.set_interrupt(Some(stop.clone()));
+    stop.raise();
+    let s = t
+        .fit(&mut rbm, data.as_ref(), |_| ControlFlow::Continue(()))
+        .unwrap();
+    assert_eq!((s.n_epochs, s.n_updates), (0, 0));
+    assert_eq!(s.status, CdStatus::Stopped);
+    assert!(rbm == start);
+    // lowered again, training goes on exactly as a run that was never stopped
+    stop.clear();
+    let s = t
+        .fit(&mut rbm, data.as_ref(), |_| ControlFlow::Continue(()))
+        .unwrap();
+    assert_eq!((s.n_epochs, s.status), (3, CdStatus::Completed));
+    let mut reference = Rbm::random(6, 4, 0.1, 99).unwrap();
+    train(&mut reference, data.as_ref(), params, |_| {
+        ControlFlow::Continue(())
+    })
+    .unwrap();
+    assert!(rbm == reference);
+
+    // raised by another thread in the middle of a long epoch: it stops there
+    let data = binary_data(100, 20_000, 100);
+    let mut rbm = Rbm::random(100, 100, 0.1, 101).unwrap();
+    let params = CdParams {
+        k: 10,
+        n_epochs: 1,
+        batch_size: 1,
+        ..CdParams::default()
+    };
+    let mut t = CdTrainer::new(&rbm, params).unwrap();
+    let stop = Interrupt::new();
+    t.set_interrupt(Some(stop.clone()));
+    let raiser = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        stop.raise();
+    });
+    let s = t
+        .fit(&mut rbm, data.as_ref(), |_| ControlFlow::Continue(()))
+        .unwrap();
+    raiser.join().unwrap();
+    assert_eq!((s.n_epochs, s.status), (0, CdStatus::Stopped));
+    assert!(s.n_updates > 0 && s.n_updates < 20_000, "{}", s.n_updates);
+    assert_eq!(t.epochs_done(), 0);
+    assert!(s.elapsed.as_secs_f64() < 1.0, "{:?}", s.elapsed);
+}
+
+#[test]
 fn divergence_restores_the_last_finite_model() {
     let mut r = common::rng(95);
     let data = Mat::from_fn(4, 20, |_, _| {

@@ -26,6 +26,7 @@ use crate::models::rbm::Rbm;
 use crate::models::rbm::gibbs::{SweepBuffers, sample_visible, sweep};
 use crate::models::rbm::kernels::{self, blocked_matmul};
 use crate::rng::{Rng, stream, streams};
+use crate::run::Interrupt;
 use faer::reborrow::{Reborrow, ReborrowMut};
 use faer::{Accum, Mat, MatRef, Par};
 use std::cell::OnceCell;
@@ -195,7 +196,9 @@ impl EpochReport<'_> {
 pub enum CdStatus {
     /// All `n_epochs` ran.
     Completed,
-    /// The observer returned `ControlFlow::Break`; the model is the one it saw.
+    /// The observer returned `ControlFlow::Break` (the model is the one it saw), or the
+    /// trainer's interrupt ([`CdTrainer::set_interrupt`]) was raised (the model is the one
+    /// reached by the last complete minibatch update).
     Stopped,
     /// An epoch made a parameter non-finite; the model was restored to its state before that
     /// epoch. Lower the learning rate (or raise the weight decay).
@@ -255,6 +258,7 @@ pub struct CdTrainer {
     order: Vec<usize>,
     epoch: usize,
     n_updates: usize,
+    interrupt: Option<Interrupt>,
 }
 
 impl CdTrainer {
@@ -282,6 +286,7 @@ impl CdTrainer {
             order: Vec::new(),
             epoch: 0,
             n_updates: 0,
+            interrupt: None,
             params,
         };
         t.reserve(rbm, t.params.batch_size)?;
@@ -300,6 +305,35 @@ impl CdTrainer {
     pub fn n_updates(&self) -> usize {
         self.n_updates
     }
+    /// Stop training between minibatches once `stop` is raised (Ctrl-C in a front end):
+    /// [`fit`](Self::fit) then ends with [`CdStatus::Stopped`] and
+    /// [`fit_epoch`](Self::fit_epoch) returns early, keeping every update made; the epoch in
+    /// progress is not counted, so the next one starts it again with the same minibatch order.
+    /// `None` removes the flag.
+    ///
+    /// ```
+    /// use attractor::learn::contrastive_divergence::{CdParams, CdStatus, CdTrainer};
+    /// use attractor::models::rbm::Rbm;
+    /// use attractor::run::Interrupt;
+    /// use std::ops::ControlFlow;
+    /// let data = faer::Mat::from_fn(6, 40, |i, s| ((i + s) % 3 == 0) as u8 as f64);
+    /// let mut rbm = Rbm::random(6, 4, 0.01, 1)?;
+    /// let mut trainer = CdTrainer::new(&rbm, CdParams::default())?;
+    /// let stop = Interrupt::new();
+    /// trainer.set_interrupt(Some(stop.clone()));
+    /// stop.raise(); // as a Ctrl-C handler does, from another thread
+    /// let s = trainer.fit(&mut rbm, data.as_ref(), |_| ControlFlow::Continue(()))?;
+    /// assert_eq!((s.status, s.n_updates), (CdStatus::Stopped, 0));
+    /// # Ok::<(), attractor::Error>(())
+    /// ```
+    pub fn set_interrupt(&mut self, stop: Option<Interrupt>) {
+        self.interrupt = stop;
+    }
+
+    fn interrupted(&self) -> bool {
+        self.interrupt.as_ref().is_some_and(Interrupt::is_raised)
+    }
+
     /// The persistent chains of PCD (`n_visible × batch_size`), once started.
     pub fn persistent_chains(&self) -> Option<MatRef<'_, f64>> {
         (self.params.method == CdMethod::Persistent && self.chains_ready)
@@ -375,8 +409,9 @@ impl CdTrainer {
     }
 
     /// One epoch over the columns of `data` in minibatches of `batch_size` (shuffled when
-    /// `shuffle`), without checking the data (the callers do).
-    fn epoch_unchecked(&mut self, rbm: &mut Rbm, data: MatRef<'_, f64>) -> Result<()> {
+    /// `shuffle`), without checking the data (the callers do). Returns whether it completed
+    /// (false when the interrupt stopped it between minibatches; the epoch is then not counted).
+    fn epoch_unchecked(&mut self, rbm: &mut Rbm, data: MatRef<'_, f64>) -> Result<bool> {
         use rand::RngExt;
         let n = data.ncols();
         let bs = self.params.batch_size.min(n);
@@ -392,6 +427,9 @@ impl CdTrainer {
         }
         let mut start = 0;
         while start < n {
+            if self.interrupted() {
+                return Ok(false);
+            }
             let b = bs.min(n - start);
             let c = self.n_chains(b);
             for s in 0..b {
@@ -405,18 +443,20 @@ impl CdTrainer {
             start += b;
         }
         self.epoch += 1;
-        Ok(())
+        Ok(true)
     }
 
-    /// One epoch over `data` (checked), as [`fit`](Self::fit) runs them.
+    /// One epoch over `data` (checked), as [`fit`](Self::fit) runs them (stopped early by
+    /// the interrupt, if one is set and raised).
     pub fn fit_epoch(&mut self, rbm: &mut Rbm, data: MatRef<'_, f64>) -> Result<()> {
         self.check_model(rbm)?;
         rbm.check_data("training data", data)?;
-        self.epoch_unchecked(rbm, data)
+        self.epoch_unchecked(rbm, data).map(|_| ())
     }
 
     /// Train for `n_epochs` epochs on the columns of `data`, calling `observer` after each;
-    /// `ControlFlow::Break` stops training and keeps the model reached. An epoch that makes a
+    /// `ControlFlow::Break` stops training and keeps the model reached, as does the interrupt
+    /// ([`set_interrupt`](Self::set_interrupt)) between minibatches. An epoch that makes a
     /// parameter non-finite is undone and ends training with [`CdStatus::Diverged`].
     pub fn fit(
         &mut self,
@@ -433,10 +473,16 @@ impl CdTrainer {
         let mut last_good = rbm.clone();
         for _ in 0..self.params.n_epochs {
             last_good.clone_from(rbm);
-            self.epoch_unchecked(rbm, data)?;
+            let completed = self.epoch_unchecked(rbm, data)?;
             if !rbm.is_finite() {
                 rbm.clone_from(&last_good);
-                status = CdStatus::Diverged { epoch: self.epoch };
+                status = CdStatus::Diverged {
+                    epoch: self.epoch + usize::from(!completed),
+                };
+                break;
+            }
+            if !completed {
+                status = CdStatus::Stopped;
                 break;
             }
             done += 1;

@@ -1,0 +1,143 @@
+//! What the estimator bindings share: NumPy arrays in (any numeric dtype and layout, converted
+//! to float64 in C order; a C-order `(n_samples, n_features)` array *is* the library's
+//! column-major `n_features × n_samples` matrix, read without a copy) and out, counts and
+//! `n_threads` as the library's types, and [`watched`], which runs work with the interpreter
+//! lock released while the calling thread watches for Ctrl-C.
+
+use super::{bad, signal_pending};
+use attractor::run::Interrupt;
+use faer::{MatRef, Par};
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::prelude::*;
+use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::time::Duration;
+
+/// `x` as a float64, C-contiguous NumPy array (no copy when it already is one), refusing
+/// non-numeric and complex data (`TypeError`) and other than `ndim` dimensions
+/// (`AttractorError`, naming `what` and the expected layout). Non-finite entries are the
+/// library's to refuse (it names them by item and entry, as the NumPy array has them).
+pub(crate) fn float_array<'py>(
+    x: &Bound<'py, PyAny>,
+    what: &str,
+    ndim: usize,
+    layout: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let np = x.py().import("numpy")?;
+    let a = np.call_method1("asarray", (x,))?;
+    let kind: String = a.getattr("dtype")?.getattr("kind")?.extract()?;
+    if !matches!(kind.as_str(), "b" | "i" | "u" | "f") {
+        let dtype = a.getattr("dtype")?.str()?.to_string();
+        return Err(PyTypeError::new_err(format!(
+            "{what}: expected an array of real numbers, got dtype {dtype}"
+        )));
+    }
+    let a = np.call_method1("ascontiguousarray", (a, "float64"))?;
+    let got: usize = a.getattr("ndim")?.extract()?;
+    if got != ndim {
+        let shape = a.getattr("shape")?.str()?.to_string();
+        return Err(bad(format!(
+            "{what}: expected {layout}, got an array of shape {shape}"
+        )));
+    }
+    Ok(a)
+}
+
+pub(crate) fn matrix<'py>(
+    x: &Bound<'py, PyAny>,
+    what: &str,
+    layout: &str,
+) -> PyResult<PyReadonlyArray2<'py, f64>> {
+    let a = float_array(x, what, 2, &format!("a 2-D array {layout}"))?;
+    Ok(a.cast_into::<PyArray2<f64>>()?.readonly())
+}
+
+pub(crate) fn vector<'py>(
+    x: &Bound<'py, PyAny>,
+    what: &str,
+    layout: &str,
+) -> PyResult<PyReadonlyArray1<'py, f64>> {
+    let a = float_array(x, what, 1, &format!("a 1-D vector {layout}"))?;
+    Ok(a.cast_into::<PyArray1<f64>>()?.readonly())
+}
+
+/// The contiguous data of a C-order array (always true after [`float_array`]).
+pub(crate) fn data<'a>(a: &'a PyReadonlyArray2<'_, f64>) -> PyResult<&'a [f64]> {
+    a.as_slice()
+        .map_err(|_| PyRuntimeError::new_err("internal: a converted array is not contiguous"))
+}
+
+/// A C-order `(rows, cols)` array seen as the column-major `cols × rows` matrix (no copy).
+pub(crate) fn transposed<'a>(a: &'a PyReadonlyArray2<'_, f64>) -> PyResult<MatRef<'a, f64>> {
+    let (rows, cols) = a.as_array().dim();
+    Ok(MatRef::from_column_major_slice(data(a)?, cols, rows))
+}
+
+/// A count from Python (refusing negative values with their name).
+pub(crate) fn count(name: &str, v: i64) -> PyResult<usize> {
+    usize::try_from(v).map_err(|_| bad(format!("{name} = {v}: give a whole number >= 1")))
+}
+
+/// `n_threads` as the library's parallelism: `None` or 1 sequential, 0 or -1 all threads.
+pub(crate) fn par(n_threads: Option<i64>) -> PyResult<Par> {
+    match n_threads {
+        None | Some(1) => Ok(Par::Seq),
+        Some(0) | Some(-1) => Ok(attractor::linalg::ALL_THREADS),
+        Some(k) if k > 1 => Ok(Par::rayon(k as usize)),
+        Some(k) => Err(bad(format!(
+            "n_threads = {k}: use None or 1 (sequential), a thread count k > 1, or -1 (all cores)"
+        ))),
+    }
+}
+
+/// Run `work` on a worker thread with the interpreter lock released, while this thread (the
+/// interpreter's main thread, the one that sees signals) asks every 20 ms whether Ctrl-C is
+/// pending and, if so, raises `stop`; the work then ends early with what it reached.
+pub(crate) fn watched<T: Send>(
+    py: Python<'_>,
+    what: &str,
+    stop: &Interrupt,
+    work: impl FnOnce() -> T + Send,
+) -> PyResult<T> {
+    py.detach(|| {
+        std::thread::scope(|scope| {
+            let (tx, rx) = channel();
+            let worker = scope.spawn(move || {
+                let _ = tx.send(work());
+            });
+            loop {
+                match rx.recv_timeout(Duration::from_millis(20)) {
+                    Ok(r) => {
+                        let _ = worker.join();
+                        return Ok(r);
+                    }
+                    Err(RecvTimeoutError::Timeout) => {
+                        if !stop.is_raised() && signal_pending() {
+                            stop.raise();
+                        }
+                    }
+                    Err(RecvTimeoutError::Disconnected) => {
+                        let _ = worker.join();
+                        return Err(PyRuntimeError::new_err(format!(
+                            "the {what}'s worker thread panicked (a bug; please report it)"
+                        )));
+                    }
+                }
+            }
+        })
+    })
+}
+
+/// A column-major `rows × cols` matrix as a C-order `(cols, rows)` NumPy array: column `j`
+/// becomes row `j` (samples back in scikit-learn's layout).
+pub(crate) fn rows_of<'py>(
+    py: Python<'py>,
+    m: MatRef<'_, f64>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let (r, c) = (m.nrows(), m.ncols());
+    let mut flat = Vec::with_capacity(r * c);
+    for j in 0..c {
+        flat.extend(m.col(j).iter().copied());
+    }
+    PyArray1::from_vec(py, flat).reshape([c, r])
+}

@@ -1,0 +1,539 @@
+"""Restricted Boltzmann machines with scikit-learn's ``BernoulliRBM`` face, trained in Rust.
+
+An RBM has visible units ``v`` (``n_features``), Bernoulli hidden units ``h``
+(``n_components``), weights ``W = components_.T`` and biases ``a = intercept_visible_``,
+``b = intercept_hidden_``::
+
+    E(v, h) = -a.v - b.h - v.W h              (BernoulliRBM: v in {0, 1})
+    E(v, h) = 1/2 ||v - a||^2 - b.h - v.W h   (GaussianBernoulliRBM: v real, unit variance)
+    p(v, h) = exp(-E(v, h)) / Z,   F(v) = -log sum_h exp(-E(v, h)),   p(v) = exp(-F(v)) / Z
+
+with ``p(h_j = 1 | v) = sigmoid(b_j + W_j . v)`` (``transform``) and ``p(v_i = 1 | h) =
+sigmoid(a_i + W_i . h)`` (or ``v | h ~ N(a + W h, I)``). Training is contrastive divergence
+CD-k (Hinton, Neural Computation 2002) or, by default as in scikit-learn, persistent CD
+(Tieleman, ICML 2008): each minibatch moves the parameters by ``learning_rate`` times the data
+statistics ``<v p(h|v)^T>`` minus those of Gibbs chains advanced ``cd_k`` sweeps, with optional
+momentum and L2 weight decay (on ``W``). What scikit-learn lacks is here too: the exact
+partition function (enumerating the smaller layer, up to 24 units) and its estimate by annealed
+importance sampling (Salakhutdinov & Murray, ICML 2008), log-likelihoods, the exact
+pseudo-likelihood (Besag 1975), sampling, and safetensors files.
+
+The numerics live in the Rust library (``attractor::models::rbm``,
+``attractor::learn::contrastive_divergence``); this module translates. Training releases the
+interpreter lock; Ctrl-C stops it between minibatches and raises
+:class:`~attractor.Interrupted` whose ``result`` is the estimator with the parameters reached.
+Results depend on ``random_state`` only, never on ``n_threads``.
+"""
+
+import numbers
+
+import numpy as np
+
+from . import _attractor
+from .errors import AttractorError, Interrupted, as_float_array
+from .memory import _Base, _Mixin, _seed
+
+__all__ = ["BernoulliRBM", "GaussianBernoulliRBM"]
+
+
+def _not_fitted(est):
+    try:
+        from sklearn.exceptions import NotFittedError as cls
+    except ImportError:  # pragma: no cover - exercised only without scikit-learn
+        cls = AttractorError
+    return cls(
+        f"this {type(est).__name__} is not fitted yet; call fit(X) (or partial_fit, or load) first"
+    )
+
+
+def _whole(name, value, low, fix):
+    """``value`` as an int ``>= low``; the message names it and says ``fix``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise AttractorError(f"{name} = {value!r}: {fix}")
+    return int(value)
+
+
+def _real(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise AttractorError(f"{name} = {value!r}: give a real number")
+    return float(value)
+
+
+def _as_rows(X, name):
+    """``X`` as float64 rows: ``TypeError`` for non-numbers and sparse matrices,
+    ``AttractorError`` for other than 2-D or NaN/inf (:func:`as_float_array`). The range of
+    Bernoulli data is the library's to check."""
+    if hasattr(X, "tocsr") or hasattr(X, "todense"):  # a scipy.sparse matrix or array
+        raise TypeError(
+            f"{name}: a sparse matrix was passed, but dense data is required; pass {name}.toarray()"
+        )
+    arr = np.asarray(X)
+    if arr.ndim == 1:
+        raise AttractorError(
+            f"{name}: expected a 2-D array (n_samples, n_features), got shape {arr.shape}. "
+            f"Reshape your data with {name}.reshape(1, -1) for one sample or "
+            f"{name}.reshape(-1, 1) for one feature"
+        )
+    arr = as_float_array(arr, name, 2)
+    if arr.shape[1] == 0:
+        raise AttractorError(
+            f"{name}: 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required; "
+            "pass rows of at least one feature"
+        )
+    return arr
+
+
+class _RBM(_Mixin, _Base):
+    """What both RBMs share; subclasses name the visible units."""
+
+    _visible = "bernoulli"
+
+    def __init__(
+        self,
+        n_components=256,
+        learning_rate=0.1,
+        batch_size=10,
+        n_iter=10,
+        verbose=0,
+        random_state=None,
+        *,
+        cd_k=1,
+        persistent=True,
+        momentum=0.0,
+        weight_decay=0.0,
+        shuffle=True,
+        n_threads=None,
+    ):
+        self.n_components = n_components
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.n_iter = n_iter
+        self.verbose = verbose
+        self.random_state = random_state
+        self.cd_k = cd_k
+        self.persistent = persistent
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.shuffle = shuffle
+        self.n_threads = n_threads
+
+    # ------------------------------------------------------------------ checks
+
+    def _check_params(self):
+        """Every constructor parameter, checked (scikit-learn checks them at fit time): the
+        types here, the ranges of the trainer's settings and ``n_threads`` by the library when
+        it builds the model and trainer (its messages name the parameter and its valid range).
+        Returns the seed."""
+        _whole("n_components", self.n_components, 1, "give a whole number of hidden units >= 1")
+        _whole("batch_size", self.batch_size, 1,
+               "a minibatch holds at least one sample; give a whole number >= 1 (e.g. 10)")
+        _whole("n_iter", self.n_iter, 0, "give a whole number of epochs >= 0")
+        _whole("cd_k", self.cd_k, 1,
+               "contrastive divergence needs at least one Gibbs sweep per update; give cd_k >= 1")
+        _whole("verbose", self.verbose, 0, "give 0 (silent) or a whole number >= 1")
+        for name in ("persistent", "shuffle"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise AttractorError(f"{name} = {getattr(self, name)!r}: give True or False")
+        for name in ("learning_rate", "momentum", "weight_decay"):
+            _real(name, getattr(self, name))
+        return _seed(self.random_state)
+
+    def _settings(self):
+        return dict(
+            persistent=bool(self.persistent),
+            k=int(self.cd_k),
+            learning_rate=float(self.learning_rate),
+            momentum=float(self.momentum),
+            weight_decay=float(self.weight_decay),
+            batch_size=int(self.batch_size),
+            shuffle=bool(self.shuffle),
+        )
+
+    def _rows(self, X, name="X"):
+        """``X`` as float64 rows (see :func:`_as_rows`) of the fitted width."""
+        X = _as_rows(X, name)
+        n = getattr(self, "n_features_in_", None)
+        if n is not None and X.shape[1] != n:
+            raise AttractorError(
+                f"{name} has {X.shape[1]} features, but {type(self).__name__} is expecting {n} "
+                f"features as input (the width it was fitted with); pass rows of {n} features"
+            )
+        return X
+
+    def __sklearn_is_fitted__(self):
+        return getattr(self, "_rbm", None) is not None
+
+    def _model(self):
+        rbm = getattr(self, "_rbm", None)
+        if rbm is None:
+            raise _not_fitted(self)
+        rbm.set_n_threads(self.n_threads)
+        return rbm
+
+    # ------------------------------------------------------------------ training
+
+    def _start_trainer(self, seed):
+        self._rbm.set_trainer(**self._settings(), seed=seed)
+        self._trainer_settings = self._settings()
+
+    def _initialise(self, n_features, seed):
+        """``W_ij ~ N(0, 0.01^2)``, zero biases (scikit-learn's start), and a fresh trainer;
+        the estimator holds them only once both are built (the library checks the settings)."""
+        rbm = _attractor.Rbm.random(
+            n_features, int(self.n_components), visible=self._visible, scale=0.01, seed=seed,
+            n_threads=self.n_threads,
+        )
+        rbm.set_trainer(**self._settings(), seed=seed)
+        self._rbm = rbm
+        self._trainer_settings = self._settings()
+        self.n_features_in_ = n_features
+        self._seed_ = seed
+        self._n_draws = 0
+
+    def _raise_for(self, report):
+        self.report_ = report
+        if report["status"] == "diverged":
+            raise AttractorError(
+                f"training diverged in epoch {report['diverged_epoch']}: a parameter became "
+                "non-finite, so that epoch was undone and training stopped (the parameters before "
+                f"it are kept); lower learning_rate (now {self.learning_rate}) or raise "
+                f"weight_decay (now {self.weight_decay})"
+            )
+        if report["interrupted"]:
+            e = Interrupted(self)
+            e.report = report
+            raise e
+
+    def _train(self, X, n_epochs):
+        rbm = self._model()
+        if not self.verbose:
+            self._raise_for(rbm.fit_epochs(X, n_epochs))
+            return
+        # one call per epoch, so that every line shows as its epoch ends
+        total = None
+        for _ in range(n_epochs):
+            r = rbm.fit_epochs(X, 1, monitor=True)
+            total = r if total is None else _merge(total, r)
+            if r["epoch"]:
+                pl = r["pseudo_likelihood"][0]
+                what = (f"pseudo-likelihood = {pl:.2f}" if pl is not None
+                        else f"reconstruction error = {r['reconstruction_error'][0]:.4f}")
+                print(f"[{type(self).__name__}] Iteration {r['epoch'][0]}, {what}, "
+                      f"time = {r['time'][0]:.2f}s", flush=True)
+            if r["status"] != "completed":
+                break
+        self._raise_for(total if total is not None else rbm.fit_epochs(X, 0))
+
+    def fit(self, X, y=None):
+        """Train a new RBM on the rows of ``X`` (``n_samples x n_features``) for ``n_iter``
+        epochs of minibatches of ``batch_size`` (shuffled each epoch when ``shuffle``), starting
+        from ``W ~ N(0, 0.01^2)`` and zero biases. Every parameter is checked first. Sets
+        ``report_`` (``n_epochs``, ``n_updates``, ``elapsed``, ``status``; per epoch
+        ``pseudo_likelihood`` / ``reconstruction_error`` when ``verbose``). Ctrl-C stops
+        between minibatches and raises :class:`~attractor.Interrupted` (``result``: this
+        estimator, with the parameters reached; ``report``: how far it got)."""
+        seed = self._check_params()
+        X = _as_rows(X, "X")
+        self._rbm = None  # a fit that fails leaves the estimator unfitted
+        self.__dict__.pop("n_features_in_", None)
+        self._initialise(X.shape[1], seed)
+        self._train(X, int(self.n_iter))
+        return self
+
+    def partial_fit(self, X, y=None):
+        """One parameter update on the minibatch formed by all rows of ``X`` (scikit-learn's
+        ``partial_fit``). The first call initialises the model as ``fit`` does; later calls
+        continue its momentum and persistent chains. A fresh trainer (zero momentum, new
+        chains) starts for a model that was unpickled, loaded or built ``from_parameters``, and
+        when a training parameter (``learning_rate``, ``batch_size``, ``cd_k``, ``persistent``,
+        ``momentum``, ``weight_decay``, ``shuffle``) changed since the last update."""
+        seed = self._check_params()
+        if not self.__sklearn_is_fitted__():
+            X = _as_rows(X, "X")
+            self._initialise(X.shape[1], seed)
+        else:
+            X = self._rows(X)
+            if not self._rbm.has_trainer or self._settings() != getattr(self, "_trainer_settings", None):
+                self._start_trainer(seed)
+        self._model().partial_fit(X)
+        return self
+
+    # ------------------------------------------------------------------ parameters
+
+    @property
+    def components_(self):
+        """``W^T``, ``(n_components, n_features)`` (a copy; assign to replace it)."""
+        return self._model().components()
+
+    @components_.setter
+    def components_(self, value):
+        rbm = self._model()
+        rbm.set_parameters(value, rbm.visible_bias(), rbm.hidden_bias())
+
+    @property
+    def intercept_hidden_(self):
+        """The hidden bias ``b``, ``(n_components,)`` (a copy; assign to replace it)."""
+        return self._model().hidden_bias()
+
+    @intercept_hidden_.setter
+    def intercept_hidden_(self, value):
+        rbm = self._model()
+        rbm.set_parameters(rbm.components(), rbm.visible_bias(), np.asarray(value, dtype=np.float64))
+
+    @property
+    def intercept_visible_(self):
+        """The visible bias ``a``, ``(n_features,)`` (a copy; assign to replace it)."""
+        return self._model().visible_bias()
+
+    @intercept_visible_.setter
+    def intercept_visible_(self, value):
+        rbm = self._model()
+        rbm.set_parameters(rbm.components(), np.asarray(value, dtype=np.float64), rbm.hidden_bias())
+
+    @property
+    def v_samples_(self):
+        """The persistent chains' visible states, ``(batch_size, n_features)``; ``None`` for
+        CD-k (``persistent=False``) or before the first update."""
+        return self._model().persistent_chains()
+
+    @property
+    def h_samples_(self):
+        """The hidden-unit probabilities ``p(h = 1 | v)`` of the persistent chains,
+        ``(batch_size, n_components)`` (scikit-learn stores binary draws of them); ``None``
+        for CD-k (``persistent=False``) or before the first update."""
+        v = self.v_samples_
+        return None if v is None else self._model().transform(v)
+
+    @classmethod
+    def from_parameters(cls, components, intercept_hidden, intercept_visible, **params):
+        """A fitted estimator with these parameters (e.g. those of a scikit-learn
+        ``BernoulliRBM``: ``components_``, ``intercept_hidden_``, ``intercept_visible_``);
+        ``params`` are constructor parameters (``n_components`` is set from ``components``)."""
+        components = as_float_array(components, "components", 2)
+        est = cls(**{**params, "n_components": components.shape[0]})
+        rbm = _attractor.Rbm(
+            components, np.asarray(intercept_visible, dtype=np.float64).ravel(),
+            np.asarray(intercept_hidden, dtype=np.float64).ravel(), visible=cls._visible,
+            n_threads=est.n_threads,
+        )
+        est._adopt(rbm)
+        return est
+
+    def _adopt(self, rbm):
+        self._rbm = rbm
+        self.n_features_in_ = rbm.n_visible
+        self._seed_ = _seed(self.random_state)
+        self._n_draws = 0
+
+    def save(self, path):
+        """Write the parameters to ``path`` as a safetensors file (``W`` as
+        ``[n_features, n_components]``, ``visible_bias``, ``hidden_bias``, the unit type in the
+        metadata), atomically. The trainer's state (momentum, chains) is not saved."""
+        self._model().save(str(path))
+
+    @classmethod
+    def load(cls, path, **params):
+        """An estimator with the parameters of a safetensors file written by :meth:`save`;
+        ``params`` are constructor parameters (``n_components`` comes from the file). A
+        missing, truncated or corrupt file is an :class:`~attractor.AttractorError` naming
+        the file and the defect."""
+        rbm = _attractor.Rbm.load(str(path))
+        if rbm.visible_units != cls._visible:
+            other = "GaussianBernoulliRBM" if rbm.visible_units == "gaussian" else "BernoulliRBM"
+            raise AttractorError(
+                f"{path}: the file holds an RBM with {rbm.visible_units} visible units; "
+                f"load it with {other}.load"
+            )
+        est = cls(**{**params, "n_components": rbm.n_hidden})
+        est._adopt(rbm)
+        return est
+
+    def __getstate__(self):
+        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__
+        state = dict(state)
+        rbm = state.pop("_rbm", None)
+        if rbm is not None:
+            state["_rbm_bytes"] = bytes(rbm.to_bytes())
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        data = state.pop("_rbm_bytes", None)
+        if hasattr(super(), "__setstate__"):
+            super().__setstate__(state)
+        else:  # pragma: no cover - without scikit-learn
+            self.__dict__.update(state)
+        if data is not None:
+            self._rbm = _attractor.Rbm.from_bytes(data, "pickled RBM", n_threads=self.n_threads)
+
+    # ------------------------------------------------------------------ inference
+
+    def transform(self, X):
+        """The hidden features ``p(h = 1 | v) = sigmoid(X @ components_.T +
+        intercept_hidden_)``, ``(n_samples, n_components)``."""
+        return self._model().transform(self._rows(X))
+
+    def fit_transform(self, X, y=None):
+        """``fit(X).transform(X)``."""
+        return self.fit(X, y).transform(X)
+
+    def reconstruct(self, X):
+        """The mean-field reconstructions ``E[v | h = p(h | v)]`` of the rows of ``X``."""
+        return self._model().reconstruct(self._rows(X))
+
+    def reconstruction_error(self, X):
+        """The mean over samples and features of ``(v - E[v | h = p(h | v)])^2``: a cheap
+        progress indicator, not the likelihood (Hinton's practical guide, 2010)."""
+        return self._model().reconstruction_error(self._rows(X))
+
+    def free_energy(self, X):
+        """``F(v) = -log sum_h exp(-E(v, h))`` of every row of ``X``, ``(n_samples,)``."""
+        return self._model().free_energies(self._rows(X))
+
+    def _draw_seed(self, random_state):
+        """A seed for one random call: from ``random_state`` when given, else the estimator's
+        ``random_state`` and a count of the draws so far (reproducible, different each call)."""
+        if random_state is not None:
+            return _seed(random_state)
+        k = self._n_draws
+        self._n_draws += 1
+        return int(np.random.SeedSequence([self._seed_, k]).generate_state(1, np.uint64)[0] >> 1)
+
+    def gibbs(self, v, random_state=None):
+        """One block Gibbs step from every row of ``v``: ``h ~ p(h | v)``, then ``v' ~
+        p(v | h)``; returns the visible samples ``v'`` (``(n_samples, n_features)``). Seeded
+        from ``random_state`` if given, else from the estimator's (successive calls differ,
+        reproducibly)."""
+        self._model()
+        return self._rbm.gibbs(self._rows(v, "v"), seed=self._draw_seed(random_state), n_steps=1)
+
+    def sample(self, n_samples, n_steps=1000, random_state=None):
+        """``n_samples`` independent chains started at random (``v_i ~ Bernoulli(1/2)``, or
+        ``N(a, I)``) and advanced ``n_steps`` block Gibbs sweeps: approximate samples of
+        ``p(v)``, ``(n_samples, n_features)``."""
+        rbm = self._model()
+        return rbm.sample(int(n_samples), int(n_steps), seed=self._draw_seed(random_state))
+
+    def log_partition(self, method="exact", n_runs=100, n_betas=10000, random_state=None,
+                      X=None, return_std=False):
+        """``log Z``. ``method="exact"``: a log-sum-exp over the states of the smaller layer
+        (the hidden one for Gaussian units), refused above 24 units. ``method="ais"``:
+        annealed importance sampling (Salakhutdinov & Murray, ICML 2008) with ``n_runs``
+        runs over ``n_betas`` linearly spaced inverse temperatures, from a base model with the
+        (smoothed) marginals of the rows of ``X`` when given (a uniform base otherwise);
+        ``log Z`` is then biased low when the schedule is too short. With ``return_std``
+        returns ``(log_z, std_err)`` (the delta-method standard error; 0 when exact). Sets
+        ``ais_`` (``log_z``, ``std_err``, ``log_weights``, ``log_z_base``) after AIS."""
+        rbm = self._model()
+        if method == "exact":
+            try:
+                z, se = rbm.log_z_exact(), 0.0
+            except AttractorError as e:
+                if "ais_log_z" not in str(e):
+                    raise
+                raise AttractorError(f"{e} (here: method='ais')") from None
+        elif method == "ais":
+            data = None if X is None else self._rows(X)
+            self.ais_ = rbm.ais(
+                n_runs=n_runs, n_betas=n_betas, seed=self._draw_seed(random_state), data=data,
+                base="data" if data is not None else "zero",
+            )
+            z, se = self.ais_["log_z"], self.ais_["std_err"]
+        else:
+            raise AttractorError(f"method = {method!r}: use 'exact' or 'ais'")
+        return (z, se) if return_std else z
+
+    def log_likelihood(self, X, method="exact", n_runs=100, n_betas=10000, random_state=None,
+                       return_std=False):
+        """The mean log-likelihood per sample, ``mean(-F(v)) - log Z`` over the rows of ``X``
+        (nats), with ``log Z`` from :meth:`log_partition` (``method="ais"`` takes its base
+        model from the marginals of ``X``). With ``return_std`` returns ``(value, std_err)``,
+        the standard error being that of the AIS ``log Z``."""
+        X = self._rows(X)
+        z, se = self.log_partition(method, n_runs=n_runs, n_betas=n_betas,
+                                   random_state=random_state, X=X, return_std=True)
+        ll = self._model().log_likelihood(X, log_z=z)
+        return (ll, se) if return_std else ll
+
+
+def _merge(total, r):
+    """Two consecutive training reports as one."""
+    out = dict(r)
+    for k in ("n_epochs", "n_updates", "elapsed"):
+        out[k] = total[k] + r[k]
+    for k in ("epoch", "reconstruction_error", "pseudo_likelihood", "time"):
+        out[k] = list(total.get(k, [])) + list(r.get(k, []))
+    return out
+
+
+class BernoulliRBM(_RBM):
+    """A Bernoulli restricted Boltzmann machine (binary visible and hidden units), with
+    scikit-learn's ``BernoulliRBM`` interface and defaults (PCD-1, ``learning_rate=0.1``,
+    minibatches of 10, 10 epochs, ``W ~ N(0, 0.01^2)``), trained in Rust.
+
+    Data are rows of ``n_features`` values in ``{0, 1}`` or probabilities in ``[0, 1]``
+    (scikit-learn accepts any real numbers; anything outside ``[0, 1]`` is refused here, the
+    message naming the value and its place).
+
+    Parameters beyond scikit-learn's (keyword-only): ``cd_k`` Gibbs sweeps per update,
+    ``persistent`` (PCD; ``False`` for CD-k), ``momentum`` in ``[0, 1)``, ``weight_decay``
+    (L2 on ``W``), ``shuffle`` (the minibatch order of each epoch; scikit-learn does not
+    shuffle), ``n_threads`` (``None``/1 sequential, -1 all cores; results do not depend on it).
+    ``random_state``: ``None`` is seed 0 (reproducible by default), or an int, or a NumPy
+    generator that draws the seed.
+
+    Fitted attributes: ``components_`` (``W^T``, ``(n_components, n_features)``),
+    ``intercept_hidden_``, ``intercept_visible_``, ``h_samples_`` / ``v_samples_`` (the
+    persistent chains), ``n_features_in_``, ``report_``."""
+
+    _visible = "bernoulli"
+
+    def score_samples(self, X):
+        """The stochastic pseudo-log-likelihood of every row of ``X``, as scikit-learn's
+        ``BernoulliRBM.score_samples``: for each sample one unit ``i`` drawn at random (from
+        ``random_state``; the same draw on every call), ``n_features * log p(v_i | v_-i) =
+        -n_features * softplus(F(v) - F(v with unit i flipped))``, an unbiased estimate of the
+        exact pseudo-likelihood ``sum_i log p(v_i | v_-i)`` (:meth:`pseudo_likelihood`)."""
+        rbm = self._model()
+        return rbm.pseudo_likelihood_stochastic(self._rows(X), seed=_seed(self.random_state))
+
+    def pseudo_likelihood(self, X):
+        """The exact pseudo-log-likelihood ``sum_i log p(v_i | v_-i)`` (Besag 1975), averaged
+        over the rows of ``X``: every unit's conditional, not one drawn at random."""
+        return self._model().pseudo_likelihood_exact(self._rows(X))
+
+
+class GaussianBernoulliRBM(_RBM):
+    """An RBM with real-valued Gaussian visible units of unit variance and binary hidden
+    units, ``E(v, h) = 1/2 ||v - a||^2 - b.h - v.W h``, so ``v | h ~ N(a + W h, I)``
+    (Hinton's practical guide, 2010, section 13.2). Standardise the data first (zero mean,
+    unit variance per feature): the variance is fixed at 1, not learned. Gaussian units want a
+    smaller learning rate than binary ones, hence the default ``learning_rate=0.01``; an epoch
+    that diverges is undone and reported as an error. The interface is :class:`BernoulliRBM`'s,
+    less the pseudo-likelihood (which is defined for binary units); track training with
+    :meth:`reconstruction_error` or :meth:`log_likelihood`."""
+
+    _visible = "gaussian"
+
+    def __init__(
+        self,
+        n_components=256,
+        learning_rate=0.01,
+        batch_size=10,
+        n_iter=10,
+        verbose=0,
+        random_state=None,
+        *,
+        cd_k=1,
+        persistent=True,
+        momentum=0.0,
+        weight_decay=0.0,
+        shuffle=True,
+        n_threads=None,
+    ):
+        super().__init__(
+            n_components=n_components, learning_rate=learning_rate, batch_size=batch_size,
+            n_iter=n_iter, verbose=verbose, random_state=random_state, cd_k=cd_k,
+            persistent=persistent, momentum=momentum, weight_decay=weight_decay,
+            shuffle=shuffle, n_threads=n_threads,
+        )

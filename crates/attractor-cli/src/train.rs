@@ -8,13 +8,12 @@ use anyhow::{Context, Result, bail};
 use attractor::learn::{CdMethod, CdParams, CdStatus, CdTrainer};
 use attractor::models::rbm::{AisParams, Rbm, VisibleUnits};
 use attractor::problems::{image_shape, read_idx, read_npy};
+use attractor::run::Interrupt;
 use clap::{Args, Subcommand, ValueEnum};
 use faer::Mat;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// `attractor train <model>`.
@@ -405,12 +404,13 @@ fn run_rbm(args: &RbmTrainArgs) -> Result<Exit> {
         args.seed
     );
 
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = Interrupt::new();
     {
         let stop = stop.clone();
-        // SIGINT and SIGTERM both stop training after the current epoch and keep the model
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
+        // SIGINT and SIGTERM both stop training after the current minibatch and keep the model
+        let _ = ctrlc::set_handler(move || stop.raise());
     }
+    trainer.set_interrupt(Some(stop.clone()));
     let bar = ProgressBar::with_draw_target(
         Some(args.epochs as u64),
         indicatif::ProgressDrawTarget::stderr(),
@@ -439,7 +439,7 @@ fn run_rbm(args: &RbmTrainArgs) -> Result<Exit> {
                 out_of_time = true;
                 return ControlFlow::Break(());
             }
-            if stop.load(Ordering::SeqCst) {
+            if stop.is_raised() {
                 ControlFlow::Break(())
             } else {
                 ControlFlow::Continue(())

@@ -32,13 +32,13 @@ Usage (from anywhere in the repository; installs scikit-learn with pip if missin
 
 import argparse
 import contextlib
-import importlib.util
 import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _common import install_missing, read_images, set_threads
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,14 +69,8 @@ def parse_args():
 
 
 ARGS = parse_args()
-NTHREADS = ARGS.threads or os.cpu_count() or 1
-for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS", "RAYON_NUM_THREADS"):
-    os.environ[var] = str(NTHREADS)
-
-if importlib.util.find_spec("sklearn") is None and not ARGS.no_install:
-    print("$ pip install -q scikit-learn", file=sys.stderr)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "scikit-learn"], check=False)
-    importlib.invalidate_caches()
+NTHREADS = set_threads(ARGS.threads)
+install_missing({"sklearn": "scikit-learn"}, ARGS.no_install)
 
 import numpy as np  # noqa: E402  (after the thread variables)
 
@@ -91,19 +85,7 @@ except ImportError:  # pragma: no cover
 
 def read_binarised(path, count):
     """The first `count` images of an IDX file, /255 and thresholded at 0.5, as float64 rows."""
-    try:
-        from attractor import read_idx
-
-        a = read_idx(str(path))
-    except Exception:  # attractor not installed, or an older build
-        import gzip
-
-        b = gzip.open(path).read()
-        n, h, w = (int.from_bytes(b[4 + 4 * i: 8 + 4 * i], "big") for i in range(3))
-        a = np.frombuffer(b, dtype=np.uint8, offset=16).reshape(n, h, w)
-    a = np.asarray(a)[:count]
-    x = a.reshape(a.shape[0], -1).astype(np.float64) / 255.0
-    return np.ascontiguousarray((x > 0.5).astype(np.float64))
+    return np.ascontiguousarray((read_images(path, count) > 0.5).astype(np.float64))
 
 
 # ---------------------------------------------------------------- the two implementations

@@ -31,15 +31,15 @@ Usage (from anywhere in the repository):
 
 import argparse
 import contextlib
-import importlib.util
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 import warnings
 from pathlib import Path
+
+from _common import install_missing, read_images, set_threads
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,16 +69,8 @@ def parse_args():
 
 
 ARGS = parse_args()
-NTHREADS = ARGS.threads or os.cpu_count() or 1
-for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS", "RAYON_NUM_THREADS"):
-    os.environ[var] = str(NTHREADS)
-
-PEERS = {"sklearn": "scikit-learn", "spams": "spams-bin"}
-missing = [pkg for mod, pkg in PEERS.items() if importlib.util.find_spec(mod) is None]
-if missing and not ARGS.no_install:
-    print(f"$ pip install -q {' '.join(missing)}", file=sys.stderr)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *missing], check=False)
-    importlib.invalidate_caches()
+NTHREADS = set_threads(ARGS.threads)
+install_missing({"sklearn": "scikit-learn", "spams": "spams-bin"}, ARGS.no_install)
 
 import numpy as np  # noqa: E402  (after the thread variables)
 
@@ -91,20 +83,6 @@ except ImportError:  # pragma: no cover
 # ---------------------------------------------------------------- data
 
 
-def read_images(path, count):
-    """First `count` images of an IDX file as float64 rows in [0, 1]."""
-    try:
-        from attractor import read_idx
-
-        a = read_idx(str(path))
-    except Exception:  # attractor not installed, or an older build
-        import gzip
-
-        b = gzip.open(path).read()
-        n, h, w = (int.from_bytes(b[4 + 4 * i: 8 + 4 * i], "big") for i in range(3))
-        a = np.frombuffer(b, dtype=np.uint8, offset=16).reshape(n, h, w)
-    a = np.asarray(a)[:count]
-    return np.ascontiguousarray(a.reshape(a.shape[0], -1), dtype=np.float64) / 255.0
 
 
 # ---------------------------------------------------------------- objective (shared by all rows)

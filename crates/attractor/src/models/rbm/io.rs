@@ -150,7 +150,7 @@ impl Rbm {
         };
         let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| {
             fmt(format!(
-                "{e} (the file is corrupt or truncated: {} bytes); write it again with save_safetensors",
+                "{e} (the file is corrupt or truncated: {} bytes); write the model again (Rbm::save_safetensors, the estimator's save, or attractor train rbm)",
                 bytes.len()
             ))
         })?;

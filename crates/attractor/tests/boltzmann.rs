@@ -90,10 +90,13 @@ const GIBBS_SWEEPS: usize = 2_000;
 const TV_BOUND: f64 = 0.03;
 
 fn gibbs_against_exact(units: Units, scan: Scan, seed: u64) {
-    let t = 1.0;
-    let bm = random_machine(8, units, t, seed);
+    gibbs_against_exact_of(&random_machine(8, units, 1.0, seed), scan, seed);
+}
+
+fn gibbs_against_exact_of(bm: &BoltzmannMachine, scan: Scan, seed: u64) {
+    let (t, units) = (bm.temperature(), bm.units());
     let exact: ExactDistribution = bm.exact().unwrap();
-    let counts = gibbs_counts(&bm, scan, GIBBS_CHAINS, GIBBS_BURN_IN, GIBBS_SWEEPS, seed);
+    let counts = gibbs_counts(bm, scan, GIBBS_CHAINS, GIBBS_BURN_IN, GIBBS_SWEEPS, seed);
     let tv = exact.total_variation(&counts).unwrap();
     let iid = expected_tv_iid(exact.probabilities(), GIBBS_CHAINS * GIBBS_SWEEPS);
     // the same sampler at the wrong temperature
@@ -133,6 +136,58 @@ fn gibbs_random_permutation_scan_matches_the_exact_distribution() {
 
 /// The Gray-code enumeration against direct sums of `e^{−E/T}` state by state, and the
 /// moments against their definitions.
+/// A machine whose couplings join only the parts {0, 3, 5, 6} and {1, 2, 4, 7} (dense between
+/// them, entries ±U(0.5, 1.5)), with biases U(−0.5, 0.5).
+fn bipartite_machine(units: Units, seed: u64) -> BoltzmannMachine {
+    let side = [false, true, true, false, true, false, false, true];
+    let mut r = stream(seed, streams::PARAMS);
+    let mut w = Mat::<f64>::zeros(8, 8);
+    for i in 0..8 {
+        for j in i + 1..8 {
+            if side[i] != side[j] {
+                let mag: f64 = r.random_range(0.5..1.5);
+                let v = if r.random::<bool>() { mag } else { -mag };
+                w[(i, j)] = v;
+                w[(j, i)] = v;
+            }
+        }
+    }
+    let b: Vec<f64> = (0..8).map(|_| r.random_range(-0.5..0.5)).collect();
+    BoltzmannMachine::new(w, b, units, 1.0).unwrap()
+}
+
+#[test]
+fn block_gibbs_on_bipartite_couplings_matches_the_exact_distribution() {
+    for (units, seed) in [(Units::Binary, 31), (Units::Spin, 32)] {
+        let bm = bipartite_machine(units, seed);
+        let part = bm.bipartition().unwrap();
+        // unit 0 starts the first part
+        assert_eq!(
+            part,
+            vec![false, true, true, false, true, false, false, true]
+        );
+        gibbs_against_exact_of(&bm, Scan::Block, seed);
+    }
+    // couplings with an odd cycle (0-1-2-0) are refused, naming a coupled pair
+    let w = faer::mat![
+        [0.0, 1.0, 0.5, 0.0],
+        [1.0, 0.0, -1.0, 0.0],
+        [0.5, -1.0, 0.0, 0.2],
+        [0.0, 0.0, 0.2, 0.0]
+    ];
+    let bm = BoltzmannMachine::new(w, vec![0.0; 4], Units::Binary, 1.0).unwrap();
+    assert!(bm.bipartition().is_err());
+    let e = err_text(bm.gibbs(Scan::Block).sample(4, 3, 0));
+    assert!(
+        e.contains("bipartite") && e.contains("Scan::Sequential"),
+        "{e}"
+    );
+    // a machine without couplings is bipartite (every unit in the first part)
+    let free =
+        BoltzmannMachine::new(Mat::zeros(3, 3), vec![0.1, 0.2, 0.3], Units::Spin, 1.0).unwrap();
+    assert_eq!(free.bipartition().unwrap(), vec![false; 3]);
+}
+
 #[test]
 fn exact_distribution_matches_direct_enumeration() {
     for (units, t) in [(Units::Binary, 0.7), (Units::Spin, 1.3)] {

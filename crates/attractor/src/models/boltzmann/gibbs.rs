@@ -1,12 +1,13 @@
 //! Gibbs sweeps of a Boltzmann machine, many chains at once.
 
 use super::machine::{BoltzmannMachine, Units};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::linalg::ALL_THREADS;
 use crate::markov::{MarkovSampler, for_each_chain};
 use crate::rng::Rng;
 use faer::{Mat, MatMut, Par};
 use rand::RngExt;
+use std::sync::Arc;
 
 /// The order in which a sweep visits the units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -17,6 +18,14 @@ pub enum Scan {
     /// A fresh uniformly random permutation of the units in every sweep, drawn from the
     /// chain's own generator (random-permutation scan).
     RandomPermutation,
+    /// Block Gibbs for bipartite couplings (no `W_ij ≠ 0` within either part, as in an RBM,
+    /// Smolensky 1986): every unit of the first part redrawn from its conditional given the
+    /// second, then every unit of the second given the first
+    /// ([`BoltzmannMachine::bipartition`] finds the parts). The units of one part are
+    /// conditionally independent given the other, so drawing them one after another in part
+    /// order *is* the block update. Sampling a machine whose couplings are not bipartite with
+    /// this scan is an error naming two coupled units of the same part.
+    Block,
 }
 
 /// Sequential Gibbs sampling of a [`BoltzmannMachine`] at its temperature `T`, as a
@@ -35,20 +44,36 @@ pub enum Scan {
 /// [`Scan::RandomPermutation`], its orders) only from `rngs[j]`, and chains run in parallel
 /// with [`par`](Self::par) (default: every thread of rayon's global pool), so samples are
 /// bit-identical on any number of threads. A sweep costs `O(n²)` and allocates nothing.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Gibbs<'a> {
     machine: &'a BoltzmannMachine,
     scan: Scan,
     par: Par,
+    /// For [`Scan::Block`]: the units, first part then second, or the two coupled units of
+    /// one part that make the couplings not bipartite.
+    blocks: Option<Blocks>,
 }
 
+/// The units in block order, or the coupled pair of one part that makes the couplings not
+/// bipartite.
+type Blocks = std::result::Result<Arc<[usize]>, (usize, usize)>;
+
 impl BoltzmannMachine {
-    /// Gibbs sweeps of this machine in the given scan order.
+    /// Gibbs sweeps of this machine in the given scan order ([`Scan::Block`] finds the two
+    /// parts of the coupling graph here, in `O(n²)`).
     pub fn gibbs(&self, scan: Scan) -> Gibbs<'_> {
+        let blocks = (scan == Scan::Block).then(|| {
+            self.bipartition().map(|part| {
+                let first = (0..self.n()).filter(|&i| !part[i]);
+                let second = (0..self.n()).filter(|&i| part[i]);
+                first.chain(second).collect::<Vec<_>>().into()
+            })
+        });
         Gibbs {
             machine: self,
             scan,
             par: ALL_THREADS,
+            blocks,
         }
     }
 }
@@ -84,11 +109,15 @@ impl<'a> Gibbs<'a> {
             Units::Binary => (beta, 0.0),
             Units::Spin => (2.0 * beta, -1.0),
         };
+        let blocks: &[usize] = match &self.blocks {
+            Some(Ok(b)) => b,
+            _ => &[],
+        };
         for idx in 0..n {
-            let i = if self.scan == Scan::Sequential {
-                idx
-            } else {
-                order[idx]
+            let i = match self.scan {
+                Scan::Sequential => idx,
+                Scan::RandomPermutation => order[idx],
+                Scan::Block => blocks[idx],
             };
             let p_on = sigmoid(gain * m.field(i, s));
             let u: f64 = rng.random();
@@ -125,6 +154,16 @@ impl MarkovSampler for Gibbs<'_> {
     /// 0/1 or ±1); the error names the chain and the entry otherwise.
     fn advance(&self, states: MatMut<'_, f64>, rngs: &mut [Rng], n_steps: usize) -> Result<()> {
         let n = self.machine.n();
+        if let Some(Err((i, j))) = &self.blocks {
+            return Err(Error::invalid(
+                "scan",
+                "Block",
+                &format!(
+                    "block Gibbs needs bipartite couplings, but units {i} and {j} are coupled (W[{i}][{j}] = {}) and an odd cycle puts them in the same part; use Scan::Sequential or Scan::RandomPermutation",
+                    crate::format_number(self.machine.weights()[(*i, *j)])
+                ),
+            ));
+        }
         for_each_chain(states, n, rngs, self.par, |j, s, rng| {
             self.machine
                 .check_state(&format!("chain {j} (column {j} of states)"), s)?;

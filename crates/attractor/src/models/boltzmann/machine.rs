@@ -115,6 +115,40 @@ impl BoltzmannMachine {
         })
     }
 
+    /// The two parts of a bipartite coupling graph (units `i`, `j` adjacent when
+    /// `W_ij ≠ 0`), found by breadth-first 2-colouring: `Ok(part)` with `part[i]` true for the
+    /// second part (each connected component's first unit in the first part), or `Err((i, j))`
+    /// naming two coupled units that an odd cycle puts in the same part.
+    pub fn bipartition(&self) -> std::result::Result<Vec<bool>, (usize, usize)> {
+        let n = self.n;
+        let mut part: Vec<Option<bool>> = vec![None; n];
+        let mut queue = std::collections::VecDeque::new();
+        for root in 0..n {
+            if part[root].is_some() {
+                continue;
+            }
+            part[root] = Some(false);
+            queue.push_back(root);
+            while let Some(i) = queue.pop_front() {
+                let pi = part[i] == Some(true);
+                for (j, &w) in self.coupling_column(i).iter().enumerate() {
+                    if w == 0.0 || j == i {
+                        continue;
+                    }
+                    match part[j] {
+                        None => {
+                            part[j] = Some(!pi);
+                            queue.push_back(j);
+                        }
+                        Some(pj) if pj == pi => return Err((i.min(j), i.max(j))),
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+        Ok(part.into_iter().map(|p| p == Some(true)).collect())
+    }
+
     /// The number of units `n`.
     pub fn n(&self) -> usize {
         self.n

@@ -12,8 +12,8 @@
 //!   ([`ParamGradient`](crate::energy::ParamGradient): `∂E/∂W_ij = −s_i s_j`,
 //!   `∂E/∂b_i = −s_i`), which the Boltzmann learning rule in
 //!   [`learn::boltzmann_rule`](crate::learn::boltzmann_rule) averages.
-//! - [`gibbs`]: [`Gibbs`], sequential Gibbs sweeps as a
-//!   [`MarkovSampler`](crate::samplers::MarkovSampler). Unit `i` is redrawn from its
+//! - [`gibbs`]: [`Gibbs`], Gibbs sweeps (sequential, random-permutation, or block for bipartite
+//!   couplings: [`Scan`]) as a [`MarkovSampler`](crate::samplers::MarkovSampler). Unit `i` is redrawn from its
 //!   conditional law given the others, `P(s_i = 1 | s_−i) = σ((W_i s + b_i)/T)` for binary units
 //!   and `P(s_i = +1 | s_−i) = σ(2(W_i s + b_i)/T)` for spins (`σ(u) = 1/(1 + e^{−u})`); each such
 //!   update leaves `P` invariant (Geman & Geman, IEEE PAMI 6, 1984), so a sweep does too.

@@ -7,13 +7,12 @@ use crate::maxcut::Exit;
 use anyhow::{Context, Result, bail};
 use attractor::learn::{CdMethod, CdParams, CdStatus, CdTrainer};
 use attractor::models::rbm::{AisParams, Rbm, VisibleUnits};
-use attractor::problems::{image_shape, read_idx, read_npy};
+use attractor::problems::ImageData;
 use attractor::run::Interrupt;
 use clap::{Args, Subcommand, ValueEnum};
-use faer::Mat;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// `attractor train <model>`.
@@ -120,112 +119,6 @@ const MAX_THREADS: usize = 1024;
 /// The most hidden units `--hidden` accepts.
 const MAX_HIDDEN: usize = 1 << 16;
 
-/// Training images, one sample per column, with the image shape they came in.
-pub struct Images {
-    /// `n_features × n_samples`.
-    pub data: Mat<f64>,
-    pub height: usize,
-    pub width: usize,
-    /// Where they were read from.
-    pub source: PathBuf,
-}
-
-/// The file an MNIST directory keeps its training images in.
-fn resolve(path: &Path) -> Result<PathBuf> {
-    if !path.is_dir() {
-        return Ok(path.to_path_buf());
-    }
-    const NAMES: [&str; 3] = [
-        "train-images-idx3-ubyte.gz",
-        "train-images-idx3-ubyte",
-        "train-images.idx3-ubyte",
-    ];
-    NAMES
-        .iter()
-        .map(|n| path.join(n))
-        .find(|p| p.is_file())
-        .with_context(|| {
-            format!(
-                "--data {}: a directory, but none of {} is in it; name the image file itself",
-                path.display(),
-                NAMES.join(", ")
-            )
-        })
-}
-
-/// The values of an image file as read.
-enum Values {
-    Bytes(Vec<u8>),
-    F64(Vec<f64>),
-}
-
-/// Read images (IDX or `.npy`), keep the first `count`, and scale them to `[0, 1]`: IDX bytes
-/// by 255, `.npy` values by the largest of those kept.
-pub fn read_images(path: &Path, count: Option<usize>) -> Result<Images> {
-    let file = resolve(path)?;
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    let is_npy = name.ends_with(".npy") || name.ends_with(".npy.gz");
-    // IDX bytes stay bytes until the matrix is built (an f64 copy of MNIST is 376 MB)
-    let (shape, values): (Vec<usize>, Values) = if is_npy {
-        let a = read_npy(&file).context("--data")?;
-        if let Some(v) = a.data.iter().find(|v| **v < 0.0) {
-            bail!(
-                "--data {}: holds a negative value ({}); images are non-negative intensities (scale the data to [0, 1])",
-                file.display(),
-                attractor::format_number(*v)
-            );
-        }
-        (a.shape, Values::F64(a.data))
-    } else {
-        let a = read_idx(&file).context("--data")?;
-        (a.dims, Values::Bytes(a.data))
-    };
-    let (k_all, n, height, width) = match shape.as_slice() {
-        [k, n] => {
-            let (h, w) = image_shape(*n);
-            (*k, *n, h, w)
-        }
-        [k, h, w] => match h.checked_mul(*w) {
-            Some(n) => (*k, n, *h, *w),
-            None => bail!("--data {}: image shape {h} x {w} overflows", file.display()),
-        },
-        s => bail!(
-            "--data {}: expected n_samples x n_features or n_samples x height x width, got shape {s:?}",
-            file.display()
-        ),
-    };
-    if k_all == 0 || n == 0 {
-        bail!(
-            "--data {}: holds no images (shape {shape:?})",
-            file.display()
-        );
-    }
-    let k = match count {
-        None => k_all,
-        Some(0) => bail!("--count 0: train on at least one sample"),
-        Some(c) if c > k_all => bail!("--count {c}: {} holds only {k_all} samples", file.display()),
-        Some(c) => c,
-    };
-    // C-order k × n is column-major n × k: one sample per column
-    let data = match &values {
-        Values::Bytes(b) => Mat::from_fn(n, k, |i, s| f64::from(b[s * n + i]) / 255.0),
-        Values::F64(v) => {
-            let max = v[..k * n].iter().fold(0.0f64, |m, x| m.max(*x));
-            let scale = if max > 0.0 { 1.0 / max } else { 1.0 };
-            Mat::from_fn(n, k, |i, s| v[s * n + i] * scale)
-        }
-    };
-    Ok(Images {
-        data,
-        height,
-        width,
-        source: file,
-    })
-}
-
 fn check_args(args: &RbmTrainArgs) -> Result<()> {
     let num = attractor::format_number;
     if args.hidden == 0 || args.hidden > MAX_HIDDEN {
@@ -294,22 +187,6 @@ fn option_names(e: attractor::Error) -> anyhow::Error {
     }
 }
 
-/// Standardise each row (feature) to mean 0 and standard deviation 1 (constant features to 0).
-fn standardise(data: &mut Mat<f64>) {
-    let n = data.ncols() as f64;
-    for i in 0..data.nrows() {
-        let mean = (0..data.ncols()).map(|s| data[(i, s)]).sum::<f64>() / n;
-        let var = (0..data.ncols())
-            .map(|s| (data[(i, s)] - mean).powi(2))
-            .sum::<f64>()
-            / n;
-        let inv = if var > 1e-12 { var.sqrt().recip() } else { 0.0 };
-        for s in 0..data.ncols() {
-            data[(i, s)] = (data[(i, s)] - mean) * inv;
-        }
-    }
-}
-
 pub fn run(args: &TrainArgs) -> Result<Exit> {
     match &args.model {
         TrainModel::Rbm(a) => run_rbm(a),
@@ -349,29 +226,32 @@ fn run_rbm(args: &RbmTrainArgs) -> Result<Exit> {
     };
     params.validate().map_err(option_names)?;
 
-    let Images {
-        mut data,
-        height,
-        width,
-        source,
-    } = read_images(&args.data, args.count)?;
-    let (n_visible, n_samples) = (data.nrows(), data.ncols());
-    attractor::linalg::check_dense_size("--hidden x n_features", args.hidden, n_visible)?;
+    let mut images = ImageData::read(&args.data, args.count).map_err(|e| match &e {
+        attractor::Error::InvalidParameter { name, .. } if name == "count" => {
+            anyhow::Error::new(e).context(format!("--count {}", args.count.unwrap_or(0)))
+        }
+        _ => anyhow::Error::new(e).context("--data"),
+    })?;
     let units = match args.visible {
         Visible::Bernoulli => {
             if !args.grey {
-                data.as_mut().col_iter_mut().for_each(|c| {
-                    c.iter_mut()
-                        .for_each(|x| *x = if *x > args.threshold { 1.0 } else { 0.0 })
-                });
+                images.binarize(args.threshold).context("--threshold")?;
             }
             VisibleUnits::Bernoulli
         }
         Visible::Gaussian => {
-            standardise(&mut data);
+            images.standardize();
             VisibleUnits::Gaussian
         }
     };
+    let ImageData {
+        data,
+        height,
+        width,
+        source,
+    } = images;
+    let (n_visible, n_samples) = (data.nrows(), data.ncols());
+    attractor::linalg::check_dense_size("--hidden x n_features", args.hidden, n_visible)?;
     let mut rbm =
         Rbm::random(n_visible, args.hidden, args.init_scale, args.seed)?.with_visible(units);
     let mut trainer = CdTrainer::new(&rbm, params).map_err(option_names)?;

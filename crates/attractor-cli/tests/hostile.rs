@@ -364,7 +364,7 @@ fn bad_inputs_exit_2_with_one_line_and_touch_nothing() {
         (
             "train: negative intensities",
             vec!["train", "rbm", "--data", &negative, "--out", &st_out],
-            "negative value (-0.5)",
+            "image value = -0.5",
         ),
         (
             "train: output a symlink",

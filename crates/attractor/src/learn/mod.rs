@@ -10,13 +10,17 @@
 pub mod boltzmann_rule;
 pub mod contrastive_divergence;
 pub mod hebbian;
+pub mod optimizer;
 pub mod pseudo_inverse;
 pub mod store;
 pub mod storkey;
+pub mod trainer;
 
 pub use boltzmann_rule::{BoltzmannRule, GibbsStatistics, ModelStatistics};
 pub use contrastive_divergence::{CdMethod, CdParams, CdStatus, CdSummary, CdTrainer, EpochReport};
 pub use hebbian::hebbian;
+pub use optimizer::{Adam, BlockSpec, Direction, Optimizer, ParamBlocks, Sgd, Targets};
 pub use pseudo_inverse::pseudo_inverse;
 pub use store::{MemoryModel, MemorySpec};
 pub use storkey::storkey;
+pub use trainer::{Dataset, Epoch, Rule, TrainReport, TrainSettings, Trainer};

@@ -1,0 +1,389 @@
+//! The one training loop every learning rule runs on: epochs of minibatches in a seeded order,
+//! a parameter step per minibatch by an [`Optimizer`], an observer after each epoch, a time
+//! budget and an interrupt checked between minibatches, and an epoch that makes a parameter
+//! non-finite undone.
+//!
+//! A rule ([`Rule`]) only estimates: given the model and the indices of a minibatch it computes
+//! its statistics (data and model phases for contrastive divergence, free and nudged equilibria
+//! for equilibrium propagation), then adds its descent direction into whatever the optimiser
+//! asks ([`Direction`]). The loop, the order of the samples and the bookkeeping are here, once.
+//!
+//! The order of epoch `e` is a Fisher–Yates shuffle drawn from
+//! `rng::stream(seed, streams::ORDER + e)` (or the identity without shuffling), so a training
+//! run depends only on its seed.
+
+use super::optimizer::{Direction, Optimizer, ParamBlocks};
+use crate::error::{Error, Result};
+use crate::rng::{stream, streams};
+use crate::run::{Interrupt, Status};
+use faer::MatRef;
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+
+/// Training data: inputs one per column, and for supervised rules the targets one per column.
+#[derive(Debug, Clone, Copy)]
+pub struct Dataset<'a> {
+    /// Inputs, `features × n_samples`.
+    pub x: MatRef<'a, f64>,
+    /// Targets, `outputs × n_samples` (one-hot class codes, regression targets), if any.
+    pub y: Option<MatRef<'a, f64>>,
+}
+
+impl<'a> Dataset<'a> {
+    /// Unsupervised data.
+    pub fn unsupervised(x: MatRef<'a, f64>) -> Self {
+        Self { x, y: None }
+    }
+    /// Inputs with targets (same number of columns, checked).
+    pub fn supervised(x: MatRef<'a, f64>, y: MatRef<'a, f64>) -> Result<Self> {
+        crate::error::check_len(
+            "targets (columns)",
+            y.ncols(),
+            x.ncols(),
+            "give one target per sample (column)",
+        )?;
+        Ok(Self { x, y: Some(y) })
+    }
+    /// The number of samples.
+    pub fn len(&self) -> usize {
+        self.x.ncols()
+    }
+    /// Whether there are no samples.
+    pub fn is_empty(&self) -> bool {
+        self.x.ncols() == 0
+    }
+}
+
+/// A learning rule: a gradient estimate on a minibatch, and the direction it implies.
+pub trait Rule<M>: Direction {
+    /// Size the rule's buffers for minibatches of up to `b` samples (allocates only when
+    /// growing).
+    fn reserve(&mut self, model: &M, b: usize) -> Result<()>;
+    /// Compute the statistics of one update from the samples `idx` (column indices) of `data`,
+    /// reading the model; [`Direction::add_into`] then writes the step.
+    fn estimate(&mut self, model: &M, data: &Dataset<'_>, idx: &[usize]);
+}
+
+/// The settings of the loop (what [`Trainer::fit`] spends), apart from the mathematics of the
+/// rule and the optimiser.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainSettings {
+    /// Epochs of [`Trainer::fit`].
+    pub n_epochs: usize,
+    /// Samples per minibatch (the last one of an epoch may be smaller), at least 1.
+    pub batch_size: usize,
+    /// Shuffle the samples every epoch (else take them in order).
+    pub shuffle: bool,
+    /// The seed of the shuffles (rules draw their own streams from their own seed).
+    pub seed: u64,
+    /// Stop between minibatches once this much time has passed in one `fit`.
+    pub time_budget: Option<Duration>,
+}
+
+impl TrainSettings {
+    /// Check every setting; the message names it.
+    pub fn validate(&self) -> Result<()> {
+        if self.batch_size == 0 {
+            return Err(Error::invalid(
+                "batch_size",
+                0,
+                "a minibatch holds at least one sample (e.g. 10)",
+            ));
+        }
+        if self.batch_size > 1 << 24 {
+            return Err(Error::invalid(
+                "batch_size",
+                self.batch_size,
+                "use at most 16777216 samples per minibatch",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What the observer of [`Trainer::fit`] sees after each epoch.
+#[derive(Debug)]
+pub struct Epoch<'a, M> {
+    /// Epochs completed by the trainer (1 after the first).
+    pub epoch: usize,
+    /// Parameter updates so far.
+    pub n_updates: usize,
+    /// Time since `fit` started.
+    pub elapsed: Duration,
+    /// The model as it is after this epoch.
+    pub model: &'a M,
+}
+
+/// The outcome of [`Trainer::fit`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainReport {
+    /// Epochs completed by this call.
+    pub n_epochs: usize,
+    /// Parameter updates made by this call.
+    pub n_updates: usize,
+    /// How it ended: [`Status::MaxSteps`] when every epoch ran, [`Status::Interrupted`] when
+    /// the observer or the interrupt stopped it (the model is the one reached),
+    /// [`Status::Timeout`] when the time budget was spent, [`Status::Diverged`] when an epoch
+    /// made a parameter non-finite (that epoch is undone).
+    pub status: Status,
+    /// The epoch (1-based, counted over the trainer's life) that diverged, if one did.
+    pub diverged_epoch: Option<usize>,
+    /// Wall-clock time of the call.
+    pub elapsed: Duration,
+}
+
+impl TrainReport {
+    /// One sentence on how training ended.
+    pub fn message(&self) -> String {
+        match &self.status {
+            Status::MaxSteps => format!(
+                "all {} epochs done ({} updates, {:.2} s)",
+                self.n_epochs,
+                self.n_updates,
+                self.elapsed.as_secs_f64()
+            ),
+            Status::Interrupted => format!(
+                "stopped after {} epochs ({} updates): the parameters reached are kept",
+                self.n_epochs, self.n_updates
+            ),
+            Status::Timeout => format!(
+                "the time budget was spent after {} complete epochs ({} updates): the parameters reached are kept",
+                self.n_epochs, self.n_updates
+            ),
+            Status::Diverged(why) => why.clone(),
+            other => other.name().to_string(),
+        }
+    }
+}
+
+/// Why an epoch stopped early.
+enum Early {
+    Interrupted,
+    Timeout,
+}
+
+/// The training loop's state: the rule, the optimiser, the epoch counter and the sample order,
+/// so that training continues across calls ([`fit`](Self::fit), [`fit_epoch`](Self::fit_epoch),
+/// [`update`](Self::update)) exactly as in one run.
+#[derive(Debug)]
+pub struct Trainer<R, O> {
+    rule: R,
+    optimizer: O,
+    settings: TrainSettings,
+    order: Vec<usize>,
+    epoch: usize,
+    n_updates: usize,
+    interrupt: Option<Interrupt>,
+}
+
+impl<R, O: Optimizer> Trainer<R, O> {
+    /// A trainer with validated `settings`.
+    pub fn new(rule: R, optimizer: O, settings: TrainSettings) -> Result<Self> {
+        settings.validate()?;
+        Ok(Self {
+            rule,
+            optimizer,
+            settings,
+            order: Vec::new(),
+            epoch: 0,
+            n_updates: 0,
+            interrupt: None,
+        })
+    }
+    /// The rule.
+    pub fn rule(&self) -> &R {
+        &self.rule
+    }
+    /// The rule, mutably (to change its settings between epochs).
+    pub fn rule_mut(&mut self) -> &mut R {
+        &mut self.rule
+    }
+    /// The optimiser.
+    pub fn optimizer(&self) -> &O {
+        &self.optimizer
+    }
+    /// The loop's settings.
+    pub fn settings(&self) -> &TrainSettings {
+        &self.settings
+    }
+    /// Epochs completed so far.
+    pub fn epochs_done(&self) -> usize {
+        self.epoch
+    }
+    /// Parameter updates so far.
+    pub fn n_updates(&self) -> usize {
+        self.n_updates
+    }
+    /// Stop training between minibatches once `stop` is raised (Ctrl-C in a front end): the
+    /// epoch in progress is not counted (the next one starts it again, in the same order), every
+    /// update made is kept. `None` removes the flag.
+    pub fn set_interrupt(&mut self, stop: Option<Interrupt>) {
+        self.interrupt = stop;
+    }
+    /// The interrupt, if one is set.
+    pub fn interrupt(&self) -> Option<&Interrupt> {
+        self.interrupt.as_ref()
+    }
+    /// Replace the time budget of each [`fit`](Self::fit) call.
+    pub fn set_time_budget(&mut self, budget: Option<Duration>) {
+        self.settings.time_budget = budget;
+    }
+
+    fn interrupted(&self) -> bool {
+        self.interrupt.as_ref().is_some_and(Interrupt::is_raised)
+    }
+
+    /// One update on the samples `idx` of `data` (scikit-learn's `partial_fit` on a minibatch).
+    /// The caller has checked the data.
+    pub fn update<M: ParamBlocks>(
+        &mut self,
+        model: &mut M,
+        data: &Dataset<'_>,
+        idx: &[usize],
+    ) -> Result<()>
+    where
+        R: Rule<M>,
+    {
+        self.rule.reserve(model, idx.len())?;
+        self.step(model, data, idx);
+        Ok(())
+    }
+
+    fn step<M: ParamBlocks>(&mut self, model: &mut M, data: &Dataset<'_>, idx: &[usize])
+    where
+        R: Rule<M>,
+    {
+        self.rule.estimate(model, data, idx);
+        let (rule, opt) = (&mut self.rule, &mut self.optimizer);
+        model.with_blocks_mut(&mut |blocks| opt.step(blocks, rule));
+        self.n_updates += 1;
+    }
+
+    /// One epoch over `data` in minibatches, without the divergence check of `fit`. Returns
+    /// `Ok(true)` when it completed (false when the interrupt stopped it; the epoch is then not
+    /// counted). The caller has checked the data.
+    pub fn fit_epoch<M: ParamBlocks>(&mut self, model: &mut M, data: &Dataset<'_>) -> Result<bool>
+    where
+        R: Rule<M>,
+    {
+        Ok(self.epoch_until(model, data, None)?.is_none())
+    }
+
+    fn epoch_until<M: ParamBlocks>(
+        &mut self,
+        model: &mut M,
+        data: &Dataset<'_>,
+        deadline: Option<Instant>,
+    ) -> Result<Option<Early>>
+    where
+        R: Rule<M>,
+    {
+        use rand::RngExt;
+        let n = data.len();
+        if n == 0 {
+            return Err(Error::invalid(
+                "training data (samples)",
+                0,
+                "pass at least one sample (one per column)",
+            ));
+        }
+        let bs = self.settings.batch_size.min(n);
+        self.rule.reserve(model, bs)?;
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        order.extend(0..n);
+        if self.settings.shuffle {
+            let mut rng = stream(self.settings.seed, streams::ORDER + self.epoch as u64);
+            for i in (1..n).rev() {
+                let j = rng.random_range(0..=i);
+                order.swap(i, j);
+            }
+        }
+        let mut start = 0;
+        let mut early = None;
+        while start < n {
+            if self.interrupted() {
+                early = Some(Early::Interrupted);
+                break;
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                early = Some(Early::Timeout);
+                break;
+            }
+            let b = bs.min(n - start);
+            self.step(model, data, &order[start..start + b]);
+            start += b;
+        }
+        self.order = order;
+        if early.is_none() {
+            self.epoch += 1;
+        }
+        Ok(early)
+    }
+
+    /// Train for the settings' `n_epochs` on `data`, calling `observer` after each epoch;
+    /// `ControlFlow::Break` stops training and keeps the model reached, as do the interrupt
+    /// ([`set_interrupt`](Self::set_interrupt)) and the time budget between minibatches. An
+    /// epoch that makes a parameter non-finite is undone and ends training with
+    /// [`Status::Diverged`]. The caller has checked the data.
+    pub fn fit<M: ParamBlocks + Clone>(
+        &mut self,
+        model: &mut M,
+        data: &Dataset<'_>,
+        mut observer: impl FnMut(&Epoch<'_, M>) -> ControlFlow<()>,
+    ) -> Result<TrainReport>
+    where
+        R: Rule<M>,
+    {
+        let t0 = Instant::now();
+        let deadline = self.settings.time_budget.map(|b| t0 + b);
+        let updates0 = self.n_updates;
+        let mut status = Status::MaxSteps;
+        let mut diverged_epoch = None;
+        let mut done = 0;
+        let mut last_good = model.clone();
+        for _ in 0..self.settings.n_epochs {
+            last_good.clone_from(model);
+            let early = self.epoch_until(model, data, deadline)?;
+            if !model.params_finite() {
+                model.clone_from(&last_good);
+                let e = self.epoch + usize::from(early.is_some());
+                diverged_epoch = Some(e);
+                status = Status::Diverged(format!(
+                    "epoch {e} made a parameter non-finite; the parameters before it are kept: \
+                     lower the learning rate (or raise the weight decay)"
+                ));
+                break;
+            }
+            match early {
+                Some(Early::Interrupted) => {
+                    status = Status::Interrupted;
+                    break;
+                }
+                Some(Early::Timeout) => {
+                    status = Status::Timeout;
+                    break;
+                }
+                None => {}
+            }
+            done += 1;
+            let report = Epoch {
+                epoch: self.epoch,
+                n_updates: self.n_updates,
+                elapsed: t0.elapsed(),
+                model,
+            };
+            if observer(&report).is_break() {
+                status = Status::Interrupted;
+                break;
+            }
+        }
+        Ok(TrainReport {
+            n_epochs: done,
+            n_updates: self.n_updates - updates0,
+            status,
+            diverged_epoch,
+            elapsed: t0.elapsed(),
+        })
+    }
+}

@@ -1,6 +1,7 @@
 //! Small dense helpers on slices and faer matrices, shared by the models.
 
-use faer::{Accum, ColMut, ColRef, Mat, MatRef, Par};
+use faer::reborrow::ReborrowMut;
+use faer::{Accum, ColMut, ColRef, Mat, MatMut, MatRef, Par};
 
 /// `xᵀy` (vectorised; see [`crate::fastmath::dot`]).
 #[inline]
@@ -213,4 +214,79 @@ pub fn symmetric_eigenvalues(a: MatRef<'_, f64>) -> crate::Result<Vec<f64>> {
 /// `(A + Aᵀ)/2`.
 pub fn symmetric_part(a: MatRef<'_, f64>) -> Mat<f64> {
     Mat::from_fn(a.nrows(), a.ncols(), |i, j| 0.5 * (a[(i, j)] + a[(j, i)]))
+}
+
+/// Rows of a product's output computed by one call of the matrix-product kernel. Every
+/// product is the same sequence of these blocks whatever the parallelism, so `Par::Seq` and
+/// `Par::Rayon(k)` give identical bits.
+pub const ROW_BLOCK: usize = 64;
+
+/// Products with fewer multiply-adds than this stay on the calling thread even when `par`
+/// allows threads (the blocks are the same, so the bits are too).
+const PARALLEL_MIN_FLOPS: usize = 1 << 20;
+
+/// `dst = alpha·lhs·rhs` (`accum = Replace`) or `dst += alpha·lhs·rhs` (`Add`), computed in
+/// fixed blocks of [`ROW_BLOCK`] rows of `dst`, each by a single-threaded product; with
+/// `par = Par::Rayon(_)` the blocks run on the global rayon pool.
+pub fn blocked_matmul(
+    dst: MatMut<'_, f64>,
+    accum: Accum,
+    lhs: MatRef<'_, f64>,
+    rhs: MatRef<'_, f64>,
+    alpha: f64,
+    par: Par,
+) {
+    let m = dst.nrows();
+    if m == 0 || dst.ncols() == 0 {
+        return;
+    }
+    let n_blocks = m.div_ceil(ROW_BLOCK);
+    let flops = m * dst.ncols() * lhs.ncols().max(1);
+    let threaded = matches!(par, Par::Rayon(_)) && n_blocks > 1 && flops >= PARALLEL_MIN_FLOPS;
+    if threaded {
+        split_rows(dst, accum, lhs, rhs, alpha);
+    } else {
+        let mut dst = dst;
+        for blk in 0..n_blocks {
+            let r0 = blk * ROW_BLOCK;
+            let r = ROW_BLOCK.min(m - r0);
+            leaf(
+                dst.rb_mut().subrows_mut(r0, r),
+                accum,
+                lhs.subrows(r0, r),
+                rhs,
+                alpha,
+            );
+        }
+    }
+    clear_avx_upper_state();
+}
+
+fn leaf(dst: MatMut<'_, f64>, accum: Accum, lhs: MatRef<'_, f64>, rhs: MatRef<'_, f64>, a: f64) {
+    faer::linalg::matmul::matmul(dst, accum, lhs, rhs, a, Par::Seq);
+}
+
+/// Split the rows of `dst` at a multiple of [`ROW_BLOCK`] and recurse on both halves in
+/// parallel (no allocation: rayon's `join`).
+fn split_rows(
+    dst: MatMut<'_, f64>,
+    accum: Accum,
+    lhs: MatRef<'_, f64>,
+    rhs: MatRef<'_, f64>,
+    alpha: f64,
+) {
+    let m = dst.nrows();
+    let n_blocks = m.div_ceil(ROW_BLOCK);
+    if n_blocks <= 1 {
+        leaf(dst, accum, lhs, rhs, alpha);
+        clear_avx_upper_state();
+        return;
+    }
+    let mid = (n_blocks / 2) * ROW_BLOCK;
+    let (top, bottom) = dst.split_at_row_mut(mid);
+    let (lt, lb) = lhs.split_at_row(mid);
+    rayon::join(
+        || split_rows(top, accum, lt, rhs, alpha),
+        || split_rows(bottom, accum, lb, rhs, alpha),
+    );
 }

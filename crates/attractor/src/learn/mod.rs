@@ -9,15 +9,21 @@
 
 pub mod boltzmann_rule;
 pub mod contrastive_divergence;
+pub mod contrastive_hebbian;
+pub mod equilibrium_propagation;
+pub mod gradient_check;
 pub mod hebbian;
 pub mod optimizer;
 pub mod pseudo_inverse;
 pub mod store;
 pub mod storkey;
 pub mod trainer;
+pub mod two_phase;
 
 pub use boltzmann_rule::{BoltzmannRule, GibbsStatistics, ModelStatistics};
 pub use contrastive_divergence::{CdMethod, CdParams, CdStatus, CdSummary, CdTrainer, EpochReport};
+pub use contrastive_hebbian::{ChlParams, ContrastiveHebbian};
+pub use equilibrium_propagation::{EqPropParams, EquilibriumPropagation, Nudging};
 pub use hebbian::hebbian;
 pub use optimizer::{Adam, BlockSpec, Direction, Optimizer, ParamBlocks, Sgd, Targets};
 pub use pseudo_inverse::pseudo_inverse;

@@ -113,6 +113,22 @@ impl Targets<'_, '_> {
     }
 }
 
+/// The direction `d` itself, block by block (zero buffers shaped by `specs`, scale 1): for
+/// checks and reports, not for training.
+pub fn direction_blocks(direction: &mut dyn Direction, specs: &[BlockSpec]) -> Vec<Mat<f64>> {
+    let mut bufs: Vec<Mat<f64>> = specs.iter().map(|b| Mat::zeros(b.rows, b.cols)).collect();
+    let ones = vec![1.0; specs.len()];
+    let in_buffer = vec![true; specs.len()];
+    let mut targets = Targets {
+        params: &mut [],
+        bufs: &mut bufs,
+        in_buffer: &in_buffer,
+        scales: &ones,
+    };
+    direction.add_into(&mut targets);
+    bufs
+}
+
 /// A rule for turning descent directions into parameter steps, with its state (velocities,
 /// moments) per block.
 pub trait Optimizer: Send {

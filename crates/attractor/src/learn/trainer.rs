@@ -60,8 +60,9 @@ pub trait Rule<M>: Direction {
     /// growing).
     fn reserve(&mut self, model: &M, b: usize) -> Result<()>;
     /// Compute the statistics of one update from the samples `idx` (column indices) of `data`,
-    /// reading the model; [`Direction::add_into`] then writes the step.
-    fn estimate(&mut self, model: &M, data: &Dataset<'_>, idx: &[usize]);
+    /// reading the model; [`Direction::add_into`] then writes the step. An error (data that do
+    /// not fit the model) leaves the model untouched.
+    fn estimate(&mut self, model: &M, data: &Dataset<'_>, idx: &[usize]) -> Result<()>;
 }
 
 /// The settings of the loop (what [`Trainer::fit`] spends), apart from the mathematics of the
@@ -245,18 +246,23 @@ impl<R, O: Optimizer> Trainer<R, O> {
         R: Rule<M>,
     {
         self.rule.reserve(model, idx.len())?;
-        self.step(model, data, idx);
-        Ok(())
+        self.step(model, data, idx)
     }
 
-    fn step<M: ParamBlocks>(&mut self, model: &mut M, data: &Dataset<'_>, idx: &[usize])
+    fn step<M: ParamBlocks>(
+        &mut self,
+        model: &mut M,
+        data: &Dataset<'_>,
+        idx: &[usize],
+    ) -> Result<()>
     where
         R: Rule<M>,
     {
-        self.rule.estimate(model, data, idx);
+        self.rule.estimate(model, data, idx)?;
         let (rule, opt) = (&mut self.rule, &mut self.optimizer);
         model.with_blocks_mut(&mut |blocks| opt.step(blocks, rule));
         self.n_updates += 1;
+        Ok(())
     }
 
     /// One epoch over `data` in minibatches, without the divergence check of `fit`. Returns
@@ -311,7 +317,10 @@ impl<R, O: Optimizer> Trainer<R, O> {
                 break;
             }
             let b = bs.min(n - start);
-            self.step(model, data, &order[start..start + b]);
+            if let Err(e) = self.step(model, data, &order[start..start + b]) {
+                self.order = order;
+                return Err(e);
+            }
             start += b;
         }
         self.order = order;

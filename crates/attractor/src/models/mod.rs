@@ -11,6 +11,7 @@ pub mod hopfield;
 pub mod hopfield_memory;
 pub mod krotov2021;
 pub mod kuramoto_ring;
+pub mod layered;
 pub mod memory;
 pub mod modern;
 pub mod oim;
@@ -28,6 +29,7 @@ pub use hopfield::{HopfieldFlow, HopfieldNetwork, random_symmetric_weights};
 pub use hopfield_memory::{HopfieldMemory, Update};
 pub use krotov2021::{Krotov2021, Krotov2021Flow, Krotov2021Model};
 pub use kuramoto_ring::KuramotoRing;
+pub use layered::{Cost, LayerActivation, LayeredFlow, LayeredNetwork, Phase, Relaxation};
 pub use memory::{Memory, is_recovered};
 pub use modern::{ModernFlow, ModernHopfield};
 pub use oim::{

@@ -1,0 +1,282 @@
+//! Equilibrium propagation (Scellier & Bengio, "Equilibrium propagation: bridging the gap
+//! between energy-based models and backpropagation", Front. Comput. Neurosci. 11:24, 2017,
+//! arXiv 1602.05179) on layered energy networks.
+//!
+//! For each minibatch: a *free phase* relaxes the network with the input clamped to its
+//! equilibrium `s⁰`; a *nudged phase* relaxes `F = E + βC(s_L, y)` from `s⁰` to `s^β`; the
+//! update is `Δθ = −(η/β)(∂E/∂θ(s^β) − ∂E/∂θ(s⁰))`, which tends to the gradient step
+//! `−η ∂L/∂θ` of the loss `L = C(s⁰, y)` as `β → 0` (the EP theorem). Variants:
+//!
+//! - [`Nudging::OneSided`]: the formula above; its bias against the gradient is `O(β)`.
+//! - [`Nudging::Symmetric`]: two nudged phases `±β` and
+//!   `Δθ = −(η/2β)(∂E/∂θ(s^{β}) − ∂E/∂θ(s^{−β}))`, a central difference whose bias is `O(β²)`
+//!   (Laborieux, Ernoult, Scellier, Bengio, Grollier, Querlioz, "Scaling equilibrium
+//!   propagation to deep ConvNets by drastically reducing its gradient estimator bias",
+//!   Front. Neurosci. 2021).
+//! - [`Nudging::RandomSign`]: one-sided with the sign of `β` drawn per minibatch (Scellier &
+//!   Bengio 2017, §4), from `rng::stream(seed, streams::DYNAMICS + update)`.
+//!
+//! With persistent particles each training example keeps its last free state, and the next
+//! free phase for it starts there (Scellier & Bengio's training setting; the free phase can
+//! then be short). Everything is seeded; the products run in fixed row blocks, so results do
+//! not depend on the number of threads.
+
+use super::optimizer::{Direction, Targets};
+use super::trainer::{Dataset, Rule};
+use super::two_phase::TwoPhase;
+use crate::error::{Error, Result};
+use crate::models::layered::{Cost, LayeredFlow, LayeredNetwork, Phase, Relaxation};
+use crate::rng::{stream, streams};
+use faer::{Mat, MatRef, Par};
+use std::str::FromStr;
+
+/// How the nudged phase is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Nudging {
+    /// One nudged phase at `+β`.
+    #[default]
+    OneSided,
+    /// Two nudged phases at `±β` (bias `O(β²)`).
+    Symmetric,
+    /// One nudged phase at `±β`, the sign drawn per minibatch.
+    RandomSign,
+}
+
+impl Nudging {
+    /// The name ("one-sided", "symmetric", "random-sign").
+    pub fn name(self) -> &'static str {
+        match self {
+            Nudging::OneSided => "one-sided",
+            Nudging::Symmetric => "symmetric",
+            Nudging::RandomSign => "random-sign",
+        }
+    }
+}
+
+impl FromStr for Nudging {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "one-sided" | "one_sided" | "onesided" | "positive" => Ok(Nudging::OneSided),
+            "symmetric" | "centered" | "centred" => Ok(Nudging::Symmetric),
+            "random-sign" | "random_sign" | "random" => Ok(Nudging::RandomSign),
+            _ => Err(Error::invalid(
+                "nudging",
+                s,
+                "use one-sided, symmetric or random-sign",
+            )),
+        }
+    }
+}
+
+/// The mathematics of equilibrium propagation (the loop's settings are the trainer's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EqPropParams {
+    /// The nudging strength `β > 0`.
+    pub beta: f64,
+    /// One-sided, symmetric or random-sign nudging.
+    pub nudging: Nudging,
+    /// The cost `C` of the nudge (and the loss whose gradient the update estimates).
+    pub cost: Cost,
+    /// The free phase.
+    pub free: Relaxation,
+    /// Each nudged phase.
+    pub nudged: Relaxation,
+    /// Start each example's free phase from its last free state.
+    pub persistent: bool,
+    /// The seed of the random signs.
+    pub seed: u64,
+    /// Parallelism of the products (results identical for any value).
+    pub par: Par,
+}
+
+impl Default for EqPropParams {
+    /// Scellier & Bengio's setting for one hidden layer: `β = 0.5`, one-sided, squared error,
+    /// `ε = 0.5`, 20 free and 4 nudged steps, persistent particles.
+    fn default() -> Self {
+        Self {
+            beta: 0.5,
+            nudging: Nudging::OneSided,
+            cost: Cost::SquaredError,
+            free: Relaxation::fixed(0.5, 20),
+            nudged: Relaxation::fixed(0.5, 4),
+            persistent: true,
+            seed: 0,
+            par: Par::Seq,
+        }
+    }
+}
+
+impl EqPropParams {
+    /// Check every setting; the message names it.
+    pub fn validate(&self) -> Result<()> {
+        if !(self.beta.is_finite() && self.beta > 0.0) {
+            return Err(Error::invalid(
+                "beta",
+                self.beta,
+                "the nudging strength must be finite and > 0 (e.g. 0.5; small values follow the gradient more closely)",
+            ));
+        }
+        self.free.validate("free")?;
+        self.nudged.validate("nudged")
+    }
+}
+
+/// The equilibrium-propagation rule on a [`LayeredNetwork`]: a [`Rule`] for the shared
+/// [`Trainer`](super::trainer::Trainer).
+#[derive(Debug, Clone)]
+pub struct EquilibriumPropagation {
+    params: EqPropParams,
+    particles: Mat<f64>,
+    x: Mat<f64>,
+    y: Mat<f64>,
+    s0: Mat<f64>,
+    phases: TwoPhase,
+    n_updates: u64,
+    free_steps: usize,
+    free_converged: usize,
+}
+
+impl EquilibriumPropagation {
+    /// The rule with validated `params`.
+    pub fn new(params: EqPropParams) -> Result<Self> {
+        params.validate()?;
+        Ok(Self {
+            params,
+            particles: Mat::new(),
+            x: Mat::new(),
+            y: Mat::new(),
+            s0: Mat::new(),
+            phases: TwoPhase::default(),
+            n_updates: 0,
+            free_steps: 0,
+            free_converged: 0,
+        })
+    }
+    /// The settings.
+    pub fn params(&self) -> &EqPropParams {
+        &self.params
+    }
+    /// The persistent free states, one column per training example (empty before training or
+    /// without persistence).
+    pub fn particles(&self) -> MatRef<'_, f64> {
+        self.particles.as_ref()
+    }
+    /// Forget the persistent states (after the data change).
+    pub fn reset_particles(&mut self) {
+        self.particles = Mat::new();
+    }
+    /// The free equilibria of the last minibatch (`D × b`).
+    pub fn last_free_states(&self) -> MatRef<'_, f64> {
+        self.s0.as_ref()
+    }
+    /// Free-phase steps and columns that reached the tolerance, summed over the updates.
+    pub fn free_phase_stats(&self) -> (usize, usize) {
+        (self.free_steps, self.free_converged)
+    }
+
+    /// Compute the two phases for the inputs `x` and targets `y` (`d_0 × b`, `d_L × b`) from
+    /// the initial free states `s_init` (`D × b`); returns the free equilibria. The update is
+    /// then [`Direction::add_into`].
+    pub fn phases(
+        &mut self,
+        net: &LayeredNetwork,
+        x: MatRef<'_, f64>,
+        y: MatRef<'_, f64>,
+        s_init: MatRef<'_, f64>,
+    ) -> Result<MatRef<'_, f64>> {
+        let p = &self.params;
+        let b = x.ncols();
+        let mut flow = LayeredFlow::new(net, x, Some(y), p.free.epsilon, p.cost, p.par)?;
+        let free = p.free.relax(&mut flow, s_init)?;
+        self.free_steps += free.n_steps;
+        self.free_converged += free
+            .columns
+            .iter()
+            .filter(|c| c.status == crate::run::Status::Converged)
+            .count();
+        let beta = match p.nudging {
+            Nudging::RandomSign => {
+                use rand::RngExt;
+                let mut rng = stream(p.seed, streams::DYNAMICS + self.n_updates);
+                if rng.random::<bool>() {
+                    p.beta
+                } else {
+                    -p.beta
+                }
+            }
+            _ => p.beta,
+        };
+        self.n_updates += 1;
+        flow.set_phase(Phase::Nudged(beta))?;
+        let plus = p.nudged.relax(&mut flow, free.states.as_ref())?;
+        let (minus, coef) = if p.nudging == Nudging::Symmetric {
+            flow.set_phase(Phase::Nudged(-beta))?;
+            let m = p.nudged.relax(&mut flow, free.states.as_ref())?;
+            (m.states, 1.0 / (2.0 * beta * b as f64))
+        } else {
+            (free.states.clone(), 1.0 / (beta * b as f64))
+        };
+        self.phases
+            .set(net, x, plus.states.as_ref(), minus.as_ref(), coef, p.par);
+        self.s0 = free.states;
+        Ok(self.s0.as_ref())
+    }
+}
+
+impl Direction for EquilibriumPropagation {
+    fn add_into(&mut self, targets: &mut Targets<'_, '_>) {
+        self.phases.add_into(targets);
+    }
+}
+
+/// Gather the columns `idx` of `src` into `dst` (resized when the width changes).
+pub(crate) fn gather(src: MatRef<'_, f64>, idx: &[usize], dst: &mut Mat<f64>) {
+    if dst.nrows() != src.nrows() || dst.ncols() != idx.len() {
+        *dst = Mat::zeros(src.nrows(), idx.len());
+    }
+    for (k, &j) in idx.iter().enumerate() {
+        dst.col_mut(k).copy_from(src.col(j));
+    }
+}
+
+impl Rule<LayeredNetwork> for EquilibriumPropagation {
+    fn reserve(&mut self, _net: &LayeredNetwork, _b: usize) -> Result<()> {
+        Ok(())
+    }
+    fn estimate(&mut self, net: &LayeredNetwork, data: &Dataset<'_>, idx: &[usize]) -> Result<()> {
+        let y = data.y.ok_or_else(|| {
+            Error::Incompatible("equilibrium propagation is supervised: give targets y".into())
+        })?;
+        gather(data.x, idx, &mut self.x);
+        gather(y, idx, &mut self.y);
+        let dim = net.state_dim();
+        let persistent = self.params.persistent;
+        if persistent && (self.particles.nrows() != dim || self.particles.ncols() != data.len()) {
+            crate::linalg::check_dense_size("persistent particles", dim, data.len())?;
+            self.particles = Mat::zeros(dim, data.len());
+        }
+        let init = if persistent {
+            let mut m = Mat::new();
+            gather(self.particles.as_ref(), idx, &mut m);
+            m
+        } else {
+            Mat::zeros(dim, idx.len())
+        };
+        let (x, y) = (
+            std::mem::replace(&mut self.x, Mat::new()),
+            std::mem::replace(&mut self.y, Mat::new()),
+        );
+        let r = self
+            .phases(net, x.as_ref(), y.as_ref(), init.as_ref())
+            .map(|_| ());
+        (self.x, self.y) = (x, y);
+        r?;
+        if persistent {
+            for (k, &j) in idx.iter().enumerate() {
+                self.particles.col_mut(j).copy_from(self.s0.col(k));
+            }
+        }
+        Ok(())
+    }
+}

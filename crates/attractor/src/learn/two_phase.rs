@@ -1,0 +1,140 @@
+//! The update that equilibrium propagation and contrastive Hebbian learning share on a layered
+//! energy network: a difference of the parameter gradient `∂E/∂θ` between two equilibria of
+//! the same minibatch, `d = c·(∂E/∂θ(s⁻) − ∂E/∂θ(s⁺))`. With `∂E/∂W_k = −ρ(s_k)ρ(s_{k+1})ᵀ`
+//! and `∂E/∂b_k = −ρ(s_k)` this is, summed over the columns of the minibatch,
+//! `d_{W_k} = c·(ρ(s_k⁺)ρ(s_{k+1}⁺)ᵀ − ρ(s_k⁻)ρ(s_{k+1}⁻)ᵀ)` and
+//! `d_{b_k} = c·(ρ(s_k⁺) − ρ(s_k⁻))`: two matrix products per weight matrix (one for `W_0`,
+//! whose input factor `ρ(x)` is the same in both phases).
+
+use super::optimizer::Targets;
+use crate::linalg::blocked_matmul;
+use crate::models::layered::{LayeredNetwork, flow::rho_into};
+use faer::reborrow::ReborrowMut;
+use faer::{Accum, Mat, MatRef, Par};
+
+/// The activities of two equilibria of a minibatch and the coefficient of their difference.
+#[derive(Debug, Clone)]
+pub struct TwoPhase {
+    sizes: Vec<usize>,
+    offsets: Vec<usize>,
+    /// `ρ(x)`, `d_0 × b`.
+    x_rho: Mat<f64>,
+    /// `ρ(s⁺)`, `D × b`.
+    plus: Mat<f64>,
+    /// `ρ(s⁻)`, `D × b`.
+    minus: Mat<f64>,
+    /// `ρ(s_1⁺) − ρ(s_1⁻)`, the second factor of the `W_0` product.
+    diff1: Mat<f64>,
+    coef: f64,
+    par: Par,
+}
+
+impl Default for TwoPhase {
+    fn default() -> Self {
+        Self {
+            sizes: Vec::new(),
+            offsets: Vec::new(),
+            x_rho: Mat::new(),
+            plus: Mat::new(),
+            minus: Mat::new(),
+            diff1: Mat::new(),
+            coef: 0.0,
+            par: Par::Seq,
+        }
+    }
+}
+
+impl TwoPhase {
+    /// Record the phases of a minibatch: inputs `x` (`d_0 × b`), equilibria `s_plus`, `s_minus`
+    /// (`D × b`) and the coefficient `c` of their difference.
+    pub fn set(
+        &mut self,
+        net: &LayeredNetwork,
+        x: MatRef<'_, f64>,
+        s_plus: MatRef<'_, f64>,
+        s_minus: MatRef<'_, f64>,
+        coef: f64,
+        par: Par,
+    ) {
+        let act = net.activation();
+        let (b, dim) = (x.ncols(), net.state_dim());
+        self.sizes.clear();
+        self.sizes.extend_from_slice(net.sizes());
+        self.offsets.clear();
+        self.offsets
+            .extend((1..=net.n_layers()).map(|k| net.offset(k)));
+        resize(&mut self.x_rho, x.nrows(), b);
+        resize(&mut self.plus, dim, b);
+        resize(&mut self.minus, dim, b);
+        resize(&mut self.diff1, net.sizes()[1], b);
+        rho_into(act, x, self.x_rho.as_mut());
+        rho_into(act, s_plus, self.plus.as_mut());
+        rho_into(act, s_minus, self.minus.as_mut());
+        let d1 = net.sizes()[1];
+        for j in 0..b {
+            for i in 0..d1 {
+                self.diff1[(i, j)] = self.plus[(i, j)] - self.minus[(i, j)];
+            }
+        }
+        self.coef = coef;
+        self.par = par;
+    }
+
+    /// Add `scale_i · d_i` into every block target (order `W_0, b_1, W_1, b_2, …`).
+    pub fn add_into(&self, targets: &mut Targets<'_, '_>) {
+        let n_layers = self.sizes.len() - 1;
+        let b = self.x_rho.ncols();
+        for k in 0..n_layers {
+            let (dk, dk1) = (self.sizes[k], self.sizes[k + 1]);
+            let a = targets.scale(2 * k) * self.coef;
+            let w = targets.get(2 * k);
+            if k == 0 {
+                blocked_matmul(
+                    w,
+                    Accum::Add,
+                    self.x_rho.as_ref(),
+                    self.diff1.as_ref().transpose(),
+                    a,
+                    self.par,
+                );
+            } else {
+                let (o, o1) = (self.offsets[k - 1], self.offsets[k]);
+                let mut w = w;
+                let p = self.plus.as_ref();
+                let m = self.minus.as_ref();
+                blocked_matmul(
+                    w.rb_mut(),
+                    Accum::Add,
+                    p.subrows(o, dk),
+                    p.subrows(o1, dk1).transpose(),
+                    a,
+                    self.par,
+                );
+                blocked_matmul(
+                    w,
+                    Accum::Add,
+                    m.subrows(o, dk),
+                    m.subrows(o1, dk1).transpose(),
+                    -a,
+                    self.par,
+                );
+            }
+            let a = targets.scale(2 * k + 1) * self.coef;
+            let o1 = self.offsets[k];
+            let mut bias = targets.get(2 * k + 1);
+            for i in 0..dk1 {
+                let mut acc = 0.0;
+                for j in 0..b {
+                    acc += self.plus[(o1 + i, j)] - self.minus[(o1 + i, j)];
+                }
+                bias[(i, 0)] += a * acc;
+            }
+        }
+    }
+}
+
+fn resize(m: &mut Mat<f64>, r: usize, c: usize) {
+    if m.nrows() != r || m.ncols() != c {
+        *m = Mat::zeros(r, c);
+    }
+}

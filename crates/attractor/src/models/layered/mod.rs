@@ -1,0 +1,14 @@
+//! Layered energy networks: the networks that equilibrium propagation and contrastive Hebbian
+//! learning train (Scellier & Bengio 2017; Movellan 1991). `network` holds the parameters and
+//! the energy, `flow` the batched relaxation with its free, nudged and clamped phases,
+//! `activation` the nonlinearities `ρ`.
+
+pub mod activation;
+pub mod flow;
+pub mod network;
+pub mod relaxation;
+
+pub use activation::LayerActivation;
+pub use flow::{Cost, LayeredFlow, Phase};
+pub use network::LayeredNetwork;
+pub use relaxation::Relaxation;

@@ -82,10 +82,10 @@ fn column_at(net: &LayeredNetwork, drive: &[f64], s: &[f64]) -> Column {
 }
 
 /// Add `scale·(u_k ρ_{k+1}ᵀ + ρ_k u_{k+1}ᵀ)` and `scale·u_k` into the flattened gradient, with
-/// `x_rho = ρ(x)` for layer 0 (whose `u` is zero).
+/// `x_rho = ρ(x)` for layer 0 (whose `u` is zero); `None` leaves `W_0` to the caller.
 fn add_param_terms(
     net: &LayeredNetwork,
-    x_rho: &[f64],
+    x_rho: Option<&[f64]>,
     rho: &[f64],
     u: &[f64],
     scale: f64,
@@ -95,11 +95,20 @@ fn add_param_terms(
     for k in 0..net.n_layers() {
         let (dk, dk1) = (net.sizes()[k], net.sizes()[k + 1]);
         let o1 = net.offset(k + 1);
+        if k == 0 && x_rho.is_none() {
+            // W_0 is left to the caller
+            at += dk * dk1;
+            for j in 0..dk1 {
+                grad[at] += scale * u[o1 + j];
+                at += 1;
+            }
+            continue;
+        }
         for j in 0..dk1 {
             let (r1, u1) = (rho[o1 + j], u[o1 + j]);
             for i in 0..dk {
-                let (r0, u0) = if k == 0 {
-                    (x_rho[i], 0.0)
+                let (r0, u0) = if let (0, Some(xr)) = (k, x_rho) {
+                    (xr[i], 0.0)
                 } else {
                     let o = net.offset(k);
                     (rho[o + i], u[o + i])
@@ -245,7 +254,7 @@ pub fn implicit_gradient(
         for (p, &i) in idx.iter().enumerate() {
             u[i] = lambda[(p, 0)] * c.drho[i];
         }
-        add_param_terms(net, &x_rho, &c.rho, &u, 1.0 / n as f64, &mut grad);
+        add_param_terms(net, Some(&x_rho), &c.rho, &u, 1.0 / n as f64, &mut grad);
     }
     Ok(grad)
 }
@@ -322,8 +331,7 @@ pub fn bptt_gradient(
                 *acc += epsilon * v;
             }
             // the W_0 term is added once at the end (ρ(x) is constant); here the rest
-            let zero_x = vec![0.0; net.n_inputs()];
-            add_param_terms(net, &zero_x, &c.rho, &u, epsilon, &mut gt);
+            add_param_terms(net, None, &c.rho, &u, epsilon, &mut gt);
             // a ← â − ε H â
             let mut hu = vec![0.0; dim];
             for k in 1..net.n_layers() {

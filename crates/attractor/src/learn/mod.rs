@@ -8,6 +8,7 @@
 //! propagation, score matching) use [`ParamGradient`](crate::energy::ParamGradient).
 
 pub mod boltzmann_rule;
+pub mod bptt;
 pub mod contrastive_divergence;
 pub mod contrastive_hebbian;
 pub mod equilibrium_propagation;
@@ -22,6 +23,7 @@ pub mod two_phase;
 
 pub use boltzmann_rule::{BoltzmannRule, GibbsStatistics, ModelStatistics};
 pub use contrastive_divergence::{CdMethod, CdParams, CdStatus, CdSummary, CdTrainer, EpochReport};
+pub use bptt::BackpropRelaxation;
 pub use contrastive_hebbian::{ChlParams, ContrastiveHebbian};
 pub use equilibrium_propagation::{EqPropParams, EquilibriumPropagation, Nudging};
 pub use hebbian::hebbian;

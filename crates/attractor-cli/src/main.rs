@@ -9,6 +9,7 @@ mod plot;
 mod sample;
 mod sparse;
 mod train;
+mod train_eqprop;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -27,6 +27,9 @@ pub struct TrainArgs {
 pub enum TrainModel {
     /// A restricted Boltzmann machine by contrastive divergence (CD-k) or persistent CD.
     Rbm(RbmTrainArgs),
+    /// A layered energy network classifier by equilibrium propagation (or contrastive Hebbian
+    /// learning, or backpropagation through the relaxation).
+    Eqprop(crate::train_eqprop::EqpropTrainArgs),
 }
 
 /// The visible units of the RBM trained.
@@ -190,6 +193,7 @@ fn option_names(e: attractor::Error) -> anyhow::Error {
 pub fn run(args: &TrainArgs) -> Result<Exit> {
     match &args.model {
         TrainModel::Rbm(a) => run_rbm(a),
+        TrainModel::Eqprop(a) => crate::train_eqprop::run_eqprop(a),
     }
 }
 

@@ -60,6 +60,8 @@ pub struct ContrastiveHebbian {
     y: Mat<f64>,
     s0: Mat<f64>,
     phases: TwoPhase,
+    seen: usize,
+    errors: usize,
 }
 
 impl ContrastiveHebbian {
@@ -73,11 +75,19 @@ impl ContrastiveHebbian {
             y: Mat::new(),
             s0: Mat::new(),
             phases: TwoPhase::default(),
+            seen: 0,
+            errors: 0,
         })
     }
     /// The settings.
     pub fn params(&self) -> &ChlParams {
         &self.params
+    }
+    /// The examples seen so far and how many the free phase misclassified (the most active
+    /// output unit is not the target's): differences between epochs give each epoch's training
+    /// error as the free phase sees it.
+    pub fn error_counts(&self) -> (usize, usize) {
+        (self.seen, self.errors)
     }
     /// Forget the persistent states.
     pub fn reset_particles(&mut self) {
@@ -151,6 +161,8 @@ impl Rule<LayeredNetwork> for ContrastiveHebbian {
             .map(|_| ());
         (self.x, self.y) = (x, y);
         r?;
+        self.seen += idx.len();
+        self.errors += super::two_phase::count_errors(self.s0.as_ref(), net.output_rows(), self.y.as_ref());
         if persistent {
             for (k, &j) in idx.iter().enumerate() {
                 self.particles.col_mut(j).copy_from(self.s0.col(k));

@@ -132,6 +132,8 @@ pub struct EquilibriumPropagation {
     y: Mat<f64>,
     s0: Mat<f64>,
     phases: TwoPhase,
+    seen: usize,
+    errors: usize,
     n_updates: u64,
     free_steps: usize,
     free_converged: usize,
@@ -148,6 +150,8 @@ impl EquilibriumPropagation {
             y: Mat::new(),
             s0: Mat::new(),
             phases: TwoPhase::default(),
+            seen: 0,
+            errors: 0,
             n_updates: 0,
             free_steps: 0,
             free_converged: 0,
@@ -161,6 +165,12 @@ impl EquilibriumPropagation {
     /// without persistence).
     pub fn particles(&self) -> MatRef<'_, f64> {
         self.particles.as_ref()
+    }
+    /// The examples seen so far and how many the free phase misclassified (the most active
+    /// output unit is not the target's): differences between epochs give each epoch's training
+    /// error as the free phase sees it.
+    pub fn error_counts(&self) -> (usize, usize) {
+        (self.seen, self.errors)
     }
     /// Forget the persistent states (after the data change).
     pub fn reset_particles(&mut self) {
@@ -272,6 +282,8 @@ impl Rule<LayeredNetwork> for EquilibriumPropagation {
             .map(|_| ());
         (self.x, self.y) = (x, y);
         r?;
+        self.seen += idx.len();
+        self.errors += super::two_phase::count_errors(self.s0.as_ref(), net.output_rows(), self.y.as_ref());
         if persistent {
             for (k, &j) in idx.iter().enumerate() {
                 self.particles.col_mut(j).copy_from(self.s0.col(k));

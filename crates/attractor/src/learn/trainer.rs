@@ -104,7 +104,7 @@ impl TrainSettings {
 
 /// What the observer of [`Trainer::fit`] sees after each epoch.
 #[derive(Debug)]
-pub struct Epoch<'a, M> {
+pub struct Epoch<'a, M, R> {
     /// Epochs completed by the trainer (1 after the first).
     pub epoch: usize,
     /// Parameter updates so far.
@@ -113,6 +113,8 @@ pub struct Epoch<'a, M> {
     pub elapsed: Duration,
     /// The model as it is after this epoch.
     pub model: &'a M,
+    /// The rule (its statistics: persistent states, error counts).
+    pub rule: &'a R,
 }
 
 /// The outcome of [`Trainer::fit`].
@@ -339,7 +341,7 @@ impl<R, O: Optimizer> Trainer<R, O> {
         &mut self,
         model: &mut M,
         data: &Dataset<'_>,
-        mut observer: impl FnMut(&Epoch<'_, M>) -> ControlFlow<()>,
+        mut observer: impl FnMut(&Epoch<'_, M, R>) -> ControlFlow<()>,
     ) -> Result<TrainReport>
     where
         R: Rule<M>,
@@ -381,6 +383,7 @@ impl<R, O: Optimizer> Trainer<R, O> {
                 n_updates: self.n_updates,
                 elapsed: t0.elapsed(),
                 model,
+                rule: &self.rule,
             };
             if observer(&report).is_break() {
                 status = Status::Interrupted;

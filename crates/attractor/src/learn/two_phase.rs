@@ -138,3 +138,24 @@ fn resize(m: &mut Mat<f64>, r: usize, c: usize) {
         *m = Mat::zeros(r, c);
     }
 }
+
+/// The number of columns whose most active output unit (rows `out` of `s`) is not the largest
+/// entry of the target column of `y`: the training error seen by the free phase.
+pub(crate) fn count_errors(s: MatRef<'_, f64>, out: std::ops::Range<usize>, y: MatRef<'_, f64>) -> usize {
+    let argmax = |f: &dyn Fn(usize) -> f64, n: usize| {
+        let mut best = 0;
+        for i in 1..n {
+            if f(i) > f(best) {
+                best = i;
+            }
+        }
+        best
+    };
+    (0..s.ncols())
+        .filter(|&j| {
+            let p = argmax(&|i| s[(out.start + i, j)], out.len());
+            let t = argmax(&|i| y[(i, j)], y.nrows());
+            p != t
+        })
+        .count()
+}

@@ -5,6 +5,7 @@ pub mod corruption;
 pub mod idx;
 pub mod image_data;
 pub mod image_patterns;
+pub mod labels;
 pub mod npy;
 pub mod patterns;
 
@@ -12,6 +13,7 @@ pub use corruption::{Corruption, CorruptionKind};
 pub use idx::{IdxArray, read_idx, write_idx};
 pub use image_data::{ImageData, MNIST_TRAIN_IMAGES, resolve_images};
 pub use image_patterns::{ImagePatterns, image_shape};
+pub use labels::{mnist_companions, read_labels};
 pub use npy::{NpyArray, npy_bytes, parse_npy_bytes, read_npy, write_npy};
 pub use patterns::{Patterns, add_gaussian_noise, flip_fraction, mask_fraction};
 

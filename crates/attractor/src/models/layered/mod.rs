@@ -5,6 +5,7 @@
 
 pub mod activation;
 pub mod flow;
+pub mod io;
 pub mod network;
 pub mod relaxation;
 

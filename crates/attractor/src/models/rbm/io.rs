@@ -31,7 +31,7 @@ fn le_bytes(x: impl Iterator<Item = f64>) -> Vec<u8> {
 /// hash order, which changes from run to run. The entries are the same, so the header keeps
 /// its length and the data their offsets; bytes not laid out as expected are returned as they
 /// are. The values must need no JSON escaping (ours are fixed identifiers).
-fn canonical_metadata(mut bytes: Vec<u8>, entries: &[(&str, &str)]) -> Vec<u8> {
+pub(crate) fn canonical_metadata(mut bytes: Vec<u8>, entries: &[(&str, &str)]) -> Vec<u8> {
     let Some(n) = bytes
         .get(..8)
         .and_then(|b| <[u8; 8]>::try_from(b).ok())

@@ -1,0 +1,357 @@
+//! `attractor train eqprop`: train a layered energy network on labelled images by equilibrium
+//! propagation (or contrastive Hebbian learning, or backpropagation through the relaxation for
+//! comparison), print the training and test error after each epoch, and write the network.
+
+use crate::maxcut::Exit;
+use anyhow::{Context, Result, bail};
+use attractor::learn::{
+    BackpropRelaxation, ChlParams, ContrastiveHebbian, Dataset, EqPropParams,
+    EquilibriumPropagation, Nudging, Sgd, TrainSettings, Trainer,
+};
+use attractor::models::layered::{Cost, LayerActivation, LayeredNetwork, Relaxation};
+use attractor::problems::{ImageData, mnist_companions, read_labels, resolve_images};
+use attractor::run::{Interrupt, Status};
+use clap::{Args, ValueEnum};
+use faer::Mat;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The learning rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RuleName {
+    /// Equilibrium propagation (Scellier & Bengio 2017).
+    Ep,
+    /// Contrastive Hebbian learning (Movellan 1991).
+    Chl,
+    /// Backpropagation through the free relaxation (the baseline).
+    Bptt,
+}
+
+/// `attractor train eqprop --data DIR`.
+#[derive(Args, Debug)]
+pub struct EqpropTrainArgs {
+    /// The training images: an MNIST directory (train-images/labels, and t10k-* for the test
+    /// error), an IDX file, or a `.npy` array (n x features or n x height x width).
+    #[arg(long, value_name = "DIR|FILE")]
+    pub data: PathBuf,
+    /// The training labels (IDX or one-dimensional `.npy`); found beside MNIST images.
+    #[arg(long, value_name = "FILE")]
+    pub labels: Option<PathBuf>,
+    /// Test images (found beside MNIST training images).
+    #[arg(long, value_name = "FILE")]
+    pub test_data: Option<PathBuf>,
+    /// Test labels.
+    #[arg(long, value_name = "FILE")]
+    pub test_labels: Option<PathBuf>,
+    /// Write the trained network here (safetensors, atomically).
+    #[arg(long, value_name = "MODEL.safetensors")]
+    pub out: Option<PathBuf>,
+    /// Train on the first N samples (default: all).
+    #[arg(long, value_name = "N")]
+    pub count: Option<usize>,
+    /// Test on the first N test samples (default: all).
+    #[arg(long, value_name = "N")]
+    pub test_count: Option<usize>,
+    /// Hidden layer widths, comma-separated (e.g. 500 or 500,500).
+    #[arg(long, default_value = "500", value_delimiter = ',')]
+    pub hidden: Vec<usize>,
+    /// The activation ρ: hard-sigmoid (clip to [0, 1]), sigmoid or tanh.
+    #[arg(long, default_value = "hard-sigmoid")]
+    pub activation: String,
+    /// The learning rule.
+    #[arg(long, value_enum, default_value_t = RuleName::Ep)]
+    pub rule: RuleName,
+    /// Epochs.
+    #[arg(long, default_value_t = 25)]
+    pub epochs: usize,
+    /// Examples per minibatch.
+    #[arg(long, default_value_t = 20)]
+    pub batch_size: usize,
+    /// The nudging strength β (EP).
+    #[arg(long, default_value_t = 0.5, allow_hyphen_values = true)]
+    pub beta: f64,
+    /// Symmetric nudging (±β; Laborieux et al. 2021).
+    #[arg(long)]
+    pub symmetric: bool,
+    /// A random sign of β per minibatch.
+    #[arg(long, conflicts_with = "symmetric")]
+    pub random_sign: bool,
+    /// Free-phase steps (also the steps BPTT unrolls).
+    #[arg(long, default_value_t = 20)]
+    pub free_steps: usize,
+    /// Nudged-phase steps (clamped-phase steps for CHL).
+    #[arg(long, default_value_t = 4)]
+    pub nudge_steps: usize,
+    /// The relaxation step ε.
+    #[arg(long, default_value_t = 0.5, allow_hyphen_values = true)]
+    pub epsilon: f64,
+    /// Steps of the free relaxation (from zero) that predicts a test example.
+    #[arg(long, default_value_t = 100)]
+    pub predict_steps: usize,
+    /// Learning rates, one per weight layer (input first), comma-separated; the last repeats.
+    #[arg(long, default_value = "0.1,0.05", value_delimiter = ',', allow_hyphen_values = true)]
+    pub lr: Vec<f64>,
+    /// Momentum of the SGD steps.
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    pub momentum: f64,
+    /// The cost of the nudge (and the loss): squared-error or cross-entropy.
+    #[arg(long, default_value = "squared-error")]
+    pub cost: String,
+    /// Do not keep persistent free states per training example.
+    #[arg(long)]
+    pub no_persistent: bool,
+    /// The seed of the weights, the order and the signs.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Threads for the products (0: all; results are identical for any value).
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Stop after this many seconds (between minibatches), keeping the network reached.
+    #[arg(long, value_name = "SECONDS")]
+    pub time: Option<f64>,
+}
+
+/// Images (one per column) and labels.
+struct Labelled {
+    x: Mat<f64>,
+    labels: Vec<usize>,
+}
+
+fn read_labelled(images: &Path, labels: &Path, count: Option<usize>, what: &str) -> Result<Labelled> {
+    let data = ImageData::read(images, count).with_context(|| format!("--{what}data"))?;
+    let labels = read_labels(labels, count).with_context(|| format!("--{what}labels"))?;
+    if labels.len() != data.data.ncols() {
+        bail!(
+            "--{what}labels: {} labels for {} images in {}; give one label per image",
+            labels.len(),
+            data.data.ncols(),
+            data.source.display()
+        );
+    }
+    Ok(Labelled {
+        x: data.data,
+        labels,
+    })
+}
+
+fn error_rate(net: &LayeredNetwork, test: &Labelled, relax: &Relaxation, par: attractor::Par) -> Result<f64> {
+    let pred = net.predict_classes(test.x.as_ref(), relax, par)?;
+    let wrong = pred.iter().zip(&test.labels).filter(|(p, t)| p != t).count();
+    Ok(wrong as f64 / test.labels.len().max(1) as f64)
+}
+
+pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
+    let activation: LayerActivation = args.activation.parse().context("--activation")?;
+    let cost: Cost = args.cost.parse().context("--cost")?;
+    if args.epochs == 0 {
+        bail!("--epochs 0: train for at least one epoch");
+    }
+    if args.hidden.contains(&0) {
+        bail!("--hidden {:?}: every hidden layer needs at least one unit", args.hidden);
+    }
+    if args.threads > 1024 {
+        bail!("--threads {}: at most 1024 (0 uses all)", args.threads);
+    }
+    let budget = match args.time {
+        None => None,
+        Some(t) if t.is_finite() && t > 0.0 && t <= 1e9 => Some(Duration::from_secs_f64(t)),
+        Some(t) => bail!("--time {}: give a positive number of seconds", attractor::format_number(t)),
+    };
+    if let Some(out) = &args.out {
+        attractor::output::check_writable(out).context("--out")?;
+    }
+    let par = match args.threads {
+        0 => attractor::linalg::ALL_THREADS,
+        1 => attractor::Par::Seq,
+        k => attractor::Par::rayon(k),
+    };
+    let images = resolve_images(&args.data).context("--data")?;
+    let (beside, test_beside) = mnist_companions(&images);
+    let labels_path = args
+        .labels
+        .clone()
+        .or(beside)
+        .context("--labels: give the training labels (IDX or .npy); they are found automatically only beside MNIST's train-images-idx3-ubyte")?;
+    let train = read_labelled(&images, &labels_path, args.count, "")?;
+    let test = match (&args.test_data, &args.test_labels, test_beside) {
+        (Some(x), Some(y), _) => Some(read_labelled(x, y, args.test_count, "test-")?),
+        (Some(_), None, _) | (None, Some(_), _) => {
+            bail!("--test-data and --test-labels go together")
+        }
+        (None, None, Some((x, y))) => Some(read_labelled(&x, &y, args.test_count, "test-")?),
+        (None, None, None) => None,
+    };
+    let n_classes = train.labels.iter().max().map_or(0, |m| m + 1).max(2);
+    if let Some(t) = &test
+        && let Some(&bad) = t.labels.iter().find(|&&l| l >= n_classes)
+    {
+        bail!("--test-labels: label {bad} never occurs in training (classes 0..{n_classes})");
+    }
+    let mut sizes = vec![train.x.nrows()];
+    sizes.extend(&args.hidden);
+    sizes.push(n_classes);
+    let mut net = LayeredNetwork::random(&sizes, activation, args.seed)?;
+    let onehot = Mat::from_fn(n_classes, train.labels.len(), |i, j| (train.labels[j] == i) as u8 as f64);
+    let data = Dataset::supervised(train.x.as_ref(), onehot.as_ref())?;
+    if args.lr.is_empty() {
+        bail!("--lr: give at least one learning rate");
+    }
+    let scales: Vec<f64> = (0..sizes.len() - 1)
+        .map(|k| args.lr[k.min(args.lr.len() - 1)])
+        .collect();
+    if let Some(bad) = scales.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
+        bail!("--lr {}: learning rates must be finite and > 0 (e.g. 0.1,0.05)", attractor::format_number(*bad));
+    }
+    let opt = Sgd::new(net.block_specs_scaled(&scales), 1.0, args.momentum, 0.0).context("--momentum")?;
+    let settings = TrainSettings {
+        n_epochs: args.epochs,
+        batch_size: args.batch_size,
+        shuffle: true,
+        seed: args.seed,
+        time_budget: budget,
+    };
+    settings.validate().context("--batch-size")?;
+    let free = Relaxation::fixed(args.epsilon, args.free_steps);
+    let nudged = Relaxation::fixed(args.epsilon, args.nudge_steps);
+    let predict = Relaxation::fixed(args.epsilon, args.predict_steps);
+    predict.validate("predict").context("--predict-steps")?;
+    println!(
+        "data {}: {} training examples of {} features, {} classes{}",
+        images.display(),
+        train.labels.len(),
+        train.x.nrows(),
+        n_classes,
+        test.as_ref().map(|t| format!(", {} test examples", t.labels.len())).unwrap_or_default()
+    );
+    println!(
+        "network {:?} ({activation}), rule {:?}, beta {}{}, epsilon {}, {} free / {} nudged steps, lr {:?}, minibatch {}, {} epochs, seed {}",
+        sizes,
+        args.rule,
+        attractor::format_number(args.beta),
+        if args.symmetric { " (symmetric)" } else if args.random_sign { " (random sign)" } else { "" },
+        attractor::format_number(args.epsilon),
+        args.free_steps,
+        args.nudge_steps,
+        scales,
+        args.batch_size,
+        args.epochs,
+        args.seed
+    );
+    let stop = Interrupt::new();
+    {
+        let stop = stop.clone();
+        let _ = ctrlc::set_handler(move || stop.raise());
+    }
+    let bar = ProgressBar::with_draw_target(Some(args.epochs as u64), indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} epoch {pos}/{len} {elapsed_precise} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let epochs = args.epochs;
+    let mut last = Instant::now();
+    let mut eval_error: Option<anyhow::Error> = None;
+    // the per-epoch line: the free phase's training error, the test error, the epoch's seconds
+    let mut report_epoch = |epoch: usize, counts: Option<(usize, usize)>, net: &LayeredNetwork| {
+        let secs = last.elapsed().as_secs_f64();
+        let train_err = counts
+            .filter(|c| c.0 > 0)
+            .map(|(n, e)| format!("  train error {:.2}%", 100.0 * e as f64 / n as f64))
+            .unwrap_or_default();
+        let test_err = match &test {
+            Some(t) => match error_rate(net, t, &predict, par) {
+                Ok(e) => format!("  test error {:.2}%", 100.0 * e),
+                Err(e) => {
+                    eval_error = Some(e.into());
+                    String::new()
+                }
+            },
+            None => String::new(),
+        };
+        bar.suspend(|| println!("epoch {epoch}/{epochs}{train_err}{test_err}  {secs:.1} s"));
+        bar.set_position(epoch as u64);
+        last = Instant::now();
+    };
+    let report = match args.rule {
+        RuleName::Ep => {
+            let nudging = if args.symmetric {
+                Nudging::Symmetric
+            } else if args.random_sign {
+                Nudging::RandomSign
+            } else {
+                Nudging::OneSided
+            };
+            let rule = EquilibriumPropagation::new(EqPropParams {
+                beta: args.beta,
+                nudging,
+                cost,
+                free,
+                nudged,
+                persistent: !args.no_persistent,
+                seed: args.seed,
+                par,
+            })
+            .context("--beta / --free-steps / --nudge-steps / --epsilon")?;
+            let mut t = Trainer::new(rule, opt, settings)?;
+            t.set_interrupt(Some(stop.clone()));
+            fit_reporting(&mut t, &mut net, &data, &mut report_epoch, |r| Some(r.error_counts()))?
+        }
+        RuleName::Chl => {
+            let rule = ContrastiveHebbian::new(ChlParams {
+                free,
+                clamped: nudged,
+                persistent: !args.no_persistent,
+                par,
+            })
+            .context("--free-steps / --nudge-steps / --epsilon")?;
+            let mut t = Trainer::new(rule, opt, settings)?;
+            t.set_interrupt(Some(stop.clone()));
+            fit_reporting(&mut t, &mut net, &data, &mut report_epoch, |r| Some(r.error_counts()))?
+        }
+        RuleName::Bptt => {
+            let rule = BackpropRelaxation::new(free, cost).context("--free-steps / --epsilon")?;
+            let mut t = Trainer::new(rule, opt, settings)?;
+            t.set_interrupt(Some(stop.clone()));
+            fit_reporting(&mut t, &mut net, &data, &mut report_epoch, |_| None)?
+        }
+    };
+    bar.finish_and_clear();
+    if let Some(e) = eval_error {
+        return Err(e.context("evaluating the test error"));
+    }
+    println!("training: {}", report.message());
+    if let Some(out) = &args.out {
+        net.save_safetensors(out).context("--out")?;
+        println!("wrote {} (network {:?})", out.display(), sizes);
+    }
+    Ok(if report.status == Status::Interrupted {
+        Exit::Interrupted
+    } else {
+        Exit::Done
+    })
+}
+
+/// `Trainer::fit`, reporting each epoch with the rule's error counts of that epoch.
+fn fit_reporting<R, O>(
+    t: &mut Trainer<R, O>,
+    net: &mut LayeredNetwork,
+    data: &Dataset<'_>,
+    report: &mut dyn FnMut(usize, Option<(usize, usize)>, &LayeredNetwork),
+    counts: impl Fn(&R) -> Option<(usize, usize)>,
+) -> attractor::Result<attractor::learn::TrainReport>
+where
+    R: attractor::learn::Rule<LayeredNetwork>,
+    O: attractor::learn::Optimizer,
+{
+    let mut before = (0, 0);
+    t.fit(net, data, |e| {
+        let c = counts(e.rule).map(|(n, k)| {
+            let d = (n - before.0, k - before.1);
+            before = (n, k);
+            d
+        });
+        report(e.epoch, c, e.model);
+        ControlFlow::Continue(())
+    })
+}

@@ -1,0 +1,156 @@
+//! Saving and loading a layered network as a safetensors file (readable by Python's
+//! `safetensors.numpy.load_file`): tensors `W0 … W{L−1}` of shape `[d_k, d_{k+1}]` (row-major,
+//! little-endian F64) and `b1 … bL` of shape `[d_k]`; metadata `format = "attractor.layered"`,
+//! `activation`, `library_version`. Loading accepts F32 too and checks every name, shape and
+//! value.
+
+use super::{LayerActivation, LayeredNetwork};
+use crate::error::{Error, Result};
+use faer::Mat;
+use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The `format` metadata value of a layered-network file.
+pub const LAYERED_FORMAT: &str = "attractor.layered";
+
+/// The largest file read: 8 GiB.
+const MAX_FILE_BYTES: u64 = 8 << 30;
+
+impl LayeredNetwork {
+    /// The parameters as the bytes of a safetensors file (module docs).
+    pub fn to_safetensors_bytes(&self) -> Result<Vec<u8>> {
+        let l = self.n_layers();
+        let mut bufs: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
+        for k in 0..l {
+            let w = self.weight(k);
+            let bytes: Vec<u8> = (0..w.nrows())
+                .flat_map(|i| (0..w.ncols()).map(move |j| (i, j)))
+                .flat_map(|(i, j)| w[(i, j)].to_le_bytes())
+                .collect();
+            bufs.push((format!("W{k}"), vec![w.nrows(), w.ncols()], bytes));
+            let b: Vec<u8> = self.bias(k + 1).iter().flat_map(|v| v.to_le_bytes()).collect();
+            bufs.push((format!("b{}", k + 1), vec![self.sizes()[k + 1]], b));
+        }
+        let mut tensors = Vec::with_capacity(bufs.len());
+        for (name, shape, data) in &bufs {
+            let v = TensorView::new(Dtype::F64, shape.clone(), data).map_err(|e| {
+                Error::Incompatible(format!("cannot build the safetensors tensor: {e}"))
+            })?;
+            tensors.push((name.clone(), v));
+        }
+        let entries = [
+            ("activation", self.activation().name()),
+            ("format", LAYERED_FORMAT),
+            ("library_version", env!("CARGO_PKG_VERSION")),
+        ];
+        let meta: HashMap<String, String> = entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let bytes = safetensors::serialize(tensors, Some(meta))
+            .map_err(|e| Error::Incompatible(format!("cannot serialise the network: {e}")))?;
+        Ok(crate::models::rbm::io::canonical_metadata(bytes, &entries))
+    }
+
+    /// Write the parameters to `path` atomically ([`write_atomic`](crate::output::write_atomic)).
+    ///
+    /// ```
+    /// use attractor::models::layered::{LayerActivation, LayeredNetwork};
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("net.safetensors");
+    /// let net = LayeredNetwork::random(&[6, 5, 3], LayerActivation::HardSigmoid, 1)?;
+    /// net.save_safetensors(&path)?;
+    /// assert_eq!(LayeredNetwork::load_safetensors(&path)?, net);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn save_safetensors(&self, path: &Path) -> Result<()> {
+        crate::output::write_atomic(path, &self.to_safetensors_bytes()?)
+    }
+
+    /// Read a network written by [`save_safetensors`](Self::save_safetensors).
+    pub fn load_safetensors(path: &Path) -> Result<Self> {
+        let name = path.display().to_string();
+        let io = |e: std::io::Error| Error::Io {
+            path: name.clone(),
+            msg: format!("{e}; check the path and permissions"),
+        };
+        let len = std::fs::metadata(path).map_err(io)?.len();
+        if len > MAX_FILE_BYTES {
+            return Err(Error::Format {
+                path: name,
+                format: "safetensors layered network".into(),
+                msg: format!("the file has {len} bytes, above the 8 GiB limit"),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(io)?;
+        Self::from_safetensors_bytes(&bytes, &name)
+    }
+
+    /// Parse the bytes of a layered-network safetensors file; `name` is used in messages.
+    pub fn from_safetensors_bytes(bytes: &[u8], name: &str) -> Result<Self> {
+        let fmt = |msg: String| Error::Format {
+            path: name.to_string(),
+            format: "safetensors layered network".into(),
+            msg,
+        };
+        let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| {
+            fmt(format!("{e} (the file is corrupt or truncated: {} bytes)", bytes.len()))
+        })?;
+        let st = SafeTensors::deserialize(bytes)
+            .map_err(|e| fmt(format!("{e}; the file is corrupt or truncated")))?;
+        let meta = metadata.metadata().clone().unwrap_or_default();
+        if meta.get("format").map(String::as_str) != Some(LAYERED_FORMAT) {
+            return Err(fmt(format!(
+                "metadata format = {:?}, expected {LAYERED_FORMAT:?}: this is not a layered-network file",
+                meta.get("format")
+            )));
+        }
+        let activation: LayerActivation = meta
+            .get("activation")
+            .ok_or_else(|| fmt("no activation in the metadata".into()))?
+            .parse()
+            .map_err(|e: Error| fmt(e.to_string()))?;
+        let read = |tensor: &str| -> Result<(Vec<usize>, Vec<f64>)> {
+            let t = st.tensor(tensor).map_err(|_| {
+                fmt(format!("no tensor named {tensor:?}; a network has W0, b1, W1, b2, …"))
+            })?;
+            let values: Vec<f64> = match t.dtype() {
+                Dtype::F64 => t
+                    .data()
+                    .chunks_exact(8)
+                    .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+                    .collect(),
+                Dtype::F32 => t
+                    .data()
+                    .chunks_exact(4)
+                    .map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+                    .collect(),
+                d => return Err(fmt(format!("tensor {tensor:?} has dtype {d:?}; save it as F64"))),
+            };
+            Ok((t.shape().to_vec(), values))
+        };
+        let n_weights = st.names().iter().filter(|n| n.starts_with('W')).count();
+        if n_weights == 0 {
+            return Err(fmt("no weight tensors (W0, W1, …)".into()));
+        }
+        let mut weights = Vec::with_capacity(n_weights);
+        let mut biases = Vec::with_capacity(n_weights);
+        for k in 0..n_weights {
+            let (ws, w) = read(&format!("W{k}"))?;
+            let [r, c] = ws[..] else {
+                return Err(fmt(format!("tensor W{k} has shape {ws:?}; expected two dimensions")));
+            };
+            weights.push(Mat::from_fn(r, c, |i, j| w[i * c + j]));
+            let (bs, b) = read(&format!("b{}", k + 1))?;
+            if bs != [c] {
+                return Err(fmt(format!(
+                    "tensor b{} has shape {bs:?}; expected [{c}] (the columns of W{k})",
+                    k + 1
+                )));
+            }
+            biases.push(Mat::from_fn(c, 1, |i, _| b[i]));
+        }
+        LayeredNetwork::from_parts(weights, biases, activation).map_err(|e| fmt(e.to_string()))
+    }
+}

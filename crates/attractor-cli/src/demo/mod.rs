@@ -5,6 +5,7 @@
 mod hopfield;
 mod memory;
 mod oscillator;
+mod eqprop;
 mod rbm;
 mod sparse;
 
@@ -69,6 +70,7 @@ fn chapters() -> Vec<Box<dyn Chapter>> {
         Box::new(memory::MemoryChapter),
         Box::new(sparse::SparseChapter),
         Box::new(rbm::RbmChapter),
+        Box::new(eqprop::EqpropChapter),
     ]
 }
 

@@ -17,7 +17,9 @@ pub mod storkey;
 pub mod trainer;
 
 pub use boltzmann_rule::{BoltzmannRule, GibbsStatistics, ModelStatistics};
-pub use contrastive_divergence::{CdMethod, CdParams, CdStatus, CdSummary, CdTrainer, EpochReport};
+pub use contrastive_divergence::{
+    CdMethod, CdParams, CdTrainer, ContrastiveDivergence, EpochReport,
+};
 pub use hebbian::hebbian;
 pub use optimizer::{Adam, BlockSpec, Direction, Optimizer, ParamBlocks, Sgd, Targets};
 pub use pseudo_inverse::pseudo_inverse;

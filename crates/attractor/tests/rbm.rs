@@ -589,6 +589,47 @@ fn the_interrupt_stops_training_between_minibatches() {
 }
 
 #[test]
+fn the_cd_rule_runs_on_the_shared_trainer_with_adam() {
+    use attractor::learn::{
+        Adam, ContrastiveDivergence, Dataset, ParamBlocks, TrainSettings, Trainer,
+    };
+    let data = binary_data(6, 20, 11);
+    let mut rbm = Rbm::random(6, 4, 0.01, 3).unwrap();
+    let before = rbm.log_likelihood_exact(data.as_ref(), Par::Seq).unwrap();
+    let params = CdParams {
+        batch_size: 5,
+        seed: 5,
+        ..CdParams::default()
+    };
+    let rule = ContrastiveDivergence::new(&rbm, &params).unwrap();
+    let adam = Adam::new(rbm.block_specs(), 0.02, 0.0).unwrap();
+    let settings = TrainSettings {
+        n_epochs: 200,
+        batch_size: 5,
+        shuffle: true,
+        seed: 5,
+        time_budget: None,
+    };
+    let mut t = Trainer::new(rule, adam, settings).unwrap();
+    let r = t
+        .fit(&mut rbm, &Dataset::unsupervised(data.as_ref()), |_| {
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert_eq!((r.status, r.n_updates), (Status::MaxSteps, 200 * 4));
+    let after = rbm.log_likelihood_exact(data.as_ref(), Par::Seq).unwrap();
+    println!("CD-1 with Adam: exact LL before {before:.4}, after {after:.4}");
+    assert!(after > before + 1.0, "{before} -> {after}");
+    // a model of another shape is refused by the rule, not by a panic in a product
+    let mut other = Rbm::random(6, 5, 0.01, 3).unwrap();
+    let e = t
+        .update(&mut other, &Dataset::unsupervised(data.as_ref()), &[0, 1])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("hidden units"), "{e}");
+}
+
+#[test]
 fn the_time_budget_stops_training_between_minibatches() {
     let data = binary_data(6, 40, 97);
     let params = CdParams {

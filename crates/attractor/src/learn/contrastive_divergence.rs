@@ -13,6 +13,13 @@
 //! and weight decay `λ` (on `W` only), each minibatch updates
 //! `Δθ ← μΔθ + η(⟨·⟩_data − ⟨·⟩_model − λθ)`, `θ ← θ + Δθ`.
 //!
+//! CD is a rule of the shared training loop: [`ContrastiveDivergence`] implements
+//! [`Rule<Rbm>`](Rule) (the two phases on a minibatch) and [`Direction`] (the statistics added
+//! into the optimiser's targets), [`Rbm`] implements [`ParamBlocks`] (`W`, `a`, `b`), and
+//! [`CdTrainer`] is [`Trainer`]`<ContrastiveDivergence, `[`Sgd`]`>` (the update above) with
+//! the CD settings and a per-epoch [`EpochReport`]. Any other [`Optimizer`] (e.g.
+//! [`Adam`](super::optimizer::Adam)) runs the same rule through [`Trainer`] directly.
+//!
 //! Data are a matrix with one sample per column (`n_visible × n_samples`: a row-major NumPy
 //! `(n_samples, n_visible)` array seen column-major), in `[0, 1]` for Bernoulli visible units.
 //! Minibatches are taken in an order shuffled per epoch from
@@ -21,6 +28,8 @@
 //! trained parameters are identical for any `par`. After the first minibatch nothing is
 //! allocated per update.
 
+#[cfg(doc)]
+use super::optimizer::Optimizer;
 use super::optimizer::{BlockSpec, Direction, ParamBlocks, Sgd, Targets};
 use super::trainer::{Dataset, Epoch, Rule, TrainReport, TrainSettings, Trainer};
 use crate::error::{Error, Result, check_len};

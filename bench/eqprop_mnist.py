@@ -21,7 +21,10 @@ Network and algorithm (the same for every row):
   minibatches of 20 in a fresh shuffled order every epoch; --epochs (25) epochs;
 - train error: the free-phase outputs (argmax of s_2) of the epoch's minibatches, before each
   update (as in Scellier's code); test error: argmax of s_2 after --test-steps (100) free steps
-  from zeros on the 10,000 test images, after every epoch;
+  from zeros on the 10,000 test images, after every epoch (--torch-test-particles: the PyTorch
+  peer instead keeps persistent test particles and gives them --free-steps more steps after
+  every epoch, as Scellier's code measures its validation error; the network is multistable,
+  and the two can differ by 1-2 points in the early epochs);
 - seconds per epoch: the minibatch loop only (the test evaluation is timed apart).
 
 The PyTorch peer (`torch_eqprop` below) is written as research code writes it: plain CPU
@@ -69,7 +72,8 @@ from pathlib import Path
 from _common import install_missing, read_images, set_threads
 
 ROOT = Path(__file__).resolve().parent.parent
-EPOCH_LINE = re.compile(r"epoch\s+(\d+)\s*/\s*(\d+)\s+train error\s+([0-9.]+)\s*%\s+test error\s+([0-9.]+)\s*%\s+([0-9.]+)\s*s")
+# the train error is absent from `--rule bptt`'s lines (no free phase during its training)
+EPOCH_LINE = re.compile(r"epoch\s+(\d+)\s*/\s*(\d+)\s+(?:train error\s+([0-9.]+)\s*%\s+)?test error\s+([0-9.]+)\s*%\s+([0-9.]+)\s*s")
 
 
 def parse_args():
@@ -87,6 +91,9 @@ def parse_args():
     p.add_argument("--epsilon", type=float, default=0.5, help="relaxation step size (default 0.5)")
     p.add_argument("--lr", default="0.1,0.05", help="learning rates of (W_0, b_1) and (W_1, b_2) (default 0.1,0.05)")
     p.add_argument("--test-steps", type=int, default=100, help="free steps from zeros for the test prediction of the PyTorch peer (default 100)")
+    p.add_argument("--torch-test-particles", action="store_true",
+                   help="PyTorch's test prediction as in Scellier's code instead: persistent test particles, "
+                        "--free-steps more free steps after every epoch")
     p.add_argument("--symmetric", action="store_true", help="add a row: attractor EP with two nudged phases +-beta")
     p.add_argument("--torch-symmetric", action="store_true", help="let the PyTorch peer use the symmetric (+-beta) update too")
     p.add_argument("--torch-dtype", choices=("float32", "float64"), default="float32", help="PyTorch dtype (default float32)")
@@ -136,11 +143,12 @@ def load_mnist(folder, count):
 
 
 def torch_eqprop(xtrain, ltrain, xtest, ltest, *, hidden=500, epochs=25, batch_size=20, beta=0.5, free_steps=20,
-                 nudge_steps=4, epsilon=0.5, lrs=(0.1, 0.05), symmetric=False, test_steps=100, seed=1,
-                 dtype="float32", threads=1, report=None):
+                 nudge_steps=4, epsilon=0.5, lrs=(0.1, 0.05), symmetric=False, test_steps=100, test_particles=False,
+                 seed=1, dtype="float32", threads=1, report=None):
     """Equilibrium propagation on a 784-hidden-10 layered network with plain torch tensors.
     Returns one dict per epoch: train and test error (%), seconds of the minibatch loop and of
-    the test evaluation."""
+    the test evaluation. Test prediction: argmax of s_2 after `test_steps` free steps from zeros,
+    or (test_particles) after `free_steps` more free steps of persistent test particles."""
     import torch
 
     torch.set_num_threads(threads)
@@ -160,6 +168,8 @@ def torch_eqprop(xtrain, ltrain, xtest, ltest, *, hidden=500, epochs=25, batch_s
     Xt, Lt = torch.tensor(xtest, dtype=dt), torch.from_numpy(ltest)
     H_p = torch.zeros(n, hidden, dtype=dt)  # persistent particles
     O_p = torch.zeros(n, 10, dtype=dt)
+    Ht_p = torch.zeros(Xt.shape[0], hidden, dtype=dt)  # test particles (test_particles only)
+    Ot_p = torch.zeros(Xt.shape[0], 10, dtype=dt)
     eta0, eta1 = lrs
 
     def relax(h, o, drive, steps, b=0.0, y=None):
@@ -177,9 +187,13 @@ def torch_eqprop(xtrain, ltrain, xtest, ltest, *, hidden=500, epochs=25, batch_s
         wrong = 0
         for i in range(0, Xt.shape[0], 1000):
             x = Xt[i:i + 1000]
-            h = torch.zeros(x.shape[0], hidden, dtype=dt)
-            o = torch.zeros(x.shape[0], 10, dtype=dt)
-            h, o = relax(h, o, x @ W0 + b1, test_steps)
+            if test_particles:
+                h, o = relax(Ht_p[i:i + 1000], Ot_p[i:i + 1000], x @ W0 + b1, free_steps)
+                Ht_p[i:i + 1000], Ot_p[i:i + 1000] = h, o
+            else:
+                h = torch.zeros(x.shape[0], hidden, dtype=dt)
+                o = torch.zeros(x.shape[0], 10, dtype=dt)
+                h, o = relax(h, o, x @ W0 + b1, test_steps)
             wrong += int((o.argmax(1) != Lt[i:i + 1000]).sum())
         return 100.0 * wrong / Xt.shape[0]
 
@@ -256,7 +270,7 @@ def run_ours(rule, symmetric, label):
         for line in proc.stdout:
             m = EPOCH_LINE.search(line)
             if m:
-                history.append({"epoch": int(m[1]), "train": float(m[3]), "test": float(m[4]), "secs": float(m[5])})
+                history.append({"epoch": int(m[1]), "train": float(m[3]) if m[3] else None, "test": float(m[4]), "secs": float(m[5])})
                 print(f"{label}: {line.rstrip()}", file=sys.stderr)
         rc = proc.wait()
     if rc != 0 or not history:
@@ -346,7 +360,8 @@ def main():
         results[torch_name] = torch_eqprop(
             xtrain, ltrain, xtest, ltest, hidden=ARGS.hidden, epochs=ARGS.epochs, batch_size=ARGS.batch_size,
             beta=ARGS.beta, free_steps=ARGS.free_steps, nudge_steps=ARGS.nudge_steps, epsilon=ARGS.epsilon,
-            lrs=ARGS.lrs, symmetric=ARGS.torch_symmetric, test_steps=ARGS.test_steps, seed=ARGS.seed,
+            lrs=ARGS.lrs, symmetric=ARGS.torch_symmetric, test_steps=ARGS.test_steps,
+            test_particles=ARGS.torch_test_particles, seed=ARGS.seed,
             dtype=ARGS.torch_dtype, threads=NTHREADS, report=report)
     if not results:
         sys.exit("nothing ran")
@@ -358,10 +373,13 @@ def main():
     for name, hist in results.items():
         last = hist[-1]
         ratio = f"**{med[torch_name] / med[name]:.2f}x**" if torch_name and name != torch_name else ""
-        print(f"| {name} | {len(hist)} | {last['train']:.2f}% | {last['test']:.2f}% | {min(r['test'] for r in hist):.2f}% | "
+        train = "-" if last["train"] is None else f"{last['train']:.2f}%"
+        print(f"| {name} | {len(hist)} | {train} | {last['test']:.2f}% | {min(r['test'] for r in hist):.2f}% | "
               f"{med[name]:.2f} | {ratio} |")
     if torch_name:
-        print(f"\n(s/epoch: the minibatch loop; PyTorch's test evaluation, {ARGS.test_steps} free steps from zeros on "
+        how = (f"{ARGS.free_steps} more free steps of persistent test particles" if ARGS.torch_test_particles
+               else f"{ARGS.test_steps} free steps from zeros")
+        print(f"\n(s/epoch: the minibatch loop; PyTorch's test evaluation, {how} on "
               f"10,000 images, took {statistics.median(r['test_secs'] for r in results[torch_name]):.2f} s per epoch "
               f"apart from that; the ratio above 1 means attractor is faster)")
 

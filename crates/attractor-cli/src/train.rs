@@ -5,10 +5,10 @@
 
 use crate::maxcut::Exit;
 use anyhow::{Context, Result, bail};
-use attractor::learn::{CdMethod, CdParams, CdStatus, CdTrainer};
+use attractor::learn::{CdMethod, CdParams, CdTrainer};
 use attractor::models::rbm::{AisParams, Rbm, VisibleUnits};
 use attractor::problems::ImageData;
-use attractor::run::Interrupt;
+use attractor::run::{Interrupt, Status};
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::ops::ControlFlow;
@@ -331,19 +331,22 @@ fn run_rbm(args: &RbmTrainArgs) -> Result<Exit> {
         })
         .map_err(option_names)?;
     bar.finish_and_clear();
-    let interrupted = summary.status == CdStatus::Stopped && !out_of_time;
+    let interrupted = summary.status == Status::Interrupted && !out_of_time;
     println!(
         "training: {} epochs, {} updates in {:.2} s ({}){}",
         summary.n_epochs,
         summary.n_updates,
         summary.elapsed.as_secs_f64(),
         match &summary.status {
-            CdStatus::Completed => "all epochs done".to_string(),
-            CdStatus::Stopped if out_of_time => "time budget spent".to_string(),
-            CdStatus::Stopped => "interrupted (Ctrl-C or SIGTERM): the model reached".to_string(),
-            CdStatus::Diverged { epoch } => format!(
-                "epoch {epoch} made a parameter non-finite and was undone; lower --learning-rate"
+            Status::MaxSteps => "all epochs done".to_string(),
+            Status::Timeout => "time budget spent".to_string(),
+            Status::Interrupted if out_of_time => "time budget spent".to_string(),
+            Status::Interrupted => "interrupted (Ctrl-C or SIGTERM): the model reached".to_string(),
+            Status::Diverged(_) => format!(
+                "epoch {} made a parameter non-finite and was undone; lower --learning-rate",
+                summary.diverged_epoch.unwrap_or(summary.n_epochs + 1)
             ),
+            other => other.name().to_string(),
         },
         if summary.n_epochs == 0 {
             "; the initial model is written"

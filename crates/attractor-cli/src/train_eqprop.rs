@@ -91,7 +91,12 @@ pub struct EqpropTrainArgs {
     #[arg(long, default_value_t = 100)]
     pub predict_steps: usize,
     /// Learning rates, one per weight layer (input first), comma-separated; the last repeats.
-    #[arg(long, default_value = "0.1,0.05", value_delimiter = ',', allow_hyphen_values = true)]
+    #[arg(
+        long,
+        default_value = "0.1,0.05",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
     pub lr: Vec<f64>,
     /// Momentum of the SGD steps.
     #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
@@ -119,7 +124,12 @@ struct Labelled {
     labels: Vec<usize>,
 }
 
-fn read_labelled(images: &Path, labels: &Path, count: Option<usize>, what: &str) -> Result<Labelled> {
+fn read_labelled(
+    images: &Path,
+    labels: &Path,
+    count: Option<usize>,
+    what: &str,
+) -> Result<Labelled> {
     let data = ImageData::read(images, count).with_context(|| format!("--{what}data"))?;
     let labels = read_labels(labels, count).with_context(|| format!("--{what}labels"))?;
     if labels.len() != data.data.ncols() {
@@ -136,9 +146,18 @@ fn read_labelled(images: &Path, labels: &Path, count: Option<usize>, what: &str)
     })
 }
 
-fn error_rate(net: &LayeredNetwork, test: &Labelled, relax: &Relaxation, par: attractor::Par) -> Result<f64> {
+fn error_rate(
+    net: &LayeredNetwork,
+    test: &Labelled,
+    relax: &Relaxation,
+    par: attractor::Par,
+) -> Result<f64> {
     let pred = net.predict_classes(test.x.as_ref(), relax, par)?;
-    let wrong = pred.iter().zip(&test.labels).filter(|(p, t)| p != t).count();
+    let wrong = pred
+        .iter()
+        .zip(&test.labels)
+        .filter(|(p, t)| p != t)
+        .count();
     Ok(wrong as f64 / test.labels.len().max(1) as f64)
 }
 
@@ -149,7 +168,10 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
         bail!("--epochs 0: train for at least one epoch");
     }
     if args.hidden.contains(&0) {
-        bail!("--hidden {:?}: every hidden layer needs at least one unit", args.hidden);
+        bail!(
+            "--hidden {:?}: every hidden layer needs at least one unit",
+            args.hidden
+        );
     }
     if args.threads > 1024 {
         bail!("--threads {}: at most 1024 (0 uses all)", args.threads);
@@ -157,7 +179,10 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
     let budget = match args.time {
         None => None,
         Some(t) if t.is_finite() && t > 0.0 && t <= 1e9 => Some(Duration::from_secs_f64(t)),
-        Some(t) => bail!("--time {}: give a positive number of seconds", attractor::format_number(t)),
+        Some(t) => bail!(
+            "--time {}: give a positive number of seconds",
+            attractor::format_number(t)
+        ),
     };
     if let Some(out) = &args.out {
         attractor::output::check_writable(out).context("--out")?;
@@ -193,7 +218,9 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
     sizes.extend(&args.hidden);
     sizes.push(n_classes);
     let mut net = LayeredNetwork::random(&sizes, activation, args.seed)?;
-    let onehot = Mat::from_fn(n_classes, train.labels.len(), |i, j| (train.labels[j] == i) as u8 as f64);
+    let onehot = Mat::from_fn(n_classes, train.labels.len(), |i, j| {
+        (train.labels[j] == i) as u8 as f64
+    });
     let data = Dataset::supervised(train.x.as_ref(), onehot.as_ref())?;
     if args.lr.is_empty() {
         bail!("--lr: give at least one learning rate");
@@ -202,9 +229,13 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
         .map(|k| args.lr[k.min(args.lr.len() - 1)])
         .collect();
     if let Some(bad) = scales.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
-        bail!("--lr {}: learning rates must be finite and > 0 (e.g. 0.1,0.05)", attractor::format_number(*bad));
+        bail!(
+            "--lr {}: learning rates must be finite and > 0 (e.g. 0.1,0.05)",
+            attractor::format_number(*bad)
+        );
     }
-    let opt = Sgd::new(net.block_specs_scaled(&scales), 1.0, args.momentum, 0.0).context("--momentum")?;
+    let opt =
+        Sgd::new(net.block_specs_scaled(&scales), 1.0, args.momentum, 0.0).context("--momentum")?;
     let settings = TrainSettings {
         n_epochs: args.epochs,
         batch_size: args.batch_size,
@@ -223,14 +254,22 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
         train.labels.len(),
         train.x.nrows(),
         n_classes,
-        test.as_ref().map(|t| format!(", {} test examples", t.labels.len())).unwrap_or_default()
+        test.as_ref()
+            .map(|t| format!(", {} test examples", t.labels.len()))
+            .unwrap_or_default()
     );
     println!(
         "network {:?} ({activation}), rule {:?}, beta {}{}, epsilon {}, {} free / {} nudged steps, lr {:?}, minibatch {}, {} epochs, seed {}",
         sizes,
         args.rule,
         attractor::format_number(args.beta),
-        if args.symmetric { " (symmetric)" } else if args.random_sign { " (random sign)" } else { "" },
+        if args.symmetric {
+            " (symmetric)"
+        } else if args.random_sign {
+            " (random sign)"
+        } else {
+            ""
+        },
         attractor::format_number(args.epsilon),
         args.free_steps,
         args.nudge_steps,
@@ -244,7 +283,10 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
         let stop = stop.clone();
         let _ = ctrlc::set_handler(move || stop.raise());
     }
-    let bar = ProgressBar::with_draw_target(Some(args.epochs as u64), indicatif::ProgressDrawTarget::stderr());
+    let bar = ProgressBar::with_draw_target(
+        Some(args.epochs as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
     bar.set_style(
         ProgressStyle::with_template("{bar:30} epoch {pos}/{len} {elapsed_precise} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -295,7 +337,9 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
             .context("--beta / --free-steps / --nudge-steps / --epsilon")?;
             let mut t = Trainer::new(rule, opt, settings)?;
             t.set_interrupt(Some(stop.clone()));
-            fit_reporting(&mut t, &mut net, &data, &mut report_epoch, |r| Some(r.error_counts()))?
+            fit_reporting(&mut t, &mut net, &data, &mut report_epoch, |r| {
+                Some(r.error_counts())
+            })?
         }
         RuleName::Chl => {
             let rule = ContrastiveHebbian::new(ChlParams {
@@ -307,7 +351,9 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
             .context("--free-steps / --nudge-steps / --epsilon")?;
             let mut t = Trainer::new(rule, opt, settings)?;
             t.set_interrupt(Some(stop.clone()));
-            fit_reporting(&mut t, &mut net, &data, &mut report_epoch, |r| Some(r.error_counts()))?
+            fit_reporting(&mut t, &mut net, &data, &mut report_epoch, |r| {
+                Some(r.error_counts())
+            })?
         }
         RuleName::Bptt => {
             let rule = BackpropRelaxation::new(free, cost).context("--free-steps / --epsilon")?;

@@ -14,9 +14,9 @@
 
 use super::arrays::{count, matrix, par, rows_of, transposed, watched};
 use super::{bad, err};
-use attractor::learn::contrastive_divergence::{CdMethod, CdParams, CdStatus, CdTrainer};
+use attractor::learn::contrastive_divergence::{CdMethod, CdParams, CdTrainer};
 use attractor::models::rbm::{AisBase, AisParams, Rbm, VisibleUnits};
-use attractor::run::Interrupt;
+use attractor::run::{Interrupt, Status};
 use attractor::samplers::{MarkovSampler, chain_rngs};
 use faer::{Mat, Par};
 use numpy::{PyArray1, PyArray2};
@@ -318,7 +318,7 @@ impl PyRbm {
             None => (0, 0, 0.0, "completed", None),
             Some(s) => {
                 let (status, diverged) = match s.status {
-                    CdStatus::Diverged { epoch } => ("diverged", Some(epoch)),
+                    Status::Diverged(_) => ("diverged", s.diverged_epoch),
                     _ if interrupted => ("interrupted", None),
                     _ => ("completed", None),
                 };

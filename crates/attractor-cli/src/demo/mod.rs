@@ -2,10 +2,10 @@
 //! runs on built-in data. A chapter prints its story and, under `--plot`, draws one panel of
 //! the figure; later model families add their chapter to [`chapters`].
 
+mod eqprop;
 mod hopfield;
 mod memory;
 mod oscillator;
-mod eqprop;
 mod rbm;
 mod sparse;
 

@@ -75,9 +75,9 @@ impl Rule<LayeredNetwork> for BackpropRelaxation {
         Ok(())
     }
     fn estimate(&mut self, net: &LayeredNetwork, data: &Dataset<'_>, idx: &[usize]) -> Result<()> {
-        let y = data.y.ok_or_else(|| {
-            Error::Incompatible("backpropagation needs targets y".into())
-        })?;
+        let y = data
+            .y
+            .ok_or_else(|| Error::Incompatible("backpropagation needs targets y".into()))?;
         gather(data.x, idx, &mut self.x);
         gather(y, idx, &mut self.y);
         let s0 = Mat::<f64>::zeros(net.state_dim(), idx.len());

@@ -13,6 +13,13 @@
 //! and weight decay `λ` (on `W` only), each minibatch updates
 //! `Δθ ← μΔθ + η(⟨·⟩_data − ⟨·⟩_model − λθ)`, `θ ← θ + Δθ`.
 //!
+//! CD is a rule of the shared training loop: [`ContrastiveDivergence`] implements
+//! [`Rule<Rbm>`](Rule) (the two phases on a minibatch) and [`Direction`] (the statistics added
+//! into the optimiser's targets), [`Rbm`] implements [`ParamBlocks`] (`W`, `a`, `b`), and
+//! [`CdTrainer`] is [`Trainer`]`<ContrastiveDivergence, `[`Sgd`]`>` (the update above) with
+//! the CD settings and a per-epoch [`EpochReport`]. Any other [`Optimizer`] (e.g.
+//! [`Adam`](super::optimizer::Adam)) runs the same rule through [`Trainer`] directly.
+//!
 //! Data are a matrix with one sample per column (`n_visible × n_samples`: a row-major NumPy
 //! `(n_samples, n_visible)` array seen column-major), in `[0, 1]` for Bernoulli visible units.
 //! Minibatches are taken in an order shuffled per epoch from
@@ -21,17 +28,23 @@
 //! trained parameters are identical for any `par`. After the first minibatch nothing is
 //! allocated per update.
 
+#[cfg(doc)]
+use super::optimizer::Optimizer;
+use super::optimizer::{BlockSpec, Direction, ParamBlocks, Sgd, Targets};
+use super::trainer::{Dataset, Epoch, Rule, TrainReport, TrainSettings, Trainer};
 use crate::error::{Error, Result, check_len};
 use crate::models::rbm::Rbm;
 use crate::models::rbm::gibbs::{SweepBuffers, sample_visible, sweep};
 use crate::models::rbm::kernels::{self, blocked_matmul};
 use crate::rng::{Rng, stream, streams};
 use crate::run::Interrupt;
+#[cfg(doc)]
+use crate::run::Status;
 use faer::reborrow::{Reborrow, ReborrowMut};
-use faer::{Accum, Mat, MatRef, Par};
+use faer::{Accum, Mat, MatMut, MatRef, Par};
 use std::cell::OnceCell;
 use std::ops::ControlFlow;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Where the negative (model) phase's chains start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -191,188 +204,102 @@ impl EpochReport<'_> {
     }
 }
 
-/// How [`CdTrainer::fit`] ended.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CdStatus {
-    /// All `n_epochs` ran.
-    Completed,
-    /// The observer returned `ControlFlow::Break` (the model is the one it saw), or the
-    /// trainer's interrupt ([`CdTrainer::set_interrupt`]) was raised (the model is the one
-    /// reached by the last complete minibatch update).
-    Stopped,
-    /// An epoch made a parameter non-finite; the model was restored to its state before that
-    /// epoch. Lower the learning rate (or raise the weight decay).
-    Diverged {
-        /// The epoch (1-based) that diverged.
-        epoch: usize,
-    },
+impl ParamBlocks for Rbm {
+    /// `W` (`n_visible × n_hidden`, decayed), then the visible bias `a` and the hidden bias
+    /// `b` (not decayed).
+    fn block_specs(&self) -> Vec<BlockSpec> {
+        vec![
+            BlockSpec::weights(self.n_visible(), self.n_hidden()),
+            BlockSpec::bias(self.n_visible()),
+            BlockSpec::bias(self.n_hidden()),
+        ]
+    }
+    fn with_blocks_mut(&mut self, f: &mut dyn FnMut(&mut [MatMut<'_, f64>])) {
+        let (w, a, b) = self.parts_mut();
+        let (nv, nh) = (a.len(), b.len());
+        let mut blocks = [
+            w,
+            MatMut::from_column_major_slice_mut(a, nv, 1),
+            MatMut::from_column_major_slice_mut(b, nh, 1),
+        ];
+        f(&mut blocks);
+    }
+    fn params_finite(&self) -> bool {
+        self.is_finite()
+    }
 }
 
-/// The summary of a [`CdTrainer::fit`] call.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CdSummary {
-    /// Epochs completed by this call.
-    pub n_epochs: usize,
-    /// Parameter updates made by this call.
-    pub n_updates: usize,
-    /// How it ended.
-    pub status: CdStatus,
-    /// Wall-clock time of the call.
-    pub elapsed: Duration,
-}
-
-/// The state of CD-k / PCD training: momentum, persistent chains, generators and buffers, so
-/// that training can go on across calls ([`fit`](Self::fit), [`fit_epoch`](Self::fit_epoch),
-/// [`partial_fit`](Self::partial_fit)) exactly as in one run.
+/// Contrastive divergence as a [`Rule`] of the shared [`Trainer`]: [`estimate`](Rule::estimate)
+/// runs the positive phase on the minibatch and the negative phase's Gibbs chains (CD-k or
+/// PCD), and [`add_into`](Direction::add_into) adds the direction
+/// `⟨v p(h|v)ᵀ⟩_data − ⟨v p(h|v)ᵀ⟩_chains` (and `⟨v⟩`, `⟨p(h|v)⟩` for the biases) into the
+/// optimiser's targets for the blocks `W`, `a`, `b` of [`Rbm`]'s [`ParamBlocks`].
 ///
-/// ```
-/// use attractor::learn::contrastive_divergence::{CdParams, CdTrainer};
-/// use attractor::models::rbm::Rbm;
-/// use std::ops::ControlFlow;
-/// // 40 samples of 6 binary features, one per column
-/// let data = faer::Mat::from_fn(6, 40, |i, s| ((i + s) % 3 == 0) as u8 as f64);
-/// let mut rbm = Rbm::random(6, 4, 0.01, 1)?;
-/// let before = rbm.log_likelihood_exact(data.as_ref(), attractor::Par::Seq)?;
-/// let params = CdParams { n_epochs: 50, batch_size: 5, ..CdParams::default() };
-/// let mut trainer = CdTrainer::new(&rbm, params)?;
-/// trainer.fit(&mut rbm, data.as_ref(), |_| ControlFlow::Continue(()))?;
-/// assert!(rbm.log_likelihood_exact(data.as_ref(), attractor::Par::Seq)? > before);
-/// # Ok::<(), attractor::Error>(())
-/// ```
+/// The chains and the minibatch share one buffer (chains in columns `0..c`, the minibatch
+/// after them), so that the direction of `W` is the single product
+/// `[V_chains V_data] [coef·P]ᵀ` with `coef = −η/c` for the chains and `η/b` for the data,
+/// accumulated straight into the optimiser's target. Nothing is allocated per update once
+/// [`reserve`](Rule::reserve) has sized the buffers.
 #[derive(Debug)]
-pub struct CdTrainer {
-    params: CdParams,
+pub struct ContrastiveDivergence {
+    method: CdMethod,
+    k: usize,
+    /// The number of persistent chains of PCD.
+    n_persistent: usize,
+    seed: u64,
+    par: Par,
     n_visible: usize,
     n_hidden: usize,
     /// Visible states: chains in columns `0..c`, then the minibatch.
     vcat: Mat<f64>,
     /// Hidden probabilities of the same columns, scaled by the update coefficients.
     hcat: Mat<f64>,
-    coef: Vec<f64>,
     sweep: SweepBuffers,
-    vel_w: Mat<f64>,
-    vel_a: Vec<f64>,
-    vel_b: Vec<f64>,
     rngs: Vec<Rng>,
     chains_ready: bool,
-    order: Vec<usize>,
-    epoch: usize,
-    n_updates: usize,
-    interrupt: Option<Interrupt>,
+    /// Chains and samples of the last estimate.
+    c: usize,
+    b: usize,
 }
 
-impl CdTrainer {
-    /// A trainer for `rbm`'s shape with validated `params`.
-    pub fn new(rbm: &Rbm, params: CdParams) -> Result<Self> {
+impl ContrastiveDivergence {
+    /// The rule for `rbm`'s shape with the mathematical settings of `params` (method, `k`,
+    /// `batch_size` as the number of persistent chains, seed, `par`; the rest belongs to the
+    /// optimiser and the loop), validated; buffers sized for minibatches of `batch_size`.
+    pub fn new(rbm: &Rbm, params: &CdParams) -> Result<Self> {
         params.validate()?;
-        let (nv, nh) = (rbm.n_visible(), rbm.n_hidden());
-        let momentum = params.momentum > 0.0;
-        let mut t = Self {
-            n_visible: nv,
-            n_hidden: nh,
+        let mut rule = Self {
+            method: params.method,
+            k: params.k,
+            n_persistent: params.batch_size,
+            seed: params.seed,
+            par: params.par,
+            n_visible: rbm.n_visible(),
+            n_hidden: rbm.n_hidden(),
             vcat: Mat::new(),
             hcat: Mat::new(),
-            coef: Vec::new(),
             sweep: SweepBuffers::new(rbm, 0),
-            vel_w: if momentum {
-                Mat::zeros(nv, nh)
-            } else {
-                Mat::new()
-            },
-            vel_a: vec![0.0; nv],
-            vel_b: vec![0.0; nh],
             rngs: Vec::new(),
             chains_ready: false,
-            order: Vec::new(),
-            epoch: 0,
-            n_updates: 0,
-            interrupt: None,
-            params,
+            c: 0,
+            b: 0,
         };
-        t.reserve(rbm, t.params.batch_size)?;
-        Ok(t)
-    }
-
-    /// The settings.
-    pub fn params(&self) -> &CdParams {
-        &self.params
-    }
-    /// Epochs completed so far.
-    pub fn epochs_done(&self) -> usize {
-        self.epoch
-    }
-    /// Parameter updates so far.
-    pub fn n_updates(&self) -> usize {
-        self.n_updates
-    }
-    /// Stop training between minibatches once `stop` is raised (Ctrl-C in a front end):
-    /// [`fit`](Self::fit) then ends with [`CdStatus::Stopped`] and
-    /// [`fit_epoch`](Self::fit_epoch) returns early, keeping every update made; the epoch in
-    /// progress is not counted, so the next one starts it again with the same minibatch order.
-    /// `None` removes the flag.
-    ///
-    /// ```
-    /// use attractor::learn::contrastive_divergence::{CdParams, CdStatus, CdTrainer};
-    /// use attractor::models::rbm::Rbm;
-    /// use attractor::run::Interrupt;
-    /// use std::ops::ControlFlow;
-    /// let data = faer::Mat::from_fn(6, 40, |i, s| ((i + s) % 3 == 0) as u8 as f64);
-    /// let mut rbm = Rbm::random(6, 4, 0.01, 1)?;
-    /// let mut trainer = CdTrainer::new(&rbm, CdParams::default())?;
-    /// let stop = Interrupt::new();
-    /// trainer.set_interrupt(Some(stop.clone()));
-    /// stop.raise(); // as a Ctrl-C handler does, from another thread
-    /// let s = trainer.fit(&mut rbm, data.as_ref(), |_| ControlFlow::Continue(()))?;
-    /// assert_eq!((s.status, s.n_updates), (CdStatus::Stopped, 0));
-    /// # Ok::<(), attractor::Error>(())
-    /// ```
-    pub fn set_interrupt(&mut self, stop: Option<Interrupt>) {
-        self.interrupt = stop;
-    }
-
-    fn interrupted(&self) -> bool {
-        self.interrupt.as_ref().is_some_and(Interrupt::is_raised)
+        rule.reserve(rbm, params.batch_size)?;
+        Ok(rule)
     }
 
     /// The persistent chains of PCD (`n_visible × batch_size`), once started.
     pub fn persistent_chains(&self) -> Option<MatRef<'_, f64>> {
-        (self.params.method == CdMethod::Persistent && self.chains_ready)
-            .then(|| self.vcat.as_ref().subcols(0, self.params.batch_size))
+        (self.method == CdMethod::Persistent && self.chains_ready)
+            .then(|| self.vcat.as_ref().subcols(0, self.n_persistent))
     }
 
     /// The number of negative-phase chains for a minibatch of `b` samples.
     fn n_chains(&self, b: usize) -> usize {
-        match self.params.method {
+        match self.method {
             CdMethod::Contrastive => b,
-            CdMethod::Persistent => self.params.batch_size,
+            CdMethod::Persistent => self.n_persistent,
         }
-    }
-
-    /// Size the buffers for minibatches of up to `b` samples (allocates only when growing).
-    fn reserve(&mut self, rbm: &Rbm, b: usize) -> Result<()> {
-        let width = self.n_chains(b) + b;
-        if self.vcat.ncols() < width {
-            let (nv, nh) = (self.n_visible, self.n_hidden);
-            crate::linalg::check_dense_size("training buffers (n_visible x minibatch)", nv, width)?;
-            let mut v = Mat::<f64>::zeros(nv, width);
-            let keep = self.vcat.ncols();
-            if keep > 0 {
-                v.as_mut()
-                    .subcols_mut(0, keep)
-                    .copy_from(self.vcat.as_ref());
-            }
-            self.vcat = v;
-            self.hcat = Mat::zeros(nh, width);
-            self.coef = vec![0.0; width];
-            self.sweep = SweepBuffers::new(rbm, width);
-        }
-        let n_rngs = self.n_chains(b);
-        while self.rngs.len() < n_rngs {
-            let j = self.rngs.len() as u64;
-            self.rngs
-                .push(stream(self.params.seed, streams::DYNAMICS + j));
-        }
-        Ok(())
     }
 
     fn check_model(&self, rbm: &Rbm) -> Result<()> {
@@ -389,133 +316,50 @@ impl CdTrainer {
             "train the RBM the trainer was built for (CdTrainer::new)",
         )
     }
+}
 
-    /// One update on the minibatch formed by all columns of `batch` (scikit-learn's
-    /// `partial_fit`); the data are checked.
-    pub fn partial_fit(&mut self, rbm: &mut Rbm, batch: MatRef<'_, f64>) -> Result<()> {
+impl Rule<Rbm> for ContrastiveDivergence {
+    /// Check `rbm`'s shape and size the buffers for minibatches of up to `b` samples
+    /// (allocates only when growing).
+    fn reserve(&mut self, rbm: &Rbm, b: usize) -> Result<()> {
         self.check_model(rbm)?;
-        rbm.check_data("training data", batch)?;
-        let b = batch.ncols();
-        self.reserve(rbm, b)?;
-        let c = self.n_chains(b);
-        for s in 0..b {
-            let dst = self.vcat.col_as_slice_mut(c + s);
-            for (i, x) in dst.iter_mut().enumerate() {
-                *x = batch[(i, s)];
+        let width = self.n_chains(b) + b;
+        if self.vcat.ncols() < width {
+            let (nv, nh) = (self.n_visible, self.n_hidden);
+            crate::linalg::check_dense_size("training buffers (n_visible x minibatch)", nv, width)?;
+            let mut v = Mat::<f64>::zeros(nv, width);
+            let keep = self.vcat.ncols();
+            if keep > 0 {
+                v.as_mut()
+                    .subcols_mut(0, keep)
+                    .copy_from(self.vcat.as_ref());
             }
+            self.vcat = v;
+            self.hcat = Mat::zeros(nh, width);
+            self.sweep = SweepBuffers::new(rbm, width);
         }
-        self.update(rbm, b);
+        let n_rngs = self.n_chains(b);
+        while self.rngs.len() < n_rngs {
+            let j = self.rngs.len() as u64;
+            self.rngs.push(stream(self.seed, streams::DYNAMICS + j));
+        }
         Ok(())
     }
 
-    /// One epoch over the columns of `data` in minibatches of `batch_size` (shuffled when
-    /// `shuffle`), without checking the data (the callers do). Returns whether it completed
-    /// (false when the interrupt stopped it between minibatches; the epoch is then not counted).
-    fn epoch_unchecked(&mut self, rbm: &mut Rbm, data: MatRef<'_, f64>) -> Result<bool> {
-        use rand::RngExt;
-        let n = data.ncols();
-        let bs = self.params.batch_size.min(n);
-        self.reserve(rbm, bs)?;
-        self.order.clear();
-        self.order.extend(0..n);
-        if self.params.shuffle {
-            let mut rng = stream(self.params.seed, streams::ORDER + self.epoch as u64);
-            for i in (1..n).rev() {
-                let j = rng.random_range(0..=i);
-                self.order.swap(i, j);
-            }
-        }
-        let mut start = 0;
-        while start < n {
-            if self.interrupted() {
-                return Ok(false);
-            }
-            let b = bs.min(n - start);
-            let c = self.n_chains(b);
-            for s in 0..b {
-                let src = self.order[start + s];
-                let dst = self.vcat.col_as_slice_mut(c + s);
-                for (i, x) in dst.iter_mut().enumerate() {
-                    *x = data[(i, src)];
-                }
-            }
-            self.update(rbm, b);
-            start += b;
-        }
-        self.epoch += 1;
-        Ok(true)
-    }
-
-    /// One epoch over `data` (checked), as [`fit`](Self::fit) runs them (stopped early by
-    /// the interrupt, if one is set and raised).
-    pub fn fit_epoch(&mut self, rbm: &mut Rbm, data: MatRef<'_, f64>) -> Result<()> {
-        self.check_model(rbm)?;
-        rbm.check_data("training data", data)?;
-        self.epoch_unchecked(rbm, data).map(|_| ())
-    }
-
-    /// Train for `n_epochs` epochs on the columns of `data`, calling `observer` after each;
-    /// `ControlFlow::Break` stops training and keeps the model reached, as does the interrupt
-    /// ([`set_interrupt`](Self::set_interrupt)) between minibatches. An epoch that makes a
-    /// parameter non-finite is undone and ends training with [`CdStatus::Diverged`].
-    pub fn fit(
-        &mut self,
-        rbm: &mut Rbm,
-        data: MatRef<'_, f64>,
-        mut observer: impl FnMut(&EpochReport<'_>) -> ControlFlow<()>,
-    ) -> Result<CdSummary> {
-        self.check_model(rbm)?;
-        rbm.check_data("training data", data)?;
-        let t0 = Instant::now();
-        let updates0 = self.n_updates;
-        let mut status = CdStatus::Completed;
-        let mut done = 0;
-        let mut last_good = rbm.clone();
-        for _ in 0..self.params.n_epochs {
-            last_good.clone_from(rbm);
-            let completed = self.epoch_unchecked(rbm, data)?;
-            if !rbm.is_finite() {
-                rbm.clone_from(&last_good);
-                status = CdStatus::Diverged {
-                    epoch: self.epoch + usize::from(!completed),
-                };
-                break;
-            }
-            if !completed {
-                status = CdStatus::Stopped;
-                break;
-            }
-            done += 1;
-            let report = EpochReport {
-                epoch: self.epoch,
-                n_updates: self.n_updates,
-                elapsed: t0.elapsed(),
-                rbm,
-                data,
-                seed: self.params.seed,
-                par: self.params.par,
-                recon: OnceCell::new(),
-                pl: OnceCell::new(),
-            };
-            if observer(&report).is_break() {
-                status = CdStatus::Stopped;
-                break;
-            }
-        }
-        Ok(CdSummary {
-            n_epochs: done,
-            n_updates: self.n_updates - updates0,
-            status,
-            elapsed: t0.elapsed(),
-        })
-    }
-
-    /// One parameter update from the minibatch in columns `c .. c + b` of `vcat`.
-    fn update(&mut self, rbm: &mut Rbm, b: usize) {
-        let par = self.params.par;
-        let k = self.params.k;
+    /// Copy the samples `idx` of `data.x` after the chains, compute their hidden
+    /// probabilities (positive phase), run the chains `k` sweeps (negative phase) and compute
+    /// theirs.
+    fn estimate(&mut self, rbm: &Rbm, data: &Dataset<'_>, idx: &[usize]) -> Result<()> {
+        let par = self.par;
+        let b = idx.len();
         let c = self.n_chains(b);
-        let width = c + b;
+        (self.c, self.b) = (c, b);
+        for (s, &src) in idx.iter().enumerate() {
+            let dst = self.vcat.col_as_slice_mut(c + s);
+            for (i, x) in dst.iter_mut().enumerate() {
+                *x = data.x[(i, src)];
+            }
+        }
         // positive phase: P0 = σ(Wᵀ V0 + b)
         rbm.hidden_probabilities_into(
             self.vcat.as_ref().subcols(c, b),
@@ -524,8 +368,8 @@ impl CdTrainer {
             par,
         );
         // negative phase: k sweeps of the chains in columns 0..c
-        let mut sweeps = k;
-        match self.params.method {
+        let mut sweeps = self.k;
+        match self.method {
             CdMethod::Contrastive => {
                 // the chains start at the data: h ~ P0, v ~ p(v | h)
                 for s in 0..b {
@@ -573,77 +417,225 @@ impl CdTrainer {
             1.0,
             par,
         );
-        // coefficients: −η/c for the chains, η/b for the data
-        let lr = self.params.learning_rate;
-        for (s, x) in self.coef[..width].iter_mut().enumerate() {
-            *x = if s < c { -lr / c as f64 } else { lr / b as f64 };
-        }
-        let mu = self.params.momentum;
-        let wd = self.params.weight_decay;
-        let (mut w, a, bias) = rbm.parts_mut();
-        // bias steps: Σ_s coef_s v_s and Σ_s coef_s p_s
-        for x in self.vel_a.iter_mut() {
-            *x *= mu;
-        }
-        for x in self.vel_b.iter_mut() {
-            *x *= mu;
-        }
+        Ok(())
+    }
+}
+
+impl Direction for ContrastiveDivergence {
+    /// With `s_i` the target's scale of block `i`: `a += Σ_j coef_j v_j` and
+    /// `b += Σ_j coef_j p_j` with `coef = −s/c` for the `c` chains and `s/b` for the `b`
+    /// samples, and `W += [V_chains V_data] [coef·P]ᵀ` as one blocked product.
+    fn add_into(&mut self, targets: &mut Targets<'_, '_>) {
+        let (c, b) = (self.c, self.b);
+        let width = c + b;
+        let coef = |scale: f64, s: usize| {
+            if s < c {
+                -scale / c as f64
+            } else {
+                scale / b as f64
+            }
+        };
+        let (s_w, s_a, s_b) = (targets.scale(0), targets.scale(1), targets.scale(2));
+        // visible bias: Σ_s coef_s v_s
+        let mut ga = targets.get(1);
         for s in 0..width {
-            let cs = self.coef[s];
-            for (g, &v) in self.vel_a.iter_mut().zip(self.vcat.col_as_slice(s)) {
+            let cs = coef(s_a, s);
+            for (g, &v) in ga
+                .rb_mut()
+                .col_mut(0)
+                .iter_mut()
+                .zip(self.vcat.col_as_slice(s))
+            {
                 *g += cs * v;
             }
+        }
+        // hidden bias: Σ_s coef_s p_s, the probabilities scaled in place for the product
+        let mut gb = targets.get(2);
+        for s in 0..width {
+            let cs = coef(s_b, s);
             let hs = self.hcat.col_as_slice_mut(s);
-            for (g, h) in self.vel_b.iter_mut().zip(hs.iter_mut()) {
+            for (g, h) in gb.rb_mut().col_mut(0).iter_mut().zip(hs.iter_mut()) {
                 *h *= cs;
                 *g += *h;
             }
         }
-        for (x, g) in a.iter_mut().zip(&self.vel_a) {
-            *x += g;
-        }
-        for (x, g) in bias.iter_mut().zip(&self.vel_b) {
-            *x += g;
-        }
-        // weights: ΔW = μΔW − ηλW + [V_chains V0] [coef·H]ᵀ
+        // weights: [V_chains V0] [coef·P]ᵀ (the factor is exactly 1 when the scales agree)
         let vc = self.vcat.as_ref().subcols(0, width);
         let hc = self.hcat.as_ref().subcols(0, width);
-        if mu > 0.0 {
-            for j in 0..self.n_hidden {
-                let wj = w.rb().col(j);
-                let mut vj = self.vel_w.col_mut(j);
-                for i in 0..self.n_visible {
-                    vj[i] = mu * vj[i] - lr * wd * wj[i];
-                }
-            }
-            blocked_matmul(
-                self.vel_w.as_mut(),
-                Accum::Add,
-                vc,
-                hc.transpose(),
-                1.0,
-                par,
-            );
-            for j in 0..self.n_hidden {
-                let vj = self.vel_w.col(j);
-                let mut wj = w.rb_mut().col_mut(j);
-                for i in 0..self.n_visible {
-                    wj[i] += vj[i];
-                }
-            }
-        } else {
-            if wd > 0.0 {
-                let s = 1.0 - lr * wd;
-                for j in 0..self.n_hidden {
-                    let mut wj = w.rb_mut().col_mut(j);
-                    for i in 0..self.n_visible {
-                        wj[i] *= s;
-                    }
-                }
-            }
-            blocked_matmul(w.rb_mut(), Accum::Add, vc, hc.transpose(), 1.0, par);
+        blocked_matmul(
+            targets.get(0),
+            Accum::Add,
+            vc,
+            hc.transpose(),
+            s_w / s_b,
+            self.par,
+        );
+    }
+}
+
+/// The state of CD-k / PCD training: the shared [`Trainer`] running the
+/// [`ContrastiveDivergence`] rule with [`Sgd`] (momentum and weight decay on `W`), which keeps
+/// the velocities, persistent chains, generators, buffers and epoch counter, so that training
+/// can go on across calls ([`fit`](Self::fit), [`fit_epoch`](Self::fit_epoch),
+/// [`partial_fit`](Self::partial_fit)) exactly as in one run.
+///
+/// ```
+/// use attractor::learn::contrastive_divergence::{CdParams, CdTrainer};
+/// use attractor::models::rbm::Rbm;
+/// use std::ops::ControlFlow;
+/// // 40 samples of 6 binary features, one per column
+/// let data = faer::Mat::from_fn(6, 40, |i, s| ((i + s) % 3 == 0) as u8 as f64);
+/// let mut rbm = Rbm::random(6, 4, 0.01, 1)?;
+/// let before = rbm.log_likelihood_exact(data.as_ref(), attractor::Par::Seq)?;
+/// let params = CdParams { n_epochs: 50, batch_size: 5, ..CdParams::default() };
+/// let mut trainer = CdTrainer::new(&rbm, params)?;
+/// trainer.fit(&mut rbm, data.as_ref(), |_| ControlFlow::Continue(()))?;
+/// assert!(rbm.log_likelihood_exact(data.as_ref(), attractor::Par::Seq)? > before);
+/// # Ok::<(), attractor::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct CdTrainer {
+    params: CdParams,
+    trainer: Trainer<ContrastiveDivergence, Sgd>,
+    /// `0..b` for `partial_fit`'s minibatch of `b` columns.
+    idx: Vec<usize>,
+}
+
+impl CdTrainer {
+    /// A trainer for `rbm`'s shape with validated `params`.
+    pub fn new(rbm: &Rbm, params: CdParams) -> Result<Self> {
+        let rule = ContrastiveDivergence::new(rbm, &params)?;
+        let sgd = Sgd::new(
+            rbm.block_specs(),
+            params.learning_rate,
+            params.momentum,
+            params.weight_decay,
+        )?;
+        let settings = TrainSettings {
+            n_epochs: params.n_epochs,
+            batch_size: params.batch_size,
+            shuffle: params.shuffle,
+            seed: params.seed,
+            time_budget: None,
+        };
+        Ok(Self {
+            trainer: Trainer::new(rule, sgd, settings)?,
+            params,
+            idx: Vec::new(),
+        })
+    }
+
+    /// The settings.
+    pub fn params(&self) -> &CdParams {
+        &self.params
+    }
+    /// The shared training loop (its rule, optimiser and settings).
+    pub fn trainer(&self) -> &Trainer<ContrastiveDivergence, Sgd> {
+        &self.trainer
+    }
+    /// Epochs completed so far.
+    pub fn epochs_done(&self) -> usize {
+        self.trainer.epochs_done()
+    }
+    /// Parameter updates so far.
+    pub fn n_updates(&self) -> usize {
+        self.trainer.n_updates()
+    }
+    /// Stop training between minibatches once `stop` is raised (Ctrl-C in a front end):
+    /// [`fit`](Self::fit) then ends with [`Status::Interrupted`] and
+    /// [`fit_epoch`](Self::fit_epoch) returns early, keeping every update made; the epoch in
+    /// progress is not counted, so the next one starts it again with the same minibatch order.
+    /// `None` removes the flag.
+    ///
+    /// ```
+    /// use attractor::learn::contrastive_divergence::{CdParams, CdTrainer};
+    /// use attractor::models::rbm::Rbm;
+    /// use attractor::run::{Interrupt, Status};
+    /// use std::ops::ControlFlow;
+    /// let data = faer::Mat::from_fn(6, 40, |i, s| ((i + s) % 3 == 0) as u8 as f64);
+    /// let mut rbm = Rbm::random(6, 4, 0.01, 1)?;
+    /// let mut trainer = CdTrainer::new(&rbm, CdParams::default())?;
+    /// let stop = Interrupt::new();
+    /// trainer.set_interrupt(Some(stop.clone()));
+    /// stop.raise(); // as a Ctrl-C handler does, from another thread
+    /// let s = trainer.fit(&mut rbm, data.as_ref(), |_| ControlFlow::Continue(()))?;
+    /// assert_eq!((s.status, s.n_updates), (Status::Interrupted, 0));
+    /// # Ok::<(), attractor::Error>(())
+    /// ```
+    pub fn set_interrupt(&mut self, stop: Option<Interrupt>) {
+        self.trainer.set_interrupt(stop);
+    }
+    /// Stop each [`fit`](Self::fit) between minibatches once `budget` has passed; it then ends
+    /// with [`Status::Timeout`], keeping every update made (the epoch in progress is not
+    /// counted). `None` (the default) removes the budget.
+    pub fn set_time_budget(&mut self, budget: Option<Duration>) {
+        self.trainer.set_time_budget(budget);
+    }
+
+    /// The persistent chains of PCD (`n_visible × batch_size`), once started.
+    pub fn persistent_chains(&self) -> Option<MatRef<'_, f64>> {
+        self.trainer.rule().persistent_chains()
+    }
+
+    fn check_model(&self, rbm: &Rbm) -> Result<()> {
+        self.trainer.rule().check_model(rbm)
+    }
+
+    /// One update on the minibatch formed by all columns of `batch` (scikit-learn's
+    /// `partial_fit`); the data are checked.
+    pub fn partial_fit(&mut self, rbm: &mut Rbm, batch: MatRef<'_, f64>) -> Result<()> {
+        self.check_model(rbm)?;
+        rbm.check_data("training data", batch)?;
+        let b = batch.ncols();
+        if self.idx.len() < b {
+            self.idx.extend(self.idx.len()..b);
         }
-        self.n_updates += 1;
+        self.trainer
+            .update(rbm, &Dataset::unsupervised(batch), &self.idx[..b])
+    }
+
+    /// One epoch over `data` (checked), as [`fit`](Self::fit) runs them (stopped early by
+    /// the interrupt, if one is set and raised).
+    pub fn fit_epoch(&mut self, rbm: &mut Rbm, data: MatRef<'_, f64>) -> Result<()> {
+        self.check_model(rbm)?;
+        rbm.check_data("training data", data)?;
+        self.trainer
+            .fit_epoch(rbm, &Dataset::unsupervised(data))
+            .map(|_| ())
+    }
+
+    /// Train for `n_epochs` epochs on the columns of `data`, calling `observer` after each;
+    /// `ControlFlow::Break` stops training and keeps the model reached, as do the interrupt
+    /// ([`set_interrupt`](Self::set_interrupt)) and the time budget
+    /// ([`set_time_budget`](Self::set_time_budget)) between minibatches. An epoch that makes
+    /// a parameter non-finite is undone and ends training with [`Status::Diverged`] (the
+    /// report's `diverged_epoch` names it).
+    pub fn fit(
+        &mut self,
+        rbm: &mut Rbm,
+        data: MatRef<'_, f64>,
+        mut observer: impl FnMut(&EpochReport<'_>) -> ControlFlow<()>,
+    ) -> Result<TrainReport> {
+        self.check_model(rbm)?;
+        rbm.check_data("training data", data)?;
+        let (seed, par) = (self.params.seed, self.params.par);
+        self.trainer.fit(
+            rbm,
+            &Dataset::unsupervised(data),
+            |e: &Epoch<'_, Rbm, ContrastiveDivergence>| {
+                observer(&EpochReport {
+                    epoch: e.epoch,
+                    n_updates: e.n_updates,
+                    elapsed: e.elapsed,
+                    rbm: e.model,
+                    data,
+                    seed,
+                    par,
+                    recon: OnceCell::new(),
+                    pl: OnceCell::new(),
+                })
+            },
+        )
     }
 }
 
@@ -653,7 +645,7 @@ pub fn train(
     data: MatRef<'_, f64>,
     params: CdParams,
     observer: impl FnMut(&EpochReport<'_>) -> ControlFlow<()>,
-) -> Result<CdSummary> {
+) -> Result<TrainReport> {
     let mut t = CdTrainer::new(rbm, params)?;
     t.fit(rbm, data, observer)
 }

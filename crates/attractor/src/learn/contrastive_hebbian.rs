@@ -162,7 +162,8 @@ impl Rule<LayeredNetwork> for ContrastiveHebbian {
         (self.x, self.y) = (x, y);
         r?;
         self.seen += idx.len();
-        self.errors += super::two_phase::count_errors(self.s0.as_ref(), net.output_rows(), self.y.as_ref());
+        self.errors +=
+            super::two_phase::count_errors(self.s0.as_ref(), net.output_rows(), self.y.as_ref());
         if persistent {
             for (k, &j) in idx.iter().enumerate() {
                 self.particles.col_mut(j).copy_from(self.s0.col(k));

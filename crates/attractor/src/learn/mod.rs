@@ -22,8 +22,10 @@ pub mod trainer;
 pub mod two_phase;
 
 pub use boltzmann_rule::{BoltzmannRule, GibbsStatistics, ModelStatistics};
-pub use contrastive_divergence::{CdMethod, CdParams, CdStatus, CdSummary, CdTrainer, EpochReport};
 pub use bptt::BackpropRelaxation;
+pub use contrastive_divergence::{
+    CdMethod, CdParams, CdTrainer, ContrastiveDivergence, EpochReport,
+};
 pub use contrastive_hebbian::{ChlParams, ContrastiveHebbian};
 pub use equilibrium_propagation::{EqPropParams, EquilibriumPropagation, Nudging};
 pub use hebbian::hebbian;

@@ -13,8 +13,9 @@
 //!
 //! With momentum `μ`, learning rate `η_i` of block `i` and decay `λ`, [`Sgd`] makes
 //! `v ← μv − η_iλθ + η_i d`, `θ ← θ + v` (Polyak's heavy ball, in the form of Hinton's
-//! practical guide to RBMs); with `μ = 0` a matrix block receives `θ ← (1 − η_iλ)θ + η_i d`
-//! in place, and a vector block sums `η_i d` in a buffer first and adds it once.
+//! practical guide to RBMs); with `μ = 0` a matrix block, and any decayed block, receives
+//! `θ ← (1 − η_iλ)θ + η_i d` in place, and a vector block without decay (a bias) sums `η_i d`
+//! in a buffer first and adds it once.
 //! [`Adam`] keeps running means of `g = λθ − d` and `g²` and moves
 //! `θ ← θ − η_i m̂/(√v̂ + ε)`.
 
@@ -184,7 +185,7 @@ pub struct Sgd {
     momentum: f64,
     weight_decay: f64,
     specs: Vec<BlockSpec>,
-    /// Velocities (momentum > 0), or the sum buffers of vector blocks (momentum = 0).
+    /// Velocities (momentum > 0), or the sum buffers of undecayed vector blocks (momentum = 0).
     vel: Vec<Mat<f64>>,
     /// Whether block `i`'s direction goes into `vel[i]` (then added) or into the parameter.
     in_buffer: Vec<bool>,
@@ -211,10 +212,17 @@ impl Sgd {
         }
         check_decay(weight_decay)?;
         check_specs(&blocks)?;
+        // with momentum every block has a velocity; without, a bias (a vector, not decayed)
+        // sums its direction in a buffer and the others take it in place
+        let in_buffer: Vec<bool> = blocks
+            .iter()
+            .map(|b| momentum > 0.0 || (b.cols == 1 && !b.decay))
+            .collect();
         let vel = blocks
             .iter()
-            .map(|b| {
-                if momentum > 0.0 || b.cols == 1 {
+            .zip(&in_buffer)
+            .map(|(b, &buffered)| {
+                if buffered {
                     Mat::zeros(b.rows, b.cols)
                 } else {
                     Mat::new()
@@ -222,10 +230,7 @@ impl Sgd {
             })
             .collect();
         Ok(Self {
-            in_buffer: blocks
-                .iter()
-                .map(|b| momentum > 0.0 || b.cols == 1)
-                .collect(),
+            in_buffer,
             scales: blocks.iter().map(|b| learning_rate * b.lr_scale).collect(),
             lr: learning_rate,
             momentum,
@@ -236,8 +241,8 @@ impl Sgd {
         })
     }
 
-    /// The velocity of block `i` (zero before the first step; empty for a matrix block
-    /// without momentum).
+    /// The velocity of block `i` (zero before the first step; without momentum, the last
+    /// step of a bias block, and empty for a block updated in place).
     pub fn velocity(&self, i: usize) -> faer::MatRef<'_, f64> {
         self.vel[i].as_ref()
     }
@@ -247,11 +252,12 @@ impl Optimizer for Sgd {
     fn step(&mut self, params: &mut [MatMut<'_, f64>], direction: &mut dyn Direction) {
         let (mu, wd) = (self.momentum, self.weight_decay);
         debug_assert_eq!(params.len(), self.specs.len());
-        for ((v, p), (spec, &lr)) in self
+        for (((v, p), (spec, &lr)), &buffered) in self
             .vel
             .iter_mut()
             .zip(params.iter_mut())
             .zip(self.specs.iter().zip(&self.scales))
+            .zip(&self.in_buffer)
         {
             let decay = spec.decay && wd > 0.0;
             if mu > 0.0 {
@@ -269,7 +275,7 @@ impl Optimizer for Sgd {
                         }
                     }
                 }
-            } else if v.ncols() == 1 && spec.cols == 1 {
+            } else if buffered {
                 v.fill(0.0);
             } else if decay {
                 // θ ← (1 − ηλ)θ, the direction then added in place

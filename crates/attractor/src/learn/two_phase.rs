@@ -141,7 +141,11 @@ fn resize(m: &mut Mat<f64>, r: usize, c: usize) {
 
 /// The number of columns whose most active output unit (rows `out` of `s`) is not the largest
 /// entry of the target column of `y`: the training error seen by the free phase.
-pub(crate) fn count_errors(s: MatRef<'_, f64>, out: std::ops::Range<usize>, y: MatRef<'_, f64>) -> usize {
+pub(crate) fn count_errors(
+    s: MatRef<'_, f64>,
+    out: std::ops::Range<usize>,
+    y: MatRef<'_, f64>,
+) -> usize {
     let argmax = |f: &dyn Fn(usize) -> f64, n: usize| {
         let mut best = 0;
         for i in 1..n {

@@ -56,7 +56,10 @@ pub fn read_labels(path: &Path, count: Option<usize>) -> Result<Vec<usize>> {
 /// `t10k-images-idx3-ubyte[.gz]`, `t10k-labels-idx1-ubyte[.gz]` when present.
 pub fn mnist_companions(images: &Path) -> (Option<PathBuf>, Option<(PathBuf, PathBuf)>) {
     let dir = images.parent().unwrap_or(Path::new("."));
-    let name = images.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = images
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     let find = |stem: &str| -> Option<PathBuf> {
         [format!("{stem}.gz"), stem.to_string()]
             .iter()

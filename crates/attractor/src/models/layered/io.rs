@@ -29,7 +29,11 @@ impl LayeredNetwork {
                 .flat_map(|(i, j)| w[(i, j)].to_le_bytes())
                 .collect();
             bufs.push((format!("W{k}"), vec![w.nrows(), w.ncols()], bytes));
-            let b: Vec<u8> = self.bias(k + 1).iter().flat_map(|v| v.to_le_bytes()).collect();
+            let b: Vec<u8> = self
+                .bias(k + 1)
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .collect();
             bufs.push((format!("b{}", k + 1), vec![self.sizes()[k + 1]], b));
         }
         let mut tensors = Vec::with_capacity(bufs.len());
@@ -95,7 +99,10 @@ impl LayeredNetwork {
             msg,
         };
         let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| {
-            fmt(format!("{e} (the file is corrupt or truncated: {} bytes)", bytes.len()))
+            fmt(format!(
+                "{e} (the file is corrupt or truncated: {} bytes)",
+                bytes.len()
+            ))
         })?;
         let st = SafeTensors::deserialize(bytes)
             .map_err(|e| fmt(format!("{e}; the file is corrupt or truncated")))?;
@@ -113,7 +120,9 @@ impl LayeredNetwork {
             .map_err(|e: Error| fmt(e.to_string()))?;
         let read = |tensor: &str| -> Result<(Vec<usize>, Vec<f64>)> {
             let t = st.tensor(tensor).map_err(|_| {
-                fmt(format!("no tensor named {tensor:?}; a network has W0, b1, W1, b2, …"))
+                fmt(format!(
+                    "no tensor named {tensor:?}; a network has W0, b1, W1, b2, …"
+                ))
             })?;
             let values: Vec<f64> = match t.dtype() {
                 Dtype::F64 => t
@@ -126,7 +135,11 @@ impl LayeredNetwork {
                     .chunks_exact(4)
                     .map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
                     .collect(),
-                d => return Err(fmt(format!("tensor {tensor:?} has dtype {d:?}; save it as F64"))),
+                d => {
+                    return Err(fmt(format!(
+                        "tensor {tensor:?} has dtype {d:?}; save it as F64"
+                    )));
+                }
             };
             Ok((t.shape().to_vec(), values))
         };
@@ -139,7 +152,9 @@ impl LayeredNetwork {
         for k in 0..n_weights {
             let (ws, w) = read(&format!("W{k}"))?;
             let [r, c] = ws[..] else {
-                return Err(fmt(format!("tensor W{k} has shape {ws:?}; expected two dimensions")));
+                return Err(fmt(format!(
+                    "tensor W{k} has shape {ws:?}; expected two dimensions"
+                )));
             };
             weights.push(Mat::from_fn(r, c, |i, j| w[i * c + j]));
             let (bs, b) = read(&format!("b{}", k + 1))?;

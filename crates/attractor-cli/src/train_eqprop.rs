@@ -305,7 +305,7 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
             Some(t) => match error_rate(net, t, &predict, par) {
                 Ok(e) => format!("  test error {:.2}%", 100.0 * e),
                 Err(e) => {
-                    eval_error = Some(e.into());
+                    eval_error = Some(e);
                     String::new()
                 }
             },
@@ -378,12 +378,16 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
     })
 }
 
+/// What `fit_reporting` calls after each epoch: the epoch, the free phase's (examples, errors)
+/// in it, the network.
+type EpochReporter<'a> = dyn FnMut(usize, Option<(usize, usize)>, &LayeredNetwork) + 'a;
+
 /// `Trainer::fit`, reporting each epoch with the rule's error counts of that epoch.
 fn fit_reporting<R, O>(
     t: &mut Trainer<R, O>,
     net: &mut LayeredNetwork,
     data: &Dataset<'_>,
-    report: &mut dyn FnMut(usize, Option<(usize, usize)>, &LayeredNetwork),
+    report: &mut EpochReporter<'_>,
     counts: impl Fn(&R) -> Option<(usize, usize)>,
 ) -> attractor::Result<attractor::learn::TrainReport>
 where

@@ -181,11 +181,41 @@ pub(crate) fn drive_into(
 /// `out = ρ(s)` elementwise.
 pub(crate) fn rho_into(act: LayerActivation, s: MatRef<'_, f64>, mut out: MatMut<'_, f64>) {
     for j in 0..s.ncols() {
-        let (src, mut dst) = (s.col(j), out.rb_mut().col_mut(j));
-        for i in 0..s.nrows() {
-            dst[i] = act.rho(src[i]);
+        let dst = column_mut(out.rb_mut(), j);
+        match (act, s.col(j).try_as_col_major()) {
+            (LayerActivation::HardSigmoid, Some(src)) => {
+                for (d, &v) in dst.iter_mut().zip(src.as_slice()) {
+                    *d = v.clamp(0.0, 1.0);
+                }
+            }
+            (_, Some(src)) => {
+                for (d, &v) in dst.iter_mut().zip(src.as_slice()) {
+                    *d = act.rho(v);
+                }
+            }
+            (_, None) => {
+                let src = s.col(j);
+                for (i, d) in dst.iter_mut().enumerate() {
+                    *d = act.rho(src[i]);
+                }
+            }
         }
     }
+}
+
+/// Column `j` of a matrix whose columns are contiguous (every matrix the flows see).
+fn column<'a>(m: MatRef<'a, f64>, j: usize) -> &'a [f64] {
+    m.col(j)
+        .try_as_col_major()
+        .expect("the batch loop's columns are contiguous")
+        .as_slice()
+}
+
+fn column_mut<'a>(m: MatMut<'a, f64>, j: usize) -> &'a mut [f64] {
+    m.col_mut(j)
+        .try_as_col_major_mut()
+        .expect("the batch loop's columns are contiguous")
+        .as_slice_mut()
 }
 
 /// A layered network's relaxation on a minibatch (see the module documentation).
@@ -329,34 +359,45 @@ impl BatchField for LayeredFlow<'_> {
         );
         let out = net.output_rows();
         let beta = self.beta();
-        let inv_eps = 1.0 / self.eps;
+        let (eps, inv_eps) = (self.eps, 1.0 / self.eps);
+        let clamped = matches!(self.phase, Phase::Clamped);
         for j in 0..n {
-            // ds currently holds the field u; the gradient is s − ρ′(s)u (+ β∂C/∂s_L)
-            let sj = s.col(j);
+            // ds holds the field u; the gradient is s − ρ′(s)u (+ β∂C/∂s_L on the outputs)
+            let sj = column(s, j);
+            let dj = column_mut(ds.rb_mut(), j);
             if beta != 0.0 {
-                for (r, i) in out.clone().enumerate() {
-                    self.sl[r] = sj[i];
-                }
                 self.cost
-                    .gradient_into(&self.sl, self.y.col_as_slice(j), &mut self.cgrad);
+                    .gradient_into(&sj[out.clone()], self.y.col_as_slice(j), &mut self.cgrad);
+            } else {
+                self.cgrad.fill(0.0);
             }
-            let mut dj = ds.rb_mut().col_mut(j);
-            for i in 0..sj.nrows() {
-                let si = sj[i];
-                let mut g = si - act.drho(si) * dj[i];
-                if beta != 0.0 && i >= out.start {
-                    g += beta * self.cgrad[i - out.start];
+            let (d_hidden, d_out) = dj.split_at_mut(out.start);
+            let (s_hidden, s_out) = sj.split_at(out.start);
+            match act {
+                LayerActivation::HardSigmoid => {
+                    // ρ′ = 1: the projected step s ← Π(s − ε(s − u + βc))
+                    let step = |d: &mut f64, si: f64, c: f64| {
+                        let g = si - *d + beta * c;
+                        *d = ((si - eps * g).clamp(0.0, 1.0) - si) * inv_eps;
+                    };
+                    for (d, &si) in d_hidden.iter_mut().zip(s_hidden) {
+                        step(d, si, 0.0);
+                    }
+                    for ((d, &si), &c) in d_out.iter_mut().zip(s_out).zip(&self.cgrad) {
+                        step(d, si, c);
+                    }
                 }
-                dj[i] = if act.is_projected() {
-                    (act.project(si - self.eps * g) - si) * inv_eps
-                } else {
-                    -g
-                };
+                _ => {
+                    for (d, &si) in d_hidden.iter_mut().zip(s_hidden) {
+                        *d = act.drho(si) * *d - si;
+                    }
+                    for ((d, &si), &c) in d_out.iter_mut().zip(s_out).zip(&self.cgrad) {
+                        *d = act.drho(si) * *d - si - beta * c;
+                    }
+                }
             }
-            if matches!(self.phase, Phase::Clamped) {
-                for i in out.clone() {
-                    dj[i] = 0.0;
-                }
+            if clamped {
+                dj[out.clone()].fill(0.0);
             }
         }
     }

@@ -17,6 +17,10 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
 - Restricted Boltzmann machines with scikit-learn's ``BernoulliRBM`` face (CD-k/PCD in Rust):
   :class:`BernoulliRBM`, :class:`GaussianBernoulliRBM`, with the exact and AIS partition
   function, log-likelihoods, the exact pseudo-likelihood, sampling and safetensors files.
+- Layered energy networks trained by equilibrium propagation or contrastive Hebbian learning
+  as scikit-learn classifiers: :class:`EquilibriumPropagationClassifier`,
+  :class:`ContrastiveHebbianClassifier`, and :func:`gradient_check` (EP against the implicit
+  gradient).
 - Readers: :func:`read_gset` (G-set or edge list), :func:`read_qubo`, :func:`read_npy`,
   :func:`read_idx`.
 
@@ -32,6 +36,7 @@ from .memory import ClassicalHopfield, DenseMemory, Krotov2021, ModernHopfield
 from .oscillators import MaxCutResult, OscillatorMemory, maxcut, sample_ising_arrays
 from .sparse import SparseCoder, SparseDictionary, sparse_encode, sparse_path, sparse_trajectory
 from .rbm import BernoulliRBM, GaussianBernoulliRBM
+from .eqprop import ContrastiveHebbianClassifier, EquilibriumPropagationClassifier, gradient_check
 from .io import read_gset, read_idx, read_npy, read_qubo
 
 try:  # the dimod sampler needs the optional extra
@@ -61,6 +66,9 @@ __all__ = [
     "sparse_trajectory",
     "BernoulliRBM",
     "GaussianBernoulliRBM",
+    "EquilibriumPropagationClassifier",
+    "ContrastiveHebbianClassifier",
+    "gradient_check",
     "read_gset",
     "read_idx",
     "read_npy",

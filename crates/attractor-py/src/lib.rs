@@ -27,6 +27,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 mod arrays;
+mod eqprop;
 mod rbm;
 mod sparse;
 
@@ -1107,6 +1108,7 @@ fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_idx, m)?)?;
     sparse::register(m)?;
     rbm::register(m)?;
+    eqprop::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -1,0 +1,484 @@
+"""Classifiers trained by equilibrium propagation or contrastive Hebbian learning, with
+scikit-learn's face; the numerics are in Rust (``attractor::models::layered``,
+``attractor::learn::{equilibrium_propagation, contrastive_hebbian}``).
+
+A layered energy network (Scellier & Bengio, Frontiers in Computational Neuroscience 2017) has
+an input layer clamped to ``x``, hidden layers and an output layer with one unit per class,
+weights ``W_k`` between consecutive layers and biases ``b_k``; its state relaxes to a minimum of
+the energy ``E(x, s)`` (the *free phase*, ``free_steps`` steps of size ``epsilon`` from the
+state last reached for that example when ``persistent``). A prediction is the most active
+output unit after ``predict_steps`` steps from zero.
+
+- :class:`EquilibriumPropagationClassifier` nudges the outputs towards the one-hot target with
+  strength ``beta`` (``nudge_steps`` more steps; ``nudging="symmetric"`` takes ``+beta`` and
+  ``-beta``, ``"random-sign"`` a random sign per minibatch) and moves the parameters by the
+  difference of the two equilibria's Hebbian statistics divided by ``beta``, an estimate of the
+  gradient of the ``cost`` at the free equilibrium.
+- :class:`ContrastiveHebbianClassifier` (Movellan 1991) clamps the outputs to the target
+  instead (``nudge_steps`` are the clamped phase's).
+
+Both take SGD steps with one ``learning_rate`` per weight layer (input first; the last repeats)
+and ``momentum``. Training releases the interpreter lock; Ctrl-C stops it between minibatches
+and raises :class:`~attractor.Interrupted` whose ``result`` is the estimator with the
+parameters reached. Results depend on ``random_state`` only, never on ``n_threads``.
+
+:func:`gradient_check` compares equilibrium propagation with the implicit gradient of the loss
+at the free equilibrium (and that with backpropagation through the relaxation and finite
+differences) on a small network.
+"""
+
+import numbers
+
+import numpy as np
+
+from . import _attractor
+from .errors import AttractorError, Interrupted
+from .memory import _seed
+from .rbm import _as_rows, _not_fitted, _whole
+
+try:
+    from sklearn.base import BaseEstimator as _Base
+    from sklearn.base import ClassifierMixin as _Classifier
+except ImportError:  # pragma: no cover - exercised only without scikit-learn
+    from .memory import _Base
+
+    class _Classifier:
+        _estimator_type = "classifier"
+
+        def score(self, X, y, sample_weight=None):
+            y = np.asarray(y)
+            hit = (self.predict(X) == y).astype(float)
+            return float(np.average(hit, weights=sample_weight))
+
+
+__all__ = ["EquilibriumPropagationClassifier", "ContrastiveHebbianClassifier", "gradient_check"]
+
+
+def _positive(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
+        np.isfinite(value) and value > 0
+    ):
+        raise AttractorError(f"{name} = {value!r}: give a finite number > 0")
+    return float(value)
+
+
+def _rates(value):
+    """``learning_rate`` as a non-empty list of finite positive numbers."""
+    seq = [value] if isinstance(value, numbers.Real) and not isinstance(value, bool) else value
+    try:
+        seq = list(seq)
+    except TypeError:
+        raise AttractorError(
+            f"learning_rate = {value!r}: give a number or one per weight layer, e.g. (0.1, 0.05)"
+        ) from None
+    if not seq:
+        raise AttractorError("learning_rate = (): give at least one learning rate, e.g. (0.1, 0.05)")
+    for v in seq:
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not (np.isfinite(v) and v > 0):
+            raise AttractorError(
+                f"learning_rate = {value!r}: every learning rate must be finite and > 0 "
+                "(e.g. (0.1, 0.05))"
+            )
+    return [float(v) for v in seq]
+
+
+def _hidden(value):
+    seq = [value] if isinstance(value, numbers.Integral) and not isinstance(value, bool) else value
+    try:
+        seq = list(seq)
+    except TypeError:
+        raise AttractorError(
+            f"hidden_layer_sizes = {value!r}: give a tuple of layer widths, e.g. (500,)"
+        ) from None
+    for v in seq:
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+            raise AttractorError(
+                f"hidden_layer_sizes = {value!r}: every hidden layer needs a whole number >= 1 "
+                "of units"
+            )
+    return [int(v) for v in seq]
+
+
+def _labels(y, n):
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if y.ndim != 1:
+        raise AttractorError(
+            f"y: expected a 1-D array of class labels, got shape {y.shape}"
+        )
+    if y.shape[0] != n:
+        raise AttractorError(f"y: {y.shape[0]} labels for {n} rows of X; give one label per row")
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise AttractorError("y: NaN or infinite labels; give finite class labels")
+    return y
+
+
+class _EnergyClassifier(_Classifier, _Base):
+    """What both classifiers share; subclasses name the rule."""
+
+    _rule = "ep"
+
+    # ------------------------------------------------------------------ checks
+
+    def _check_params(self):
+        """Every constructor parameter, checked at fit time (scikit-learn's convention): the
+        types and ranges here; ``activation``, ``nudging``, ``cost``, ``momentum`` and
+        ``n_threads`` by the library (its messages name them). Returns the seed."""
+        _hidden(self.hidden_layer_sizes)
+        _rates(self.learning_rate)
+        _positive("epsilon", self.epsilon)
+        if self._rule == "ep":
+            _positive("beta", self.beta)
+        for name, fix in (
+            ("free_steps", "the free phase needs at least one step (e.g. 20)"),
+            ("nudge_steps", "the second phase needs at least one step (e.g. 4)"),
+            ("predict_steps", "prediction needs at least one relaxation step (e.g. 100)"),
+            ("batch_size", "a minibatch holds at least one sample (e.g. 20)"),
+            ("max_iter", "train for at least one epoch (e.g. 25)"),
+        ):
+            _whole(name, getattr(self, name), 1, fix)
+        if not isinstance(self.persistent, (bool, np.bool_)):
+            raise AttractorError(f"persistent = {self.persistent!r}: give True or False")
+        if isinstance(self.momentum, bool) or not isinstance(self.momentum, numbers.Real):
+            raise AttractorError(f"momentum = {self.momentum!r}: give a number in [0, 1)")
+        return _seed(self.random_state)
+
+    def _trainer_kwargs(self, seed):
+        kw = dict(
+            rule=self._rule,
+            epsilon=float(self.epsilon),
+            free_steps=int(self.free_steps),
+            nudge_steps=int(self.nudge_steps),
+            persistent=bool(self.persistent),
+            learning_rate=_rates(self.learning_rate),
+            momentum=float(self.momentum),
+            batch_size=int(self.batch_size),
+            shuffle=True,
+            seed=seed,
+        )
+        if self._rule == "ep":
+            kw.update(beta=float(self.beta), nudging=self.nudging, cost=self.cost)
+        return kw
+
+    def __sklearn_is_fitted__(self):
+        return getattr(self, "_net", None) is not None
+
+    def _model(self):
+        if not self.__sklearn_is_fitted__():
+            raise _not_fitted(self)
+        return self._net
+
+    def _rows(self, X):
+        X = _as_rows(X, "X")
+        n = self.n_features_in_
+        if X.shape[1] != n:
+            raise AttractorError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting {n} "
+                "features as input"
+            )
+        return X
+
+    def _onehot(self, codes):
+        Y = np.zeros((codes.shape[0], len(self.classes_)))
+        Y[np.arange(codes.shape[0]), codes] = 1.0
+        return Y
+
+    def _initialise(self, X, classes, seed):
+        classes = np.asarray(classes)
+        if classes.ndim != 1:
+            raise AttractorError(f"classes: expected a 1-D array of labels, got shape {classes.shape}")
+        classes = np.unique(classes)
+        if len(classes) < 2:
+            raise AttractorError(
+                f"the data hold {len(classes)} class(es) ({list(classes)!r}): a classifier "
+                "needs samples of at least two classes"
+            )
+        sizes = [X.shape[1], *_hidden(self.hidden_layer_sizes), len(classes)]
+        net = _attractor.LayeredNet(sizes, self.activation, seed, n_threads=self.n_threads)
+        net.set_trainer(**self._trainer_kwargs(seed))
+        self.classes_ = classes
+        self.n_features_in_ = X.shape[1]
+        self._net = net
+
+    def _codes(self, y):
+        """Class indices of the labels ``y``; labels not in ``classes_`` are an error."""
+        idx = np.searchsorted(self.classes_, y)
+        idx = np.clip(idx, 0, len(self.classes_) - 1)
+        unseen = self.classes_[idx] != y
+        if np.any(unseen):
+            raise AttractorError(
+                f"y holds labels {list(np.unique(y[unseen]))!r} not among classes_ "
+                f"{list(self.classes_)!r}; the classes are fixed by fit or the first partial_fit "
+                "(pass classes=... there to name all of them)"
+            )
+        return idx
+
+    def _raise_for(self, report):
+        self.report_ = report
+        if report["status"] == "diverged":
+            raise AttractorError(
+                f"training diverged: {report['message']} (learning_rate = {self.learning_rate})"
+            )
+        if report["interrupted"]:
+            e = Interrupted(self)
+            e.report = report
+            raise e
+
+    # ------------------------------------------------------------------ training
+
+    def fit(self, X, y):
+        """Train a new network on the rows of ``X`` and labels ``y`` for ``max_iter`` epochs of
+        minibatches of ``batch_size`` (shuffled each epoch), from Glorot-uniform weights drawn
+        from ``random_state``. Sets ``classes_``, ``n_features_in_`` and ``report_``
+        (``n_epochs``, ``n_updates``, ``elapsed``, ``status``; per epoch ``train_error``, the
+        free phase's misclassification rate). Ctrl-C stops between minibatches and raises
+        :class:`~attractor.Interrupted` (``result``: this estimator, parameters reached)."""
+        seed = self._check_params()
+        X = _as_rows(X, "X")
+        y = _labels(y, X.shape[0])
+        self._net = None  # a fit that fails leaves the estimator unfitted
+        self.__dict__.pop("n_features_in_", None)
+        self._initialise(X, y, seed)
+        Y = self._onehot(self._codes(y))
+        net = self._net
+        if not self.verbose:
+            self._raise_for(net.fit_epochs(X, Y, int(self.max_iter)))
+            return self
+        total = None
+        for _ in range(int(self.max_iter)):
+            r = net.fit_epochs(X, Y, 1)
+            if total is None:
+                total = r
+            else:
+                for k in ("n_epochs", "n_updates", "elapsed"):
+                    total[k] += r[k]
+                for k in ("epoch", "train_error"):
+                    total[k] = total[k] + r[k]
+                total.update(status=r["status"], message=r["message"],
+                             interrupted=r["interrupted"])
+            if r["epoch"]:
+                print(f"[{type(self).__name__}] epoch {r['epoch'][0]}, training error "
+                      f"{100 * r['train_error'][0]:.2f}%, {r['elapsed']:.2f}s", flush=True)
+            if r["status"] != "completed":
+                break
+        self._raise_for(total)
+        return self
+
+    def partial_fit(self, X, y, classes=None):
+        """One pass over the rows of ``X`` in their order, in minibatches of ``batch_size``
+        (one parameter update each), continuing the trainer's momentum (scikit-learn's
+        ``partial_fit``, as ``MLPClassifier`` has it). The first call (on an unfitted
+        estimator) fixes ``classes_``: pass ``classes`` there (all labels that will occur), or
+        the labels of ``y`` are taken. With ``persistent``, the free phase of row ``i`` of a
+        minibatch starts from the state row ``i`` of the previous minibatch of that size
+        reached (a warm start; exact persistence when the same minibatches recur). A network
+        that was unpickled has no trainer: a fresh one starts (zero momentum)."""
+        seed = self._check_params()
+        if not self.__sklearn_is_fitted__():
+            X = _as_rows(X, "X")
+            y = _labels(y, X.shape[0])
+            self._initialise(X, y if classes is None else classes, seed)
+        else:
+            X = self._rows(X)
+            y = _labels(y, X.shape[0])
+            if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+                raise AttractorError(
+                    f"classes = {list(np.unique(classes))!r} differ from classes_ "
+                    f"{list(self.classes_)!r} fixed by the first call"
+                )
+            if not self._net.has_trainer:
+                self._net.set_trainer(**self._trainer_kwargs(seed))
+        Y = self._onehot(self._codes(y))
+        bs = int(self.batch_size)
+        for start in range(0, X.shape[0], bs):
+            self._net.partial_fit(X[start:start + bs], Y[start:start + bs])
+        return self
+
+    # ------------------------------------------------------------------ inference
+
+    def decision_function(self, X):
+        """The output layer at the free equilibrium of every row of ``X`` (relaxed from zero
+        by ``predict_steps`` steps of size ``epsilon``): ``(n_samples, n_classes)``."""
+        net = self._model()
+        X = self._rows(X)
+        return net.predict_outputs(X, int(self.predict_steps), float(self.epsilon))
+
+    def predict(self, X):
+        """The class of the most active output unit of every row of ``X``."""
+        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+
+    def predict_proba(self, X):
+        """Class probabilities from the output layer ``s_L``: with ``cost="cross-entropy"``
+        (the network is trained through a softmax readout) ``softmax(s_L)``; otherwise the
+        outputs clipped at 0 and normalised to sum 1 (uniform where all are 0). The most
+        probable class is always ``predict``'s."""
+        out = self.decision_function(X)
+        if getattr(self, "cost", "squared-error") in ("cross-entropy", "cross_entropy", "xent"):
+            z = np.exp(out - out.max(axis=1, keepdims=True))
+            return z / z.sum(axis=1, keepdims=True)
+        out = np.clip(out, 0.0, None)
+        s = out.sum(axis=1, keepdims=True)
+        k = out.shape[1]
+        return np.where(s > 0, out / np.where(s > 0, s, 1.0), 1.0 / k)
+
+    def predict_log_proba(self, X):
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    # ------------------------------------------------------------------ parameters
+
+    @property
+    def coefs_(self):
+        """The weights ``W_k`` as ``(d_k, d_{k+1})`` arrays (copies), input first."""
+        return list(self._model().weights)
+
+    @property
+    def intercepts_(self):
+        """The biases ``b_1 ... b_L`` (copies)."""
+        return list(self._model().biases)
+
+    def to_bytes(self):
+        """The network's parameters as the bytes of a safetensors file."""
+        return bytes(self._model().to_bytes())
+
+    def __getstate__(self):
+        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__
+        state = dict(state)
+        net = state.pop("_net", None)
+        if net is not None:
+            state["_net_bytes"] = bytes(net.to_bytes())
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        data = state.pop("_net_bytes", None)
+        if hasattr(super(), "__setstate__"):
+            super().__setstate__(state)
+        else:  # pragma: no cover - without scikit-learn
+            self.__dict__.update(state)
+        self._net = None
+        if data is not None:
+            self._net = _attractor.LayeredNet.from_bytes(
+                data, "pickled network", n_threads=self.n_threads
+            )
+
+
+class EquilibriumPropagationClassifier(_EnergyClassifier):
+    """A layered energy network trained by equilibrium propagation (Scellier & Bengio 2017);
+    the defaults are theirs for one hidden layer of 500 units (and the CLI's
+    ``attractor train eqprop``). See the module's documentation. Attributes after ``fit``:
+    ``classes_``, ``n_features_in_``, ``coefs_``, ``intercepts_``, ``report_``."""
+
+    _rule = "ep"
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(500,),
+        activation="hard-sigmoid",
+        beta=0.5,
+        nudging="one-sided",
+        cost="squared-error",
+        epsilon=0.5,
+        free_steps=20,
+        nudge_steps=4,
+        predict_steps=100,
+        learning_rate=(0.1, 0.05),
+        momentum=0.0,
+        batch_size=20,
+        max_iter=25,
+        persistent=True,
+        random_state=None,
+        n_threads=1,
+        verbose=False,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.beta = beta
+        self.nudging = nudging
+        self.cost = cost
+        self.epsilon = epsilon
+        self.free_steps = free_steps
+        self.nudge_steps = nudge_steps
+        self.predict_steps = predict_steps
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.persistent = persistent
+        self.random_state = random_state
+        self.n_threads = n_threads
+        self.verbose = verbose
+
+
+class ContrastiveHebbianClassifier(_EnergyClassifier):
+    """A layered energy network trained by contrastive Hebbian learning (Movellan 1991): the
+    free phase against a phase with the outputs clamped to the one-hot target
+    (``nudge_steps`` steps). ``predict_proba`` normalises the clipped outputs. See the
+    module's documentation."""
+
+    _rule = "chl"
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(500,),
+        activation="hard-sigmoid",
+        epsilon=0.5,
+        free_steps=20,
+        nudge_steps=4,
+        predict_steps=100,
+        learning_rate=(0.1, 0.05),
+        momentum=0.0,
+        batch_size=20,
+        max_iter=25,
+        persistent=True,
+        random_state=None,
+        n_threads=1,
+        verbose=False,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.epsilon = epsilon
+        self.free_steps = free_steps
+        self.nudge_steps = nudge_steps
+        self.predict_steps = predict_steps
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.persistent = persistent
+        self.random_state = random_state
+        self.n_threads = n_threads
+        self.verbose = verbose
+
+
+def gradient_check(X, Y, sizes=None, *, weights=None, biases=None, activation="sigmoid",
+                   random_state=0, cost="squared-error", betas=None, epsilon=0.2,
+                   max_steps=20000, tol=1e-11, bptt_steps=2000, fd_step=1e-5):
+    """Compare equilibrium propagation with the implicit gradient ``dL/dtheta`` of the mean
+    ``cost`` at the free equilibria, on inputs ``X`` (``(n, d_0)``) and targets ``Y``
+    (``(n, d_L)``), for a network given by ``sizes`` (Glorot-uniform weights from
+    ``random_state``) or by ``weights`` (``(d_k, d_{k+1})`` arrays) and ``biases``.
+    Relaxations run ``epsilon``-steps to ``||ds/dt|| <= tol`` (at most ``max_steps``).
+
+    Returns a dict: ``beta``, ``nudging`` (``"one-sided"``/``"symmetric"``), ``cosine`` and
+    ``relative_error`` -- one entry per (beta, nudging), for ``betas`` (default 0.5, 0.2, 0.1,
+    0.05, 0.02, 0.01) -- ``implicit`` (the flattened gradient), and the scalars ``bptt_error``
+    (backpropagation through ``bptt_steps`` steps against the implicit gradient, relative),
+    ``finite_difference_error`` (``None`` when ``fd_step`` is ``None``) and ``loss``."""
+    if weights is not None:
+        if sizes is not None:
+            raise AttractorError("gradient_check: give sizes or weights and biases, not both")
+        if biases is None:
+            raise AttractorError("gradient_check: weights need biases (one per non-input layer)")
+        net = _attractor.LayeredNet.from_parameters(list(weights), list(biases), activation)
+    elif sizes is not None:
+        net = _attractor.LayeredNet(list(sizes), activation, _seed(random_state))
+    else:
+        raise AttractorError("gradient_check: give the layer sizes or weights and biases")
+    r = _attractor.gradient_check(
+        net, X, Y, cost=cost, betas=None if betas is None else [float(b) for b in betas],
+        epsilon=epsilon, max_steps=max_steps, tol=tol, bptt_steps=bptt_steps, fd_step=fd_step,
+    )
+    r["nudging"] = np.asarray(r["nudging"])
+    return r

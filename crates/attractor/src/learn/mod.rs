@@ -15,6 +15,7 @@ pub mod equilibrium_propagation;
 pub mod gradient_check;
 pub mod hebbian;
 pub mod optimizer;
+pub mod oscillator_eqprop;
 pub mod pseudo_inverse;
 pub mod store;
 pub mod storkey;
@@ -29,6 +30,7 @@ pub use contrastive_divergence::{
 pub use contrastive_hebbian::{ChlParams, ContrastiveHebbian};
 pub use equilibrium_propagation::{EqPropParams, EquilibriumPropagation, Nudging};
 pub use hebbian::hebbian;
+pub use oscillator_eqprop::{OscEqPropParams, OscillatorEqProp};
 pub use optimizer::{Adam, BlockSpec, Direction, Optimizer, ParamBlocks, Sgd, Targets};
 pub use pseudo_inverse::pseudo_inverse;
 pub use store::{MemoryModel, MemorySpec};

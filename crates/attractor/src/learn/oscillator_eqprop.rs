@@ -158,7 +158,11 @@ impl OscillatorEqProp {
             Nudging::RandomSign => {
                 use rand::RngExt;
                 let mut rng = stream(p.seed, streams::DYNAMICS + self.n_updates);
-                if rng.random::<bool>() { p.beta } else { -p.beta }
+                if rng.random::<bool>() {
+                    p.beta
+                } else {
+                    -p.beta
+                }
             }
             _ => p.beta,
         };
@@ -203,8 +207,16 @@ impl Direction for OscillatorEqProp {
                 [
                     (self.c_in.as_ref(), self.c_plus.as_ref().subrows(o1, dk1), a),
                     (self.s_in.as_ref(), self.s_plus.as_ref().subrows(o1, dk1), a),
-                    (self.c_in.as_ref(), self.c_minus.as_ref().subrows(o1, dk1), -a),
-                    (self.s_in.as_ref(), self.s_minus.as_ref().subrows(o1, dk1), -a),
+                    (
+                        self.c_in.as_ref(),
+                        self.c_minus.as_ref().subrows(o1, dk1),
+                        -a,
+                    ),
+                    (
+                        self.s_in.as_ref(),
+                        self.s_minus.as_ref().subrows(o1, dk1),
+                        -a,
+                    ),
                 ]
             } else {
                 let o = offset(k);

@@ -190,7 +190,10 @@ impl<'a> OscillatorFlow<'a> {
                 self.sin[(i, j)] = si;
             }
         }
-        let (cos, sin) = (self.cos.as_ref().subcols(0, n), self.sin.as_ref().subcols(0, n));
+        let (cos, sin) = (
+            self.cos.as_ref().subcols(0, n),
+            self.sin.as_ref().subcols(0, n),
+        );
         let mut fu = self.fu.as_mut().subcols_mut(0, n);
         let mut fv = self.fv.as_mut().subcols_mut(0, n);
         let n_layers = net.n_layers();
@@ -210,7 +213,14 @@ impl<'a> OscillatorFlow<'a> {
                 }
                 let (po, pd) = (net.offset(k - 1), net.sizes()[k - 1]);
                 let wt = net.weight(k - 1).transpose();
-                blocked_matmul(u.rb_mut(), Accum::Add, wt, cos.subrows(po, pd), 1.0, self.par);
+                blocked_matmul(
+                    u.rb_mut(),
+                    Accum::Add,
+                    wt,
+                    cos.subrows(po, pd),
+                    1.0,
+                    self.par,
+                );
                 blocked_matmul(
                     v.rb_mut(),
                     Accum::Replace,

@@ -30,8 +30,8 @@ pub use contrastive_divergence::{
 pub use contrastive_hebbian::{ChlParams, ContrastiveHebbian};
 pub use equilibrium_propagation::{EqPropParams, EquilibriumPropagation, Nudging};
 pub use hebbian::hebbian;
-pub use oscillator_eqprop::{OscEqPropParams, OscillatorEqProp};
 pub use optimizer::{Adam, BlockSpec, Direction, Optimizer, ParamBlocks, Sgd, Targets};
+pub use oscillator_eqprop::{OscEqPropParams, OscillatorEqProp};
 pub use pseudo_inverse::pseudo_inverse;
 pub use store::{MemoryModel, MemorySpec};
 pub use storkey::storkey;

@@ -16,6 +16,7 @@ pub mod memory;
 pub mod modern;
 pub mod oim;
 pub mod oscillator_memory;
+pub mod oscillator_network;
 pub mod pi_pgd;
 pub mod rbm;
 pub mod sparse;
@@ -37,6 +38,7 @@ pub use oim::{
     OimSchedule, OscillatorIsingMachine,
 };
 pub use oscillator_memory::{HebbianScale, OscillatorMemory, OscillatorMemoryFlow};
+pub use oscillator_network::{OscillatorFlow, OscillatorNetwork};
 pub use pi_pgd::{PiPgd, PiPgdFlow, PiPgdParams};
 pub use rbm::{
     AisBase, AisParams, AisResult, AisSchedule, Rbm, RbmGibbs, RbmGradient, VisibleUnits,

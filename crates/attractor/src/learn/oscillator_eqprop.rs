@@ -1,0 +1,281 @@
+//! Equilibrium propagation (Scellier & Bengio 2017, arXiv 1602.05179) on a layered oscillator
+//! network, as Gower trains oscillator Ising machines ("How to train an oscillator Ising
+//! machine using equilibrium propagation", arXiv 2505.02103; "Learning at the speed of
+//! physics", arXiv 2510.12934: 97.2 % on MNIST).
+//!
+//! For each minibatch: the free phase relaxes `θ̇ = −∂E/∂θ` with the input phases clamped to
+//! `θ⁰`; a nudged phase relaxes `F = E + βC` from `θ⁰` to `θ^β` (and, with
+//! [`Nudging::Symmetric`], a second one to `θ^{−β}`); the direction added into the optimiser's
+//! targets is, averaged over the minibatch,
+//! `d = −(1/β)(∂E/∂θ(θ^β) − ∂E/∂θ(θ⁰))` (one-sided) or
+//! `d = −(1/2β)(∂E/∂θ(θ^β) − ∂E/∂θ(θ^{−β}))` (symmetric, Laborieux et al. 2021), which tends
+//! to `−∂L/∂θ` of the loss `L = C(θ⁰, y)` as `β → 0`. With `∂E/∂W_k = −(c_k c_{k+1}ᵀ + s_k
+//! s_{k+1}ᵀ)` (`c = cos θ`, `s = sin θ`) and `∂E/∂h_k = −c_k` this is
+//! `d_{W_k} = (c/β)·(c⁺_k c⁺_{k+1}ᵀ + s⁺_k s⁺_{k+1}ᵀ − c⁻_k c⁻_{k+1}ᵀ − s⁻_k s⁻_{k+1}ᵀ)`: four
+//! products per coupling (two for `W_0`, whose input factors are the same in both phases), and
+//! `d_{h_k} = (1/β)Σ(c⁺_k − c⁻_k)`.
+//!
+//! The rule is the layered network's ([`EquilibriumPropagation`](super::EquilibriumPropagation))
+//! with the oscillator's parameter gradient; the two share [`Nudging`], the
+//! [`Relaxation`] settings, the trainer and the optimiser. Every free phase starts from
+//! `θ = π/2` (no persistent particles).
+
+use super::equilibrium_propagation::{Nudging, gather};
+use super::optimizer::{Direction, Targets};
+use super::trainer::{Dataset, Rule};
+use crate::error::{Error, Result};
+use crate::linalg::blocked_matmul;
+use crate::models::layered::{Phase, Relaxation};
+use crate::models::oscillator_network::{OscillatorFlow, OscillatorNetwork};
+use crate::rng::{stream, streams};
+use crate::step::Euler;
+use faer::reborrow::ReborrowMut;
+use faer::{Accum, Mat, MatRef, Par};
+
+/// The mathematics of equilibrium propagation on an oscillator network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OscEqPropParams {
+    /// The nudging strength `β > 0`.
+    pub beta: f64,
+    /// One-sided, symmetric or random-sign nudging.
+    pub nudging: Nudging,
+    /// The free phase (Euler steps of the phase flow).
+    pub free: Relaxation,
+    /// Each nudged phase.
+    pub nudged: Relaxation,
+    /// The seed of the random signs.
+    pub seed: u64,
+    /// Parallelism of the products (results identical for any value).
+    pub par: Par,
+}
+
+impl Default for OscEqPropParams {
+    /// `β = 0.5`, symmetric nudging, 40 free and 20 nudged Euler steps of `dt = 0.3`.
+    fn default() -> Self {
+        Self {
+            beta: 0.5,
+            nudging: Nudging::Symmetric,
+            free: Relaxation::fixed(0.3, 40),
+            nudged: Relaxation::fixed(0.3, 20),
+            seed: 0,
+            par: Par::Seq,
+        }
+    }
+}
+
+impl OscEqPropParams {
+    /// Check every setting; the message names it.
+    pub fn validate(&self) -> Result<()> {
+        if !(self.beta.is_finite() && self.beta > 0.0) {
+            return Err(Error::invalid(
+                "beta",
+                self.beta,
+                "the nudging strength must be finite and > 0 (e.g. 0.5; small values follow the gradient more closely)",
+            ));
+        }
+        self.free.validate("free")?;
+        self.nudged.validate("nudged")
+    }
+}
+
+/// Equilibrium propagation on an [`OscillatorNetwork`]: a [`Rule`] for the shared
+/// [`Trainer`](super::trainer::Trainer).
+#[derive(Debug, Clone)]
+pub struct OscillatorEqProp {
+    params: OscEqPropParams,
+    x: Mat<f64>,
+    y: Mat<f64>,
+    s0: Mat<f64>,
+    /// cos/sin of the input phases (`d_0 × b`).
+    c_in: Mat<f64>,
+    s_in: Mat<f64>,
+    /// cos/sin of the two equilibria whose difference is the update (`D × b`).
+    c_plus: Mat<f64>,
+    s_plus: Mat<f64>,
+    c_minus: Mat<f64>,
+    s_minus: Mat<f64>,
+    sizes: Vec<usize>,
+    coef: f64,
+    seen: usize,
+    errors: usize,
+    n_updates: u64,
+}
+
+impl OscillatorEqProp {
+    /// The rule with validated `params`.
+    pub fn new(params: OscEqPropParams) -> Result<Self> {
+        params.validate()?;
+        Ok(Self {
+            params,
+            x: Mat::new(),
+            y: Mat::new(),
+            s0: Mat::new(),
+            c_in: Mat::new(),
+            s_in: Mat::new(),
+            c_plus: Mat::new(),
+            s_plus: Mat::new(),
+            c_minus: Mat::new(),
+            s_minus: Mat::new(),
+            sizes: Vec::new(),
+            coef: 0.0,
+            seen: 0,
+            errors: 0,
+            n_updates: 0,
+        })
+    }
+    /// The settings.
+    pub fn params(&self) -> &OscEqPropParams {
+        &self.params
+    }
+    /// The examples seen so far and how many the free phase misclassified.
+    pub fn error_counts(&self) -> (usize, usize) {
+        (self.seen, self.errors)
+    }
+    /// The free equilibria of the last minibatch (`D × b`).
+    pub fn last_free_states(&self) -> MatRef<'_, f64> {
+        self.s0.as_ref()
+    }
+
+    /// Run the phases for inputs `x` (`d_0 × b`, pixels in `[0, 1]`) and targets `y`
+    /// (`d_L × b`), starting the free phase from `θ = π/2`; returns the free equilibria. The
+    /// update is then [`Direction::add_into`].
+    pub fn phases(
+        &mut self,
+        net: &OscillatorNetwork,
+        x: MatRef<'_, f64>,
+        y: MatRef<'_, f64>,
+    ) -> Result<MatRef<'_, f64>> {
+        let p = &self.params;
+        let b = x.ncols();
+        let phi = net.input_phases(x)?;
+        let mut flow = OscillatorFlow::new(net, phi.as_ref(), Some(y), p.par)?;
+        let init = net.initial_phases(b);
+        let free = p
+            .free
+            .run()?
+            .solve_batch(&mut flow, &mut Euler::new(), init.as_ref())?;
+        let beta = match p.nudging {
+            Nudging::RandomSign => {
+                use rand::RngExt;
+                let mut rng = stream(p.seed, streams::DYNAMICS + self.n_updates);
+                if rng.random::<bool>() {
+                    p.beta
+                } else {
+                    -p.beta
+                }
+            }
+            _ => p.beta,
+        };
+        self.n_updates += 1;
+        flow.set_phase(Phase::Nudged(beta))?;
+        let nudged = p.nudged.run()?;
+        let plus = nudged.solve_batch(&mut flow, &mut Euler::new(), free.states.as_ref())?;
+        let (minus, coef) = if p.nudging == Nudging::Symmetric {
+            flow.set_phase(Phase::Nudged(-beta))?;
+            let m = nudged.solve_batch(&mut flow, &mut Euler::new(), free.states.as_ref())?;
+            (m.states, 1.0 / (2.0 * beta * b as f64))
+        } else {
+            (free.states.clone(), 1.0 / (beta * b as f64))
+        };
+        self.c_in = Mat::from_fn(phi.nrows(), b, |i, j| phi[(i, j)].cos());
+        self.s_in = Mat::from_fn(phi.nrows(), b, |i, j| phi[(i, j)].sin());
+        let (ps, ms) = (plus.states.as_ref(), minus.as_ref());
+        let dim = ps.nrows();
+        self.c_plus = Mat::from_fn(dim, b, |i, j| ps[(i, j)].cos());
+        self.s_plus = Mat::from_fn(dim, b, |i, j| ps[(i, j)].sin());
+        self.c_minus = Mat::from_fn(dim, b, |i, j| ms[(i, j)].cos());
+        self.s_minus = Mat::from_fn(dim, b, |i, j| ms[(i, j)].sin());
+        self.sizes = net.sizes().to_vec();
+        self.coef = coef;
+        self.s0 = free.states;
+        Ok(self.s0.as_ref())
+    }
+}
+
+impl Direction for OscillatorEqProp {
+    fn add_into(&mut self, targets: &mut Targets<'_, '_>) {
+        let n_layers = self.sizes.len() - 1;
+        let b = self.c_plus.ncols();
+        let par = self.params.par;
+        let offset = |k: usize| -> usize { self.sizes[1..k].iter().sum() };
+        for k in 0..n_layers {
+            let (dk, dk1) = (self.sizes[k], self.sizes[k + 1]);
+            let o1 = offset(k + 1);
+            let a = targets.scale(2 * k) * self.coef;
+            let mut w = targets.get(2 * k);
+            let pairs: [(MatRef<'_, f64>, MatRef<'_, f64>, f64); 4] = if k == 0 {
+                [
+                    (self.c_in.as_ref(), self.c_plus.as_ref().subrows(o1, dk1), a),
+                    (self.s_in.as_ref(), self.s_plus.as_ref().subrows(o1, dk1), a),
+                    (
+                        self.c_in.as_ref(),
+                        self.c_minus.as_ref().subrows(o1, dk1),
+                        -a,
+                    ),
+                    (
+                        self.s_in.as_ref(),
+                        self.s_minus.as_ref().subrows(o1, dk1),
+                        -a,
+                    ),
+                ]
+            } else {
+                let o = offset(k);
+                fn sub(m: &Mat<f64>, off: usize, d: usize) -> MatRef<'_, f64> {
+                    m.as_ref().subrows(off, d)
+                }
+                [
+                    (sub(&self.c_plus, o, dk), sub(&self.c_plus, o1, dk1), a),
+                    (sub(&self.s_plus, o, dk), sub(&self.s_plus, o1, dk1), a),
+                    (sub(&self.c_minus, o, dk), sub(&self.c_minus, o1, dk1), -a),
+                    (sub(&self.s_minus, o, dk), sub(&self.s_minus, o1, dk1), -a),
+                ]
+            };
+            for (l, r, alpha) in pairs {
+                blocked_matmul(w.rb_mut(), Accum::Add, l, r.transpose(), alpha, par);
+            }
+            let a = targets.scale(2 * k + 1) * self.coef;
+            let mut h = targets.get(2 * k + 1);
+            for i in 0..dk1 {
+                let mut acc = 0.0;
+                for j in 0..b {
+                    acc += self.c_plus[(o1 + i, j)] - self.c_minus[(o1 + i, j)];
+                }
+                h[(i, 0)] += a * acc;
+            }
+        }
+    }
+}
+
+impl Rule<OscillatorNetwork> for OscillatorEqProp {
+    fn reserve(&mut self, _net: &OscillatorNetwork, _b: usize) -> Result<()> {
+        Ok(())
+    }
+    fn estimate(
+        &mut self,
+        net: &OscillatorNetwork,
+        data: &Dataset<'_>,
+        idx: &[usize],
+    ) -> Result<()> {
+        let y = data.y.ok_or_else(|| {
+            Error::Incompatible("equilibrium propagation is supervised: give targets y".into())
+        })?;
+        gather(data.x, idx, &mut self.x);
+        gather(y, idx, &mut self.y);
+        let (x, yb) = (
+            std::mem::replace(&mut self.x, Mat::new()),
+            std::mem::replace(&mut self.y, Mat::new()),
+        );
+        let r = self.phases(net, x.as_ref(), yb.as_ref()).map(|_| ());
+        (self.x, self.y) = (x, yb);
+        r?;
+        self.seen += idx.len();
+        // the free phase's class: the output with the largest cos θ
+        let out = net.output_rows();
+        let readout = Mat::from_fn(out.len(), self.s0.ncols(), |i, j| {
+            self.s0[(out.start + i, j)].cos()
+        });
+        self.errors +=
+            super::two_phase::count_errors(readout.as_ref(), 0..out.len(), self.y.as_ref());
+        Ok(())
+    }
+}

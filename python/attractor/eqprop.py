@@ -306,7 +306,8 @@ class _EnergyClassifier(_Classifier, _Base):
 
     def predict(self, X):
         """The class of the most active output unit of every row of ``X``."""
-        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+        out = self.decision_function(X)
+        return self.classes_[np.argmax(out, axis=1)]
 
     def predict_proba(self, X):
         """Class probabilities from the output layer ``s_L``: with ``cost="cross-entropy"``

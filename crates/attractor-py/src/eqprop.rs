@@ -234,7 +234,7 @@ impl PyLayered {
     #[getter]
     fn weights<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let l = PyList::empty(py);
-        for k in 0..self.net.n_layers() - 1 {
+        for k in 0..self.net.n_layers() {
             l.append(rows_of(py, self.net.weight(k).transpose())?)?;
         }
         Ok(l)
@@ -243,7 +243,7 @@ impl PyLayered {
     #[getter]
     fn biases<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let l = PyList::empty(py);
-        for k in 0..self.net.n_layers() - 1 {
+        for k in 1..=self.net.n_layers() {
             l.append(PyArray1::from_slice(py, self.net.bias(k)))?;
         }
         Ok(l)
@@ -287,7 +287,7 @@ impl PyLayered {
                 "learning_rate = (): give at least one learning rate (e.g. (0.1, 0.05))".into(),
             ));
         }
-        let n_w = self.net.n_layers() - 1;
+        let n_w = self.net.n_layers();
         let scales: Vec<f64> = (0..n_w)
             .map(|k| learning_rate[k.min(learning_rate.len() - 1)])
             .collect();

@@ -216,6 +216,7 @@ class _EnergyClassifier(_Classifier, _Base):
 
     def _raise_for(self, report):
         self.report_ = report
+        self.n_iter_ = self._net.epochs_done
         if report["status"] == "diverged":
             raise AttractorError(
                 f"training diverged: {report['message']} (learning_rate = {self.learning_rate})"

@@ -90,6 +90,11 @@ pub struct EqpropTrainArgs {
     /// Steps of the free relaxation (from zero) that predicts a test example.
     #[arg(long, default_value_t = 100)]
     pub predict_steps: usize,
+    /// Also report the test error on persistent test particles (Scellier & Bengio's protocol:
+    /// each test example keeps its free state, relaxed --free-steps further after every epoch),
+    /// beside the error of the relaxation from zero.
+    #[arg(long)]
+    pub test_particles: bool,
     /// Learning rates, one per weight layer (input first), comma-separated; the last repeats.
     #[arg(
         long,
@@ -294,6 +299,10 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
     let epochs = args.epochs;
     let mut last = Instant::now();
     let mut eval_error: Option<anyhow::Error> = None;
+    let mut particles: Option<Mat<f64>> = match (&test, args.test_particles) {
+        (Some(t), true) => Some(Mat::zeros(net.state_dim(), t.labels.len())),
+        _ => None,
+    };
     // the per-epoch line: the free phase's training error, the test error, the epoch's seconds
     let mut report_epoch = |epoch: usize, counts: Option<(usize, usize)>, net: &LayeredNetwork| {
         let secs = last.elapsed().as_secs_f64();
@@ -311,7 +320,31 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
             },
             None => String::new(),
         };
-        bar.suspend(|| println!("epoch {epoch}/{epochs}{train_err}{test_err}  {secs:.1} s"));
+        let particle_err = match (&test, particles.as_mut()) {
+            (Some(t), Some(p)) => {
+                match net.relax_free_from(t.x.as_ref(), p.as_ref(), &free, 256, par) {
+                    Ok(s) => {
+                        let rows = net.output_rows();
+                        let pred =
+                            LayeredNetwork::classes_of(s.as_ref().subrows(rows.start, rows.len()));
+                        let wrong = pred.iter().zip(&t.labels).filter(|(a, b)| a != b).count();
+                        *p = s;
+                        format!(
+                            "  test error (particles) {:.2}%",
+                            100.0 * wrong as f64 / t.labels.len().max(1) as f64
+                        )
+                    }
+                    Err(e) => {
+                        eval_error = Some(e.into());
+                        String::new()
+                    }
+                }
+            }
+            _ => String::new(),
+        };
+        bar.suspend(|| {
+            println!("epoch {epoch}/{epochs}{train_err}{test_err}{particle_err}  {secs:.1} s")
+        });
         bar.set_position(epoch as u64);
         last = Instant::now();
     };

@@ -27,6 +27,7 @@ use super::two_phase::TwoPhase;
 use crate::error::{Error, Result};
 use crate::models::layered::{Cost, LayeredFlow, LayeredNetwork, Phase, Relaxation};
 use crate::rng::{stream, streams};
+use crate::step::Euler;
 use faer::{Mat, MatRef, Par};
 use std::str::FromStr;
 
@@ -122,6 +123,88 @@ impl EqPropParams {
     }
 }
 
+/// A minibatch relaxation with the phases of the learning rules (free, nudged, clamped): what
+/// equilibrium propagation runs on any energy ([`LayeredFlow`], the oscillator network's flow).
+pub trait PhasedField: crate::run::BatchField {
+    /// Switch the phase (checked).
+    fn set_phase(&mut self, phase: Phase) -> Result<()>;
+}
+
+impl PhasedField for LayeredFlow<'_> {
+    fn set_phase(&mut self, phase: Phase) -> Result<()> {
+        LayeredFlow::set_phase(self, phase)
+    }
+}
+
+/// The equilibria of one equilibrium-propagation update.
+#[derive(Debug, Clone)]
+pub struct EpEquilibria {
+    /// The free equilibria `s⁰` (`D × b`).
+    pub free: Mat<f64>,
+    /// The equilibria nudged by `+β` (signed).
+    pub plus: Mat<f64>,
+    /// The equilibria nudged by `−β` (symmetric), else the free ones.
+    pub minus: Mat<f64>,
+    /// The coefficient of the contrast `∂E/∂θ(minus) − ∂E/∂θ(plus)`: `1/(βb)` or `1/(2βb)`.
+    pub coef: f64,
+    /// Steps of the free phase, and its columns that reached the tolerance.
+    pub free_steps: usize,
+    /// Free-phase columns that converged.
+    pub free_converged: usize,
+}
+
+/// The signed `β` of update number `update`: `β`, or for [`Nudging::RandomSign`] `±β` drawn
+/// from `rng::stream(seed, streams::DYNAMICS + update)`.
+pub fn signed_beta(beta: f64, nudging: Nudging, seed: u64, update: u64) -> f64 {
+    match nudging {
+        Nudging::RandomSign => {
+            use rand::RngExt;
+            let mut rng = stream(seed, streams::DYNAMICS + update);
+            if rng.random::<bool>() { beta } else { -beta }
+        }
+        _ => beta,
+    }
+}
+
+/// The free phase from `init` (`D × b`), then the nudged phase(s) from its equilibria at the
+/// signed `beta` (and at `−beta` when symmetric): the sequence every equilibrium-propagation
+/// rule runs, whatever the energy. The flow is left in its last nudged phase.
+pub fn relax_phases<F: PhasedField>(
+    flow: &mut F,
+    init: MatRef<'_, f64>,
+    free: &Relaxation,
+    nudged: &Relaxation,
+    nudging: Nudging,
+    beta: f64,
+) -> Result<EpEquilibria> {
+    let b = init.ncols();
+    flow.set_phase(Phase::Free)?;
+    let f = free.run()?.solve_batch(flow, &mut Euler::new(), init)?;
+    let converged = f
+        .columns
+        .iter()
+        .filter(|c| c.status == crate::run::Status::Converged)
+        .count();
+    flow.set_phase(Phase::Nudged(beta))?;
+    let run = nudged.run()?;
+    let plus = run.solve_batch(flow, &mut Euler::new(), f.states.as_ref())?;
+    let (minus, coef) = if nudging == Nudging::Symmetric {
+        flow.set_phase(Phase::Nudged(-beta))?;
+        let m = run.solve_batch(flow, &mut Euler::new(), f.states.as_ref())?;
+        (m.states, 1.0 / (2.0 * beta * b as f64))
+    } else {
+        (f.states.clone(), 1.0 / (beta * b as f64))
+    };
+    Ok(EpEquilibria {
+        free_steps: f.n_steps,
+        free_converged: converged,
+        free: f.states,
+        plus: plus.states,
+        minus,
+        coef,
+    })
+}
+
 /// The equilibrium-propagation rule on a [`LayeredNetwork`]: a [`Rule`] for the shared
 /// [`Trainer`](super::trainer::Trainer).
 #[derive(Debug, Clone)]
@@ -196,40 +279,15 @@ impl EquilibriumPropagation {
         s_init: MatRef<'_, f64>,
     ) -> Result<MatRef<'_, f64>> {
         let p = &self.params;
-        let b = x.ncols();
         let mut flow = LayeredFlow::new(net, x, Some(y), p.free.epsilon, p.cost, p.par)?;
-        let free = p.free.relax(&mut flow, s_init)?;
-        self.free_steps += free.n_steps;
-        self.free_converged += free
-            .columns
-            .iter()
-            .filter(|c| c.status == crate::run::Status::Converged)
-            .count();
-        let beta = match p.nudging {
-            Nudging::RandomSign => {
-                use rand::RngExt;
-                let mut rng = stream(p.seed, streams::DYNAMICS + self.n_updates);
-                if rng.random::<bool>() {
-                    p.beta
-                } else {
-                    -p.beta
-                }
-            }
-            _ => p.beta,
-        };
+        let beta = signed_beta(p.beta, p.nudging, p.seed, self.n_updates);
         self.n_updates += 1;
-        flow.set_phase(Phase::Nudged(beta))?;
-        let plus = p.nudged.relax(&mut flow, free.states.as_ref())?;
-        let (minus, coef) = if p.nudging == Nudging::Symmetric {
-            flow.set_phase(Phase::Nudged(-beta))?;
-            let m = p.nudged.relax(&mut flow, free.states.as_ref())?;
-            (m.states, 1.0 / (2.0 * beta * b as f64))
-        } else {
-            (free.states.clone(), 1.0 / (beta * b as f64))
-        };
+        let eq = relax_phases(&mut flow, s_init, &p.free, &p.nudged, p.nudging, beta)?;
+        self.free_steps += eq.free_steps;
+        self.free_converged += eq.free_converged;
         self.phases
-            .set(net, x, plus.states.as_ref(), minus.as_ref(), coef, p.par);
-        self.s0 = free.states;
+            .set(net, x, eq.plus.as_ref(), eq.minus.as_ref(), eq.coef, p.par);
+        self.s0 = eq.free;
         Ok(self.s0.as_ref())
     }
 }

@@ -20,15 +20,13 @@
 //! [`Relaxation`] settings, the trainer and the optimiser. Every free phase starts from
 //! `θ = π/2` (no persistent particles).
 
-use super::equilibrium_propagation::{Nudging, gather};
+use super::equilibrium_propagation::{Nudging, PhasedField, gather, relax_phases, signed_beta};
 use super::optimizer::{Direction, Targets};
 use super::trainer::{Dataset, Rule};
 use crate::error::{Error, Result};
 use crate::linalg::blocked_matmul;
 use crate::models::layered::{Phase, Relaxation};
 use crate::models::oscillator_network::{OscillatorFlow, OscillatorNetwork};
-use crate::rng::{stream, streams};
-use crate::step::Euler;
 use faer::reborrow::ReborrowMut;
 use faer::{Accum, Mat, MatRef, Par};
 
@@ -150,36 +148,20 @@ impl OscillatorEqProp {
         let phi = net.input_phases(x)?;
         let mut flow = OscillatorFlow::new(net, phi.as_ref(), Some(y), p.par)?;
         let init = net.initial_phases(b);
-        let free = p
-            .free
-            .run()?
-            .solve_batch(&mut flow, &mut Euler::new(), init.as_ref())?;
-        let beta = match p.nudging {
-            Nudging::RandomSign => {
-                use rand::RngExt;
-                let mut rng = stream(p.seed, streams::DYNAMICS + self.n_updates);
-                if rng.random::<bool>() {
-                    p.beta
-                } else {
-                    -p.beta
-                }
-            }
-            _ => p.beta,
-        };
+        let beta = signed_beta(p.beta, p.nudging, p.seed, self.n_updates);
         self.n_updates += 1;
-        flow.set_phase(Phase::Nudged(beta))?;
-        let nudged = p.nudged.run()?;
-        let plus = nudged.solve_batch(&mut flow, &mut Euler::new(), free.states.as_ref())?;
-        let (minus, coef) = if p.nudging == Nudging::Symmetric {
-            flow.set_phase(Phase::Nudged(-beta))?;
-            let m = nudged.solve_batch(&mut flow, &mut Euler::new(), free.states.as_ref())?;
-            (m.states, 1.0 / (2.0 * beta * b as f64))
-        } else {
-            (free.states.clone(), 1.0 / (beta * b as f64))
-        };
+        let eq = relax_phases(
+            &mut flow,
+            init.as_ref(),
+            &p.free,
+            &p.nudged,
+            p.nudging,
+            beta,
+        )?;
+        let (plus, minus, coef) = (eq.plus, eq.minus, eq.coef);
         self.c_in = Mat::from_fn(phi.nrows(), b, |i, j| phi[(i, j)].cos());
         self.s_in = Mat::from_fn(phi.nrows(), b, |i, j| phi[(i, j)].sin());
-        let (ps, ms) = (plus.states.as_ref(), minus.as_ref());
+        let (ps, ms) = (plus.as_ref(), minus.as_ref());
         let dim = ps.nrows();
         self.c_plus = Mat::from_fn(dim, b, |i, j| ps[(i, j)].cos());
         self.s_plus = Mat::from_fn(dim, b, |i, j| ps[(i, j)].sin());
@@ -187,7 +169,7 @@ impl OscillatorEqProp {
         self.s_minus = Mat::from_fn(dim, b, |i, j| ms[(i, j)].sin());
         self.sizes = net.sizes().to_vec();
         self.coef = coef;
-        self.s0 = free.states;
+        self.s0 = eq.free;
         Ok(self.s0.as_ref())
     }
 }
@@ -277,5 +259,11 @@ impl Rule<OscillatorNetwork> for OscillatorEqProp {
         self.errors +=
             super::two_phase::count_errors(readout.as_ref(), 0..out.len(), self.y.as_ref());
         Ok(())
+    }
+}
+
+impl PhasedField for OscillatorFlow<'_> {
+    fn set_phase(&mut self, phase: Phase) -> Result<()> {
+        OscillatorFlow::set_phase(self, phase)
     }
 }

@@ -87,10 +87,37 @@ impl LayeredNetwork {
         batch: usize,
         par: Par,
     ) -> Result<Mat<f64>> {
+        crate::linalg::check_dense_size("free states", self.state_dim(), x.ncols())?;
+        let zeros = Mat::<f64>::zeros(self.state_dim(), x.ncols());
+        self.relax_free_from(x, zeros.as_ref(), relaxation, batch, par)
+    }
+
+    /// The free equilibria for the inputs `x`, started from `init` (`D × n`): for persistent
+    /// states (Scellier & Bengio measure their test error on persistent test particles, which
+    /// each evaluation relaxes further from where the last one left them).
+    pub fn relax_free_from(
+        &self,
+        x: MatRef<'_, f64>,
+        init: MatRef<'_, f64>,
+        relaxation: &Relaxation,
+        batch: usize,
+        par: Par,
+    ) -> Result<Mat<f64>> {
         self.check_inputs("inputs x", x)?;
         relaxation.validate("free")?;
         let n = x.ncols();
-        crate::linalg::check_dense_size("free states", self.state_dim(), n)?;
+        crate::error::check_len(
+            "initial states (rows)",
+            init.nrows(),
+            self.state_dim(),
+            "give one row per state variable (the sum of the non-input widths)",
+        )?;
+        crate::error::check_len(
+            "initial states (columns)",
+            init.ncols(),
+            n,
+            "give one initial state per input",
+        )?;
         let mut out = Mat::zeros(self.state_dim(), n);
         let batch = batch.max(1);
         let mut start = 0;
@@ -99,8 +126,7 @@ impl LayeredNetwork {
             let xb = x.subcols(start, b);
             let mut flow =
                 LayeredFlow::new(self, xb, None, relaxation.epsilon, Cost::SquaredError, par)?;
-            let s0 = Mat::<f64>::zeros(self.state_dim(), b);
-            let sol = relaxation.relax(&mut flow, s0.as_ref())?;
+            let sol = relaxation.relax(&mut flow, init.subcols(start, b))?;
             out.as_mut()
                 .subcols_mut(start, b)
                 .copy_from(sol.states.as_ref());
@@ -129,7 +155,12 @@ impl LayeredNetwork {
         par: Par,
     ) -> Result<Vec<usize>> {
         let out = self.predict_outputs(x, relaxation, par)?;
-        Ok((0..out.ncols())
+        Ok(Self::classes_of(out.as_ref()))
+    }
+
+    /// The most active unit of each column of `outputs` (`d_L × n`).
+    pub fn classes_of(out: MatRef<'_, f64>) -> Vec<usize> {
+        (0..out.ncols())
             .map(|j| {
                 let c = out.col(j);
                 let mut best = 0;
@@ -140,6 +171,6 @@ impl LayeredNetwork {
                 }
                 best
             })
-            .collect())
+            .collect()
     }
 }

@@ -227,7 +227,9 @@ const PARALLEL_MIN_FLOPS: usize = 1 << 20;
 
 /// `dst = alpha·lhs·rhs` (`accum = Replace`) or `dst += alpha·lhs·rhs` (`Add`), computed in
 /// fixed blocks of [`ROW_BLOCK`] rows of `dst`, each by a single-threaded product; with
-/// `par = Par::Rayon(_)` the blocks run on the global rayon pool.
+/// `par = Par::Rayon(_)` the blocks run on the global rayon pool. Products of fewer than 2²⁰
+/// multiply-adds are one single-threaded call whatever `par` (the choice depends on the sizes
+/// only, so the bits never depend on the thread count).
 pub fn blocked_matmul(
     dst: MatMut<'_, f64>,
     accum: Accum,
@@ -243,7 +245,11 @@ pub fn blocked_matmul(
     let n_blocks = m.div_ceil(ROW_BLOCK);
     let flops = m * dst.ncols() * lhs.ncols().max(1);
     let threaded = matches!(par, Par::Rayon(_)) && n_blocks > 1 && flops >= PARALLEL_MIN_FLOPS;
-    if threaded {
+    if flops < PARALLEL_MIN_FLOPS {
+        // small products never thread: one call (the decision depends on the sizes only, so
+        // the bits are the same for any `par`)
+        leaf(dst, accum, lhs, rhs, alpha);
+    } else if threaded {
         split_rows(dst, accum, lhs, rhs, alpha);
     } else {
         let mut dst = dst;

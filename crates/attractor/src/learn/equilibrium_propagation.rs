@@ -92,8 +92,10 @@ pub struct EqPropParams {
 }
 
 impl Default for EqPropParams {
-    /// Scellier & Bengio's setting for one hidden layer: `β = 0.5`, one-sided, squared error,
-    /// `ε = 0.5`, 20 free and 4 nudged steps, persistent particles.
+    /// `β = 0.5`, one-sided, squared error `½‖s_L − y‖²`, `ε = 0.5`, 20 free and 4 nudged steps,
+    /// persistent particles. Scellier & Bengio's code uses `‖s_L − y‖²` (no ½) with `β = 0.5`
+    /// and a random sign: the same nudge is `β = 1` here, [`Nudging::RandomSign`], with the
+    /// learning rates doubled (0.2 and 0.1 for one hidden layer).
     fn default() -> Self {
         Self {
             beta: 0.5,

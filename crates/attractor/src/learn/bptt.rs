@@ -6,10 +6,10 @@
 //! input", NeurIPS 2019, show the two coincide step by step). The gradient itself is
 //! [`bptt_gradient`](super::gradient_check::bptt_gradient).
 
-use super::equilibrium_propagation::gather;
 use super::gradient_check::bptt_gradient;
 use super::optimizer::{Direction, Targets};
 use super::trainer::{Dataset, Rule};
+use super::two_phase::gather;
 use crate::error::{Error, Result};
 use crate::models::layered::{Cost, LayeredNetwork, Relaxation};
 use faer::Mat;

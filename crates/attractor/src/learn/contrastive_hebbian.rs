@@ -10,11 +10,10 @@
 //! (averaged over the minibatch): equilibrium propagation's update with the output fully
 //! clamped instead of weakly nudged, and without the `1/β`.
 
-use super::equilibrium_propagation::gather;
 use super::optimizer::{Direction, Targets};
 use super::trainer::{Dataset, Rule};
-use super::two_phase::TwoPhase;
-use crate::error::{Error, Result};
+use super::two_phase::{Minibatch, TwoPhase};
+use crate::error::Result;
 use crate::models::layered::{Cost, LayeredFlow, LayeredNetwork, Phase, Relaxation};
 use faer::{Mat, MatRef, Par};
 
@@ -55,13 +54,9 @@ impl ChlParams {
 #[derive(Debug, Clone)]
 pub struct ContrastiveHebbian {
     params: ChlParams,
-    particles: Mat<f64>,
-    x: Mat<f64>,
-    y: Mat<f64>,
+    batch: Minibatch,
     s0: Mat<f64>,
     phases: TwoPhase,
-    seen: usize,
-    errors: usize,
 }
 
 impl ContrastiveHebbian {
@@ -70,13 +65,9 @@ impl ContrastiveHebbian {
         params.validate()?;
         Ok(Self {
             params,
-            particles: Mat::new(),
-            x: Mat::new(),
-            y: Mat::new(),
+            batch: Minibatch::default(),
             s0: Mat::new(),
             phases: TwoPhase::default(),
-            seen: 0,
-            errors: 0,
         })
     }
     /// The settings.
@@ -87,11 +78,11 @@ impl ContrastiveHebbian {
     /// output unit is not the target's): differences between epochs give each epoch's training
     /// error as the free phase sees it.
     pub fn error_counts(&self) -> (usize, usize) {
-        (self.seen, self.errors)
+        self.batch.error_counts()
     }
     /// Forget the persistent states.
     pub fn reset_particles(&mut self) {
-        self.particles = Mat::new();
+        self.batch.reset_particles();
     }
 
     /// Compute the free and clamped phases for inputs `x` and targets `y` from the initial
@@ -134,41 +125,16 @@ impl Rule<LayeredNetwork> for ContrastiveHebbian {
         Ok(())
     }
     fn estimate(&mut self, net: &LayeredNetwork, data: &Dataset<'_>, idx: &[usize]) -> Result<()> {
-        let y = data.y.ok_or_else(|| {
-            Error::Incompatible("contrastive Hebbian learning is supervised: give targets y".into())
-        })?;
-        gather(data.x, idx, &mut self.x);
-        gather(y, idx, &mut self.y);
-        let dim = net.state_dim();
         let persistent = self.params.persistent;
-        if persistent && (self.particles.nrows() != dim || self.particles.ncols() != data.len()) {
-            crate::linalg::check_dense_size("persistent particles", dim, data.len())?;
-            self.particles = Mat::zeros(dim, data.len());
-        }
-        let init = if persistent {
-            let mut m = Mat::new();
-            gather(self.particles.as_ref(), idx, &mut m);
-            m
-        } else {
-            Mat::zeros(dim, idx.len())
-        };
-        let (x, y) = (
-            std::mem::replace(&mut self.x, Mat::new()),
-            std::mem::replace(&mut self.y, Mat::new()),
-        );
+        self.batch
+            .begin("contrastive Hebbian learning", net, data, idx, persistent)?;
+        let batch = std::mem::take(&mut self.batch);
         let r = self
-            .phases(net, x.as_ref(), y.as_ref(), init.as_ref())
+            .phases(net, batch.x(), batch.y(), batch.init())
             .map(|_| ());
-        (self.x, self.y) = (x, y);
+        self.batch = batch;
         r?;
-        self.seen += idx.len();
-        self.errors +=
-            super::two_phase::count_errors(self.s0.as_ref(), net.output_rows(), self.y.as_ref());
-        if persistent {
-            for (k, &j) in idx.iter().enumerate() {
-                self.particles.col_mut(j).copy_from(self.s0.col(k));
-            }
-        }
+        self.batch.finish(net, idx, self.s0.as_ref(), persistent);
         Ok(())
     }
 }

@@ -23,7 +23,7 @@
 
 use super::optimizer::{Direction, Targets};
 use super::trainer::{Dataset, Rule};
-use super::two_phase::TwoPhase;
+use super::two_phase::{Minibatch, TwoPhase};
 use crate::error::{Error, Result};
 use crate::models::layered::{Cost, LayeredFlow, LayeredNetwork, Phase, Relaxation};
 use crate::rng::{stream, streams};
@@ -212,13 +212,9 @@ pub fn relax_phases<F: PhasedField>(
 #[derive(Debug, Clone)]
 pub struct EquilibriumPropagation {
     params: EqPropParams,
-    particles: Mat<f64>,
-    x: Mat<f64>,
-    y: Mat<f64>,
+    batch: Minibatch,
     s0: Mat<f64>,
     phases: TwoPhase,
-    seen: usize,
-    errors: usize,
     n_updates: u64,
     free_steps: usize,
     free_converged: usize,
@@ -230,13 +226,9 @@ impl EquilibriumPropagation {
         params.validate()?;
         Ok(Self {
             params,
-            particles: Mat::new(),
-            x: Mat::new(),
-            y: Mat::new(),
+            batch: Minibatch::default(),
             s0: Mat::new(),
             phases: TwoPhase::default(),
-            seen: 0,
-            errors: 0,
             n_updates: 0,
             free_steps: 0,
             free_converged: 0,
@@ -249,17 +241,17 @@ impl EquilibriumPropagation {
     /// The persistent free states, one column per training example (empty before training or
     /// without persistence).
     pub fn particles(&self) -> MatRef<'_, f64> {
-        self.particles.as_ref()
+        self.batch.particles()
     }
     /// The examples seen so far and how many the free phase misclassified (the most active
     /// output unit is not the target's): differences between epochs give each epoch's training
     /// error as the free phase sees it.
     pub fn error_counts(&self) -> (usize, usize) {
-        (self.seen, self.errors)
+        self.batch.error_counts()
     }
     /// Forget the persistent states (after the data change).
     pub fn reset_particles(&mut self) {
-        self.particles = Mat::new();
+        self.batch.reset_particles();
     }
     /// The free equilibria of the last minibatch (`D × b`).
     pub fn last_free_states(&self) -> MatRef<'_, f64> {
@@ -300,56 +292,21 @@ impl Direction for EquilibriumPropagation {
     }
 }
 
-/// Gather the columns `idx` of `src` into `dst` (resized when the width changes).
-pub(crate) fn gather(src: MatRef<'_, f64>, idx: &[usize], dst: &mut Mat<f64>) {
-    if dst.nrows() != src.nrows() || dst.ncols() != idx.len() {
-        *dst = Mat::zeros(src.nrows(), idx.len());
-    }
-    for (k, &j) in idx.iter().enumerate() {
-        dst.col_mut(k).copy_from(src.col(j));
-    }
-}
-
 impl Rule<LayeredNetwork> for EquilibriumPropagation {
     fn reserve(&mut self, _net: &LayeredNetwork, _b: usize) -> Result<()> {
         Ok(())
     }
     fn estimate(&mut self, net: &LayeredNetwork, data: &Dataset<'_>, idx: &[usize]) -> Result<()> {
-        let y = data.y.ok_or_else(|| {
-            Error::Incompatible("equilibrium propagation is supervised: give targets y".into())
-        })?;
-        gather(data.x, idx, &mut self.x);
-        gather(y, idx, &mut self.y);
-        let dim = net.state_dim();
         let persistent = self.params.persistent;
-        if persistent && (self.particles.nrows() != dim || self.particles.ncols() != data.len()) {
-            crate::linalg::check_dense_size("persistent particles", dim, data.len())?;
-            self.particles = Mat::zeros(dim, data.len());
-        }
-        let init = if persistent {
-            let mut m = Mat::new();
-            gather(self.particles.as_ref(), idx, &mut m);
-            m
-        } else {
-            Mat::zeros(dim, idx.len())
-        };
-        let (x, y) = (
-            std::mem::replace(&mut self.x, Mat::new()),
-            std::mem::replace(&mut self.y, Mat::new()),
-        );
+        self.batch
+            .begin("equilibrium propagation", net, data, idx, persistent)?;
+        let batch = std::mem::take(&mut self.batch);
         let r = self
-            .phases(net, x.as_ref(), y.as_ref(), init.as_ref())
+            .phases(net, batch.x(), batch.y(), batch.init())
             .map(|_| ());
-        (self.x, self.y) = (x, y);
+        self.batch = batch;
         r?;
-        self.seen += idx.len();
-        self.errors +=
-            super::two_phase::count_errors(self.s0.as_ref(), net.output_rows(), self.y.as_ref());
-        if persistent {
-            for (k, &j) in idx.iter().enumerate() {
-                self.particles.col_mut(j).copy_from(self.s0.col(k));
-            }
-        }
+        self.batch.finish(net, idx, self.s0.as_ref(), persistent);
         Ok(())
     }
 }

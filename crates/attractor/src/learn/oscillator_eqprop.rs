@@ -20,9 +20,10 @@
 //! [`Relaxation`] settings, the trainer and the optimiser. Every free phase starts from
 //! `θ = π/2` (no persistent particles).
 
-use super::equilibrium_propagation::{Nudging, PhasedField, gather, relax_phases, signed_beta};
+use super::equilibrium_propagation::{Nudging, PhasedField, relax_phases, signed_beta};
 use super::optimizer::{Direction, Targets};
 use super::trainer::{Dataset, Rule};
+use super::two_phase::gather;
 use crate::error::{Error, Result};
 use crate::linalg::blocked_matmul;
 use crate::models::layered::{Phase, Relaxation};

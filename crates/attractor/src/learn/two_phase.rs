@@ -7,6 +7,8 @@
 //! whose input factor `ρ(x)` is the same in both phases).
 
 use super::optimizer::Targets;
+use super::trainer::Dataset;
+use crate::error::{Error, Result};
 use crate::linalg::blocked_matmul;
 use crate::models::layered::{LayeredNetwork, flow::rho_into};
 use faer::reborrow::ReborrowMut;
@@ -162,4 +164,112 @@ pub(crate) fn count_errors(
             p != t
         })
         .count()
+}
+
+/// The minibatch bookkeeping of the supervised two-phase rules (equilibrium propagation,
+/// contrastive Hebbian learning): the inputs and targets gathered from the training data, the
+/// persistent free states (one column per training example, Scellier & Bengio's particles) and
+/// the free phase's error counts.
+#[derive(Debug, Clone)]
+pub struct Minibatch {
+    x: Mat<f64>,
+    y: Mat<f64>,
+    init: Mat<f64>,
+    particles: Mat<f64>,
+    seen: usize,
+    errors: usize,
+}
+
+impl Default for Minibatch {
+    fn default() -> Self {
+        Self {
+            x: Mat::new(),
+            y: Mat::new(),
+            init: Mat::new(),
+            particles: Mat::new(),
+            seen: 0,
+            errors: 0,
+        }
+    }
+}
+
+impl Minibatch {
+    /// Gather the samples `idx` of `data` and their initial free states (their particles when
+    /// `persistent`, else zeros); `rule` names the rule in the error for missing targets.
+    pub fn begin(
+        &mut self,
+        rule: &str,
+        net: &LayeredNetwork,
+        data: &Dataset<'_>,
+        idx: &[usize],
+        persistent: bool,
+    ) -> Result<()> {
+        let y = data
+            .y
+            .ok_or_else(|| Error::Incompatible(format!("{rule} is supervised: give targets y")))?;
+        gather(data.x, idx, &mut self.x);
+        gather(y, idx, &mut self.y);
+        let dim = net.state_dim();
+        if persistent {
+            if self.particles.nrows() != dim || self.particles.ncols() != data.len() {
+                crate::linalg::check_dense_size("persistent particles", dim, data.len())?;
+                self.particles = Mat::zeros(dim, data.len());
+            }
+            gather(self.particles.as_ref(), idx, &mut self.init);
+        } else {
+            self.init = Mat::zeros(dim, idx.len());
+        }
+        Ok(())
+    }
+    /// The inputs of the minibatch (`d_0 × b`).
+    pub fn x(&self) -> MatRef<'_, f64> {
+        self.x.as_ref()
+    }
+    /// The targets (`d_L × b`).
+    pub fn y(&self) -> MatRef<'_, f64> {
+        self.y.as_ref()
+    }
+    /// The initial free states (`D × b`).
+    pub fn init(&self) -> MatRef<'_, f64> {
+        self.init.as_ref()
+    }
+    /// Count the free phase's errors on the minibatch and, when `persistent`, keep its free
+    /// equilibria `s0` as the samples' particles.
+    pub fn finish(
+        &mut self,
+        net: &LayeredNetwork,
+        idx: &[usize],
+        s0: MatRef<'_, f64>,
+        persistent: bool,
+    ) {
+        self.seen += idx.len();
+        self.errors += count_errors(s0, net.output_rows(), self.y.as_ref());
+        if persistent {
+            for (k, &j) in idx.iter().enumerate() {
+                self.particles.col_mut(j).copy_from(s0.col(k));
+            }
+        }
+    }
+    /// The persistent free states (empty before training or without persistence).
+    pub fn particles(&self) -> MatRef<'_, f64> {
+        self.particles.as_ref()
+    }
+    /// Forget the persistent states.
+    pub fn reset_particles(&mut self) {
+        self.particles = Mat::new();
+    }
+    /// Examples seen and misclassified by the free phase so far.
+    pub fn error_counts(&self) -> (usize, usize) {
+        (self.seen, self.errors)
+    }
+}
+
+/// Gather the columns `idx` of `src` into `dst` (resized when the shape changes).
+pub(crate) fn gather(src: MatRef<'_, f64>, idx: &[usize], dst: &mut Mat<f64>) {
+    if dst.nrows() != src.nrows() || dst.ncols() != idx.len() {
+        *dst = Mat::zeros(src.nrows(), idx.len());
+    }
+    for (k, &j) in idx.iter().enumerate() {
+        dst.col_mut(k).copy_from(src.col(j));
+    }
 }

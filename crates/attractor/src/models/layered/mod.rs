@@ -7,9 +7,11 @@ pub mod activation;
 pub mod flow;
 pub mod io;
 pub mod network;
+pub mod params;
 pub mod relaxation;
 
 pub use activation::LayerActivation;
 pub use flow::{Cost, LayeredFlow, Phase};
 pub use network::LayeredNetwork;
+pub use params::LayerParams;
 pub use relaxation::Relaxation;

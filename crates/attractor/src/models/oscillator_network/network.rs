@@ -17,181 +17,57 @@
 //! `cos θ^L` (in `[−1, 1]`), the predicted class its largest entry.
 
 use crate::energy::{Energy, ParamGradient};
-use crate::error::{Error, Result, check_len};
+use crate::error::{Result, check_len};
 use crate::learn::optimizer::{BlockSpec, ParamBlocks};
 use crate::linalg::check_matrix_finite;
+use crate::models::layered::LayerParams;
 use crate::models::layered::Relaxation;
 use crate::step::Euler;
 use faer::{Mat, MatMut, MatRef, Par};
 use std::f64::consts::PI;
 
-/// The largest width of one layer.
-const MAX_LAYER_WIDTH: usize = 1 << 24;
-
 /// A layered oscillator network (see the module documentation): couplings `W_k`
-/// (`d_k × d_{k+1}`, `k = 0 … L−1`) and bias fields `h_k` (`d_k × 1`, `k = 1 … L`).
+/// (`d_k × d_{k+1}`, `k = 0 … L−1`) and bias fields `h_k` (`d_k × 1`, `k = 1 … L`), held as
+/// the [`LayerParams`] every layered network shares (`b_k` there is `h_k` here; their
+/// accessors are reached through `Deref`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct OscillatorNetwork {
-    sizes: Vec<usize>,
-    weights: Vec<Mat<f64>>,
-    biases: Vec<Mat<f64>>,
+    layers: LayerParams,
 }
 
-fn check_sizes(sizes: &[usize]) -> Result<()> {
-    if sizes.len() < 2 {
-        return Err(Error::invalid(
-            "layer sizes",
-            format!("{sizes:?}"),
-            "give at least an input and an output layer, e.g. [64, 64, 10]",
-        ));
+impl std::ops::Deref for OscillatorNetwork {
+    type Target = LayerParams;
+    fn deref(&self) -> &LayerParams {
+        &self.layers
     }
-    for (k, &d) in sizes.iter().enumerate() {
-        if d == 0 || d > MAX_LAYER_WIDTH {
-            return Err(Error::invalid(
-                &format!("width of layer {k}"),
-                d,
-                "every layer needs between 1 and 16777216 oscillators",
-            ));
-        }
+}
+
+impl std::ops::DerefMut for OscillatorNetwork {
+    fn deref_mut(&mut self) -> &mut LayerParams {
+        &mut self.layers
     }
-    for k in 0..sizes.len() - 1 {
-        crate::linalg::check_dense_size("coupling matrix", sizes[k], sizes[k + 1])?;
-    }
-    Ok(())
 }
 
 impl OscillatorNetwork {
     /// A network with layer widths `sizes = [d_0, …, d_L]` (inputs first, outputs last),
-    /// Glorot-uniform couplings `W_k ~ U(±√(6/(d_k + d_{k+1})))` drawn from
-    /// `rng::stream(seed, PARAMS + k)`, zero bias fields.
+    /// Glorot-uniform couplings ([`LayerParams::glorot`]), zero bias fields.
     pub fn random(sizes: &[usize], seed: u64) -> Result<Self> {
-        use rand::RngExt;
-        check_sizes(sizes)?;
-        let weights = (0..sizes.len() - 1)
-            .map(|k| {
-                let (r, c) = (sizes[k], sizes[k + 1]);
-                let a = (6.0 / (r + c) as f64).sqrt();
-                let mut rng = crate::rng::stream(seed, crate::rng::streams::PARAMS + k as u64);
-                Mat::from_fn(r, c, |_, _| rng.random_range(-a..a))
-            })
-            .collect();
-        let biases = sizes[1..].iter().map(|&d| Mat::zeros(d, 1)).collect();
-        Self::from_parts(weights, biases)
+        Ok(Self {
+            layers: LayerParams::glorot(sizes, seed)?,
+        })
     }
 
     /// A network from its couplings `W_k` (`d_k × d_{k+1}`) and bias fields `h_k`
     /// (`d_k × 1`, `k = 1 … L`), checked for agreeing shapes and finite values.
     pub fn from_parts(weights: Vec<Mat<f64>>, biases: Vec<Mat<f64>>) -> Result<Self> {
-        if weights.is_empty() {
-            return Err(Error::invalid(
-                "couplings",
-                "none",
-                "give at least one coupling matrix W_0 (inputs x outputs)",
-            ));
-        }
-        check_len(
-            "bias fields",
-            biases.len(),
-            weights.len(),
-            "give one bias field per non-input layer",
-        )?;
-        let mut sizes = vec![weights[0].nrows()];
-        for (k, w) in weights.iter().enumerate() {
-            check_len(
-                &format!("W_{k} (rows)"),
-                w.nrows(),
-                sizes[k],
-                "W_k has one row per oscillator of layer k",
-            )?;
-            sizes.push(w.ncols());
-            check_matrix_finite(&format!("W_{k}"), w.as_ref())?;
-        }
-        for (k, h) in biases.iter().enumerate() {
-            check_len(
-                &format!("h_{} (rows)", k + 1),
-                h.nrows(),
-                sizes[k + 1],
-                "h_k has one entry per oscillator of layer k",
-            )?;
-            check_len(
-                &format!("h_{} (columns)", k + 1),
-                h.ncols(),
-                1,
-                "a bias field is one column",
-            )?;
-            check_matrix_finite(&format!("h_{}", k + 1), h.as_ref())?;
-        }
-        check_sizes(&sizes)?;
         Ok(Self {
-            sizes,
-            weights,
-            biases,
+            layers: LayerParams::from_parts(weights, biases)?,
         })
     }
 
-    /// The layer widths `[d_0, …, d_L]`.
-    pub fn sizes(&self) -> &[usize] {
-        &self.sizes
-    }
-    /// The number of coupling layers `L`.
-    pub fn n_layers(&self) -> usize {
-        self.weights.len()
-    }
-    /// The number of input phases `d_0`.
-    pub fn n_inputs(&self) -> usize {
-        self.sizes[0]
-    }
-    /// The number of output oscillators `d_L`.
-    pub fn n_outputs(&self) -> usize {
-        self.sizes[self.sizes.len() - 1]
-    }
-    /// The number of free phases `D = d_1 + … + d_L`.
-    pub fn state_dim(&self) -> usize {
-        self.sizes[1..].iter().sum()
-    }
-    /// The first row of layer `k ≥ 1` in the free state.
-    pub fn offset(&self, k: usize) -> usize {
-        self.sizes[1..k].iter().sum()
-    }
-    /// The rows of the output layer in the free state.
-    pub fn output_rows(&self) -> std::ops::Range<usize> {
-        let d = self.state_dim();
-        d - self.n_outputs()..d
-    }
-    /// The coupling `W_k` (`d_k × d_{k+1}`).
-    pub fn weight(&self, k: usize) -> MatRef<'_, f64> {
-        self.weights[k].as_ref()
-    }
-    /// The coupling `W_k`, mutably.
-    pub fn weight_mut(&mut self, k: usize) -> MatMut<'_, f64> {
-        self.weights[k].as_mut()
-    }
-    /// The bias field `h_k` of layer `k ≥ 1`.
-    pub fn bias(&self, k: usize) -> &[f64] {
-        self.biases[k - 1].col_as_slice(0)
-    }
-    /// The bias field `h_k`, mutably.
-    pub fn bias_mut(&mut self, k: usize) -> &mut [f64] {
-        self.biases[k - 1].col_as_slice_mut(0)
-    }
-    /// Whether every parameter is finite.
-    pub fn is_finite(&self) -> bool {
-        self.weights
-            .iter()
-            .chain(&self.biases)
-            .all(|m| (0..m.ncols()).all(|j| m.col_as_slice(j).iter().all(|v| v.is_finite())))
-    }
-
-    /// The parameter blocks `W_0, h_1, W_1, h_2, …` with learning-rate scales `lr[k]` for
-    /// layer `k`'s pair (the last given scale repeats; none given means 1).
-    pub fn block_specs_scaled(&self, lr: &[f64]) -> Vec<BlockSpec> {
-        let mut v = Vec::with_capacity(2 * self.n_layers());
-        for k in 0..self.n_layers() {
-            let s = lr.get(k).or(lr.last()).copied().unwrap_or(1.0);
-            v.push(BlockSpec::weights(self.sizes[k], self.sizes[k + 1]).with_lr_scale(s));
-            v.push(BlockSpec::bias(self.sizes[k + 1]).with_lr_scale(s));
-        }
-        v
+    /// The parameters.
+    pub fn layers(&self) -> &LayerParams {
+        &self.layers
     }
 
     /// The input phases `φ_0 = π·x` of inputs `x` (`d_0 × n`, finite; pixels scaled to
@@ -214,12 +90,12 @@ impl OscillatorNetwork {
             if k == 0 {
                 phi_in
             } else {
-                &theta[self.offset(k)..self.offset(k) + self.sizes[k]]
+                &theta[self.offset(k)..self.offset(k) + self.sizes()[k]]
             }
         };
         let mut e = 0.0;
         for k in 0..self.n_layers() {
-            let (a, b, w) = (layer(k), layer(k + 1), &self.weights[k]);
+            let (a, b, w) = (layer(k), layer(k + 1), &self.weight(k));
             for (j, bj) in b.iter().enumerate() {
                 for (i, ai) in a.iter().enumerate() {
                     e -= w[(i, j)] * (ai - bj).cos();
@@ -296,18 +172,13 @@ impl OscillatorNetwork {
 
 impl ParamBlocks for OscillatorNetwork {
     fn block_specs(&self) -> Vec<BlockSpec> {
-        self.block_specs_scaled(&[])
+        self.layers.block_specs()
     }
     fn with_blocks_mut(&mut self, f: &mut dyn FnMut(&mut [MatMut<'_, f64>])) {
-        let mut blocks: Vec<MatMut<'_, f64>> = Vec::with_capacity(2 * self.weights.len());
-        for (w, b) in self.weights.iter_mut().zip(self.biases.iter_mut()) {
-            blocks.push(w.as_mut());
-            blocks.push(b.as_mut());
-        }
-        f(&mut blocks)
+        self.layers.with_blocks_mut(f)
     }
     fn params_finite(&self) -> bool {
-        self.is_finite()
+        self.layers.is_finite()
     }
 }
 
@@ -326,48 +197,13 @@ impl Energy for OscillatorNetwork {
 /// `∂E/∂W_k[i, j] = −cos(θ^k_i − θ^{k+1}_j)`, `∂E/∂h_k = −cos θ^k`, at the state `[φ_0; θ]`.
 impl ParamGradient for OscillatorNetwork {
     fn n_params(&self) -> usize {
-        (0..self.n_layers())
-            .map(|k| self.sizes[k] * self.sizes[k + 1] + self.sizes[k + 1])
-            .sum()
+        self.layers.n_params()
     }
     fn params(&self) -> Vec<f64> {
-        let mut v = Vec::with_capacity(self.n_params());
-        for (w, b) in self.weights.iter().zip(&self.biases) {
-            for j in 0..w.ncols() {
-                v.extend_from_slice(w.col_as_slice(j));
-            }
-            v.extend_from_slice(b.col_as_slice(0));
-        }
-        v
+        self.layers.to_flat()
     }
     fn set_params(&mut self, theta: &[f64]) -> Result<()> {
-        check_len(
-            "parameters",
-            theta.len(),
-            self.n_params(),
-            "give W_0 (column-major), h_1, W_1, h_2, …",
-        )?;
-        if let Some(i) = theta.iter().position(|v| !v.is_finite()) {
-            return Err(Error::invalid(
-                &format!("parameter {i}"),
-                theta[i],
-                "every parameter must be finite",
-            ));
-        }
-        let mut p = 0;
-        for (w, b) in self.weights.iter_mut().zip(self.biases.iter_mut()) {
-            for j in 0..w.ncols() {
-                let c = w.col_as_slice_mut(j);
-                let n = c.len();
-                c.copy_from_slice(&theta[p..p + n]);
-                p += n;
-            }
-            let c = b.col_as_slice_mut(0);
-            let n = c.len();
-            c.copy_from_slice(&theta[p..p + n]);
-            p += n;
-        }
-        Ok(())
+        self.layers.set_flat(theta)
     }
     fn param_gradient_into(&self, z: &[f64], grad: &mut [f64]) {
         let d0 = self.n_inputs();
@@ -376,7 +212,7 @@ impl ParamGradient for OscillatorNetwork {
             if k == 0 {
                 phi
             } else {
-                &theta[self.offset(k)..self.offset(k) + self.sizes[k]]
+                &theta[self.offset(k)..self.offset(k) + self.sizes()[k]]
             }
         };
         let mut p = 0;

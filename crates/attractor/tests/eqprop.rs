@@ -485,3 +485,27 @@ fn bad_input_is_named() {
     assert!(e.contains("batch_size"), "{e}");
     let _ = (y, cosine(&[1.0], &[1.0]));
 }
+
+#[test]
+fn networks_round_trip_through_safetensors_and_bad_files_are_named() {
+    let net = LayeredNetwork::random(&[6, 5, 4, 3], LayerActivation::Tanh, 2).unwrap();
+    let bytes = net.to_safetensors_bytes().unwrap();
+    assert_eq!(
+        LayeredNetwork::from_safetensors_bytes(&bytes, "net").unwrap(),
+        net
+    );
+    // the same network always gives the same bytes
+    assert_eq!(net.to_safetensors_bytes().unwrap(), bytes);
+    let e = LayeredNetwork::from_safetensors_bytes(&bytes[..bytes.len() / 2], "cut.safetensors")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("cut.safetensors") && e.contains("corrupt or truncated"),
+        "{e}"
+    );
+    let rbm = attractor::models::rbm::Rbm::random(4, 3, 0.1, 1).unwrap();
+    let e = LayeredNetwork::from_safetensors_bytes(&rbm.to_safetensors_bytes().unwrap(), "rbm")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not a layered-network file"), "{e}");
+}

@@ -141,21 +141,7 @@ impl CdParams {
                 "the weight decay must be finite and >= 0 (e.g. 1e-4)",
             ));
         }
-        if self.batch_size == 0 {
-            return Err(Error::invalid(
-                "batch_size",
-                0,
-                "a minibatch holds at least one sample (e.g. 10)",
-            ));
-        }
-        if self.batch_size > 1 << 24 {
-            return Err(Error::invalid(
-                "batch_size",
-                self.batch_size,
-                "use at most 16777216 samples per minibatch",
-            ));
-        }
-        Ok(())
+        super::trainer::check_batch_size(self.batch_size)
     }
 }
 

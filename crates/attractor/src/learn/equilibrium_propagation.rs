@@ -113,16 +113,22 @@ impl Default for EqPropParams {
 impl EqPropParams {
     /// Check every setting; the message names it.
     pub fn validate(&self) -> Result<()> {
-        if !(self.beta.is_finite() && self.beta > 0.0) {
-            return Err(Error::invalid(
-                "beta",
-                self.beta,
-                "the nudging strength must be finite and > 0 (e.g. 0.5; small values follow the gradient more closely)",
-            ));
-        }
-        self.free.validate("free")?;
-        self.nudged.validate("nudged")
+        validate_phases(self.beta, &self.free, &self.nudged)
     }
+}
+
+/// Check the settings every equilibrium-propagation rule has: `β > 0` finite and the free and
+/// nudged relaxations.
+pub fn validate_phases(beta: f64, free: &Relaxation, nudged: &Relaxation) -> Result<()> {
+    if !(beta.is_finite() && beta > 0.0) {
+        return Err(Error::invalid(
+            "beta",
+            beta,
+            "the nudging strength must be finite and > 0 (e.g. 0.5; small values follow the gradient more closely)",
+        ));
+    }
+    free.validate("free")?;
+    nudged.validate("nudged")
 }
 
 /// A minibatch relaxation with the phases of the learning rules (free, nudged, clamped): what

@@ -65,15 +65,7 @@ impl Default for OscEqPropParams {
 impl OscEqPropParams {
     /// Check every setting; the message names it.
     pub fn validate(&self) -> Result<()> {
-        if !(self.beta.is_finite() && self.beta > 0.0) {
-            return Err(Error::invalid(
-                "beta",
-                self.beta,
-                "the nudging strength must be finite and > 0 (e.g. 0.5; small values follow the gradient more closely)",
-            ));
-        }
-        self.free.validate("free")?;
-        self.nudged.validate("nudged")
+        super::equilibrium_propagation::validate_phases(self.beta, &self.free, &self.nudged)
     }
 }
 

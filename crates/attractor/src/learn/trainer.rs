@@ -84,22 +84,27 @@ pub struct TrainSettings {
 impl TrainSettings {
     /// Check every setting; the message names it.
     pub fn validate(&self) -> Result<()> {
-        if self.batch_size == 0 {
-            return Err(Error::invalid(
-                "batch_size",
-                0,
-                "a minibatch holds at least one sample (e.g. 10)",
-            ));
-        }
-        if self.batch_size > 1 << 24 {
-            return Err(Error::invalid(
-                "batch_size",
-                self.batch_size,
-                "use at most 16777216 samples per minibatch",
-            ));
-        }
-        Ok(())
+        check_batch_size(self.batch_size)
     }
+}
+
+/// Check a minibatch size: at least 1, at most 2²⁴.
+pub fn check_batch_size(batch_size: usize) -> Result<()> {
+    if batch_size == 0 {
+        return Err(Error::invalid(
+            "batch_size",
+            0,
+            "a minibatch holds at least one sample (e.g. 10)",
+        ));
+    }
+    if batch_size > 1 << 24 {
+        return Err(Error::invalid(
+            "batch_size",
+            batch_size,
+            "use at most 16777216 samples per minibatch",
+        ));
+    }
+    Ok(())
 }
 
 /// What the observer of [`Trainer::fit`] sees after each epoch.

@@ -118,30 +118,13 @@ impl LayeredNetwork {
             .ok_or_else(|| fmt("no activation in the metadata".into()))?
             .parse()
             .map_err(|e: Error| fmt(e.to_string()))?;
-        let read = |tensor: &str| -> Result<(Vec<usize>, Vec<f64>)> {
-            let t = st.tensor(tensor).map_err(|_| {
-                fmt(format!(
-                    "no tensor named {tensor:?}; a network has W0, b1, W1, b2, …"
-                ))
-            })?;
-            let values: Vec<f64> = match t.dtype() {
-                Dtype::F64 => t
-                    .data()
-                    .chunks_exact(8)
-                    .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-                    .collect(),
-                Dtype::F32 => t
-                    .data()
-                    .chunks_exact(4)
-                    .map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
-                    .collect(),
-                d => {
-                    return Err(fmt(format!(
-                        "tensor {tensor:?} has dtype {d:?}; save it as F64"
-                    )));
-                }
-            };
-            Ok((t.shape().to_vec(), values))
+        let read = |tensor: &str| {
+            crate::models::rbm::io::read_tensor(
+                &st,
+                tensor,
+                &fmt,
+                "a layered network has W0, b1, W1, b2, …",
+            )
         };
         let n_weights = st.names().iter().filter(|n| n.starts_with('W')).count();
         if n_weights == 0 {

@@ -64,6 +64,47 @@ pub(crate) fn canonical_metadata(mut bytes: Vec<u8>, entries: &[(&str, &str)]) -
     bytes
 }
 
+/// The shape and values (widened to f64, each finite) of tensor `name` of a safetensors file;
+/// `fmt` makes a format error for the file, `names_hint` says which tensors it should hold.
+pub(crate) fn read_tensor(
+    st: &SafeTensors<'_>,
+    name: &str,
+    fmt: &dyn Fn(String) -> Error,
+    names_hint: &str,
+) -> Result<(Vec<usize>, Vec<f64>)> {
+    let t = st.tensor(name).map_err(|_| {
+        let mut names = st.names();
+        names.sort_unstable();
+        fmt(format!(
+            "no tensor named {name:?} (the file has {names:?}); {names_hint}"
+        ))
+    })?;
+    let values: Vec<f64> = match t.dtype() {
+        Dtype::F64 => t
+            .data()
+            .chunks_exact(8)
+            .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+            .collect(),
+        Dtype::F32 => t
+            .data()
+            .chunks_exact(4)
+            .map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+            .collect(),
+        d => {
+            return Err(fmt(format!(
+                "tensor {name:?} has dtype {d:?}; save it as F64 (or F32)"
+            )));
+        }
+    };
+    if let Some(i) = values.iter().position(|x| !x.is_finite()) {
+        return Err(fmt(format!(
+            "tensor {name:?} holds a non-finite value ({}) at flat index {i}",
+            values[i]
+        )));
+    }
+    Ok((t.shape().to_vec(), values))
+}
+
 impl Rbm {
     /// The parameters as the bytes of a safetensors file (module docs).
     pub fn to_safetensors_bytes(&self) -> Result<Vec<u8>> {
@@ -172,38 +213,13 @@ impl Rbm {
                 ))
             })?,
         };
-        let read = |tensor: &str| -> Result<(Vec<usize>, Vec<f64>)> {
-            let t = st.tensor(tensor).map_err(|_| {
-                let mut names = st.names();
-                names.sort_unstable();
-                fmt(format!(
-                    "no tensor named {tensor:?} (the file has {names:?}); an RBM file has W, visible_bias and hidden_bias"
-                ))
-            })?;
-            let values: Vec<f64> = match t.dtype() {
-                Dtype::F64 => t
-                    .data()
-                    .chunks_exact(8)
-                    .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-                    .collect(),
-                Dtype::F32 => t
-                    .data()
-                    .chunks_exact(4)
-                    .map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
-                    .collect(),
-                d => {
-                    return Err(fmt(format!(
-                        "tensor {tensor:?} has dtype {d:?}; save it as F64 (or F32)"
-                    )));
-                }
-            };
-            if let Some(i) = values.iter().position(|x| !x.is_finite()) {
-                return Err(fmt(format!(
-                    "tensor {tensor:?} holds a non-finite value ({}) at flat index {i}",
-                    values[i]
-                )));
-            }
-            Ok((t.shape().to_vec(), values))
+        let read = |tensor: &str| {
+            read_tensor(
+                &st,
+                tensor,
+                &fmt,
+                "an RBM file has W, visible_bias and hidden_bias",
+            )
         };
         let (ws, w) = read("W")?;
         let (nv, nh) = match ws[..] {

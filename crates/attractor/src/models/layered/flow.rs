@@ -111,6 +111,28 @@ pub enum Phase {
     Clamped,
 }
 
+impl Phase {
+    /// Check that a flow can run this phase: nudging and clamping need targets, and `β` must be
+    /// finite and nonzero.
+    pub fn check(self, has_targets: bool) -> Result<()> {
+        if !matches!(self, Phase::Free) && !has_targets {
+            return Err(Error::Incompatible(
+                "the nudged and clamped phases need targets: build the flow with y".into(),
+            ));
+        }
+        if let Phase::Nudged(beta) = self
+            && !(beta.is_finite() && beta != 0.0)
+        {
+            return Err(Error::invalid(
+                "beta",
+                beta,
+                "the nudging strength must be finite and nonzero (e.g. 0.5)",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The layers' pre-activation "fields" `u_k = b_k + W_{k−1}ᵀρ(s_{k−1}) + W_kρ(s_{k+1})` of a
 /// block of columns, written into `out` (`D × n`), with `drive = b_1 + W_0ᵀρ(x)` (`d_1 × n`)
 /// standing for layer 1's input term and `rho = ρ(s)`.
@@ -298,20 +320,7 @@ impl<'a> LayeredFlow<'a> {
 
     /// Switch the phase (checked: nudging and clamping need targets, β finite and nonzero).
     pub fn set_phase(&mut self, phase: Phase) -> Result<()> {
-        if !matches!(phase, Phase::Free) && self.y_all.ncols() == 0 {
-            return Err(Error::Incompatible(
-                "the nudged and clamped phases need targets: build the flow with y".into(),
-            ));
-        }
-        if let Phase::Nudged(beta) = phase
-            && !(beta.is_finite() && beta != 0.0)
-        {
-            return Err(Error::invalid(
-                "beta",
-                beta,
-                "the nudging strength must be finite and nonzero (e.g. 0.5)",
-            ));
-        }
+        phase.check(self.y_all.ncols() > 0)?;
         self.phase = phase;
         Ok(())
     }

@@ -18,7 +18,7 @@
 //! with the reference and the others in antiphase.
 
 use super::OscillatorNetwork;
-use crate::error::{Error, Result, check_len};
+use crate::error::{Result, check_len};
 use crate::linalg::{blocked_matmul, check_matrix_finite};
 use crate::models::layered::Phase;
 use crate::run::BatchField;
@@ -145,20 +145,7 @@ impl<'a> OscillatorFlow<'a> {
 
     /// Switch the phase (checked: nudging needs targets and a finite, nonzero β).
     pub fn set_phase(&mut self, phase: Phase) -> Result<()> {
-        if matches!(phase, Phase::Nudged(_)) && self.y_all.ncols() == 0 {
-            return Err(Error::Incompatible(
-                "the nudged phase needs targets: build the flow with y".into(),
-            ));
-        }
-        if let Phase::Nudged(beta) = phase
-            && !(beta.is_finite() && beta != 0.0)
-        {
-            return Err(Error::invalid(
-                "beta",
-                beta,
-                "the nudging strength must be finite and nonzero (e.g. 0.5)",
-            ));
-        }
+        phase.check(self.y_all.ncols() > 0)?;
         self.phase = phase;
         Ok(())
     }

@@ -99,3 +99,48 @@ fn bad_input_names_the_option() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--labels"), "{err}");
 }
+
+/// SIGINT (Ctrl-C) or SIGTERM during training stops it between minibatches, writes the network
+/// reached and exits with 130.
+#[test]
+fn a_signal_keeps_the_network_reached() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("stopped.safetensors");
+    let (x, y) = (digits("digits_X_uint8.npy"), digits("digits_y_uint8.npy"));
+    for signal in ["INT", "TERM"] {
+        let _ = std::fs::remove_file(&out);
+        let child = Command::new(env!("CARGO_BIN_EXE_attractor"))
+            .args([
+                "train",
+                "eqprop",
+                "--data",
+                &x,
+                "--labels",
+                &y,
+                "--hidden",
+                "200",
+                "--epochs",
+                "100000",
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let result = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&result.stdout);
+        assert_eq!(result.status.code(), Some(130), "{signal}: {stdout}");
+        assert!(
+            stdout.contains("the parameters reached are kept"),
+            "{signal}: {stdout}"
+        );
+        assert!(out.is_file(), "{signal}: no network written");
+    }
+}

@@ -509,3 +509,35 @@ fn networks_round_trip_through_safetensors_and_bad_files_are_named() {
         .to_string();
     assert!(e.contains("not a layered-network file"), "{e}");
 }
+
+#[test]
+fn an_interrupt_stops_training_and_keeps_the_parameters_reached() {
+    let (net0, x, y) = small(LayerActivation::HardSigmoid, 2, 0.3);
+    let data = Dataset::supervised(x.as_ref(), y.as_ref()).unwrap();
+    let settings = TrainSettings {
+        n_epochs: 3,
+        batch_size: 2,
+        shuffle: true,
+        seed: 1,
+        time_budget: None,
+    };
+    let rule = EquilibriumPropagation::new(EqPropParams::default()).unwrap();
+    let opt = Sgd::new(net0.block_specs(), 0.1, 0.0, 0.0).unwrap();
+    let mut t = Trainer::new(rule, opt, settings).unwrap();
+    let stop = attractor::run::Interrupt::new();
+    t.set_interrupt(Some(stop.clone()));
+    let mut net = net0.clone();
+    // one epoch, then the flag is raised from the observer, as a Ctrl-C handler would
+    let r = t
+        .fit(&mut net, &data, |_| {
+            stop.raise();
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert_eq!(
+        (r.status.clone(), r.n_epochs, r.n_updates),
+        (attractor::run::Status::Interrupted, 1, 2)
+    );
+    assert_ne!(net, net0, "the updates of the completed epoch are kept");
+    assert!(r.message().contains("kept"), "{}", r.message());
+}

@@ -4,11 +4,13 @@
 
 use crate::maxcut::Exit;
 use anyhow::{Context, Result, bail};
+use attractor::learn::oscillator_eqprop::{OscEqPropParams, OscillatorEqProp};
 use attractor::learn::{
     BackpropRelaxation, ChlParams, ContrastiveHebbian, Dataset, EqPropParams,
     EquilibriumPropagation, Nudging, Sgd, TrainSettings, Trainer,
 };
 use attractor::models::layered::{Cost, LayerActivation, LayeredNetwork, Relaxation};
+use attractor::models::oscillator_network::OscillatorNetwork;
 use attractor::problems::{ImageData, mnist_companions, read_labels, resolve_images};
 use attractor::run::{Interrupt, Status};
 use clap::{Args, ValueEnum};
@@ -17,6 +19,17 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+/// The network trained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum NetworkKind {
+    /// The layered energy network of Scellier & Bengio (rates, --activation).
+    Layered,
+    /// A layered network of phase oscillators (the oscillator Ising machine's energy, Gower
+    /// 2025; inputs as phases π·x, outputs read as cos θ). Suggested: --epsilon 0.3
+    /// --free-steps 40 --nudge-steps 20 --symmetric.
+    Oscillator,
+}
 
 /// The learning rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -63,6 +76,9 @@ pub struct EqpropTrainArgs {
     /// The learning rule.
     #[arg(long, value_enum, default_value_t = RuleName::Ep)]
     pub rule: RuleName,
+    /// The network: layered (energy network of rates) or oscillator (phases).
+    #[arg(long, value_enum, default_value_t = NetworkKind::Layered)]
+    pub network: NetworkKind,
     /// Epochs.
     #[arg(long, default_value_t = 25)]
     pub epochs: usize,
@@ -151,13 +167,8 @@ fn read_labelled(
     })
 }
 
-fn error_rate(
-    net: &LayeredNetwork,
-    test: &Labelled,
-    relax: &Relaxation,
-    par: attractor::Par,
-) -> Result<f64> {
-    let pred = net.predict_classes(test.x.as_ref(), relax, par)?;
+fn error_rate(pred: &attractor::Result<Vec<usize>>, test: &Labelled) -> Result<f64> {
+    let pred = pred.as_ref().map_err(|e| anyhow::Error::new(e.clone()))?;
     let wrong = pred
         .iter()
         .zip(&test.labels)
@@ -303,63 +314,68 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
         (Some(t), true) => Some(Mat::zeros(net.state_dim(), t.labels.len())),
         _ => None,
     };
-    // the per-epoch line: the free phase's training error, the test error, the epoch's seconds
-    let mut report_epoch = |epoch: usize, counts: Option<(usize, usize)>, net: &LayeredNetwork| {
+    // the per-epoch line: the free phase's training error, the test error(s), the epoch's seconds
+    let mut report_epoch = |epoch: usize, counts: Option<(usize, usize)>, eval: String| {
         let secs = last.elapsed().as_secs_f64();
         let train_err = counts
             .filter(|c| c.0 > 0)
             .map(|(n, e)| format!("  train error {:.2}%", 100.0 * e as f64 / n as f64))
             .unwrap_or_default();
-        let test_err = match &test {
-            Some(t) => match error_rate(net, t, &predict, par) {
-                Ok(e) => format!("  test error {:.2}%", 100.0 * e),
-                Err(e) => {
-                    eval_error = Some(e);
-                    String::new()
-                }
-            },
-            None => String::new(),
-        };
-        let particle_err = match (&test, particles.as_mut()) {
-            (Some(t), Some(p)) => {
-                match net.relax_free_from(t.x.as_ref(), p.as_ref(), &free, 256, par) {
-                    Ok(s) => {
-                        let rows = net.output_rows();
-                        let pred =
-                            LayeredNetwork::classes_of(s.as_ref().subrows(rows.start, rows.len()));
-                        let wrong = pred.iter().zip(&t.labels).filter(|(a, b)| a != b).count();
-                        *p = s;
-                        format!(
-                            "  test error (particles) {:.2}%",
-                            100.0 * wrong as f64 / t.labels.len().max(1) as f64
-                        )
-                    }
-                    Err(e) => {
-                        eval_error = Some(e.into());
-                        String::new()
-                    }
-                }
-            }
-            _ => String::new(),
-        };
-        bar.suspend(|| {
-            println!("epoch {epoch}/{epochs}{train_err}{test_err}{particle_err}  {secs:.1} s")
-        });
+        bar.suspend(|| println!("epoch {epoch}/{epochs}{train_err}{eval}  {secs:.1} s"));
         bar.set_position(epoch as u64);
         last = Instant::now();
     };
+    // the test error of the layered network: from zero, and on persistent test particles
+    let mut evaluate = |net: &LayeredNetwork| -> String {
+        let Some(t) = &test else {
+            return String::new();
+        };
+        let mut line = match error_rate(&net.predict_classes(t.x.as_ref(), &predict, par), t) {
+            Ok(e) => format!("  test error {:.2}%", 100.0 * e),
+            Err(e) => {
+                eval_error = Some(e);
+                return String::new();
+            }
+        };
+        if let Some(p) = particles.as_mut() {
+            match net.relax_free_from(t.x.as_ref(), p.as_ref(), &free, 256, par) {
+                Ok(s) => {
+                    let rows = net.output_rows();
+                    let pred =
+                        LayeredNetwork::classes_of(s.as_ref().subrows(rows.start, rows.len()));
+                    *p = s;
+                    if let Ok(e) = error_rate(&Ok(pred), t) {
+                        line += &format!("  test error (particles) {:.2}%", 100.0 * e);
+                    }
+                }
+                Err(e) => eval_error = Some(e.into()),
+            }
+        }
+        line
+    };
+    if args.network == NetworkKind::Oscillator {
+        drop(evaluate);
+        return run_oscillator(
+            args,
+            &sizes,
+            &scales,
+            &data,
+            test.as_ref(),
+            &stop,
+            &mut report_epoch,
+            settings,
+            par,
+        )
+        .map(|r| {
+            bar.finish_and_clear();
+            r
+        });
+    }
     let report = match args.rule {
         RuleName::Ep => {
-            let nudging = if args.symmetric {
-                Nudging::Symmetric
-            } else if args.random_sign {
-                Nudging::RandomSign
-            } else {
-                Nudging::OneSided
-            };
             let rule = EquilibriumPropagation::new(EqPropParams {
                 beta: args.beta,
-                nudging,
+                nudging: nudging_of(args),
                 cost,
                 free,
                 nudged,
@@ -370,9 +386,14 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
             .context("--beta / --free-steps / --nudge-steps / --epsilon")?;
             let mut t = Trainer::new(rule, opt, settings)?;
             t.set_interrupt(Some(stop.clone()));
-            fit_reporting(&mut t, &mut net, &data, &mut report_epoch, |r| {
-                Some(r.error_counts())
-            })?
+            fit_reporting(
+                &mut t,
+                &mut net,
+                &data,
+                &mut report_epoch,
+                |r| Some(r.error_counts()),
+                &mut evaluate,
+            )?
         }
         RuleName::Chl => {
             let rule = ContrastiveHebbian::new(ChlParams {
@@ -384,15 +405,27 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
             .context("--free-steps / --nudge-steps / --epsilon")?;
             let mut t = Trainer::new(rule, opt, settings)?;
             t.set_interrupt(Some(stop.clone()));
-            fit_reporting(&mut t, &mut net, &data, &mut report_epoch, |r| {
-                Some(r.error_counts())
-            })?
+            fit_reporting(
+                &mut t,
+                &mut net,
+                &data,
+                &mut report_epoch,
+                |r| Some(r.error_counts()),
+                &mut evaluate,
+            )?
         }
         RuleName::Bptt => {
             let rule = BackpropRelaxation::new(free, cost).context("--free-steps / --epsilon")?;
             let mut t = Trainer::new(rule, opt, settings)?;
             t.set_interrupt(Some(stop.clone()));
-            fit_reporting(&mut t, &mut net, &data, &mut report_epoch, |_| None)?
+            fit_reporting(
+                &mut t,
+                &mut net,
+                &data,
+                &mut report_epoch,
+                |_| None,
+                &mut evaluate,
+            )?
         }
     };
     bar.finish_and_clear();
@@ -412,19 +445,22 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
 }
 
 /// What `fit_reporting` calls after each epoch: the epoch, the free phase's (examples, errors)
-/// in it, the network.
-type EpochReporter<'a> = dyn FnMut(usize, Option<(usize, usize)>, &LayeredNetwork) + 'a;
+/// in it, the test-error text of the model.
+type EpochReporter<'a> = dyn FnMut(usize, Option<(usize, usize)>, String) + 'a;
 
-/// `Trainer::fit`, reporting each epoch with the rule's error counts of that epoch.
-fn fit_reporting<R, O>(
+/// `Trainer::fit`, reporting each epoch with the rule's error counts of that epoch and the
+/// model's `evaluate` text.
+fn fit_reporting<M, R, O>(
     t: &mut Trainer<R, O>,
-    net: &mut LayeredNetwork,
+    net: &mut M,
     data: &Dataset<'_>,
     report: &mut EpochReporter<'_>,
     counts: impl Fn(&R) -> Option<(usize, usize)>,
+    evaluate: &mut dyn FnMut(&M) -> String,
 ) -> attractor::Result<attractor::learn::TrainReport>
 where
-    R: attractor::learn::Rule<LayeredNetwork>,
+    M: attractor::learn::ParamBlocks + Clone,
+    R: attractor::learn::Rule<M>,
     O: attractor::learn::Optimizer,
 {
     let mut before = (0, 0);
@@ -434,7 +470,88 @@ where
             before = (n, k);
             d
         });
-        report(e.epoch, c, e.model);
+        let line = evaluate(e.model);
+        report(e.epoch, c, line);
         ControlFlow::Continue(())
     })
+}
+
+/// `--network oscillator`: equilibrium propagation on a layered oscillator network.
+#[allow(clippy::too_many_arguments)]
+fn run_oscillator(
+    args: &EqpropTrainArgs,
+    sizes: &[usize],
+    scales: &[f64],
+    data: &Dataset<'_>,
+    test: Option<&Labelled>,
+    stop: &Interrupt,
+    report_epoch: &mut EpochReporter<'_>,
+    settings: TrainSettings,
+    par: attractor::Par,
+) -> Result<Exit> {
+    if args.rule != RuleName::Ep {
+        bail!("--network oscillator trains by equilibrium propagation only (--rule ep)");
+    }
+    if args.out.is_some() {
+        bail!("--out: writing an oscillator network is not supported yet; drop --out");
+    }
+    if args.test_particles {
+        bail!("--test-particles applies to --network layered");
+    }
+    let mut net = OscillatorNetwork::random(sizes, args.seed)?;
+    let opt =
+        Sgd::new(net.block_specs_scaled(scales), 1.0, args.momentum, 0.0).context("--momentum")?;
+    let rule = OscillatorEqProp::new(OscEqPropParams {
+        beta: args.beta,
+        nudging: nudging_of(args),
+        free: Relaxation::fixed(args.epsilon, args.free_steps),
+        nudged: Relaxation::fixed(args.epsilon, args.nudge_steps),
+        seed: args.seed,
+        par,
+    })
+    .context("--beta / --free-steps / --nudge-steps / --epsilon")?;
+    let predict = Relaxation::fixed(args.epsilon, args.predict_steps);
+    let mut eval_error: Option<anyhow::Error> = None;
+    let mut evaluate = |net: &OscillatorNetwork| -> String {
+        let Some(t) = test else {
+            return String::new();
+        };
+        match error_rate(&net.predict_classes(t.x.as_ref(), &predict, par), t) {
+            Ok(e) => format!("  test error {:.2}%", 100.0 * e),
+            Err(e) => {
+                eval_error = Some(e);
+                String::new()
+            }
+        }
+    };
+    let mut t = Trainer::new(rule, opt, settings)?;
+    t.set_interrupt(Some(stop.clone()));
+    let report = fit_reporting(
+        &mut t,
+        &mut net,
+        data,
+        report_epoch,
+        |r| Some(r.error_counts()),
+        &mut evaluate,
+    )?;
+    if let Some(e) = eval_error {
+        return Err(e.context("evaluating the test error"));
+    }
+    println!("training: {}", report.message());
+    Ok(if report.status == Status::Interrupted {
+        Exit::Interrupted
+    } else {
+        Exit::Done
+    })
+}
+
+/// The nudging the flags ask for.
+fn nudging_of(args: &EqpropTrainArgs) -> Nudging {
+    if args.symmetric {
+        Nudging::Symmetric
+    } else if args.random_sign {
+        Nudging::RandomSign
+    } else {
+        Nudging::OneSided
+    }
 }

@@ -67,6 +67,28 @@ fn trains_prints_epochs_and_writes_the_same_network_on_any_thread_count() {
     let (code, out, err) = train(&["--symmetric", "--cost", "cross-entropy", "--epochs", "1"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("(symmetric)"), "{out}");
+    // the oscillator network, and Scellier's evaluation on persistent test particles
+    let (code, out, err) = train(&[
+        "--network",
+        "oscillator",
+        "--epsilon",
+        "0.3",
+        "--free-steps",
+        "40",
+        "--nudge-steps",
+        "20",
+        "--symmetric",
+        "--epochs",
+        "1",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("epoch 1/1  train error") && out.contains("test error"),
+        "{out}"
+    );
+    let (code, out, err) = train(&["--test-particles", "--epochs", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("test error (particles)"), "{out}");
 }
 
 #[test]
@@ -82,6 +104,12 @@ fn bad_input_names_the_option() {
         (&["--activation", "relu"], "activation"),
         (&["--cost", "hinge"], "cost"),
         (&["--batch-size", "0"], "batch_size"),
+        (&["--network", "oscillator", "--rule", "chl"], "--rule ep"),
+        (
+            &["--network", "oscillator", "--out", "x.safetensors"],
+            "--out",
+        ),
+        (&["--network", "oscillator", "--beta", "0"], "beta"),
     ];
     for (extra, needle) in cases {
         let (code, _, err) = train(extra);

@@ -275,8 +275,12 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
             .unwrap_or_default()
     );
     println!(
-        "network {:?} ({activation}), rule {:?}, beta {}{}, epsilon {}, {} free / {} nudged steps, lr {:?}, minibatch {}, {} epochs, seed {}",
+        "network {:?} ({}), rule {:?}, beta {}{}, epsilon {}, {} free / {} nudged steps, lr {:?}, minibatch {}, {} epochs, seed {}",
         sizes,
+        match args.network {
+            NetworkKind::Layered => activation.name(),
+            NetworkKind::Oscillator => "phase oscillators",
+        },
         args.rule,
         attractor::format_number(args.beta),
         if args.symmetric {
@@ -354,7 +358,6 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
         line
     };
     if args.network == NetworkKind::Oscillator {
-        drop(evaluate);
         return run_oscillator(
             args,
             &sizes,
@@ -366,10 +369,7 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
             settings,
             par,
         )
-        .map(|r| {
-            bar.finish_and_clear();
-            r
-        });
+        .inspect(|_| bar.finish_and_clear());
     }
     let report = match args.rule {
         RuleName::Ep => {

@@ -61,6 +61,7 @@ def test_digits_accuracy(digits):
     assert acc > 0.85, acc
     assert len(ep.report_["train_error"]) == 10
     assert ep.report_["status"] == "completed"
+    assert "all 10 epochs done" in ep.report_["message"], ep.report_["message"]
     chl = ContrastiveHebbianClassifier(hidden_layer_sizes=(100,), max_iter=10, random_state=0)
     acc_chl = chl.fit(Xtr, ytr).score(Xte, yte)
     # measured 0.851

@@ -148,13 +148,12 @@ fn fit_for<R: Rule<LayeredNetwork>>(
     history: &mut Vec<(usize, usize, usize)>,
 ) -> attractor::Result<attractor::learn::TrainReport> {
     let mut before = counts(t.rule());
-    let mut done = 0usize;
+    t.set_n_epochs(n_epochs);
     t.fit(net, data, |e| {
         let c = counts(e.rule);
         history.push((e.epoch, c.0 - before.0, c.1 - before.1));
         before = c;
-        done += 1;
-        if done >= n_epochs || stop.is_raised() {
+        if stop.is_raised() {
             ControlFlow::Break(())
         } else {
             ControlFlow::Continue(())

@@ -232,6 +232,11 @@ impl<R, O: Optimizer> Trainer<R, O> {
     pub fn interrupt(&self) -> Option<&Interrupt> {
         self.interrupt.as_ref()
     }
+    /// Replace the number of epochs of each [`fit`](Self::fit) call (a front end training in
+    /// pieces, as scikit-learn's `fit` after `partial_fit` does).
+    pub fn set_n_epochs(&mut self, n_epochs: usize) {
+        self.settings.n_epochs = n_epochs;
+    }
     /// Replace the time budget of each [`fit`](Self::fit) call.
     pub fn set_time_budget(&mut self, budget: Option<Duration>) {
         self.settings.time_budget = budget;

@@ -384,10 +384,9 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
                 par,
             })
             .context("--beta / --free-steps / --nudge-steps / --epsilon")?;
-            let mut t = Trainer::new(rule, opt, settings)?;
-            t.set_interrupt(Some(stop.clone()));
             fit_reporting(
-                &mut t,
+                Trainer::new(rule, opt, settings)?,
+                &stop,
                 &mut net,
                 &data,
                 &mut report_epoch,
@@ -403,10 +402,9 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
                 par,
             })
             .context("--free-steps / --nudge-steps / --epsilon")?;
-            let mut t = Trainer::new(rule, opt, settings)?;
-            t.set_interrupt(Some(stop.clone()));
             fit_reporting(
-                &mut t,
+                Trainer::new(rule, opt, settings)?,
+                &stop,
                 &mut net,
                 &data,
                 &mut report_epoch,
@@ -416,10 +414,9 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
         }
         RuleName::Bptt => {
             let rule = BackpropRelaxation::new(free, cost).context("--free-steps / --epsilon")?;
-            let mut t = Trainer::new(rule, opt, settings)?;
-            t.set_interrupt(Some(stop.clone()));
             fit_reporting(
-                &mut t,
+                Trainer::new(rule, opt, settings)?,
+                &stop,
                 &mut net,
                 &data,
                 &mut report_epoch,
@@ -448,10 +445,11 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
 /// in it, the test-error text of the model.
 type EpochReporter<'a> = dyn FnMut(usize, Option<(usize, usize)>, String) + 'a;
 
-/// `Trainer::fit`, reporting each epoch with the rule's error counts of that epoch and the
+/// `Trainer::fit` (stopped by `stop` between minibatches), reporting each epoch with the rule's error counts of that epoch and the
 /// model's `evaluate` text.
 fn fit_reporting<M, R, O>(
-    t: &mut Trainer<R, O>,
+    mut t: Trainer<R, O>,
+    stop: &Interrupt,
     net: &mut M,
     data: &Dataset<'_>,
     report: &mut EpochReporter<'_>,
@@ -463,6 +461,7 @@ where
     R: attractor::learn::Rule<M>,
     O: attractor::learn::Optimizer,
 {
+    t.set_interrupt(Some(stop.clone()));
     let mut before = (0, 0);
     t.fit(net, data, |e| {
         let c = counts(e.rule).map(|(n, k)| {
@@ -524,10 +523,9 @@ fn run_oscillator(
             }
         }
     };
-    let mut t = Trainer::new(rule, opt, settings)?;
-    t.set_interrupt(Some(stop.clone()));
     let report = fit_reporting(
-        &mut t,
+        Trainer::new(rule, opt, settings)?,
+        stop,
         &mut net,
         data,
         report_epoch,

@@ -161,6 +161,26 @@ fn fit_for<R: Rule<LayeredNetwork>>(
     })
 }
 
+impl PyLayered {
+    /// The output layer at the free equilibria of the rows of `x`, relaxed from zero by `steps`
+    /// steps of `epsilon`, with the interpreter lock released.
+    fn outputs(
+        &self,
+        py: Python<'_>,
+        x: &Bound<'_, PyAny>,
+        steps: i64,
+        epsilon: f64,
+    ) -> PyResult<faer::Mat<f64>> {
+        let a = matrix(x, "X", "(n_samples, n_features)")?;
+        let xm = transposed(&a)?;
+        let relax = Relaxation::fixed(epsilon, self::steps("predict_steps", steps)?);
+        relax.validate("predict").map_err(err)?;
+        let (net, p) = (&self.net, self.par);
+        py.detach(|| net.predict_outputs(xm, &relax, p))
+            .map_err(err)
+    }
+}
+
 #[pymethods]
 impl PyLayered {
     /// A network with layer widths `sizes` (input first, output last), Glorot-uniform weights
@@ -505,14 +525,7 @@ impl PyLayered {
         steps: i64,
         epsilon: f64,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let a = matrix(x, "X", "(n_samples, n_features)")?;
-        let xm = transposed(&a)?;
-        let relax = Relaxation::fixed(epsilon, self::steps("predict_steps", steps)?);
-        relax.validate("predict").map_err(err)?;
-        let (net, p) = (&self.net, self.par);
-        let out = py
-            .detach(|| net.predict_outputs(xm, &relax, p))
-            .map_err(err)?;
+        let out = self.outputs(py, x, steps, epsilon)?;
         rows_of(py, out.as_ref())
     }
 
@@ -525,14 +538,8 @@ impl PyLayered {
         steps: i64,
         epsilon: f64,
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
-        let a = matrix(x, "X", "(n_samples, n_features)")?;
-        let xm = transposed(&a)?;
-        let relax = Relaxation::fixed(epsilon, self::steps("predict_steps", steps)?);
-        relax.validate("predict").map_err(err)?;
-        let (net, p) = (&self.net, self.par);
-        let c = py
-            .detach(|| net.predict_classes(xm, &relax, p))
-            .map_err(err)?;
+        let out = self.outputs(py, x, steps, epsilon)?;
+        let c = LayeredNetwork::classes_of(out.as_ref());
         Ok(PyArray1::from_vec(
             py,
             c.into_iter().map(|v| v as i64).collect(),

@@ -14,9 +14,6 @@ use std::path::Path;
 /// The `format` metadata value of a layered-network file.
 pub const LAYERED_FORMAT: &str = "attractor.layered";
 
-/// The largest file read: 8 GiB.
-const MAX_FILE_BYTES: u64 = 8 << 30;
-
 impl LayeredNetwork {
     /// The parameters as the bytes of a safetensors file (module docs).
     pub fn to_safetensors_bytes(&self) -> Result<Vec<u8>> {
@@ -74,20 +71,8 @@ impl LayeredNetwork {
 
     /// Read a network written by [`save_safetensors`](Self::save_safetensors).
     pub fn load_safetensors(path: &Path) -> Result<Self> {
-        let name = path.display().to_string();
-        let io = |e: std::io::Error| Error::Io {
-            path: name.clone(),
-            msg: format!("{e}; check the path and permissions"),
-        };
-        let len = std::fs::metadata(path).map_err(io)?.len();
-        if len > MAX_FILE_BYTES {
-            return Err(Error::Format {
-                path: name,
-                format: "safetensors layered network".into(),
-                msg: format!("the file has {len} bytes, above the 8 GiB limit"),
-            });
-        }
-        let bytes = std::fs::read(path).map_err(io)?;
+        let (bytes, name) =
+            crate::models::rbm::io::read_model_file(path, "safetensors layered network")?;
         Self::from_safetensors_bytes(&bytes, &name)
     }
 

@@ -64,6 +64,29 @@ pub(crate) fn canonical_metadata(mut bytes: Vec<u8>, entries: &[(&str, &str)]) -
     bytes
 }
 
+/// The bytes of a model file at `path` (at most 8 GiB, checked before reading) and its name
+/// for messages; `format` names the file type in the error for a file too large.
+pub(crate) fn read_model_file(path: &Path, format: &str) -> Result<(Vec<u8>, String)> {
+    let name = path.display().to_string();
+    let io = |e: std::io::Error| Error::Io {
+        path: name.clone(),
+        msg: format!("{e}; check the path and permissions"),
+    };
+    let len = std::fs::metadata(path).map_err(io)?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(Error::Format {
+            path: name,
+            format: format.into(),
+            msg: format!(
+                "the file has {len} bytes, above the {} GiB limit for a model file",
+                MAX_FILE_BYTES >> 30
+            ),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    Ok((bytes, name))
+}
+
 /// The shape and values (widened to f64, each finite) of tensor `name` of a safetensors file;
 /// `fmt` makes a format error for the file, `names_hint` says which tensors it should hold.
 pub(crate) fn read_tensor(
@@ -162,23 +185,7 @@ impl Rbm {
     /// Read an RBM written by [`save_safetensors`](Self::save_safetensors) (or by Python with
     /// the same tensor names). Every problem is an error naming the file and what is wrong.
     pub fn load_safetensors(path: &Path) -> Result<Rbm> {
-        let name = path.display().to_string();
-        let io = |e: std::io::Error| Error::Io {
-            path: name.clone(),
-            msg: format!("{e}; check the path and permissions"),
-        };
-        let len = std::fs::metadata(path).map_err(io)?.len();
-        if len > MAX_FILE_BYTES {
-            return Err(Error::Format {
-                path: name,
-                format: "safetensors RBM".into(),
-                msg: format!(
-                    "the file has {len} bytes, above the {} GiB limit for an RBM file",
-                    MAX_FILE_BYTES >> 30
-                ),
-            });
-        }
-        let bytes = std::fs::read(path).map_err(io)?;
+        let (bytes, name) = read_model_file(path, "safetensors RBM")?;
         Rbm::from_safetensors_bytes(&bytes, &name)
     }
 

@@ -96,6 +96,10 @@ def parse_args():
                         "--free-steps more free steps after every epoch")
     p.add_argument("--symmetric", action="store_true", help="add a row: attractor EP with two nudged phases +-beta")
     p.add_argument("--torch-symmetric", action="store_true", help="let the PyTorch peer use the symmetric (+-beta) update too")
+    p.add_argument("--torch-peers", default="research,explicit",
+                   help="the PyTorch implementations to run, comma-separated: research (autograd of the energy at "
+                        "every step, as Scellier's and Laborieux's code) and explicit (hand-written velocity with the "
+                        "input drive computed once per minibatch) (default both)")
     p.add_argument("--torch-dtype", choices=("float32", "float64"), default="float32", help="PyTorch dtype (default float32)")
     p.add_argument("--plot", default=None, help="draw the learning curves (test error per epoch) into this PNG")
     p.add_argument("--skip-torch", action="store_true", help="do not run the PyTorch peer")
@@ -107,6 +111,9 @@ def parse_args():
     for k, quick, full in (("epochs", 2, 25), ("count", 2000, 60000)):
         if getattr(a, k) is None:
             setattr(a, k, quick if a.quick else full)
+    a.torch_peers = [v.strip() for v in a.torch_peers.split(",") if v.strip()]
+    if any(v not in ("research", "explicit") for v in a.torch_peers):
+        p.error("--torch-peers takes research and/or explicit, e.g. research,explicit")
     a.lrs = [float(v) for v in a.lr.split(",")]
     if len(a.lrs) != 2:
         p.error("--lr takes two learning rates, e.g. 0.1,0.05")
@@ -236,6 +243,108 @@ def torch_eqprop(xtrain, ltrain, xtest, ltest, *, hidden=500, epochs=25, batch_s
     return history
 
 
+def torch_eqprop_autograd(xtrain, ltrain, xtest, ltest, *, hidden=500, epochs=25, batch_size=20, beta=0.5,
+                          free_steps=20, nudge_steps=4, epsilon=0.5, lrs=(0.1, 0.05), symmetric=False, test_steps=100,
+                          seed=1, dtype="float32", threads=1, report=None):
+    """The same algorithm as research code writes it (Scellier's Theano code, arXiv 1602.05179, and the
+    PyTorch code of Laborieux et al. 2021, arXiv 2006.03824, have this shape): the state's velocity is the
+    automatic gradient of the total energy F = E + beta C, the whole energy (its input term rho(x) W_0
+    rho(s_1) included) evaluated again at every step, and the update is the automatic gradient with
+    respect to the parameters of (E(s^beta) - E(s^0)) / beta. Same initial weights, orders, particles and
+    test protocol (`test_steps` free steps from zeros) as `torch_eqprop`. Returns one dict per epoch."""
+    import torch
+
+    torch.set_num_threads(threads)
+    dt = getattr(torch, dtype)
+    rng = np.random.default_rng(seed)
+    n, n_in = xtrain.shape
+
+    def glorot(fan_in, fan_out):
+        a = np.sqrt(6.0 / (fan_in + fan_out))
+        return torch.tensor(rng.uniform(-a, a, size=(fan_in, fan_out)), dtype=dt)
+
+    params = [glorot(n_in, hidden), torch.zeros(hidden, dtype=dt), glorot(hidden, 10), torch.zeros(10, dtype=dt)]
+    for p in params:
+        p.requires_grad_(True)
+    W0, b1, W1, b2 = params
+    X = torch.tensor(xtrain, dtype=dt)
+    L = torch.from_numpy(ltrain)
+    Y = torch.nn.functional.one_hot(L, 10).to(dt)
+    Xt, Lt = torch.tensor(xtest, dtype=dt), torch.from_numpy(ltest)
+    H_p = torch.zeros(n, hidden, dtype=dt)
+    O_p = torch.zeros(n, 10, dtype=dt)
+    eta = [lrs[0], lrs[0], lrs[1], lrs[1]]
+    # rho = clip(s, 0, 1) with the derivative 1 on the closed interval [0, 1], as Theano's clip (torch's clamp
+    # has derivative 0 at 0 and 1, where a state could never leave 0); every state stays in [0, 1]
+    rho = lambda s: s - (s - s.clamp(0.0, 1.0)).detach()  # noqa: E731
+
+    def energy(x, h, o):
+        # per example: 1/2 |s|^2 - b . rho(s) - rho(x)^T W_0 rho(h) - rho(h)^T W_1 rho(o)
+        rh, ro = rho(h), rho(o)
+        return (0.5 * (rh * rh).sum(1) + 0.5 * (ro * ro).sum(1) - rh @ b1 - ro @ b2
+                - ((rho(x) @ W0) * rh).sum(1) - ((rh @ W1) * ro).sum(1))
+
+    def relax(x, h, o, steps, b=0.0, y=None):
+        for _ in range(steps):
+            h = h.detach().requires_grad_(True)
+            o = o.detach().requires_grad_(True)
+            f = energy(x, h, o)
+            if b:
+                f = f + b * 0.5 * ((o - y) ** 2).sum(1)
+            gh, go = torch.autograd.grad(f.sum(), [h, o])
+            with torch.no_grad():
+                h = (h - epsilon * gh).clamp(0.0, 1.0)
+                o = (o - epsilon * go).clamp(0.0, 1.0)
+        return h.detach(), o.detach()
+
+    def test_error():
+        wrong = 0
+        with torch.no_grad():
+            for i in range(0, Xt.shape[0], 1000):
+                x = Xt[i:i + 1000]
+                h = torch.zeros(x.shape[0], hidden, dtype=dt)
+                o = torch.zeros(x.shape[0], 10, dtype=dt)
+                for _ in range(test_steps):  # explicit steps: the evaluation is not what is timed
+                    gh = h - (x @ W0 + b1 + o @ W1.T)
+                    go = o - (h @ W1 + b2)
+                    h, o = (h - epsilon * gh).clamp(0.0, 1.0), (o - epsilon * go).clamp(0.0, 1.0)
+                wrong += int((o.argmax(1) != Lt[i:i + 1000]).sum())
+        return 100.0 * wrong / Xt.shape[0]
+
+    order_rng = np.random.RandomState(seed)
+    history = []
+    for epoch in range(1, epochs + 1):
+        order = torch.from_numpy(order_rng.permutation(n))
+        wrong = 0
+        t0 = time.perf_counter()
+        for i in range(0, n, batch_size):
+            idx = order[i:i + batch_size]
+            x, y = X[idx], Y[idx]
+            h0, o0 = relax(x, H_p[idx], O_p[idx], free_steps)
+            H_p[idx], O_p[idx] = h0, o0
+            wrong += int((o0.argmax(1) != L[idx]).sum())
+            hp, op = relax(x, h0, o0, nudge_steps, beta, y)
+            if symmetric:
+                hm, om = relax(x, h0, o0, nudge_steps, -beta, y)
+                scale = 2.0 * beta
+            else:
+                hm, om, scale = h0, o0, beta
+            delta = (energy(x, hp, op).mean() - energy(x, hm, om).mean()) / scale
+            grads = torch.autograd.grad(delta, params)
+            with torch.no_grad():
+                for p, g, e in zip(params, grads, eta):
+                    p -= e * g
+        t_train = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        terr = test_error()
+        t_test = time.perf_counter() - t0
+        row = {"epoch": epoch, "train": 100.0 * wrong / n, "test": terr, "secs": t_train, "test_secs": t_test}
+        history.append(row)
+        if report:
+            report(row)
+    return history
+
+
 # ---------------------------------------------------------------- ours (the CLI)
 
 
@@ -345,43 +454,49 @@ def main():
             h = run_ours(rule, sym, name)
             if h:
                 results[name] = h
-    torch_name = None
+    torch_names = []  # the PyTorch rows, in the order of the ratio columns
     if not ARGS.skip_torch:
         try:
             import torch  # noqa: F401
         except ImportError:
             sys.exit("PyTorch is missing (pip install torch, or run with --skip-torch)")
-        torch_name = f"PyTorch EP{' symmetric' if ARGS.torch_symmetric else ''} ({ARGS.torch_dtype})"
+        sym = " symmetric" if ARGS.torch_symmetric else ""
+        peers = {
+            "research": (f"PyTorch EP{sym}, research code ({ARGS.torch_dtype})", torch_eqprop_autograd, {}),
+            "explicit": (f"PyTorch EP{sym}, explicit and hoisted ({ARGS.torch_dtype})", torch_eqprop,
+                         {"test_particles": ARGS.torch_test_particles}),
+        }
+        for key in ARGS.torch_peers:
+            name, fn, extra = peers[key]
 
-        def report(r):
-            print(f"{torch_name}: epoch {r['epoch']}/{ARGS.epochs}  train error {r['train']:.2f}%  test error "
-                  f"{r['test']:.2f}%  {r['secs']:.1f} s (test evaluation {r['test_secs']:.1f} s)", file=sys.stderr)
+            def report(r, name=name):
+                print(f"{name}: epoch {r['epoch']}/{ARGS.epochs}  train error {r['train']:.2f}%  test error "
+                      f"{r['test']:.2f}%  {r['secs']:.1f} s (test evaluation {r['test_secs']:.1f} s)", file=sys.stderr)
 
-        results[torch_name] = torch_eqprop(
-            xtrain, ltrain, xtest, ltest, hidden=ARGS.hidden, epochs=ARGS.epochs, batch_size=ARGS.batch_size,
-            beta=ARGS.beta, free_steps=ARGS.free_steps, nudge_steps=ARGS.nudge_steps, epsilon=ARGS.epsilon,
-            lrs=ARGS.lrs, symmetric=ARGS.torch_symmetric, test_steps=ARGS.test_steps,
-            test_particles=ARGS.torch_test_particles, seed=ARGS.seed,
-            dtype=ARGS.torch_dtype, threads=NTHREADS, report=report)
+            results[name] = fn(
+                xtrain, ltrain, xtest, ltest, hidden=ARGS.hidden, epochs=ARGS.epochs, batch_size=ARGS.batch_size,
+                beta=ARGS.beta, free_steps=ARGS.free_steps, nudge_steps=ARGS.nudge_steps, epsilon=ARGS.epsilon,
+                lrs=ARGS.lrs, symmetric=ARGS.torch_symmetric, test_steps=ARGS.test_steps, seed=ARGS.seed,
+                dtype=ARGS.torch_dtype, threads=NTHREADS, report=report, **extra)
+            torch_names.append(name)
     if not results:
         sys.exit("nothing ran")
 
     med = {name: statistics.median(r["secs"] for r in hist) for name, hist in results.items()}
-    print(f"\n| method | epochs | train error (last) | test error (last) | best test error | s/epoch (median) | "
-          f"PyTorch EP s/epoch / s/epoch |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    heads = "".join(f" {t} s/epoch / s/epoch |" for t in torch_names)
+    print(f"\n| method | epochs | train error (last) | test error (last) | best test error | s/epoch (median) |{heads}")
+    print("|---|---:|---:|---:|---:|---:|" + "---:|" * len(torch_names))
     for name, hist in results.items():
         last = hist[-1]
-        ratio = f"**{med[torch_name] / med[name]:.2f}x**" if torch_name and name != torch_name else ""
+        ratios = "".join(f" **{med[t] / med[name]:.2f}x** |" if name not in torch_names else " |" for t in torch_names)
         train = "-" if last["train"] is None else f"{last['train']:.2f}%"
         print(f"| {name} | {len(hist)} | {train} | {last['test']:.2f}% | {min(r['test'] for r in hist):.2f}% | "
-              f"{med[name]:.2f} | {ratio} |")
-    if torch_name:
-        how = (f"{ARGS.free_steps} more free steps of persistent test particles" if ARGS.torch_test_particles
-               else f"{ARGS.test_steps} free steps from zeros")
-        print(f"\n(s/epoch: the minibatch loop; PyTorch's test evaluation, {how} on "
-              f"10,000 images, took {statistics.median(r['test_secs'] for r in results[torch_name]):.2f} s per epoch "
-              f"apart from that; the ratio above 1 means attractor is faster)")
+              f"{med[name]:.2f} |{ratios}")
+    if torch_names:
+        how = (f"{ARGS.free_steps} more free steps of persistent test particles (hoisted peer)"
+               if ARGS.torch_test_particles else f"{ARGS.test_steps} free steps from zeros")
+        print(f"\n(s/epoch: the minibatch loop only; PyTorch's test evaluation ({how} on 10,000 images) is "
+              f"timed apart; a ratio above 1 means attractor is faster)")
 
     names = list(results)
     print("\nTest error (%) after each epoch:\n")

@@ -312,23 +312,28 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let epochs = args.epochs;
-    let mut last = Instant::now();
     let mut eval_error: Option<anyhow::Error> = None;
     let mut particles: Option<Mat<f64>> = match (&test, args.test_particles) {
         (Some(t), true) => Some(Mat::zeros(net.state_dim(), t.labels.len())),
         _ => None,
     };
     // the per-epoch line: the free phase's training error, the test error(s), the epoch's seconds
-    let mut report_epoch = |epoch: usize, counts: Option<(usize, usize)>, eval: String| {
-        let secs = last.elapsed().as_secs_f64();
-        let train_err = counts
-            .filter(|c| c.0 > 0)
-            .map(|(n, e)| format!("  train error {:.2}%", 100.0 * e as f64 / n as f64))
-            .unwrap_or_default();
-        bar.suspend(|| println!("epoch {epoch}/{epochs}{train_err}{eval}  {secs:.1} s"));
-        bar.set_position(epoch as u64);
-        last = Instant::now();
-    };
+    let mut report_epoch =
+        |epoch: usize, counts: Option<(usize, usize)>, eval: String, secs: f64, eval_secs: f64| {
+            let train_err = counts
+                .filter(|c| c.0 > 0)
+                .map(|(n, e)| format!("  train error {:.2}%", 100.0 * e as f64 / n as f64))
+                .unwrap_or_default();
+            let eval_secs = if eval.is_empty() {
+                String::new()
+            } else {
+                format!(" (test {eval_secs:.1} s)")
+            };
+            bar.suspend(|| {
+                println!("epoch {epoch}/{epochs}{train_err}{eval}  {secs:.2} s{eval_secs}")
+            });
+            bar.set_position(epoch as u64);
+        };
     // the test error of the layered network: from zero, and on persistent test particles
     let mut evaluate = |net: &LayeredNetwork| -> String {
         let Some(t) = &test else {
@@ -442,8 +447,9 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
 }
 
 /// What `fit_reporting` calls after each epoch: the epoch, the free phase's (examples, errors)
-/// in it, the test-error text of the model.
-type EpochReporter<'a> = dyn FnMut(usize, Option<(usize, usize)>, String) + 'a;
+/// in it, the test-error text of the model, the seconds of the epoch's training and of the
+/// test evaluation.
+type EpochReporter<'a> = dyn FnMut(usize, Option<(usize, usize)>, String, f64, f64) + 'a;
 
 /// `Trainer::fit` (stopped by `stop` between minibatches), reporting each epoch with the rule's error counts of that epoch and the
 /// model's `evaluate` text.
@@ -463,14 +469,19 @@ where
 {
     t.set_interrupt(Some(stop.clone()));
     let mut before = (0, 0);
+    // the epoch's training seconds: from the end of the last evaluation to this call
+    let mut last = Instant::now();
     t.fit(net, data, |e| {
+        let train_secs = last.elapsed().as_secs_f64();
         let c = counts(e.rule).map(|(n, k)| {
             let d = (n - before.0, k - before.1);
             before = (n, k);
             d
         });
+        let t_eval = Instant::now();
         let line = evaluate(e.model);
-        report(e.epoch, c, line);
+        report(e.epoch, c, line, train_secs, t_eval.elapsed().as_secs_f64());
+        last = Instant::now();
         ControlFlow::Continue(())
     })
 }
@@ -490,9 +501,6 @@ fn run_oscillator(
 ) -> Result<Exit> {
     if args.rule != RuleName::Ep {
         bail!("--network oscillator trains by equilibrium propagation only (--rule ep)");
-    }
-    if args.out.is_some() {
-        bail!("--out: writing an oscillator network is not supported yet; drop --out");
     }
     if args.test_particles {
         bail!("--test-particles applies to --network layered");
@@ -536,6 +544,10 @@ fn run_oscillator(
         return Err(e.context("evaluating the test error"));
     }
     println!("training: {}", report.message());
+    if let Some(out) = &args.out {
+        net.save_safetensors(out).context("--out")?;
+        println!("wrote {} (oscillator network {:?})", out.display(), sizes);
+    }
     Ok(if report.status == Status::Interrupted {
         Exit::Interrupted
     } else {

@@ -67,8 +67,12 @@ fn trains_prints_epochs_and_writes_the_same_network_on_any_thread_count() {
     let (code, out, err) = train(&["--symmetric", "--cost", "cross-entropy", "--epochs", "1"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("(symmetric)"), "{out}");
-    // the oscillator network, and Scellier's evaluation on persistent test particles
+    // the oscillator network (written with --out), and Scellier's evaluation on persistent
+    // test particles
+    let osc = path("osc.safetensors");
     let (code, out, err) = train(&[
+        "--out",
+        osc.to_str().unwrap(),
         "--network",
         "oscillator",
         "--epsilon",
@@ -85,6 +89,13 @@ fn trains_prints_epochs_and_writes_the_same_network_on_any_thread_count() {
     assert!(
         out.contains("epoch 1/1  train error") && out.contains("test error"),
         "{out}"
+    );
+    assert!(out.contains("wrote") && osc.exists(), "{out}");
+    let bytes = std::fs::read(&osc).unwrap();
+    assert!(
+        String::from_utf8_lossy(&bytes[..200.min(bytes.len())])
+            .contains("attractor.oscillator-network"),
+        "the oscillator network's file names its format"
     );
     let (code, out, err) = train(&["--test-particles", "--epochs", "1"]);
     assert_eq!(code, 0, "{err}");
@@ -106,8 +117,8 @@ fn bad_input_names_the_option() {
         (&["--batch-size", "0"], "batch_size"),
         (&["--network", "oscillator", "--rule", "chl"], "--rule ep"),
         (
-            &["--network", "oscillator", "--out", "x.safetensors"],
-            "--out",
+            &["--network", "oscillator", "--test-particles"],
+            "--test-particles",
         ),
         (&["--network", "oscillator", "--beta", "0"], "beta"),
     ];

@@ -506,7 +506,7 @@ fn networks_round_trip_through_safetensors_and_bad_files_are_named() {
     let e = LayeredNetwork::from_safetensors_bytes(&rbm.to_safetensors_bytes().unwrap(), "rbm")
         .unwrap_err()
         .to_string();
-    assert!(e.contains("not a layered-network file"), "{e}");
+    assert!(e.contains("not a safetensors layered network file"), "{e}");
 }
 
 #[test]

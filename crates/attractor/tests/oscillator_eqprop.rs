@@ -372,3 +372,32 @@ fn bad_input_is_named() {
         .to_string();
     assert!(e.contains("inputs x (features)"), "{e}");
 }
+
+/// The oscillator network's safetensors file: a round trip gives the same network, the bytes
+/// are the same for the same network, and neither kind of layered file passes for the other.
+#[test]
+fn safetensors_round_trip_and_format_check() {
+    use attractor::models::layered::{LayerActivation, LayeredNetwork};
+    let (net, _, _) = small(3);
+    let bytes = net.to_safetensors_bytes().unwrap();
+    assert_eq!(bytes, net.to_safetensors_bytes().unwrap());
+    let back = OscillatorNetwork::from_safetensors_bytes(&bytes, "osc").unwrap();
+    assert_eq!(back, net);
+    let err = LayeredNetwork::from_safetensors_bytes(&bytes, "osc").unwrap_err();
+    assert!(err.to_string().contains("attractor.layered"), "{err}");
+    let layered = LayeredNetwork::random(&[4, 5, 3], LayerActivation::HardSigmoid, 1).unwrap();
+    let err = OscillatorNetwork::from_safetensors_bytes(
+        &layered.to_safetensors_bytes().unwrap(),
+        "layered",
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("not a safetensors oscillator network file"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("osc.safetensors");
+    net.save_safetensors(&path).unwrap();
+    assert_eq!(OscillatorNetwork::load_safetensors(&path).unwrap(), net);
+}

@@ -65,6 +65,11 @@ impl LayeredNetwork {
         })
     }
 
+    /// A network from parameters already checked ([`LayerParams::from_parts`]).
+    pub fn from_params(layers: LayerParams, activation: LayerActivation) -> Result<Self> {
+        Ok(Self { layers, activation })
+    }
+
     /// The parameters.
     pub fn layers(&self) -> &LayerParams {
         &self.layers

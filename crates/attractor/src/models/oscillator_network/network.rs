@@ -65,6 +65,11 @@ impl OscillatorNetwork {
         })
     }
 
+    /// A network from parameters already checked ([`LayerParams::from_parts`]).
+    pub fn from_params(layers: LayerParams) -> Self {
+        Self { layers }
+    }
+
     /// The parameters.
     pub fn layers(&self) -> &LayerParams {
         &self.layers

@@ -9,6 +9,10 @@
 //! while it is evaluated (models are plain data; the object implementing these traits is the
 //! model bound to its workspace).
 
+pub mod batch;
+
+pub use batch::{BatchParamGradient, LayerFeatures, add_param_contrast};
+
 /// A scalar energy `E: ℝⁿ → ℝ`.
 pub trait Energy {
     /// The dimension `n` of the state.

@@ -112,6 +112,23 @@ impl Targets<'_, '_> {
             self.params[i].rb_mut()
         }
     }
+
+    /// Every target at once, in block order (each as [`get`](Self::get) would give it).
+    pub fn blocks(&mut self) -> Vec<MatMut<'_, f64>> {
+        // a buffered block may have no parameter view (direction_blocks) and a parameter
+        // block an empty buffer (Sgd without momentum): walk both lists side by side
+        let (mut params, mut bufs) = (self.params.iter_mut(), self.bufs.iter_mut());
+        let mut out = Vec::with_capacity(self.scales.len());
+        for &buffered in self.in_buffer {
+            let (p, b) = (params.next(), bufs.next());
+            match (buffered, p, b) {
+                (true, _, Some(b)) => out.push(b.as_mut()),
+                (false, Some(p), _) => out.push(p.rb_mut()),
+                _ => break,
+            }
+        }
+        out
+    }
 }
 
 /// The direction `d` itself, block by block (zero buffers shaped by `specs`, scale 1): for

@@ -23,13 +23,11 @@
 use super::equilibrium_propagation::{Nudging, PhasedField, relax_phases, signed_beta};
 use super::optimizer::{Direction, Targets};
 use super::trainer::{Dataset, Rule};
-use super::two_phase::gather;
+use super::two_phase::{TwoPhase, gather};
 use crate::error::{Error, Result};
-use crate::linalg::blocked_matmul;
 use crate::models::layered::{Phase, Relaxation};
 use crate::models::oscillator_network::{OscillatorFlow, OscillatorNetwork};
-use faer::reborrow::ReborrowMut;
-use faer::{Accum, Mat, MatRef, Par};
+use faer::{Mat, MatRef, Par};
 
 /// The mathematics of equilibrium propagation on an oscillator network.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,16 +75,8 @@ pub struct OscillatorEqProp {
     x: Mat<f64>,
     y: Mat<f64>,
     s0: Mat<f64>,
-    /// cos/sin of the input phases (`d_0 × b`).
-    c_in: Mat<f64>,
-    s_in: Mat<f64>,
-    /// cos/sin of the two equilibria whose difference is the update (`D × b`).
-    c_plus: Mat<f64>,
-    s_plus: Mat<f64>,
-    c_minus: Mat<f64>,
-    s_minus: Mat<f64>,
-    sizes: Vec<usize>,
-    coef: f64,
+    /// The cosines and sines of the two equilibria whose difference is the update.
+    phases: TwoPhase,
     seen: usize,
     errors: usize,
     n_updates: u64,
@@ -101,14 +91,7 @@ impl OscillatorEqProp {
             x: Mat::new(),
             y: Mat::new(),
             s0: Mat::new(),
-            c_in: Mat::new(),
-            s_in: Mat::new(),
-            c_plus: Mat::new(),
-            s_plus: Mat::new(),
-            c_minus: Mat::new(),
-            s_minus: Mat::new(),
-            sizes: Vec::new(),
-            coef: 0.0,
+            phases: TwoPhase::default(),
             seen: 0,
             errors: 0,
             n_updates: 0,
@@ -151,17 +134,14 @@ impl OscillatorEqProp {
             p.nudging,
             beta,
         )?;
-        let (plus, minus, coef) = (eq.plus, eq.minus, eq.coef);
-        self.c_in = Mat::from_fn(phi.nrows(), b, |i, j| phi[(i, j)].cos());
-        self.s_in = Mat::from_fn(phi.nrows(), b, |i, j| phi[(i, j)].sin());
-        let (ps, ms) = (plus.as_ref(), minus.as_ref());
-        let dim = ps.nrows();
-        self.c_plus = Mat::from_fn(dim, b, |i, j| ps[(i, j)].cos());
-        self.s_plus = Mat::from_fn(dim, b, |i, j| ps[(i, j)].sin());
-        self.c_minus = Mat::from_fn(dim, b, |i, j| ms[(i, j)].cos());
-        self.s_minus = Mat::from_fn(dim, b, |i, j| ms[(i, j)].sin());
-        self.sizes = net.sizes().to_vec();
-        self.coef = coef;
+        self.phases.set(
+            net,
+            phi.as_ref(),
+            eq.plus.as_ref(),
+            eq.minus.as_ref(),
+            eq.coef,
+            p.par,
+        );
         self.s0 = eq.free;
         Ok(self.s0.as_ref())
     }
@@ -169,55 +149,7 @@ impl OscillatorEqProp {
 
 impl Direction for OscillatorEqProp {
     fn add_into(&mut self, targets: &mut Targets<'_, '_>) {
-        let n_layers = self.sizes.len() - 1;
-        let b = self.c_plus.ncols();
-        let par = self.params.par;
-        let offset = |k: usize| -> usize { self.sizes[1..k].iter().sum() };
-        for k in 0..n_layers {
-            let (dk, dk1) = (self.sizes[k], self.sizes[k + 1]);
-            let o1 = offset(k + 1);
-            let a = targets.scale(2 * k) * self.coef;
-            let mut w = targets.get(2 * k);
-            let pairs: [(MatRef<'_, f64>, MatRef<'_, f64>, f64); 4] = if k == 0 {
-                [
-                    (self.c_in.as_ref(), self.c_plus.as_ref().subrows(o1, dk1), a),
-                    (self.s_in.as_ref(), self.s_plus.as_ref().subrows(o1, dk1), a),
-                    (
-                        self.c_in.as_ref(),
-                        self.c_minus.as_ref().subrows(o1, dk1),
-                        -a,
-                    ),
-                    (
-                        self.s_in.as_ref(),
-                        self.s_minus.as_ref().subrows(o1, dk1),
-                        -a,
-                    ),
-                ]
-            } else {
-                let o = offset(k);
-                fn sub(m: &Mat<f64>, off: usize, d: usize) -> MatRef<'_, f64> {
-                    m.as_ref().subrows(off, d)
-                }
-                [
-                    (sub(&self.c_plus, o, dk), sub(&self.c_plus, o1, dk1), a),
-                    (sub(&self.s_plus, o, dk), sub(&self.s_plus, o1, dk1), a),
-                    (sub(&self.c_minus, o, dk), sub(&self.c_minus, o1, dk1), -a),
-                    (sub(&self.s_minus, o, dk), sub(&self.s_minus, o1, dk1), -a),
-                ]
-            };
-            for (l, r, alpha) in pairs {
-                blocked_matmul(w.rb_mut(), Accum::Add, l, r.transpose(), alpha, par);
-            }
-            let a = targets.scale(2 * k + 1) * self.coef;
-            let mut h = targets.get(2 * k + 1);
-            for i in 0..dk1 {
-                let mut acc = 0.0;
-                for j in 0..b {
-                    acc += self.c_plus[(o1 + i, j)] - self.c_minus[(o1 + i, j)];
-                }
-                h[(i, 0)] += a * acc;
-            }
-        }
+        self.phases.add_into(targets);
     }
 }
 

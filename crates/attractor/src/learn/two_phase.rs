@@ -1,32 +1,33 @@
 //! The update that equilibrium propagation and contrastive Hebbian learning share on a layered
 //! energy network: a difference of the parameter gradient `∂E/∂θ` between two equilibria of
 //! the same minibatch, `d = c·(∂E/∂θ(s⁻) − ∂E/∂θ(s⁺))`. With `∂E/∂W_k = −ρ(s_k)ρ(s_{k+1})ᵀ`
-//! and `∂E/∂b_k = −ρ(s_k)` this is, summed over the columns of the minibatch,
+//! and `∂E/∂b_k = −ρ(s_k)` (rates; the oscillator network adds the same products of sines to
+//! those of cosines) this is, summed over the columns of the minibatch,
 //! `d_{W_k} = c·(ρ(s_k⁺)ρ(s_{k+1}⁺)ᵀ − ρ(s_k⁻)ρ(s_{k+1}⁻)ᵀ)` and
 //! `d_{b_k} = c·(ρ(s_k⁺) − ρ(s_k⁻))`: two matrix products per weight matrix (one for `W_0`,
-//! whose input factor `ρ(x)` is the same in both phases).
+//! whose input factor `ρ(x)` is the same in both phases), formed by
+//! [`add_param_contrast`](crate::energy::add_param_contrast) from the models'
+//! [`BatchParamGradient`] features.
 
 use super::optimizer::Targets;
 use super::trainer::Dataset;
+use crate::energy::{BatchParamGradient, LayerFeatures, add_param_contrast};
 use crate::error::{Error, Result};
-use crate::linalg::blocked_matmul;
-use crate::models::layered::{LayeredNetwork, flow::rho_into};
-use faer::reborrow::ReborrowMut;
-use faer::{Accum, Mat, MatRef, Par};
+use crate::models::layered::LayeredNetwork;
+use faer::{Mat, MatRef, Par};
 
-/// The activities of two equilibria of a minibatch and the coefficient of their difference.
+/// The features of two equilibria of a minibatch and the coefficient of their difference,
+/// for any layered energy with [`BatchParamGradient`] (the rate network, the oscillator
+/// network).
 #[derive(Debug, Clone)]
 pub struct TwoPhase {
-    sizes: Vec<usize>,
-    offsets: Vec<usize>,
-    /// `ρ(x)`, `d_0 × b`.
-    x_rho: Mat<f64>,
-    /// `ρ(s⁺)`, `D × b`.
-    plus: Mat<f64>,
-    /// `ρ(s⁻)`, `D × b`.
-    minus: Mat<f64>,
-    /// `ρ(s_1⁺) − ρ(s_1⁻)`, the second factor of the `W_0` product.
-    diff1: Mat<f64>,
+    /// The features of `[x; s⁺]`.
+    plus: LayerFeatures,
+    /// The features of `[x; s⁻]`.
+    minus: LayerFeatures,
+    /// Scratch for the first weight block's factor `φ(s_1⁺) − φ(s_1⁻)`.
+    diff: Mat<f64>,
+    coefs: Vec<f64>,
     coef: f64,
     par: Par,
 }
@@ -34,12 +35,10 @@ pub struct TwoPhase {
 impl Default for TwoPhase {
     fn default() -> Self {
         Self {
-            sizes: Vec::new(),
-            offsets: Vec::new(),
-            x_rho: Mat::new(),
-            plus: Mat::new(),
-            minus: Mat::new(),
-            diff1: Mat::new(),
+            plus: LayerFeatures::default(),
+            minus: LayerFeatures::default(),
+            diff: Mat::new(),
+            coefs: Vec::new(),
             coef: 0.0,
             par: Par::Seq,
         }
@@ -47,97 +46,39 @@ impl Default for TwoPhase {
 }
 
 impl TwoPhase {
-    /// Record the phases of a minibatch: inputs `x` (`d_0 × b`), equilibria `s_plus`, `s_minus`
-    /// (`D × b`) and the coefficient `c` of their difference.
-    pub fn set(
+    /// Record the phases of a minibatch: inputs `x` (`d_0 × b`, the input layer as the energy
+    /// sees it), equilibria `s_plus`, `s_minus` (`D × b`) and the coefficient `c` of their
+    /// difference.
+    pub fn set<M: BatchParamGradient + ?Sized>(
         &mut self,
-        net: &LayeredNetwork,
+        model: &M,
         x: MatRef<'_, f64>,
         s_plus: MatRef<'_, f64>,
         s_minus: MatRef<'_, f64>,
         coef: f64,
         par: Par,
     ) {
-        let act = net.activation();
-        let (b, dim) = (x.ncols(), net.state_dim());
-        self.sizes.clear();
-        self.sizes.extend_from_slice(net.sizes());
-        self.offsets.clear();
-        self.offsets
-            .extend((1..=net.n_layers()).map(|k| net.offset(k)));
-        resize(&mut self.x_rho, x.nrows(), b);
-        resize(&mut self.plus, dim, b);
-        resize(&mut self.minus, dim, b);
-        resize(&mut self.diff1, net.sizes()[1], b);
-        rho_into(act, x, self.x_rho.as_mut());
-        rho_into(act, s_plus, self.plus.as_mut());
-        rho_into(act, s_minus, self.minus.as_mut());
-        let d1 = net.sizes()[1];
-        for j in 0..b {
-            for i in 0..d1 {
-                self.diff1[(i, j)] = self.plus[(i, j)] - self.minus[(i, j)];
-            }
-        }
+        self.plus.set(model, x, s_plus);
+        self.minus.set(model, x, s_minus);
         self.coef = coef;
         self.par = par;
     }
 
-    /// Add `scale_i · d_i` into every block target (order `W_0, b_1, W_1, b_2, …`).
-    pub fn add_into(&self, targets: &mut Targets<'_, '_>) {
-        let n_layers = self.sizes.len() - 1;
-        let b = self.x_rho.ncols();
-        for k in 0..n_layers {
-            let (dk, dk1) = (self.sizes[k], self.sizes[k + 1]);
-            let a = targets.scale(2 * k) * self.coef;
-            let w = targets.get(2 * k);
-            if k == 0 {
-                blocked_matmul(
-                    w,
-                    Accum::Add,
-                    self.x_rho.as_ref(),
-                    self.diff1.as_ref().transpose(),
-                    a,
-                    self.par,
-                );
-            } else {
-                let (o, o1) = (self.offsets[k - 1], self.offsets[k]);
-                let mut w = w;
-                let p = self.plus.as_ref();
-                let m = self.minus.as_ref();
-                blocked_matmul(
-                    w.rb_mut(),
-                    Accum::Add,
-                    p.subrows(o, dk),
-                    p.subrows(o1, dk1).transpose(),
-                    a,
-                    self.par,
-                );
-                blocked_matmul(
-                    w,
-                    Accum::Add,
-                    m.subrows(o, dk),
-                    m.subrows(o1, dk1).transpose(),
-                    -a,
-                    self.par,
-                );
-            }
-            let a = targets.scale(2 * k + 1) * self.coef;
-            let o1 = self.offsets[k];
-            let mut bias = targets.get(2 * k + 1);
-            for i in 0..dk1 {
-                let mut acc = 0.0;
-                for j in 0..b {
-                    acc += self.plus[(o1 + i, j)] - self.minus[(o1 + i, j)];
-                }
-                bias[(i, 0)] += a * acc;
-            }
-        }
-    }
-}
-
-fn resize(m: &mut Mat<f64>, r: usize, c: usize) {
-    if m.nrows() != r || m.ncols() != c {
-        *m = Mat::zeros(r, c);
+    /// Add `scale_i · d_i` into every block target (order `W_0, b_1, W_1, b_2, …`), where
+    /// `d = c·(∂E/∂θ(s⁻) − ∂E/∂θ(s⁺))` summed over the minibatch.
+    pub fn add_into(&mut self, targets: &mut Targets<'_, '_>) {
+        self.coefs.clear();
+        self.coefs
+            .extend((0..targets.len()).map(|i| targets.scale(i) * self.coef));
+        let mut blocks = targets.blocks();
+        add_param_contrast(
+            &self.plus,
+            &self.minus,
+            &self.coefs,
+            &mut blocks,
+            &mut self.diff,
+            self.par,
+        );
     }
 }
 

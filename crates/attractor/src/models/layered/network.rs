@@ -131,6 +131,19 @@ impl ParamBlocks for LayeredNetwork {
     }
 }
 
+/// One feature, `φ_0 = ρ`: `∂E/∂W_k = −ρ(s_k)ρ(s_{k+1})ᵀ`, `∂E/∂b_k = −ρ(s_k)`.
+impl crate::energy::BatchParamGradient for LayeredNetwork {
+    fn layer_sizes(&self) -> &[usize] {
+        self.sizes()
+    }
+    fn n_features(&self) -> usize {
+        1
+    }
+    fn feature_into(&self, _f: usize, s: MatRef<'_, f64>, out: MatMut<'_, f64>) {
+        super::flow::rho_into(self.activation, s, out);
+    }
+}
+
 /// The energy as a function of the whole state `[x; s_1; …; s_L]` (input included, so that
 /// [`ParamGradient`] sees every factor of `∂E/∂W_0`).
 impl Energy for LayeredNetwork {

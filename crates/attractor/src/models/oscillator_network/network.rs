@@ -188,6 +188,25 @@ impl ParamBlocks for OscillatorNetwork {
 }
 
 /// The energy as a function of the whole state `[φ_0; θ]` (input phases included).
+/// Two features, `φ_0 = cos`, `φ_1 = sin`: `∂E/∂W_k = −(cos θ^k cos θ^{k+1}ᵀ + sin θ^k sin θ^{k+1}ᵀ)`,
+/// `∂E/∂h_k = −cos θ^k` (the input layer as its phases `φ_0 = π·x`).
+impl crate::energy::BatchParamGradient for OscillatorNetwork {
+    fn layer_sizes(&self) -> &[usize] {
+        self.sizes()
+    }
+    fn n_features(&self) -> usize {
+        2
+    }
+    fn feature_into(&self, f: usize, s: MatRef<'_, f64>, mut out: MatMut<'_, f64>) {
+        for j in 0..s.ncols() {
+            for i in 0..s.nrows() {
+                let v = s[(i, j)];
+                out[(i, j)] = if f == 0 { v.cos() } else { v.sin() };
+            }
+        }
+    }
+}
+
 impl Energy for OscillatorNetwork {
     fn dim(&self) -> usize {
         self.n_inputs() + self.state_dim()

@@ -10,8 +10,10 @@
 //! model bound to its workspace).
 
 pub mod batch;
+pub mod batch_energy;
 
 pub use batch::{BatchParamGradient, LayerFeatures, add_param_contrast};
+pub use batch_energy::{BatchEnergy, Clamped, Nudged, OutputCost, Phase, Phased};
 
 /// A scalar energy `E: ℝⁿ → ℝ`.
 pub trait Energy {

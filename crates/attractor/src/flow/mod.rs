@@ -14,12 +14,14 @@
 //! network, say) implement [`VectorField`] directly and report their Lyapunov function through
 //! [`VectorField::energy_at`].
 
+mod batch_gradient;
 mod gradient;
 mod langevin;
 mod preconditioned;
 mod projected;
 mod proximal;
 
+pub use batch_gradient::BatchGradientFlow;
 pub use gradient::GradientFlow;
 pub use langevin::{LangevinFlow, TemperatureSchedule};
 pub use preconditioned::{DiagonalMetric, Metric, PreconditionedFlow};

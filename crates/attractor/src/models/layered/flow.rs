@@ -14,8 +14,11 @@
 //! exactly at the fixed points (the steady-state rule applies unchanged).
 
 use super::{LayerActivation, LayeredNetwork};
-use crate::error::{Error, Result, check_len};
-use crate::linalg::{blocked_matmul, check_matrix_finite};
+pub use crate::energy::Phase;
+use crate::energy::{BatchEnergy, OutputCost, Phased};
+use crate::error::{Error, Result};
+use crate::flow::BatchGradientFlow;
+use crate::linalg::blocked_matmul;
 use crate::run::BatchField;
 use faer::reborrow::ReborrowMut;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
@@ -97,39 +100,6 @@ impl FromStr for Cost {
                 "use squared-error or cross-entropy",
             )),
         }
-    }
-}
-
-/// Which phase a relaxation runs.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Phase {
-    /// `β = 0`: the network's own equilibrium for the input.
-    Free,
-    /// `F = E + βC`: the output is pulled (β > 0) or pushed (β < 0) by the cost.
-    Nudged(f64),
-    /// The output layer held at the target (contrastive Hebbian learning's clamped phase).
-    Clamped,
-}
-
-impl Phase {
-    /// Check that a flow can run this phase: nudging and clamping need targets, and `β` must be
-    /// finite and nonzero.
-    pub fn check(self, has_targets: bool) -> Result<()> {
-        if !matches!(self, Phase::Free) && !has_targets {
-            return Err(Error::Incompatible(
-                "the nudged and clamped phases need targets: build the flow with y".into(),
-            ));
-        }
-        if let Phase::Nudged(beta) = self
-            && !(beta.is_finite() && beta != 0.0)
-        {
-            return Err(Error::invalid(
-                "beta",
-                beta,
-                "the nudging strength must be finite and nonzero (e.g. 0.5)",
-            ));
-        }
-        Ok(())
     }
 }
 
@@ -240,121 +210,55 @@ fn column_mut<'a>(m: MatMut<'a, f64>, j: usize) -> &'a mut [f64] {
         .as_slice_mut()
 }
 
-/// A layered network's relaxation on a minibatch (see the module documentation).
-#[derive(Debug)]
-pub struct LayeredFlow<'a> {
-    net: &'a LayeredNetwork,
-    eps: f64,
-    phase: Phase,
-    cost: Cost,
-    par: Par,
-    drive_all: Mat<f64>,
-    y_all: Mat<f64>,
-    drive: Mat<f64>,
-    y: Mat<f64>,
-    rho: Mat<f64>,
-    field: Mat<f64>,
-    cgrad: Vec<f64>,
-    sl: Vec<f64>,
+impl OutputCost for Cost {
+    fn value(&self, s: &[f64], y: &[f64]) -> f64 {
+        Cost::value(*self, s, y)
+    }
+    fn gradient_into(&self, s: &[f64], y: &[f64], g: &mut [f64]) {
+        Cost::gradient_into(*self, s, y, g)
+    }
 }
 
-impl<'a> LayeredFlow<'a> {
-    /// The flow of `net` for the inputs `x` (`d_0 × B`) and, for the nudged and clamped
-    /// phases, the targets `y` (`d_L × B`), with the projection step `ε` (the Euler step of
-    /// the run; only the hard sigmoid uses it) and the cost. Starts in the free phase.
-    pub fn new(
-        net: &'a LayeredNetwork,
-        x: MatRef<'_, f64>,
-        y: Option<MatRef<'_, f64>>,
-        eps: f64,
-        cost: Cost,
-        par: Par,
-    ) -> Result<Self> {
+/// The energy `E(s)` of a layered network on a minibatch, its input clamped (a
+/// [`BatchEnergy`] over the free layers' states, one column per example): the input's
+/// contribution `b_1 + W_0ᵀρ(x)` is computed once, in [`new`](Self::new), and
+/// `∇_{s_k}E = s_k − ρ′(s_k) ⊙ u_k` with the fields `u_k` of [`fields_into`] (for the hard
+/// sigmoid `ρ′ = 1` on `[0, 1]`, Scellier & Bengio's convention).
+#[derive(Debug)]
+pub struct LayeredEnergy<'a> {
+    net: &'a LayeredNetwork,
+    par: Par,
+    drive_all: Mat<f64>,
+    drive: Mat<f64>,
+    rho: Mat<f64>,
+    field: Mat<f64>,
+}
+
+impl<'a> LayeredEnergy<'a> {
+    /// The energy of `net` with the inputs `x` (`d_0 × B`) clamped (checked).
+    pub fn new(net: &'a LayeredNetwork, x: MatRef<'_, f64>, par: Par) -> Result<Self> {
         net.check_inputs("inputs x", x)?;
-        if !(eps.is_finite() && eps > 0.0) {
-            return Err(Error::invalid(
-                "epsilon (relaxation step)",
-                eps,
-                "the relaxation step must be finite and > 0 (e.g. 0.5)",
-            ));
-        }
         let b = x.ncols();
-        let y_all = match y {
-            Some(y) => {
-                check_len(
-                    "targets y (rows)",
-                    y.nrows(),
-                    net.n_outputs(),
-                    "give one target value per output unit",
-                )?;
-                check_len(
-                    "targets y (columns)",
-                    y.ncols(),
-                    b,
-                    "give one target per input column",
-                )?;
-                check_matrix_finite("targets y", y)?;
-                y.to_owned()
-            }
-            None => Mat::new(),
-        };
         crate::linalg::check_dense_size("relaxation states", net.state_dim(), b)?;
         let mut drive_all = Mat::zeros(net.sizes()[1], b);
         drive_into(net, x, drive_all.as_mut(), par);
         Ok(Self {
             net,
-            eps,
-            phase: Phase::Free,
-            cost,
             par,
             drive: drive_all.clone(),
-            y: y_all.clone(),
             drive_all,
-            y_all,
             rho: Mat::zeros(net.state_dim(), b),
             field: Mat::zeros(net.state_dim(), b),
-            cgrad: vec![0.0; net.n_outputs()],
-            sl: vec![0.0; net.n_outputs()],
         })
-    }
-
-    /// Switch the phase (checked: nudging and clamping need targets, β finite and nonzero).
-    pub fn set_phase(&mut self, phase: Phase) -> Result<()> {
-        phase.check(self.y_all.ncols() > 0)?;
-        self.phase = phase;
-        Ok(())
-    }
-    /// The phase.
-    pub fn phase(&self) -> Phase {
-        self.phase
-    }
-    /// The network.
-    pub fn network(&self) -> &LayeredNetwork {
-        self.net
-    }
-    /// Put the targets into the output rows of `s` (`D × B`): the clamped phase's start.
-    pub fn clamp_outputs(&self, mut s: MatMut<'_, f64>) {
-        let rows = self.net.output_rows();
-        for j in 0..s.ncols() {
-            for (r, i) in rows.clone().enumerate() {
-                s[(i, j)] = self.y_all[(r, j)];
-            }
-        }
-    }
-    fn beta(&self) -> f64 {
-        match self.phase {
-            Phase::Nudged(b) => b,
-            _ => 0.0,
-        }
     }
 }
 
-impl BatchField for LayeredFlow<'_> {
+impl BatchEnergy for LayeredEnergy<'_> {
     fn dim(&self) -> usize {
         self.net.state_dim()
     }
 
-    fn eval_batch_into(&mut self, _t: f64, s: MatRef<'_, f64>, mut ds: MatMut<'_, f64>) {
+    fn gradients_into(&mut self, s: MatRef<'_, f64>, mut g: MatMut<'_, f64>) {
         let n = s.ncols();
         let net = self.net;
         let act = net.activation();
@@ -363,55 +267,29 @@ impl BatchField for LayeredFlow<'_> {
             net,
             self.drive.as_ref().subcols(0, n),
             self.rho.as_ref().subcols(0, n),
-            ds.rb_mut(),
+            g.rb_mut(),
             self.par,
         );
-        let out = net.output_rows();
-        let beta = self.beta();
-        let (eps, inv_eps) = (self.eps, 1.0 / self.eps);
-        let clamped = matches!(self.phase, Phase::Clamped);
         for j in 0..n {
-            // ds holds the field u; the gradient is s − ρ′(s)u (+ β∂C/∂s_L on the outputs)
+            // g holds the field u; the gradient is s − ρ′(s)u
             let sj = column(s, j);
-            let dj = column_mut(ds.rb_mut(), j);
-            if beta != 0.0 {
-                self.cost
-                    .gradient_into(&sj[out.clone()], self.y.col_as_slice(j), &mut self.cgrad);
-            } else {
-                self.cgrad.fill(0.0);
-            }
-            let (d_hidden, d_out) = dj.split_at_mut(out.start);
-            let (s_hidden, s_out) = sj.split_at(out.start);
+            let gj = column_mut(g.rb_mut(), j);
             match act {
                 LayerActivation::HardSigmoid => {
-                    // ρ′ = 1: the projected step s ← Π(s − ε(s − u + βc))
-                    let step = |d: &mut f64, si: f64, c: f64| {
-                        let g = si - *d + beta * c;
-                        *d = ((si - eps * g).clamp(0.0, 1.0) - si) * inv_eps;
-                    };
-                    for (d, &si) in d_hidden.iter_mut().zip(s_hidden) {
-                        step(d, si, 0.0);
-                    }
-                    for ((d, &si), &c) in d_out.iter_mut().zip(s_out).zip(&self.cgrad) {
-                        step(d, si, c);
+                    for (d, &si) in gj.iter_mut().zip(sj) {
+                        *d = si - *d;
                     }
                 }
                 _ => {
-                    for (d, &si) in d_hidden.iter_mut().zip(s_hidden) {
-                        *d = act.drho(si) * *d - si;
-                    }
-                    for ((d, &si), &c) in d_out.iter_mut().zip(s_out).zip(&self.cgrad) {
-                        *d = act.drho(si) * *d - si - beta * c;
+                    for (d, &si) in gj.iter_mut().zip(sj) {
+                        *d = si - act.drho(si) * *d;
                     }
                 }
-            }
-            if clamped {
-                dj[out.clone()].fill(0.0);
             }
         }
     }
 
-    fn energies_into(&mut self, _t: f64, s: MatRef<'_, f64>, out: &mut [f64]) -> bool {
+    fn energies_into(&mut self, s: MatRef<'_, f64>, out: &mut [f64]) {
         let n = s.ncols();
         let net = self.net;
         let act = net.activation();
@@ -437,8 +315,6 @@ impl BatchField for LayeredFlow<'_> {
                 self.par,
             );
         }
-        let rows = net.output_rows();
-        let beta = self.beta();
         for j in 0..n {
             let (sj, rj) = (s.col(j), self.rho.col(j));
             let mut e = 0.0;
@@ -462,33 +338,98 @@ impl BatchField for LayeredFlow<'_> {
                     e -= rj[off + i] * self.field[(off + i, j)];
                 }
             }
-            if beta != 0.0 {
-                for (r, i) in rows.clone().enumerate() {
-                    self.sl[r] = sj[i];
-                }
-                e += beta * self.cost.value(&self.sl, self.y.col_as_slice(j));
-            }
             out[j] = e;
         }
-        true
     }
 
     fn select_columns(&mut self, ids: &[usize]) {
         for (k, &j) in ids.iter().enumerate() {
             let src = self.drive_all.col(j);
             self.drive.col_mut(k).copy_from(src);
-            if self.y_all.ncols() > 0 {
-                let src = self.y_all.col(j);
-                self.y.col_mut(k).copy_from(src);
+        }
+    }
+}
+
+/// A layered network's relaxation on a minibatch (see the module documentation): the
+/// (projected, for the hard sigmoid) gradient flow of its [`LayeredEnergy`] in the phases of
+/// the learning rules, [`Phased`] by the cost on the output layer.
+#[derive(Debug)]
+pub struct LayeredFlow<'a> {
+    net: &'a LayeredNetwork,
+    flow: BatchGradientFlow<Phased<LayeredEnergy<'a>, Cost>>,
+}
+
+impl<'a> LayeredFlow<'a> {
+    /// The flow of `net` for the inputs `x` (`d_0 × B`) and, for the nudged and clamped
+    /// phases, the targets `y` (`d_L × B`), with the projection step `ε` (the Euler step of
+    /// the run; only the hard sigmoid uses it) and the cost. Starts in the free phase.
+    pub fn new(
+        net: &'a LayeredNetwork,
+        x: MatRef<'_, f64>,
+        y: Option<MatRef<'_, f64>>,
+        eps: f64,
+        cost: Cost,
+        par: Par,
+    ) -> Result<Self> {
+        net.check_inputs("inputs x", x)?;
+        if !(eps.is_finite() && eps > 0.0) {
+            return Err(Error::invalid(
+                "epsilon (relaxation step)",
+                eps,
+                "the relaxation step must be finite and > 0 (e.g. 0.5)",
+            ));
+        }
+        let b = x.ncols();
+        let rows = net.output_rows();
+        let energy = Phased::phased(LayeredEnergy::new(net, x, par)?, cost, rows, y, b)?;
+        let flow = if net.activation().is_projected() {
+            let caveat = "the projected step descends the energy only while epsilon is below \
+                          1/L of the coupling (e.g. epsilon <= 0.5 for weights of norm below 1)";
+            BatchGradientFlow::projected(energy, 0.0, 1.0, eps, Some(caveat.to_string()))
+        } else {
+            BatchGradientFlow::new(energy)
+        };
+        Ok(Self { net, flow })
+    }
+
+    /// Switch the phase (checked: nudging and clamping need targets, β finite and nonzero).
+    pub fn set_phase(&mut self, phase: Phase) -> Result<()> {
+        self.flow.energy_mut().set_phase(phase)
+    }
+    /// The phase.
+    pub fn phase(&self) -> Phase {
+        self.flow.energy().phase()
+    }
+    /// The network.
+    pub fn network(&self) -> &LayeredNetwork {
+        self.net
+    }
+    /// Put the targets into the output rows of `s` (`D × B`): the clamped phase's start.
+    pub fn clamp_outputs(&self, mut s: MatMut<'_, f64>) {
+        let rows = self.net.output_rows();
+        let y = self.flow.energy().inner().targets();
+        for j in 0..s.ncols() {
+            for (r, i) in rows.clone().enumerate() {
+                s[(i, j)] = y[(r, j)];
             }
         }
     }
+}
 
+impl BatchField for LayeredFlow<'_> {
+    fn dim(&self) -> usize {
+        self.flow.dim()
+    }
+    fn eval_batch_into(&mut self, t: f64, s: MatRef<'_, f64>, ds: MatMut<'_, f64>) {
+        self.flow.eval_batch_into(t, s, ds);
+    }
+    fn energies_into(&mut self, t: f64, s: MatRef<'_, f64>, out: &mut [f64]) -> bool {
+        self.flow.energies_into(t, s, out)
+    }
+    fn select_columns(&mut self, ids: &[usize]) {
+        self.flow.select_columns(ids);
+    }
     fn lyapunov_caveat(&self) -> Option<String> {
-        self.net.activation().is_projected().then(|| {
-            "the projected step descends the energy only while epsilon is below 1/L of the \
-                 coupling (e.g. epsilon <= 0.5 for weights of norm below 1)"
-                .to_string()
-        })
+        self.flow.lyapunov_caveat()
     }
 }

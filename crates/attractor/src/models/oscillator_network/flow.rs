@@ -18,9 +18,10 @@
 //! with the reference and the others in antiphase.
 
 use super::OscillatorNetwork;
+use crate::energy::{BatchEnergy, OutputCost, Phase, Phased};
 use crate::error::{Result, check_len};
+use crate::flow::BatchGradientFlow;
 use crate::linalg::{blocked_matmul, check_matrix_finite};
-use crate::models::layered::Phase;
 use crate::run::BatchField;
 use faer::reborrow::ReborrowMut;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
@@ -45,35 +46,40 @@ pub fn phase_cost_gradient(theta: &[f64], y: &[f64], g: &mut [f64]) {
     }
 }
 
-/// A layered oscillator network's relaxation on a minibatch (see the module documentation).
+/// The phase cost of the module documentation as an [`OutputCost`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PhaseCost;
+
+impl OutputCost for PhaseCost {
+    fn value(&self, s: &[f64], y: &[f64]) -> f64 {
+        phase_cost(s, y)
+    }
+    fn gradient_into(&self, s: &[f64], y: &[f64], g: &mut [f64]) {
+        phase_cost_gradient(s, y, g)
+    }
+}
+
+/// The energy `E(φ_0, θ)` of a layered oscillator network on a minibatch, the input phases
+/// clamped (a [`BatchEnergy`] over the free phases, one column per example): the input's
+/// drives `h_1 + W_0ᵀ cos φ_0` and `W_0ᵀ sin φ_0` are computed once, in [`new`](Self::new).
 #[derive(Debug)]
-pub struct OscillatorFlow<'a> {
+pub struct OscillatorEnergy<'a> {
     net: &'a OscillatorNetwork,
-    phase: Phase,
     par: Par,
     /// `h_1 + W_0ᵀ cos φ_0` and `W_0ᵀ sin φ_0` for every column (`d_1 × B`).
     drive_c_all: Mat<f64>,
     drive_s_all: Mat<f64>,
-    y_all: Mat<f64>,
     drive_c: Mat<f64>,
     drive_s: Mat<f64>,
-    y: Mat<f64>,
     cos: Mat<f64>,
     sin: Mat<f64>,
     fu: Mat<f64>,
     fv: Mat<f64>,
 }
 
-impl<'a> OscillatorFlow<'a> {
-    /// The flow of `net` for the input phases `phi_in` (`d_0 × B`, e.g. from
-    /// [`OscillatorNetwork::input_phases`]) and, for the nudged phase, the targets `y`
-    /// (`d_L × B`, one-hot or in `[0, 1]`). Starts in the free phase.
-    pub fn new(
-        net: &'a OscillatorNetwork,
-        phi_in: MatRef<'_, f64>,
-        y: Option<MatRef<'_, f64>>,
-        par: Par,
-    ) -> Result<Self> {
+impl<'a> OscillatorEnergy<'a> {
+    /// The energy of `net` with the input phases `phi_in` (`d_0 × B`) clamped (checked).
+    pub fn new(net: &'a OscillatorNetwork, phi_in: MatRef<'_, f64>, par: Par) -> Result<Self> {
         check_len(
             "input phases (rows)",
             phi_in.nrows(),
@@ -82,25 +88,6 @@ impl<'a> OscillatorFlow<'a> {
         )?;
         check_matrix_finite("input phases", phi_in)?;
         let b = phi_in.ncols();
-        let y_all = match y {
-            Some(y) => {
-                check_len(
-                    "targets y (rows)",
-                    y.nrows(),
-                    net.n_outputs(),
-                    "give one target value per output oscillator",
-                )?;
-                check_len(
-                    "targets y (columns)",
-                    y.ncols(),
-                    b,
-                    "give one target per input column",
-                )?;
-                check_matrix_finite("targets y", y)?;
-                y.to_owned()
-            }
-            None => Mat::new(),
-        };
         let dim = net.state_dim();
         crate::linalg::check_dense_size("relaxation phases", dim, b)?;
         let d1 = net.sizes()[1];
@@ -128,42 +115,17 @@ impl<'a> OscillatorFlow<'a> {
         );
         Ok(Self {
             net,
-            phase: Phase::Free,
             par,
             drive_c: drive_c_all.clone(),
             drive_s: drive_s_all.clone(),
-            y: y_all.clone(),
             drive_c_all,
             drive_s_all,
-            y_all,
             cos: Mat::zeros(dim, b),
             sin: Mat::zeros(dim, b),
             fu: Mat::zeros(dim, b),
             fv: Mat::zeros(dim, b),
         })
     }
-
-    /// Switch the phase (checked: nudging needs targets and a finite, nonzero β).
-    pub fn set_phase(&mut self, phase: Phase) -> Result<()> {
-        phase.check(self.y_all.ncols() > 0)?;
-        self.phase = phase;
-        Ok(())
-    }
-    /// The phase.
-    pub fn phase(&self) -> Phase {
-        self.phase
-    }
-    /// The network.
-    pub fn network(&self) -> &OscillatorNetwork {
-        self.net
-    }
-    fn beta(&self) -> f64 {
-        match self.phase {
-            Phase::Nudged(b) => b,
-            _ => 0.0,
-        }
-    }
-
     /// `cos θ`, `sin θ` of the first `n` columns of `s`, and the downward fields
     /// `U_k = h_k + W_{k−1}ᵀ cos θ^{k−1}`, `V_k = W_{k−1}ᵀ sin θ^{k−1}` (layer 1 from the
     /// input drive); with `up`, the upward terms `W_k cos θ^{k+1}`, `W_k sin θ^{k+1}` added.
@@ -227,56 +189,30 @@ impl<'a> OscillatorFlow<'a> {
     }
 }
 
-impl BatchField for OscillatorFlow<'_> {
+impl BatchEnergy for OscillatorEnergy<'_> {
     fn dim(&self) -> usize {
         self.net.state_dim()
     }
 
-    fn eval_batch_into(&mut self, _t: f64, s: MatRef<'_, f64>, mut ds: MatMut<'_, f64>) {
-        let n = s.ncols();
+    /// `∂E/∂θ = sin θ ⊙ U − cos θ ⊙ V`.
+    fn gradients_into(&mut self, s: MatRef<'_, f64>, mut g: MatMut<'_, f64>) {
         self.fields(s, true);
-        let out = self.net.output_rows();
-        let beta = self.beta();
-        let clamped = matches!(self.phase, Phase::Clamped);
-        for j in 0..n {
-            let mut dj = ds.rb_mut().col_mut(j);
+        for j in 0..s.ncols() {
             for i in 0..s.nrows() {
-                let g = self.sin[(i, j)] * self.fu[(i, j)] - self.cos[(i, j)] * self.fv[(i, j)];
-                dj[i] = -g;
-            }
-            if beta != 0.0 {
-                for (r, i) in out.clone().enumerate() {
-                    let t = 2.0 * self.y[(r, j)] - 1.0;
-                    dj[i] += beta * (self.cos[(i, j)] - t) * self.sin[(i, j)];
-                }
-            }
-            if clamped {
-                for i in out.clone() {
-                    dj[i] = 0.0;
-                }
+                g[(i, j)] = self.sin[(i, j)] * self.fu[(i, j)] - self.cos[(i, j)] * self.fv[(i, j)];
             }
         }
     }
 
-    fn energies_into(&mut self, _t: f64, s: MatRef<'_, f64>, out: &mut [f64]) -> bool {
-        let n = s.ncols();
+    fn energies_into(&mut self, s: MatRef<'_, f64>, out: &mut [f64]) {
         self.fields(s, false);
-        let rows = self.net.output_rows();
-        let beta = self.beta();
-        for (j, e_out) in out.iter_mut().enumerate().take(n) {
+        for (j, e_out) in out.iter_mut().enumerate().take(s.ncols()) {
             let mut e = 0.0;
             for i in 0..s.nrows() {
                 e -= self.cos[(i, j)] * self.fu[(i, j)] + self.sin[(i, j)] * self.fv[(i, j)];
             }
-            if beta != 0.0 {
-                for (r, i) in rows.clone().enumerate() {
-                    let d = self.cos[(i, j)] - (2.0 * self.y[(r, j)] - 1.0);
-                    e += beta * 0.5 * d * d;
-                }
-            }
             *e_out = e;
         }
-        true
     }
 
     fn select_columns(&mut self, ids: &[usize]) {
@@ -285,10 +221,63 @@ impl BatchField for OscillatorFlow<'_> {
             self.drive_c.col_mut(k).copy_from(src);
             let src = self.drive_s_all.col(j);
             self.drive_s.col_mut(k).copy_from(src);
-            if self.y_all.ncols() > 0 {
-                let src = self.y_all.col(j);
-                self.y.col_mut(k).copy_from(src);
-            }
         }
+    }
+}
+
+/// A layered oscillator network's relaxation on a minibatch (see the module documentation):
+/// the gradient flow of its [`OscillatorEnergy`] in the phases of equilibrium propagation,
+/// [`Phased`] by the [`PhaseCost`] on the output phases.
+#[derive(Debug)]
+pub struct OscillatorFlow<'a> {
+    net: &'a OscillatorNetwork,
+    flow: BatchGradientFlow<Phased<OscillatorEnergy<'a>, PhaseCost>>,
+}
+
+impl<'a> OscillatorFlow<'a> {
+    /// The flow of `net` for the input phases `phi_in` (`d_0 × B`, e.g. from
+    /// [`OscillatorNetwork::input_phases`]) and, for the nudged phase, the targets `y`
+    /// (`d_L × B`, one-hot or in `[0, 1]`). Starts in the free phase.
+    pub fn new(
+        net: &'a OscillatorNetwork,
+        phi_in: MatRef<'_, f64>,
+        y: Option<MatRef<'_, f64>>,
+        par: Par,
+    ) -> Result<Self> {
+        let energy = OscillatorEnergy::new(net, phi_in, par)?;
+        let b = phi_in.ncols();
+        let energy = Phased::phased(energy, PhaseCost, net.output_rows(), y, b)?;
+        Ok(Self {
+            net,
+            flow: BatchGradientFlow::new(energy),
+        })
+    }
+
+    /// Switch the phase (checked: nudging needs targets and a finite, nonzero β).
+    pub fn set_phase(&mut self, phase: Phase) -> Result<()> {
+        self.flow.energy_mut().set_phase(phase)
+    }
+    /// The phase.
+    pub fn phase(&self) -> Phase {
+        self.flow.energy().phase()
+    }
+    /// The network.
+    pub fn network(&self) -> &OscillatorNetwork {
+        self.net
+    }
+}
+
+impl BatchField for OscillatorFlow<'_> {
+    fn dim(&self) -> usize {
+        self.flow.dim()
+    }
+    fn eval_batch_into(&mut self, t: f64, s: MatRef<'_, f64>, ds: MatMut<'_, f64>) {
+        self.flow.eval_batch_into(t, s, ds);
+    }
+    fn energies_into(&mut self, t: f64, s: MatRef<'_, f64>, out: &mut [f64]) -> bool {
+        self.flow.energies_into(t, s, out)
+    }
+    fn select_columns(&mut self, ids: &[usize]) {
+        self.flow.select_columns(ids);
     }
 }

@@ -105,6 +105,15 @@ pub fn run(args: &SampleArgs) -> Result<Exit> {
         Some(s) => parse_shape(s, n)?,
         None => image_shape(n),
     };
+    // the states, their mean-field means, the images and the --out copy: four n x count arrays
+    // of f64, refused here before the chains start rather than after the sampling
+    let arrays = attractor::memory::bytes_of("samples", &[n, args.count, 4], 8, "")?;
+    attractor::memory::check_bytes(
+        "samples (n_visible x --count) with their means and images",
+        &[n, args.count],
+        arrays,
+        "draw fewer samples (--count)",
+    )?;
     let par = match args.threads {
         0 => attractor::linalg::ALL_THREADS,
         1 => attractor::Par::Seq,

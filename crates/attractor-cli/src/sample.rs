@@ -3,7 +3,7 @@
 
 use crate::maxcut::Exit;
 use anyhow::{Context, Result, bail};
-use attractor::markov::{MarkovSampler, chain_rngs};
+use attractor::markov::{MarkovSampler, try_chain_rngs};
 use attractor::models::rbm::{Rbm, VisibleUnits};
 use attractor::problems::{image_shape, write_npy};
 use clap::{Args, ValueEnum};
@@ -150,7 +150,7 @@ pub fn run(args: &SampleArgs) -> Result<Exit> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let t0 = Instant::now();
-    let mut rngs = chain_rngs(args.seed, args.count);
+    let mut rngs = try_chain_rngs(args.seed, args.count)?;
     let mut v = gibbs.initial_states(&mut rngs)?;
     let mut done = 0;
     while done < args.steps && !stop.load(Ordering::SeqCst) {

@@ -466,7 +466,7 @@ impl Rbm {
                 -0.5 * (crate::linalg::dot(&self.a, &self.a) - crate::linalg::dot(&a_base, &a_base))
             }
         };
-        let mut rngs = crate::markov::chain_rngs(params.seed, params.n_runs);
+        let mut rngs = crate::markov::try_chain_rngs(params.seed, params.n_runs)?;
         let mut states =
             crate::memory::try_zeros("AIS chains (n_visible x n_runs)", nv, params.n_runs, fix)?;
         let mut log_w = crate::memory::try_vec("AIS log-weights", params.n_runs, 0.0, fix)?;

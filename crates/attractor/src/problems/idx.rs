@@ -345,12 +345,12 @@ fn idx_layout(
         ));
     }
     let (mut dims, mut n) = idx_dims(b, nd)?;
-    if let (Some(k), Some(first)) = (max_items, dims.first().copied()) {
-        if k < first {
-            // the declared size bounds `n`, and k < first: no overflow
-            n = n / first * k;
-            dims[0] = k;
-        }
+    if let (Some(k), Some(first)) = (max_items, dims.first().copied())
+        && k < first
+    {
+        // the declared size bounds `n`, and k < first: no overflow
+        n = n / first * k;
+        dims[0] = k;
     }
     let have = b.len() - header;
     if have < n {

@@ -12,7 +12,7 @@ RUNS=${RUNS:-10000000}
 RSS_MB=${RSS_MB:-1024}
 MALLOC_MB=${MALLOC_MB:-256}
 WORK=${WORK:-/tmp/attractor-fuzz-corpus}
-TARGETS=${*:-rudy edge_list ising_file qubo_file partition idx_plain npy idx_gzip rbm_safetensors}
+TARGETS=${*:-rudy edge_list ising_file qubo_file partition idx_plain npy idx_gzip idx_prefix rbm_safetensors}
 # build only the targets run (a rebuild of all would relink a binary another run is using)
 for t in $TARGETS; do
     cargo +nightly fuzz build "$t" >/dev/null 2>&1 || { echo "cargo fuzz build $t failed"; exit 1; }

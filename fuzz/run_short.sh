@@ -12,7 +12,7 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cargo +nightly fuzz build >/dev/null 2>&1 || { echo "cargo fuzz build failed"; exit 1; }
 status=0
-for t in rudy edge_list ising_file qubo_file partition idx_plain npy idx_gzip rbm_safetensors; do
+for t in rudy edge_list ising_file qubo_file partition idx_plain npy idx_gzip idx_prefix rbm_safetensors; do
     mkdir -p "$WORK/$t"
     if cargo +nightly fuzz run "$t" "$WORK/$t" "corpus/$t" -- \
         -max_total_time="$SECONDS_EACH" -rss_limit_mb="$RSS_MB" -malloc_limit_mb="$MALLOC_MB" \

@@ -24,12 +24,21 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
 - Readers: :func:`read_gset` (G-set or edge list), :func:`read_qubo`, :func:`read_npy`,
   :func:`read_idx`.
 
-Every error the library raises is an :class:`AttractorError` (a ``ValueError``); a run stopped
+Every error the library raises is an :class:`AttractorError` (a ``ValueError``); a request for
+memory that cannot fit (above the memory available, a container's or ``ulimit -v``'s limit, or
+the cap of :func:`set_memory_limit` / ``ATTRACTOR_MAX_MEMORY``) is refused before it is made
+with a :class:`MemoryLimitError` (an ``AttractorError`` and a ``MemoryError``); a run stopped
 by Ctrl-C raises :class:`Interrupted` (a ``KeyboardInterrupt``) whose ``result`` holds the best
 state reached.
 """
 
-from ._attractor import AttractorError, __version__
+from ._attractor import (
+    AttractorError,
+    MemoryLimitError,
+    __version__,
+    memory_limit,
+    set_memory_limit,
+)
 from .errors import Interrupted
 from .dynamics import FiringRateNetwork, HopfieldNetwork, Solution
 from .memory import ClassicalHopfield, DenseMemory, Krotov2021, ModernHopfield
@@ -46,6 +55,9 @@ except ImportError:  # pragma: no cover - exercised only without dimod
 
 __all__ = [
     "AttractorError",
+    "MemoryLimitError",
+    "set_memory_limit",
+    "memory_limit",
     "Interrupted",
     "HopfieldNetwork",
     "FiringRateNetwork",

@@ -56,7 +56,7 @@ class MaxCutResult:
     energy: float
     status: str
     elapsed: float
-    nodes: list
+    nodes: "list | range"
 
 
 def _edges_of(graph):
@@ -64,7 +64,8 @@ def _edges_of(graph):
     file path."""
     if isinstance(graph, (str, os.PathLike)):
         n, i, j, w = _attractor.read_graph(os.fspath(graph), "rudy")
-        return n, i, j, w, list(range(n))
+        # a range, not a list: n may be huge until Rust refuses it
+        return n, i, j, w, range(n)
     if hasattr(graph, "nodes") and hasattr(graph, "edges"):
         nodes = list(graph.nodes)
         index = {v: k for k, v in enumerate(nodes)}
@@ -83,7 +84,9 @@ def _edges_of(graph):
         raise AttractorError("graph: node ids must be non-negative integers (0-based)")
     w = arr[:, 2].astype(np.float64) if arr.shape[1] == 3 else np.ones(len(arr))
     n = int(ij.max()) + 1 if ij.size else 0
-    return n, ij[:, 0].astype(np.int64), ij[:, 1].astype(np.int64), w, list(range(n))
+    # a range, not a list of every node: a single edge with node id 2**26 would otherwise build
+    # a list of 2**26 ints before Rust refuses the graph
+    return n, ij[:, 0].astype(np.int64), ij[:, 1].astype(np.int64), w, range(n)
 
 
 def maxcut(graph, time=None, rounds=None, seed=0, replicas=16, threads=1, steps=None, progress=None):

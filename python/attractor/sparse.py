@@ -41,6 +41,21 @@ SparseDictionary = _attractor.SparseDictionary
 METHODS = ("pfcn", "fcn", "lca", "lca-hard")
 
 
+def _refuse_diverged(report):
+    """Raise :class:`~attractor.AttractorError` when the network diverged on any signal: codes
+    of 1e307 are not an answer. Callers that pass ``return_report=True`` receive the status
+    instead."""
+    bad = [k for k, s in enumerate(report["status"]) if s == "diverged"]
+    if bad:
+        shown = ", ".join(str(k) for k in bad[:5]) + (", ..." if len(bad) > 5 else "")
+        raise AttractorError(
+            f"the network diverged on sample(s) {shown} of {len(report['status'])} "
+            f"(step gamma = {report['gamma']:.4g}): give a smaller gamma (below 2/L, L the "
+            "largest eigenvalue of D D^T) or dt, or keep equilibrium_solve=True; pass "
+            "return_report=True to receive the codes with their status instead"
+        )
+
+
 def _interrupted(result, report):
     e = Interrupted(result)
     e.report = report
@@ -50,6 +65,7 @@ def _interrupted(result, report):
 def _check(codes, report):
     if report["interrupted"]:
         raise _interrupted(codes, report)
+    _refuse_diverged(report)
     return codes, report
 
 
@@ -92,6 +108,8 @@ def sparse_encode(
     )
     if report["interrupted"]:
         raise _interrupted((codes, report) if return_report else codes, report)
+    if not return_report:
+        _refuse_diverged(report)
     return (codes, report) if return_report else codes
 
 

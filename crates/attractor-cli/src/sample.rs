@@ -3,7 +3,7 @@
 
 use crate::maxcut::Exit;
 use anyhow::{Context, Result, bail};
-use attractor::markov::{MarkovSampler, chain_rngs};
+use attractor::markov::{MarkovSampler, try_chain_rngs};
 use attractor::models::rbm::{Rbm, VisibleUnits};
 use attractor::problems::{image_shape, write_npy};
 use clap::{Args, ValueEnum};
@@ -105,6 +105,15 @@ pub fn run(args: &SampleArgs) -> Result<Exit> {
         Some(s) => parse_shape(s, n)?,
         None => image_shape(n),
     };
+    // the states, their mean-field means, the images and the --out copy: four n x count arrays
+    // of f64, refused here before the chains start rather than after the sampling
+    let arrays = attractor::memory::bytes_of("samples", &[n, args.count, 4], 8, "")?;
+    attractor::memory::check_bytes(
+        "samples (n_visible x --count) with their means and images",
+        &[n, args.count],
+        arrays,
+        "draw fewer samples (--count)",
+    )?;
     let par = match args.threads {
         0 => attractor::linalg::ALL_THREADS,
         1 => attractor::Par::Seq,
@@ -141,7 +150,7 @@ pub fn run(args: &SampleArgs) -> Result<Exit> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let t0 = Instant::now();
-    let mut rngs = chain_rngs(args.seed, args.count);
+    let mut rngs = try_chain_rngs(args.seed, args.count)?;
     let mut v = gibbs.initial_states(&mut rngs)?;
     let mut done = 0;
     while done < args.steps && !stop.load(Ordering::SeqCst) {

@@ -158,6 +158,8 @@ pub fn run(args: &SparseArgs) -> Result<Exit> {
     };
     let d = read_npy(&args.dict).context("--dict")?;
     let phi = matrix(&d, "--dict", &args.dict)?;
+    // the shape first, before a copy: a (10^18, 0) array would loop over 10^18 empty atoms
+    Dictionary::check_shape(phi.ncols(), phi.nrows()).context("--dict")?;
     let y = read_npy(&args.signals).context("--signals")?;
     let signals = matrix(&y, "--signals", &args.signals)?;
     let dict = Dictionary::new(phi.to_owned(), par).context("--dict")?;
@@ -267,6 +269,17 @@ pub fn run(args: &SparseArgs) -> Result<Exit> {
         codes.elapsed.as_secs_f64(),
         codes.time_per_signal().as_secs_f64() * 1e6
     );
+    // a diverged code (entries of 1e307) is not an answer: no output, a non-zero exit
+    if let Some((j, Status::Diverged(why))) = codes
+        .status
+        .iter()
+        .enumerate()
+        .find(|(_, s)| matches!(s, Status::Diverged(_)))
+    {
+        bail!(
+            "the network diverged on signal {j} ({why}); nothing was written: give a smaller --dt (the step must be below 2/L for the dictionary's L), or drop --dynamics-only"
+        );
+    }
     if let Some(out) = &args.out {
         let data: Vec<f64> = (0..n).flat_map(|j| codes.code(j).to_vec()).collect();
         write_npy(out, &[n, n_atoms], &data).context("--out")?;

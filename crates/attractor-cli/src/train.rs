@@ -348,15 +348,37 @@ fn run_rbm(args: &RbmTrainArgs) -> Result<Exit> {
             ),
             other => other.name().to_string(),
         },
-        if summary.n_epochs == 0 {
+        if summary.n_epochs == 0 && !matches!(summary.status, Status::Diverged(_)) {
             "; the initial model is written"
         } else {
             ""
         }
     );
+    // a diverged run is a failure: with no epoch done there is nothing but the random initial
+    // model, which is not written; otherwise the last finite model is kept, and the exit says
+    // that training failed
+    let diverged = match &summary.status {
+        Status::Diverged(why) => Some(format!(
+            "training diverged in epoch {} ({why}) with --learning-rate {} and --weight-decay {}; lower them",
+            summary.diverged_epoch.unwrap_or(summary.n_epochs + 1),
+            attractor::format_number(args.learning_rate),
+            attractor::format_number(args.weight_decay),
+        )),
+        _ => None,
+    };
+    if let (Some(msg), 0) = (&diverged, summary.n_epochs) {
+        bail!("{msg}; no epoch finished, so no model was written");
+    }
     // the model is written before the (long) likelihood estimate, so an interrupt there loses
     // nothing
     rbm.save_safetensors(&args.out).context("--out")?;
+    if let Some(msg) = diverged {
+        bail!(
+            "{msg}; the model after epoch {} (the last finite one) was written to {}",
+            summary.n_epochs,
+            args.out.display()
+        );
+    }
     println!(
         "wrote {} ({n_visible} x {} {} RBM)",
         args.out.display(),

@@ -28,6 +28,7 @@ use std::time::Duration;
 
 mod arrays;
 mod eqprop;
+mod memory;
 mod rbm;
 mod sparse;
 
@@ -38,8 +39,21 @@ create_exception!(
     "A value the library refused; the message names it and says how to fix it."
 );
 
+/// The library's error as a Python exception: `MemoryLimitError` (an `AttractorError` and a
+/// `MemoryError`) for a request that cannot fit, `AttractorError` otherwise.
 fn err(e: attractor::Error) -> PyErr {
-    AttractorError::new_err(e.to_string())
+    match e {
+        attractor::Error::OutOfMemory { .. } => memory::memory_error(e.to_string()),
+        _ => AttractorError::new_err(e.to_string()),
+    }
+}
+
+/// [`err`] with the argument's name in front of the message.
+fn err_named(what: &str, e: attractor::Error) -> PyErr {
+    match e {
+        attractor::Error::OutOfMemory { .. } => memory::memory_error(format!("{what}: {e}")),
+        _ => AttractorError::new_err(format!("{what}: {e}")),
+    }
 }
 
 fn bad(msg: String) -> PyErr {
@@ -66,7 +80,7 @@ fn patterns(a: &PyReadonlyArray2<'_, f64>, what: &str) -> PyResult<Patterns> {
         Ok(s) => s.to_vec(),
         Err(_) => v.iter().copied().collect(),
     };
-    Patterns::from_flat(k, n, data).map_err(|e| bad(format!("{what}: {e}")))
+    Patterns::from_flat(k, n, data).map_err(|e| err_named(what, e))
 }
 
 fn status_name(s: &Status) -> &'static str {
@@ -1109,6 +1123,7 @@ fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sparse::register(m)?;
     rbm::register(m)?;
     eqprop::register(m)?;
+    memory::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

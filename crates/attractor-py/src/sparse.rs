@@ -34,6 +34,8 @@ impl PyDictionary {
     fn build(atoms: &Bound<'_, PyAny>, n_threads: Option<i64>) -> PyResult<Arc<Dictionary>> {
         let a = matrix(atoms, "dictionary", "(n_atoms, n_features)")?;
         let v = transposed(&a)?;
+        // the shape first: a (10**18, 0) array would loop over 10**18 empty atoms
+        Dictionary::check_shape(v.ncols(), v.nrows()).map_err(err)?;
         let phi = Mat::from_fn(v.nrows(), v.ncols(), |i, j| v[(i, j)]);
         Ok(Arc::new(
             Dictionary::new(phi, par(n_threads)?).map_err(err)?,

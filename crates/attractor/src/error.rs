@@ -68,6 +68,21 @@ pub enum Error {
         /// What is wrong and how to fix it.
         msg: String,
     },
+    /// A request for memory that cannot fit in what the process may allocate (see
+    /// [`crate::memory`]): refused before it is made, or failed when made.
+    #[error("{what} ({shape}) needs {needs} of memory, but {room}; {fix}")]
+    OutOfMemory {
+        /// The quantity (e.g. "RBM weights W (n_visible x n_hidden)").
+        what: String,
+        /// Its shape, e.g. "30000 x 30000".
+        shape: String,
+        /// The bytes it needs, as people read them (or "more than 2^64 bytes").
+        needs: String,
+        /// The memory available and what bounds it.
+        room: String,
+        /// What to change.
+        fix: String,
+    },
     /// Reading or writing a file failed.
     #[error("{path}: {msg}")]
     Io {

@@ -30,29 +30,19 @@ pub fn matvec_into(a: MatRef<'_, f64>, x: &[f64], out: &mut [f64]) {
     clear_avx_upper_state();
 }
 
-/// The largest dense array the library allocates in one piece: 8 GiB. Larger requests are
-/// refused with [`check_dense_size`] before anything is allocated.
-pub const MAX_DENSE_BYTES: usize = 8 << 30;
-
-/// Refuse a dense `rows × cols` array of `f64` that would overflow `usize` or exceed
-/// [`MAX_DENSE_BYTES`], with a message giving the size it would need.
+/// Refuse a dense `rows × cols` array of `f64` whose size overflows or exceeds the memory
+/// available to the process: the library's memory policy ([`crate::memory::check`]) for the
+/// dense arrays of the models, with a generic fix.
+///
+/// # Errors
+/// [`crate::Error::OutOfMemory`] naming `what`, its shape and size.
 pub fn check_dense_size(what: &str, rows: usize, cols: usize) -> crate::Result<()> {
-    let bytes = rows.checked_mul(cols).and_then(|e| e.checked_mul(8));
-    match bytes {
-        Some(b) if b <= MAX_DENSE_BYTES => Ok(()),
-        _ => Err(crate::Error::invalid(
-            what,
-            format!("{rows} x {cols}"),
-            &format!(
-                "a dense {rows} x {cols} array of f64 needs {}, above the {} GiB the library allocates at once; use a smaller problem",
-                bytes.map_or("more than 2^64 bytes".to_string(), |b| format!(
-                    "{:.1} GiB",
-                    b as f64 / f64::from(1u32 << 30)
-                )),
-                MAX_DENSE_BYTES >> 30
-            ),
-        )),
-    }
+    crate::memory::check(
+        what,
+        &[rows, cols],
+        8,
+        "use a smaller problem (fewer units, samples or chains)",
+    )
 }
 
 /// Parallelism said one way across the library: faer's [`Par`]. `Par::Seq` runs in the

@@ -26,11 +26,37 @@ pub trait MarkovSampler: Send + Sync {
         if n_chains == 0 {
             return Err(Error::invalid("n_chains", 0, "draw at least one chain"));
         }
-        let mut rngs = chain_rngs(seed, n_chains);
+        // the generators and the states together, before either is allocated
+        let per_chain = self
+            .dim()
+            .saturating_mul(8)
+            .saturating_add(std::mem::size_of::<Rng>());
+        crate::memory::check(
+            "chains (generators and states of dim entries each)",
+            &[n_chains, per_chain],
+            1,
+            "draw fewer samples (n_chains, n_samples, --count) at once",
+        )?;
+        let mut rngs = try_chain_rngs(seed, n_chains)?;
         let mut x = self.initial_states(&mut rngs)?;
         self.advance(x.as_mut(), &mut rngs, n_steps)?;
         Ok(x)
     }
+}
+
+/// [`chain_rngs`] under the library's memory policy: the vector of `n_chains` generators is
+/// checked and reserved fallibly (each generator holds a few hundred bytes).
+///
+/// # Errors
+/// [`Error::OutOfMemory`] when the generators cannot fit.
+pub fn try_chain_rngs(seed: u64, n_chains: usize) -> Result<Vec<Rng>> {
+    let mut v = crate::memory::try_with_capacity(
+        "chain generators",
+        n_chains,
+        "use fewer chains (samples, runs, --count)",
+    )?;
+    v.extend((0..n_chains).map(|j| stream(seed, streams::DYNAMICS + j as u64)));
+    Ok(v)
 }
 
 /// One generator per chain: `rng::stream(seed, streams::DYNAMICS + j)`.

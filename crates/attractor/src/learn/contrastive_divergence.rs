@@ -264,7 +264,7 @@ impl ContrastiveDivergence {
             n_hidden: rbm.n_hidden(),
             vcat: Mat::new(),
             hcat: Mat::new(),
-            sweep: SweepBuffers::new(rbm, 0),
+            sweep: SweepBuffers::new(rbm, 0)?,
             rngs: Vec::new(),
             chains_ready: false,
             c: 0,
@@ -312,8 +312,13 @@ impl Rule<Rbm> for ContrastiveDivergence {
         let width = self.n_chains(b) + b;
         if self.vcat.ncols() < width {
             let (nv, nh) = (self.n_visible, self.n_hidden);
-            crate::linalg::check_dense_size("training buffers (n_visible x minibatch)", nv, width)?;
-            let mut v = Mat::<f64>::zeros(nv, width);
+            let fix = "use a smaller batch size or fewer hidden units";
+            let mut v = crate::memory::try_zeros(
+                "training buffers (n_visible x minibatch)",
+                nv,
+                width,
+                fix,
+            )?;
             let keep = self.vcat.ncols();
             if keep > 0 {
                 v.as_mut()
@@ -321,8 +326,13 @@ impl Rule<Rbm> for ContrastiveDivergence {
                     .copy_from(self.vcat.as_ref());
             }
             self.vcat = v;
-            self.hcat = Mat::zeros(nh, width);
-            self.sweep = SweepBuffers::new(rbm, width);
+            self.hcat = crate::memory::try_zeros(
+                "training buffers (n_hidden x minibatch)",
+                nh,
+                width,
+                fix,
+            )?;
+            self.sweep = SweepBuffers::new(rbm, width)?;
         }
         let n_rngs = self.n_chains(b);
         while self.rngs.len() < n_rngs {

@@ -181,6 +181,16 @@ fn check_decay(weight_decay: f64) -> Result<()> {
     Ok(())
 }
 
+/// A zero block of optimiser state shaped as `b`, under the library's memory policy.
+fn state_block(b: &BlockSpec) -> Result<Mat<f64>> {
+    crate::memory::try_zeros(
+        "optimiser state (a copy of a parameter block)",
+        b.rows,
+        b.cols,
+        "use a smaller model (fewer hidden units or features)",
+    )
+}
+
 fn check_specs(blocks: &[BlockSpec]) -> Result<()> {
     for (i, b) in blocks.iter().enumerate() {
         if !(b.lr_scale.is_finite() && b.lr_scale > 0.0) {
@@ -240,12 +250,12 @@ impl Sgd {
             .zip(&in_buffer)
             .map(|(b, &buffered)| {
                 if buffered {
-                    Mat::zeros(b.rows, b.cols)
+                    state_block(b)
                 } else {
-                    Mat::new()
+                    Ok(Mat::new())
                 }
             })
-            .collect();
+            .collect::<Result<_>>()?;
         Ok(Self {
             in_buffer,
             scales: blocks.iter().map(|b| learning_rate * b.lr_scale).collect(),
@@ -363,16 +373,16 @@ impl Adam {
         check_lr(learning_rate)?;
         check_decay(weight_decay)?;
         check_specs(&blocks)?;
-        let zeros = |b: &BlockSpec| Mat::zeros(b.rows, b.cols);
+        let zeros = state_block;
         Ok(Self {
             lr: learning_rate,
             beta1: 0.9,
             beta2: 0.999,
             eps: 1e-8,
             weight_decay,
-            grad: blocks.iter().map(zeros).collect(),
-            m: blocks.iter().map(zeros).collect(),
-            v: blocks.iter().map(zeros).collect(),
+            grad: blocks.iter().map(zeros).collect::<Result<_>>()?,
+            m: blocks.iter().map(zeros).collect::<Result<_>>()?,
+            v: blocks.iter().map(zeros).collect::<Result<_>>()?,
             ones: vec![1.0; blocks.len()],
             all_buffered: vec![true; blocks.len()],
             specs: blocks,

@@ -54,6 +54,9 @@ pub(crate) enum Need {
     More(usize),
     /// The header declares the whole file to be this many bytes.
     Total(usize),
+    /// Only the first this many bytes are wanted (a header and the items asked for): stop
+    /// there without reading the rest of the stream.
+    Prefix(usize),
 }
 
 /// Why a bounded decompression failed.
@@ -62,6 +65,28 @@ pub(crate) enum GzError {
     Gzip(String),
     /// The decompressed header is invalid, or the stream holds more than it declares.
     Content(String),
+    /// The declared size cannot be allocated (the memory policy's error).
+    Memory(Error),
+}
+
+/// `Vec::try_reserve` of `more` bytes for a decompressed stream, under the memory policy.
+fn reserve(out: &mut Vec<u8>, more: usize) -> std::result::Result<(), GzError> {
+    let fix = "the file declares more data than fits in memory; read fewer items (--count) or free memory";
+    crate::memory::check(
+        "decompressed data",
+        &[out.len().saturating_add(more)],
+        1,
+        fix,
+    )
+    .map_err(GzError::Memory)?;
+    out.try_reserve_exact(more).map_err(|_| {
+        GzError::Memory(crate::memory::failed(
+            "decompressed data",
+            &[out.len().saturating_add(more)],
+            1,
+            fix,
+        ))
+    })
 }
 
 /// Whether `b` starts with the gzip magic `1f 8b`.
@@ -100,8 +125,21 @@ pub(crate) fn gunzip_bounded(
                     return Ok(out);
                 }
             }
+            Need::Prefix(t) => {
+                if out.len() < t {
+                    let want = t - out.len();
+                    reserve(&mut out, want)?;
+                    (&mut dec)
+                        .take(want as u64)
+                        .read_to_end(&mut out)
+                        .map_err(gz)?;
+                }
+                return Ok(out);
+            }
             Need::Total(t) => {
                 if out.len() <= t {
+                    let more = t - out.len() + 1;
+                    reserve(&mut out, more)?;
                     let want = (t - out.len()) as u64 + 1;
                     (&mut dec).take(want).read_to_end(&mut out).map_err(gz)?;
                 }
@@ -122,12 +160,35 @@ pub(crate) fn gunzip_bounded(
 /// (not IDX, or a type other than unsigned byte), a header or data shorter than declared, a
 /// declared size above [`MAX_IDX_BYTES`], a gzip stream that holds more than declared.
 pub fn read_idx(path: impl AsRef<Path>) -> Result<IdxArray> {
+    read_idx_items(path, None)
+}
+
+/// The largest IDX file read: [`MAX_IDX_BYTES`] of data, a header, and gzip's overhead on data
+/// that does not compress.
+const MAX_IDX_FILE_BYTES: u64 = (MAX_IDX_BYTES as u64) + (MAX_IDX_BYTES as u64 >> 4) + 4096;
+
+/// Read the first `max_items` items (all when `None`) of an IDX file of unsigned bytes: the
+/// returned array's first dimension is `min(max_items, n_items)`. A gzipped file is
+/// decompressed only as far as those items, so ten images of a large file cost ten images.
+/// Only regular files are read ([`crate::input::read_input`]).
+///
+/// # Errors
+/// As [`read_idx`]; a file that declares fewer items than asked is read whole.
+pub fn read_idx_items(path: impl AsRef<Path>, max_items: Option<usize>) -> Result<IdxArray> {
     let path = path.as_ref();
-    let raw = std::fs::read(path).map_err(|e| Error::Io {
-        path: path.display().to_string(),
-        msg: format!("{e}; check the path and permissions"),
-    })?;
-    parse_idx_bytes(&raw, &path.display().to_string())
+    let raw = crate::input::read_input(
+        path,
+        "IDX",
+        MAX_IDX_FILE_BYTES,
+        "MAX_IDX_BYTES = 2 GiB of data",
+    )?;
+    let name = path.display().to_string();
+    if is_gzip(&raw) || max_items.is_some() {
+        parse_idx_prefix(&raw, &name, max_items)
+    } else {
+        // the whole plain file: its buffer becomes the data
+        parse_idx_owned(raw, None).map_err(|msg| format_err(path, msg))
+    }
 }
 
 /// Parse the bytes of an IDX file of unsigned bytes, gzipped (detected from the magic `1f 8b`)
@@ -146,20 +207,51 @@ pub fn read_idx(path: impl AsRef<Path>) -> Result<IdxArray> {
 /// # Ok::<(), attractor::Error>(())
 /// ```
 pub fn parse_idx_bytes(bytes: &[u8], name: &str) -> Result<IdxArray> {
+    parse_idx_prefix(bytes, name, None)
+}
+
+/// [`parse_idx_bytes`] keeping only the first `max_items` items (all when `None`); a gzip
+/// stream is decompressed no further than those items.
+///
+/// # Errors
+/// As [`parse_idx_bytes`].
+pub fn parse_idx_prefix(bytes: &[u8], name: &str, max_items: Option<usize>) -> Result<IdxArray> {
     let path = Path::new(name);
     if is_gzip(bytes) {
-        let plain = gunzip_bounded(bytes, idx_declared).map_err(|e| match e {
+        let declared = |b: &[u8]| match idx_declared(b)? {
+            Need::Total(t) => match idx_prefix_len(b, max_items) {
+                Some(p) if p < t => Ok(Need::Prefix(p)),
+                _ => Ok(Need::Total(t)),
+            },
+            other => Ok(other),
+        };
+        let plain = gunzip_bounded(bytes, declared).map_err(|e| match e {
             GzError::Gzip(msg) => Error::Format {
                 path: name.to_string(),
                 format: "gzip".into(),
                 msg,
             },
             GzError::Content(msg) => format_err(path, msg),
+            GzError::Memory(e) => e,
         })?;
-        parse_idx(&plain).map_err(|msg| format_err(path, msg))
+        parse_idx_owned(plain, max_items).map_err(|msg| format_err(path, msg))
     } else {
-        parse_idx(bytes).map_err(|msg| format_err(path, msg))
+        parse_idx(bytes, max_items).map_err(|msg| format_err(path, msg))
     }
+}
+
+/// The bytes of the header and the first `max_items` items of a file whose complete header is
+/// in `b`, when fewer items than the file declares are asked for.
+fn idx_prefix_len(b: &[u8], max_items: Option<usize>) -> Option<usize> {
+    let k = max_items?;
+    let nd = b[3] as usize;
+    let (dims, _) = idx_dims(b, nd).ok()?;
+    let first = *dims.first()?;
+    if k >= first {
+        return None;
+    }
+    let item: usize = dims[1..].iter().product();
+    Some(4 + 4 * nd + k * item)
 }
 
 fn check_magic(b: &[u8]) -> std::result::Result<(), String> {
@@ -209,7 +301,34 @@ fn idx_declared(b: &[u8]) -> std::result::Result<Need, String> {
     Ok(Need::Total(header + n))
 }
 
-fn parse_idx(b: &[u8]) -> std::result::Result<IdxArray, String> {
+/// Parse a whole IDX file, keeping its first `max_items` items (all when `None`); the data
+/// of the items kept must be present. The data are copied out of `b`.
+fn parse_idx(b: &[u8], max_items: Option<usize>) -> std::result::Result<IdxArray, String> {
+    let (dims, header, n) = idx_layout(b, max_items)?;
+    Ok(IdxArray {
+        dims,
+        data: b[header..header + n].to_vec(),
+    })
+}
+
+/// [`parse_idx`] of bytes it owns: the data are the buffer itself, its header removed in
+/// place (no second copy of a large file).
+fn parse_idx_owned(
+    mut b: Vec<u8>,
+    max_items: Option<usize>,
+) -> std::result::Result<IdxArray, String> {
+    let (dims, header, n) = idx_layout(&b, max_items)?;
+    b.truncate(header + n);
+    b.drain(..header);
+    Ok(IdxArray { dims, data: b })
+}
+
+/// The dimensions (the first cut to `max_items`), the header's length and the data bytes of
+/// a whole IDX file, checked against the bytes present.
+fn idx_layout(
+    b: &[u8],
+    max_items: Option<usize>,
+) -> std::result::Result<(Vec<usize>, usize, usize), String> {
     if b.len() < 4 {
         return Err(format!(
             "file has {} bytes, too short for the 4-byte IDX magic; it is truncated",
@@ -225,17 +344,21 @@ fn parse_idx(b: &[u8]) -> std::result::Result<IdxArray, String> {
             b.len()
         ));
     }
-    let (dims, n) = idx_dims(b, nd)?;
+    let (mut dims, mut n) = idx_dims(b, nd)?;
+    if let (Some(k), Some(first)) = (max_items, dims.first().copied())
+        && k < first
+    {
+        // the declared size bounds `n`, and k < first: no overflow
+        n = n / first * k;
+        dims[0] = k;
+    }
     let have = b.len() - header;
     if have < n {
         return Err(format!(
             "dimensions {dims:?} need {n} data bytes but only {have} follow the header; the file is truncated"
         ));
     }
-    Ok(IdxArray {
-        dims,
-        data: b[header..header + n].to_vec(),
-    })
+    Ok((dims, header, n))
 }
 
 /// Write an unsigned-byte IDX file (gzipped when `gzip`), whole or not at all
@@ -305,9 +428,9 @@ mod tests {
             write_idx(&p, &a, gz).unwrap();
             assert_eq!(read_idx(&p).unwrap(), a);
         }
-        let e = parse_idx(&[0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1]).unwrap_err();
+        let e = parse_idx(&[0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1], None).unwrap_err();
         assert!(e.contains("truncated"), "{e}");
-        let e = parse_idx(&[1, 2, 3, 4]).unwrap_err();
+        let e = parse_idx(&[1, 2, 3, 4], None).unwrap_err();
         assert!(e.contains("wrong magic"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }

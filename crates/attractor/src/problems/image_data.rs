@@ -2,7 +2,7 @@
 //! scaled to `[0, 1]`, one sample per column (the layout of the RBM and its trainer), and
 //! prepared for binary units (binarised) or real units (standardised per pixel).
 
-use super::idx::read_idx;
+use super::idx::read_idx_items;
 use super::image_patterns::image_shape;
 use super::npy::read_npy;
 use crate::error::{Error, Result};
@@ -55,6 +55,25 @@ pub fn resolve_images(path: &Path) -> Result<PathBuf> {
         })
 }
 
+/// Refuse a NaN or infinite value among images of `shape` (read from `shown`), naming its
+/// image and pixel: one `inf` would otherwise scale every image to zero, and a NaN would be
+/// binarised as if it were a pixel.
+fn check_finite_images(values: &[f64], shape: &[usize], shown: &str) -> Result<()> {
+    let Some(index) = values.iter().position(|v| !v.is_finite()) else {
+        return Ok(());
+    };
+    let per_image: usize = shape.iter().skip(1).product::<usize>().max(1);
+    Err(Error::NonFinite {
+        what: format!(
+            "{shown} (image {}, pixel {})",
+            index / per_image,
+            index % per_image
+        ),
+        index,
+        value: values[index],
+    })
+}
+
 impl ImageData {
     /// The first `count` images (all when `None`) of `path` ([`resolve_images`]): an IDX file
     /// (`.gz` or plain; bytes scaled by 1/255) or a `.npy` array of shape `n × pixels` or
@@ -69,6 +88,7 @@ impl ImageData {
         let shown = file.display().to_string();
         let (shape, values) = if name.ends_with(".npy") || name.ends_with(".npy.gz") {
             let a = read_npy(&file)?;
+            check_finite_images(&a.data, &a.shape, &shown)?;
             if let Some(v) = a.data.iter().find(|v| **v < 0.0) {
                 return Err(Error::invalid(
                     "image value",
@@ -80,7 +100,8 @@ impl ImageData {
             }
             (a.shape, Values::F64(a.data))
         } else {
-            let a = read_idx(&file)?;
+            // decode only the images asked for
+            let a = read_idx_items(&file, count)?;
             (a.dims, Values::Bytes(a.data))
         };
         let bad_shape = |why: &str| {
@@ -116,16 +137,31 @@ impl ImageData {
             }
             Some(c) => c,
         };
-        crate::linalg::check_dense_size("images", n, k)?;
+        let mut data = crate::memory::try_zeros(
+            "images as f64 (n_pixels x n_images)",
+            n,
+            k,
+            "read fewer images (--count) or smaller ones",
+        )?;
         // C-order k × n is column-major n × k: one image per column
-        let data = match &values {
-            Values::Bytes(b) => Mat::from_fn(n, k, |i, s| f64::from(b[s * n + i]) / 255.0),
+        match &values {
+            Values::Bytes(b) => {
+                for s in 0..k {
+                    for (i, x) in data.col_mut(s).iter_mut().enumerate() {
+                        *x = f64::from(b[s * n + i]) / 255.0;
+                    }
+                }
+            }
             Values::F64(v) => {
                 let max = v[..k * n].iter().fold(0.0f64, |m, x| m.max(*x));
                 let scale = if max > 0.0 { 1.0 / max } else { 1.0 };
-                Mat::from_fn(n, k, |i, s| v[s * n + i] * scale)
+                for s in 0..k {
+                    for (i, x) in data.col_mut(s).iter_mut().enumerate() {
+                        *x = v[s * n + i] * scale;
+                    }
+                }
             }
-        };
+        }
         Ok(Self {
             data,
             height,

@@ -41,10 +41,9 @@ fn format_err(path: &Path, msg: String) -> Error {
 /// Read an `.npy` file (gzipped or not) into `f64`: see [`parse_npy_bytes`] for the bounds.
 pub fn read_npy(path: impl AsRef<Path>) -> Result<NpyArray> {
     let path = path.as_ref();
-    let raw = std::fs::read(path).map_err(|e| Error::Io {
-        path: path.display().to_string(),
-        msg: format!("{e}; check the path and permissions"),
-    })?;
+    // a file larger than the largest array it may declare, as f64, is not a valid one
+    let max = (MAX_NPY_VALUES as u64) * 8 + MAX_NPY_HEADER_BYTES as u64 + 16;
+    let raw = crate::input::read_input(path, ".npy", max, "MAX_NPY_VALUES f64 values")?;
     parse_npy_bytes(&raw, &path.display().to_string())
 }
 
@@ -135,6 +134,7 @@ pub fn parse_npy_bytes(bytes: &[u8], name: &str) -> Result<NpyArray> {
                 msg,
             },
             GzError::Content(msg) => format_err(path, msg),
+            GzError::Memory(e) => e,
         })?;
         parse_npy(&plain).map_err(|msg| format_err(path, msg))
     } else {

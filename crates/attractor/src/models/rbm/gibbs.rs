@@ -80,10 +80,15 @@ pub(crate) struct SweepBuffers {
 }
 
 impl SweepBuffers {
-    pub(crate) fn new(rbm: &Rbm, n_chains: usize) -> Self {
-        Self {
-            h: Mat::zeros(rbm.n_hidden(), n_chains),
-        }
+    pub(crate) fn new(rbm: &Rbm, n_chains: usize) -> Result<Self> {
+        Ok(Self {
+            h: crate::memory::try_zeros(
+                "hidden states of the chains (n_hidden x n_chains)",
+                rbm.n_hidden(),
+                n_chains,
+                "use fewer chains (samples, batch size) or fewer hidden units",
+            )?,
+        })
     }
 }
 
@@ -170,8 +175,12 @@ impl MarkovSampler for RbmGibbs<'_> {
 
     fn initial_states(&self, rngs: &mut [Rng]) -> Result<Mat<f64>> {
         let (nv, n) = (self.rbm.n_visible(), rngs.len());
-        crate::linalg::check_dense_size("chain states (n_visible x n_chains)", nv, n)?;
-        let mut v = Mat::<f64>::zeros(nv, n);
+        let mut v = crate::memory::try_zeros(
+            "chain states (n_visible x n_chains)",
+            nv,
+            n,
+            "draw fewer samples (--count, n_samples) at once",
+        )?;
         let sd = self.beta.recip().sqrt();
         for (s, rng) in rngs.iter_mut().enumerate() {
             let c = v.col_as_slice_mut(s);
@@ -216,9 +225,24 @@ impl MarkovSampler for RbmGibbs<'_> {
         };
         let rbm = self.rbm;
         let beta = self.beta;
-        let mut unused = vec![0.0; rngs.len()];
+        // each block of chains (one per thread at a time) holds its hidden states
+        let threads = match self.par {
+            Par::Seq => 1,
+            Par::Rayon(k) => k.get().min(rayon::current_num_threads()),
+        };
+        crate::memory::check(
+            "hidden states of the blocks of chains (n_hidden x chains x threads)",
+            &[rbm.n_hidden(), CHAIN_BLOCK.min(rngs.len()), threads],
+            8,
+            "use fewer hidden units or threads",
+        )?;
+        let mut unused =
+            crate::memory::try_vec("chain weights", rngs.len(), 0.0, "use fewer chains")?;
         let run = |mut v: MatMut<'_, f64>, r: &mut [Rng], _: &mut [f64]| {
-            let mut buf = SweepBuffers::new(rbm, v.ncols());
+            // checked above
+            let mut buf = SweepBuffers {
+                h: Mat::zeros(rbm.n_hidden(), v.ncols()),
+            };
             for _ in 0..n_steps {
                 sweep(rbm, v.rb_mut(), &mut buf, r, beta, Par::Seq);
             }

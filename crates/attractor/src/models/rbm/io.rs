@@ -67,24 +67,8 @@ pub(crate) fn canonical_metadata(mut bytes: Vec<u8>, entries: &[(&str, &str)]) -
 /// The bytes of a model file at `path` (at most 8 GiB, checked before reading) and its name
 /// for messages; `format` names the file type in the error for a file too large.
 pub(crate) fn read_model_file(path: &Path, format: &str) -> Result<(Vec<u8>, String)> {
-    let name = path.display().to_string();
-    let io = |e: std::io::Error| Error::Io {
-        path: name.clone(),
-        msg: format!("{e}; check the path and permissions"),
-    };
-    let len = std::fs::metadata(path).map_err(io)?.len();
-    if len > MAX_FILE_BYTES {
-        return Err(Error::Format {
-            path: name,
-            format: format.into(),
-            msg: format!(
-                "the file has {len} bytes, above the {} GiB limit for a model file",
-                MAX_FILE_BYTES >> 30
-            ),
-        });
-    }
-    let bytes = std::fs::read(path).map_err(io)?;
-    Ok((bytes, name))
+    let bytes = crate::input::read_input(path, format, MAX_FILE_BYTES, "8 GiB for a model file")?;
+    Ok((bytes, path.display().to_string()))
 }
 
 /// The shape and values (widened to f64, each finite) of tensor `name` of a safetensors file;

@@ -4,7 +4,6 @@
 use super::kernels::{self, blocked_matmul, col, col_mut, softplus};
 use crate::energy::ParamGradient;
 use crate::error::{Error, Result, check_len};
-use crate::linalg::check_dense_size;
 use faer::reborrow::ReborrowMut;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 
@@ -146,11 +145,19 @@ impl Rbm {
                 "the standard deviation of the initial weights must be finite and >= 0 (e.g. 0.01)",
             ));
         }
-        check_dense_size("RBM weights W (n_visible x n_hidden)", n_visible, n_hidden)?;
+        let mut w = crate::memory::try_zeros(
+            "RBM weights W (n_visible x n_hidden)",
+            n_visible,
+            n_hidden,
+            "use fewer hidden units (n_components, --hidden) or fewer features",
+        )?;
         let mut rng = crate::rng::stream(seed, crate::rng::streams::PARAMS);
-        let w = Mat::from_fn(n_visible, n_hidden, |_, _| {
-            scale * rng.sample::<f64, _>(rand_distr::StandardNormal)
-        });
+        // column by column, as `Mat::from_fn` draws them
+        for j in 0..n_hidden {
+            for x in w.col_as_slice_mut(j) {
+                *x = scale * rng.sample::<f64, _>(rand_distr::StandardNormal);
+            }
+        }
         Ok(Self {
             w,
             a: vec![0.0; n_visible],
@@ -346,12 +353,12 @@ impl Rbm {
     /// (`n_hidden × n_samples`; scikit-learn's `transform`, transposed).
     pub fn hidden_probabilities(&self, data: MatRef<'_, f64>, par: Par) -> Result<Mat<f64>> {
         self.check_data("data", data)?;
-        check_dense_size(
+        let mut h = crate::memory::try_zeros(
             "hidden features (n_hidden x n_samples)",
             self.n_hidden(),
             data.ncols(),
+            "pass fewer samples at once",
         )?;
-        let mut h = Mat::<f64>::zeros(self.n_hidden(), data.ncols());
         let dense = data.to_owned();
         self.hidden_probabilities_into(dense.as_ref(), h.as_mut(), 1.0, par);
         Ok(h)
@@ -378,12 +385,12 @@ impl Rbm {
                 }
             }
         }
-        check_dense_size(
+        let mut v = crate::memory::try_zeros(
             "visible means (n_visible x n_samples)",
             self.n_visible(),
             hidden.ncols(),
+            "pass fewer samples at once",
         )?;
-        let mut v = Mat::<f64>::zeros(self.n_visible(), hidden.ncols());
         let h = hidden.to_owned();
         self.visible_means_into(h.as_ref(), v.as_mut(), 1.0, par);
         Ok(v)
@@ -497,13 +504,13 @@ const DATA_BLOCK: usize = 256;
 impl<'a> ColumnBlocks<'a> {
     pub(crate) fn new(rbm: &'a Rbm, data: MatRef<'a, f64>, par: Par) -> Result<Self> {
         let n = data.ncols().min(DATA_BLOCK);
-        check_dense_size("data block", rbm.n_visible(), n)?;
+        let fix = "use a model with fewer units";
         Ok(Self {
             rbm,
             data,
             next: 0,
-            v: Mat::zeros(rbm.n_visible(), n),
-            h: Mat::zeros(rbm.n_hidden(), n),
+            v: crate::memory::try_zeros("data block", rbm.n_visible(), n, fix)?,
+            h: crate::memory::try_zeros("hidden block", rbm.n_hidden(), n, fix)?,
             r: Mat::zeros(0, 0),
             par: crate::linalg::effective_par(par),
         })

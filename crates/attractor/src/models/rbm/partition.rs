@@ -111,7 +111,29 @@ impl Rbm {
         for p in parts {
             total.merge(p);
         }
-        Ok(total.value() + self.log_z_offset(layer))
+        self.finite_log_z(total.value() + self.log_z_offset(layer), "log_z_exact")
+    }
+
+    /// `log_z` when it is finite; otherwise an error naming the parameters' largest magnitude:
+    /// energies beyond the range of `f64` (weights of 1e308) make the sums `inf − inf` or
+    /// `inf`, and a NaN or infinite `log Z` is not an answer.
+    fn finite_log_z(&self, log_z: f64, method: &str) -> Result<f64> {
+        if log_z.is_finite() {
+            return Ok(log_z);
+        }
+        let largest = |x: &[f64]| x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let w_max =
+            (0..self.n_hidden()).fold(0.0f64, |m, j| m.max(largest(self.w.col_as_slice(j))));
+        Err(Error::invalid(
+            "log Z",
+            crate::format_number(log_z),
+            &format!(
+                "{method}: the model's energies overflow f64 (largest |W| = {}, |a| = {}, |b| = {}); the parameters are diverged, retrain with a smaller learning rate or weight decay",
+                crate::format_number(w_max),
+                crate::format_number(largest(&self.a)),
+                crate::format_number(largest(&self.b)),
+            ),
+        ))
     }
 
     /// The constant added to the enumerated log-sum-exp (`½ n_v log 2π − ½‖a‖²` for Gaussian
@@ -424,7 +446,13 @@ impl Rbm {
         }
         let a_base = self.ais_base_bias(&params.base, data)?;
         let (nv, nh) = (self.n_visible(), self.n_hidden());
-        crate::linalg::check_dense_size("AIS chains (n_visible x n_runs)", nv, params.n_runs)?;
+        let fix = "use fewer AIS runs (n_runs)";
+        crate::memory::check(
+            "AIS chains (n_visible x n_runs)",
+            &[nv, params.n_runs],
+            8,
+            fix,
+        )?;
         let log_z_base = nh as f64 * std::f64::consts::LN_2
             + match self.visible {
                 VisibleUnits::Bernoulli => a_base.iter().map(|&x| softplus(x)).sum::<f64>(),
@@ -438,9 +466,10 @@ impl Rbm {
                 -0.5 * (crate::linalg::dot(&self.a, &self.a) - crate::linalg::dot(&a_base, &a_base))
             }
         };
-        let mut rngs = crate::markov::chain_rngs(params.seed, params.n_runs);
-        let mut states = Mat::<f64>::zeros(nv, params.n_runs);
-        let mut log_w = vec![0.0; params.n_runs];
+        let mut rngs = crate::markov::try_chain_rngs(params.seed, params.n_runs)?;
+        let mut states =
+            crate::memory::try_zeros("AIS chains (n_visible x n_runs)", nv, params.n_runs, fix)?;
+        let mut log_w = crate::memory::try_vec("AIS log-weights", params.n_runs, 0.0, fix)?;
         let ctx = AisContext {
             rbm: self,
             betas: &betas,
@@ -463,7 +492,7 @@ impl Rbm {
         let var = ws.iter().map(|w| (w - mean) * (w - mean)).sum::<f64>() / (n - 1.0);
         let std_err = var.sqrt() / (mean * n.sqrt());
         Ok(AisResult {
-            log_z: log_z_base + log_mean,
+            log_z: self.finite_log_z(log_z_base + log_mean, "ais_log_z")?,
             std_err,
             log_weights: log_w,
             log_z_base,

@@ -19,23 +19,54 @@ pub struct Dictionary {
     par: Par,
 }
 
+/// The Gram matrix's name and fix in the memory policy's message.
+const GRAM: &str = "dictionary Gram matrix (n_atoms x n_atoms)";
+const GRAM_FIX: &str =
+    "use fewer atoms (the Gram matrix grows as n_atoms^2), or code with a subset of the dictionary";
+
 impl Dictionary {
+    /// Refuse, before anything is copied or allocated, a dictionary of `n_atoms` atoms of
+    /// `n_features` features that is empty in either dimension (an array of shape
+    /// `(10^18, 0)` holds no values but would loop over 10^18 atoms) or whose atoms and Gram
+    /// matrix `n_atoms^2` cannot fit in memory. The CLI and the Python face call this on an
+    /// array's shape before converting it; [`Dictionary::new`] calls it too.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the shape; [`Error::OutOfMemory`] for the Gram matrix.
+    ///
+    /// ```
+    /// use attractor::models::sparse::Dictionary;
+    /// let e = Dictionary::check_shape(1_000_000_000_000_000_000, 0).unwrap_err();
+    /// assert!(e.to_string().contains("0 features"), "{e}");
+    /// assert!(Dictionary::check_shape(3, 2).is_ok());
+    /// ```
+    pub fn check_shape(n_atoms: usize, n_features: usize) -> Result<()> {
+        if n_atoms == 0 || n_features == 0 {
+            return Err(Error::invalid(
+                "dictionary shape",
+                format!("{n_atoms} atoms x {n_features} features"),
+                "pass a dictionary with at least one atom and one feature (n_atoms x n_features)",
+            ));
+        }
+        let gram = crate::memory::bytes_of(GRAM, &[n_atoms, n_atoms], 8, GRAM_FIX)?;
+        let atoms = crate::memory::bytes_of("dictionary", &[n_atoms, n_features], 8, GRAM_FIX)?;
+        crate::memory::check_bytes(
+            GRAM,
+            &[n_atoms, n_atoms],
+            gram.saturating_add(atoms),
+            GRAM_FIX,
+        )
+    }
+
     /// The dictionary whose atoms are the columns of `phi` (`n_features × n_atoms`; a row-major
     /// `n_atoms × n_features` array, scikit-learn's layout, is this matrix in column-major
     /// order). Products run with `par` (`Par::Seq` or [`ALL_THREADS`](crate::linalg::ALL_THREADS)).
     pub fn new(phi: Mat<f64>, par: Par) -> Result<Self> {
         let (m, n) = (phi.nrows(), phi.ncols());
-        if n == 0 || m == 0 {
-            return Err(Error::invalid(
-                "dictionary",
-                format!("{n} atoms x {m} features"),
-                "pass a dictionary with at least one atom and one feature (n_atoms x n_features)",
-            ));
-        }
+        Self::check_shape(n, m)?;
         check_columns_finite("dictionary", "atom", phi.as_ref())?;
-        check_dense_size("dictionary Gram matrix (n_atoms x n_atoms)", n, n)?;
         let par = effective_par(par);
-        let mut gram = Mat::<f64>::zeros(n, n);
+        let mut gram = crate::memory::try_zeros(GRAM, n, n, GRAM_FIX)?;
         faer::linalg::matmul::matmul(
             gram.as_mut(),
             faer::Accum::Replace,

@@ -146,14 +146,15 @@ pub(super) fn check_nodes(file: &str, line: usize, n: usize, what: &str) -> Resu
     Ok(())
 }
 
+/// The largest text file read: 16 GiB (a file of [`MAX_EDGES`] edges with long weights).
+pub const MAX_TEXT_BYTES: u64 = 16 << 30;
+
 /// Read a whole text file (UTF-8), mapping failures to [`Error::Io`]; invalid UTF-8 is an
 /// [`Error::Parse`] naming the line and byte where it starts. Memory is bounded by the file's
-/// size: nothing is allocated from its contents.
+/// size: nothing is allocated from its contents, and only regular files are read
+/// ([`crate::input::read_input`]).
 pub fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::Io {
-        path: path.display().to_string(),
-        msg: format!("cannot read: {e}"),
-    })?;
+    let bytes = crate::input::read_input(path, "text", MAX_TEXT_BYTES, "MAX_TEXT_BYTES = 16 GiB")?;
     text_from_bytes(bytes, &path.display().to_string())
 }
 

@@ -27,6 +27,7 @@ mod batch;
 mod driver;
 mod evolution;
 mod observer;
+mod single;
 mod solution;
 pub mod status;
 mod trace;
@@ -55,6 +56,7 @@ pub struct Run {
     energy_every: usize,
     trace_capacity: usize,
     keep_best: bool,
+    trace_columns: bool,
     interrupt: Option<Interrupt>,
     probes: Vec<(String, Probe)>,
     stop_when: Option<(usize, StopPredicate)>,
@@ -74,6 +76,7 @@ impl std::fmt::Debug for Run {
             .field("energy_every", &self.energy_every)
             .field("trace_capacity", &self.trace_capacity)
             .field("keep_best", &self.keep_best)
+            .field("trace_columns", &self.trace_columns)
             .field("interrupt", &self.interrupt)
             .field(
                 "record",
@@ -102,6 +105,7 @@ impl Run {
             energy_every: 1,
             trace_capacity: 4096,
             keep_best: false,
+            trace_columns: false,
             interrupt: None,
             probes: Vec::new(),
             stop_when: None,
@@ -192,9 +196,18 @@ impl Run {
         Ok(self)
     }
 
-    /// Keep a copy of the lowest-energy state seen (at energy evaluations).
+    /// Keep a copy of the lowest-energy state seen (at energy evaluations and at the end): in
+    /// [`Solution::best`], and per column of a batch in [`ColumnResult::best`].
     pub fn keep_best(mut self, keep: bool) -> Self {
         self.keep_best = keep;
+        self
+    }
+
+    /// In a batched run, keep each column's trace ([`ColumnResult::trace`], as a single run's
+    /// [`Solution::trace`]; default off, since each holds up to `trace_capacity` points). A
+    /// batch with [`record`](Run::record)ed quantities keeps them anyway; single runs always do.
+    pub fn trace_columns(mut self, keep: bool) -> Self {
+        self.trace_columns = keep;
         self
     }
 
@@ -206,8 +219,9 @@ impl Run {
     }
 
     /// Record `q(t, x)` at every trace point under `name` (in
-    /// [`Solution::quantities`]): a distance to a known optimum, a residual, a norm. The probe
-    /// must not allocate if the run is to stay allocation-free.
+    /// [`Solution::quantities`], or per column of a batch in [`ColumnResult::quantities`], with
+    /// `x` the column): a distance to a known optimum, a residual, a norm. The probe must not
+    /// allocate if the run is to stay allocation-free.
     pub fn record(
         mut self,
         name: &str,
@@ -217,9 +231,10 @@ impl Run {
         self
     }
 
-    /// Stop with [`Status::Certified`] when `p(t, x)` holds, checked every `k ≥ 1` steps (an
-    /// optimality certificate such as a duality gap below a tolerance; make `k` larger when
-    /// `p` is costly).
+    /// Stop with [`Status::Certified`] when `p(t, x)` holds, checked on the initial state and
+    /// then every `k ≥ 1` steps (an optimality certificate such as a duality gap below a
+    /// tolerance; make `k` larger when `p` is costly). In a batch, each column `x` is checked
+    /// and stops on its own.
     pub fn stop_when(
         mut self,
         k: usize,

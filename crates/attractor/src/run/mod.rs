@@ -1,5 +1,10 @@
-//! The run loop: integrate a [`VectorField`] with a [`Stepper`] until a stop rule fires, and
-//! return a [`Solution`] that says what happened and what to change.
+//! The run loop: integrate a [`VectorField`] with a [`Stepper`] (or iterate a map) until a stop
+//! rule fires, and return a [`Solution`] that says what happened and what to change.
+//!
+//! There is one loop: a batched run ([`Run::solve_batch`]) advances a block of columns, each
+//! with its own stop rules, trace and best state, and a single run ([`Run::solve`],
+//! [`Run::iterate`], [`Run::run`]) is a batch of one column, so both obey the same code step for
+//! step.
 //!
 //! ```
 //! use attractor::energy::FnEnergy;

@@ -172,6 +172,17 @@ impl Col {
     }
 }
 
+/// The first non-finite component of `x`, if any. The check is a reduction without an early
+/// exit, which vectorises; the position is looked for only when it fails.
+#[inline]
+fn first_non_finite(x: &[f64]) -> Option<usize> {
+    if x.iter().fold(true, |ok, v| ok & v.is_finite()) {
+        None
+    } else {
+        x.iter().position(|v| !v.is_finite())
+    }
+}
+
 /// Keep `x` as the best state when its energy `e` is lower.
 #[inline]
 fn offer_best(best: &mut Option<Best>, x: &[f64], e: f64, t: f64, step: usize) {
@@ -474,7 +485,7 @@ impl Run {
                 c.result.n_steps = n_steps;
                 c.result.t = t;
                 let (lo, hi) = (k * d, (k + 1) * d);
-                if let Some(i) = x[lo..hi].iter().position(|v| !v.is_finite()) {
+                if let Some(i) = first_non_finite(&x[lo..hi]) {
                     x[lo..hi].copy_from_slice(&prev[lo..hi]);
                     c.result.t = t_prev;
                     c.stop = Some(Status::Diverged(format!(

@@ -6,23 +6,28 @@
 //! every method works on batches unchanged. Columns that stop leave the batch: the running
 //! ones are compacted into a contiguous block (and the stepper re-initialised on it), so the
 //! cost of a step falls with the number of columns still running.
-//! [`Run::solve_batch`] owns the stop rules per column: each column stops on its own steady
-//! state, divergence or target energy, with the status, energy and step count that a single
-//! run from that column would report; the global rules (`max_steps`, `t_end`, the budget, the
-//! interrupt) stop every column still running.
+//! [`Run::solve_batch`] runs the one run loop (a single run is a batch of one) with the stop
+//! rules per column: each column stops on its own steady state, divergence, target energy,
+//! certificate or stop predicate, with the status, energy, step count, Lyapunov monitor and (on
+//! request) best state and trace that a single run from that column would report; the global
+//! rules (`max_steps`, `t_end`, the budget, the interrupt, the observer) stop every column still
+//! running.
 //!
 //! With a fixed-step stepper, column `j` of a batch follows exactly the steps of a single run
 //! from column `j` (up to the summation order inside the matrix product). An adaptive stepper
 //! takes one step size for the whole batch, chosen from the error of all active columns, so its
-//! columns are accurate to the tolerances but not step-for-step equal to single runs.
+//! columns are accurate to the tolerances but not step-for-step equal to single runs (a batch
+//! of one is).
 
-use super::{Observer, Run, Status};
+use super::driver::{Col, Columns, Moment, Shape, Watch};
+use super::{Best, Observer, Quantity, Run, Status, TracePoint};
 use crate::error::{Error, Result};
 use crate::flow::VectorField;
 use crate::linalg::{check_matrix_finite, norm2};
-use crate::step::{StepFailure, Stepper};
+use crate::step::{StepFailure, StepReport, Stepper};
 use faer::{Mat, MatMut, MatRef};
-use std::time::{Duration, Instant};
+use std::ops::ControlFlow;
+use std::time::Duration;
 
 /// A vector field evaluated on many states at once: the columns of a `d × b` matrix.
 pub trait BatchField {
@@ -126,19 +131,32 @@ impl<F: BatchField + ?Sized> VectorField for Flattened<'_, F> {
     }
 }
 
-/// What happened to one column of a batched run.
+/// What happened to one column of a batched run (a single run's [`Solution`](super::Solution)
+/// is made of the one column of a batch of one).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColumnResult {
     /// Why this column stopped.
     pub status: Status,
-    /// The energy of its final state, if the model has one.
+    /// The energy of its final state, if the model has one, it is finite and energies were
+    /// evaluated (`energy_every ≥ 1`).
     pub energy: Option<f64>,
     /// Steps taken while it was running.
     pub n_steps: usize,
-    /// Its final time.
+    /// Its final time (for a column that diverged, the time of its last finite state).
     pub t: f64,
     /// The last optimality certificate computed for it ([`Run::certify`]), if any.
     pub certificate: Option<f64>,
+    /// Its Lyapunov monitor: the largest increase `E(x_{k+1}) − E(x_k)` between consecutive
+    /// energy evaluations of this column (≤ 0 up to rounding when `E` is a Lyapunov function
+    /// and the step small enough); `None` without an energy.
+    pub max_energy_increase: Option<f64>,
+    /// The lowest-energy state this column reached, when [`Run::keep_best`] was set.
+    pub best: Option<Best>,
+    /// Its energy trace (as [`Solution::trace`](super::Solution::trace)), kept when
+    /// [`Run::trace_columns`] was set or [`Run::record`] was given; empty otherwise.
+    pub trace: Vec<TracePoint>,
+    /// The quantities asked for with [`Run::record`], one value per point of `trace`.
+    pub quantities: Vec<Quantity>,
 }
 
 /// The outcome of [`Run::solve_batch`].
@@ -187,12 +205,113 @@ pub struct BatchObservation<'a> {
     pub n_active: usize,
 }
 
+/// A [`BatchField`] and its stepper as the run loop's block of columns.
+struct Batched<'f, 's, F: ?Sized, S: ?Sized> {
+    flat: Flattened<'f, F>,
+    stepper: &'s mut S,
+    /// Every column, `0..B`.
+    all: Vec<usize>,
+}
+
+impl<'f, F, S> Columns for Batched<'f, '_, F, S>
+where
+    F: BatchField + ?Sized,
+    S: Stepper<Flattened<'f, F>> + ?Sized,
+{
+    fn dim(&self) -> usize {
+        self.flat.d
+    }
+    fn start(&mut self, _t0: f64, _x: &mut [f64], ids: &[usize]) -> usize {
+        self.flat.field.select_columns(ids);
+        0
+    }
+    fn resize(&mut self, t: f64, x: &[f64], ids: &[usize], changed: bool) -> usize {
+        if changed {
+            self.flat.field.select_columns(ids);
+        }
+        self.flat.set_columns(ids.len());
+        // the stepper's buffers shrink without reallocating
+        self.stepper.init(&mut self.flat, t, x)
+    }
+    fn advance(
+        &mut self,
+        t: f64,
+        x: &mut [f64],
+        dt: f64,
+    ) -> std::result::Result<StepReport, StepFailure> {
+        self.stepper.step(&mut self.flat, t, x, dt)
+    }
+    fn is_adaptive(&self) -> bool {
+        self.stepper.is_adaptive()
+    }
+    fn energies(&mut self, t: f64, x: &[f64], out: &mut [f64]) -> bool {
+        self.flat.energies(t, x, out)
+    }
+    fn rate_norm(&self, k: usize) -> Option<f64> {
+        let d = self.flat.d;
+        Some(norm2(&self.stepper.derivative()[k * d..(k + 1) * d]))
+    }
+    fn settled(&self, _k: usize) -> Option<Status> {
+        None
+    }
+    fn certify(&mut self, t: f64, x: &mut [f64], tol: f64, out: &mut [f64]) -> bool {
+        self.flat.certify(t, x, tol, out)
+    }
+    fn final_energies(
+        &mut self,
+        want: bool,
+        t: f64,
+        _columns: &[Col],
+        states: &[f64],
+        out: &mut [f64],
+    ) -> bool {
+        // every column back in the field, evaluated together at the loop's last time
+        let b = self.all.len();
+        self.flat.set_columns(b);
+        self.flat.field.select_columns(&self.all);
+        want && {
+            let xm = MatRef::from_column_major_slice(states, self.flat.d, b);
+            self.flat.field.energies_into(t, xm, out)
+        }
+    }
+    fn lyapunov_caveat(&self) -> Option<String> {
+        self.flat.lyapunov_caveat()
+    }
+}
+
+/// A batch's observer: shown every initial state (step 0), then the running columns every
+/// [`Observer::every`] batched steps.
+struct Batch<O>(O);
+
+impl<O: for<'o> Observer<BatchObservation<'o>>> Watch for Batch<O> {
+    const AT_STOPS: bool = false;
+    fn every(&self) -> usize {
+        Observer::<BatchObservation<'_>>::every(&self.0)
+    }
+    fn step(&mut self, m: &Moment<'_>) -> ControlFlow<()> {
+        self.0.observe(&BatchObservation {
+            step: m.step,
+            t: m.t,
+            x: MatRef::from_column_major_slice(m.x, m.d, m.ids.len()),
+            n_active: m
+                .ids
+                .iter()
+                .filter(|&&j| m.columns[j].stop.is_none())
+                .count(),
+        })
+    }
+}
+
 impl Run {
     /// Integrate every column of `x0` (`d × B`) with `stepper` as one batch: the field is
     /// evaluated on all running columns at once, each column stops by its own steady-state,
-    /// divergence and target rules, and the global rules stop the rest. Energies (with
-    /// `energy_every ≥ 1`) are evaluated per column for the target rule and the results; the
-    /// per-run trace, best state and recorded quantities of [`solve`](Run::solve) are not kept.
+    /// divergence, target, certificate ([`Run::certify`]) and stop-predicate
+    /// ([`Run::stop_when`]) rules, and the global rules stop the rest. Energies (with
+    /// `energy_every ≥ 1`) are evaluated per column for the target rule, the Lyapunov monitor
+    /// ([`ColumnResult::max_energy_increase`]) and the results. Each column keeps its best state
+    /// with [`Run::keep_best`], and its trace and recorded quantities with
+    /// [`Run::trace_columns`] or [`Run::record`] (not kept otherwise: a trace per column is
+    /// `trace_capacity` points each).
     ///
     /// ```
     /// use attractor::models::{Activation, HopfieldNetwork, random_symmetric_weights};
@@ -229,7 +348,7 @@ impl Run {
         f: &'f mut F,
         stepper: &mut S,
         x0: MatRef<'_, f64>,
-        mut observer: O,
+        observer: O,
     ) -> Result<BatchSolution>
     where
         F: BatchField + ?Sized,
@@ -253,254 +372,34 @@ impl Run {
         }
         check_matrix_finite("initial states x0", x0)?;
         self.check_start(d, &vec![0.0; d], "initial states x0")?;
-        let start = Instant::now();
-        // the running columns, contiguous: x[k·d..(k+1)·d] is column ids[k]
+        // the block, contiguous: x[j·d..(j+1)·d] is column j
         let mut x: Vec<f64> = Vec::with_capacity(d * b);
         for j in 0..b {
             x.extend((0..d).map(|i| x0[(i, j)]));
         }
-        let mut ids: Vec<usize> = (0..b).collect();
-        let mut prev = x.clone();
-        let mut states = Mat::<f64>::zeros(d, b);
-        let mut flat = Flattened::new(f, b);
-        flat.field.select_columns(&ids);
-        let caveat = flat.lyapunov_caveat();
-        let mut cert_buf = vec![0.0; if self.certify.is_some() { b } else { 0 }];
-        let mut t = self.t0;
-        let track_energy = self.energy_every > 0;
-        let mut e_buf = vec![0.0; b];
-        let mut columns: Vec<ColumnResult> = (0..b)
-            .map(|_| ColumnResult {
-                status: Status::MaxSteps,
-                energy: None,
-                n_steps: 0,
-                t,
-                certificate: None,
-            })
-            .collect();
-        // per running column: the status it stopped with in this step
-        let mut done: Vec<Option<Status>> = vec![None; b];
-        let obs_every = observer.every().max(1);
-        let has_energy = track_energy && flat.energies(t, &x, &mut e_buf);
-        if has_energy && let Some(target) = self.target_energy {
-            for k in 0..b {
-                if e_buf[k] <= target {
-                    done[k] = Some(Status::TargetReached);
-                }
-            }
-        }
-        // initial states that are already certified (a warm start at the optimum) do not run
-        if let Some((tol, _)) = self.certify
-            && flat.certify(t, &mut x, tol, &mut cert_buf)
-        {
-            for k in 0..b {
-                columns[k].certificate = Some(cert_buf[k]);
-                if done[k].is_none() && cert_buf[k] <= tol {
-                    done[k] = Some(Status::Certified);
-                }
-            }
-        }
-        let first = BatchObservation {
-            step: 0,
-            t,
-            x: x0,
-            n_active: b,
+        let shape = Shape {
+            name_columns: true,
+            trace: self.trace_columns || !self.probes.is_empty(),
+            final_energy: false,
         };
-        let mut global: Option<Status> = None;
-        if observer.observe(&first).is_break() {
-            global = Some(Status::Interrupted);
-        }
-        let mut n_evals = 0;
-        let mut n_steps = 0usize;
-        let mut n_rejected = 0usize;
-        let mut h_proposed = self.dt;
-        // retire the columns that stopped, compact the rest; true when the batch changed size
-        let retire = |x: &mut Vec<f64>,
-                      prev: &mut Vec<f64>,
-                      ids: &mut Vec<usize>,
-                      done: &mut Vec<Option<Status>>,
-                      columns: &mut [ColumnResult],
-                      states: &mut Mat<f64>|
-         -> bool {
-            let before = ids.len();
-            let mut keep = 0;
-            for k in 0..ids.len() {
-                let col = &x[k * d..(k + 1) * d];
-                match done[k].take() {
-                    Some(s) => {
-                        let j = ids[k];
-                        states.col_as_slice_mut(j).copy_from_slice(col);
-                        columns[j].status = s;
-                    }
-                    None => {
-                        if keep != k {
-                            x.copy_within(k * d..(k + 1) * d, keep * d);
-                            ids[keep] = ids[k];
-                        }
-                        keep += 1;
-                    }
-                }
-            }
-            ids.truncate(keep);
-            x.truncate(keep * d);
-            prev.truncate(keep * d);
-            done.truncate(keep);
-            keep != before
+        let mut sys = Batched {
+            flat: Flattened::new(f, b),
+            stepper,
+            all: (0..b).collect(),
         };
-        retire(
-            &mut x,
-            &mut prev,
-            &mut ids,
-            &mut done,
-            &mut columns,
-            &mut states,
-        );
-        if ids.len() != b {
-            flat.field.select_columns(&ids);
-        }
-        flat.set_columns(ids.len());
-        if !ids.is_empty() {
-            n_evals += stepper.init(&mut flat, t, &x);
-        }
-
-        while global.is_none() && !ids.is_empty() {
-            let dt = match self.next_step(n_steps, t, h_proposed, start) {
-                Ok(dt) => dt,
-                Err(stop) => {
-                    global = Some(stop);
-                    break;
-                }
-            };
-            prev.copy_from_slice(&x);
-            let report = match stepper.step(&mut flat, t, &mut x, dt) {
-                Ok(r) => r,
-                Err(StepFailure::StepSizeUnderflow { h }) => {
-                    x.copy_from_slice(&prev);
-                    global = Some(Status::Diverged(format!(
-                        "the adaptive step size fell to {h:.3e} at t = {t:.6}"
-                    )));
-                    break;
-                }
-            };
-            n_steps += 1;
-            n_evals += report.n_evals;
-            n_rejected += report.n_rejected;
-            t += report.h_taken;
-            if stepper.is_adaptive() {
-                h_proposed = report.h_next;
-            }
-            for (k, &j) in ids.iter().enumerate() {
-                columns[j].n_steps = n_steps;
-                columns[j].t = t;
-                let col = &x[k * d..(k + 1) * d];
-                if let Some(i) = col.iter().position(|v| !v.is_finite()) {
-                    x[k * d..(k + 1) * d].copy_from_slice(&prev[k * d..(k + 1) * d]);
-                    columns[j].t = t - report.h_taken;
-                    done[k] = Some(Status::Diverged(format!(
-                        "state component {i} of column {j} became non-finite at step {n_steps}"
-                    )));
-                }
-            }
-            let last_step = self.max_steps == Some(n_steps);
-            if has_energy && (n_steps.is_multiple_of(self.energy_every) || last_step) {
-                flat.energies(t, &x, &mut e_buf);
-                for (k, &j) in ids.iter().enumerate() {
-                    let e = e_buf[k];
-                    if done[k].is_some() {
-                        continue;
-                    }
-                    if !e.is_finite() {
-                        x[k * d..(k + 1) * d].copy_from_slice(&prev[k * d..(k + 1) * d]);
-                        columns[j].t = t - report.h_taken;
-                        done[k] = Some(Status::Diverged(format!(
-                            "the energy of column {j} became non-finite ({e}) at step {n_steps}"
-                        )));
-                    } else if self.target_energy.is_some_and(|target| e <= target) {
-                        done[k] = Some(Status::TargetReached);
-                    }
-                }
-            }
-            if let Some((rtol, atol)) = self.steady {
-                let rate = stepper.derivative();
-                for k in 0..ids.len() {
-                    if done[k].is_none()
-                        && norm2(&rate[k * d..(k + 1) * d])
-                            <= atol + rtol * norm2(&x[k * d..(k + 1) * d])
-                    {
-                        done[k] = Some(Status::Converged);
-                    }
-                }
-            }
-            if let Some((tol, every)) = self.certify
-                && n_steps.is_multiple_of(every)
-                && flat.certify(t, &mut x, tol, &mut cert_buf)
-            {
-                for (k, &j) in ids.iter().enumerate() {
-                    columns[j].certificate = Some(cert_buf[k]);
-                    if done[k].is_none() && cert_buf[k] <= tol {
-                        done[k] = Some(Status::Certified);
-                    }
-                }
-            }
-            if n_steps.is_multiple_of(obs_every) {
-                let obs = BatchObservation {
-                    step: n_steps,
-                    t,
-                    x: MatRef::from_column_major_slice(&x, d, ids.len()),
-                    n_active: done.iter().filter(|s| s.is_none()).count(),
-                };
-                if observer.observe(&obs).is_break() {
-                    global = Some(Status::Interrupted);
-                }
-            }
-            if done.iter().any(Option::is_some)
-                && retire(
-                    &mut x,
-                    &mut prev,
-                    &mut ids,
-                    &mut done,
-                    &mut columns,
-                    &mut states,
-                )
-            {
-                flat.set_columns(ids.len());
-                if !ids.is_empty() {
-                    flat.field.select_columns(&ids);
-                    // the stepper's buffers shrink without reallocating
-                    n_evals += stepper.init(&mut flat, t, &x);
-                }
-            }
-        }
-        // the global rule stops every column still running
-        let g = global.unwrap_or(Status::MaxSteps);
-        for s in done.iter_mut() {
-            *s = Some(g.clone());
-        }
-        retire(
-            &mut x,
-            &mut prev,
-            &mut ids,
-            &mut done,
-            &mut columns,
-            &mut states,
-        );
-        // final energies of every column, all columns evaluated together
-        flat.set_columns(b);
-        let all: Vec<usize> = (0..b).collect();
-        flat.field.select_columns(&all);
-        if track_energy && flat.field.energies_into(t, states.as_ref(), &mut e_buf) {
-            for j in 0..b {
-                columns[j].energy = Some(e_buf[j]).filter(|e| e.is_finite());
-            }
-        }
+        let out = self.drive(&mut sys, x, b, &mut Batch(observer), shape)?;
         Ok(BatchSolution {
-            states,
-            columns,
-            n_steps,
-            n_evals,
-            n_rejected,
-            elapsed: start.elapsed(),
-            lyapunov_caveat: caveat,
+            states: Mat::from_fn(d, b, |i, j| out.states[j * d + i]),
+            columns: out
+                .columns
+                .into_iter()
+                .map(|c| c.finish(&out.names))
+                .collect(),
+            n_steps: out.n_steps,
+            n_evals: out.n_evals,
+            n_rejected: out.n_rejected,
+            elapsed: out.elapsed,
+            lyapunov_caveat: out.lyapunov_caveat,
         })
     }
 }

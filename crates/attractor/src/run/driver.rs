@@ -1,14 +1,190 @@
-//! The run loop itself: one loop for every family (ODE flows, discrete maps), owning the stop
-//! rules, the trace, the observers and the best state.
+//! The run loop itself: one loop for every family (ODE flows, discrete maps, any
+//! [`Evolution`](super::Evolution)) and every batch size. It advances a block of columns
+//! (a single run is a block of one) and owns, per column, every rule of a step: divergence,
+//! the energy and its Lyapunov monitor, the target, fixed points and two-cycles, the steady
+//! state, certificates and stop predicates, the trace and the best state; and, for the whole
+//! block, `max_steps`, `t_end`, the interrupt, the budget and the observer.
+//!
+//! Columns that stop leave the block: the running ones are compacted into a contiguous
+//! prefix (column `k` of the block is `x[k·d..(k+1)·d]`, original column `ids[k]`) and the
+//! system is told so ([`Columns::resize`]), so that the cost of a step falls with the number of
+//! columns still running.
 
 use super::trace::{Trace, TracePoint};
-use super::{Best, Evolution, Observation, Observer, Run, Solution, Status};
+use super::{Best, ColumnResult, Run, Status};
 use crate::error::{Error, Result, check_finite, check_len};
 use crate::linalg::norm2;
-use crate::step::StepFailure;
-use std::time::Instant;
+use crate::step::{StepFailure, StepReport};
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+
+/// What the run loop advances: a block of `n` running columns of dimension `d`, contiguous
+/// (column `k` is `x[k·d..(k+1)·d]`). A single run ([`Evolution`](super::Evolution)) is a block
+/// of one; a batched run is a [`BatchField`](super::BatchField) with its stepper.
+pub(crate) trait Columns {
+    /// Whether the block is always one column (a single run): lets the compiler drop the
+    /// loops over columns.
+    const ONE: bool = false;
+    /// The dimension `d` of one column.
+    fn dim(&self) -> usize;
+    /// Prepare for a run from the block `x` (every column, `ids = 0..B`) at `t0`, before
+    /// anything is evaluated (a map projects its state here); returns the evaluations this used.
+    fn start(&mut self, t0: f64, x: &mut [f64], ids: &[usize]) -> usize;
+    /// The block now holds the original columns `ids` (`changed`: some left since the last
+    /// call): size the stepper for it. Called after `start` and whenever columns leave, while
+    /// some remain; returns the evaluations this used. Not called per step.
+    fn resize(&mut self, t: f64, x: &[f64], ids: &[usize], changed: bool) -> usize;
+    /// Advance every column of the block from `t` by (at most) `dt`.
+    fn advance(
+        &mut self,
+        t: f64,
+        x: &mut [f64],
+        dt: f64,
+    ) -> std::result::Result<StepReport, StepFailure>;
+    /// Whether `advance` chooses its own step sizes.
+    fn is_adaptive(&self) -> bool;
+    /// The energy of every column of the block into `out`, or `false` without an energy.
+    fn energies(&mut self, t: f64, x: &[f64], out: &mut [f64]) -> bool;
+    /// `‖ẋ‖₂` of column `k` at its last accepted state, for the steady-state rule (`None` for
+    /// maps).
+    fn rate_norm(&self, k: usize) -> Option<f64>;
+    /// A stop column `k` reached by itself in the last step (a map's fixed point, two-cycle).
+    fn settled(&self, k: usize) -> Option<Status>;
+    /// An optimality certificate per column of the block ([`Run::certify`]), or `false`.
+    fn certify(&mut self, t: f64, x: &mut [f64], tol: f64, out: &mut [f64]) -> bool;
+    /// The energies of the final states (`d × B`, every original column; `t` is the loop's
+    /// last time, `columns[j].result.t` each column's own) when `want`, or `false`. Called once
+    /// at the end, whether or not energies are wanted (a batch gives its field every column
+    /// back).
+    fn final_energies(
+        &mut self,
+        want: bool,
+        t: f64,
+        columns: &[Col],
+        states: &[f64],
+        out: &mut [f64],
+    ) -> bool;
+    /// Why the energy may not descend (from the model).
+    fn lyapunov_caveat(&self) -> Option<String>;
+}
+
+/// What the loop shows a [`Watch`] after a step (or at step 0).
+pub(crate) struct Moment<'a> {
+    pub step: usize,
+    /// The loop's time (a column that diverged in this step has its own, earlier, time in
+    /// `columns`).
+    pub t: f64,
+    /// The block: the columns that ran in this step (at step 0, every column).
+    pub x: &'a [f64],
+    pub d: usize,
+    pub ids: &'a [usize],
+    /// Every original column (`columns[ids[k]]` is column `k` of the block; its `stop`, the
+    /// status it stopped with in this step).
+    pub columns: &'a [Col],
+    /// The energies of the block, when they were evaluated in this step.
+    pub energies: Option<&'a [f64]>,
+}
+
+/// How a caller's observer sees the loop: a single run's [`Observation`](super::Observation)
+/// or a batch's [`BatchObservation`](super::BatchObservation).
+pub(crate) trait Watch {
+    /// Also show the step at which a column stops, and the final state when it was not shown
+    /// (single runs).
+    const AT_STOPS: bool;
+    /// Show every this many steps (≥ 1).
+    fn every(&self) -> usize;
+    /// Look at the block; `Break(())` stops every running column with
+    /// [`Status::Interrupted`].
+    fn step(&mut self, m: &Moment<'_>) -> ControlFlow<()>;
+    /// The final states after `step` steps (only with `AT_STOPS`).
+    fn end(&mut self, _step: usize, _states: &[f64], _columns: &[Col]) {}
+}
+
+/// How the results of a run are laid out.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shape {
+    /// Name the column in divergence messages (batches).
+    pub name_columns: bool,
+    /// Keep a trace per column (a single run always; a batch on request).
+    pub trace: bool,
+    /// Evaluate the final energies even with `energy_every = 0` (single runs).
+    pub final_energy: bool,
+}
+
+/// What the loop returns; the entry points dress it as a `Solution` or a `BatchSolution`.
+pub(crate) struct Outcome {
+    /// Final states, `d × B` column-major.
+    pub states: Vec<f64>,
+    /// Every column ([`Col::finish`] gives its result).
+    pub columns: Vec<Col>,
+    /// The names of the recorded quantities.
+    pub names: Vec<String>,
+    pub n_steps: usize,
+    pub n_evals: usize,
+    pub n_rejected: usize,
+    pub elapsed: Duration,
+    pub lyapunov_caveat: Option<String>,
+}
+
+/// One column of the loop: its result so far, and the bookkeeping behind it.
+pub(crate) struct Col {
+    /// What the caller gets back.
+    pub result: ColumnResult,
+    /// The status it stopped with, from the step that stopped it until it leaves the block.
+    pub stop: Option<Status>,
+    /// The last energy evaluated, for the Lyapunov monitor.
+    energy: Option<f64>,
+    /// The step of the last trace point (kept or not).
+    point: Option<usize>,
+    /// The trace, when kept.
+    trace: Option<Trace>,
+}
+
+impl Col {
+    /// Trace point `step` of this column (its probes evaluated at `(t, x)` into `qvals`).
+    #[inline]
+    fn record(&mut self, run: &Run, qvals: &mut [f64], step: usize, t: f64, x: &[f64], e: f64) {
+        self.point = Some(step);
+        if let Some(trace) = self.trace.as_mut() {
+            for (v, (_, q)) in qvals.iter_mut().zip(&run.probes) {
+                *v = q(t, x);
+            }
+            trace.push(TracePoint { step, t, energy: e }, qvals);
+        }
+    }
+
+    /// The column's result, with its trace and quantities (named `names`) when kept.
+    pub fn finish(self, names: &[String]) -> ColumnResult {
+        let mut r = self.result;
+        if let Some(trace) = self.trace {
+            (r.trace, r.quantities) = trace.finish(names);
+        }
+        r
+    }
+
+    /// A new energy `e` of this column at `(t, x)`, step `step`: the Lyapunov monitor and the
+    /// best state.
+    #[inline]
+    fn energy(&mut self, x: &[f64], e: f64, t: f64, step: usize) {
+        monitor(&mut self.result.max_energy_increase, self.energy, e);
+        self.energy = Some(e);
+        offer_best(&mut self.result.best, x, e, t, step);
+    }
+}
+
+/// The first non-finite component of `x`, if any. The check is a reduction without an early
+/// exit, which vectorises; the position is looked for only when it fails.
+#[inline]
+fn first_non_finite(x: &[f64]) -> Option<usize> {
+    if x.iter().fold(true, |ok, v| ok & v.is_finite()) {
+        None
+    } else {
+        x.iter().position(|v| !v.is_finite())
+    }
+}
 
 /// Keep `x` as the best state when its energy `e` is lower.
+#[inline]
 fn offer_best(best: &mut Option<Best>, x: &[f64], e: f64, t: f64, step: usize) {
     if let Some(b) = best.as_mut()
         && e < b.energy
@@ -20,10 +196,78 @@ fn offer_best(best: &mut Option<Best>, x: &[f64], e: f64, t: f64, step: usize) {
     }
 }
 
+/// The Lyapunov monitor: the largest `E(x_{k+1}) − E(x_k)` between consecutive evaluations.
+#[inline]
+fn monitor(max_increase: &mut Option<f64>, last: Option<f64>, e: f64) {
+    if let Some(e_old) = last {
+        let inc = e - e_old;
+        *max_increase = Some(max_increase.map_or(inc, |m: f64| m.max(inc)));
+    }
+}
+
+/// " of column j" in a batch's messages, nothing in a single run's.
+fn of_column(shape: Shape, j: usize) -> String {
+    if shape.name_columns {
+        format!(" of column {j}")
+    } else {
+        String::new()
+    }
+}
+
+/// Move the columns that stopped (`stop` set) to `states` (`d × B`, allocated on the first
+/// call that needs it; when every column stops at once, the block itself) with their status,
+/// and compact the others to the front of `x`; true when some left.
+fn retire(
+    d: usize,
+    x: &mut Vec<f64>,
+    prev: &mut Vec<f64>,
+    ids: &mut Vec<usize>,
+    columns: &mut [Col],
+    states: &mut Vec<f64>,
+) -> bool {
+    let before = ids.len();
+    let b = columns.len();
+    if before == b && states.is_empty() && ids.iter().all(|&j| columns[j].stop.is_some()) {
+        // every column at once, none earlier: the block is the final states, in order
+        for c in columns.iter_mut() {
+            c.result.status = c.stop.take().unwrap_or(Status::MaxSteps);
+        }
+        std::mem::swap(states, x);
+        x.clear();
+        prev.clear();
+        ids.clear();
+        return before > 0;
+    }
+    if states.is_empty() {
+        states.resize(d * b, 0.0);
+    }
+    let mut keep = 0;
+    for k in 0..ids.len() {
+        let j = ids[k];
+        match columns[j].stop.take() {
+            Some(s) => {
+                states[j * d..(j + 1) * d].copy_from_slice(&x[k * d..(k + 1) * d]);
+                columns[j].result.status = s;
+            }
+            None => {
+                if keep != k {
+                    x.copy_within(k * d..(k + 1) * d, keep * d);
+                    ids[keep] = ids[k];
+                }
+                keep += 1;
+            }
+        }
+    }
+    ids.truncate(keep);
+    x.truncate(keep * d);
+    prev.truncate(keep * d);
+    keep != before
+}
+
 impl Run {
     /// The rules that end a run whatever its state — `max_steps`, `t_end`, the interrupt flag
-    /// and the wall-clock budget (the last two checked every 8 steps) — shared by single and
-    /// batched runs: the step to take next (`h` shortened to land on `t_end`), or why to stop.
+    /// and the wall-clock budget (the last two checked every 8 steps): the step to take next
+    /// (`h` shortened to land on `t_end`), or why to stop.
     pub(crate) fn next_step(
         &self,
         n_steps: usize,
@@ -80,103 +324,144 @@ impl Run {
         Ok(())
     }
 
-    /// Advance any [`Evolution`] from `x0` until a stop rule fires, showing the run to
-    /// `observer`. [`solve`](Run::solve) and [`iterate`](Run::iterate) call this; a new kind
-    /// of dynamics implements [`Evolution`] and calls it directly.
-    pub fn run<E, O>(&self, sys: &mut E, x0: &[f64], mut observer: O) -> Result<Solution>
+    /// The one run loop: advance the `b` columns of `x` (`d × b`, contiguous, checked by the
+    /// caller) until each has stopped, applying every stop rule per column and the global ones
+    /// to the block. Single runs ([`run`](Run::run)) and batches
+    /// ([`solve_batch`](Run::solve_batch)) are both this loop.
+    pub(crate) fn drive<C, W>(
+        &self,
+        sys: &mut C,
+        mut x: Vec<f64>,
+        b: usize,
+        watch: &mut W,
+        shape: Shape,
+    ) -> Result<Outcome>
     where
-        E: Evolution + ?Sized,
-        O: for<'o> Observer<Observation<'o>>,
+        C: Columns + ?Sized,
+        W: Watch + ?Sized,
     {
-        let n = sys.dim();
-        self.check_start(n, x0, "initial state x0")?;
         let start = Instant::now();
-        let mut x = x0.to_vec();
-        let mut prev = x0.to_vec();
+        let d = sys.dim();
+        debug_assert_eq!(x.len(), d * b);
         let mut t = self.t0;
-        let init_evals = sys.init(t, &mut x);
-        let obs_every = observer.every().max(1);
-
-        let track_energy = self.energy_every > 0;
+        let mut ids: Vec<usize> = (0..b).collect();
+        let mut n_evals = sys.start(t, &mut x, &ids);
+        let mut prev = x.clone();
+        // the final states, d × B (allocated when the first column leaves)
+        let mut states: Vec<f64> = Vec::new();
         let names: Vec<String> = self.probes.iter().map(|p| p.0.clone()).collect();
         let mut qvals = vec![0.0; names.len()];
-        let mut trace = Trace::new(self.trace_capacity, names.len());
-        let record =
-            |trace: &mut Trace, qvals: &mut [f64], step: usize, t: f64, x: &[f64], e: f64| {
-                for (v, (_, q)) in qvals.iter_mut().zip(&self.probes) {
-                    *v = q(t, x);
-                }
-                trace.push(TracePoint { step, t, energy: e }, qvals);
-            };
-        let mut best = self.keep_best.then(|| Best {
-            state: x.clone(),
-            energy: f64::INFINITY,
-            t,
-            step: 0,
-        });
-        let mut energy = if track_energy {
-            sys.energy_at(t, &x)
-        } else {
-            None
-        };
-        if let Some(e) = energy
-            && !e.is_finite()
-        {
-            return Err(Error::NonFinite {
-                what: "energy at the initial state".into(),
-                index: 0,
-                value: e,
-            });
-        }
-        let mut max_increase: Option<f64> = None;
-        if track_energy && (energy.is_some() || !self.probes.is_empty()) {
-            record(&mut trace, &mut qvals, 0, t, &x, energy.unwrap_or(f64::NAN));
-        }
-        if let (Some(e), Some(b)) = (energy, best.as_mut()) {
-            b.energy = e;
-        }
+        let mut columns: Vec<Col> = (0..b)
+            .map(|j| Col {
+                result: ColumnResult {
+                    status: Status::MaxSteps,
+                    energy: None,
+                    n_steps: 0,
+                    t,
+                    certificate: None,
+                    max_energy_increase: None,
+                    best: self.keep_best.then(|| Best {
+                        state: x[j * d..(j + 1) * d].to_vec(),
+                        energy: f64::INFINITY,
+                        t,
+                        step: 0,
+                    }),
+                    trace: Vec::new(),
+                    quantities: Vec::new(),
+                },
+                stop: None,
+                energy: None,
+                point: None,
+                trace: shape
+                    .trace
+                    .then(|| Trace::new(self.trace_capacity, names.len())),
+            })
+            .collect();
+        let mut e_buf = vec![0.0; b];
+        let mut cert_buf = vec![0.0; if self.certify.is_some() { b } else { 0 }];
+        let track_energy = self.energy_every > 0;
+        let obs_every = watch.every().max(1);
 
-        let mut h_proposed = self.dt;
-        let mut n_steps = 0usize;
-        let mut n_evals = init_evals;
-        let mut n_rejected = 0usize;
-        let mut status = None;
-        if let (Some(e), Some(target)) = (energy, self.target_energy)
-            && e <= target
-        {
-            status = Some(Status::TargetReached);
+        // step 0: the initial states
+        let has_energy = track_energy && sys.energies(t, &x, &mut e_buf);
+        for (j, c) in columns.iter_mut().enumerate() {
+            let col = &x[j * d..(j + 1) * d];
+            let e = if has_energy { e_buf[j] } else { f64::NAN };
+            if has_energy {
+                if !e.is_finite() {
+                    return Err(Error::NonFinite {
+                        what: format!("energy at the initial state{}", of_column(shape, j)),
+                        index: 0,
+                        value: e,
+                    });
+                }
+                c.energy = Some(e);
+                if let Some(best) = c.result.best.as_mut() {
+                    best.energy = e;
+                }
+                if self.target_energy.is_some_and(|target| e <= target) {
+                    c.stop = Some(Status::TargetReached);
+                }
+            }
+            if track_energy && (has_energy || !self.probes.is_empty()) {
+                c.record(self, &mut qvals, 0, t, col, e);
+            }
         }
-        if let Some((_, p)) = &self.stop_when
-            && p(t, &x)
+        // initial states that are already certified (a warm start at the optimum) do not run
+        if let Some((tol, _)) = self.certify
+            && sys.certify(t, &mut x, tol, &mut cert_buf)
         {
-            status = status.or(Some(Status::Certified));
+            for (c, &g) in columns.iter_mut().zip(&cert_buf) {
+                c.result.certificate = Some(g);
+                if c.stop.is_none() && g <= tol {
+                    c.stop = Some(Status::Certified);
+                }
+            }
         }
-        let first = Observation {
+        if let Some((_, p)) = &self.stop_when {
+            for (j, c) in columns.iter_mut().enumerate() {
+                if c.stop.is_none() && p(t, &x[j * d..(j + 1) * d]) {
+                    c.stop = Some(Status::Certified);
+                }
+            }
+        }
+        let mut global: Option<Status> = None;
+        let first = Moment {
             step: 0,
             t,
             x: &x,
-            energy,
+            d,
+            ids: &ids,
+            columns: &columns,
+            energies: has_energy.then_some(&e_buf[..]),
         };
-        if observer.observe(&first).is_break() {
-            status = status.or(Some(Status::Interrupted));
+        if watch.step(&first).is_break() {
+            global = Some(Status::Interrupted);
         }
         let mut last_observed = 0usize;
+        let changed = columns.iter().any(|c| c.stop.is_some())
+            && retire(d, &mut x, &mut prev, &mut ids, &mut columns, &mut states);
+        if !ids.is_empty() {
+            n_evals += sys.resize(t, &x, &ids, changed);
+        }
 
-        while status.is_none() {
+        let mut n_steps = 0usize;
+        let mut n_rejected = 0usize;
+        let mut h_proposed = self.dt;
+        while global.is_none() && !ids.is_empty() {
             let dt = match self.next_step(n_steps, t, h_proposed, start) {
                 Ok(dt) => dt,
                 Err(stop) => {
-                    status = Some(stop);
+                    global = Some(stop);
                     break;
                 }
             };
-
             prev.copy_from_slice(&x);
             let report = match sys.advance(t, &mut x, dt) {
                 Ok(r) => r,
                 Err(StepFailure::StepSizeUnderflow { h }) => {
                     x.copy_from_slice(&prev);
-                    status = Some(Status::Diverged(format!(
+                    global = Some(Status::Diverged(format!(
                         "the adaptive step size fell to {h:.3e} at t = {t:.6}"
                     )));
                     break;
@@ -190,123 +475,169 @@ impl Run {
             if sys.is_adaptive() {
                 h_proposed = report.h_next;
             }
+            let n = if C::ONE { 1 } else { ids.len() };
+            // columns that stopped in this step
+            let mut n_stopped = 0usize;
 
-            if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-                x.copy_from_slice(&prev);
-                t = t_prev;
-                status = Some(Status::Diverged(format!(
-                    "state component {i} became non-finite at step {n_steps}"
-                )));
-                break;
+            // divergence: the column goes back to its last finite state
+            for k in 0..n {
+                let c = &mut columns[if C::ONE { 0 } else { ids[k] }];
+                c.result.n_steps = n_steps;
+                c.result.t = t;
+                let (lo, hi) = (k * d, (k + 1) * d);
+                if let Some(i) = first_non_finite(&x[lo..hi]) {
+                    x[lo..hi].copy_from_slice(&prev[lo..hi]);
+                    c.result.t = t_prev;
+                    c.stop = Some(Status::Diverged(format!(
+                        "state component {i}{} became non-finite at step {n_steps}",
+                        of_column(shape, ids[k])
+                    )));
+                    n_stopped += 1;
+                }
             }
 
-            let mut e_now = None;
+            // the energy: divergence, the Lyapunov monitor, the best state, the target, the
+            // trace
             let last_step = self.max_steps == Some(n_steps);
-            if track_energy && (n_steps.is_multiple_of(self.energy_every) || last_step) {
-                e_now = sys.energy_at(t, &x);
-                if let Some(e) = e_now {
-                    if !e.is_finite() {
-                        x.copy_from_slice(&prev);
-                        t = t_prev;
-                        status = Some(Status::Diverged(format!(
-                            "the energy became non-finite ({e}) at step {n_steps}"
+            let evaluate = track_energy && (n_steps.is_multiple_of(self.energy_every) || last_step);
+            let energies = evaluate && n_stopped < n && sys.energies(t, &x, &mut e_buf);
+            if evaluate && (energies || !self.probes.is_empty()) {
+                for k in 0..n {
+                    let c = &mut columns[if C::ONE { 0 } else { ids[k] }];
+                    if c.stop.is_some() {
+                        continue;
+                    }
+                    let (lo, hi) = (k * d, (k + 1) * d);
+                    let e = if energies { e_buf[k] } else { f64::NAN };
+                    if energies && !e.is_finite() {
+                        x[lo..hi].copy_from_slice(&prev[lo..hi]);
+                        c.result.t = t_prev;
+                        c.stop = Some(Status::Diverged(format!(
+                            "the energy{} became non-finite ({e}) at step {n_steps}",
+                            of_column(shape, ids[k])
                         )));
-                        break;
+                        n_stopped += 1;
+                        continue;
                     }
-                    if let Some(e_old) = energy {
-                        let inc = e - e_old;
-                        max_increase = Some(max_increase.map_or(inc, |m: f64| m.max(inc)));
+                    let col = &x[lo..hi];
+                    if energies {
+                        c.energy(col, e, t, n_steps);
+                        if self.target_energy.is_some_and(|target| e <= target) {
+                            c.stop = Some(Status::TargetReached);
+                            n_stopped += 1;
+                        }
                     }
-                    energy = Some(e);
-                    offer_best(&mut best, &x, e, t, n_steps);
-                    if let Some(target) = self.target_energy
-                        && e <= target
+                    c.record(self, &mut qvals, n_steps, t, col, e);
+                }
+            }
+
+            // the rules on the state: a map's fixed point or two-cycle, the steady state
+            // ‖f(x)‖₂ ≤ atol + rtol·‖x‖₂, the field's certificate, the caller's predicate
+            for k in 0..n {
+                let c = &mut columns[if C::ONE { 0 } else { ids[k] }];
+                if c.stop.is_none()
+                    && let Some(why) = sys.settled(k)
+                {
+                    c.stop = Some(why);
+                    n_stopped += 1;
+                }
+            }
+            if let Some((rtol, atol)) = self.steady {
+                for k in 0..n {
+                    let c = &mut columns[if C::ONE { 0 } else { ids[k] }];
+                    if c.stop.is_none()
+                        && let Some(r) = sys.rate_norm(k)
+                        && r <= atol + rtol * norm2(&x[k * d..(k + 1) * d])
                     {
-                        status = Some(Status::TargetReached);
+                        c.stop = Some(Status::Converged);
+                        n_stopped += 1;
                     }
                 }
-                if e_now.is_some() || !self.probes.is_empty() {
-                    record(
-                        &mut trace,
-                        &mut qvals,
-                        n_steps,
-                        t,
-                        &x,
-                        e_now.unwrap_or(f64::NAN),
-                    );
+            }
+            if let Some((tol, every)) = self.certify
+                && n_steps.is_multiple_of(every)
+                && sys.certify(t, &mut x, tol, &mut cert_buf)
+            {
+                for k in 0..n {
+                    let c = &mut columns[if C::ONE { 0 } else { ids[k] }];
+                    c.result.certificate = Some(cert_buf[k]);
+                    if c.stop.is_none() && cert_buf[k] <= tol {
+                        c.stop = Some(Status::Certified);
+                        n_stopped += 1;
+                    }
+                }
+            }
+            if let Some((every, p)) = &self.stop_when
+                && n_steps.is_multiple_of(*every)
+            {
+                for k in 0..n {
+                    let c = &mut columns[if C::ONE { 0 } else { ids[k] }];
+                    if c.stop.is_none() && p(t, &x[k * d..(k + 1) * d]) {
+                        c.stop = Some(Status::Certified);
+                        n_stopped += 1;
+                    }
                 }
             }
 
-            if let Some(s) = sys.settled() {
-                status = status.or(Some(s));
-            }
-            if let Some((rtol, atol)) = self.steady
-                && let Some(r) = sys.rate_norm()
-                && r <= atol + rtol * norm2(&x)
-            {
-                status = status.or(Some(Status::Converged));
-            }
-            if let Some((k, p)) = &self.stop_when
-                && n_steps.is_multiple_of(*k)
-                && p(t, &x)
-            {
-                status = status.or(Some(Status::Certified));
-            }
-
-            if n_steps.is_multiple_of(obs_every) || status.is_some() {
-                let obs = Observation {
+            if n_steps.is_multiple_of(obs_every) || (W::AT_STOPS && n_stopped > 0) {
+                let m = Moment {
                     step: n_steps,
                     t,
                     x: &x,
-                    energy: e_now,
+                    d,
+                    ids: &ids,
+                    columns: &columns,
+                    energies: energies.then_some(&e_buf[..n]),
                 };
                 last_observed = n_steps;
-                if observer.observe(&obs).is_break() {
-                    status = status.or(Some(Status::Interrupted));
+                if watch.step(&m).is_break() {
+                    global = Some(Status::Interrupted);
                 }
             }
+            if n_stopped > 0
+                && retire(d, &mut x, &mut prev, &mut ids, &mut columns, &mut states)
+                && !ids.is_empty()
+            {
+                n_evals += sys.resize(t, &x, &ids, true);
+            }
         }
-        if last_observed != n_steps {
-            let obs = Observation {
-                step: n_steps,
-                t,
-                x: &x,
-                energy: None,
-            };
-            // the run is over: a request to stop changes nothing
-            let _ = observer.observe(&obs);
+        // the global rule stops every column still running
+        let g = global.unwrap_or(Status::MaxSteps);
+        for &j in &ids {
+            columns[j].stop = Some(g.clone());
+        }
+        retire(d, &mut x, &mut prev, &mut ids, &mut columns, &mut states);
+        if W::AT_STOPS && last_observed != n_steps {
+            watch.end(n_steps, &states, &columns);
         }
 
         // The final energy and trace point describe the returned state exactly.
-        let final_energy = sys.energy_at(t, &x);
-        if let Some(e) = final_energy
-            && e.is_finite()
-        {
-            if track_energy && trace.last().map(|p| p.step) != Some(n_steps) {
-                if let Some(e_old) = energy {
-                    let inc = e - e_old;
-                    max_increase = Some(max_increase.map_or(inc, |m: f64| m.max(inc)));
+        let want = track_energy || shape.final_energy;
+        if sys.final_energies(want, t, &columns, &states, &mut e_buf) && want {
+            for (j, c) in columns.iter_mut().enumerate() {
+                let e = e_buf[j];
+                if !e.is_finite() {
+                    continue;
                 }
-                record(&mut trace, &mut qvals, n_steps, t, &x, e);
+                let col = &states[j * d..(j + 1) * d];
+                let (step, tj) = (c.result.n_steps, c.result.t);
+                c.result.energy = Some(e);
+                if track_energy && c.point != Some(step) {
+                    monitor(&mut c.result.max_energy_increase, c.energy, e);
+                    c.record(self, &mut qvals, step, tj, col, e);
+                }
+                offer_best(&mut c.result.best, col, e, tj, step);
             }
-            offer_best(&mut best, &x, e, t, n_steps);
         }
-        let (trace, quantities) = trace.finish(&names);
-
-        Ok(Solution {
-            state: x,
-            energy: final_energy,
-            t,
+        Ok(Outcome {
+            states,
+            columns,
+            names,
             n_steps,
             n_evals,
             n_rejected,
-            trace,
-            quantities,
             elapsed: start.elapsed(),
-            status: status.unwrap_or(Status::MaxSteps),
-            max_energy_increase: max_increase,
             lyapunov_caveat: sys.lyapunov_caveat(),
-            best,
         })
     }
 }

@@ -1,4 +1,5 @@
-//! What the run loop advances: an ODE (a vector field with a stepper) or a discrete map.
+//! What a single run advances: an ODE (a vector field with a stepper) or a discrete map. The
+//! run loop drives it as a batch of one column.
 
 use super::Status;
 use crate::flow::VectorField;

@@ -1,5 +1,10 @@
-//! The run loop: integrate a [`VectorField`] with a [`Stepper`] until a stop rule fires, and
-//! return a [`Solution`] that says what happened and what to change.
+//! The run loop: integrate a [`VectorField`] with a [`Stepper`] (or iterate a map) until a stop
+//! rule fires, and return a [`Solution`] that says what happened and what to change.
+//!
+//! There is one loop: a batched run ([`Run::solve_batch`]) advances a block of columns, each
+//! with its own stop rules, trace and best state, and a single run ([`Run::solve`],
+//! [`Run::iterate`], [`Run::run`]) is a batch of one column, so both obey the same code step for
+//! step.
 //!
 //! ```
 //! use attractor::energy::FnEnergy;
@@ -27,6 +32,7 @@ mod batch;
 mod driver;
 mod evolution;
 mod observer;
+mod single;
 mod solution;
 pub mod status;
 mod trace;
@@ -55,6 +61,7 @@ pub struct Run {
     energy_every: usize,
     trace_capacity: usize,
     keep_best: bool,
+    trace_columns: bool,
     interrupt: Option<Interrupt>,
     probes: Vec<(String, Probe)>,
     stop_when: Option<(usize, StopPredicate)>,
@@ -74,6 +81,7 @@ impl std::fmt::Debug for Run {
             .field("energy_every", &self.energy_every)
             .field("trace_capacity", &self.trace_capacity)
             .field("keep_best", &self.keep_best)
+            .field("trace_columns", &self.trace_columns)
             .field("interrupt", &self.interrupt)
             .field(
                 "record",
@@ -102,6 +110,7 @@ impl Run {
             energy_every: 1,
             trace_capacity: 4096,
             keep_best: false,
+            trace_columns: false,
             interrupt: None,
             probes: Vec::new(),
             stop_when: None,
@@ -192,9 +201,18 @@ impl Run {
         Ok(self)
     }
 
-    /// Keep a copy of the lowest-energy state seen (at energy evaluations).
+    /// Keep a copy of the lowest-energy state seen (at energy evaluations and at the end): in
+    /// [`Solution::best`], and per column of a batch in [`ColumnResult::best`].
     pub fn keep_best(mut self, keep: bool) -> Self {
         self.keep_best = keep;
+        self
+    }
+
+    /// In a batched run, keep each column's trace ([`ColumnResult::trace`], as a single run's
+    /// [`Solution::trace`]; default off, since each holds up to `trace_capacity` points). A
+    /// batch with [`record`](Run::record)ed quantities keeps them anyway; single runs always do.
+    pub fn trace_columns(mut self, keep: bool) -> Self {
+        self.trace_columns = keep;
         self
     }
 
@@ -206,8 +224,9 @@ impl Run {
     }
 
     /// Record `q(t, x)` at every trace point under `name` (in
-    /// [`Solution::quantities`]): a distance to a known optimum, a residual, a norm. The probe
-    /// must not allocate if the run is to stay allocation-free.
+    /// [`Solution::quantities`], or per column of a batch in [`ColumnResult::quantities`], with
+    /// `x` the column): a distance to a known optimum, a residual, a norm. The probe must not
+    /// allocate if the run is to stay allocation-free.
     pub fn record(
         mut self,
         name: &str,
@@ -217,9 +236,10 @@ impl Run {
         self
     }
 
-    /// Stop with [`Status::Certified`] when `p(t, x)` holds, checked every `k ≥ 1` steps (an
-    /// optimality certificate such as a duality gap below a tolerance; make `k` larger when
-    /// `p` is costly).
+    /// Stop with [`Status::Certified`] when `p(t, x)` holds, checked on the initial state and
+    /// then every `k ≥ 1` steps (an optimality certificate such as a duality gap below a
+    /// tolerance; make `k` larger when `p` is costly). In a batch, each column `x` is checked
+    /// and stops on its own.
     pub fn stop_when(
         mut self,
         k: usize,

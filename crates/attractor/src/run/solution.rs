@@ -21,7 +21,8 @@ pub struct Best {
 pub struct Solution {
     /// The final state (for `Diverged`, the last finite state).
     pub state: Vec<f64>,
-    /// The energy of the final state, if the dynamics have one.
+    /// The energy of the final state, if the dynamics have one and it is finite (evaluated at
+    /// the end even with `energy_every = 0`).
     pub energy: Option<f64>,
     /// The final time (for a discrete map, the number of updates).
     pub t: f64,

@@ -90,10 +90,6 @@ impl Trace {
         self.tail_values.copy_from_slice(vals);
     }
 
-    pub(crate) fn last(&self) -> Option<&TracePoint> {
-        self.tail.as_ref().or(self.points.last())
-    }
-
     /// The points and, per quantity, its values.
     pub(crate) fn finish(mut self, names: &[String]) -> (Vec<TracePoint>, Vec<Quantity>) {
         if let Some(t) = self.tail.take() {

@@ -410,9 +410,16 @@ class _RBM(_Mixin, _Base):
     def sample(self, n_samples, n_steps=1000, random_state=None):
         """``n_samples`` independent chains started at random (``v_i ~ Bernoulli(1/2)``, or
         ``N(a, I)``) and advanced ``n_steps`` block Gibbs sweeps: approximate samples of
-        ``p(v)``, ``(n_samples, n_features)``."""
+        ``p(v)``, ``(n_samples, n_features)``. Ctrl-C stops the sweeps within a fraction of a
+        second and raises :class:`~attractor.Interrupted` whose ``result`` holds the states
+        reached."""
         rbm = self._model()
-        return rbm.sample(int(n_samples), int(n_steps), seed=self._draw_seed(random_state))
+        states, interrupted = rbm.sample(
+            int(n_samples), int(n_steps), seed=self._draw_seed(random_state)
+        )
+        if interrupted:
+            raise Interrupted(states)
+        return states
 
     def log_partition(self, method="exact", n_runs=100, n_betas=10000, random_state=None,
                       X=None, return_std=False):

@@ -10,7 +10,7 @@ use attractor::problems::{
     IsingModel, bits_from_spins, parse_ising, parse_qubo, read_partition, read_text,
     write_partition,
 };
-use attractor::run::{Interrupt, Status};
+use attractor::run::{Budget, Interrupt, Status};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::ops::ControlFlow;
@@ -138,18 +138,21 @@ fn check_args(a: &MachineArgs) -> Result<()> {
     Ok(())
 }
 
-/// The library's defaults for the model, with the options given.
-fn params(model: &IsingModel, a: &MachineArgs, bits: bool) -> Result<OimParams> {
+/// The library's defaults for the model, with the options given, and the run's budget
+/// (`--time`, `--rounds`; the target is added by the caller, the interrupt by `run_machine`).
+fn params(model: &IsingModel, a: &MachineArgs, bits: bool) -> Result<(OimParams, Budget)> {
     let time = match (a.time, a.rounds) {
         (Some(t), _) => Some(t),
         (None, Some(_)) => None,
         (None, None) => Some(DEFAULT_TIME_S),
     };
     let mut p = match time {
-        Some(t) => OimParams::for_time_budget(model, Duration::from_secs_f64(t)),
+        Some(_) => OimParams::for_long_runs(model),
         None => OimParams::for_model(model),
     };
-    p.max_rounds = a.rounds;
+    let budget = Budget::new()
+        .max_steps_limit(a.rounds)
+        .time_opt(time.map(Duration::from_secs_f64));
     p.seed = a.seed;
     p.par = match a.threads {
         0 => attractor::linalg::ALL_THREADS,
@@ -168,12 +171,13 @@ fn params(model: &IsingModel, a: &MachineArgs, bits: bool) -> Result<OimParams> 
     if let Some(path) = &a.start {
         p.restart.initial_spins = Some(read_partition(path, model.n(), bits).context("--start")?);
     }
-    Ok(p)
+    Ok((p, budget))
 }
 
 /// Run the machine with a progress bar on stderr and a Ctrl-C handler that stops it.
 fn run_machine(
     machine: &OscillatorIsingMachine,
+    budget: &Budget,
     describe: impl Fn(f64) -> String,
 ) -> Result<OimResult> {
     let stop = Interrupt::new();
@@ -183,8 +187,8 @@ fn run_machine(
         // a second handler cannot be installed (one command per process); ignore that
         let _ = ctrlc::set_handler(move || stop.raise());
     }
-    let p = machine.params();
-    let (len, by_rounds) = match (p.time_budget, p.max_rounds) {
+    let budget = budget.clone().interrupt(stop);
+    let (len, by_rounds) = match (budget.time_budget(), budget.max_steps()) {
         (Some(t), _) => (t.as_millis() as u64, false),
         (None, Some(r)) => (r as u64, true),
         (None, None) => (1, false),
@@ -194,7 +198,7 @@ fn run_machine(
         ProgressStyle::with_template("{bar:30} {elapsed_precise} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let r = machine.solve(Some(&stop), |info: &OimProgress| {
+    let r = machine.solve(&budget, |info: &OimProgress| {
         let pos = if by_rounds {
             info.rounds as u64
         } else {
@@ -233,8 +237,8 @@ fn certificate_text(machine: &OscillatorIsingMachine, r: &OimResult, s: &[i8]) -
     })
 }
 
-fn budget_text(p: &OimParams) -> String {
-    match (p.time_budget, p.max_rounds) {
+fn budget_text(b: &Budget) -> String {
+    match (b.time_budget(), b.max_steps()) {
         (Some(t), Some(r)) => format!("{} s or {r} rounds", t.as_secs_f64()),
         (Some(t), None) => format!("{} s budget", t.as_secs_f64()),
         (None, Some(r)) => format!("{r} rounds"),
@@ -300,9 +304,11 @@ pub fn run_maxcut(args: &MaxcutArgs) -> Result<Exit> {
     let g = args.format.read(&args.file)?;
     let model = IsingModel::max_cut(&g)?;
     let w = g.total_weight();
-    let mut p = params(&model, &args.machine, false)?;
-    p.target_energy = args.machine.target.map(|c| g.energy_from_cut(c));
-    let (replicas, budget, seed) = (p.replicas, budget_text(&p), p.seed);
+    let (p, mut run_budget) = params(&model, &args.machine, false)?;
+    if let Some(c) = args.machine.target {
+        run_budget = run_budget.target_energy(g.energy_from_cut(c))?;
+    }
+    let (replicas, budget, seed) = (p.replicas, budget_text(&run_budget), p.seed);
     let machine = OscillatorIsingMachine::new(model, p).map_err(option_names)?;
     println!(
         "graph {name}: {} nodes, {} edges, total weight {}; oscillator Ising machine, {} replicas, {budget}, seed {seed}",
@@ -311,7 +317,9 @@ pub fn run_maxcut(args: &MaxcutArgs) -> Result<Exit> {
         fmt(w),
         replicas.div_ceil(attractor::models::LANES) * attractor::models::LANES,
     );
-    let r = run_machine(&machine, |e| format!("cut {}", fmt(g.cut_from_energy(e))))?;
+    let r = run_machine(&machine, &run_budget, |e| {
+        format!("cut {}", fmt(g.cut_from_energy(e)))
+    })?;
     check_finite_result("energy", r.best().energy)?;
     let line = |what: &str, f: &Found| -> Result<String> {
         Ok(format!(
@@ -361,20 +369,22 @@ pub fn run_ising(args: &IsingArgs) -> Result<Exit> {
     } else {
         parse_ising(&text, &name)?
     };
-    let mut p = params(&model, &args.machine, args.qubo)?;
-    p.target_energy = args.machine.target;
+    let (p, mut run_budget) = params(&model, &args.machine, args.qubo)?;
+    if let Some(t) = args.machine.target {
+        run_budget = run_budget.target_energy(t)?;
+    }
     let what = if args.qubo {
         "QUBO objective"
     } else {
         "Ising energy"
     };
-    let (budget, seed) = (budget_text(&p), p.seed);
+    let (budget, seed) = (budget_text(&run_budget), p.seed);
     let (n, couplings) = (model.n(), model.nnz() / 2);
     let machine = OscillatorIsingMachine::new(model, p).map_err(option_names)?;
     println!(
         "{name}: {n} variables, {couplings} couplings; oscillator Ising machine, {budget}, seed {seed}"
     );
-    let r = run_machine(&machine, |e| format!("{what} {}", fmt(e)))?;
+    let r = run_machine(&machine, &run_budget, |e| format!("{what} {}", fmt(e)))?;
     check_finite_result(what, r.best().energy)?;
     println!(
         "best {what} (oscillators): {}  first found at {:.3} s  certified stable: {}",

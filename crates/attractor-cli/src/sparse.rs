@@ -7,7 +7,7 @@ use crate::maxcut::Exit;
 use anyhow::{Context, Result, bail};
 use attractor::models::sparse::{Dictionary, SparseCoder, SparseMethod, SparseParams};
 use attractor::problems::{NpyArray, read_npy, write_npy};
-use attractor::run::{Interrupt, Status};
+use attractor::run::{Budget, Interrupt, Status};
 use clap::Args;
 use faer::MatRef;
 use std::path::PathBuf;
@@ -179,17 +179,17 @@ pub fn run(args: &SparseArgs) -> Result<Exit> {
         p.method = m;
     }
     p.tol = args.tol;
-    p.max_steps = args.max_iter;
     p.dt = args.dt;
     p.equilibrium_solve = !args.dynamics_only;
-    p.time_budget = budget;
     let stop = Interrupt::new();
     {
         let stop = stop.clone();
         // SIGINT and SIGTERM both stop the run and keep the codes reached
         let _ = ctrlc::set_handler(move || stop.raise());
     }
-    p.interrupt = Some(stop);
+    let run_budget = Budget::steps(args.max_iter)
+        .time_opt(budget)
+        .interrupt(stop);
     let (n_atoms, n_features, lipschitz) = (dict.n_atoms(), dict.n_features(), dict.lipschitz());
     let coder = SparseCoder::new(Arc::new(dict), p).map_err(option_names)?;
     let method = coder.params().method;
@@ -222,7 +222,7 @@ pub fn run(args: &SparseArgs) -> Result<Exit> {
             String::new()
         }
     );
-    let codes = coder.encode(signals)?;
+    let codes = coder.encode(signals, &run_budget)?;
     if let Some(j) = codes.objective.iter().position(|v| !v.is_finite()) {
         bail!(
             "the objective of signal {j} is {} (the inputs overflow f64 arithmetic); scale the dictionary or the signals down",

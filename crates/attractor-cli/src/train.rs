@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use attractor::learn::{CdMethod, CdParams, CdTrainer};
 use attractor::models::rbm::{AisParams, Rbm, VisibleUnits};
 use attractor::problems::ImageData;
-use attractor::run::{Interrupt, Status};
+use attractor::run::{Budget, Interrupt, Status};
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::ops::ControlFlow;
@@ -223,7 +223,6 @@ fn run_rbm(args: &RbmTrainArgs) -> Result<Exit> {
         momentum: args.momentum,
         weight_decay: args.weight_decay,
         batch_size: args.batch_size,
-        n_epochs: args.epochs,
         shuffle: true,
         seed: args.seed,
         par,
@@ -294,7 +293,9 @@ fn run_rbm(args: &RbmTrainArgs) -> Result<Exit> {
         // SIGINT and SIGTERM both stop training after the current minibatch and keep the model
         let _ = ctrlc::set_handler(move || stop.raise());
     }
-    trainer.set_interrupt(Some(stop.clone()));
+    // the epochs and the interrupt (polled between minibatches and before every Gibbs sweep);
+    // --time is checked after each epoch below, so the epoch that spends it completes
+    let run_budget = Budget::steps(args.epochs).interrupt(stop.clone());
     let bar = ProgressBar::with_draw_target(
         Some(args.epochs as u64),
         indicatif::ProgressDrawTarget::stderr(),
@@ -306,7 +307,7 @@ fn run_rbm(args: &RbmTrainArgs) -> Result<Exit> {
     let t0 = Instant::now();
     let mut out_of_time = false;
     let summary = trainer
-        .fit(&mut rbm, data.as_ref(), |r| {
+        .fit(&mut rbm, data.as_ref(), &run_budget, |r| {
             let recon = r.reconstruction_error();
             let pl = r.pseudo_likelihood();
             let line = format!(
@@ -394,7 +395,16 @@ fn run_rbm(args: &RbmTrainArgs) -> Result<Exit> {
             ..AisParams::default()
         };
         let t = Instant::now();
-        let (ll, r) = rbm.log_likelihood_ais(data.as_ref(), &ais)?;
+        // SIGINT/SIGTERM stop the estimate too (the model is already written)
+        let (ll, r) = match rbm.log_likelihood_ais(data.as_ref(), &ais, &run_budget) {
+            Err(attractor::Error::Stopped { .. }) => {
+                println!(
+                    "log-likelihood: the AIS estimate was interrupted (the model was written)"
+                );
+                return Ok(Exit::Interrupted);
+            }
+            other => other?,
+        };
         println!(
             "log-likelihood (AIS, {} runs x {} betas, {:.1} s): {ll:.3} nats per training image (log Z = {:.3} ± {:.3})",
             args.ais_runs,

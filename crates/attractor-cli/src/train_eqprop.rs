@@ -12,7 +12,7 @@ use attractor::learn::{
 use attractor::models::layered::{Cost, LayerActivation, LayeredNetwork, Relaxation};
 use attractor::models::oscillator_network::OscillatorNetwork;
 use attractor::problems::{ImageData, mnist_companions, read_labels, resolve_images};
-use attractor::run::{Interrupt, Status};
+use attractor::run::{Budget, Interrupt, Status};
 use clap::{Args, ValueEnum};
 use faer::Mat;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -253,11 +253,9 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
     let opt =
         Sgd::new(net.block_specs_scaled(&scales), 1.0, args.momentum, 0.0).context("--momentum")?;
     let settings = TrainSettings {
-        n_epochs: args.epochs,
         batch_size: args.batch_size,
         shuffle: true,
         seed: args.seed,
-        time_budget: budget,
     };
     settings.validate().context("--batch-size")?;
     let free = Relaxation::fixed(args.epsilon, args.free_steps);
@@ -303,6 +301,9 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
         let stop = stop.clone();
         let _ = ctrlc::set_handler(move || stop.raise());
     }
+    let run_budget = Budget::steps(args.epochs)
+        .time_opt(budget)
+        .interrupt(stop.clone());
     let bar = ProgressBar::with_draw_target(
         Some(args.epochs as u64),
         indicatif::ProgressDrawTarget::stderr(),
@@ -369,7 +370,7 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
             &scales,
             &data,
             test.as_ref(),
-            &stop,
+            &run_budget,
             &mut report_epoch,
             settings,
             par,
@@ -391,7 +392,7 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
             .context("--beta / --free-steps / --nudge-steps / --epsilon")?;
             fit_reporting(
                 Trainer::new(rule, opt, settings)?,
-                &stop,
+                &run_budget,
                 &mut net,
                 &data,
                 &mut report_epoch,
@@ -409,7 +410,7 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
             .context("--free-steps / --nudge-steps / --epsilon")?;
             fit_reporting(
                 Trainer::new(rule, opt, settings)?,
-                &stop,
+                &run_budget,
                 &mut net,
                 &data,
                 &mut report_epoch,
@@ -421,7 +422,7 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
             let rule = BackpropRelaxation::new(free, cost).context("--free-steps / --epsilon")?;
             fit_reporting(
                 Trainer::new(rule, opt, settings)?,
-                &stop,
+                &run_budget,
                 &mut net,
                 &data,
                 &mut report_epoch,
@@ -455,7 +456,7 @@ type EpochReporter<'a> = dyn FnMut(usize, Option<(usize, usize)>, String, f64, f
 /// model's `evaluate` text.
 fn fit_reporting<M, R, O>(
     mut t: Trainer<R, O>,
-    stop: &Interrupt,
+    budget: &Budget,
     net: &mut M,
     data: &Dataset<'_>,
     report: &mut EpochReporter<'_>,
@@ -467,11 +468,10 @@ where
     R: attractor::learn::Rule<M>,
     O: attractor::learn::Optimizer,
 {
-    t.set_interrupt(Some(stop.clone()));
     let mut before = (0, 0);
     // the epoch's training seconds: from the end of the last evaluation to this call
     let mut last = Instant::now();
-    t.fit(net, data, |e| {
+    t.fit(net, data, budget, |e| {
         let train_secs = last.elapsed().as_secs_f64();
         let c = counts(e.rule).map(|(n, k)| {
             let d = (n - before.0, k - before.1);
@@ -494,7 +494,7 @@ fn run_oscillator(
     scales: &[f64],
     data: &Dataset<'_>,
     test: Option<&Labelled>,
-    stop: &Interrupt,
+    run_budget: &Budget,
     report_epoch: &mut EpochReporter<'_>,
     settings: TrainSettings,
     par: attractor::Par,
@@ -533,7 +533,7 @@ fn run_oscillator(
     };
     let report = fit_reporting(
         Trainer::new(rule, opt, settings)?,
-        stop,
+        run_budget,
         &mut net,
         data,
         report_epoch,

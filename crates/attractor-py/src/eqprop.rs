@@ -9,8 +9,7 @@
 //! array is the library's matrix without a copy ([`transposed`]). A weight `W_k` travels as a
 //! `(d_k, d_{k+1})` array, the library's own orientation. Training runs on a worker thread with
 //! the interpreter lock released while the calling thread watches for Ctrl-C ([`watched`]) and
-//! raises the trainer's interrupt (`Trainer::set_interrupt`), which stops training between
-//! minibatches, keeping the parameters reached; the report says `interrupted`. Every numeric
+//! raises the interrupt of the call's `Budget`, which stops training between minibatches, keeping the parameters reached; the report says `interrupted`. Every numeric
 //! decision is the library's.
 
 use super::arrays::{count, matrix, par, rows_of, transposed, watched};
@@ -21,7 +20,7 @@ use attractor::learn::{
     Sgd, TrainSettings, Trainer,
 };
 use attractor::models::layered::{Cost, LayerActivation, LayeredNetwork, Relaxation};
-use attractor::run::{Interrupt, Status};
+use attractor::run::{Budget, Interrupt, Status};
 use faer::{Mat, MatRef, Par};
 use numpy::{PyArray1, PyArray2};
 use pyo3::prelude::*;
@@ -51,12 +50,6 @@ impl AnyTrainer {
         match self {
             AnyTrainer::Ep(t) => t.rule().error_counts(),
             AnyTrainer::Chl(t) => t.rule().error_counts(),
-        }
-    }
-    fn set_interrupt(&mut self, stop: Option<Interrupt>) {
-        match self {
-            AnyTrainer::Ep(t) => t.set_interrupt(stop),
-            AnyTrainer::Chl(t) => t.set_interrupt(stop),
         }
     }
 }
@@ -148,8 +141,8 @@ fn fit_for<R: Rule<LayeredNetwork>>(
     history: &mut Vec<(usize, usize, usize)>,
 ) -> attractor::Result<attractor::learn::TrainReport> {
     let mut before = counts(t.rule());
-    t.set_n_epochs(n_epochs);
-    t.fit(net, data, |e| {
+    let budget = Budget::steps(n_epochs).interrupt(stop.clone());
+    t.fit(net, data, &budget, |e| {
         let c = counts(e.rule);
         history.push((e.epoch, c.0 - before.0, c.1 - before.1));
         before = c;
@@ -319,7 +312,6 @@ impl PyLayered {
             Sgd::new(self.net.block_specs_scaled(&scales), 1.0, momentum, 0.0).map_err(err)?;
         let seed = self::seed("random_state", seed)?;
         let settings = TrainSettings {
-            n_epochs: usize::MAX,
             batch_size: usize::try_from(batch_size).map_err(|_| {
                 bad(format!(
                     "batch_size = {batch_size}: give a whole number of samples >= 1"
@@ -327,7 +319,6 @@ impl PyLayered {
             })?,
             shuffle,
             seed,
-            time_budget: None,
         };
         let p = self.par;
         self.trainer = Some(match rule {
@@ -420,7 +411,6 @@ impl PyLayered {
         let summary = if n_epochs == 0 {
             None
         } else {
-            trainer.set_interrupt(Some(stop.clone()));
             let s = watched(py, "training", &stop, || match trainer {
                 AnyTrainer::Ep(t) => fit_for(
                     t,
@@ -441,7 +431,6 @@ impl PyLayered {
                     &mut history,
                 ),
             });
-            trainer.set_interrupt(None);
             Some(s?.map_err(err)?)
         };
         let interrupted = stop.is_raised();
@@ -503,8 +492,8 @@ impl PyLayered {
         let data = Dataset::supervised(xm, ym).map_err(err)?;
         let idx: Vec<usize> = (0..xm.ncols()).collect();
         py.detach(|| match trainer {
-            AnyTrainer::Ep(t) => t.update(net, &data, &idx),
-            AnyTrainer::Chl(t) => t.update(net, &data, &idx),
+            AnyTrainer::Ep(t) => t.update(net, &data, &idx, &Budget::new()),
+            AnyTrainer::Chl(t) => t.update(net, &data, &idx, &Budget::new()),
         })
         .map_err(err)?;
         if !net.is_finite() {

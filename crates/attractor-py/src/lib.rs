@@ -40,10 +40,15 @@ create_exception!(
 );
 
 /// The library's error as a Python exception: `MemoryLimitError` (an `AttractorError` and a
-/// `MemoryError`) for a request that cannot fit, `AttractorError` otherwise.
+/// `MemoryError`) for a request that cannot fit, `KeyboardInterrupt` for a computation that
+/// Ctrl-C stopped before it had a result, `AttractorError` otherwise.
 fn err(e: attractor::Error) -> PyErr {
     match e {
         attractor::Error::OutOfMemory { .. } => memory::memory_error(e.to_string()),
+        attractor::Error::Stopped {
+            status: Status::Interrupted,
+            ..
+        } => pyo3::exceptions::PyKeyboardInterrupt::new_err(e.to_string()),
         _ => AttractorError::new_err(e.to_string()),
     }
 }
@@ -670,14 +675,14 @@ fn run_sampler(
     model: &IsingModel,
     o: &MachineOptions,
 ) -> PyResult<attractor::samplers::SampleSet> {
-    let budget = time_budget(o.time)?;
-    let mut p = match budget {
-        Some(b) => attractor::models::OimParams::for_time_budget(model, b),
+    let time = time_budget(o.time)?;
+    let mut p = match time {
+        Some(_) => attractor::models::OimParams::for_long_runs(model),
         None => attractor::models::OimParams::for_model(model),
     };
     p.seed = o.seed;
     p.replicas = o.replicas;
-    p.max_rounds = if budget.is_some() && o.rounds == 0 {
+    let rounds = if time.is_some() && o.rounds == 0 {
         None
     } else {
         Some(o.rounds.max(1))
@@ -691,12 +696,16 @@ fn run_sampler(
         p.schedule.n_steps = s;
     }
     let stop = Interrupt::new();
+    let budget = attractor::run::Budget::new()
+        .max_steps_limit(rounds)
+        .time_opt(time)
+        .interrupt(stop.clone());
     // the latest round's report, left by the machine's thread for this one to hand on
     let latest = std::sync::Arc::new(std::sync::Mutex::new(None::<(usize, f64, f64)>));
     let sink = latest.clone();
     let sampler = OimSampler {
         params: Some(p),
-        interrupt: Some(stop.clone()),
+        budget,
         progress: o.progress.as_ref().map(|_| {
             std::sync::Arc::new(move |r: &attractor::models::OimProgress| {
                 if let Ok(mut l) = sink.lock() {

@@ -8,15 +8,16 @@
 //! Parameters travel as scikit-learn's `components_ = Wᵀ` (`(n_hidden, n_visible)`), which in
 //! C order is the library's column-major `W`. Training runs on a worker thread with the
 //! interpreter lock released while the calling thread watches for Ctrl-C ([`watched`]) and
-//! raises the trainer's interrupt (`CdTrainer::set_interrupt`), which stops training between
-//! minibatches, keeping the parameters reached; the report says `interrupted` (the Python
+//! raises the interrupt of the call's `Budget`, which stops training between minibatches and
+//! inside the Gibbs sweeps of a CD step, keeping the parameters reached (sampling, exact log Z
+//! and AIS take the same budget); the report says `interrupted` (the Python
 //! layer raises `attractor.Interrupted`). Every numeric decision is the library's.
 
 use super::arrays::{count, matrix, par, rows_of, transposed, watched};
 use super::{bad, err};
 use attractor::learn::contrastive_divergence::{CdMethod, CdParams, CdTrainer};
 use attractor::models::rbm::{AisBase, AisParams, Rbm, VisibleUnits};
-use attractor::run::{Interrupt, Status};
+use attractor::run::{Budget, Interrupt, Status};
 use attractor::samplers::{MarkovSampler, chain_rngs};
 use faer::{Mat, Par};
 use numpy::{PyArray1, PyArray2};
@@ -218,8 +219,6 @@ impl PyRbm {
                     "batch_size = {batch_size}: give a whole number of samples >= 1"
                 ))
             })?,
-            // fit_epochs stops after the epochs it is asked for
-            n_epochs: usize::MAX,
             shuffle,
             seed: self::seed("random_state", seed)?,
             par: self.par,
@@ -287,10 +286,10 @@ impl PyRbm {
             None
         } else {
             let flag = stop.clone();
-            trainer.set_interrupt(Some(stop.clone()));
+            let budget = Budget::steps(n_epochs).interrupt(stop.clone());
             let mut done = 0usize;
             let s = watched(py, "RBM trainer", &stop, || {
-                trainer.fit(rbm, data, |r| {
+                trainer.fit(rbm, data, &budget, |r| {
                     done += 1;
                     if monitor {
                         history.push((
@@ -307,7 +306,6 @@ impl PyRbm {
                     }
                 })
             });
-            trainer.set_interrupt(None);
             Some(s?.map_err(err)?)
         };
         let d = PyDict::new(py);
@@ -359,7 +357,12 @@ impl PyRbm {
         let batch = transposed(&a)?;
         let Self { rbm, trainer, .. } = self;
         let t = trainer.as_mut().ok_or_else(no_trainer)?;
-        py.detach(|| t.partial_fit(rbm, batch)).map_err(err)
+        let stop = Interrupt::new();
+        let budget = Budget::new().interrupt(stop.clone());
+        watched(py, "RBM trainer", &stop, || {
+            t.partial_fit(rbm, batch, &budget)
+        })?
+        .map_err(err)
     }
 
     /// The hidden features `p(h = 1 | v) = σ(b + Wᵀv)` of every row of `x`:
@@ -442,7 +445,8 @@ impl PyRbm {
 
     /// `n_samples` chains started at random (`v_i ~ Bernoulli(½)`, or `N(a, I)`) and advanced
     /// `n_steps` sweeps, chain `j` drawing from `stream(seed, DYNAMICS + j)`:
-    /// `(n_samples, n_visible)`.
+    /// `((n_samples, n_visible), interrupted)`: Ctrl-C stops the sweeps within a fraction of
+    /// a second and returns the states reached with `interrupted = True`.
     #[pyo3(signature = (n_samples, n_steps, seed=0))]
     fn sample<'py>(
         &self,
@@ -450,23 +454,34 @@ impl PyRbm {
         n_samples: i64,
         n_steps: i64,
         seed: i64,
-    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    ) -> PyResult<(Bound<'py, PyArray2<f64>>, bool)> {
         let n = count("n_samples", n_samples)?;
         let steps = usize::try_from(n_steps)
             .map_err(|_| bad(format!("n_steps = {n_steps}: give a number of sweeps >= 0")))?;
         let seed = self::seed("random_state", seed)?;
         let (rbm, p) = (&self.rbm, self.par);
-        let s = py
-            .detach(|| rbm.gibbs().with_par(p).sample(n, steps, seed))
-            .map_err(err)?;
-        rows_of(py, s.as_ref())
+        let stop = Interrupt::new();
+        let budget = Budget::steps(steps).interrupt(stop.clone());
+        let c = watched(py, "sampler", &stop, || {
+            rbm.gibbs().with_par(p).sample(n, seed, &budget)
+        })?
+        .map_err(err)?;
+        Ok((
+            rows_of(py, c.states.as_ref())?,
+            c.status == Status::Interrupted,
+        ))
     }
 
     /// The exact `log Z`, by a log-sum-exp over the states of the smaller layer (the hidden
     /// one for Gaussian units), refused above 24 units.
     fn log_z_exact(&self, py: Python<'_>) -> PyResult<f64> {
         let (rbm, p) = (&self.rbm, self.par);
-        py.detach(|| rbm.log_z_exact(p)).map_err(err)
+        let stop = Interrupt::new();
+        let budget = Budget::new().interrupt(stop.clone());
+        watched(py, "enumeration", &stop, || {
+            rbm.log_z_exact_within(p, &budget)
+        })?
+        .map_err(err)
     }
 
     /// `log Z` by annealed importance sampling (Salakhutdinov & Murray 2008): `n_runs`
@@ -510,7 +525,9 @@ impl PyRbm {
             None => None,
         };
         let rbm = &self.rbm;
-        let r = py.detach(|| rbm.ais_log_z(&params, v)).map_err(err)?;
+        let stop = Interrupt::new();
+        let budget = Budget::new().interrupt(stop.clone());
+        let r = watched(py, "AIS", &stop, || rbm.ais_log_z(&params, v, &budget))?.map_err(err)?;
         let d = PyDict::new(py);
         d.set_item("log_z", r.log_z)?;
         d.set_item("std_err", r.std_err)?;

@@ -15,7 +15,7 @@ use super::err;
 use attractor::models::sparse::{
     Dictionary, SparseCoder, SparseCodes, SparseMethod, SparseParams, SparseTrajectory,
 };
-use attractor::run::{Interrupt, Status};
+use attractor::run::{Budget, Interrupt, Status};
 use faer::Mat;
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
@@ -118,22 +118,23 @@ impl Settings<'_> {
             p.method = m.parse::<SparseMethod>().map_err(err)?;
         }
         p.tol = self.tol;
-        p.max_steps = count("max_iter", self.max_iter)?;
         p.gamma = self.gamma;
         p.dt = self.dt;
         p.tau = self.tau;
         p.check_every = count("check_every", self.check_every)?;
         p.equilibrium_solve = self.equilibrium_solve;
-        p.time_budget = super::time_budget(self.time)?;
         Ok(p)
     }
 
-    /// The coder, checked by the library, with a fresh interrupt flag.
-    fn coder(&self, dict: Arc<Dictionary>) -> PyResult<(SparseCoder, Interrupt)> {
-        let mut p = self.params()?;
+    /// The coder, checked by the library, with its budget (`max_iter` steps, `time`, a fresh
+    /// interrupt flag).
+    fn coder(&self, dict: Arc<Dictionary>) -> PyResult<(SparseCoder, Interrupt, Budget)> {
+        let p = self.params()?;
         let stop = Interrupt::new();
-        p.interrupt = Some(stop.clone());
-        Ok((SparseCoder::new(dict, p).map_err(err)?, stop))
+        let budget = Budget::steps(count("max_iter", self.max_iter)?)
+            .time_opt(super::time_budget(self.time)?)
+            .interrupt(stop.clone());
+        Ok((SparseCoder::new(dict, p).map_err(err)?, stop, budget))
     }
 }
 
@@ -214,7 +215,7 @@ pub(crate) fn sparse_encode<'py>(
         time,
     };
     let dict = self::dictionary(dictionary, n_threads)?;
-    let (coder, stop) = s.coder(dict)?;
+    let (coder, stop, budget) = s.coder(dict)?;
     let y = matrix(signals, "signals", "(n_signals, n_features)")?;
     let a0 = match init {
         Some(i) => Some(matrix(i, "init", "(n_signals, n_atoms)")?),
@@ -225,7 +226,10 @@ pub(crate) fn sparse_encode<'py>(
         Some(a) => Some(transposed(a)?),
         None => None,
     };
-    let c = watched(py, "sparse coder", &stop, || coder.encode_from(yv, av))?.map_err(err)?;
+    let c = watched(py, "sparse coder", &stop, || {
+        coder.encode_from(yv, av, &budget)
+    })?
+    .map_err(err)?;
     codes_out(py, &c, coder.gamma(), coder.params().method, &stop)
 }
 
@@ -268,10 +272,13 @@ pub(crate) fn sparse_path<'py>(
         time,
     };
     let dict = self::dictionary(dictionary, n_threads)?;
-    let (coder, stop) = s.coder(dict)?;
+    let (coder, stop, budget) = s.coder(dict)?;
     let y = matrix(signals, "signals", "(n_signals, n_features)")?;
     let yv = transposed(&y)?;
-    let path = watched(py, "sparse coder", &stop, || coder.path(yv, &lambdas))?.map_err(err)?;
+    let path = watched(py, "sparse coder", &stop, || {
+        coder.path(yv, &lambdas, &budget)
+    })?
+    .map_err(err)?;
     let out = PyList::empty(py);
     for c in &path {
         out.append(codes_out(
@@ -325,7 +332,7 @@ pub(crate) fn sparse_trajectory<'py>(
         time,
     };
     let dict = self::dictionary(dictionary, n_threads)?;
-    let (coder, stop) = s.coder(dict)?;
+    let (coder, stop, budget) = s.coder(dict)?;
     let y = vector(signal, "signal", "(n_features,)")?;
     let a0 = match init {
         Some(i) => Some(vector(i, "init", "(n_atoms,)")?),
@@ -338,7 +345,7 @@ pub(crate) fn sparse_trajectory<'py>(
         None => None,
     };
     let tr: SparseTrajectory = watched(py, "sparse coder", &stop, || {
-        coder.trajectory(ys, a0s, every, max_points)
+        coder.trajectory(ys, a0s, every, max_points, &budget)
     })?
     .map_err(err)?;
     let (n, k) = (tr.codes.nrows(), tr.codes.ncols());
@@ -389,7 +396,7 @@ pub(crate) fn sparse_gamma(
         equilibrium_solve: true,
         time: None,
     };
-    let (coder, _) = s.coder(self::dictionary(dictionary, n_threads)?)?;
+    let (coder, _, _) = s.coder(self::dictionary(dictionary, n_threads)?)?;
     Ok(coder.gamma())
 }
 
@@ -420,7 +427,7 @@ pub(crate) fn sparse_contraction_rate(
         equilibrium_solve: true,
         time: None,
     };
-    let (coder, _) = s.coder(self::dictionary(dictionary, n_threads)?)?;
+    let (coder, _, _) = s.coder(self::dictionary(dictionary, n_threads)?)?;
     py.detach(|| coder.contraction_rate()).map_err(err)
 }
 

@@ -83,6 +83,17 @@ pub enum Error {
         /// What to change.
         fix: String,
     },
+    /// A long computation without a partial result to return (an exact enumeration, annealed
+    /// importance sampling) was stopped by its budget: the interrupt was raised or the time
+    /// limit passed.
+    #[error("{what} was stopped ({status}) before it finished; nothing was computed")]
+    Stopped {
+        /// The computation.
+        what: String,
+        /// [`Status::Interrupted`](crate::run::Status::Interrupted) or
+        /// [`Status::Timeout`](crate::run::Status::Timeout).
+        status: crate::run::Status,
+    },
     /// Reading or writing a file failed.
     #[error("{path}: {msg}")]
     Io {

@@ -6,7 +6,9 @@
 
 use crate::error::{Error, Result};
 use crate::rng::{Rng, stream, streams};
+use crate::run::{Budget, Status};
 use faer::{Mat, MatMut};
+use std::time::Instant;
 
 /// A sampler that advances Markov chains whose stationary law is the model's distribution.
 pub trait MarkovSampler: Send + Sync {
@@ -18,11 +20,39 @@ pub trait MarkovSampler: Send + Sync {
     /// Advance every chain (the columns of `states`, `dim × n_chains`) by `n_steps`
     /// transitions (sweeps, Langevin steps); chain `j` draws from `rngs[j]` only.
     fn advance(&self, states: MatMut<'_, f64>, rngs: &mut [Rng], n_steps: usize) -> Result<()>;
+    /// Transitions `first_step, …, first_step + n_steps − 1` of a schedule that changes with the
+    /// step (an annealed temperature), so that a run in pieces equals one run; chains whose
+    /// transitions do not depend on the step (the default) ignore `first_step`.
+    fn advance_from(
+        &self,
+        states: MatMut<'_, f64>,
+        rngs: &mut [Rng],
+        first_step: usize,
+        n_steps: usize,
+    ) -> Result<()> {
+        let _ = first_step;
+        self.advance(states, rngs, n_steps)
+    }
 
-    /// Draw `n_chains` samples: each chain starts from [`initial_states`](Self::initial_states)
-    /// and takes `n_steps` transitions; chain `j` uses `rng::stream(seed, streams::DYNAMICS + j)`.
-    /// Returns the final states, one column per chain.
-    fn sample(&self, n_chains: usize, n_steps: usize, seed: u64) -> Result<Mat<f64>> {
+    /// Draw `n_chains` samples within `budget`: each chain starts from
+    /// [`initial_states`](Self::initial_states) and takes the budget's number of transitions
+    /// ([`Budget::max_steps`], required); chain `j` uses
+    /// `rng::stream(seed, streams::DYNAMICS + j)`. The chains advance in chunks of transitions
+    /// (sized to take a few tens of milliseconds) with the budget's time and interrupt checked
+    /// between chunks, so a long sample stops within a fraction of a second, keeping the states
+    /// reached; chunks do not change the states (the same transitions in the same order).
+    ///
+    /// ```
+    /// use attractor::markov::MarkovSampler;
+    /// use attractor::models::rbm::Rbm;
+    /// use attractor::run::{Budget, Status};
+    /// let rbm = Rbm::random(6, 4, 0.5, 1)?;
+    /// let chains = rbm.gibbs().sample(100, 7, &Budget::steps(20))?; // 100 chains, 20 sweeps
+    /// assert_eq!((chains.states.ncols(), chains.n_steps, chains.status), (100, 20, Status::MaxSteps));
+    /// # Ok::<(), attractor::Error>(())
+    /// ```
+    fn sample(&self, n_chains: usize, seed: u64, budget: &Budget) -> Result<Chains> {
+        let n_steps = budget.required_steps("transitions (sweeps, steps)", 100)?;
         if n_chains == 0 {
             return Err(Error::invalid("n_chains", 0, "draw at least one chain"));
         }
@@ -38,10 +68,45 @@ pub trait MarkovSampler: Send + Sync {
             "draw fewer samples (n_chains, n_samples, --count) at once",
         )?;
         let mut rngs = try_chain_rngs(seed, n_chains)?;
-        let mut x = self.initial_states(&mut rngs)?;
-        self.advance(x.as_mut(), &mut rngs, n_steps)?;
-        Ok(x)
+        let mut states = self.initial_states(&mut rngs)?;
+        let clock = budget.start();
+        let (mut done, mut chunk, mut status) = (0usize, 1usize, Status::MaxSteps);
+        while done < n_steps {
+            if let Some(stop) = clock.check() {
+                status = stop;
+                break;
+            }
+            let k = chunk.min(n_steps - done);
+            let t = Instant::now();
+            self.advance_from(states.as_mut(), &mut rngs, done, k)?;
+            done += k;
+            // chunks of about 20–80 ms between checks
+            let took = t.elapsed().as_secs_f64();
+            if took < 0.02 {
+                chunk = chunk.saturating_mul(2);
+            } else if took > 0.08 {
+                chunk = (chunk / 2).max(1);
+            }
+        }
+        Ok(Chains {
+            states,
+            n_steps: done,
+            status,
+        })
     }
+}
+
+/// What [`MarkovSampler::sample`] returns.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Chains {
+    /// The final states, one column per chain.
+    pub states: Mat<f64>,
+    /// Transitions taken by every chain.
+    pub n_steps: usize,
+    /// [`Status::MaxSteps`] when all were taken, [`Status::Interrupted`] or
+    /// [`Status::Timeout`] when the budget stopped them (the states reached are kept).
+    pub status: Status,
 }
 
 /// [`chain_rngs`] under the library's memory policy: the vector of `n_chains` generators is

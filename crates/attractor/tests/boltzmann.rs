@@ -9,6 +9,7 @@ use attractor::learn::{BoltzmannRule, GibbsStatistics, ModelStatistics};
 use attractor::models::{BoltzmannMachine, ExactDistribution, Scan, Units};
 use attractor::problems::Patterns;
 use attractor::rng::{stream, streams};
+use attractor::run::Budget;
 use attractor::samplers::{Annealing, LangevinSampler, MarkovSampler, chain_rngs};
 use faer::{Mat, Par};
 use rand::RngExt;
@@ -177,7 +178,7 @@ fn block_gibbs_on_bipartite_couplings_matches_the_exact_distribution() {
     ];
     let bm = BoltzmannMachine::new(w, vec![0.0; 4], Units::Binary, 1.0).unwrap();
     assert!(bm.bipartition().is_err());
-    let e = err_text(bm.gibbs(Scan::Block).sample(4, 3, 0));
+    let e = err_text(bm.gibbs(Scan::Block).sample(4, 0, &Budget::steps(3)));
     assert!(
         e.contains("bipartite") && e.contains("Scan::Sequential"),
         "{e}"
@@ -623,8 +624,9 @@ fn samplers_are_bit_identical_on_1_and_2_threads() {
     let gibbs = |par| {
         bm.gibbs(Scan::RandomPermutation)
             .par(par)
-            .sample(37, 25, 3)
+            .sample(37, 3, &Budget::steps(25))
             .unwrap()
+            .states
     };
     let g1 = on_threads(1, || gibbs(attractor::linalg::ALL_THREADS));
     let g2 = on_threads(2, || gibbs(attractor::linalg::ALL_THREADS));
@@ -647,8 +649,9 @@ fn samplers_are_bit_identical_on_1_and_2_threads() {
         )
         .unwrap()
         .par(par)
-        .sample(37, 60, 4)
+        .sample(37, 4, &Budget::steps(60))
         .unwrap()
+        .states
     };
     let l1 = on_threads(1, || ula(attractor::linalg::ALL_THREADS));
     let l2 = on_threads(2, || ula(attractor::linalg::ALL_THREADS));
@@ -883,11 +886,11 @@ fn bad_input_is_refused_with_the_value_named() {
     assert!(e.contains("chain 1") && e.contains("index 1"), "{e}");
     // h > 2/λ_max = 1: the chain diverges, and the error says which h
     let unstable = LangevinSampler::new(en(), 1.5, Annealing::Constant(1.0)).unwrap();
-    let e = err_text(unstable.sample(3, 5000, 1));
+    let e = err_text(unstable.sample(3, 1, &Budget::steps(5000)));
     assert!(
         e.contains("step size h = 1.5") && e.contains("lower h"),
         "{e}"
     );
-    let e = err_text(s.sample(0, 1, 1));
+    let e = err_text(s.sample(0, 1, &Budget::steps(1)));
     assert!(e.contains("n_chains = 0"), "{e}");
 }

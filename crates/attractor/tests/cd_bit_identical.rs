@@ -8,6 +8,7 @@
 use attractor::Par;
 use attractor::learn::contrastive_divergence::{CdMethod, CdParams, CdTrainer};
 use attractor::models::rbm::{Rbm, VisibleUnits};
+use attractor::run::Budget;
 use faer::Mat;
 use std::ops::ControlFlow;
 
@@ -70,22 +71,23 @@ fn trained(
         momentum,
         weight_decay,
         batch_size: 5,
-        n_epochs: 3,
         shuffle: true,
         seed: 11,
         par,
     };
     let mut t = CdTrainer::new(&rbm, params).unwrap();
     let mut epochs = 0;
-    t.fit(&mut rbm, x.as_ref(), |_| {
+    t.fit(&mut rbm, x.as_ref(), &Budget::steps(3), |_| {
         epochs += 1;
         ControlFlow::Continue(())
     })
     .unwrap();
     assert_eq!(epochs, 3);
-    t.partial_fit(&mut rbm, x.as_ref().subcols(2, 4)).unwrap();
-    t.partial_fit(&mut rbm, x.as_ref().subcols(10, 5)).unwrap();
-    t.fit_epoch(&mut rbm, x.as_ref()).unwrap();
+    t.partial_fit(&mut rbm, x.as_ref().subcols(2, 4), &Budget::new())
+        .unwrap();
+    t.partial_fit(&mut rbm, x.as_ref().subcols(10, 5), &Budget::new())
+        .unwrap();
+    t.fit_epoch(&mut rbm, x.as_ref(), &Budget::new()).unwrap();
     assert_eq!((t.epochs_done(), t.n_updates()), (4, 4 * 5 + 2));
     hash(&rbm)
 }

@@ -16,7 +16,7 @@ use attractor::learn::{
     TrainSettings, Trainer,
 };
 use attractor::models::layered::{Cost, LayerActivation, LayeredFlow, LayeredNetwork, Relaxation};
-use attractor::run::BatchField;
+use attractor::run::{BatchField, Budget};
 use faer::Mat;
 use std::ops::ControlFlow;
 
@@ -356,11 +356,9 @@ fn ep_and_chl_learn_the_digits_identically_on_one_and_two_threads() {
     let test_x = x.as_ref().subcols(n_train, x.ncols() - n_train);
     let test_y = &labels[n_train..];
     let settings = TrainSettings {
-        n_epochs: 15,
         batch_size: 20,
         shuffle: true,
         seed: 7,
-        time_budget: None,
     };
     let mut results = Vec::new();
     for (name, par) in [("ep", Par::Seq), ("ep", Par::rayon(2)), ("chl", Par::Seq)] {
@@ -376,7 +374,7 @@ fn ep_and_chl_learn_the_digits_identically_on_one_and_two_threads() {
             })
             .unwrap();
             let mut t = Trainer::new(rule, opt, settings.clone()).unwrap();
-            t.fit(&mut net, &train, |e| {
+            t.fit(&mut net, &train, &Budget::steps(15), |e| {
                 curve.push(e.epoch);
                 ControlFlow::Continue(())
             })
@@ -384,8 +382,10 @@ fn ep_and_chl_learn_the_digits_identically_on_one_and_two_threads() {
         } else {
             let rule = ContrastiveHebbian::new(ChlParams::default()).unwrap();
             let mut t = Trainer::new(rule, opt, settings.clone()).unwrap();
-            t.fit(&mut net, &train, |_| ControlFlow::Continue(()))
-                .unwrap()
+            t.fit(&mut net, &train, &Budget::steps(15), |_| {
+                ControlFlow::Continue(())
+            })
+            .unwrap()
         };
         let pred = net
             .predict_classes(test_x, &Relaxation::fixed(0.5, 100), Par::Seq)
@@ -473,11 +473,9 @@ fn bad_input_is_named() {
     .to_string();
     assert!(e.contains("targets y (rows)"), "{e}");
     let e = TrainSettings {
-        n_epochs: 1,
         batch_size: 0,
         shuffle: true,
         seed: 0,
-        time_budget: None,
     }
     .validate()
     .unwrap_err()
@@ -514,21 +512,19 @@ fn an_interrupt_stops_training_and_keeps_the_parameters_reached() {
     let (net0, x, y) = small(LayerActivation::HardSigmoid, 2, 0.3);
     let data = Dataset::supervised(x.as_ref(), y.as_ref()).unwrap();
     let settings = TrainSettings {
-        n_epochs: 3,
         batch_size: 2,
         shuffle: true,
         seed: 1,
-        time_budget: None,
     };
     let rule = EquilibriumPropagation::new(EqPropParams::default()).unwrap();
     let opt = Sgd::new(net0.block_specs(), 0.1, 0.0, 0.0).unwrap();
     let mut t = Trainer::new(rule, opt, settings).unwrap();
     let stop = attractor::run::Interrupt::new();
-    t.set_interrupt(Some(stop.clone()));
+    let budget = Budget::steps(3).interrupt(stop.clone());
     let mut net = net0.clone();
     // one epoch, then the flag is raised from the observer, as a Ctrl-C handler would
     let r = t
-        .fit(&mut net, &data, |_| {
+        .fit(&mut net, &data, &budget, |_| {
             stop.raise();
             ControlFlow::Continue(())
         })

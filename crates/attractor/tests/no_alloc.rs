@@ -7,7 +7,7 @@ use attractor::models::HopfieldFlow;
 use attractor::models::{
     Activation, BoxQp, HopfieldNetwork, PiPgd, PiPgdParams, random_symmetric_weights,
 };
-use attractor::run::Run;
+use attractor::run::{Budget, Run};
 use attractor::step::{Dopri5, Euler, Heun, Rk4, Stepper};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -112,12 +112,12 @@ fn allocations_of_sparse(steps: usize) -> usize {
     let mut p = SparseParams::new(0.01, true);
     p.equilibrium_solve = false;
     p.tol = 0.0;
-    p.max_steps = steps;
+    let budget = Budget::steps(steps);
     p.check_every = 7;
     let coder = SparseCoder::new(dict, p).unwrap();
     let y = faer::Mat::from_fn(20, 6, |i, j| inst.signal[i] * (1.0 + j as f64));
     let before = ALLOCS.load(Ordering::Relaxed);
-    let codes = coder.encode(y.as_ref()).unwrap();
+    let codes = coder.encode(y.as_ref(), &budget).unwrap();
     let n = ALLOCS.load(Ordering::Relaxed) - before;
     assert_eq!(codes.n_steps[0], steps);
     n

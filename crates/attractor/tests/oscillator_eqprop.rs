@@ -11,7 +11,7 @@ use attractor::learn::{
 };
 use attractor::models::layered::{Phase, Relaxation};
 use attractor::models::oscillator_network::{OscillatorFlow, OscillatorNetwork, phase_cost};
-use attractor::run::BatchField;
+use attractor::run::{BatchField, Budget};
 use faer::Mat;
 use std::ops::ControlFlow;
 
@@ -279,11 +279,9 @@ fn ep_trains_an_oscillator_network_on_the_digits() {
     let test_x = x.as_ref().subcols(n_train, x.ncols() - n_train);
     let test_y = &labels[n_train..];
     let settings = TrainSettings {
-        n_epochs: 10,
         batch_size: 20,
         shuffle: true,
         seed: 7,
-        time_budget: None,
     };
     let mut net = OscillatorNetwork::random(&[64, 64, 10], 3).unwrap();
     let params = OscEqPropParams::default();
@@ -293,7 +291,7 @@ fn ep_trains_an_oscillator_network_on_the_digits() {
     let mut trainer = Trainer::new(rule, opt, settings).unwrap();
     let mut last = (0, 0);
     let report = trainer
-        .fit(&mut net, &train, |e| {
+        .fit(&mut net, &train, &Budget::steps(10), |e| {
             let (seen, errors) = e.rule.error_counts();
             println!(
                 "epoch {}: train error (free phase) {:.3}",

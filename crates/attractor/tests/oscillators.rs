@@ -13,7 +13,7 @@ use attractor::models::{
     OscillatorMemory,
 };
 use attractor::problems::{IsingModel, Patterns, WeightedGraph, brute_force};
-use attractor::run::{Interrupt, Run, Silent, Status};
+use attractor::run::{Budget, Interrupt, Run, Silent, Status};
 use attractor::step::Rk4;
 use faer::Mat;
 use rand::RngExt;
@@ -272,10 +272,9 @@ fn oim_finds_the_brute_force_optimum_on_small_random_graphs() {
         p.seed = t as u64;
         p.replicas = 32;
         p.schedule.n_steps = 400;
-        p.max_rounds = Some(2);
         let r = OscillatorIsingMachine::new(model.clone(), p)
             .unwrap()
-            .solve(None, Silent)
+            .solve(&Budget::steps(2), Silent)
             .unwrap();
         let gr = r.greedy.clone().unwrap();
         for f in [&r.oscillator, &gr] {
@@ -313,9 +312,8 @@ fn oim_solves_models_with_fields_and_certifies_through_the_ancilla() {
     let exact = brute_force(&model).unwrap();
     let mut p = OimParams::for_model(&model);
     p.seed = 3;
-    p.max_rounds = Some(2);
     let m = OscillatorIsingMachine::new(model.clone(), p.clone()).unwrap();
-    let r1 = m.solve(None, Silent).unwrap();
+    let r1 = m.solve(&Budget::steps(2), Silent).unwrap();
     assert_eq!(r1.best().energy, exact.energy);
     // the certificate: through the ancilla, at the machine's final μ; a ground state of the
     // field model is stable with enough injection, and not with none
@@ -347,12 +345,11 @@ fn oim_with_64_replicas_is_identical_on_1_and_2_threads() {
         let mut p = OimParams::for_model(&model);
         p.seed = 5;
         p.replicas = 64;
-        p.max_rounds = Some(3);
         p.schedule.n_steps = 300;
         p.par = par;
         OscillatorIsingMachine::new(model.clone(), p)
             .unwrap()
-            .solve(None, Silent)
+            .solve(&Budget::steps(3), Silent)
             .unwrap()
     };
     let (a, b) = (run(faer::Par::Seq), run(faer::Par::rayon(2)));
@@ -365,10 +362,9 @@ fn oim_with_64_replicas_is_identical_on_1_and_2_threads() {
         OimSampler {
             seed: 5,
             replicas: 64,
-            rounds: 2,
             par,
             params: None,
-            interrupt: None,
+            budget: Budget::steps(2),
             progress: None,
         }
         .sample_ising(&model)
@@ -382,10 +378,9 @@ fn oim_with_64_replicas_is_identical_on_1_and_2_threads() {
     let other = OimSampler {
         seed: 6,
         replicas: 64,
-        rounds: 2,
         par: faer::Par::Seq,
         params: None,
-        interrupt: None,
+        budget: Budget::steps(2),
         progress: None,
     }
     .sample_ising(&model)
@@ -414,7 +409,7 @@ fn oim_defaults_are_accepted_on_weighted_graphs_with_a_weak_node() {
         let exact = brute_force(&model).unwrap();
         let r = OscillatorIsingMachine::new(model, p)
             .unwrap_or_else(|e| panic!("seed {seed}: defaults rejected: {e}"))
-            .solve(None, Silent)
+            .solve(&Budget::steps(1), Silent)
             .unwrap();
         assert_eq!(r.best().energy, exact.energy, "seed {seed}");
     }
@@ -422,8 +417,8 @@ fn oim_defaults_are_accepted_on_weighted_graphs_with_a_weak_node() {
     let m = IsingModel::from_couplings(3, vec![0.0, 0.0, 0.05], &[(0, 1, -4.0), (1, 2, -4.0)], 0.0)
         .unwrap();
     OscillatorIsingMachine::new(m.clone(), OimParams::for_model(&m)).unwrap();
-    let t = OimParams::for_time_budget(&m, std::time::Duration::from_millis(50));
-    assert_eq!((t.max_rounds, t.schedule.n_steps), (None, 20_000));
+    let t = OimParams::for_long_runs(&m);
+    assert_eq!(t.schedule.n_steps, 20_000);
     OscillatorIsingMachine::new(m, t).unwrap();
 }
 
@@ -431,11 +426,12 @@ fn oim_defaults_are_accepted_on_weighted_graphs_with_a_weak_node() {
 fn oim_honours_the_interrupt_the_observer_and_bad_parameters() {
     let g = WeightedGraph::random(30, 0.3, &[1.0], 1).unwrap();
     let model = IsingModel::max_cut(&g).unwrap();
-    let mut p = OimParams::for_time_budget(&model, std::time::Duration::from_secs(30));
+    let mut p = OimParams::for_long_runs(&model);
     let stop = Interrupt::new();
     stop.raise();
     let m = OscillatorIsingMachine::new(model.clone(), p.clone()).unwrap();
-    let r = m.solve(Some(&stop), Silent).unwrap();
+    let long = Budget::time_limit(std::time::Duration::from_secs(30));
+    let r = m.solve(&long.clone().interrupt(stop), Silent).unwrap();
     assert_eq!(r.status, Status::Interrupted);
     assert!(r.elapsed.as_secs_f64() < 5.0);
     assert_eq!(
@@ -445,7 +441,7 @@ fn oim_honours_the_interrupt_the_observer_and_bad_parameters() {
     // the observer sees round 0 first, then every round; breaking after round 2 stops there
     let mut seen: Vec<(usize, f64)> = Vec::new();
     let r = m
-        .solve(None, |o: &OimProgress| {
+        .solve(&long, |o: &OimProgress| {
             seen.push((o.rounds, o.best_greedy));
             if o.rounds == 2 {
                 ControlFlow::Break(())
@@ -465,7 +461,7 @@ fn oim_honours_the_interrupt_the_observer_and_bad_parameters() {
     assert_eq!(seen[2].1, r.best().energy);
     // an observer that stops at once: no round runs
     let r = m
-        .solve(None, |_: &OimProgress| ControlFlow::Break(()))
+        .solve(&long, |_: &OimProgress| ControlFlow::Break(()))
         .unwrap();
     assert_eq!(
         (r.status, r.n_rounds, r.replica_steps),
@@ -478,12 +474,17 @@ fn oim_honours_the_interrupt_the_observer_and_bad_parameters() {
         .to_string();
     assert!(e.contains("mu_spread") && e.contains("1.5"), "{e}");
     p.schedule.mu_spread = 0.0;
-    p.time_budget = None;
+    // a budget that bounds nothing is refused by name
     let e = OscillatorIsingMachine::new(model, p)
+        .unwrap()
+        .solve(&Budget::new(), Silent)
         .err()
         .unwrap()
         .to_string();
-    assert!(e.contains("forever"), "{e}");
+    assert!(
+        e.contains("never end") && e.contains("rounds") && e.contains("target energy"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -524,7 +525,7 @@ fn oim_warm_start_from_given_spins() {
     p.restart.initial_spins = Some(start.clone());
     let r = OscillatorIsingMachine::new(model.clone(), p.clone())
         .unwrap()
-        .solve(None, Silent)
+        .solve(&Budget::steps(1), Silent)
         .unwrap();
     let e_start = model.energy(&start).unwrap();
     assert_eq!(r.oscillator.energy, e_start, "the warm start is kept");
@@ -537,7 +538,7 @@ fn oim_warm_start_from_given_spins() {
     cold.noise.start = 0.5;
     let rc = OscillatorIsingMachine::new(model.clone(), cold)
         .unwrap()
-        .solve(None, Silent)
+        .solve(&Budget::steps(1), Silent)
         .unwrap();
     assert!(rc.oscillator.energy < e_start);
     for (bad, what) in [
@@ -587,7 +588,7 @@ proptest::proptest! {
             .collect();
         let m = IsingModel::from_couplings(n, h, &g.edges, 0.0).unwrap();
         let params = if budget {
-            OimParams::for_time_budget(&m, std::time::Duration::from_millis(10))
+            OimParams::for_long_runs(&m)
         } else {
             OimParams::for_model(&m)
         };
@@ -603,12 +604,11 @@ fn oim_observer_every_k_rounds() {
     let model = IsingModel::max_cut(&g).unwrap();
     let mut p = OimParams::for_model(&model);
     p.schedule.n_steps = 100;
-    p.max_rounds = Some(5);
     let m = OscillatorIsingMachine::new(model, p).unwrap();
     let mut seen = Vec::new();
     let r = m
         .solve(
-            None,
+            &Budget::steps(5),
             attractor::run::every(2, |o: &OimProgress| {
                 seen.push(o.rounds);
                 ControlFlow::Continue(())

@@ -9,7 +9,7 @@ use attractor::energy::ParamGradient;
 use attractor::learn::contrastive_divergence::{CdMethod, CdParams, CdTrainer, train};
 use attractor::linalg::ALL_THREADS;
 use attractor::models::rbm::{AisBase, AisParams, AisSchedule, Rbm, VisibleUnits};
-use attractor::run::Status;
+use attractor::run::{Budget, Status};
 use attractor::samplers::MarkovSampler;
 use attractor::{Error, Par};
 use faer::Mat;
@@ -152,12 +152,11 @@ fn cd_training_raises_the_exact_log_likelihood() {
             k: 1,
             learning_rate: 0.1,
             batch_size: 5,
-            n_epochs: 300,
             momentum: 0.5,
             seed: 5,
             ..CdParams::default()
         };
-        let s = train(&mut rbm, data.as_ref(), params, |_| {
+        let s = train(&mut rbm, data.as_ref(), params, &Budget::steps(300), |_| {
             ControlFlow::Continue(())
         })
         .unwrap();
@@ -184,7 +183,7 @@ fn ais_agrees_with_exact_log_z_on_20x10() {
             base: base.clone(),
             ..AisParams::default()
         };
-        let ais = rbm.ais_log_z(&params, data).unwrap();
+        let ais = rbm.ais_log_z(&params, data, &Budget::new()).unwrap();
         let err = ais.log_z - exact;
         println!(
             "20x10 ({base:?}): log Z exact {exact:.4}, AIS {:.4} ± {:.4} (error {err:+.4})",
@@ -199,7 +198,9 @@ fn ais_agrees_with_exact_log_z_on_20x10() {
         seed: 2,
         ..AisParams::default()
     };
-    let (ll, ais) = rbm.log_likelihood_ais(data.as_ref(), &params).unwrap();
+    let (ll, ais) = rbm
+        .log_likelihood_ais(data.as_ref(), &params, &Budget::new())
+        .unwrap();
     let ll_exact = rbm.log_likelihood_exact(data.as_ref(), Par::Seq).unwrap();
     println!("LL exact {ll_exact:.4}, AIS {ll:.4}");
     assert!((ll - ll_exact + (ais.log_z - exact)).abs() < 1e-9);
@@ -209,7 +210,7 @@ fn ais_agrees_with_exact_log_z_on_20x10() {
         seed: 3,
         ..AisParams::default()
     };
-    let g = rbm.ais_log_z(&params, None).unwrap();
+    let g = rbm.ais_log_z(&params, None, &Budget::new()).unwrap();
     println!("geometric: AIS {:.4} ± {:.4}", g.log_z, g.std_err);
     assert!((g.log_z - exact).abs() < 0.2);
 }
@@ -226,6 +227,7 @@ fn ais_on_gaussian_rbm() {
                 ..AisParams::default()
             },
             None,
+            &Budget::new(),
         )
         .unwrap();
     println!(
@@ -319,7 +321,11 @@ fn gibbs_sampling_matches_the_exact_visible_marginal() {
         .collect();
     assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
     let n_chains = 20_000;
-    let v = rbm.gibbs().sample(n_chains, 30, 7).unwrap();
+    let v = rbm
+        .gibbs()
+        .sample(n_chains, 7, &Budget::steps(30))
+        .unwrap()
+        .states;
     let mut counts = [0usize; 32];
     for s in 0..n_chains {
         let code: usize = (0..5).map(|i| (v[(i, s)] as usize) << i).sum();
@@ -337,8 +343,9 @@ fn gibbs_sampling_matches_the_exact_visible_marginal() {
         .gibbs()
         .with_temperature(1e6)
         .unwrap()
-        .sample(n_chains, 5, 8)
-        .unwrap();
+        .sample(n_chains, 8, &Budget::steps(5))
+        .unwrap()
+        .states;
     let mut counts = [0usize; 32];
     for s in 0..n_chains {
         let code: usize = (0..5).map(|i| (hot[(i, s)] as usize) << i).sum();
@@ -372,12 +379,11 @@ fn gaussian_rbm_reconstruction_error_falls_over_training() {
     let params = CdParams {
         learning_rate: 0.01,
         batch_size: 10,
-        n_epochs: 40,
         momentum: 0.5,
         seed: 63,
         ..CdParams::default()
     };
-    train(&mut rbm, data.as_ref(), params, |rep| {
+    train(&mut rbm, data.as_ref(), params, &Budget::steps(40), |rep| {
         errors.push(rep.reconstruction_error());
         assert!(rep.pseudo_likelihood().is_none());
         ControlFlow::Continue(())
@@ -443,14 +449,13 @@ fn results_do_not_depend_on_the_number_of_threads() {
                 method,
                 k: 2,
                 batch_size: 50,
-                n_epochs: 2,
                 momentum: 0.5,
                 weight_decay: 1e-4,
                 seed: 83,
                 par,
                 ..CdParams::default()
             };
-            train(&mut rbm, data.as_ref(), params, |_| {
+            train(&mut rbm, data.as_ref(), params, &Budget::steps(2), |_| {
                 ControlFlow::Continue(())
             })
             .unwrap();
@@ -473,6 +478,7 @@ fn results_do_not_depend_on_the_number_of_threads() {
                 ..AisParams::default()
             },
             None,
+            &Budget::new(),
         )
         .unwrap()
     };
@@ -481,7 +487,13 @@ fn results_do_not_depend_on_the_number_of_threads() {
         rbm.log_z_exact(Par::Seq).unwrap().to_bits(),
         rbm.log_z_exact(ALL_THREADS).unwrap().to_bits()
     );
-    let g = |par| rbm.gibbs().with_par(par).sample(100, 10, 86).unwrap();
+    let g = |par| {
+        rbm.gibbs()
+            .with_par(par)
+            .sample(100, 86, &Budget::steps(10))
+            .unwrap()
+            .states
+    };
     assert!(g(Par::Seq) == g(ALL_THREADS));
 }
 
@@ -489,21 +501,24 @@ fn results_do_not_depend_on_the_number_of_threads() {
 fn training_can_be_stopped_and_resumed() {
     let data = binary_data(6, 20, 91);
     let params = CdParams {
-        n_epochs: 6,
         batch_size: 4,
         seed: 92,
         ..CdParams::persistent()
     };
     // stopped after 3 epochs, then 3 more by fit_epoch, equals 6 in one go
     let mut one = Rbm::random(6, 4, 0.1, 93).unwrap();
-    train(&mut one, data.as_ref(), params.clone(), |_| {
-        ControlFlow::Continue(())
-    })
+    train(
+        &mut one,
+        data.as_ref(),
+        params.clone(),
+        &Budget::steps(6),
+        |_| ControlFlow::Continue(()),
+    )
     .unwrap();
     let mut two = Rbm::random(6, 4, 0.1, 93).unwrap();
     let mut t = CdTrainer::new(&two, params).unwrap();
     let s = t
-        .fit(&mut two, data.as_ref(), |rep| {
+        .fit(&mut two, data.as_ref(), &Budget::steps(6), |rep| {
             assert!(rep.pseudo_likelihood().unwrap() < 0.0);
             if rep.epoch == 3 {
                 ControlFlow::Break(())
@@ -514,13 +529,14 @@ fn training_can_be_stopped_and_resumed() {
         .unwrap();
     assert_eq!((s.n_epochs, s.status), (3, Status::Interrupted));
     for _ in 0..3 {
-        t.fit_epoch(&mut two, data.as_ref()).unwrap();
+        t.fit_epoch(&mut two, data.as_ref(), &Budget::new())
+            .unwrap();
     }
     assert!(one == two);
     assert_eq!(t.persistent_chains().unwrap().ncols(), 4);
     // partial_fit: one update per call
     let before = two.clone();
-    t.partial_fit(&mut two, data.as_ref().subcols(0, 7))
+    t.partial_fit(&mut two, data.as_ref().subcols(0, 7), &Budget::new())
         .unwrap();
     assert_eq!(t.n_updates(), 6 * 5 + 1);
     assert!(two != before);
@@ -531,7 +547,6 @@ fn the_interrupt_stops_training_between_minibatches() {
     use attractor::run::Interrupt;
     let data = binary_data(6, 40, 97);
     let params = CdParams {
-        n_epochs: 3,
         batch_size: 4,
         seed: 98,
         ..CdParams::persistent()
@@ -541,10 +556,12 @@ fn the_interrupt_stops_training_between_minibatches() {
     let start = rbm.clone();
     let mut t = CdTrainer::new(&rbm, params.clone()).unwrap();
     let stop = Interrupt::new();
-    t.set_interrupt(Some(stop.clone()));
+    let budget = Budget::steps(3).interrupt(stop.clone());
     stop.raise();
     let s = t
-        .fit(&mut rbm, data.as_ref(), |_| ControlFlow::Continue(()))
+        .fit(&mut rbm, data.as_ref(), &budget, |_| {
+            ControlFlow::Continue(())
+        })
         .unwrap();
     assert_eq!((s.n_epochs, s.n_updates), (0, 0));
     assert_eq!(s.status, Status::Interrupted);
@@ -552,13 +569,19 @@ fn the_interrupt_stops_training_between_minibatches() {
     // lowered again, training goes on exactly as a run that was never stopped
     stop.clear();
     let s = t
-        .fit(&mut rbm, data.as_ref(), |_| ControlFlow::Continue(()))
+        .fit(&mut rbm, data.as_ref(), &budget, |_| {
+            ControlFlow::Continue(())
+        })
         .unwrap();
     assert_eq!((s.n_epochs, s.status), (3, Status::MaxSteps));
     let mut reference = Rbm::random(6, 4, 0.1, 99).unwrap();
-    train(&mut reference, data.as_ref(), params, |_| {
-        ControlFlow::Continue(())
-    })
+    train(
+        &mut reference,
+        data.as_ref(),
+        params,
+        &Budget::steps(3),
+        |_| ControlFlow::Continue(()),
+    )
     .unwrap();
     assert!(rbm == reference);
 
@@ -567,25 +590,168 @@ fn the_interrupt_stops_training_between_minibatches() {
     let mut rbm = Rbm::random(100, 100, 0.1, 101).unwrap();
     let params = CdParams {
         k: 10,
-        n_epochs: 1,
         batch_size: 1,
         ..CdParams::default()
     };
     let mut t = CdTrainer::new(&rbm, params).unwrap();
     let stop = Interrupt::new();
-    t.set_interrupt(Some(stop.clone()));
+    let budget = Budget::steps(1).interrupt(stop.clone());
     let raiser = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(20));
         stop.raise();
     });
     let s = t
-        .fit(&mut rbm, data.as_ref(), |_| ControlFlow::Continue(()))
+        .fit(&mut rbm, data.as_ref(), &budget, |_| {
+            ControlFlow::Continue(())
+        })
         .unwrap();
     raiser.join().unwrap();
     assert_eq!((s.n_epochs, s.status), (0, Status::Interrupted));
     assert!(s.n_updates > 0 && s.n_updates < 20_000, "{}", s.n_updates);
     assert_eq!(t.epochs_done(), 0);
     assert!(s.elapsed.as_secs_f64() < 1.0, "{:?}", s.elapsed);
+}
+
+/// The interrupt reaches inside one CD step: CD-k with k = 10^9 (hours of sweeps) stops within
+/// a second of the flag, the model untouched, in `fit` and in `partial_fit`.
+#[test]
+fn the_interrupt_stops_the_gibbs_sweeps_inside_a_cd_step() {
+    use attractor::run::Interrupt;
+    let data = binary_data(50, 20, 7);
+    let mut rbm = Rbm::random(50, 40, 0.1, 8).unwrap();
+    let start = rbm.clone();
+    let params = CdParams {
+        k: 1_000_000_000,
+        batch_size: 20,
+        ..CdParams::default()
+    };
+    let mut t = CdTrainer::new(&rbm, params).unwrap();
+    let stop = Interrupt::new();
+    let budget = Budget::steps(5).interrupt(stop.clone());
+    let raise_later = |stop: Interrupt| {
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            stop.raise();
+        })
+    };
+    let raiser = raise_later(stop.clone());
+    let t0 = std::time::Instant::now();
+    let s = t
+        .fit(&mut rbm, data.as_ref(), &budget, |_| {
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    raiser.join().unwrap();
+    let took = t0.elapsed().as_secs_f64();
+    assert!(took < 1.2, "stopped after {took} s");
+    assert_eq!(
+        (s.status, s.n_updates, s.n_epochs),
+        (Status::Interrupted, 0, 0)
+    );
+    assert!(rbm == start, "a stopped step leaves the model untouched");
+    // partial_fit: the step ends with an error that names the stop, not a panic or a hang
+    stop.clear();
+    let raiser = raise_later(stop.clone());
+    let t0 = std::time::Instant::now();
+    let e = t
+        .partial_fit(&mut rbm, data.as_ref(), &budget)
+        .unwrap_err()
+        .to_string();
+    raiser.join().unwrap();
+    assert!(t0.elapsed().as_secs_f64() < 1.2);
+    assert!(
+        e.contains("Gibbs sweeps") && e.contains("interrupted"),
+        "{e}"
+    );
+    assert!(rbm == start);
+    // a time limit stops it the same way, reported as a timeout
+    let s = t
+        .fit(
+            &mut rbm,
+            data.as_ref(),
+            &Budget::steps(5).time(std::time::Duration::from_millis(100)),
+            |_| ControlFlow::Continue(()),
+        )
+        .unwrap();
+    assert_eq!(s.status, Status::Timeout);
+}
+
+/// Long pure computations take the budget too: the exact enumeration of log Z (2^24 hidden
+/// states of a wide model) and AIS stop with `Error::Stopped` within a second of the flag.
+#[test]
+fn the_interrupt_stops_exact_enumeration_and_ais() {
+    use attractor::run::Interrupt;
+    let rbm = Rbm::random(2000, 24, 0.01, 9).unwrap();
+    let stop = Interrupt::new();
+    let budget = Budget::new().interrupt(stop.clone());
+    let s2 = stop.clone();
+    let raiser = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        s2.raise();
+    });
+    let t0 = std::time::Instant::now();
+    let e = rbm
+        .log_z_exact_within(Par::Seq, &budget)
+        .unwrap_err()
+        .to_string();
+    raiser.join().unwrap();
+    assert!(t0.elapsed().as_secs_f64() < 1.2, "{:?}", t0.elapsed());
+    assert!(
+        e.contains("exact enumeration") && e.contains("interrupted"),
+        "{e}"
+    );
+    // AIS with a long schedule, stopped by a time limit
+    let t0 = std::time::Instant::now();
+    let e = rbm
+        .ais_log_z(
+            &AisParams {
+                n_betas: 5_000_000,
+                ..AisParams::default()
+            },
+            None,
+            &Budget::time_limit(std::time::Duration::from_millis(200)),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(t0.elapsed().as_secs_f64() < 1.2, "{:?}", t0.elapsed());
+    assert!(
+        e.contains("annealed importance sampling") && e.contains("timeout"),
+        "{e}"
+    );
+}
+
+/// A long sample stops within a fraction of a second of the flag and keeps the states
+/// reached; sampling in chunks gives the same states as one uninterrupted sample.
+#[test]
+fn a_long_sample_stops_on_the_interrupt_and_chunks_do_not_change_states() {
+    use attractor::run::Interrupt;
+    let rbm = Rbm::random(30, 20, 0.5, 10).unwrap();
+    let stop = Interrupt::new();
+    let budget = Budget::steps(usize::MAX).interrupt(stop.clone());
+    let s2 = stop.clone();
+    let raiser = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        s2.raise();
+    });
+    let t0 = std::time::Instant::now();
+    let c = rbm.gibbs().sample(8, 1, &budget).unwrap();
+    raiser.join().unwrap();
+    assert!(t0.elapsed().as_secs_f64() < 1.0, "{:?}", t0.elapsed());
+    assert_eq!(c.status, Status::Interrupted);
+    assert!(c.n_steps > 0);
+    assert!((0..8).all(|j| c.states.col(j).iter().all(|v| *v == 0.0 || *v == 1.0)));
+    // the same number of sweeps without interruption (chunks of other sizes) gives the same
+    // states
+    let again = rbm.gibbs().sample(8, 1, &Budget::steps(c.n_steps)).unwrap();
+    assert_eq!(again.n_steps, c.n_steps);
+    assert!(again.states == c.states);
+    // a budget without a number of sweeps is refused by name
+    let e = rbm
+        .gibbs()
+        .sample(8, 1, &Budget::new())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("transitions"), "{e}");
 }
 
 #[test]
@@ -604,17 +770,18 @@ fn the_cd_rule_runs_on_the_shared_trainer_with_adam() {
     let rule = ContrastiveDivergence::new(&rbm, &params).unwrap();
     let adam = Adam::new(rbm.block_specs(), 0.02, 0.0).unwrap();
     let settings = TrainSettings {
-        n_epochs: 200,
         batch_size: 5,
         shuffle: true,
         seed: 5,
-        time_budget: None,
     };
     let mut t = Trainer::new(rule, adam, settings).unwrap();
     let r = t
-        .fit(&mut rbm, &Dataset::unsupervised(data.as_ref()), |_| {
-            ControlFlow::Continue(())
-        })
+        .fit(
+            &mut rbm,
+            &Dataset::unsupervised(data.as_ref()),
+            &Budget::steps(200),
+            |_| ControlFlow::Continue(()),
+        )
         .unwrap();
     assert_eq!((r.status, r.n_updates), (Status::MaxSteps, 200 * 4));
     let after = rbm.log_likelihood_exact(data.as_ref(), Par::Seq).unwrap();
@@ -623,7 +790,12 @@ fn the_cd_rule_runs_on_the_shared_trainer_with_adam() {
     // a model of another shape is refused by the rule, not by a panic in a product
     let mut other = Rbm::random(6, 5, 0.01, 3).unwrap();
     let e = t
-        .update(&mut other, &Dataset::unsupervised(data.as_ref()), &[0, 1])
+        .update(
+            &mut other,
+            &Dataset::unsupervised(data.as_ref()),
+            &[0, 1],
+            &Budget::new(),
+        )
         .unwrap_err()
         .to_string();
     assert!(e.contains("hidden units"), "{e}");
@@ -633,7 +805,6 @@ fn the_cd_rule_runs_on_the_shared_trainer_with_adam() {
 fn the_time_budget_stops_training_between_minibatches() {
     let data = binary_data(6, 40, 97);
     let params = CdParams {
-        n_epochs: 3,
         batch_size: 4,
         seed: 98,
         ..CdParams::default()
@@ -642,9 +813,11 @@ fn the_time_budget_stops_training_between_minibatches() {
     let start = rbm.clone();
     let mut t = CdTrainer::new(&rbm, params).unwrap();
     // a spent budget: no update, the model untouched, told apart from an interrupt
-    t.set_time_budget(Some(std::time::Duration::ZERO));
+    let spent = Budget::steps(3).time(std::time::Duration::ZERO);
     let s = t
-        .fit(&mut rbm, data.as_ref(), |_| ControlFlow::Continue(()))
+        .fit(&mut rbm, data.as_ref(), &spent, |_| {
+            ControlFlow::Continue(())
+        })
         .unwrap();
     assert_eq!(
         (s.n_epochs, s.n_updates, s.status.clone()),
@@ -652,9 +825,10 @@ fn the_time_budget_stops_training_between_minibatches() {
     );
     assert!(s.message().contains("time budget"), "{}", s.message());
     assert!(rbm == start);
-    t.set_time_budget(None);
     let s = t
-        .fit(&mut rbm, data.as_ref(), |_| ControlFlow::Continue(()))
+        .fit(&mut rbm, data.as_ref(), &Budget::steps(3), |_| {
+            ControlFlow::Continue(())
+        })
         .unwrap();
     assert_eq!((s.n_epochs, s.status), (3, Status::MaxSteps));
 }
@@ -671,10 +845,9 @@ fn divergence_restores_the_last_finite_model() {
     let start = rbm.clone();
     let params = CdParams {
         learning_rate: 1e200,
-        n_epochs: 3,
         ..CdParams::default()
     };
-    let s = train(&mut rbm, data.as_ref(), params, |_| {
+    let s = train(&mut rbm, data.as_ref(), params, &Budget::steps(3), |_| {
         ControlFlow::Continue(())
     })
     .unwrap();
@@ -855,9 +1028,13 @@ fn bad_input_gives_messages_that_name_the_value() {
     );
     data[(1, 2)] = -0.5;
     let mut rbm2 = rbm.clone();
-    let e = err_text(train(&mut rbm2, data.as_ref(), CdParams::default(), |_| {
-        ControlFlow::Continue(())
-    }));
+    let e = err_text(train(
+        &mut rbm2,
+        data.as_ref(),
+        CdParams::default(),
+        &Budget::steps(3),
+        |_| ControlFlow::Continue(()),
+    ));
     assert!(
         e.contains("training data") && e.contains("-0.5 at sample 2, feature 1"),
         "{e}"
@@ -881,7 +1058,7 @@ fn bad_input_gives_messages_that_name_the_value() {
     assert!(e.contains("length 2, expected 3"), "{e}");
     let e = err_text(CdTrainer::new(&rbm, CdParams::default()).and_then(|mut t| {
         let mut other = Rbm::random(4, 2, 0.1, 1).unwrap();
-        t.partial_fit(&mut other, Mat::<f64>::zeros(4, 2).as_ref())
+        t.partial_fit(&mut other, Mat::<f64>::zeros(4, 2).as_ref(), &Budget::new())
     }));
     assert!(
         e.contains("RBM visible units has length 4, expected 3"),
@@ -971,6 +1148,7 @@ fn bad_input_gives_messages_that_name_the_value() {
             ..AisParams::default()
         },
         None,
+        &Budget::new(),
     ));
     assert!(e.contains("invalid n_runs = 1"), "{e}");
     let e = err_text(rbm.ais_log_z(
@@ -979,6 +1157,7 @@ fn bad_input_gives_messages_that_name_the_value() {
             ..AisParams::default()
         },
         None,
+        &Budget::new(),
     ));
     assert!(e.contains("invalid n_betas = 0"), "{e}");
     let e = err_text(rbm.ais_log_z(
@@ -987,6 +1166,7 @@ fn bad_input_gives_messages_that_name_the_value() {
             ..AisParams::default()
         },
         None,
+        &Budget::new(),
     ));
     assert!(
         e.contains("must increase from exactly 0 to exactly 1"),

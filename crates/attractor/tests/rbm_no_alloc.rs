@@ -42,9 +42,11 @@ fn allocations_of_epoch(method: CdMethod, units: VisibleUnits, momentum: f64, n:
         ..CdParams::default()
     };
     let mut t = CdTrainer::new(&rbm, params).unwrap();
-    t.fit_epoch(&mut rbm, data.as_ref()).unwrap();
+    t.fit_epoch(&mut rbm, data.as_ref(), &attractor::run::Budget::new())
+        .unwrap();
     let before = ALLOCS.load(Ordering::Relaxed);
-    t.fit_epoch(&mut rbm, data.as_ref()).unwrap();
+    t.fit_epoch(&mut rbm, data.as_ref(), &attractor::run::Budget::new())
+        .unwrap();
     ALLOCS.load(Ordering::Relaxed) - before
 }
 

@@ -86,7 +86,7 @@ fn oim_sampler_energies_recompute_from_its_samples() {
     let s = OimSampler {
         seed: 2,
         replicas: 32,
-        rounds: 2,
+        budget: attractor::run::Budget::steps(2),
         ..OimSampler::default()
     };
     let set = s.sample_ising(&m).unwrap();

@@ -6,7 +6,7 @@ mod common;
 
 use attractor::Par;
 use attractor::models::sparse::{Dictionary, SparseCoder, SparseMethod, SparseParams};
-use attractor::run::Status;
+use attractor::run::{Budget, Status};
 use faer::Mat;
 use proptest::prelude::*;
 use rand::RngExt;
@@ -162,10 +162,10 @@ fn pfcn_experiment_of_centorrino_et_al() {
         // the network's own dynamics, every step recorded
         let mut p = SparseParams::new(0.05, true);
         p.tol = 1e-13;
-        p.max_steps = 200_000;
+        let budget = Budget::steps(200_000);
         p.dt = 0.5;
         let c = coder(&phi, p);
-        let tr = c.trajectory(&y, None, 1, 1 << 20).unwrap();
+        let tr = c.trajectory(&y, None, 1, 1 << 20, &budget).unwrap();
         assert_eq!(tr.end.status[0], Status::Certified, "seed {seed}");
         let neg = tr
             .codes
@@ -202,7 +202,7 @@ fn pfcn_experiment_of_centorrino_et_al() {
         }
         // with the equilibrium solve (the default): the same point
         let fast = coder(&phi, SparseParams::new(0.05, true))
-            .encode(column(&y).as_ref())
+            .encode(column(&y).as_ref(), &budget)
             .unwrap();
         let d = max_diff(fast.code(0), &reference);
         assert!(
@@ -243,8 +243,8 @@ fn fcn_and_lca_solve_the_lasso() {
                     p.method = method;
                     p.equilibrium_solve = solve;
                     p.tol = 1e-12;
-                    p.max_steps = 500_000;
-                    let codes = coder(&phi, p).encode(column(&y).as_ref()).unwrap();
+                    let budget = Budget::steps(500_000);
+                    let codes = coder(&phi, p).encode(column(&y).as_ref(), &budget).unwrap();
                     let what = format!("seed {seed} {method} positive={positive} solve={solve}");
                     assert_eq!(codes.status[0], Status::Certified, "{what}");
                     let a = codes.code(0);
@@ -276,8 +276,10 @@ fn duality_gap_bounds_the_suboptimality() {
     let p_star = lasso_objective(&phi, &y, &reference, lambda);
     let mut p = SparseParams::new(lambda, false);
     p.tol = 1e-12;
-    p.max_steps = 100_000;
-    let tr = coder(&phi, p).trajectory(&y, None, 1, 4096).unwrap();
+    let budget = Budget::steps(100_000);
+    let tr = coder(&phi, p)
+        .trajectory(&y, None, 1, 4096, &budget)
+        .unwrap();
     for (k, (&obj, &cert)) in tr.objective.iter().zip(&tr.certificate).enumerate() {
         let sub = obj - p_star;
         assert!(
@@ -301,9 +303,9 @@ fn hard_threshold_lca_reaches_its_fixed_point() {
         p.method = SparseMethod::LcaHard;
         p.equilibrium_solve = solve;
         p.tol = 1e-12;
-        p.max_steps = 200_000;
+        let budget = Budget::steps(200_000);
         let c = coder(&phi, p);
-        let codes = c.encode(column(&y).as_ref()).unwrap();
+        let codes = c.encode(column(&y).as_ref(), &budget).unwrap();
         assert_eq!(codes.status[0], Status::Certified, "solve={solve}");
         assert!(codes.duality_gap.is_empty());
         let a = codes.code(0);
@@ -335,9 +337,9 @@ proptest! {
         if lca { p.method = SparseMethod::Lca; }
         p.dt = dt;
         p.tol = 1e-10;
-        p.max_steps = 3000;
+        let budget = Budget::steps(3000);
         let init: Vec<f64> = attractor::rng::uniform(seed, 20, 0.0, 2.0).unwrap();
-        let tr = coder(&phi, p).trajectory(&y, Some(&init), 1, 1 << 16).unwrap();
+        let tr = coder(&phi, p).trajectory(&y, Some(&init), 1, 1 << 16, &budget).unwrap();
         for w in tr.objective.windows(2) {
             prop_assert!(w[1] <= w[0] + 1e-12 * w[0].abs().max(1.0), "cost rose {} -> {}", w[0], w[1]);
         }
@@ -356,11 +358,11 @@ fn measured_contraction_respects_the_bound() {
         p.gamma = gamma;
         p.dt = h;
         p.tol = 1e-14;
-        p.max_steps = 100_000;
+        let budget = Budget::steps(100_000);
         let c = coder(&phi, p);
         let rate = c.contraction_rate().unwrap().expect("strongly convex");
         assert!(rate > 0.0 && rate < 1.0);
-        let tr = c.trajectory(&y, None, 1, 1 << 20).unwrap();
+        let tr = c.trajectory(&y, None, 1, 1 << 20, &budget).unwrap();
         let star = tr.end.code(0).to_vec();
         let dist: Vec<f64> = tr
             .codes
@@ -404,15 +406,17 @@ fn batched_equals_one_signal_at_a_time() {
             let mut p = SparseParams::new(0.1, false);
             p.method = method;
             p.equilibrium_solve = solve;
-            p.max_steps = 50_000;
+            let budget = Budget::steps(50_000);
             let c = SparseCoder::new(
                 Arc::new(Dictionary::new(phi.clone(), attractor::linalg::ALL_THREADS).unwrap()),
                 p.clone(),
             )
             .unwrap();
-            let batch = c.encode(y.as_ref()).unwrap();
+            let batch = c.encode(y.as_ref(), &budget).unwrap();
             for (j, s) in signals.iter().enumerate() {
-                let one = coder(&phi, p.clone()).encode(column(s).as_ref()).unwrap();
+                let one = coder(&phi, p.clone())
+                    .encode(column(s).as_ref(), &budget)
+                    .unwrap();
                 let what = format!("{method} solve={solve} signal {j}");
                 assert_eq!(batch.status[j], one.status[0], "{what}");
                 assert_eq!(batch.n_steps[j], one.n_steps[0], "{what}");
@@ -433,14 +437,14 @@ fn regularisation_path_matches_cold_solves() {
     let mut p = SparseParams::new(1.0, true);
     p.equilibrium_solve = false;
     p.tol = 1e-10;
-    p.max_steps = 200_000;
+    let budget = Budget::steps(200_000);
     let c = coder(&phi, p.clone());
-    let path = c.path(column(&y).as_ref(), &lambdas).unwrap();
+    let path = c.path(column(&y).as_ref(), &lambdas, &budget).unwrap();
     let (mut warm, mut cold) = (0, 0);
     for (codes, &lambda) in path.iter().zip(&lambdas) {
         let mut q = p.clone();
         q.lambda = lambda;
-        let alone = coder(&phi, q).encode(column(&y).as_ref()).unwrap();
+        let alone = coder(&phi, q).encode(column(&y).as_ref(), &budget).unwrap();
         assert_eq!(codes.status[0], Status::Certified);
         assert!((codes.objective[0] - alone.objective[0]).abs() <= 1e-9 * alone.objective[0]);
         assert!(max_diff(codes.code(0), alone.code(0)) < 1e-5);
@@ -449,7 +453,7 @@ fn regularisation_path_matches_cold_solves() {
     }
     assert!(warm < cold, "warm starts took {warm} steps, cold {cold}");
     let e = c
-        .path(column(&y).as_ref(), &[0.1, 0.2])
+        .path(column(&y).as_ref(), &[0.1, 0.2], &budget)
         .unwrap_err()
         .to_string();
     assert!(e.contains("lambdas") && e.contains("decreasing"), "{e}");
@@ -471,9 +475,6 @@ fn bad_input_is_refused_with_a_named_value() {
     let mut p = SparseParams::new(0.1, false);
     p.dt = 2.0;
     assert!(err(p).contains("dt"));
-    let mut p = SparseParams::new(0.1, false);
-    p.max_steps = 0;
-    assert!(err(p).contains("max_iter"));
     let mut p = SparseParams::new(0.1, false);
     p.tol = -1.0;
     assert!(err(p).contains("tol"));
@@ -503,22 +504,28 @@ fn bad_input_is_refused_with_a_named_value() {
 
     let c = SparseCoder::new(dict.clone(), SparseParams::new(0.1, true)).unwrap();
     let e = c
-        .encode(Mat::zeros(11, 2).as_ref())
+        .encode(Mat::zeros(10, 1).as_ref(), &Budget::steps(0))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("max_iter"), "{e}");
+    let budget = Budget::new();
+    let e = c
+        .encode(Mat::zeros(11, 2).as_ref(), &budget)
         .unwrap_err()
         .to_string();
     assert!(e.contains("11 features") && e.contains("10"), "{e}");
     let e = c
-        .encode(Mat::zeros(10, 0).as_ref())
+        .encode(Mat::zeros(10, 0).as_ref(), &budget)
         .unwrap_err()
         .to_string();
     assert!(e.contains("at least one signal"), "{e}");
     let mut y = Mat::<f64>::zeros(10, 2);
     y[(2, 1)] = f64::NAN;
-    let e = c.encode(y.as_ref()).unwrap_err().to_string();
+    let e = c.encode(y.as_ref(), &budget).unwrap_err().to_string();
     assert!(e.contains("signals") && e.contains("NaN"), "{e}");
     let init = Mat::from_fn(20, 1, |i, _| if i == 3 { -1.0 } else { 0.0 });
     let e = c
-        .encode_from(Mat::zeros(10, 1).as_ref(), Some(init.as_ref()))
+        .encode_from(Mat::zeros(10, 1).as_ref(), Some(init.as_ref()), &budget)
         .unwrap_err()
         .to_string();
     assert!(
@@ -526,7 +533,11 @@ fn bad_input_is_refused_with_a_named_value() {
         "{e}"
     );
     let e = c
-        .encode_from(Mat::zeros(10, 1).as_ref(), Some(Mat::zeros(19, 1).as_ref()))
+        .encode_from(
+            Mat::zeros(10, 1).as_ref(),
+            Some(Mat::zeros(19, 1).as_ref()),
+            &budget,
+        )
         .unwrap_err()
         .to_string();
     assert!(e.contains("initial codes"), "{e}");
@@ -539,7 +550,7 @@ fn zero_signal_codes_to_zero_and_models_are_send_sync() {
     send_sync::<Dictionary>();
     let phi = gaussian_dictionary(10, 20, 71);
     let codes = coder(&phi, SparseParams::new(0.1, false))
-        .encode(Mat::zeros(10, 3).as_ref())
+        .encode(Mat::zeros(10, 3).as_ref(), &Budget::new())
         .unwrap();
     assert!(codes.codes.col_iter().all(|c| c.iter().all(|&v| v == 0.0)));
     assert!(codes.status.iter().all(|s| *s == Status::Certified));

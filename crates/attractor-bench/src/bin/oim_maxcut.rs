@@ -8,7 +8,7 @@
 
 use attractor::models::{OimParams, OscillatorIsingMachine};
 use attractor::problems::{IsingModel, read_rudy};
-use attractor::run::Silent;
+use attractor::run::{Budget, Silent};
 use std::time::Duration;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -19,13 +19,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let g = read_rudy(std::path::Path::new(file))?;
     let model = IsingModel::max_cut(&g)?;
     let mean_row = model.values().iter().map(|v| v.abs()).sum::<f64>() / model.n() as f64;
-    let mut p = OimParams::for_time_budget(&model, Duration::from_secs(10));
+    let mut p = OimParams::for_long_runs(&model);
+    let mut budget = Budget::time_limit(Duration::from_secs(10));
     let mut target_cut: Option<f64> = None;
     for a in &args[1..] {
         let (k, v) = a.split_once('=').ok_or("arguments are key=value")?;
         let f: f64 = v.parse()?;
         match k {
-            "time" => p.time_budget = Some(Duration::from_secs_f64(f)),
+            "time" => budget = budget.time(Duration::from_secs_f64(f)),
             "replicas" => p.replicas = f as usize,
             "steps" => p.schedule.n_steps = f as usize,
             "first" => p.schedule.n_steps_first = Some(f as usize),
@@ -43,7 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
             "readout" => p.readout.every = f as usize,
-            "rounds" => p.max_rounds = Some(f as usize),
+            "rounds" => budget = budget.max_steps_limit(Some(f as usize)),
             "target" => target_cut = Some(f),
             "kick" => p.restart.warm_kick = f,
             "skip" => p.restart.warm_skip = f,
@@ -52,8 +53,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             _ => return Err(format!("unknown key {k}").into()),
         }
     }
-    p.target_energy = target_cut.map(|c| g.energy_from_cut(c));
-    let r = OscillatorIsingMachine::new(model, p)?.solve(None, Silent)?;
+    if let Some(c) = target_cut {
+        budget = budget.target_energy(g.energy_from_cut(c))?;
+    }
+    let r = OscillatorIsingMachine::new(model, p)?.solve(&budget, Silent)?;
     let cut = |e: f64| g.cut_from_energy(e);
     let gr = r.greedy.clone().unwrap_or_else(|| r.oscillator.clone());
     // reaching the target: the earliest of the two tracks that reached it

@@ -12,6 +12,7 @@ use attractor::Par;
 use attractor::learn::contrastive_divergence::{CdMethod, CdParams, CdTrainer};
 use attractor::models::rbm::{AisParams, Rbm};
 use attractor::problems::read_idx;
+use attractor::run::Budget;
 use faer::Mat;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -68,7 +69,6 @@ fn main() -> BoxResult<()> {
         k,
         learning_rate: lr,
         batch_size: batch,
-        n_epochs,
         seed,
         par,
         ..CdParams::default()
@@ -76,7 +76,7 @@ fn main() -> BoxResult<()> {
     let mut trainer = CdTrainer::new(&rbm, params)?;
     let t0 = Instant::now();
 
-    let summary = trainer.fit(&mut rbm, data.as_ref(), |rep| {
+    let summary = trainer.fit(&mut rbm, data.as_ref(), &Budget::steps(n_epochs), |rep| {
         if flag("--verbose") {
             eprintln!(
                 "epoch {}: {:.2} s, pseudo-likelihood {:.2}, reconstruction error {:.4}",
@@ -117,7 +117,7 @@ fn main() -> BoxResult<()> {
             par,
             ..AisParams::default()
         };
-        let (ll, res) = rbm.log_likelihood_ais(data.as_ref(), &ais)?;
+        let (ll, res) = rbm.log_likelihood_ais(data.as_ref(), &ais, &Budget::new())?;
         println!(
             "AIS: log Z = {:.3} ± {:.3}, log-likelihood {ll:.3} nats per image ({ais_runs} runs, {ais_betas} betas, {:.2} s)",
             res.log_z,

@@ -9,6 +9,7 @@
 use attractor::Par;
 use attractor::models::sparse::{Dictionary, SparseCoder, SparseMethod, SparseParams};
 use attractor::problems::read_idx;
+use attractor::run::Budget;
 use faer::Mat;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -82,8 +83,8 @@ fn main() -> BoxResult<()> {
         p.equilibrium_solve = solve;
         p.check_every = check_every;
         p.tol = tol;
-        p.max_steps = max_steps;
-        let codes = SparseCoder::new(dict, p)?.encode(signals.as_ref())?;
+        let codes =
+            SparseCoder::new(dict, p)?.encode(signals.as_ref(), &Budget::steps(max_steps))?;
         times.push(t.elapsed().as_secs_f64());
         last = Some(codes);
     }

@@ -13,6 +13,7 @@ use attractor::learn::{
 };
 use attractor::models::layered::{Cost, LayerActivation, LayeredNetwork, Relaxation};
 use attractor::problems::parse_npy_bytes;
+use attractor::run::Budget;
 use faer::Mat;
 use std::ops::ControlFlow;
 
@@ -48,11 +49,9 @@ impl Chapter for EqpropChapter {
         let opt = Sgd::new(net.block_specs_scaled(&[0.1, 0.05]), 1.0, 0.0, 0.0)?;
         let rule = EquilibriumPropagation::new(EqPropParams::default())?;
         let settings = TrainSettings {
-            n_epochs: EPOCHS,
             batch_size: 20,
             shuffle: true,
             seed: 7,
-            time_budget: None,
         };
         let predict = Relaxation::fixed(0.5, 100);
         let mut trainer = Trainer::new(rule, opt, settings)?;
@@ -63,7 +62,7 @@ impl Chapter for EqpropChapter {
         println!("the test set is the other {} digits.", n - N_TRAIN);
         let mut curve = Vec::new();
         let mut err = None;
-        let report = trainer.fit(&mut net, &train, |e| {
+        let report = trainer.fit(&mut net, &train, &Budget::steps(EPOCHS), |e| {
             match e.model.predict_classes(test_x, &predict, Par::Seq) {
                 Ok(p) => {
                     let wrong = p.iter().zip(test_y).filter(|(a, b)| a != b).count();

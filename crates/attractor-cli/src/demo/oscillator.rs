@@ -85,7 +85,7 @@ impl Chapter for OscillatorChapter {
         p.seed = args.seed;
         let n_steps = p.schedule.n_steps;
         let machine = OscillatorIsingMachine::new(model, p)?;
-        let r = machine.solve(None, Silent)?;
+        let r = machine.solve(&attractor::run::Budget::steps(1), Silent)?;
         let osc_cut = r.oscillator.cut(&g);
         let cert = machine.certify(&r.oscillator.spins)?;
         println!(

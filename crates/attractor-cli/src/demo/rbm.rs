@@ -11,6 +11,7 @@ use attractor::learn::{CdMethod, CdParams, CdTrainer};
 use attractor::markov::MarkovSampler;
 use attractor::models::rbm::{AisParams, Rbm};
 use attractor::problems::parse_npy_bytes;
+use attractor::run::Budget;
 use faer::Mat;
 use std::ops::ControlFlow;
 
@@ -75,7 +76,6 @@ fn train(data: &Mat<f64>, method: CdMethod, seed: u64) -> Result<(Rbm, Vec<Row>)
         method,
         learning_rate: LEARNING_RATE,
         batch_size: BATCH,
-        n_epochs: EPOCHS,
         seed,
         ..CdParams::default()
     };
@@ -90,16 +90,21 @@ fn train(data: &Mat<f64>, method: CdMethod, seed: u64) -> Result<(Rbm, Vec<Row>)
     let mut rows = vec![row(&rbm, 0)?];
     let mut failure = None;
     let mut trainer = CdTrainer::new(&rbm, params)?;
-    trainer.fit(&mut rbm, data.as_ref(), |r| match row(r.rbm(), r.epoch) {
-        Ok(x) => {
-            rows.push(x);
-            ControlFlow::Continue(())
-        }
-        Err(e) => {
-            failure = Some(e);
-            ControlFlow::Break(())
-        }
-    })?;
+    trainer.fit(
+        &mut rbm,
+        data.as_ref(),
+        &Budget::steps(EPOCHS),
+        |r| match row(r.rbm(), r.epoch) {
+            Ok(x) => {
+                rows.push(x);
+                ControlFlow::Continue(())
+            }
+            Err(e) => {
+                failure = Some(e);
+                ControlFlow::Break(())
+            }
+        },
+    )?;
     if let Some(e) = failure {
         return Err(e);
     }
@@ -158,6 +163,7 @@ impl Chapter for RbmChapter {
                 ..AisParams::default()
             },
             Some(data.as_ref()),
+            &Budget::new(),
         )?;
         println!(
             "log Z of the {name} machine: exact {exact:.3}; AIS (100 runs × 1000 betas) {:.3} ± {:.3}",
@@ -165,7 +171,10 @@ impl Chapter for RbmChapter {
         );
 
         // dreams: chains from uniform noise, shown as the mean-field means of their last state
-        let v = best.gibbs().sample(N_SAMPLES, SWEEPS, args.seed)?;
+        let v = best
+            .gibbs()
+            .sample(N_SAMPLES, args.seed, &Budget::steps(SWEEPS))?
+            .states;
         let h = best.hidden_probabilities(v.as_ref(), Par::Seq)?;
         let means = best.visible_means(h.as_ref(), Par::Seq)?;
         let image = |m: &Mat<f64>, s: usize| -> Vec<f64> { (0..n).map(|i| m[(i, s)]).collect() };

@@ -6,6 +6,7 @@ use super::{Chapter, DemoArgs, Panel};
 use anyhow::{Context, Result};
 use attractor::models::sparse::{Dictionary, SparseCoder, SparseParams};
 use attractor::problems::SparseInstance;
+use attractor::run::Budget;
 use std::sync::Arc;
 
 pub struct SparseChapter;
@@ -42,10 +43,9 @@ impl Chapter for SparseChapter {
         let mut p = SparseParams::new(LAMBDA, true);
         p.dt = DT;
         p.tol = 1e-12;
-        p.max_steps = 100_000;
         let coder = SparseCoder::new(dict.clone(), p)?;
         let tr = coder
-            .trajectory(&inst.signal, None, 1, 2048)
+            .trajectory(&inst.signal, None, 1, 2048, &Budget::steps(100_000))
             .context("sparse demo run")?;
         let x_star = tr.end.code(0).to_vec();
         let min_x = tr
@@ -111,8 +111,10 @@ impl Chapter for SparseChapter {
             }
         );
         // the same equilibrium, solved on its active set
-        let fast = SparseCoder::new(dict, SparseParams::new(LAMBDA, true))?
-            .encode(faer::MatRef::from_column_major_slice(&inst.signal, M, 1))?;
+        let fast = SparseCoder::new(dict, SparseParams::new(LAMBDA, true))?.encode(
+            faer::MatRef::from_column_major_slice(&inst.signal, M, 1),
+            &Budget::new(),
+        )?;
         let d = fast
             .code(0)
             .iter()

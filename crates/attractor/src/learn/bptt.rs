@@ -12,6 +12,7 @@ use super::trainer::{Dataset, Rule};
 use super::two_phase::gather;
 use crate::error::{Error, Result};
 use crate::models::layered::{Cost, LayeredNetwork, Relaxation};
+use crate::run::Clock;
 use faer::Mat;
 
 /// The gradient of the loss after a fixed relaxation, as a [`Rule`] for the shared trainer.
@@ -74,7 +75,13 @@ impl Rule<LayeredNetwork> for BackpropRelaxation {
     fn reserve(&mut self, _net: &LayeredNetwork, _b: usize) -> Result<()> {
         Ok(())
     }
-    fn estimate(&mut self, net: &LayeredNetwork, data: &Dataset<'_>, idx: &[usize]) -> Result<()> {
+    fn estimate(
+        &mut self,
+        net: &LayeredNetwork,
+        data: &Dataset<'_>,
+        idx: &[usize],
+        _clock: &Clock,
+    ) -> Result<()> {
         let y = data
             .y
             .ok_or_else(|| Error::Incompatible("backpropagation needs targets y".into()))?;

@@ -37,9 +37,9 @@ use crate::models::rbm::Rbm;
 use crate::models::rbm::gibbs::{SweepBuffers, sample_visible, sweep};
 use crate::models::rbm::kernels::{self, blocked_matmul};
 use crate::rng::{Rng, stream, streams};
-use crate::run::Interrupt;
 #[cfg(doc)]
 use crate::run::Status;
+use crate::run::{Budget, Clock};
 use faer::reborrow::{Reborrow, ReborrowMut};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use std::cell::OnceCell;
@@ -73,8 +73,6 @@ pub struct CdParams {
     /// Samples per minibatch (the last one of an epoch may be smaller), at least 1; also the
     /// number of persistent chains of PCD.
     pub batch_size: usize,
-    /// Epochs of [`CdTrainer::fit`].
-    pub n_epochs: usize,
     /// Shuffle the samples every epoch (else take them in order).
     pub shuffle: bool,
     /// The seed of the shuffles and chains.
@@ -85,7 +83,7 @@ pub struct CdParams {
 }
 
 impl Default for CdParams {
-    /// CD-1, `η = 0.1`, no momentum or decay, minibatches of 10, 10 epochs, shuffled, seed 0.
+    /// CD-1, `η = 0.1`, no momentum or decay, minibatches of 10, shuffled, seed 0.
     fn default() -> Self {
         Self {
             method: CdMethod::Contrastive,
@@ -94,7 +92,6 @@ impl Default for CdParams {
             momentum: 0.0,
             weight_decay: 0.0,
             batch_size: 10,
-            n_epochs: 10,
             shuffle: true,
             seed: 0,
             par: Par::Seq,
@@ -344,8 +341,14 @@ impl Rule<Rbm> for ContrastiveDivergence {
 
     /// Copy the samples `idx` of `data.x` after the chains, compute their hidden
     /// probabilities (positive phase), run the chains `k` sweeps (negative phase) and compute
-    /// theirs.
-    fn estimate(&mut self, rbm: &Rbm, data: &Dataset<'_>, idx: &[usize]) -> Result<()> {
+    /// theirs. `clock` is polled before every sweep (CD-k with a large `k`).
+    fn estimate(
+        &mut self,
+        rbm: &Rbm,
+        data: &Dataset<'_>,
+        idx: &[usize],
+        clock: &Clock,
+    ) -> Result<()> {
         let par = self.par;
         let b = idx.len();
         let c = self.n_chains(b);
@@ -398,6 +401,7 @@ impl Rule<Rbm> for ContrastiveDivergence {
             }
         }
         for _ in 0..sweeps {
+            clock.check_err("the Gibbs sweeps of a contrastive-divergence step")?;
             sweep(
                 rbm,
                 self.vcat.as_mut().subcols_mut(0, c),
@@ -478,14 +482,15 @@ impl Direction for ContrastiveDivergence {
 /// ```
 /// use attractor::learn::contrastive_divergence::{CdParams, CdTrainer};
 /// use attractor::models::rbm::Rbm;
+/// use attractor::run::Budget;
 /// use std::ops::ControlFlow;
 /// // 40 samples of 6 binary features, one per column
 /// let data = faer::Mat::from_fn(6, 40, |i, s| ((i + s) % 3 == 0) as u8 as f64);
 /// let mut rbm = Rbm::random(6, 4, 0.01, 1)?;
 /// let before = rbm.log_likelihood_exact(data.as_ref(), attractor::Par::Seq)?;
-/// let params = CdParams { n_epochs: 50, batch_size: 5, ..CdParams::default() };
+/// let params = CdParams { batch_size: 5, ..CdParams::default() };
 /// let mut trainer = CdTrainer::new(&rbm, params)?;
-/// trainer.fit(&mut rbm, data.as_ref(), |_| ControlFlow::Continue(()))?;
+/// trainer.fit(&mut rbm, data.as_ref(), &Budget::steps(50), |_| ControlFlow::Continue(()))?;
 /// assert!(rbm.log_likelihood_exact(data.as_ref(), attractor::Par::Seq)? > before);
 /// # Ok::<(), attractor::Error>(())
 /// ```
@@ -508,11 +513,9 @@ impl CdTrainer {
             params.weight_decay,
         )?;
         let settings = TrainSettings {
-            n_epochs: params.n_epochs,
             batch_size: params.batch_size,
             shuffle: params.shuffle,
             seed: params.seed,
-            time_budget: None,
         };
         Ok(Self {
             trainer: Trainer::new(rule, sgd, settings)?,
@@ -537,37 +540,6 @@ impl CdTrainer {
     pub fn n_updates(&self) -> usize {
         self.trainer.n_updates()
     }
-    /// Stop training between minibatches once `stop` is raised (Ctrl-C in a front end):
-    /// [`fit`](Self::fit) then ends with [`Status::Interrupted`] and
-    /// [`fit_epoch`](Self::fit_epoch) returns early, keeping every update made; the epoch in
-    /// progress is not counted, so the next one starts it again with the same minibatch order.
-    /// `None` removes the flag.
-    ///
-    /// ```
-    /// use attractor::learn::contrastive_divergence::{CdParams, CdTrainer};
-    /// use attractor::models::rbm::Rbm;
-    /// use attractor::run::{Interrupt, Status};
-    /// use std::ops::ControlFlow;
-    /// let data = faer::Mat::from_fn(6, 40, |i, s| ((i + s) % 3 == 0) as u8 as f64);
-    /// let mut rbm = Rbm::random(6, 4, 0.01, 1)?;
-    /// let mut trainer = CdTrainer::new(&rbm, CdParams::default())?;
-    /// let stop = Interrupt::new();
-    /// trainer.set_interrupt(Some(stop.clone()));
-    /// stop.raise(); // as a Ctrl-C handler does, from another thread
-    /// let s = trainer.fit(&mut rbm, data.as_ref(), |_| ControlFlow::Continue(()))?;
-    /// assert_eq!((s.status, s.n_updates), (Status::Interrupted, 0));
-    /// # Ok::<(), attractor::Error>(())
-    /// ```
-    pub fn set_interrupt(&mut self, stop: Option<Interrupt>) {
-        self.trainer.set_interrupt(stop);
-    }
-    /// Stop each [`fit`](Self::fit) between minibatches once `budget` has passed; it then ends
-    /// with [`Status::Timeout`], keeping every update made (the epoch in progress is not
-    /// counted). `None` (the default) removes the budget.
-    pub fn set_time_budget(&mut self, budget: Option<Duration>) {
-        self.trainer.set_time_budget(budget);
-    }
-
     /// The persistent chains of PCD (`n_visible × batch_size`), once started.
     pub fn persistent_chains(&self) -> Option<MatRef<'_, f64>> {
         self.trainer.rule().persistent_chains()
@@ -578,8 +550,14 @@ impl CdTrainer {
     }
 
     /// One update on the minibatch formed by all columns of `batch` (scikit-learn's
-    /// `partial_fit`); the data are checked.
-    pub fn partial_fit(&mut self, rbm: &mut Rbm, batch: MatRef<'_, f64>) -> Result<()> {
+    /// `partial_fit`); the data are checked. The budget's interrupt and time stop the Gibbs
+    /// sweeps ([`Error::Stopped`], the model untouched).
+    pub fn partial_fit(
+        &mut self,
+        rbm: &mut Rbm,
+        batch: MatRef<'_, f64>,
+        budget: &Budget,
+    ) -> Result<()> {
         self.check_model(rbm)?;
         rbm.check_data("training data", batch)?;
         let b = batch.ncols();
@@ -587,29 +565,52 @@ impl CdTrainer {
             self.idx.extend(self.idx.len()..b);
         }
         self.trainer
-            .update(rbm, &Dataset::unsupervised(batch), &self.idx[..b])
+            .update(rbm, &Dataset::unsupervised(batch), &self.idx[..b], budget)
     }
 
-    /// One epoch over `data` (checked), as [`fit`](Self::fit) runs them (stopped early by
-    /// the interrupt, if one is set and raised).
-    pub fn fit_epoch(&mut self, rbm: &mut Rbm, data: MatRef<'_, f64>) -> Result<()> {
+    /// One epoch over `data` (checked), as [`fit`](Self::fit) runs them, stopped early by the
+    /// budget's interrupt or time (then `Ok(false)`: every update made is kept, the epoch is
+    /// not counted).
+    pub fn fit_epoch(
+        &mut self,
+        rbm: &mut Rbm,
+        data: MatRef<'_, f64>,
+        budget: &Budget,
+    ) -> Result<bool> {
         self.check_model(rbm)?;
         rbm.check_data("training data", data)?;
         self.trainer
-            .fit_epoch(rbm, &Dataset::unsupervised(data))
-            .map(|_| ())
+            .fit_epoch(rbm, &Dataset::unsupervised(data), budget)
     }
 
-    /// Train for `n_epochs` epochs on the columns of `data`, calling `observer` after each;
-    /// `ControlFlow::Break` stops training and keeps the model reached, as do the interrupt
-    /// ([`set_interrupt`](Self::set_interrupt)) and the time budget
-    /// ([`set_time_budget`](Self::set_time_budget)) between minibatches. An epoch that makes
-    /// a parameter non-finite is undone and ends training with [`Status::Diverged`] (the
-    /// report's `diverged_epoch` names it).
+    /// Train on the columns of `data` within `budget` (its epochs, time and interrupt — the
+    /// interrupt and time are polled between minibatches and before every Gibbs sweep), calling
+    /// `observer` after each epoch; `ControlFlow::Break` stops training and keeps the model
+    /// reached, as the budget does (the epoch in progress is then not counted, so the next one
+    /// starts it again with the same minibatch order). An epoch that makes a parameter
+    /// non-finite is undone and ends training with [`Status::Diverged`] (the report's
+    /// `diverged_epoch` names it).
+    ///
+    /// ```
+    /// use attractor::learn::contrastive_divergence::{CdParams, CdTrainer};
+    /// use attractor::models::rbm::Rbm;
+    /// use attractor::run::{Budget, Interrupt, Status};
+    /// use std::ops::ControlFlow;
+    /// let data = faer::Mat::from_fn(6, 40, |i, s| ((i + s) % 3 == 0) as u8 as f64);
+    /// let mut rbm = Rbm::random(6, 4, 0.01, 1)?;
+    /// let mut trainer = CdTrainer::new(&rbm, CdParams::default())?;
+    /// let stop = Interrupt::new();
+    /// stop.raise(); // as a Ctrl-C handler does, from another thread
+    /// let budget = Budget::steps(10).interrupt(stop);
+    /// let s = trainer.fit(&mut rbm, data.as_ref(), &budget, |_| ControlFlow::Continue(()))?;
+    /// assert_eq!((s.status, s.n_updates), (Status::Interrupted, 0));
+    /// # Ok::<(), attractor::Error>(())
+    /// ```
     pub fn fit(
         &mut self,
         rbm: &mut Rbm,
         data: MatRef<'_, f64>,
+        budget: &Budget,
         mut observer: impl FnMut(&EpochReport<'_>) -> ControlFlow<()>,
     ) -> Result<TrainReport> {
         self.check_model(rbm)?;
@@ -618,6 +619,7 @@ impl CdTrainer {
         self.trainer.fit(
             rbm,
             &Dataset::unsupervised(data),
+            budget,
             |e: &Epoch<'_, Rbm, ContrastiveDivergence>| {
                 observer(&EpochReport {
                     epoch: e.epoch,
@@ -635,13 +637,15 @@ impl CdTrainer {
     }
 }
 
-/// Train `rbm` on `data` with `params` (a fresh [`CdTrainer`]); see [`CdTrainer::fit`].
+/// Train `rbm` on `data` with `params` within `budget` (a fresh [`CdTrainer`]); see
+/// [`CdTrainer::fit`].
 pub fn train(
     rbm: &mut Rbm,
     data: MatRef<'_, f64>,
     params: CdParams,
+    budget: &Budget,
     observer: impl FnMut(&EpochReport<'_>) -> ControlFlow<()>,
 ) -> Result<TrainReport> {
     let mut t = CdTrainer::new(rbm, params)?;
-    t.fit(rbm, data, observer)
+    t.fit(rbm, data, budget, observer)
 }

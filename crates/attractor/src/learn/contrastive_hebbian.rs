@@ -15,6 +15,7 @@ use super::trainer::{Dataset, Rule};
 use super::two_phase::{Minibatch, TwoPhase};
 use crate::error::Result;
 use crate::models::layered::{Cost, LayeredFlow, LayeredNetwork, Phase, Relaxation};
+use crate::run::Clock;
 use faer::{Mat, MatRef, Par};
 
 /// The mathematics of contrastive Hebbian learning.
@@ -124,7 +125,13 @@ impl Rule<LayeredNetwork> for ContrastiveHebbian {
     fn reserve(&mut self, _net: &LayeredNetwork, _b: usize) -> Result<()> {
         Ok(())
     }
-    fn estimate(&mut self, net: &LayeredNetwork, data: &Dataset<'_>, idx: &[usize]) -> Result<()> {
+    fn estimate(
+        &mut self,
+        net: &LayeredNetwork,
+        data: &Dataset<'_>,
+        idx: &[usize],
+        _clock: &Clock,
+    ) -> Result<()> {
         let persistent = self.params.persistent;
         self.batch
             .begin("contrastive Hebbian learning", net, data, idx, persistent)?;

@@ -27,6 +27,7 @@ use super::two_phase::{Minibatch, TwoPhase};
 use crate::error::{Error, Result};
 use crate::models::layered::{Cost, LayeredFlow, LayeredNetwork, Phase, Relaxation};
 use crate::rng::{stream, streams};
+use crate::run::Clock;
 use crate::step::Euler;
 use faer::{Mat, MatRef, Par};
 use std::str::FromStr;
@@ -302,7 +303,13 @@ impl Rule<LayeredNetwork> for EquilibriumPropagation {
     fn reserve(&mut self, _net: &LayeredNetwork, _b: usize) -> Result<()> {
         Ok(())
     }
-    fn estimate(&mut self, net: &LayeredNetwork, data: &Dataset<'_>, idx: &[usize]) -> Result<()> {
+    fn estimate(
+        &mut self,
+        net: &LayeredNetwork,
+        data: &Dataset<'_>,
+        idx: &[usize],
+        _clock: &Clock,
+    ) -> Result<()> {
         let persistent = self.params.persistent;
         self.batch
             .begin("equilibrium propagation", net, data, idx, persistent)?;

@@ -27,6 +27,7 @@ use super::two_phase::{TwoPhase, gather};
 use crate::error::{Error, Result};
 use crate::models::layered::{Phase, Relaxation};
 use crate::models::oscillator_network::{OscillatorFlow, OscillatorNetwork};
+use crate::run::Clock;
 use faer::{Mat, MatRef, Par};
 
 /// The mathematics of equilibrium propagation on an oscillator network.
@@ -162,6 +163,7 @@ impl Rule<OscillatorNetwork> for OscillatorEqProp {
         net: &OscillatorNetwork,
         data: &Dataset<'_>,
         idx: &[usize],
+        _clock: &Clock,
     ) -> Result<()> {
         let y = data.y.ok_or_else(|| {
             Error::Incompatible("equilibrium propagation is supervised: give targets y".into())

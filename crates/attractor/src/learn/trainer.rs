@@ -1,6 +1,8 @@
 //! The one training loop every learning rule runs on: epochs of minibatches in a seeded order,
-//! a parameter step per minibatch by an [`Optimizer`], an observer after each epoch, a time
-//! budget and an interrupt checked between minibatches, and an epoch that makes a parameter
+//! a parameter step per minibatch by an [`Optimizer`], an observer after each epoch, the
+//! [`Budget`] of the call (epochs, time, interrupt) checked between minibatches and, through
+//! the [`Clock`] each estimate receives, inside a rule's long inner loops (the Gibbs steps of
+//! CD-k, the relaxations of equilibrium propagation), and an epoch that makes a parameter
 //! non-finite undone.
 //!
 //! A rule ([`Rule`]) only estimates: given the model and the indices of a minibatch it computes
@@ -15,10 +17,10 @@
 use super::optimizer::{Direction, Optimizer, ParamBlocks};
 use crate::error::{Error, Result};
 use crate::rng::{stream, streams};
-use crate::run::{Interrupt, Status};
+use crate::run::{Budget, Clock, Status};
 use faer::MatRef;
 use std::ops::ControlFlow;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Training data: inputs one per column, and for supervised rules the targets one per column.
 #[derive(Debug, Clone, Copy)]
@@ -61,24 +63,28 @@ pub trait Rule<M>: Direction {
     fn reserve(&mut self, model: &M, b: usize) -> Result<()>;
     /// Compute the statistics of one update from the samples `idx` (column indices) of `data`,
     /// reading the model; [`Direction::add_into`] then writes the step. An error (data that do
-    /// not fit the model) leaves the model untouched.
-    fn estimate(&mut self, model: &M, data: &Dataset<'_>, idx: &[usize]) -> Result<()>;
+    /// not fit the model) leaves the model untouched. A rule whose estimate runs a long inner
+    /// loop polls `clock` there and returns [`Error::Stopped`] when it fires (the model is then
+    /// untouched and the trainer ends with the clock's status).
+    fn estimate(
+        &mut self,
+        model: &M,
+        data: &Dataset<'_>,
+        idx: &[usize],
+        clock: &Clock,
+    ) -> Result<()>;
 }
 
-/// The settings of the loop (what [`Trainer::fit`] spends), apart from the mathematics of the
-/// rule and the optimiser.
+/// The settings of the loop apart from the mathematics of the rule and the optimiser (how long
+/// [`Trainer::fit`] runs is the [`Budget`] it takes: epochs, time, interrupt).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainSettings {
-    /// Epochs of [`Trainer::fit`].
-    pub n_epochs: usize,
     /// Samples per minibatch (the last one of an epoch may be smaller), at least 1.
     pub batch_size: usize,
     /// Shuffle the samples every epoch (else take them in order).
     pub shuffle: bool,
     /// The seed of the shuffles (rules draw their own streams from their own seed).
     pub seed: u64,
-    /// Stop between minibatches once this much time has passed in one `fit`.
-    pub time_budget: Option<Duration>,
 }
 
 impl TrainSettings {
@@ -164,12 +170,6 @@ impl TrainReport {
     }
 }
 
-/// Why an epoch stopped early.
-enum Early {
-    Interrupted,
-    Timeout,
-}
-
 /// The training loop's state: the rule, the optimiser, the epoch counter and the sample order,
 /// so that training continues across calls ([`fit`](Self::fit), [`fit_epoch`](Self::fit_epoch),
 /// [`update`](Self::update)) exactly as in one run.
@@ -181,7 +181,6 @@ pub struct Trainer<R, O> {
     order: Vec<usize>,
     epoch: usize,
     n_updates: usize,
-    interrupt: Option<Interrupt>,
 }
 
 impl<R, O: Optimizer> Trainer<R, O> {
@@ -195,7 +194,6 @@ impl<R, O: Optimizer> Trainer<R, O> {
             order: Vec::new(),
             epoch: 0,
             n_updates: 0,
-            interrupt: None,
         })
     }
     /// The rule.
@@ -222,43 +220,21 @@ impl<R, O: Optimizer> Trainer<R, O> {
     pub fn n_updates(&self) -> usize {
         self.n_updates
     }
-    /// Stop training between minibatches once `stop` is raised (Ctrl-C in a front end): the
-    /// epoch in progress is not counted (the next one starts it again, in the same order), every
-    /// update made is kept. `None` removes the flag.
-    pub fn set_interrupt(&mut self, stop: Option<Interrupt>) {
-        self.interrupt = stop;
-    }
-    /// The interrupt, if one is set.
-    pub fn interrupt(&self) -> Option<&Interrupt> {
-        self.interrupt.as_ref()
-    }
-    /// Replace the number of epochs of each [`fit`](Self::fit) call (a front end training in
-    /// pieces, as scikit-learn's `fit` after `partial_fit` does).
-    pub fn set_n_epochs(&mut self, n_epochs: usize) {
-        self.settings.n_epochs = n_epochs;
-    }
-    /// Replace the time budget of each [`fit`](Self::fit) call.
-    pub fn set_time_budget(&mut self, budget: Option<Duration>) {
-        self.settings.time_budget = budget;
-    }
-
-    fn interrupted(&self) -> bool {
-        self.interrupt.as_ref().is_some_and(Interrupt::is_raised)
-    }
-
     /// One update on the samples `idx` of `data` (scikit-learn's `partial_fit` on a minibatch).
-    /// The caller has checked the data.
+    /// The budget's interrupt and time stop the rule's inner loops ([`Error::Stopped`], the
+    /// model untouched); its number of epochs is not used. The caller has checked the data.
     pub fn update<M: ParamBlocks>(
         &mut self,
         model: &mut M,
         data: &Dataset<'_>,
         idx: &[usize],
+        budget: &Budget,
     ) -> Result<()>
     where
         R: Rule<M>,
     {
         self.rule.reserve(model, idx.len())?;
-        self.step(model, data, idx)
+        self.step(model, data, idx, &budget.start())
     }
 
     fn step<M: ParamBlocks>(
@@ -266,33 +242,40 @@ impl<R, O: Optimizer> Trainer<R, O> {
         model: &mut M,
         data: &Dataset<'_>,
         idx: &[usize],
+        clock: &Clock,
     ) -> Result<()>
     where
         R: Rule<M>,
     {
-        self.rule.estimate(model, data, idx)?;
+        self.rule.estimate(model, data, idx, clock)?;
         let (rule, opt) = (&mut self.rule, &mut self.optimizer);
         model.with_blocks_mut(&mut |blocks| opt.step(blocks, rule));
         self.n_updates += 1;
         Ok(())
     }
 
-    /// One epoch over `data` in minibatches, without the divergence check of `fit`. Returns
-    /// `Ok(true)` when it completed (false when the interrupt stopped it; the epoch is then not
-    /// counted). The caller has checked the data.
-    pub fn fit_epoch<M: ParamBlocks>(&mut self, model: &mut M, data: &Dataset<'_>) -> Result<bool>
+    /// One epoch over `data` in minibatches, without the divergence check of `fit`, bounded by
+    /// the budget's time and interrupt (its number of epochs is not used). Returns `Ok(true)`
+    /// when it completed (false when the budget stopped it; the epoch is then not counted).
+    /// The caller has checked the data.
+    pub fn fit_epoch<M: ParamBlocks>(
+        &mut self,
+        model: &mut M,
+        data: &Dataset<'_>,
+        budget: &Budget,
+    ) -> Result<bool>
     where
         R: Rule<M>,
     {
-        Ok(self.epoch_until(model, data, None)?.is_none())
+        Ok(self.epoch_until(model, data, &budget.start())?.is_none())
     }
 
     fn epoch_until<M: ParamBlocks>(
         &mut self,
         model: &mut M,
         data: &Dataset<'_>,
-        deadline: Option<Instant>,
-    ) -> Result<Option<Early>>
+        clock: &Clock,
+    ) -> Result<Option<Status>>
     where
         R: Rule<M>,
     {
@@ -320,18 +303,22 @@ impl<R, O: Optimizer> Trainer<R, O> {
         let mut start = 0;
         let mut early = None;
         while start < n {
-            if self.interrupted() {
-                early = Some(Early::Interrupted);
-                break;
-            }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
-                early = Some(Early::Timeout);
+            if let Some(stop) = clock.check() {
+                early = Some(stop);
                 break;
             }
             let b = bs.min(n - start);
-            if let Err(e) = self.step(model, data, &order[start..start + b]) {
-                self.order = order;
-                return Err(e);
+            match self.step(model, data, &order[start..start + b], clock) {
+                Ok(()) => {}
+                // the clock fired inside the rule's estimate: the model is untouched
+                Err(Error::Stopped { status, .. }) => {
+                    early = Some(status);
+                    break;
+                }
+                Err(e) => {
+                    self.order = order;
+                    return Err(e);
+                }
             }
             start += b;
         }
@@ -342,50 +329,45 @@ impl<R, O: Optimizer> Trainer<R, O> {
         Ok(early)
     }
 
-    /// Train for the settings' `n_epochs` on `data`, calling `observer` after each epoch;
-    /// `ControlFlow::Break` stops training and keeps the model reached, as do the interrupt
-    /// ([`set_interrupt`](Self::set_interrupt)) and the time budget between minibatches. An
-    /// epoch that makes a parameter non-finite is undone and ends training with
-    /// [`Status::Diverged`]. The caller has checked the data.
+    /// Train on `data` within `budget` — its epochs ([`Budget::max_steps`]), its time and its
+    /// interrupt (checked between minibatches and inside the rule's inner loops) — calling
+    /// `observer` after each epoch; `ControlFlow::Break` stops training and keeps the model
+    /// reached, as the budget does. An epoch that makes a parameter non-finite is undone and
+    /// ends training with [`Status::Diverged`]. The caller has checked the data.
     pub fn fit<M: ParamBlocks + Clone>(
         &mut self,
         model: &mut M,
         data: &Dataset<'_>,
+        budget: &Budget,
         mut observer: impl FnMut(&Epoch<'_, M, R>) -> ControlFlow<()>,
     ) -> Result<TrainReport>
     where
         R: Rule<M>,
     {
-        let t0 = Instant::now();
-        let deadline = self.settings.time_budget.map(|b| t0 + b);
+        budget.require_bound("epochs", false)?;
+        let clock = budget.start();
+        let t0 = clock.started();
         let updates0 = self.n_updates;
         let mut status = Status::MaxSteps;
         let mut diverged_epoch = None;
         let mut done = 0;
         let mut last_good = model.clone();
-        for _ in 0..self.settings.n_epochs {
+        for _ in 0..budget.max_steps().unwrap_or(usize::MAX) {
             last_good.clone_from(model);
-            let early = self.epoch_until(model, data, deadline)?;
+            let early = self.epoch_until(model, data, &clock)?;
             if !model.params_finite() {
                 model.clone_from(&last_good);
                 let e = self.epoch + usize::from(early.is_some());
                 diverged_epoch = Some(e);
                 status = Status::Diverged(format!(
                     "epoch {e} made a parameter non-finite; the parameters before it are kept: \
-                     lower the learning rate (or raise the weight decay)"
+                     lower the learning rate (or the weight decay)"
                 ));
                 break;
             }
-            match early {
-                Some(Early::Interrupted) => {
-                    status = Status::Interrupted;
-                    break;
-                }
-                Some(Early::Timeout) => {
-                    status = Status::Timeout;
-                    break;
-                }
-                None => {}
+            if let Some(stop) = early {
+                status = stop;
+                break;
             }
             done += 1;
             let report = Epoch {

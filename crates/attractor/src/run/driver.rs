@@ -275,7 +275,7 @@ impl Run {
         h: f64,
         start: Instant,
     ) -> std::result::Result<f64, Status> {
-        if self.max_steps.is_some_and(|m| n_steps >= m) {
+        if self.budget.max_steps().is_some_and(|m| n_steps >= m) {
             return Err(Status::MaxSteps);
         }
         let mut dt = h;
@@ -287,10 +287,14 @@ impl Run {
             dt = dt.min(left);
         }
         if n_steps.is_multiple_of(8) {
-            if self.interrupt.as_ref().is_some_and(|f| f.is_raised()) {
+            if self.budget.is_interrupted() {
                 return Err(Status::Interrupted);
             }
-            if self.time_budget.is_some_and(|b| start.elapsed() >= b) {
+            if self
+                .budget
+                .time_budget()
+                .is_some_and(|b| start.elapsed() >= b)
+            {
                 return Err(Status::Timeout);
             }
         }
@@ -306,7 +310,10 @@ impl Run {
             "pass one value per state variable of the model",
         )?;
         check_finite(what, x0)?;
-        if self.max_steps.is_none() && self.t_end.is_none() && self.time_budget.is_none() {
+        if self.budget.max_steps().is_none()
+            && self.t_end.is_none()
+            && self.budget.time_budget().is_none()
+        {
             return Err(Error::Incompatible(
                 "the run has no stop rule that always fires: set max_steps, t_end or time_budget"
                     .into(),
@@ -399,7 +406,7 @@ impl Run {
                 if let Some(best) = c.result.best.as_mut() {
                     best.energy = e;
                 }
-                if self.target_energy.is_some_and(|target| e <= target) {
+                if self.budget.target().is_some_and(|target| e <= target) {
                     c.stop = Some(Status::TargetReached);
                 }
             }
@@ -498,7 +505,7 @@ impl Run {
 
             // the energy: divergence, the Lyapunov monitor, the best state, the target, the
             // trace
-            let last_step = self.max_steps == Some(n_steps);
+            let last_step = self.budget.max_steps() == Some(n_steps);
             let evaluate = track_energy && (n_steps.is_multiple_of(self.energy_every) || last_step);
             let energies = evaluate && n_stopped < n && sys.energies(t, &x, &mut e_buf);
             if evaluate && (energies || !self.probes.is_empty()) {
@@ -522,7 +529,7 @@ impl Run {
                     let col = &x[lo..hi];
                     if energies {
                         c.energy(col, e, t, n_steps);
-                        if self.target_energy.is_some_and(|target| e <= target) {
+                        if self.budget.target().is_some_and(|target| e <= target) {
                             c.stop = Some(Status::TargetReached);
                             n_stopped += 1;
                         }

@@ -29,6 +29,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod batch;
+mod budget;
 mod driver;
 mod evolution;
 mod observer;
@@ -38,6 +39,7 @@ pub mod status;
 mod trace;
 
 pub use batch::{BatchField, BatchObservation, BatchSolution, ColumnResult, Flattened};
+pub use budget::{Budget, Clock};
 pub use evolution::{Evolution, Ode};
 pub use observer::{Every, Interrupt, Observation, Observer, Silent, every};
 pub use solution::{Best, Solution};
@@ -54,15 +56,12 @@ pub struct Run {
     dt: f64,
     t0: f64,
     t_end: Option<f64>,
-    max_steps: Option<usize>,
+    budget: Budget,
     steady: Option<(f64, f64)>,
-    target_energy: Option<f64>,
-    time_budget: Option<Duration>,
     energy_every: usize,
     trace_capacity: usize,
     keep_best: bool,
     trace_columns: bool,
-    interrupt: Option<Interrupt>,
     probes: Vec<(String, Probe)>,
     stop_when: Option<(usize, StopPredicate)>,
     certify: Option<(f64, usize)>,
@@ -74,15 +73,12 @@ impl std::fmt::Debug for Run {
             .field("dt", &self.dt)
             .field("t0", &self.t0)
             .field("t_end", &self.t_end)
-            .field("max_steps", &self.max_steps)
+            .field("budget", &self.budget)
             .field("steady", &self.steady)
-            .field("target_energy", &self.target_energy)
-            .field("time_budget", &self.time_budget)
             .field("energy_every", &self.energy_every)
             .field("trace_capacity", &self.trace_capacity)
             .field("keep_best", &self.keep_best)
             .field("trace_columns", &self.trace_columns)
-            .field("interrupt", &self.interrupt)
             .field(
                 "record",
                 &self.probes.iter().map(|p| &p.0).collect::<Vec<_>>(),
@@ -103,15 +99,12 @@ impl Run {
             dt,
             t0: 0.0,
             t_end: None,
-            max_steps: None,
+            budget: Budget::new(),
             steady: None,
-            target_energy: None,
-            time_budget: None,
             energy_every: 1,
             trace_capacity: 4096,
             keep_best: false,
             trace_columns: false,
-            interrupt: None,
             probes: Vec::new(),
             stop_when: None,
             certify: None,
@@ -140,10 +133,22 @@ impl Run {
         Ok(self)
     }
 
-    /// Stop after `n` accepted steps.
+    /// Stop after `n` accepted steps (the budget's units are steps).
     pub fn max_steps(mut self, n: usize) -> Self {
-        self.max_steps = Some(n);
+        self.budget = self.budget.max_steps_limit(Some(n));
         self
+    }
+
+    /// Replace the whole [`Budget`] (steps, time, target energy, interrupt) by `budget`, the
+    /// same value a family's `solve`, `encode`, `fit` or `sample` takes.
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// The run's budget.
+    pub fn budget(&self) -> &Budget {
+        &self.budget
     }
 
     /// Stop when `‖f(x)‖₂ ≤ atol + rtol·‖x‖₂` (both ≥ 0, not both 0).
@@ -163,20 +168,13 @@ impl Run {
 
     /// Stop when the energy falls to `target` or below (needs `energy_every ≥ 1`).
     pub fn target_energy(mut self, target: f64) -> Result<Self> {
-        if target.is_nan() {
-            return Err(Error::invalid(
-                "target energy",
-                target,
-                "give a number (or -inf to disable)",
-            ));
-        }
-        self.target_energy = Some(target);
+        self.budget = self.budget.target_energy(target)?;
         Ok(self)
     }
 
     /// Stop after this much wall-clock time.
     pub fn time_budget(mut self, budget: Duration) -> Self {
-        self.time_budget = Some(budget);
+        self.budget = self.budget.time(budget);
         self
     }
 
@@ -219,7 +217,7 @@ impl Run {
     /// Stop with [`Status::Interrupted`] when `flag` is raised (by a Ctrl-C handler, say);
     /// takes an [`Interrupt`] or an `Arc<AtomicBool>`.
     pub fn interrupt(mut self, flag: impl Into<Interrupt>) -> Self {
-        self.interrupt = Some(flag.into());
+        self.budget = self.budget.interrupt(flag);
         self
     }
 
@@ -284,7 +282,7 @@ impl Run {
     }
     /// The step limit, if any.
     pub fn max_steps_limit(&self) -> Option<usize> {
-        self.max_steps
+        self.budget.max_steps()
     }
 
     /// Integrate `ẋ = f(t, x)` from `x0` with `stepper` until a stop rule fires.

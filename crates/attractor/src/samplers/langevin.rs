@@ -167,10 +167,11 @@ impl Annealing {
 /// ```
 /// use attractor::energy::Quadratic;
 /// use attractor::samplers::{Annealing, LangevinSampler, MarkovSampler};
+/// use attractor::run::Budget;
 /// // E = ½‖x‖² at T = 0.5: x ~ N(0, 0.5 I) up to the O(h) bias
 /// let e = Quadratic::new(faer::Mat::identity(2, 2), vec![0.0; 2])?;
 /// let sampler = LangevinSampler::new(e, 0.05, Annealing::Constant(0.5))?;
-/// let x = sampler.sample(2000, 200, 1)?;
+/// let x = sampler.sample(2000, 1, &Budget::steps(200))?.states;
 /// let var = x.row(0).iter().map(|v| v * v).sum::<f64>() / 2000.0;
 /// assert!((var - 0.5 / (1.0 - 0.025)).abs() < 0.06);
 /// # Ok::<(), attractor::Error>(())
@@ -320,6 +321,16 @@ impl<E: Gradient + Clone + Send + Sync> MarkovSampler for LangevinSampler<E> {
     /// Steps `0, …, n_steps − 1` of the schedule ([`advance_from`](LangevinSampler::advance_from)
     /// with `first_step = 0`).
     fn advance(&self, states: MatMut<'_, f64>, rngs: &mut [Rng], n_steps: usize) -> Result<()> {
-        self.advance_from(states, rngs, 0, n_steps)
+        LangevinSampler::advance_from(self, states, rngs, 0, n_steps)
+    }
+
+    fn advance_from(
+        &self,
+        states: MatMut<'_, f64>,
+        rngs: &mut [Rng],
+        first_step: usize,
+        n_steps: usize,
+    ) -> Result<()> {
+        LangevinSampler::advance_from(self, states, rngs, first_step, n_steps)
     }
 }

@@ -31,7 +31,7 @@ mod sample_set;
 
 /// The Markov-chain sampler trait lives in the core ([`crate::markov`]) so that models can
 /// implement it; it is re-exported here beside the samplers.
-pub use crate::markov::{MarkovSampler, chain_rngs, for_each_chain};
+pub use crate::markov::{Chains, MarkovSampler, chain_rngs, for_each_chain};
 pub use brute_force::BruteForce;
 pub use greedy::GreedyDescent;
 pub use langevin::{Annealing, LangevinSampler};

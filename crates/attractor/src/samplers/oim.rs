@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::models::OimProgress;
 use crate::models::{OimParams, OscillatorIsingMachine};
 use crate::problems::IsingModel;
-use crate::run::Interrupt;
+use crate::run::Budget;
 use faer::Par;
 use std::sync::Arc;
 
@@ -14,7 +14,7 @@ use std::sync::Arc;
 /// read, its final state (best-reference readout, then greedy descent when the parameters ask for
 /// it); equal states are aggregated. The machine's best state over the run (which may come from
 /// a readout during a round) is added as a read when no final state equals it, so the set's
-/// first sample is the machine's answer. Fixed rounds: the set does not depend on `par`.
+/// first sample is the machine's answer. A budget of rounds alone: the set does not depend on `par`.
 ///
 /// ```
 /// use attractor::problems::{IsingModel, WeightedGraph, brute_force};
@@ -31,15 +31,14 @@ pub struct OimSampler {
     pub seed: u64,
     /// Replicas per round (a multiple of 16 is run).
     pub replicas: usize,
-    /// Rounds.
-    pub rounds: usize,
     /// Parallelism across replica blocks.
     pub par: Par,
     /// Full parameters to use instead of `OimParams::for_model` with the fields above.
     pub params: Option<OimParams>,
-    /// A stop flag: when raised, the machine stops and the reads so far (and its best state)
-    /// are returned, with status `Interrupted` in the info.
-    pub interrupt: Option<Interrupt>,
+    /// What the machine may spend: rounds (one unit = a round of every replica), time, a target
+    /// energy and an interrupt (when raised, the machine stops and the reads so far, and its best
+    /// state, are returned with status `Interrupted` in the info). Default: one round.
+    pub budget: Budget,
     /// Called after every round with the machine's progress (from the thread running it).
     pub progress: Option<ProgressFn>,
 }
@@ -52,25 +51,23 @@ impl std::fmt::Debug for OimSampler {
         f.debug_struct("OimSampler")
             .field("seed", &self.seed)
             .field("replicas", &self.replicas)
-            .field("rounds", &self.rounds)
             .field("par", &self.par)
             .field("params", &self.params)
-            .field("interrupt", &self.interrupt)
+            .field("budget", &self.budget)
             .field("progress", &self.progress.as_ref().map(|_| "callback"))
             .finish()
     }
 }
 
 impl Default for OimSampler {
-    /// Seed 0, 16 replicas, one round, sequential, the defaults of [`OimParams::for_model`].
+    /// Seed 0, 16 replicas, a budget of one round, sequential, the defaults of [`OimParams::for_model`].
     fn default() -> Self {
         Self {
             seed: 0,
             replicas: 16,
-            rounds: 1,
             par: Par::Seq,
             params: None,
-            interrupt: None,
+            budget: Budget::steps(1),
             progress: None,
         }
     }
@@ -84,7 +81,6 @@ impl IsingSampler for OimSampler {
                 let mut p = OimParams::for_model(model);
                 p.seed = self.seed;
                 p.replicas = self.replicas;
-                p.max_rounds = Some(self.rounds);
                 p.par = self.par;
                 p
             }
@@ -98,7 +94,7 @@ impl IsingSampler for OimSampler {
             std::ops::ControlFlow::Continue(())
         };
         let r = machine.solve_inner(
-            self.interrupt.as_ref(),
+            &self.budget,
             report,
             Some(&mut |s: &[i8]| reads.push_counted(s, 1, true)),
         )?;

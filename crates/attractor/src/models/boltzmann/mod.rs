@@ -23,11 +23,12 @@
 //! ```
 //! use attractor::models::{BoltzmannMachine, Scan, Units};
 //! use attractor::samplers::MarkovSampler;
+//! use attractor::run::Budget;
 //! let w = faer::mat![[0.0, 1.0, -0.5], [1.0, 0.0, 0.3], [-0.5, 0.3, 0.0]];
 //! let bm = BoltzmannMachine::new(w, vec![0.1, -0.2, 0.0], Units::Spin, 1.0)?;
 //! let exact = bm.exact()?;
 //! assert!((exact.probabilities().iter().sum::<f64>() - 1.0).abs() < 1e-12);
-//! let samples = bm.gibbs(Scan::Sequential).sample(100, 50, 7)?; // 100 chains, 50 sweeps
+//! let samples = bm.gibbs(Scan::Sequential).sample(100, 7, &Budget::steps(50))?.states; // 100 chains, 50 sweeps
 //! assert_eq!((samples.nrows(), samples.ncols()), (3, 100));
 //! # Ok::<(), attractor::Error>(())
 //! ```

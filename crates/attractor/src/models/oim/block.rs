@@ -8,11 +8,11 @@ use crate::fastmath::sincos_f32;
 use crate::problems::ising::greedy_descent_unchecked;
 use crate::problems::{BestRotation, IsingModel};
 use crate::rng::{stream, streams};
-use crate::run::Interrupt;
+use crate::run::Clock;
 use rand::RngExt;
 use std::f32::consts::PI;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A candidate best state: energy, spins (of the integrated model), when first found, and the
 /// replica-steps before it.
@@ -34,18 +34,15 @@ pub(crate) fn merge(into: &mut Best, cand: &Best) {
 
 /// What every block of a solve reads: the stop rules.
 pub(crate) struct Shared {
-    pub(crate) interrupt: Option<Interrupt>,
-    pub(crate) deadline: Option<Instant>,
+    /// The budget's deadline and interrupt.
+    pub(crate) clock: Clock,
     pub(crate) target: Option<f64>,
     pub(crate) hit: AtomicBool,
-    pub(crate) start: Instant,
 }
 
 impl Shared {
     pub(crate) fn should_stop(&self) -> bool {
-        self.hit.load(Ordering::Relaxed)
-            || self.interrupt.as_ref().is_some_and(Interrupt::is_raised)
-            || self.deadline.is_some_and(|d| Instant::now() >= d)
+        self.hit.load(Ordering::Relaxed) || self.clock.check().is_some()
     }
 }
 
@@ -259,7 +256,7 @@ impl Block {
                 let cand = Some((
                     eg,
                     self.spins.clone(),
-                    ctx.shared.start.elapsed(),
+                    ctx.shared.clock.elapsed(),
                     ctx.steps_before + self.steps_done,
                 ));
                 note_target(ctx, eg);
@@ -292,7 +289,7 @@ fn offer(best: &mut Best, spins: &[i8], e: f64, ctx: &RunCtx<'_>, steps_done: u6
         // replica-steps before this point, wall-clock equivalent: the previous rounds plus this
         // block's own steps times the number of blocks (blocks of a round run side by side)
         let at = ctx.steps_before + steps_done * ctx.n_blocks as u64;
-        *best = Some((e, spins.to_vec(), ctx.shared.start.elapsed(), at));
+        *best = Some((e, spins.to_vec(), ctx.shared.clock.elapsed(), at));
         note_target(ctx, e);
     }
 }

@@ -10,11 +10,11 @@ use crate::analysis::{Mu, StabilityCertificate, certify_stable};
 use crate::error::{Error, Result};
 use crate::problems::ising::greedy_descent_unchecked;
 use crate::problems::{IsingModel, WeightedGraph};
-use crate::run::{Interrupt, Observer, Status};
+use crate::run::{Budget, Observer, Status};
 use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Receives the final state of every replica (see `solve_inner`).
 pub(crate) type FinalSink<'a> = dyn FnMut(&[i8]) + 'a;
@@ -108,13 +108,13 @@ pub struct OimProgress {
 /// ```
 /// use attractor::models::{OimParams, OscillatorIsingMachine};
 /// use attractor::problems::{IsingModel, WeightedGraph, brute_force};
-/// use attractor::run::Silent;
+/// use attractor::run::{Budget, Silent};
 /// let g = WeightedGraph::random(14, 0.4, &[1.0], 7)?;
 /// let model = IsingModel::max_cut(&g)?;
 /// let mut p = OimParams::for_model(&model);
 /// p.seed = 1;
 /// let exact = brute_force(&model)?;
-/// let r = OscillatorIsingMachine::new(model, p)?.solve(None, Silent)?;
+/// let r = OscillatorIsingMachine::new(model, p)?.solve(&Budget::steps(1), Silent)?;
 /// assert_eq!(r.best().energy, exact.energy);
 /// assert_eq!(r.best().cut(&g), g.cut(&exact.spins)?);
 /// # Ok::<(), attractor::Error>(())
@@ -208,16 +208,19 @@ impl OscillatorIsingMachine {
         }
     }
 
-    /// Run annealing rounds until the budget, the round limit, the target, the interrupt flag
-    /// or the observer stops them. `observer` sees an [`OimProgress`] before the first round and
-    /// after every [`every`](Observer::every)-th round (and the last), from the calling thread;
-    /// returning `Break` ends the run with [`Status::Interrupted`] and the best state so far.
+    /// Run annealing rounds until the budget stops them — its rounds
+    /// ([`Budget::max_steps`]: one unit is a round of every replica), its time, its target
+    /// energy (an Ising energy `≤ target`, pure or after descent) or its interrupt — or the
+    /// observer does. `observer` sees an [`OimProgress`] before the first round and after every
+    /// [`every`](Observer::every)-th round (and the last), from the calling thread; returning
+    /// `Break` ends the run with [`Status::Interrupted`] and the best state so far. A budget of
+    /// rounds alone gives the same states on any number of threads.
     pub fn solve(
         &self,
-        interrupt: Option<&Interrupt>,
+        budget: &Budget,
         observer: impl Observer<OimProgress>,
     ) -> Result<OimResult> {
-        self.solve_inner(interrupt, observer, None)
+        self.solve_inner(budget, observer, None)
     }
 
     /// [`solve`](Self::solve), handing the final state of every replica of every round (spins
@@ -225,23 +228,22 @@ impl OscillatorIsingMachine {
     /// (round, replica) whatever the threads.
     pub(crate) fn solve_inner(
         &self,
-        interrupt: Option<&Interrupt>,
+        budget: &Budget,
         mut observer: impl Observer<OimProgress>,
         mut sink: Option<&mut FinalSink<'_>>,
     ) -> Result<OimResult> {
+        budget.require_bound("rounds", true)?;
         let p = &self.params;
         let model = &*self.work;
         let n = model.n();
         let n_blocks = p.replicas.div_ceil(LANES);
-        let start = Instant::now();
-        let deadline = p.time_budget.map(|d| start + d);
-        let target = p.target_energy.map(|e| e + 1e-9 * (1.0 + e.abs()));
+        let clock = budget.start();
+        let start = clock.started();
+        let target = budget.target().map(|e| e + 1e-9 * (1.0 + e.abs()));
         let shared = Shared {
-            interrupt: interrupt.cloned(),
-            deadline,
+            clock,
             target,
             hit: AtomicBool::new(false),
-            start,
         };
         let mut blocks: Vec<Block> = (0..n_blocks).map(|_| Block::new(n)).collect();
         // the state warm rounds restart from (the ancilla spin, if any, is +1)
@@ -329,11 +331,9 @@ impl OscillatorIsingMachine {
             }
             status = if shared.hit.load(Ordering::Relaxed) {
                 Some(Status::TargetReached)
-            } else if shared.interrupt.as_ref().is_some_and(Interrupt::is_raised) {
-                Some(Status::Interrupted)
-            } else if deadline.is_some_and(|d| Instant::now() >= d) {
-                Some(Status::Timeout)
-            } else if p.max_rounds.is_some_and(|m| round >= m) {
+            } else if let Some(stop) = shared.clock.check() {
+                Some(stop)
+            } else if budget.max_steps().is_some_and(|m| round >= m) {
                 Some(Status::MaxSteps)
             } else {
                 None

@@ -33,21 +33,21 @@
 //! [`INIT`](crate::rng::streams::INIT), [`PARAMS`](crate::rng::streams::PARAMS) and
 //! [`DYNAMICS`](crate::rng::streams::DYNAMICS) offsets), never from a shared generator, and the
 //! blocks' best states merge in block order (ties keep the earlier block). So a run that ends
-//! by `max_rounds` returns the same states on any number of threads. A run that ends by its
-//! `time_budget`, its `target_energy` or an interrupt stops where the clock or another block
+//! by its budget of rounds returns the same states on any number of threads. A run that ends by
+//! the budget's time, its target energy or its interrupt stops where the clock or another block
 //! happened to be, which depends on the machine and the scheduling.
 //!
 //! ```
 //! use attractor::models::{OimParams, OscillatorIsingMachine};
 //! use attractor::problems::{IsingModel, WeightedGraph};
-//! use attractor::run::Silent;
+//! use attractor::run::{Budget, Silent};
 //! let g = WeightedGraph::random(40, 0.2, &[1.0], 3)?;
 //! let model = IsingModel::max_cut(&g)?;
 //! let mut p = OimParams::for_model(&model);
 //! p.replicas = 32;
-//! let one = OscillatorIsingMachine::new(model.clone(), p.clone())?.solve(None, Silent)?;
+//! let one = OscillatorIsingMachine::new(model.clone(), p.clone())?.solve(&Budget::steps(1), Silent)?;
 //! p.par = faer::Par::rayon(2);
-//! let two = OscillatorIsingMachine::new(model, p)?.solve(None, Silent)?;
+//! let two = OscillatorIsingMachine::new(model, p)?.solve(&Budget::steps(1), Silent)?;
 //! assert_eq!(one.best().spins, two.best().spins); // the same answer on 1 or 2 threads
 //! # Ok::<(), attractor::Error>(())
 //! ```

@@ -6,10 +6,10 @@
 use crate::error::{Error, Result};
 use crate::problems::IsingModel;
 use faer::Par;
-use std::time::Duration;
 
-/// Schedule and budget of the batch machine. Build with [`OimParams::for_model`] (one round of
-/// 2000 steps) or [`OimParams::for_time_budget`] (20 000-step rounds until the budget), adjust
+/// The mathematics of the batch machine (its schedule, noise, readouts, restarts, replicas and
+/// seed); how long it runs is the [`Budget`](crate::run::Budget) passed to `solve`. Build with [`OimParams::for_model`] (one round of
+/// 2000 steps) or [`OimParams::for_long_runs`] (20 000-step rounds for long runs), adjust
 /// the public fields, and pass to [`OscillatorIsingMachine::new`](super::OscillatorIsingMachine::new)
 /// (which validates them).
 ///
@@ -61,14 +61,6 @@ pub struct OimParams {
     /// pool ([`ALL_THREADS`](crate::linalg::ALL_THREADS): as many as the pool has; no pool is
     /// built per call). The answer does not depend on it.
     pub par: Par,
-    /// Wall-clock budget (the best state so far is returned when it is spent). A run that
-    /// ends by its budget is not reproducible (how many rounds fit depends on the machine);
-    /// fix `max_rounds` for that.
-    pub time_budget: Option<Duration>,
-    /// Maximum number of annealing rounds (each round runs every replica once).
-    pub max_rounds: Option<usize>,
-    /// Stop as soon as an Ising energy `≤ target_energy` is found (pure or after descent).
-    pub target_energy: Option<f64>,
 }
 
 /// The `μ` ramp of one round: `μ(t)` rises linearly from `mu_start` to `mu_end` over
@@ -136,7 +128,7 @@ pub struct OimRestart {
 
 /// Steps per round of [`OimParams::for_model`].
 pub const STEPS_PER_ROUND: usize = 2000;
-/// Steps per round of [`OimParams::for_time_budget`].
+/// Steps per round of [`OimParams::for_long_runs`].
 pub const STEPS_PER_ROUND_TIMED: usize = 20_000;
 /// The `h_i·μ_i` that [`OimParams::for_model`] chooses at the weakest node when `dt = 1` fails
 /// the check (`½`: the injection alone locks a phase in one step).
@@ -220,22 +212,16 @@ impl OimParams {
             replicas: 16,
             seed: 0,
             par: Par::Seq,
-            time_budget: None,
-            max_rounds: Some(1),
-            target_energy: None,
         }
     }
 
-    /// The defaults of [`for_model`](Self::for_model) for a run bounded by wall-clock time:
-    /// rounds of 20 000 steps (longer rounds anneal better: on G1, single 5000-step rounds
-    /// reached 11 609–11 618 against 11 620–11 624 for 20 000 steps, `bench/README.md`),
-    /// restarted warm until `budget` is spent, no round limit. Not reproducible: set
-    /// `max_rounds` (and no budget) for that.
-    pub fn for_time_budget(model: &IsingModel, budget: Duration) -> Self {
+    /// The defaults of [`for_model`](Self::for_model) for long runs (a budget of time, or of
+    /// many rounds): rounds of 20 000 steps (longer rounds anneal better: on G1, single 5000-step
+    /// rounds reached 11 609–11 618 against 11 620–11 624 for 20 000 steps, `bench/README.md`),
+    /// restarted warm until the budget is spent.
+    pub fn for_long_runs(model: &IsingModel) -> Self {
         let mut p = Self::for_model(model);
         p.schedule.n_steps = STEPS_PER_ROUND_TIMED;
-        p.time_budget = Some(budget);
-        p.max_rounds = None;
         p
     }
 
@@ -332,12 +318,6 @@ impl OimParams {
                     "spins are +1 or -1",
                 ));
             }
-        }
-        if self.time_budget.is_none() && self.max_rounds.is_none() && self.target_energy.is_none() {
-            return Err(Error::Incompatible(
-                "the machine would run forever: set time_budget, max_rounds or target_energy"
-                    .into(),
-            ));
         }
         // the Euler step of the injection alone, θ ← θ − h_i·2μ_i·θ near a lock, is stable only
         // for h_i·μ_i < 1: a larger step can never settle at 0 or π

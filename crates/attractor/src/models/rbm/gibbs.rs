@@ -24,8 +24,9 @@ pub(crate) const CHAIN_BLOCK: usize = 32;
 /// ```
 /// use attractor::models::rbm::Rbm;
 /// use attractor::samplers::MarkovSampler;
+/// use attractor::run::Budget;
 /// let rbm = Rbm::random(6, 4, 1.0, 3)?;
-/// let v = rbm.gibbs().sample(100, 20, 7)?; // 100 chains, 20 sweeps, seed 7
+/// let v = rbm.gibbs().sample(100, 7, &Budget::steps(20))?.states; // 100 chains, 20 sweeps, seed 7
 /// assert_eq!((v.nrows(), v.ncols()), (6, 100));
 /// assert!(v.col_iter().all(|c| c.iter().all(|&x| x == 0.0 || x == 1.0)));
 /// # Ok::<(), attractor::Error>(())

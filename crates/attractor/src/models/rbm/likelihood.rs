@@ -7,6 +7,7 @@ use super::kernels::{col, softplus};
 use super::model::{ColumnBlocks, Rbm, VisibleUnits};
 use super::partition::{AisParams, AisResult};
 use crate::error::{Error, Result};
+use crate::run::Budget;
 use faer::{Accum, Mat, MatRef, Par};
 
 /// The gradient of the average log-likelihood in the parameters, in the RBM's shapes.
@@ -53,13 +54,15 @@ impl Rbm {
 
     /// The average log-likelihood of `data` with `log Z` estimated by AIS
     /// ([`ais_log_z`](Self::ais_log_z), its base from `data`'s marginals by default). The
-    /// standard error of the result is the AIS result's `std_err`.
+    /// standard error of the result is the AIS result's `std_err`; `budget` bounds the AIS
+    /// (time, interrupt).
     pub fn log_likelihood_ais(
         &self,
         data: MatRef<'_, f64>,
         params: &AisParams,
+        budget: &Budget,
     ) -> Result<(f64, AisResult)> {
-        let ais = self.ais_log_z(params, Some(data))?;
+        let ais = self.ais_log_z(params, Some(data), budget)?;
         let ll = self.log_likelihood_given_log_z(data, ais.log_z, params.par)?;
         Ok((ll, ais))
     }

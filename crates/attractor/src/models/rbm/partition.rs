@@ -29,8 +29,10 @@ use super::kernels::{self, LogSumExp, col, col_mut, softplus};
 use super::model::{Rbm, VisibleUnits};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
+use crate::run::{Budget, Clock};
 use faer::reborrow::{Reborrow, ReborrowMut};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The largest layer that exact computations enumerate: `2^24` states.
 pub const MAX_EXACT_UNITS: usize = 24;
@@ -83,11 +85,24 @@ impl Rbm {
     /// # Ok::<(), attractor::Error>(())
     /// ```
     pub fn log_z_exact(&self, par: Par) -> Result<f64> {
+        self.log_z_exact_within(par, &Budget::new())
+    }
+
+    /// [`log_z_exact`](Self::log_z_exact) bounded by `budget`'s time and interrupt, polled
+    /// before every block of states: when either fires the enumeration stops with
+    /// [`Error::Stopped`] (2^24 states of a wide model take minutes).
+    pub fn log_z_exact_within(&self, par: Par, budget: &Budget) -> Result<f64> {
         use rayon::prelude::*;
         let (layer, m) = self.enumerated_layer()?;
         let n_states = 1usize << m;
         let n_blocks = n_states.div_ceil(ENUM_BLOCK);
+        let clock = budget.start();
+        let stopped = AtomicBool::new(false);
         let block = |scratch: &mut EnumScratch, blk: usize| {
+            if stopped.load(Ordering::Relaxed) || clock.check().is_some() {
+                stopped.store(true, Ordering::Relaxed);
+                return LogSumExp::default();
+            }
             let c0 = blk * ENUM_BLOCK;
             let n = ENUM_BLOCK.min(n_states - c0);
             self.enum_block(layer, c0, n, scratch);
@@ -107,6 +122,9 @@ impl Rbm {
                 (0..n_blocks).map(|b| block(&mut s, b)).collect()
             }
         };
+        if stopped.load(Ordering::Relaxed) {
+            clock.check_err("the exact enumeration of log Z")?;
+        }
         let mut total = LogSumExp::default();
         for p in parts {
             total.merge(p);
@@ -430,11 +448,14 @@ impl Rbm {
     /// column), when given and `params.base` is [`AisBase::FromData`], sets the base model's
     /// visible bias from the data marginals. Runs are batched as matrix products in blocks of
     /// 32, the blocks run in parallel with `params.par`, and the result does not depend on the
-    /// number of threads.
+    /// number of threads. `budget`'s time and interrupt are polled every 16 β steps of every
+    /// block of runs; when either fires the estimate stops with [`Error::Stopped`] (its number
+    /// of steps is not used: the schedule is `params`').
     pub fn ais_log_z(
         &self,
         params: &AisParams,
         data: Option<MatRef<'_, f64>>,
+        budget: &Budget,
     ) -> Result<AisResult> {
         let betas = params.betas()?;
         if params.n_runs < 2 {
@@ -476,9 +497,14 @@ impl Rbm {
             a_base: &a_base,
             da: &da,
             dconst,
+            clock: budget.start(),
+            stopped: AtomicBool::new(false),
         };
         let run = |v: MatMut<'_, f64>, r: &mut [Rng], lw: &mut [f64]| ctx.run_block(v, r, lw);
         for_chain_blocks(states.as_mut(), &mut rngs, &mut log_w, params.par, &run);
+        if ctx.stopped.load(Ordering::Relaxed) {
+            ctx.clock.check_err("annealed importance sampling")?;
+        }
         let mut acc = LogSumExp::default();
         for &x in &log_w {
             acc.add(x);
@@ -550,6 +576,9 @@ struct AisContext<'a> {
     a_base: &'a [f64],
     da: &'a [f64],
     dconst: f64,
+    /// The budget's deadline and interrupt, and whether a block saw them fire.
+    clock: Clock,
+    stopped: AtomicBool,
 }
 
 impl AisContext<'_> {
@@ -579,6 +608,11 @@ impl AisContext<'_> {
         log_w.fill(0.0);
         let k_max = self.betas.len() - 1;
         for k in 1..=k_max {
+            if k % 16 == 0 && (self.stopped.load(Ordering::Relaxed) || self.clock.check().is_some())
+            {
+                self.stopped.store(true, Ordering::Relaxed);
+                return;
+            }
             let (b0, b1) = (self.betas[k - 1], self.betas[k]);
             let db = b1 - b0;
             // X = Wᵀv + b

@@ -7,7 +7,7 @@ use super::flow::{SparseFlow, gram_product};
 use super::network::{Network, SparseParams};
 use crate::error::{Error, Result};
 use crate::linalg::check_dense_size;
-use crate::run::{BatchObservation, Run, Status};
+use crate::run::{BatchObservation, Budget, Run, Status};
 use crate::step::Euler;
 use faer::{Mat, MatRef};
 use std::ops::ControlFlow;
@@ -19,11 +19,12 @@ use std::time::{Duration, Instant};
 /// ```
 /// use attractor::models::sparse::{Dictionary, SparseCoder, SparseParams};
 /// use attractor::Par;
+/// use attractor::run::Budget;
 /// // two orthonormal atoms in ℝ³; y = 2·atom₀ ⇒ the non-negative LASSO code is (2 − λ, 0)
 /// let phi = faer::mat![[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]];
 /// let coder = SparseCoder::new(Dictionary::new(phi, Par::Seq)?.into(), SparseParams::new(0.5, true))?;
 /// let y = faer::mat![[2.0], [0.0], [0.0]];
-/// let codes = coder.encode(y.as_ref())?;
+/// let codes = coder.encode(y.as_ref(), &Budget::new())?;
 /// assert!((codes.codes[(0, 0)] - 1.5).abs() < 1e-12 && codes.codes[(1, 0)] == 0.0);
 /// assert!(codes.certificate[0] <= 1e-6);
 /// # Ok::<(), attractor::Error>(())
@@ -151,17 +152,22 @@ impl SparseCoder {
         ))
     }
 
-    /// Encode the signals (the columns of `signals`, `n_features × n_signals`) from zero codes.
-    pub fn encode(&self, signals: MatRef<'_, f64>) -> Result<SparseCodes> {
-        self.encode_from(signals, None)
+    /// Encode the signals (the columns of `signals`, `n_features × n_signals`) from zero codes,
+    /// within `budget`: Euler steps per signal ([`DEFAULT_MAX_STEPS`] when it sets none), time
+    /// (every signal still running stops, keeping its state) and interrupt.
+    ///
+    /// [`DEFAULT_MAX_STEPS`]: super::DEFAULT_MAX_STEPS
+    pub fn encode(&self, signals: MatRef<'_, f64>, budget: &Budget) -> Result<SparseCodes> {
+        self.encode_from(signals, None, budget)
     }
 
     /// Encode from initial codes `init` (`n_atoms × n_signals`, a warm start; non-negative for
-    /// non-negative codes), or from zero.
+    /// non-negative codes), or from zero, within `budget` (as [`encode`](Self::encode)).
     pub fn encode_from(
         &self,
         signals: MatRef<'_, f64>,
         init: Option<MatRef<'_, f64>>,
+        budget: &Budget,
     ) -> Result<SparseCodes> {
         let start = Instant::now();
         let b = self.dict.correlations(signals)?;
@@ -169,7 +175,7 @@ impl SparseCoder {
             .map(|j| signals.col(j).iter().map(|v| v * v).sum())
             .collect();
         let x0 = self.initial_states(&b, init)?;
-        let run = self.run()?;
+        let run = self.run(budget)?;
         let mut flow = SparseFlow::new(
             &self.dict,
             self.net,
@@ -186,8 +192,14 @@ impl SparseCoder {
     }
 
     /// The regularisation path: the codes for each `λ` of `lambdas` (decreasing), each run
-    /// warm-started from the codes of the previous `λ`.
-    pub fn path(&self, signals: MatRef<'_, f64>, lambdas: &[f64]) -> Result<Vec<SparseCodes>> {
+    /// warm-started from the codes of the previous `λ`; `budget` bounds each `λ`'s encode (its
+    /// interrupt stops the path at the `λ` it is on).
+    pub fn path(
+        &self,
+        signals: MatRef<'_, f64>,
+        lambdas: &[f64],
+        budget: &Budget,
+    ) -> Result<Vec<SparseCodes>> {
         if lambdas.is_empty() {
             return Err(Error::invalid(
                 "lambdas",
@@ -210,20 +222,26 @@ impl SparseCoder {
             params.gamma = Some(self.net.gamma);
             let coder = SparseCoder::new(self.dict.clone(), params)?;
             let init = out.last().map(|c| c.codes.as_ref());
-            out.push(coder.encode_from(signals, init)?);
+            let codes = coder.encode_from(signals, init, budget)?;
+            let stopped = budget.is_interrupted();
+            out.push(codes);
+            if stopped {
+                break;
+            }
         }
         Ok(out)
     }
 
     /// The network's own trajectory for one signal, without the equilibrium solve: the code,
     /// objective and certificate every `every` steps (at most `max_points` points; the stride
-    /// doubles when full), until the certificate reaches `tol` or `max_steps`.
+    /// doubles when full), until the certificate reaches `tol` or `budget` is spent.
     pub fn trajectory(
         &self,
         signal: &[f64],
         init: Option<&[f64]>,
         every: usize,
         max_points: usize,
+        budget: &Budget,
     ) -> Result<SparseTrajectory> {
         if every == 0 {
             return Err(Error::invalid("every", 0, "record every k >= 1 steps"));
@@ -241,7 +259,7 @@ impl SparseCoder {
         let yy = vec![signal.iter().map(|v| v * v).sum::<f64>()];
         let init = init.map(|a| MatRef::from_column_major_slice(a, a.len(), 1));
         let x0 = self.initial_states(&b, init)?;
-        let run = self.run()?;
+        let run = self.run(budget)?;
         let n = self.dict.n_atoms();
         let mut rec = Recorder {
             net: self.net,
@@ -287,19 +305,16 @@ impl SparseCoder {
         })
     }
 
-    fn run(&self) -> Result<Run> {
+    fn run(&self, budget: &Budget) -> Result<Run> {
         let p = &self.params;
-        let mut run = Run::new(p.dt)?
-            .max_steps(p.max_steps)
+        if budget.max_steps() == Some(0) {
+            return Err(Error::invalid("max_iter", 0, "allow at least one step"));
+        }
+        let steps = budget.max_steps().unwrap_or(super::DEFAULT_MAX_STEPS);
+        Run::new(p.dt)?
+            .with_budget(budget.clone().max_steps_limit(Some(steps)))
             .energy_every(0)
-            .certify(p.tol, p.check_every)?;
-        if let Some(b) = p.time_budget {
-            run = run.time_budget(b);
-        }
-        if let Some(i) = &p.interrupt {
-            run = run.interrupt(i.clone());
-        }
-        Ok(run)
+            .certify(p.tol, p.check_every)
     }
 
     /// The networks' initial states: zero, or the states whose codes are `init`.

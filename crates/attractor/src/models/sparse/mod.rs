@@ -29,4 +29,4 @@ pub mod network;
 pub use coder::{SparseCoder, SparseCodes, SparseTrajectory};
 pub use dictionary::Dictionary;
 pub use flow::SparseFlow;
-pub use network::{SparseMethod, SparseParams};
+pub use network::{DEFAULT_MAX_STEPS, SparseMethod, SparseParams};

@@ -19,9 +19,7 @@
 //!   `γ` as iterative hard thresholding's do; Blumensath & Davies 2009).
 
 use crate::error::{Error, Result, check_nonnegative, check_positive};
-use crate::run::Interrupt;
 use std::str::FromStr;
-use std::time::Duration;
 
 /// Which network computes the codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,8 +103,6 @@ pub struct SparseParams {
     /// `(P(a) − D(ν))/P(a)` for the soft-threshold networks (so the objective is within `tol`
     /// of optimal, relatively), the relative fixed-point residual for the hard threshold.
     pub tol: f64,
-    /// The most Euler steps per signal.
-    pub max_steps: usize,
     /// Check the certificate every this many steps.
     pub check_every: usize,
     /// At each check (the first on the initial state, before any step), solve the network's
@@ -118,15 +114,15 @@ pub struct SparseParams {
     /// what makes encoding fast on coherent dictionaries (where the dynamics with `γ = 1/L`
     /// need thousands of steps); `false` runs the network's dynamics alone.
     pub equilibrium_solve: bool,
-    /// Stop every signal still running after this much wall-clock time (keeping its state).
-    pub time_budget: Option<Duration>,
-    /// Stop when raised (Ctrl-C), keeping the states reached.
-    pub interrupt: Option<Interrupt>,
 }
+
+/// The most Euler steps per signal when the [`Budget`](crate::run::Budget) of an encode sets
+/// none.
+pub const DEFAULT_MAX_STEPS: usize = 10_000;
 
 impl SparseParams {
     /// Defaults for `λ` and the sign constraint: PFCN when `positive`, else FCN; `γ = 1/L`,
-    /// `τ = dt = 1`, `tol = 1e-6`, 10,000 steps, a check every 10 steps, equilibrium solve on.
+    /// `τ = dt = 1`, `tol = 1e-6`, a check every 10 steps, equilibrium solve on.
     pub fn new(lambda: f64, positive: bool) -> Self {
         Self {
             lambda,
@@ -140,11 +136,8 @@ impl SparseParams {
             tau: 1.0,
             dt: 1.0,
             tol: 1e-6,
-            max_steps: 10_000,
             check_every: 10,
             equilibrium_solve: true,
-            time_budget: None,
-            interrupt: None,
         }
     }
 
@@ -186,9 +179,6 @@ impl SparseParams {
             ));
         }
         check_nonnegative("tol", self.tol, "use a small tolerance such as 1e-6")?;
-        if self.max_steps == 0 {
-            return Err(Error::invalid("max_iter", 0, "allow at least one step"));
-        }
         if self.check_every == 0 {
             return Err(Error::invalid(
                 "check_every",

@@ -28,6 +28,7 @@ differences) on a small network.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -35,6 +36,14 @@ from . import _attractor
 from .errors import AttractorError, Interrupted
 from .memory import _seed
 from .rbm import _as_rows, _not_fitted, _whole
+
+try:
+    from sklearn.exceptions import DataConversionWarning as _DataConversionWarning
+except ImportError:  # pragma: no cover - exercised only without scikit-learn
+
+    class _DataConversionWarning(UserWarning):
+        """A column-vector ``y`` was raveled."""
+
 
 try:
     from sklearn.base import BaseEstimator as _Base
@@ -99,9 +108,22 @@ def _hidden(value):
     return [int(v) for v in seq]
 
 
-def _labels(y, n):
+def _labels(y, n, who):
+    """``y`` as a 1-D array of ``n`` class labels (scikit-learn's rules: ``None`` and
+    continuous targets refused, a column vector raveled with a ``DataConversionWarning``)."""
+    if y is None:
+        raise AttractorError(
+            f"{who} requires y to be passed, but the target y is None; give one class label per "
+            "row of X"
+        )
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected; y is raveled to shape "
+            f"({y.shape[0]},)",
+            _DataConversionWarning,
+            stacklevel=3,
+        )
         y = y.ravel()
     if y.ndim != 1:
         raise AttractorError(
@@ -111,6 +133,11 @@ def _labels(y, n):
         raise AttractorError(f"y: {y.shape[0]} labels for {n} rows of X; give one label per row")
     if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
         raise AttractorError("y: NaN or infinite labels; give finite class labels")
+    if y.dtype.kind == "f" and not np.all(y == np.round(y)):
+        raise AttractorError(
+            "Unknown label type: continuous. y holds non-integer numbers, which a classifier "
+            "cannot take as classes; pass class labels (integers or strings)"
+        )
     return y
 
 
@@ -237,7 +264,7 @@ class _EnergyClassifier(_Classifier, _Base):
         :class:`~attractor.Interrupted` (``result``: this estimator, parameters reached)."""
         seed = self._check_params()
         X = _as_rows(X, "X")
-        y = _labels(y, X.shape[0])
+        y = _labels(y, X.shape[0], type(self).__name__)
         self._net = None  # a fit that fails leaves the estimator unfitted
         self.__dict__.pop("n_features_in_", None)
         self._initialise(X, y, seed)
@@ -278,11 +305,11 @@ class _EnergyClassifier(_Classifier, _Base):
         seed = self._check_params()
         if not self.__sklearn_is_fitted__():
             X = _as_rows(X, "X")
-            y = _labels(y, X.shape[0])
+            y = _labels(y, X.shape[0], type(self).__name__)
             self._initialise(X, y if classes is None else classes, seed)
         else:
             X = self._rows(X)
-            y = _labels(y, X.shape[0])
+            y = _labels(y, X.shape[0], type(self).__name__)
             if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
                 raise AttractorError(
                     f"classes = {list(np.unique(classes))!r} differ from classes_ "
@@ -298,31 +325,34 @@ class _EnergyClassifier(_Classifier, _Base):
 
     # ------------------------------------------------------------------ inference
 
-    def decision_function(self, X):
-        """The output layer at the free equilibrium of every row of ``X`` (relaxed from zero
-        by ``predict_steps`` steps of size ``epsilon``): ``(n_samples, n_classes)``."""
+    def _outputs(self, X):
+        """The output layer ``s_L`` at the free equilibrium of every row of ``X`` (relaxed from
+        zero by ``predict_steps`` steps of size ``epsilon``): ``(n_samples, n_classes)``."""
         net = self._model()
         X = self._rows(X)
         return net.predict_outputs(X, int(self.predict_steps), float(self.epsilon))
 
+    def decision_function(self, X):
+        """The output layer ``s_L`` at the free equilibrium of every row of ``X``,
+        ``(n_samples, n_classes)``; with two classes (scikit-learn's convention) the margin
+        ``s_L[1] − s_L[0]``, ``(n_samples,)``, positive for ``classes_[1]``."""
+        out = self._outputs(X)
+        return out[:, 1] - out[:, 0] if out.shape[1] == 2 else out
+
     def predict(self, X):
-        """The class of the most active output unit of every row of ``X``."""
-        out = self.decision_function(X)
+        """The class of the most active output unit of every row of ``X`` (ties go to the
+        first class)."""
+        out = self._outputs(X)
         return self.classes_[np.argmax(out, axis=1)]
 
     def predict_proba(self, X):
-        """Class probabilities from the output layer ``s_L``: with ``cost="cross-entropy"``
-        (the network is trained through a softmax readout) ``softmax(s_L)``; otherwise the
-        outputs clipped at 0 and normalised to sum 1 (uniform where all are 0). The most
-        probable class is always ``predict``'s."""
-        out = self.decision_function(X)
-        if getattr(self, "cost", "squared-error") in ("cross-entropy", "cross_entropy", "xent"):
-            z = np.exp(out - out.max(axis=1, keepdims=True))
-            return z / z.sum(axis=1, keepdims=True)
-        out = np.clip(out, 0.0, None)
-        s = out.sum(axis=1, keepdims=True)
-        k = out.shape[1]
-        return np.where(s > 0, out / np.where(s > 0, s, 1.0), 1.0 / k)
+        """Class probabilities ``softmax(s_L)`` of the output layer (with
+        ``cost="cross-entropy"`` the readout the network is trained through). Softmax is
+        monotone in the outputs, so the most probable class is always ``predict``'s and, with
+        two classes, ``predict_proba[:, 1]`` ranks rows as ``decision_function`` does."""
+        out = self._outputs(X)
+        z = np.exp(out - out.max(axis=1, keepdims=True))
+        return z / z.sum(axis=1, keepdims=True)
 
     def predict_log_proba(self, X):
         with np.errstate(divide="ignore"):

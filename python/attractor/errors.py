@@ -13,17 +13,28 @@ class Interrupted(KeyboardInterrupt):
         self.result = result
 
 
+class ComplexDataError(AttractorError, TypeError):
+    """Complex numbers where real ones are needed: a ``ValueError`` (scikit-learn's convention,
+    as an :class:`AttractorError`) and a ``TypeError``."""
+
+
 def as_float_array(x, name, ndim):
     """``x`` as a float64 array of ``ndim`` dimensions with finite entries (no copy when it
     already is one). Raises ``TypeError`` for non-numeric data and ``ValueError`` (an
     ``AttractorError``) for wrong shapes and NaN/inf, naming the argument."""
     arr = np.asarray(x)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
-    ):
+    if arr.dtype == object:
+        # numbers held as Python objects are fine; anything else names itself
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{name}: expected an array of numbers ({e})") from None
+    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
         raise TypeError(f"{name}: expected an array of numbers, got dtype {arr.dtype}")
     if np.issubdtype(arr.dtype, np.complexfloating):
-        raise TypeError(f"{name}: complex values are not supported (dtype {arr.dtype})")
+        raise ComplexDataError(
+            f"{name}: Complex data not supported (dtype {arr.dtype}); pass real numbers"
+        )
     arr = np.asarray(arr, dtype=np.float64)
     if arr.ndim != ndim:
         want = "a 1-D vector" if ndim == 1 else "a 2-D array (n_samples, n_features)"

@@ -5,7 +5,8 @@ testing, one hidden layer of 100 units, 10 epochs, seed 0): equilibrium propagat
 contrastive Hebbian learning 0.851 test accuracy (the floors are 0.85 and 0.80). The defaults
 (500 hidden units, 25 epochs) reached 0.802 on the same split in 1.5 s.
 
-``check_estimator`` is not run: see ``test_check_estimator_notes``.
+``check_estimator`` runs on both classifiers; the check that fails is listed with its reason
+in ``CHECK_ESTIMATOR_EXCEPTIONS``.
 """
 
 import pickle
@@ -235,23 +236,40 @@ def test_ctrl_c_stops_training(digits):
     assert clf.predict(Xte[:5]).shape == (5,)
 
 
-def test_check_estimator_notes():
-    """``check_estimator(EquilibriumPropagationClassifier(hidden_layer_sizes=(16,),
-    max_iter=5), on_fail=None)`` passes 42 of 55 checks (scikit-learn 1.9); the failures:
+CHECK_ESTIMATOR_EXCEPTIONS = {
+    "check_classifiers_train": (
+        "5 epochs of 16 hidden units with the MNIST-tuned defaults do not reach the check's 83% "
+        "accuracy on its standardised 2-D blobs: the input is read through rho, so the hard "
+        "sigmoid clips negative features to 0 (scale inputs to [0, 1], or use tanh)"
+    ),
+}
 
-    - check_complex_data, check_dtype_object: the messages are ours (TypeError naming X), not
-      the wording the checks look for.
-    - check_classifiers_classes, check_decision_proba_consistency: ties -- with saturated
-      hard-sigmoid outputs several units sit at exactly 1 after 5 epochs, so argmax of
-      ``decision_function`` and the ranking of ``predict_proba`` disagree on ties.
-    - check_classifiers_train (3 variants): 5 epochs of 16 hidden units do not reach the
-      accuracy floor the check sets on its blobs.
-    - check_classifiers_regression_target: continuous targets are taken as many classes
-      instead of raising "Unknown label type".
-    - check_supervised_y_2d: a column vector y is raveled without DataConversionWarning.
-    - check_non_transformer_estimators_n_iter: fixed since (``n_iter_`` is set by ``fit``).
-    - check_requires_y_none: ``fit(X, None)`` raises, but not with the wording the check wants.
-    """
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: EquilibriumPropagationClassifier(hidden_layer_sizes=(16,), max_iter=5),
+        lambda: attractor.ContrastiveHebbianClassifier(hidden_layer_sizes=(16,), max_iter=5),
+    ],
+    ids=["ep", "chl"],
+)
+def test_check_estimator_passes_except_where_documented(make):
+    """scikit-learn's ``check_estimator`` runs on both classifiers; the one check that fails is
+    listed, with the reason, in ``CHECK_ESTIMATOR_EXCEPTIONS`` (and an unexpected failure fails
+    this test)."""
+    estimator_checks = pytest.importorskip("sklearn.utils.estimator_checks")
+    results = estimator_checks.check_estimator(
+        make(), expected_failed_checks=CHECK_ESTIMATOR_EXCEPTIONS, on_fail=None, on_skip=None
+    )
+    failed = sorted({r["check_name"] for r in results if r["status"] == "failed"})
+    assert failed == [], failed
+    passed = [r for r in results if r["status"] == "passed"]
+    assert len(passed) >= 50, len(passed)
+
+
+def test_check_estimator_notes():
+    """The estimator's parameters survive ``clone`` and ``set_params`` (the checks above run
+    the rest of scikit-learn's contract)."""
     clf = EquilibriumPropagationClassifier()
     assert clf.get_params()["hidden_layer_sizes"] == (500,)
     assert clone(clf).set_params(max_iter=2).max_iter == 2

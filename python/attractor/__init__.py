@@ -10,7 +10,8 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
 - :class:`OscillatorMemory` -- phase oscillators that recall ``±1`` patterns, with the
   stability threshold ``kappa_c`` of each stored pattern.
 - :class:`OscillatorIsingSampler` -- the oscillator Ising machine as a dimod sampler (when dimod
-  is installed), and :func:`maxcut` for graphs, edge arrays and G-set files.
+  is installed), and :func:`maxcut` for graphs, edge arrays and G-set files;
+  :class:`AnnealingSampler` -- simulated annealing, the baseline, as a dimod sampler.
 - Sparse coding by competitive networks (FCN, PFCN, LCA): :class:`SparseCoder` (a
   scikit-learn transformer), :func:`sparse_encode`, :func:`sparse_path`,
   :func:`sparse_trajectory`, with an optimality certificate (duality gap) per code.
@@ -48,8 +49,11 @@ from .rbm import BernoulliRBM, GaussianBernoulliRBM
 from .eqprop import ContrastiveHebbianClassifier, EquilibriumPropagationClassifier, gradient_check
 from .io import read_gset, read_idx, read_npy, read_qubo
 
-try:  # the dimod sampler needs the optional extra
+from .annealing import anneal_ising_arrays
+
+try:  # the dimod samplers need the optional extra
     from .oscillators import OscillatorIsingSampler  # noqa: F401
+    from .annealing import AnnealingSampler  # noqa: F401
 except ImportError:  # pragma: no cover - exercised only without dimod
     pass
 
@@ -67,6 +71,8 @@ __all__ = [
     "ModernHopfield",
     "Krotov2021",
     "OscillatorIsingSampler",
+    "AnnealingSampler",
+    "anneal_ising_arrays",
     "MaxCutResult",
     "OscillatorMemory",
     "maxcut",

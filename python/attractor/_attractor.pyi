@@ -111,6 +111,21 @@ def sample_ising(
     steps: Optional[int] = None,
     progress: Optional[object] = None,
 ) -> dict: ...
+def anneal_ising(
+    n: int,
+    linear: npt.NDArray[np.float64],
+    i: npt.NDArray[np.int64],
+    j: npt.NDArray[np.int64],
+    b: npt.NDArray[np.float64],
+    offset: float = 0.0,
+    seed: int = 0,
+    num_reads: int = 16,
+    num_sweeps: int = 1000,
+    beta_range: Optional[Tuple[float, float]] = None,
+    rounds: int = 1,
+    time: Optional[float] = None,
+    threads: int = 1,
+) -> dict: ...
 def sample_max_cut(
     n: int,
     i: npt.NDArray[np.int64],

@@ -114,6 +114,28 @@ def maxcut(graph, time=None, rounds=None, seed=0, replicas=16, threads=1, steps=
     return best
 
 
+def _ising_arrays(h, J):
+    """dimod's ``(h, J)`` (dicts or a list of fields) as ``(labels, n, linear, i, j, b)``: the
+    variables in order of appearance, their fields and the couplings as index arrays."""
+    labels = list(h.keys()) if hasattr(h, "keys") else list(range(len(h)))
+    hd = dict(h) if hasattr(h, "keys") else dict(enumerate(h))
+    for a, b in J:
+        for v in (a, b):
+            if v not in hd:
+                hd[v] = 0.0
+                labels.append(v)
+    index = {v: k for k, v in enumerate(labels)}
+    linear = np.array([float(hd[v]) for v in labels], dtype=np.float64)
+    if J:
+        i = np.array([index[a] for a, _ in J], dtype=np.int64)
+        j = np.array([index[b] for _, b in J], dtype=np.int64)
+        bq = np.array([float(v) for v in J.values()], dtype=np.float64)
+    else:
+        i = j = np.zeros(0, dtype=np.int64)
+        bq = np.zeros(0)
+    return labels, len(labels), linear, i, j, bq
+
+
 try:
     import dimod
 except ImportError:  # pragma: no cover - dimod is an optional extra
@@ -151,23 +173,7 @@ if dimod is not None:
         def sample_ising(self, h, J, seed=0, num_replicas=16, num_rounds=None, time_limit=None,
                          num_threads=1, num_steps=None, progress=None, **kwargs):
             self.remove_unknown_kwargs(**kwargs)
-            labels = list(h.keys()) if hasattr(h, "keys") else list(range(len(h)))
-            hd = dict(h) if hasattr(h, "keys") else dict(enumerate(h))
-            for a, b in J:
-                for v in (a, b):
-                    if v not in hd:
-                        hd[v] = 0.0
-                        labels.append(v)
-            index = {v: k for k, v in enumerate(labels)}
-            n = len(labels)
-            linear = np.array([float(hd[v]) for v in labels], dtype=np.float64)
-            if J:
-                i = np.array([index[a] for a, _ in J], dtype=np.int64)
-                j = np.array([index[b] for _, b in J], dtype=np.int64)
-                bq = np.array([float(v) for v in J.values()], dtype=np.float64)
-            else:
-                i = j = np.zeros(0, dtype=np.int64)
-                bq = np.zeros(0)
+            labels, n, linear, i, j, bq = _ising_arrays(h, J)
             if n == 0:
                 return dimod.SampleSet.from_samples(([], labels), vartype="SPIN", energy=[])
             d = sample_ising_arrays(n, linear, i, j, bq, 0.0, seed, num_replicas, num_rounds,

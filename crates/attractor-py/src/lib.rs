@@ -26,6 +26,7 @@ use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+mod annealing;
 mod arrays;
 mod eqprop;
 mod memory;
@@ -1130,6 +1131,7 @@ fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_npy, m)?)?;
     m.add_function(wrap_pyfunction!(read_idx, m)?)?;
     sparse::register(m)?;
+    annealing::register(m)?;
     rbm::register(m)?;
     eqprop::register(m)?;
     memory::register(m)?;

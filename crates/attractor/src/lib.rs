@@ -45,6 +45,7 @@ pub mod prox;
 pub mod rng;
 pub mod run;
 pub mod samplers;
+pub mod schedule;
 pub mod step;
 
 pub use error::{Error, Result, format_number};

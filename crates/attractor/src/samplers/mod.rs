@@ -4,7 +4,9 @@
 //!
 //! - [`BruteForce`]: the exact reference (every state, or the `k` lowest, `n ≤ 24`);
 //! - [`GreedyDescent`]: single-flip descent from seeded random starts;
-//! - [`OimSampler`]: the oscillator Ising machine, one sample per replica and round.
+//! - [`OimSampler`]: the oscillator Ising machine, one sample per replica and round;
+//! - [`AnnealingSampler`]: simulated annealing (Metropolis sweeps with incremental local fields
+//!   under a `β` schedule), the baseline.
 //!
 //! Markov-chain samplers of `p(x) ∝ e^{−E(x)/T}` share [`MarkovSampler`] (chains as columns,
 //! one generator per chain, thread-count independent): [`LangevinSampler`] (the unadjusted
@@ -23,6 +25,7 @@
 //! # Ok::<(), attractor::Error>(())
 //! ```
 
+pub mod annealing;
 mod brute_force;
 mod greedy;
 pub mod langevin;
@@ -32,6 +35,7 @@ mod sample_set;
 /// The Markov-chain sampler trait lives in the core ([`crate::markov`]) so that models can
 /// implement it; it is re-exported here beside the samplers.
 pub use crate::markov::{Chains, MarkovSampler, chain_rngs, for_each_chain};
+pub use annealing::{AnnealingParams, AnnealingSampler, IsingMetropolis, default_beta_range};
 pub use brute_force::BruteForce;
 pub use greedy::GreedyDescent;
 pub use langevin::{Annealing, LangevinSampler};

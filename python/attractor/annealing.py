@@ -1,0 +1,104 @@
+"""Simulated annealing (Kirkpatrick, Gelatt & Vecchi 1983) of Ising problems: single-spin
+Metropolis sweeps with incrementally updated local fields under a geometric inverse-temperature
+schedule, in Rust, as a dimod sampler -- the baseline the oscillator Ising machine is compared
+against (dwave-neal's algorithm)."""
+
+import numbers
+
+import numpy as np
+
+from . import _attractor
+from .errors import AttractorError, Interrupted
+from .oscillators import _ising_arrays, dimod
+
+
+def _count(name, value, low):
+    """``value`` as a whole number ``>= low``, the argument named when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected a whole number, got {value!r}")
+    if value < low or value >= 2**63:
+        raise AttractorError(f"{name} = {value}: give a whole number >= {low}")
+    return int(value)
+
+
+def _seconds(value):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"time_limit: expected a number of seconds, got {value!r}")
+    return float(value)
+
+
+def anneal_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_reads=16, num_sweeps=1000,
+                        beta_range=None, num_rounds=None, time_limit=None, num_threads=1):
+    """Anneal ``E(s) = sum_i linear_i s_i + sum_k b_k s_{i_k} s_{j_k} + offset`` over
+    ``s in {-1, +1}^n``. Returns a dict of ``samples`` (rows, lowest energy first),
+    ``energies``, ``num_occurrences``, ``status``, ``elapsed``, ``num_reads``; Ctrl-C raises
+    :class:`~attractor.Interrupted` with that dict."""
+    if time_limit is None and num_rounds is None:
+        num_rounds = 1
+    if beta_range is not None:
+        try:
+            hot, cold = beta_range
+            beta_range = (float(hot), float(cold))
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"beta_range: expected (hot, cold) inverse temperatures, got {beta_range!r}"
+            ) from None
+    d = _attractor.anneal_ising(
+        _count("n", n, 0),
+        np.ascontiguousarray(linear, dtype=np.float64),
+        np.ascontiguousarray(i, dtype=np.int64),
+        np.ascontiguousarray(j, dtype=np.int64),
+        np.ascontiguousarray(b, dtype=np.float64),
+        float(offset),
+        seed=_count("seed", seed, 0),
+        num_reads=_count("num_reads", num_reads, 0),
+        num_sweeps=_count("num_sweeps", num_sweeps, 0),
+        beta_range=beta_range,
+        rounds=0 if num_rounds is None else _count("num_rounds", num_rounds, 1),
+        time=_seconds(time_limit),
+        threads=_count("num_threads", num_threads, 0),
+    )
+    if d["status"] == "interrupted":
+        raise Interrupted(d)
+    return d
+
+
+if dimod is not None:
+
+    class AnnealingSampler(dimod.Sampler):
+        """Simulated annealing as a dimod sampler: ``sample_ising(h, J)``, ``sample_qubo(Q)``
+        and ``sample(bqm)`` return a ``dimod.SampleSet`` of the final states of every read
+        (aggregated, lowest energy first) with dimod's energies.
+
+        Parameters of a call: ``seed``, ``num_reads`` (per round), ``num_sweeps``,
+        ``beta_range`` (``(hot, cold)`` of the geometric schedule; default: ``ln 2`` over the
+        largest single-flip energy change, ``ln 100`` over the smallest), ``num_rounds``
+        (reproducible), ``time_limit`` (seconds; with no ``num_rounds``, rounds until it is
+        spent), ``num_threads`` (results do not depend on it)."""
+
+        @property
+        def parameters(self):
+            return {k: [] for k in ("seed", "num_reads", "num_sweeps", "beta_range", "num_rounds",
+                                    "time_limit", "num_threads")}
+
+        @property
+        def properties(self):
+            return {"description": "simulated annealing (attractor)", "version": _attractor.__version__}
+
+        def sample_ising(self, h, J, seed=0, num_reads=16, num_sweeps=1000, beta_range=None,
+                         num_rounds=None, time_limit=None, num_threads=1, **kwargs):
+            self.remove_unknown_kwargs(**kwargs)
+            labels, n, linear, i, j, bq = _ising_arrays(h, J)
+            if n == 0:
+                return dimod.SampleSet.from_samples(([], labels), vartype="SPIN", energy=[])
+            d = anneal_ising_arrays(n, linear, i, j, bq, 0.0, seed, num_reads, num_sweeps,
+                                    beta_range, num_rounds, time_limit, num_threads)
+            return dimod.SampleSet.from_samples(
+                (d["samples"], labels),
+                vartype="SPIN",
+                energy=d["energies"],
+                num_occurrences=d["num_occurrences"],
+                info={"timing": {"elapsed": d["elapsed"]}, "status": d["status"]},
+            )

@@ -77,8 +77,13 @@ impl<'m> IsingMetropolis<'m> {
                 self.energy += de;
                 flips += 1;
                 let d = -2.0 * s;
-                for k in rp[i]..rp[i + 1] {
-                    self.fields[col[k] as usize] += d * val[k];
+                let (lo, hi) = (rp[i], rp[i + 1]);
+                for (&j, &w) in col[lo..hi].iter().zip(&val[lo..hi]) {
+                    let j = j as usize;
+                    debug_assert!(j < self.fields.len());
+                    // SAFETY: an IsingModel's column indices are < n (checked when it is
+                    // built), and `fields` has n entries (`new`).
+                    unsafe { *self.fields.get_unchecked_mut(j) += d * w };
                 }
             }
         }

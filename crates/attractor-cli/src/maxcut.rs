@@ -64,6 +64,7 @@ pub struct MachineArgs {
 
 /// `attractor maxcut FILE`.
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct MaxcutArgs {
     /// Graph file (G-set/rudy format by default).
     pub file: PathBuf,
@@ -77,6 +78,7 @@ pub struct MaxcutArgs {
 
 /// `attractor ising FILE`.
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct IsingArgs {
     /// Coefficient file: header `n m`, then `i j v` (1-based; `i = j` gives a linear term).
     /// Ising objective `Σ v_ii s_i + Σ_{i<j} v_ij s_i s_j` (s = ±1), or with --qubo
@@ -136,6 +138,19 @@ fn check_args(a: &MachineArgs) -> Result<()> {
         attractor::output::check_writable(out).context("--out")?;
     }
     Ok(())
+}
+
+/// `--out` may name neither the problem file nor the `--start` partition.
+fn check_outputs(file: &std::path::Path, a: &MachineArgs) -> Result<()> {
+    let Some(out) = &a.out else { return Ok(()) };
+    let mut inputs = vec![("FILE", file)];
+    if let Some(s) = &a.start {
+        inputs.push(("--start", s.as_path()));
+    }
+    Ok(attractor::output::check_distinct(
+        &inputs,
+        &[("--out", out.as_path())],
+    )?)
 }
 
 /// The library's defaults for the model, with the options given, and the run's budget
@@ -300,6 +315,7 @@ fn check_finite_result(what: &str, e: f64) -> Result<()> {
 /// `attractor maxcut`.
 pub fn run_maxcut(args: &MaxcutArgs) -> Result<Exit> {
     check_args(&args.machine)?;
+    check_outputs(&args.file, &args.machine)?;
     let name = args.file.display().to_string();
     let g = args.format.read(&args.file)?;
     let model = IsingModel::max_cut(&g)?;
@@ -362,6 +378,7 @@ pub fn run_maxcut(args: &MaxcutArgs) -> Result<Exit> {
 /// `attractor ising`.
 pub fn run_ising(args: &IsingArgs) -> Result<Exit> {
     check_args(&args.machine)?;
+    check_outputs(&args.file, &args.machine)?;
     let name = args.file.display().to_string();
     let text = read_text(&args.file)?;
     let model = if args.qubo {

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// Options of `attractor memory`.
 #[derive(Args, Debug, Clone)]
+#[command(allow_negative_numbers = true)]
 pub struct MemoryArgs {
     /// Patterns: `generated` (random ±1), an IDX file (MNIST, gzipped or not) or a `.npy` array
     /// (K x N, or K x H x W).
@@ -135,6 +136,10 @@ pub fn run(args: &MemoryArgs) -> Result<()> {
     check_args(args)?;
     if let Some(png) = &args.png {
         crate::plot::check_png_path(png).context("--png")?;
+        let data = std::path::Path::new(&args.data);
+        if data.exists() {
+            attractor::output::check_distinct(&[("--data", data)], &[("--png", png.as_path())])?;
+        }
     }
     let ImagePatterns {
         patterns,

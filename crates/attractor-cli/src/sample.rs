@@ -25,6 +25,7 @@ pub enum Show {
 
 /// `attractor sample MODEL.safetensors --png SAMPLES.png`.
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct SampleArgs {
     /// The RBM (a safetensors file written by `attractor train rbm` or Python's `save`).
     #[arg(value_name = "MODEL.safetensors")]
@@ -99,6 +100,11 @@ pub fn run(args: &SampleArgs) -> Result<Exit> {
     if let Some(out) = &args.out {
         attractor::output::check_writable(out).context("--out")?;
     }
+    let mut outputs = vec![("--png", args.png.as_path())];
+    if let Some(out) = &args.out {
+        outputs.push(("--out", out.as_path()));
+    }
+    attractor::output::check_distinct(&[("MODEL", args.model.as_path())], &outputs)?;
     let rbm = Rbm::load_safetensors(&args.model)?;
     let n = rbm.n_visible();
     let (height, width) = match &args.shape {

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 /// `attractor sparse --dict D.npy --signals Y.npy --lambda L`.
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct SparseArgs {
     /// The dictionary: a 2-D `.npy` array, one atom per row (n_atoms × n_features).
     #[arg(long, value_name = "D.npy")]
@@ -150,6 +151,13 @@ pub fn run(args: &SparseArgs) -> Result<Exit> {
     };
     if let Some(out) = &args.out {
         attractor::output::check_writable(out).context("--out")?;
+        attractor::output::check_distinct(
+            &[
+                ("--dict", args.dict.as_path()),
+                ("--signals", args.signals.as_path()),
+            ],
+            &[("--out", out.as_path())],
+        )?;
     }
     let par = match args.threads {
         0 => attractor::linalg::ALL_THREADS,

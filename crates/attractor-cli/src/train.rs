@@ -52,6 +52,7 @@ pub enum Method {
 
 /// `attractor train rbm --data DIR --out MODEL.safetensors`.
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct RbmTrainArgs {
     /// The training images: an MNIST directory (train-images-idx3-ubyte[.gz]), an IDX file, or
     /// a `.npy` array (n_samples x n_features, or n_samples x height x width).
@@ -208,6 +209,10 @@ fn run_rbm(args: &RbmTrainArgs) -> Result<Exit> {
         ),
     };
     attractor::output::check_writable(&args.out).context("--out")?;
+    attractor::output::check_distinct(
+        &[("--data", args.data.as_path())],
+        &[("--out", args.out.as_path())],
+    )?;
     let par = match args.threads {
         0 => attractor::linalg::ALL_THREADS,
         1 => attractor::Par::Seq,

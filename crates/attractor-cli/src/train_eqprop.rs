@@ -44,6 +44,7 @@ pub enum RuleName {
 
 /// `attractor train eqprop --data DIR`.
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct EqpropTrainArgs {
     /// The training images: an MNIST directory (train-images/labels, and t10k-* for the test
     /// error), an IDX file, or a `.npy` array (n x features or n x height x width).
@@ -202,6 +203,17 @@ pub fn run_eqprop(args: &EqpropTrainArgs) -> Result<Exit> {
     };
     if let Some(out) = &args.out {
         attractor::output::check_writable(out).context("--out")?;
+        let mut inputs = vec![("--data", args.data.as_path())];
+        for (name, p) in [
+            ("--labels", &args.labels),
+            ("--test-data", &args.test_data),
+            ("--test-labels", &args.test_labels),
+        ] {
+            if let Some(p) = p {
+                inputs.push((name, p.as_path()));
+            }
+        }
+        attractor::output::check_distinct(&inputs, &[("--out", out.as_path())])?;
     }
     let par = match args.threads {
         0 => attractor::linalg::ALL_THREADS,

@@ -331,6 +331,37 @@ fn train_rbm_then_sample() {
         s.data,
         attractor::problems::read_npy(model("t.npy")).unwrap().data
     );
+
+    // an output never names an input or another output: refused before any work, the model
+    // untouched (the same file spelled through "./", and the two outputs on one file)
+    let through_dot = d.join(".").join("a.safetensors").display().to_string();
+    let (code, _, err) = sample(&model("u.png"), &through_dot);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--out") && err.contains("MODEL"), "{err}");
+    assert_eq!(a, std::fs::read(model("a.safetensors")).unwrap());
+    assert!(!d.join("u.png").exists());
+    let (code, _, err) = sample(&model("v.png"), &model("v.png"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--out and --png name the same file"), "{err}");
+    // train rbm --out onto its data file, and onto a file of its data directory
+    let data_dir = d.join("data");
+    std::fs::create_dir(&data_dir).unwrap();
+    let victim = data_dir.join("digits.idx3-ubyte.gz");
+    std::fs::copy(MNIST, &victim).unwrap();
+    let before = std::fs::read(&victim).unwrap();
+    for data in [&victim, &data_dir] {
+        let (code, _, err) = attractor(&[
+            "train",
+            "rbm",
+            "--data",
+            &data.display().to_string(),
+            "--out",
+            &victim.display().to_string(),
+        ]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("--out") && err.contains("--data"), "{err}");
+    }
+    assert_eq!(before, std::fs::read(&victim).unwrap());
 }
 
 /// Gaussian visible units on real-valued `.npy` data: the data are standardised, the
@@ -388,4 +419,47 @@ fn train_a_gaussian_rbm_on_npy_data() {
         rbm.visible_units(),
         attractor::models::rbm::VisibleUnits::Gaussian
     );
+}
+
+/// A negative number is the value of the option before it, refused by the option's name (not
+/// clap's "unexpected argument '-1'").
+#[test]
+fn negative_numbers_are_values_refused_by_name() {
+    for (args, want) in [
+        (
+            vec![
+                "sparse",
+                "--dict",
+                "d.npy",
+                "--signals",
+                "y.npy",
+                "--lambda",
+                "0.1",
+                "--tol",
+                "-1",
+            ],
+            "--tol -1",
+        ),
+        (vec!["maxcut", "g.txt", "--time", "-3"], "--time -3"),
+        (
+            vec![
+                "train",
+                "rbm",
+                "--data",
+                MNIST,
+                "--out",
+                "m.safetensors",
+                "--learning-rate",
+                "-1",
+            ],
+            "learning_rate = -1",
+        ),
+    ] {
+        let (code, _, err) = attractor(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains(want) && !err.contains("unexpected argument"),
+            "{args:?}: {err}"
+        );
+    }
 }

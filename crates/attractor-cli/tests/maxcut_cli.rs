@@ -218,3 +218,31 @@ fn maxcut_with_fixed_rounds_is_reproducible_across_threads() {
     assert_eq!(code, 2);
     assert!(err.contains("dimacs") && err.contains("rudy"), "{err}");
 }
+
+/// `--out` naming the graph or the `--start` partition is refused before the machine runs, and
+/// the file is left as it was.
+#[test]
+fn maxcut_refuses_an_out_that_names_an_input() {
+    let graph = tmp("own.txt");
+    std::fs::copy(repo("data/gset/G11.txt"), &graph).unwrap();
+    let before = std::fs::read(&graph).unwrap();
+    let g = graph.to_str().unwrap();
+    let (code, _, err) = attractor(&["maxcut", g, "--rounds", "1", "--out", g]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--out") && err.contains("FILE"), "{err}");
+    assert_eq!(before, std::fs::read(&graph).unwrap());
+    let part = tmp("start.part");
+    let (code, _, err) = attractor(&[
+        "maxcut",
+        g,
+        "--rounds",
+        "1",
+        "--out",
+        part.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let p = part.to_str().unwrap();
+    let (code, _, err) = attractor(&["maxcut", g, "--rounds", "1", "--start", p, "--out", p]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--start"), "{err}");
+}

@@ -145,6 +145,87 @@ pub fn write_atomic_with(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -
     Ok(())
 }
 
+/// What a path names on disk, for comparing paths that are spelled differently: the
+/// canonical path (symbolic links and `..` resolved; for a file that does not exist yet, its
+/// directory's canonical path joined with its name) and, where the file exists, its device
+/// and inode (hard links).
+fn identity(path: &Path) -> (PathBuf, Option<(u64, u64)>) {
+    #[cfg(unix)]
+    let inode = |m: &std::fs::Metadata| {
+        use std::os::unix::fs::MetadataExt;
+        Some((m.dev(), m.ino()))
+    };
+    #[cfg(not(unix))]
+    let inode = |_: &std::fs::Metadata| None;
+    match std::fs::canonicalize(path) {
+        Ok(c) => {
+            let id = std::fs::metadata(&c).ok().and_then(|m| inode(&m));
+            (c, id)
+        }
+        Err(_) => {
+            let dir = std::fs::canonicalize(parent_dir(path)).unwrap_or_else(|_| parent_dir(path));
+            let name = path.file_name().map(PathBuf::from).unwrap_or_default();
+            (dir.join(name), None)
+        }
+    }
+}
+
+/// Refuse, before any work, an output that names one of the command's inputs or another
+/// output: `inputs` and `outputs` are `(option, path)` pairs (`("--out", …)`). Paths are
+/// compared by what they name on disk (symbolic links, `..`, hard links), and an output may not
+/// replace an existing file inside an input directory (a data directory such as MNIST's).
+///
+/// ```
+/// use attractor::output::check_distinct;
+/// use std::path::Path;
+/// let dir = tempfile::tempdir()?;
+/// let model = dir.path().join("m.safetensors");
+/// std::fs::write(&model, b"model")?;
+/// let same = dir.path().join(".").join("m.safetensors");
+/// let e = check_distinct(&[("MODEL", &model)], &[("--out", &same)]).unwrap_err().to_string();
+/// assert!(e.contains("--out") && e.contains("MODEL"), "{e}");
+/// check_distinct(&[("MODEL", &model)], &[("--out", &dir.path().join("samples.npy"))])?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn check_distinct(inputs: &[(&str, &Path)], outputs: &[(&str, &Path)]) -> Result<()> {
+    let ids: Vec<_> = outputs.iter().map(|(_, p)| identity(p)).collect();
+    let same = |a: &(PathBuf, Option<(u64, u64)>), b: &(PathBuf, Option<(u64, u64)>)| {
+        a.0 == b.0 || (a.1.is_some() && a.1 == b.1)
+    };
+    for (k, (out_name, out)) in outputs.iter().enumerate() {
+        for (in_name, input) in inputs {
+            let id = identity(input);
+            let inside_dir = input.is_dir() && out.exists() && ids[k].0.parent() == Some(&id.0);
+            if same(&ids[k], &id) || inside_dir {
+                return Err(Error::Io {
+                    path: out.display().to_string(),
+                    msg: format!(
+                        "refusing to write {out_name}: it {} {in_name} ({}), which this command reads; choose another output file",
+                        if inside_dir {
+                            "would replace a file in the directory of"
+                        } else {
+                            "is the same file as"
+                        },
+                        input.display()
+                    ),
+                });
+            }
+        }
+        for (other_name, other) in outputs.iter().take(k).zip(&ids) {
+            if same(&ids[k], other) {
+                return Err(Error::Io {
+                    path: out.display().to_string(),
+                    msg: format!(
+                        "{out_name} and {} name the same file; give each output its own file",
+                        other_name.0
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

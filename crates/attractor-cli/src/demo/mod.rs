@@ -15,6 +15,7 @@ use std::path::PathBuf;
 
 /// Options shared by every chapter.
 #[derive(Args, Debug, Clone)]
+#[command(allow_negative_numbers = true)]
 pub struct DemoArgs {
     /// Seed for every random choice (same seed, same output).
     #[arg(long, default_value_t = 42)]

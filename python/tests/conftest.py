@@ -47,3 +47,38 @@ def assert_gil_released():
         assert len(during) >= 0.3 * elapsed / 0.0011, (len(during), elapsed)
 
     return check
+
+
+@pytest.fixture
+def interrupt_child():
+    """Run a child Python with ``code`` (and ``args``) that prints ``ready`` before its long
+    call, send it SIGINT ``wait`` seconds later and return (its output, seconds from the signal
+    to its exit). The child sets its SIGINT handler explicitly -- a shell running the suite as
+    a background job starts children with SIGINT ignored -- and is killed whatever happens, so
+    a failing test leaves no process spinning."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    def run(code, *args, wait=1.5, timeout=30):
+        prelude = "import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        child = subprocess.Popen(
+            [sys.executable, "-c", prelude + code, *map(str, args)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            first = child.stdout.readline().strip()
+            assert first == "ready", first
+            time.sleep(wait)
+            sent = time.monotonic()
+            child.send_signal(signal.SIGINT)
+            out, _ = child.communicate(timeout=timeout)
+            return out, time.monotonic() - sent
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+
+    return run

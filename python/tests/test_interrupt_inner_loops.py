@@ -4,11 +4,8 @@ of ``log Z`` over 2**24 hidden states of a wide model. Each child sets its SIGIN
 explicitly (a shell running the suite as a background job starts children with SIGINT
 ignored), and every test kills its child whatever happens."""
 
-import signal
-import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 
@@ -16,32 +13,15 @@ if sys.platform == "win32":  # pragma: no cover
     pytest.skip("POSIX signals", allow_module_level=True)
 
 PRELUDE = """
-import signal, time, numpy as np, attractor
-signal.signal(signal.SIGINT, signal.default_int_handler)
+import time, numpy as np, attractor
 """
 
 
-def interrupt_child(body, wait=1.0):
-    """Run ``body`` in a child Python that prints ``ready`` before its long call, send SIGINT
-    ``wait`` seconds later, and return (its output, seconds from the signal to its exit)."""
-    code = PRELUDE + textwrap.dedent(body)
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout.readline().strip() == "ready"
-        time.sleep(wait)
-        sent = time.monotonic()
-        child.send_signal(signal.SIGINT)
-        out, _ = child.communicate(timeout=30)
-        return out, time.monotonic() - sent
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-
-
-def test_ctrl_c_stops_the_gibbs_sweeps_of_one_cd_step():
+def test_ctrl_c_stops_the_gibbs_sweeps_of_one_cd_step(interrupt_child):
     out, waited = interrupt_child(
-        """
+        PRELUDE
+        + textwrap.dedent(
+            """
         x = (np.random.default_rng(0).random((40, 50)) < 0.3).astype(float)
         est = attractor.BernoulliRBM(n_components=40, n_iter=5, batch_size=40, cd_k=10**9)
         print("ready", flush=True)
@@ -52,14 +32,18 @@ def test_ctrl_c_stops_the_gibbs_sweeps_of_one_cd_step():
             r = e.report
             print(f"interrupted {r['n_updates']} {bool(np.all(np.isfinite(est.components_)))}", flush=True)
         """
+        ),
+        wait=1.0,
     )
     assert out.split() == ["interrupted", "0", "True"], out
     assert waited < 2.0, f"took {waited:.2f} s to stop"
 
 
-def test_ctrl_c_stops_a_long_sample_with_the_states_reached():
+def test_ctrl_c_stops_a_long_sample_with_the_states_reached(interrupt_child):
     out, waited = interrupt_child(
-        """
+        PRELUDE
+        + textwrap.dedent(
+            """
         x = (np.random.default_rng(0).random((40, 30)) < 0.3).astype(float)
         est = attractor.BernoulliRBM(n_components=20, n_iter=1, random_state=0).fit(x)
         print("ready", flush=True)
@@ -70,14 +54,18 @@ def test_ctrl_c_stops_a_long_sample_with_the_states_reached():
             s = e.result
             print(f"interrupted {s.shape[0]} {s.shape[1]} {bool(np.isin(s, (0.0, 1.0)).all())}", flush=True)
         """
+        ),
+        wait=1.0,
     )
     assert out.split() == ["interrupted", "1", "30", "True"], out
     assert waited < 2.0, f"took {waited:.2f} s to stop"
 
 
-def test_ctrl_c_stops_the_exact_enumeration_of_log_z():
+def test_ctrl_c_stops_the_exact_enumeration_of_log_z(interrupt_child):
     out, waited = interrupt_child(
-        """
+        PRELUDE
+        + textwrap.dedent(
+            """
         rng = np.random.default_rng(1)
         est = attractor.BernoulliRBM.from_parameters(
             0.01 * rng.standard_normal((24, 20000)), np.zeros(24), np.zeros(20000)
@@ -89,6 +77,8 @@ def test_ctrl_c_stops_the_exact_enumeration_of_log_z():
         except KeyboardInterrupt as e:
             print("interrupted", "exact enumeration" in str(e), flush=True)
         """
+        ),
+        wait=1.0,
     )
     assert out.split() == ["interrupted", "True"], out
     assert waited < 2.0, f"took {waited:.2f} s to stop"

@@ -445,14 +445,8 @@ CHILD = textwrap.dedent(
 )
 
 
-def test_sigint_stops_a_long_fit_between_minibatches_keeping_the_parameters():
-    child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True)
-    assert child.stdout.readline().strip() == "ready"
-    time.sleep(1.5)
-    sent = time.monotonic()
-    child.send_signal(signal.SIGINT)
-    out, _ = child.communicate(timeout=30)
-    waited = time.monotonic() - sent
+def test_sigint_stops_a_long_fit_between_minibatches_keeping_the_parameters(interrupt_child):
+    out, waited = interrupt_child(CHILD, timeout=30)
     assert out.startswith("interrupted"), out
     assert waited < 1.0, f"took {waited:.2f} s to stop"
     _, epochs, updates, status, ok, _ = out.split()

@@ -332,14 +332,8 @@ CHILD = textwrap.dedent(
 )
 
 
-def test_sigint_stops_a_long_encode_with_the_codes_reached():
-    child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True)
-    assert child.stdout.readline().strip() == "ready"
-    time.sleep(1.5)
-    sent = time.monotonic()
-    child.send_signal(signal.SIGINT)
-    out, _ = child.communicate(timeout=20)
-    waited = time.monotonic() - sent
+def test_sigint_stops_a_long_encode_with_the_codes_reached(interrupt_child):
+    out, waited = interrupt_child(CHILD, timeout=20)
     assert out.startswith("interrupted"), out
     assert waited < 1.0, f"took {waited:.2f} s to stop"
     _, rows, cols, status, steps, _ = out.split()

@@ -8,17 +8,8 @@ import numbers
 import numpy as np
 
 from . import _attractor
-from .errors import AttractorError, Interrupted
+from .errors import AttractorError, Interrupted, whole
 from .oscillators import _ising_arrays, dimod
-
-
-def _count(name, value, low):
-    """``value`` as a whole number ``>= low``, the argument named when it is not one."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: expected a whole number, got {value!r}")
-    if value < low or value >= 2**63:
-        raise AttractorError(f"{name} = {value}: give a whole number >= {low}")
-    return int(value)
 
 
 def _seconds(value):
@@ -46,19 +37,19 @@ def anneal_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_reads=16, nu
                 f"beta_range: expected (hot, cold) inverse temperatures, got {beta_range!r}"
             ) from None
     d = _attractor.anneal_ising(
-        _count("n", n, 0),
+        whole("n", n, 0),
         np.ascontiguousarray(linear, dtype=np.float64),
         np.ascontiguousarray(i, dtype=np.int64),
         np.ascontiguousarray(j, dtype=np.int64),
         np.ascontiguousarray(b, dtype=np.float64),
         float(offset),
-        seed=_count("seed", seed, 0),
-        num_reads=_count("num_reads", num_reads, 0),
-        num_sweeps=_count("num_sweeps", num_sweeps, 0),
+        seed=whole("seed", seed, 0),
+        num_reads=whole("num_reads", num_reads, 0),
+        num_sweeps=whole("num_sweeps", num_sweeps, 0),
         beta_range=beta_range,
-        rounds=0 if num_rounds is None else _count("num_rounds", num_rounds, 1),
+        rounds=0 if num_rounds is None else whole("num_rounds", num_rounds, 1),
         time=_seconds(time_limit),
-        threads=_count("num_threads", num_threads, 0),
+        threads=whole("num_threads", num_threads, 0),
     )
     if d["status"] == "interrupted":
         raise Interrupted(d)

@@ -1,5 +1,7 @@
 """The package's exceptions and the checks that turn bad arrays into them."""
 
+import numbers
+
 import numpy as np
 
 from ._attractor import AttractorError
@@ -46,3 +48,25 @@ def as_float_array(x, name, ndim):
             "replace NaN/inf entries with finite numbers"
         )
     return arr
+
+
+#: The largest whole number an argument may take (Rust's ``i64``).
+MAX_WHOLE = 2**63 - 1
+
+
+def whole(name, value, low=0, fix=None):
+    """``value`` as an ``int`` in ``[low, 2**63 - 1]``: a ``TypeError`` naming ``name`` for
+    anything but a whole number, an :class:`AttractorError` naming it (and saying ``fix``) out
+    of range -- never Python's bare ``OverflowError``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected a whole number, got {value!r}")
+    if value < low or value > MAX_WHOLE:
+        raise AttractorError(
+            f"{name} = {value}: {fix or f'give a whole number between {low} and {MAX_WHOLE}'}"
+        )
+    return int(value)
+
+
+def whole_or_none(name, value, low=0):
+    """:func:`whole`, passing ``None`` through."""
+    return None if value is None else whole(name, value, low)

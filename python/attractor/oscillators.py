@@ -8,7 +8,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _attractor
-from .errors import AttractorError, Interrupted
+from .errors import AttractorError, Interrupted, whole, whole_or_none
+
+
+def _seconds(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}: expected a number of seconds, got {value!r}")
+    return float(value)
 
 
 def _machine_kwargs(seed, num_replicas, num_rounds, time_limit, num_threads, num_steps, progress=None):
@@ -18,12 +24,12 @@ def _machine_kwargs(seed, num_replicas, num_rounds, time_limit, num_threads, num
         raise TypeError(f"progress: expected a callable (rounds, elapsed_s, best_energy), got {progress!r}")
     return dict(
         progress=progress,
-        seed=int(seed),
-        replicas=int(num_replicas),
-        rounds=0 if num_rounds is None else int(num_rounds),
-        time=None if time_limit is None else float(time_limit),
-        threads=int(num_threads),
-        steps=None if num_steps is None else int(num_steps),
+        seed=whole("seed", seed),
+        replicas=whole("num_replicas", num_replicas, 1),
+        rounds=0 if num_rounds is None else whole("num_rounds", num_rounds, 1),
+        time=None if time_limit is None else _seconds("time_limit", time_limit),
+        threads=whole("num_threads", num_threads),
+        steps=whole_or_none("num_steps", num_steps, 1),
     )
 
 

@@ -50,6 +50,8 @@ def _whole(name, value, low, fix):
     """``value`` as an int ``>= low``; the message names it and says ``fix``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
         raise AttractorError(f"{name} = {value!r}: {fix}")
+    if value > 2**63 - 1:
+        raise AttractorError(f"{name} = {value}: at most {2**63 - 1}; {fix}")
     return int(value)
 
 
@@ -415,7 +417,9 @@ class _RBM(_Mixin, _Base):
         reached."""
         rbm = self._model()
         states, interrupted = rbm.sample(
-            int(n_samples), int(n_steps), seed=self._draw_seed(random_state)
+            _whole("n_samples", n_samples, 1, "give a whole number of samples >= 1"),
+            _whole("n_steps", n_steps, 0, "give a whole number of Gibbs sweeps >= 0"),
+            seed=self._draw_seed(random_state),
         )
         if interrupted:
             raise Interrupted(states)

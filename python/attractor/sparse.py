@@ -24,7 +24,7 @@ the Rust library; this module translates. Ctrl-C stops a long encode and raises
 import numpy as np
 
 from . import _attractor
-from .errors import AttractorError, Interrupted
+from .errors import AttractorError, Interrupted, whole
 from .memory import _Base, _Mixin
 
 __all__ = [
@@ -69,6 +69,10 @@ def _check(codes, report):
     return codes, report
 
 
+def _steps(max_iter, check_every):
+    return whole("max_iter", max_iter, 1), whole("check_every", check_every, 1)
+
+
 def sparse_encode(
     X,
     dictionary,
@@ -101,6 +105,7 @@ def sparse_encode(
     cores; ``time`` a wall-clock budget in seconds. With ``return_report`` returns ``(codes,
     report)``, the report holding per-sample ``objective``, ``duality_gap``, ``certificate``,
     ``support``, ``n_steps``, ``status`` and the batch's ``elapsed`` seconds and ``gamma``."""
+    max_iter, check_every = _steps(max_iter, check_every)
     codes, report = _attractor.sparse_encode(
         X, dictionary, alpha=alpha, positive=positive, method=method, tol=tol,
         max_iter=max_iter, init=init, gamma=gamma, dt=dt, check_every=check_every,
@@ -132,6 +137,7 @@ def sparse_path(
     decreasing sequence), each run warm-started from the codes of the previous one. Returns
     ``(codes, reports)``: an ``(n_alphas, n_samples, n_atoms)`` array and one report per
     weight (as :func:`sparse_encode` with ``return_report``)."""
+    max_iter, check_every = _steps(max_iter, check_every)
     out = _attractor.sparse_path(
         X, dictionary, alphas, positive=positive, method=method, tol=tol, max_iter=max_iter,
         gamma=gamma, dt=dt, check_every=check_every, equilibrium_solve=equilibrium_solve,
@@ -165,6 +171,9 @@ def sparse_trajectory(
     solve): a dict with ``t``, ``codes`` (``(n_points, n_atoms)``), ``objective`` and
     ``certificate`` every ``every`` steps (at most ``max_points`` points; the stride doubles
     when full), and the final ``code`` with its ``report``."""
+    max_iter, check_every = _steps(max_iter, check_every)
+    every = whole("every", every, 1)
+    max_points = whole("max_points", max_points, 2)
     tr = _attractor.sparse_trajectory(
         x, dictionary, alpha=alpha, positive=positive, method=method, tol=tol,
         max_iter=max_iter, init=init, gamma=gamma, dt=dt, check_every=check_every,
@@ -224,10 +233,10 @@ class SparseCoder(_Mixin, _Base):
             positive=bool(self.positive),
             method=self.method,
             tol=float(self.tol),
-            max_iter=self.max_iter,
+            max_iter=whole("max_iter", self.max_iter, 1),
             gamma=None if self.gamma is None else float(self.gamma),
             dt=float(self.dt),
-            check_every=self.check_every,
+            check_every=whole("check_every", self.check_every, 1),
             n_threads=self.n_threads,
         )
 
@@ -308,7 +317,7 @@ class SparseCoder(_Mixin, _Base):
 
     def trajectory(self, x, every=1, max_points=4096):
         """The network's trajectory for one sample ``x`` (see :func:`sparse_trajectory`)."""
-        tr = _attractor.sparse_trajectory(
+        tr = sparse_trajectory(
             x, self._dictionary(), alpha=float(self.alpha), every=every,
             max_points=max_points, **self._settings(),
         )

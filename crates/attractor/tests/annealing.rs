@@ -294,3 +294,18 @@ fn the_default_beta_range_follows_the_couplings() {
     let empty = IsingModel::from_couplings(3, vec![0.0; 3], &[], 0.0).unwrap();
     assert_eq!(default_beta_range(&empty), (0.1, 10.0));
 }
+
+/// Weights whose sums overflow f64 are refused when the model is built, by name (not later as
+/// a derived step or schedule parameter).
+#[test]
+fn couplings_whose_sums_overflow_are_refused_by_name() {
+    let e = IsingModel::from_couplings(3, vec![0.0; 3], &[(0, 1, 1e308), (1, 2, 1e308)], 0.0)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("couplings") && e.contains("1e308") && e.contains("overflow"),
+        "{e}"
+    );
+    // large but summable weights are fine
+    IsingModel::from_couplings(3, vec![0.0; 3], &[(0, 1, 1e300), (1, 2, 1e300)], 0.0).unwrap();
+}

@@ -497,6 +497,17 @@ fn bad_input_is_refused_with_a_named_value() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("non-zero"), "{e}");
+    // atoms whose products overflow are named, not reported as "all atoms zero"
+    let e = Dictionary::new(
+        Mat::from_fn(3, 2, |i, j| if i == j { 1e200 } else { 0.0 }),
+        Par::Seq,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("atom 0") && e.contains("1e200") && e.contains("overflow"),
+        "{e}"
+    );
     let mut bad = phi.clone();
     bad[(3, 4)] = f64::INFINITY;
     let e = Dictionary::new(bad, Par::Seq).unwrap_err().to_string();

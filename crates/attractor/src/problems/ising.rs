@@ -269,6 +269,31 @@ impl IsingModel {
         }
         col.truncate(out);
         val.truncate(out);
+        // |H(s)| ≤ Σ_i (|h_i| + ½ Σ_j |J_ij|) + |c|: refuse weights whose sums overflow f64 (an
+        // energy, a local field or a step scale would be inf or NaN downstream)
+        let row_sum = |i: usize| {
+            h[i].abs()
+                + val[row_ptr[i]..row_ptr[i + 1]]
+                    .iter()
+                    .map(|v| v.abs())
+                    .sum::<f64>()
+        };
+        let total: f64 = (0..n).map(row_sum).sum::<f64>() + offset.abs();
+        if !total.is_finite() {
+            let worst = (0..n)
+                .max_by(|&a, &b| row_sum(a).total_cmp(&row_sum(b)))
+                .unwrap_or(0);
+            let largest = val.iter().chain(&h).fold(0.0f64, |m, v| m.max(v.abs()));
+            return Err(Error::invalid(
+                "couplings",
+                format!(
+                    "weights up to {} (the row of spin {worst} sums to {})",
+                    crate::format_number(largest),
+                    crate::format_number(row_sum(worst))
+                ),
+                "the sums of |J_ij| and |h_i| overflow f64, so energies and local fields would be infinite; scale the weights down",
+            ));
+        }
         let val32 = val.iter().map(|&v| v as f32).collect();
         Ok(Self {
             n,

@@ -138,9 +138,6 @@ const HMU_DEFAULT: f64 = 0.5;
 /// upper estimate used to refuse replica counts that cannot fit.
 pub const REPLICA_STATE_BYTES: usize = 32;
 
-/// The most memory the replicas' state may take: 4 GiB.
-pub const MAX_REPLICA_MEMORY: usize = 4 << 30;
-
 impl OimParams {
     /// Defaults scaled to a model (tuned on G-set G1, G22, G43, G7, G11 and G18, see
     /// `bench/README.md`): `μ` ramps from 0 to `0.15·d̄` when all couplings share one sign, `d̄`
@@ -273,31 +270,16 @@ impl OimParams {
             }
         }
         // the replicas' state (phases as f32 cos/sin, spins, fields, best states), refused up
-        // front rather than failing to allocate
-        let need = self
-            .replicas
-            .div_ceil(super::LANES)
-            .checked_mul(super::LANES)
-            .and_then(|r| r.checked_mul(n.max(1)))
-            .and_then(|rn| rn.checked_mul(REPLICA_STATE_BYTES));
-        match need {
-            Some(b) if b <= MAX_REPLICA_MEMORY => {}
-            _ => {
-                return Err(Error::invalid(
-                    "replicas",
-                    self.replicas,
-                    &format!(
-                        "{} replicas of {n} spins need about {} of state (at most {} GiB are allowed); use fewer replicas",
-                        self.replicas,
-                        need.map_or("more than 2^64 bytes".to_string(), |b| format!(
-                            "{:.1} GiB",
-                            b as f64 / f64::from(1u32 << 30)
-                        )),
-                        MAX_REPLICA_MEMORY >> 30
-                    ),
-                ));
-            }
-        }
+        // front under the library's memory policy rather than failing to allocate
+        crate::memory::check(
+            "oscillator replicas (replicas x spins, phases, fields and best states)",
+            &[
+                self.replicas.div_ceil(super::LANES) * super::LANES,
+                n.max(1),
+            ],
+            REPLICA_STATE_BYTES,
+            "use fewer replicas (each holds a state of every spin)",
+        )?;
         if let Some(sp) = &self.restart.initial_spins {
             if self.restart.warm_kick <= 0.0 {
                 return Err(Error::Incompatible(

@@ -75,6 +75,19 @@ impl Dictionary {
             1.0,
             par,
         );
+        // finite entries whose products overflow (atoms of norm 1e200): name the atom, not
+        // "all atoms zero" after the overflow has zeroed the power iteration
+        if let Some(k) = (0..n)
+            .find(|&k| !gram[(k, k)].is_finite())
+            .or_else(|| (0..n).find(|&k| gram.col(k).iter().any(|v| !v.is_finite())))
+        {
+            let largest = phi.col(k).iter().fold(0.0f64, |a, v| a.max(v.abs()));
+            return Err(Error::invalid(
+                &format!("dictionary atom {k}"),
+                format!("entries up to {}", crate::format_number(largest)),
+                "the products of the atoms overflow f64 (the Gram matrix is not finite); scale the dictionary down, e.g. normalise the atoms",
+            ));
+        }
         let lipschitz = largest_eigenvalue(gram.as_ref());
         if lipschitz <= 0.0 {
             return Err(Error::invalid(

@@ -5,6 +5,7 @@ import os
 import numpy as np
 
 from . import _attractor
+from ._attractor import AttractorError
 
 
 def read_gset(path, format="rudy"):
@@ -23,13 +24,26 @@ def read_qubo(path):
     return n, {(int(a), int(b)): float(v) for a, b, v in zip(i, j, q)}, float(offset)
 
 
+def _shaped(path, data, shape):
+    """``data`` in ``shape``, NumPy's own refusal (more than its 64 dimensions) named."""
+    try:
+        return data.reshape(shape)
+    except ValueError as e:
+        dims = ", ".join(str(d) for d in list(shape)[:8])
+        more = ", ..." if len(shape) > 8 else ""
+        raise AttractorError(
+            f"{os.fspath(path)}: an array of {len(shape)} dimensions ({dims}{more}) cannot be "
+            f"held by NumPy ({e}); give at most 64 dimensions"
+        ) from None
+
+
 def read_npy(path):
     """Read a ``.npy`` file of numbers as a float64 array of its shape."""
     shape, data = _attractor.read_npy(os.fspath(path))
-    return data.reshape(shape)
+    return _shaped(path, data, shape)
 
 
 def read_idx(path):
     """Read an IDX file (MNIST images or labels; ``.gz`` or plain) as a uint8 array."""
     dims, data = _attractor.read_idx(os.fspath(path))
-    return data.reshape(dims)
+    return _shaped(path, data, dims)

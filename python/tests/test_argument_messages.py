@@ -44,3 +44,17 @@ def test_overflowing_numbers_are_refused_by_what_they_are():
         attractor.sparse_encode(np.ones((2, 3)), 1e200 * np.eye(3))
     with pytest.raises(attractor.AttractorError, match="couplings.*1e308.*overflow"):
         attractor.maxcut(np.array([[0, 1, 1e308], [1, 2, 1e308]]), rounds=1)
+
+
+def test_numpy_refusals_are_wrapped_with_the_file(tmp_path):
+    import struct
+
+    shape = ", ".join(["1"] * 5000)
+    header = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + shape + "), }"
+    header += " " * (64 - (10 + len(header) + 1) % 64) + "\n"
+    path = tmp_path / "deep.npy"
+    path.write_bytes(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode()
+                     + b"\x00" * 8)
+    with pytest.raises(attractor.AttractorError, match="5000 dimensions") as info:
+        attractor.read_npy(path)
+    assert len(str(info.value)) < 400

@@ -109,6 +109,47 @@ fn derived_sizes_that_cannot_fit_are_refused_with_the_quantity_and_the_fix() {
     assert!(!Path::new(&p("m.safetensors")).exists());
 }
 
+/// The other surfaces under the same cap: the oscillator machine's replicas, a Hopfield
+/// memory's N x N weights, a layered network's weights — each refused with the quantity, never
+/// an abort.
+#[test]
+fn the_machine_the_memories_and_the_layered_networks_obey_the_cap() {
+    let repo = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let g11 = format!("{repo}/data/gset/G11.txt");
+    assert_clear(
+        "replicas",
+        capped(&["maxcut", &g11, "--rounds", "1", "--replicas", "100000000"]),
+        &[
+            "oscillator replicas",
+            "100000000 x 800",
+            "use fewer replicas",
+        ],
+    );
+    assert_clear(
+        "memory",
+        capped(&["memory", "--dim", "1000000", "--count", "5"]),
+        &["1000000 x 1000000", "available"],
+    );
+    let x = format!("{repo}/data/digits/digits_X_uint8.npy");
+    let y = format!("{repo}/data/digits/digits_y_uint8.npy");
+    assert_clear(
+        "layered",
+        capped(&[
+            "train",
+            "eqprop",
+            "--data",
+            &x,
+            "--labels",
+            &y,
+            "--hidden",
+            "100000,100000",
+            "--epochs",
+            "1",
+        ]),
+        &["weight matrix", "100000 x 100000", "available"],
+    );
+}
+
 #[test]
 fn a_gzip_idx_declaring_8_gib_of_images_is_refused_and_ten_images_cost_ten() {
     use flate2::Compression;

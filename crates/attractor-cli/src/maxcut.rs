@@ -288,6 +288,9 @@ fn option_names(e: attractor::Error) -> anyhow::Error {
             n if n.starts_with("initial_spins") => Some("--start"),
             _ => None,
         },
+        attractor::Error::OutOfMemory { what, .. } if what.contains("replicas") => {
+            Some("--replicas")
+        }
         _ => None,
     };
     match option {

@@ -482,18 +482,8 @@ fn sigterm_and_sigint_keep_the_best_and_exit_130() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(1500));
-        let sent = Instant::now();
-        // SAFETY: sending a signal to our own child process.
-        unsafe {
-            libc::kill(child.id() as libc::pid_t, signal);
-        }
-        let o = child.wait_with_output().unwrap();
-        assert!(
-            sent.elapsed() < Duration::from_secs(5),
-            "{name}: took {:?}",
-            sent.elapsed()
-        );
+        let (o, took) = signal_and_wait(child, signal, Duration::from_millis(1500));
+        assert!(took < Duration::from_secs(5), "{name}: took {took:?}");
         let stdout = String::from_utf8_lossy(&o.stdout);
         assert_eq!(
             o.status.code(),
@@ -528,18 +518,8 @@ fn an_interrupted_training_writes_the_model_reached_and_exits_130() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    let sent = Instant::now();
-    // SAFETY: sending a signal to our own child process.
-    unsafe {
-        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
-    }
-    let o = child.wait_with_output().unwrap();
-    assert!(
-        sent.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        sent.elapsed()
-    );
+    let (o, took) = signal_and_wait(child, libc::SIGTERM, Duration::from_millis(1500));
+    assert!(took < Duration::from_secs(5), "took {took:?}");
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(130), "{stdout}");
     assert!(stdout.contains("interrupted"), "{stdout}");
@@ -549,4 +529,74 @@ fn an_interrupted_training_writes_the_model_reached_and_exits_130() {
         rbm.weights().norm_l2() > 0.1,
         "the model reached, not the initial one"
     );
+}
+
+/// Send `signal` to `child` after `after`, wait at most 10 s for it to exit (then kill it, so
+/// a failing test leaves nothing running) and return its output and the time from the signal
+/// to its exit.
+fn signal_and_wait(
+    mut child: std::process::Child,
+    signal: libc::c_int,
+    after: Duration,
+) -> (std::process::Output, Duration) {
+    std::thread::sleep(after);
+    let sent = Instant::now();
+    // SAFETY: sending a signal to our own child process.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, signal);
+    }
+    while child.try_wait().ok().flatten().is_none() && sent.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let took = sent.elapsed();
+    let _ = child.kill();
+    (child.wait_with_output().unwrap(), took)
+}
+
+/// The interrupt reaches inside the long inner loops of `train rbm`: the Gibbs sweeps of one
+/// CD step (`--cd-k 1000000000`, hours per update) and the final AIS estimate stop within 2 s
+/// of SIGINT / SIGTERM, the model written, exit 130.
+#[test]
+fn signals_stop_the_inner_loops_of_train_rbm_within_two_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = repo("data/mnist/train-images-first.idx3-ubyte.gz");
+    let spawn = |out: &Path, extra: &[&str]| {
+        Command::new(bin())
+            .args(["train", "rbm", "--data", &data, "--hidden", "16", "--out"])
+            .arg(out)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // inside one CD step
+    let out = dir.path().join("cdk.safetensors");
+    let child = spawn(&out, &["--cd-k", "1000000000", "--epochs", "1"]);
+    let (o, took) = signal_and_wait(child, libc::SIGINT, Duration::from_millis(1500));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(took < Duration::from_secs(2), "took {took:?}: {stdout}");
+    assert_eq!(o.status.code(), Some(130), "{stdout}");
+    assert!(stdout.contains("interrupted"), "{stdout}");
+    attractor::models::rbm::Rbm::load_safetensors(&out).unwrap();
+    // inside the final AIS (one quick epoch, then 200 runs over 10^7 intermediate distributions)
+    let out = dir.path().join("ais.safetensors");
+    let child = spawn(
+        &out,
+        &[
+            "--epochs",
+            "1",
+            "--ais-runs",
+            "200",
+            "--ais-betas",
+            "10000000",
+        ],
+    );
+    let (o, took) = signal_and_wait(child, libc::SIGTERM, Duration::from_millis(2500));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(took < Duration::from_secs(2), "took {took:?}: {stdout}");
+    assert_eq!(o.status.code(), Some(130), "{stdout}");
+    assert!(stdout.contains("AIS estimate was interrupted"), "{stdout}");
+    let rbm = attractor::models::rbm::Rbm::load_safetensors(&out).unwrap();
+    assert_eq!(rbm.n_hidden(), 16);
 }

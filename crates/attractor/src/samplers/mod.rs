@@ -6,7 +6,8 @@
 //! - [`GreedyDescent`]: single-flip descent from seeded random starts;
 //! - [`OimSampler`]: the oscillator Ising machine, one sample per replica and round;
 //! - [`AnnealingSampler`]: simulated annealing (Metropolis sweeps with incremental local fields
-//!   under a `β` schedule), the baseline.
+//!   under a `β` schedule), the baseline;
+//! - [`BifurcationSampler`]: simulated bifurcation (ballistic or discrete), agents as f32 lanes.
 //!
 //! Markov-chain samplers of `p(x) ∝ e^{−E(x)/T}` share [`MarkovSampler`] (chains as columns,
 //! one generator per chain, thread-count independent): [`LangevinSampler`] (the unadjusted
@@ -26,16 +27,19 @@
 //! ```
 
 pub mod annealing;
+pub mod bifurcation;
 mod brute_force;
 mod greedy;
 pub mod langevin;
 mod oim;
 mod sample_set;
+pub mod tts;
 
 /// The Markov-chain sampler trait lives in the core ([`crate::markov`]) so that models can
 /// implement it; it is re-exported here beside the samplers.
 pub use crate::markov::{Chains, MarkovSampler, chain_rngs, for_each_chain};
 pub use annealing::{AnnealingParams, AnnealingSampler, IsingMetropolis, default_beta_range};
+pub use bifurcation::{Bifurcation, BifurcationParams, BifurcationSampler};
 pub use brute_force::BruteForce;
 pub use greedy::GreedyDescent;
 pub use langevin::{Annealing, LangevinSampler};

@@ -1,0 +1,309 @@
+//! Simulated bifurcation (Goto, Tatsumura & Dixon, Sci. Adv. 5, eaav2372, 2019; Goto et al.,
+//! Sci. Adv. 7, eabe7953, 2021): each spin is a particle `(x_i, y_i)` of a classical Hamiltonian
+//! system whose potential bifurcates as the pump `a(t)` rises from 0 to `a₀`,
+//!
+//! `ẏ_i = −(a₀ − a(t)) x_i + c₀ Σ_j J_ij φ(x_j) (+ c₀ h_i),   ẋ_i = a₀ y_i`,
+//!
+//! integrated by symplectic Euler (`y` first, then `x` with the new `y`), with inelastic walls
+//! at `|x_i| = 1` (`x_i ← sgn x_i`, `y_i ← 0`). Ballistic SB takes `φ(x) = x`, discrete SB
+//! `φ(x) = sgn x` (Goto 2021: the discrete version escapes the analog errors of the ballistic
+//! one and reaches better cuts). The spins are `s_i = sgn x_i` at the end.
+//!
+//! Agents (independent initial conditions) run side by side in blocks of [`LANES`] as f32
+//! lanes, so the coupling product `Σ_j J_ij φ(x_j)` of a block is one pass over the couplings
+//! with a vector of lanes per entry.
+
+use super::sample_set::Reads;
+use super::{IsingSampler, SampleSet, SampleSetInfo};
+use crate::error::{Error, Result};
+use crate::problems::IsingModel;
+use crate::rng::{stream, streams};
+use crate::run::{Budget, Clock, Status};
+use faer::Par;
+use rand::RngExt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// Agents integrated together in one block (f32 lanes).
+pub const LANES: usize = 16;
+
+/// The coupling `φ(x_j)` of the agents' positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Bifurcation {
+    /// Ballistic SB: `φ(x) = x`.
+    Ballistic,
+    /// Discrete SB: `φ(x) = sgn x`.
+    #[default]
+    Discrete,
+}
+
+/// The mathematics of simulated bifurcation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BifurcationParams {
+    /// Ballistic or discrete.
+    pub variant: Bifurcation,
+    /// Agents per round (rounded up to a multiple of [`LANES`]), at least 1.
+    pub agents: usize,
+    /// Steps per run (the length of the pump ramp), at least 1.
+    pub steps: usize,
+    /// The time step `Δt > 0` (Goto 2021: 1.25 for dSB, 1.25 for bSB).
+    pub dt: f64,
+    /// The coupling scale `c₀ > 0`; `None`: `0.5 / (σ √n)` with `σ` the root mean square of the
+    /// couplings over all pairs (Goto 2019), i.e. `0.5 / √(Σ_ij J_ij² / (n − 1))`.
+    pub c0: Option<f64>,
+    /// Agent block `b` of round `r` starts from `rng::stream(seed, INIT + r·n_blocks + b)`
+    /// (`x, y` uniform in `[−0.1, 0.1]`), so results do not depend on `par`.
+    pub seed: u64,
+    /// Blocks in parallel (`Par::Seq` or at most `k` at a time with `Par::rayon(k)`).
+    pub par: Par,
+}
+
+impl Default for BifurcationParams {
+    /// Discrete SB, 64 agents, 1000 steps of 1.25, the default `c₀`, seed 0, sequential.
+    fn default() -> Self {
+        Self {
+            variant: Bifurcation::Discrete,
+            agents: 64,
+            steps: 1000,
+            dt: 1.25,
+            c0: None,
+            seed: 0,
+            par: Par::Seq,
+        }
+    }
+}
+
+impl BifurcationParams {
+    /// Check every value; the message names it.
+    pub fn validate(&self) -> Result<()> {
+        for (name, v) in [("agents", self.agents), ("steps", self.steps)] {
+            if v == 0 {
+                return Err(Error::invalid(name, 0, "must be at least 1"));
+            }
+        }
+        crate::error::check_positive("dt", self.dt, "use a step such as 1.25")?;
+        if let Some(c) = self.c0 {
+            crate::error::check_positive("c0", c, "use a positive coupling scale, or None")?;
+        }
+        Ok(())
+    }
+
+    /// `c₀` for `model` (the given one, or the default of the field docs).
+    pub fn coupling_scale(&self, model: &IsingModel) -> f64 {
+        self.c0.unwrap_or_else(|| {
+            let n = model.n().max(2) as f64;
+            let sq: f64 = model.values().iter().map(|v| v * v).sum::<f64>()
+                + 2.0 * model.fields().iter().map(|v| v * v).sum::<f64>();
+            if sq > 0.0 {
+                0.5 / (sq / (n - 1.0)).sqrt()
+            } else {
+                0.5
+            }
+        })
+    }
+}
+
+/// The state of one block of agents: `x`, `y` as `n × LANES` (spin-major), f32.
+struct Block {
+    x: Vec<[f32; LANES]>,
+    y: Vec<[f32; LANES]>,
+    phi: Vec<[f32; LANES]>,
+}
+
+/// The couplings of the (field-free) working model, read in f32.
+struct Couplings<'m> {
+    model: &'m IsingModel,
+}
+
+impl Block {
+    fn new(n: usize, rng: &mut crate::rng::Rng) -> Self {
+        let mut draw = || {
+            let mut v = [0.0f32; LANES];
+            for x in &mut v {
+                *x = rng.random_range(-0.1f32..0.1f32);
+            }
+            v
+        };
+        let x: Vec<[f32; LANES]> = (0..n).map(|_| draw()).collect();
+        let y: Vec<[f32; LANES]> = (0..n).map(|_| draw()).collect();
+        Self {
+            phi: vec![[0.0; LANES]; n],
+            x,
+            y,
+        }
+    }
+
+    /// One symplectic Euler step at pump `a`: `y += Δt(−(a₀ − a)x + c₀(Jφ + h))`, then
+    /// `x += Δt a₀ y`, then the walls.
+    fn step(&mut self, c: &Couplings<'_>, variant: Bifurcation, a: f32, dt: f32, c0: f32) {
+        let (rp, col, val) = (c.model.row_ptr(), c.model.col(), c.model.values_f32());
+        let h = c.model.fields();
+        let n = self.x.len();
+        for (p, x) in self.phi.iter_mut().zip(&self.x) {
+            for k in 0..LANES {
+                p[k] = match variant {
+                    Bifurcation::Ballistic => x[k],
+                    Bifurcation::Discrete => {
+                        if x[k] >= 0.0 {
+                            1.0
+                        } else {
+                            -1.0
+                        }
+                    }
+                };
+            }
+        }
+        let a0 = 1.0f32;
+        for i in 0..n {
+            let mut f = [h[i] as f32; LANES];
+            for (&j, &w) in col[rp[i]..rp[i + 1]].iter().zip(&val[rp[i]..rp[i + 1]]) {
+                let pj = &self.phi[j as usize];
+                for k in 0..LANES {
+                    f[k] += w * pj[k];
+                }
+            }
+            let (x, y) = (&mut self.x[i], &mut self.y[i]);
+            for k in 0..LANES {
+                y[k] += dt * (-(a0 - a) * x[k] + c0 * f[k]);
+                x[k] += dt * a0 * y[k];
+                if x[k].abs() > 1.0 {
+                    x[k] = x[k].signum();
+                    y[k] = 0.0;
+                }
+            }
+        }
+    }
+
+    /// The spins of agent `k`.
+    fn spins(&self, k: usize) -> Vec<i8> {
+        self.x
+            .iter()
+            .map(|x| if x[k] >= 0.0 { 1 } else { -1 })
+            .collect()
+    }
+}
+
+/// Simulated bifurcation as an [`IsingSampler`]: every agent of every round gives one read, its
+/// final spins `sgn x`. The [`Budget`] bounds the rounds (one by default), the time, a target
+/// energy (checked at the end of each block) and takes an interrupt (checked every 16 steps);
+/// a block stopped early is read where it is, with the status in the set's info.
+///
+/// ```
+/// use attractor::problems::{IsingModel, WeightedGraph, brute_force};
+/// use attractor::samplers::{BifurcationSampler, IsingSampler};
+/// let g = WeightedGraph::random(16, 0.3, &[1.0], 4)?;
+/// let m = IsingModel::max_cut(&g)?;
+/// let set = BifurcationSampler::default().sample_ising(&m)?;
+/// assert_eq!(set.first().unwrap().energy, brute_force(&m)?.energy);
+/// # Ok::<(), attractor::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct BifurcationSampler {
+    /// The dynamics and the agents.
+    pub params: BifurcationParams,
+    /// Rounds, time, target energy, interrupt; the default is one round.
+    pub budget: Budget,
+}
+
+impl Default for BifurcationSampler {
+    /// [`BifurcationParams::default`] and a budget of one round.
+    fn default() -> Self {
+        Self::new(BifurcationParams::default())
+    }
+}
+
+impl BifurcationSampler {
+    /// A sampler with `params` and a budget of one round.
+    pub fn new(params: BifurcationParams) -> Self {
+        Self {
+            params,
+            budget: Budget::steps(1),
+        }
+    }
+}
+
+/// One block of agents run to the end of the ramp (or a stop); its agents' spins.
+fn run_block(
+    model: &IsingModel,
+    p: &BifurcationParams,
+    c0: f32,
+    index: u64,
+    clock: &Clock,
+    stop: &AtomicBool,
+) -> Vec<Vec<i8>> {
+    let mut rng = stream(p.seed, streams::INIT + index);
+    let mut b = Block::new(model.n(), &mut rng);
+    let c = Couplings { model };
+    let dt = p.dt as f32;
+    for t in 0..p.steps {
+        if t % 16 == 15 && (stop.load(Ordering::Relaxed) || clock.check().is_some()) {
+            stop.store(true, Ordering::Relaxed);
+            break;
+        }
+        let a = (t + 1) as f32 / p.steps as f32;
+        b.step(&c, p.variant, a, dt, c0);
+    }
+    (0..LANES).map(|k| b.spins(k)).collect()
+}
+
+impl IsingSampler for BifurcationSampler {
+    fn sample_ising(&self, model: &IsingModel) -> Result<SampleSet> {
+        use rayon::prelude::*;
+        let p = &self.params;
+        p.validate()?;
+        self.budget.require_bound("rounds", true)?;
+        let start = Instant::now();
+        // fields ride on an ancilla spin (J_{i,n} = h_i): the dynamics stay field-free
+        let work = model.with_ancilla()?;
+        let n_blocks = p.agents.div_ceil(LANES);
+        crate::memory::check(
+            "simulated-bifurcation agents (blocks x spins x lanes, x, y and phi)",
+            &[n_blocks.min(64), work.n().max(1), LANES],
+            12,
+            "use fewer agents or a smaller model",
+        )?;
+        let c0 = p.coupling_scale(&work) as f32;
+        let clock = self.budget.start();
+        let stop = AtomicBool::new(false);
+        let target = self.budget.target().map(|e| e + 1e-9 * (1.0 + e.abs()));
+        let chunks = match crate::linalg::effective_par(p.par) {
+            Par::Seq => 1,
+            Par::Rayon(k) => k.get().min(n_blocks),
+        };
+        let mut reads = Reads::new(model.n());
+        let (mut total, mut round) = (0usize, 0usize);
+        let status = loop {
+            let base = (round * n_blocks) as u64;
+            let one = |b: usize| run_block(&work, p, c0, base + b as u64, &clock, &stop);
+            let blocks: Vec<Vec<Vec<i8>>> = if chunks <= 1 {
+                (0..n_blocks).map(one).collect()
+            } else {
+                (0..n_blocks).into_par_iter().map(one).collect()
+            };
+            let mut hit = false;
+            for spins in blocks.iter().flatten() {
+                let s = model.from_ancilla_spins(spins);
+                if let Some(t) = target
+                    && model.energy_unchecked(&s) <= t
+                {
+                    hit = true;
+                }
+                reads.push_counted(&s, 1, true);
+                total += 1;
+            }
+            round += 1;
+            if hit {
+                break Status::TargetReached;
+            }
+            if stop.load(Ordering::Relaxed) || clock.check().is_some() {
+                break clock.check().unwrap_or(Status::Interrupted);
+            }
+            if self.budget.max_steps().is_some_and(|m| round >= m) {
+                break Status::MaxSteps;
+            }
+        };
+        let mut info = SampleSetInfo::new("simulated bifurcation", total, start.elapsed());
+        info.status = Some(status);
+        Ok(reads.finish(model, info))
+    }
+}

@@ -1,0 +1,175 @@
+//! Simulated bifurcation: the optimum of small models (with fields through the ancilla), true
+//! energies, thread independence, the budget, and bad parameters.
+
+use attractor::problems::{IsingModel, WeightedGraph, brute_force};
+use attractor::run::{Budget, Interrupt, Status};
+use attractor::samplers::{
+    Bifurcation, BifurcationParams, BifurcationSampler, IsingSampler, tts::RunOutcome,
+    tts::time_to_solution,
+};
+
+fn models(n: usize, seed: u64) -> Vec<(&'static str, IsingModel)> {
+    let w = WeightedGraph::random(n, 0.4, &[1.0, 2.0, 3.0], seed).unwrap();
+    let pm = WeightedGraph::random(n, 0.4, &[1.0, -1.0], seed + 100).unwrap();
+    let h: Vec<f64> = (0..n)
+        .map(|i| 0.3 * ((i * 7 + 3) % 5) as f64 - 0.6)
+        .collect();
+    vec![
+        ("weighted max-cut", IsingModel::max_cut(&w).unwrap()),
+        ("±1 max-cut", IsingModel::max_cut(&pm).unwrap()),
+        (
+            "±1 couplings with fields",
+            IsingModel::from_couplings(n, h, &pm.edges, 0.5).unwrap(),
+        ),
+    ]
+}
+
+#[test]
+fn both_variants_find_the_brute_force_optimum_with_true_energies() {
+    for variant in [Bifurcation::Discrete, Bifurcation::Ballistic] {
+        for seed in 0..3 {
+            for n in [10, 16, 20] {
+                for (what, m) in models(n, seed) {
+                    let exact = brute_force(&m).unwrap();
+                    let set = BifurcationSampler::new(BifurcationParams {
+                        variant,
+                        agents: 64,
+                        steps: 500,
+                        seed,
+                        ..BifurcationParams::default()
+                    })
+                    .sample_ising(&m)
+                    .unwrap();
+                    let best = set.first().unwrap();
+                    assert!(
+                        (best.energy - exact.energy).abs() < 1e-9,
+                        "{variant:?} {what}, n = {n}, seed {seed}: {} against {}",
+                        best.energy,
+                        exact.energy
+                    );
+                    for s in set.iter() {
+                        assert!((s.energy - m.energy(&s.spins).unwrap()).abs() < 1e-12);
+                    }
+                    assert_eq!(set.info.num_reads, 64);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn results_are_identical_on_one_and_two_threads() {
+    let m =
+        IsingModel::max_cut(&WeightedGraph::random(300, 0.03, &[1.0, -1.0], 5).unwrap()).unwrap();
+    let run = |par| {
+        let mut s = BifurcationSampler::new(BifurcationParams {
+            agents: 48,
+            steps: 300,
+            seed: 2,
+            par,
+            ..BifurcationParams::default()
+        });
+        s.budget = Budget::steps(2);
+        s.sample_ising(&m).unwrap()
+    };
+    let (a, b) = (run(faer::Par::Seq), run(faer::Par::rayon(2)));
+    assert_eq!(a.samples(), b.samples());
+    assert_eq!(a.info.num_reads, 96);
+}
+
+#[test]
+fn the_budget_stops_bifurcation_and_bad_parameters_are_named() {
+    let m = IsingModel::max_cut(&WeightedGraph::random(2000, 0.01, &[1.0], 6).unwrap()).unwrap();
+    let long = BifurcationParams {
+        agents: 16,
+        steps: 100_000_000,
+        ..BifurcationParams::default()
+    };
+    let mut s = BifurcationSampler::new(long);
+    s.budget = Budget::time_limit(std::time::Duration::from_millis(200));
+    let t0 = std::time::Instant::now();
+    let set = s.sample_ising(&m).unwrap();
+    assert!(t0.elapsed().as_secs_f64() < 1.5, "{:?}", t0.elapsed());
+    assert_eq!(set.info.status, Some(Status::Timeout));
+    let stop = Interrupt::new();
+    stop.raise();
+    s.budget = Budget::steps(1).interrupt(stop);
+    assert_eq!(
+        s.sample_ising(&m).unwrap().info.status,
+        Some(Status::Interrupted)
+    );
+    // a target reached in the first round stops there
+    let small = IsingModel::max_cut(&WeightedGraph::random(14, 0.4, &[1.0], 3).unwrap()).unwrap();
+    let exact = brute_force(&small).unwrap();
+    let s = BifurcationSampler {
+        budget: Budget::steps(1000).target_energy(exact.energy).unwrap(),
+        ..BifurcationSampler::default()
+    };
+    let set = s.sample_ising(&small).unwrap();
+    assert_eq!(set.info.status, Some(Status::TargetReached));
+    assert!(set.info.num_reads < 1000 * 64);
+    for (p, name) in [
+        (
+            BifurcationParams {
+                agents: 0,
+                ..BifurcationParams::default()
+            },
+            "agents",
+        ),
+        (
+            BifurcationParams {
+                dt: -1.0,
+                ..BifurcationParams::default()
+            },
+            "dt",
+        ),
+        (
+            BifurcationParams {
+                c0: Some(f64::NAN),
+                ..BifurcationParams::default()
+            },
+            "c0",
+        ),
+    ] {
+        let e = BifurcationSampler::new(p)
+            .sample_ising(&small)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(name), "{e}");
+    }
+}
+
+/// Time to solution over seeded runs: a small graph every run solves has TTS99 equal to the
+/// mean run time; an unreachable target has an infinite one.
+#[test]
+fn time_to_solution_over_seeded_runs() {
+    let g = WeightedGraph::random(16, 0.3, &[1.0], 8).unwrap();
+    let m = IsingModel::max_cut(&g).unwrap();
+    let exact = brute_force(&m).unwrap();
+    let runs = |target: f64| -> Vec<RunOutcome> {
+        (0..8)
+            .map(|seed| {
+                let mut s = BifurcationSampler::new(BifurcationParams {
+                    seed,
+                    ..BifurcationParams::default()
+                });
+                s.budget = Budget::steps(1).target_energy(target).unwrap();
+                let t0 = std::time::Instant::now();
+                let set = s.sample_ising(&m).unwrap();
+                let e = set.first().unwrap().energy;
+                RunOutcome {
+                    energy: e,
+                    seconds: t0.elapsed().as_secs_f64(),
+                    reached: e <= target + 1e-9,
+                }
+            })
+            .collect()
+    };
+    let ok = time_to_solution(&runs(exact.energy), 0.99, 500, 1).unwrap();
+    assert_eq!(ok.successes, 8);
+    assert!((ok.tts - ok.mean_seconds).abs() < 1e-12);
+    let never = time_to_solution(&runs(exact.energy - 1.0), 0.99, 500, 1).unwrap();
+    assert_eq!(never.successes, 0);
+    assert!(never.tts.is_infinite());
+    assert_eq!(never.best_energy, exact.energy);
+}

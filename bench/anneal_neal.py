@@ -3,7 +3,7 @@
 graphs, reads, sweeps and geometric beta range, one core each, in the same run.
 
 Setup:   pip install dwave-neal   (the script installs it when missing)
-         cargo build --release -p attractor-bench --bin anneal_maxcut
+         cargo build --release -p attractor-bench --bin sampler_maxcut
 Run:     python3 bench/anneal_neal.py [--data ../shared/data/gset] [--only G1,G22,G43]
                                       [--reads 4] [--sweeps 1000] [--repeat 3] [--seed 1]
 Prints one markdown table: microseconds per sweep (median over --repeat calls of `reads` reads),
@@ -34,7 +34,7 @@ def read_gset(path):
 
 
 def ours(path, reads, sweeps, seed, beta=None):
-    exe = os.path.join(ROOT, "target", "release", "anneal_maxcut")
+    exe = os.path.join(ROOT, "target", "release", "sampler_maxcut")
     args = [exe, path, f"reads={reads}", f"sweeps={sweeps}", f"seed={seed}", "threads=1"]
     if beta:
         args += [f"beta0={beta[0]}", f"beta1={beta[1]}"]
@@ -55,10 +55,10 @@ def main():
     import dimod
     import neal
 
-    exe = os.path.join(ROOT, "target", "release", "anneal_maxcut")
+    exe = os.path.join(ROOT, "target", "release", "sampler_maxcut")
     if not os.path.exists(exe):
         subprocess.run(["cargo", "build", "--release", "-p", "attractor-bench", "--bin",
-                        "anneal_maxcut"], cwd=ROOT, check=True)
+                        "sampler_maxcut"], cwd=ROOT, check=True)
     print(f"{a.reads} reads x {a.sweeps} sweeps per call, median of {a.repeat} calls, one core "
           f"each, geometric beta over attractor's default range, seed {a.seed}; "
           f"neal {getattr(neal, '__version__', '?')}\n")

@@ -118,7 +118,7 @@ fn the_budget_stops_bifurcation_and_bad_parameters_are_named() {
         ),
         (
             BifurcationParams {
-                dt: -1.0,
+                dt: Some(-1.0),
                 ..BifurcationParams::default()
             },
             "dt",

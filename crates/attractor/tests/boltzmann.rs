@@ -894,3 +894,22 @@ fn bad_input_is_refused_with_the_value_named() {
     let e = err_text(s.sample(0, 1, &Budget::steps(1)));
     assert!(e.contains("n_chains = 0"), "{e}");
 }
+
+/// Sampling in pieces equals sampling at once for every scan (the sample of a budget is
+/// advanced in chunks sized by the clock): `advance(a)` then `advance(b)` is `advance(a + b)`.
+#[test]
+fn advancing_in_pieces_equals_advancing_at_once() {
+    let bm = random_machine(9, Units::Binary, 0.9, 43);
+    for scan in [Scan::Sequential, Scan::RandomPermutation] {
+        let g = bm.gibbs(scan);
+        let mut rngs = chain_rngs(5, 6);
+        let mut once = g.initial_states(&mut rngs).unwrap();
+        let mut pieces = once.clone();
+        let mut rngs2 = rngs.clone();
+        g.advance(once.as_mut(), &mut rngs, 30).unwrap();
+        for k in [1, 4, 10, 15] {
+            g.advance(pieces.as_mut(), &mut rngs2, k).unwrap();
+        }
+        assert!(once == pieces, "{scan:?}");
+    }
+}

@@ -46,8 +46,13 @@ pub struct BifurcationParams {
     pub agents: usize,
     /// Steps per run (the length of the pump ramp), at least 1.
     pub steps: usize,
-    /// The time step `Δt > 0` (Goto 2021: 1.25 for dSB, 1.25 for bSB).
-    pub dt: f64,
+    /// The time step `Δt > 0`; `None`: `min(1.25, 1.2/ω)` with `ω² = a₀ + c₀ ρ` and `ρ` the
+    /// largest absolute row sum of `J` (a bound on its spectral radius), so that the symplectic
+    /// Euler step of the linearised dynamics `ẍ = −(a₀ − a)x + c₀Jx` stays stable (`Δt ω < 2`)
+    /// with a margin. Goto et al. take `Δt = 1.25` on their instances; on graphs with strong
+    /// one-sign couplings (G-set G1: `c₀ρ ≈ 4`) that step makes the agents flip in step with
+    /// their neighbours and collapse to a uniform state (cut 0), which this bound prevents.
+    pub dt: Option<f64>,
     /// The coupling scale `c₀ > 0`; `None`: `0.5 / (σ √n)` with `σ` the root mean square of the
     /// couplings over all pairs (Goto 2019), i.e. `0.5 / √(Σ_ij J_ij² / (n − 1))`.
     pub c0: Option<f64>,
@@ -59,13 +64,13 @@ pub struct BifurcationParams {
 }
 
 impl Default for BifurcationParams {
-    /// Discrete SB, 64 agents, 1000 steps of 1.25, the default `c₀`, seed 0, sequential.
+    /// Discrete SB, 64 agents, 1000 steps, the default `Δt` and `c₀`, seed 0, sequential.
     fn default() -> Self {
         Self {
             variant: Bifurcation::Discrete,
             agents: 64,
             steps: 1000,
-            dt: 1.25,
+            dt: None,
             c0: None,
             seed: 0,
             par: Par::Seq,
@@ -81,11 +86,21 @@ impl BifurcationParams {
                 return Err(Error::invalid(name, 0, "must be at least 1"));
             }
         }
-        crate::error::check_positive("dt", self.dt, "use a step such as 1.25")?;
+        if let Some(dt) = self.dt {
+            crate::error::check_positive("dt", dt, "use a step such as 0.5, or None")?;
+        }
         if let Some(c) = self.c0 {
             crate::error::check_positive("c0", c, "use a positive coupling scale, or None")?;
         }
         Ok(())
+    }
+
+    /// `Δt` for `model` (the given one, or the default of the field docs).
+    pub fn time_step(&self, model: &IsingModel) -> f64 {
+        self.dt.unwrap_or_else(|| {
+            let omega = (1.0 + self.coupling_scale(model) * model.max_abs_row_sum()).sqrt();
+            (1.2 / omega).min(1.25)
+        })
     }
 
     /// `c₀` for `model` (the given one, or the default of the field docs).
@@ -234,7 +249,7 @@ fn run_block(
     let mut rng = stream(p.seed, streams::INIT + index);
     let mut b = Block::new(model.n(), &mut rng);
     let c = Couplings { model };
-    let dt = p.dt as f32;
+    let dt = p.time_step(model) as f32;
     for t in 0..p.steps {
         if t % 16 == 15 && (stop.load(Ordering::Relaxed) || clock.check().is_some()) {
             stop.store(true, Ordering::Relaxed);

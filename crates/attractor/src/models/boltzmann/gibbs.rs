@@ -98,7 +98,11 @@ impl<'a> Gibbs<'a> {
         let m = self.machine;
         let n = m.n();
         if self.scan == Scan::RandomPermutation {
-            // Fisher–Yates on the previous order: uniform whatever it was.
+            // Fisher–Yates from the identity: each sweep's order depends on the chain's
+            // generator alone, so a run in pieces (chunks of sweeps) equals one run
+            for (i, o) in order.iter_mut().enumerate() {
+                *o = i;
+            }
             for i in (1..n).rev() {
                 let k = rng.random_range(0..=i);
                 order.swap(i, k);

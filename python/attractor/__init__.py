@@ -11,7 +11,8 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
   stability threshold ``kappa_c`` of each stored pattern.
 - :class:`OscillatorIsingSampler` -- the oscillator Ising machine as a dimod sampler (when dimod
   is installed), and :func:`maxcut` for graphs, edge arrays and G-set files;
-  :class:`AnnealingSampler` -- simulated annealing, the baseline, as a dimod sampler.
+  :class:`AnnealingSampler` (simulated annealing, the baseline) and
+  :class:`SimulatedBifurcationSampler` as dimod samplers; ``maxcut(..., solver=...)`` picks one.
 - Sparse coding by competitive networks (FCN, PFCN, LCA): :class:`SparseCoder` (a
   scikit-learn transformer), :func:`sparse_encode`, :func:`sparse_path`,
   :func:`sparse_trajectory`, with an optimality certificate (duality gap) per code.
@@ -49,11 +50,11 @@ from .rbm import BernoulliRBM, GaussianBernoulliRBM
 from .eqprop import ContrastiveHebbianClassifier, EquilibriumPropagationClassifier, gradient_check
 from .io import read_gset, read_idx, read_npy, read_qubo
 
-from .annealing import anneal_ising_arrays
+from .annealing import anneal_ising_arrays, bifurcate_ising_arrays
 
 try:  # the dimod samplers need the optional extra
     from .oscillators import OscillatorIsingSampler  # noqa: F401
-    from .annealing import AnnealingSampler  # noqa: F401
+    from .annealing import AnnealingSampler, SimulatedBifurcationSampler  # noqa: F401
 except ImportError:  # pragma: no cover - exercised only without dimod
     pass
 
@@ -72,7 +73,9 @@ __all__ = [
     "Krotov2021",
     "OscillatorIsingSampler",
     "AnnealingSampler",
+    "SimulatedBifurcationSampler",
     "anneal_ising_arrays",
+    "bifurcate_ising_arrays",
     "MaxCutResult",
     "OscillatorMemory",
     "maxcut",

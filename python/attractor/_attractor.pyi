@@ -126,6 +126,23 @@ def anneal_ising(
     time: Optional[float] = None,
     threads: int = 1,
 ) -> dict: ...
+def bifurcate_ising(
+    n: int,
+    linear: npt.NDArray[np.float64],
+    i: npt.NDArray[np.int64],
+    j: npt.NDArray[np.int64],
+    b: npt.NDArray[np.float64],
+    offset: float = 0.0,
+    seed: int = 0,
+    agents: int = 64,
+    steps: int = 1000,
+    variant: str = "discrete",
+    dt: Optional[float] = None,
+    c0: Optional[float] = None,
+    rounds: int = 1,
+    time: Optional[float] = None,
+    threads: int = 1,
+) -> dict: ...
 def sample_max_cut(
     n: int,
     i: npt.NDArray[np.int64],

@@ -1,7 +1,10 @@
-"""Simulated annealing (Kirkpatrick, Gelatt & Vecchi 1983) of Ising problems: single-spin
-Metropolis sweeps with incrementally updated local fields under a geometric inverse-temperature
-schedule, in Rust, as a dimod sampler -- the baseline the oscillator Ising machine is compared
-against (dwave-neal's algorithm)."""
+"""Two more Ising solvers from the Rust core as dimod samplers, beside the oscillator machine:
+
+- simulated annealing (Kirkpatrick, Gelatt & Vecchi 1983): single-spin Metropolis sweeps with
+  incrementally updated local fields under a geometric inverse-temperature schedule -- the
+  baseline (dwave-neal's algorithm);
+- simulated bifurcation (Goto et al. 2019, 2021): each spin a particle whose potential
+  bifurcates as a pump rises, ballistic or discrete, many agents at once."""
 
 import numbers
 
@@ -56,6 +59,38 @@ def anneal_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_reads=16, nu
     return d
 
 
+def bifurcate_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_agents=64, num_steps=1000,
+                           variant="discrete", dt=None, c0=None, num_rounds=None, time_limit=None,
+                           num_threads=1):
+    """Simulated bifurcation of ``E(s) = sum_i linear_i s_i + sum_k b_k s_{i_k} s_{j_k} +
+    offset``: the same dict as :func:`anneal_ising_arrays`."""
+    if time_limit is None and num_rounds is None:
+        num_rounds = 1
+    for name, v in (("dt", dt), ("c0", c0)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, numbers.Real)):
+            raise TypeError(f"{name}: expected a number or None, got {v!r}")
+    d = _attractor.bifurcate_ising(
+        whole("n", n, 0),
+        np.ascontiguousarray(linear, dtype=np.float64),
+        np.ascontiguousarray(i, dtype=np.int64),
+        np.ascontiguousarray(j, dtype=np.int64),
+        np.ascontiguousarray(b, dtype=np.float64),
+        float(offset),
+        seed=whole("seed", seed, 0),
+        agents=whole("num_agents", num_agents, 0),
+        steps=whole("num_steps", num_steps, 0),
+        variant=str(variant),
+        dt=None if dt is None else float(dt),
+        c0=None if c0 is None else float(c0),
+        rounds=0 if num_rounds is None else whole("num_rounds", num_rounds, 1),
+        time=_seconds(time_limit),
+        threads=whole("num_threads", num_threads, 0),
+    )
+    if d["status"] == "interrupted":
+        raise Interrupted(d)
+    return d
+
+
 if dimod is not None:
 
     class AnnealingSampler(dimod.Sampler):
@@ -86,6 +121,42 @@ if dimod is not None:
                 return dimod.SampleSet.from_samples(([], labels), vartype="SPIN", energy=[])
             d = anneal_ising_arrays(n, linear, i, j, bq, 0.0, seed, num_reads, num_sweeps,
                                     beta_range, num_rounds, time_limit, num_threads)
+            return dimod.SampleSet.from_samples(
+                (d["samples"], labels),
+                vartype="SPIN",
+                energy=d["energies"],
+                num_occurrences=d["num_occurrences"],
+                info={"timing": {"elapsed": d["elapsed"]}, "status": d["status"]},
+            )
+
+    class SimulatedBifurcationSampler(dimod.Sampler):
+        """Simulated bifurcation as a dimod sampler: every agent's final state ``sgn x`` is a
+        read (aggregated, lowest energy first), with dimod's energies.
+
+        Parameters of a call: ``seed``, ``num_agents`` (per round, 16 per SIMD block),
+        ``num_steps``, ``variant`` (``"discrete"`` or ``"ballistic"``), ``dt`` and ``c0``
+        (default: the library's, ``c0 = 0.5/sqrt(sum J^2/(n-1))`` and a step within the
+        stability of the linearised dynamics), ``num_rounds`` (reproducible), ``time_limit``
+        (seconds), ``num_threads`` (results do not depend on it)."""
+
+        @property
+        def parameters(self):
+            return {k: [] for k in ("seed", "num_agents", "num_steps", "variant", "dt", "c0",
+                                    "num_rounds", "time_limit", "num_threads")}
+
+        @property
+        def properties(self):
+            return {"description": "simulated bifurcation (attractor)", "version": _attractor.__version__}
+
+        def sample_ising(self, h, J, seed=0, num_agents=64, num_steps=1000, variant="discrete",
+                         dt=None, c0=None, num_rounds=None, time_limit=None, num_threads=1,
+                         **kwargs):
+            self.remove_unknown_kwargs(**kwargs)
+            labels, n, linear, i, j, bq = _ising_arrays(h, J)
+            if n == 0:
+                return dimod.SampleSet.from_samples(([], labels), vartype="SPIN", energy=[])
+            d = bifurcate_ising_arrays(n, linear, i, j, bq, 0.0, seed, num_agents, num_steps,
+                                       variant, dt, c0, num_rounds, time_limit, num_threads)
             return dimod.SampleSet.from_samples(
                 (d["samples"], labels),
                 vartype="SPIN",

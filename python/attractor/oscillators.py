@@ -95,18 +95,47 @@ def _edges_of(graph):
     return n, ij[:, 0].astype(np.int64), ij[:, 1].astype(np.int64), w, range(n)
 
 
-def maxcut(graph, time=None, rounds=None, seed=0, replicas=16, threads=1, steps=None, progress=None):
+def maxcut(graph, time=None, rounds=None, seed=0, replicas=None, threads=1, steps=None,
+           progress=None, solver="oim"):
     """The maximum cut of ``graph`` (a networkx graph with optional ``weight`` attributes, an
-    ``(m, 2)`` or ``(m, 3)`` array of 0-based edges, or a G-set file) by the oscillator Ising
-    machine, for ``rounds`` annealing rounds (reproducible) or a ``time`` budget in seconds
-    (default: one round). ``progress(rounds, elapsed_s, best_energy)`` is called as rounds
-    finish (an exception in it stops the run and is raised). Ctrl-C raises
-    :class:`Interrupted` with the best cut so far."""
+    ``(m, 2)`` or ``(m, 3)`` array of 0-based edges, or a G-set file) by ``solver``: ``"oim"``
+    the oscillator Ising machine (``replicas`` per round, ``steps`` per round), ``"anneal"``
+    simulated annealing (``replicas`` reads of ``steps`` sweeps per round) or ``"sb"`` discrete
+    simulated bifurcation (``replicas`` agents of ``steps`` steps per round); for ``rounds``
+    rounds (reproducible) or a ``time`` budget in seconds (default: one round).
+    ``progress(rounds, elapsed_s, best_energy)`` (``"oim"`` only) is called as rounds finish (an
+    exception in it stops the run and is raised). Ctrl-C raises :class:`Interrupted` with the
+    best cut so far."""
+    if solver not in ("oim", "anneal", "sb"):
+        raise AttractorError(f"solver = {solver!r}: use 'oim', 'anneal' or 'sb'")
     n, i, j, w, nodes = _edges_of(graph)
-    d = _attractor.sample_max_cut(
-        n, np.ascontiguousarray(i), np.ascontiguousarray(j), np.ascontiguousarray(w, dtype=np.float64),
-        **_machine_kwargs(seed, replicas, rounds, time, threads, steps, progress),
-    )
+    if solver == "oim":
+        d = _attractor.sample_max_cut(
+            n, np.ascontiguousarray(i), np.ascontiguousarray(j),
+            np.ascontiguousarray(w, dtype=np.float64),
+            **_machine_kwargs(seed, 16 if replicas is None else replicas, rounds, time,
+                              threads, steps, progress),
+        )
+    else:
+        if progress is not None:
+            raise AttractorError("progress: reported by solver='oim' only")
+        from .annealing import anneal_ising_arrays, bifurcate_ising_arrays
+
+        # Max-Cut as the Ising objective sum w_ij s_i s_j (dimod's convention): cut = (W - E)/2
+        w = np.ascontiguousarray(w, dtype=np.float64)
+        kw = dict(seed=seed, num_rounds=rounds, time_limit=time, num_threads=threads)
+        try:
+            if solver == "anneal":
+                d = anneal_ising_arrays(n, np.zeros(n), i, j, w,
+                                        num_reads=16 if replicas is None else replicas,
+                                        num_sweeps=1000 if steps is None else steps, **kw)
+            else:
+                d = bifurcate_ising_arrays(n, np.zeros(n), i, j, w,
+                                           num_agents=64 if replicas is None else replicas,
+                                           num_steps=1000 if steps is None else steps, **kw)
+        except Interrupted as e:
+            d = e.result
+        d["cuts"] = (float(w.sum()) - np.asarray(d["energies"])) / 2
     best = MaxCutResult(
         cut=float(d["cuts"][0]),
         partition=d["samples"][0].astype(np.int8),

@@ -60,3 +60,26 @@ def test_time_limit_and_bad_input():
         attractor.AnnealingSampler().sample_ising(h, J, beta_range=(0.0, 1.0))
     with pytest.raises(TypeError):
         attractor.AnnealingSampler().sample_ising(h, J, num_reads="many")
+
+
+def test_simulated_bifurcation_finds_the_optimum_with_dimod_energies():
+    h, J = random_problem(12, 4)
+    for variant in ("discrete", "ballistic"):
+        ss = attractor.SimulatedBifurcationSampler().sample_ising(h, J, seed=1, variant=variant)
+        assert ss.first.energy == pytest.approx(brute_force(h, J), abs=1e-9)
+        bqm = dimod.BinaryQuadraticModel.from_ising(h, J)
+        for sample, energy in ss.data(["sample", "energy"]):
+            assert bqm.energy(sample) == pytest.approx(energy, abs=1e-9)
+    with pytest.raises(attractor.AttractorError, match="variant"):
+        attractor.SimulatedBifurcationSampler().sample_ising(h, J, variant="chaotic")
+
+
+@pytest.mark.parametrize("solver", ["oim", "anneal", "sb"])
+def test_maxcut_with_every_solver(solver):
+    edges = np.array([[0, 1], [1, 2], [2, 0], [2, 3], [3, 4], [4, 0]])
+    r = attractor.maxcut(edges, rounds=2, seed=1, solver=solver)
+    assert r.cut == 5
+    s = r.partition
+    assert sum(s[a] != s[b] for a, b in edges) == 5
+    with pytest.raises(attractor.AttractorError, match="solver"):
+        attractor.maxcut(edges, rounds=1, solver="quantum")

@@ -7,6 +7,7 @@ mod maxcut;
 mod memory;
 mod plot;
 mod sample;
+mod solvers;
 mod sparse;
 mod train;
 mod train_eqprop;

@@ -3,6 +3,7 @@
 //! write the best partition. Defaults, cut ↔ energy conversions and the stability certificate
 //! come from the library.
 
+use crate::solvers::{self, Solver};
 use anyhow::{Context, Result, bail};
 use attractor::models::{Found, OimParams, OimProgress, OimResult, OscillatorIsingMachine};
 use attractor::problems::formats::GraphFormat;
@@ -60,6 +61,11 @@ pub struct MachineArgs {
     /// Stop as soon as this objective is reached (a cut for maxcut, an energy for ising).
     #[arg(long, allow_hyphen_values = true)]
     pub target: Option<f64>,
+    /// The solver: oim (the oscillator Ising machine), anneal (simulated annealing; --replicas
+    /// reads and --steps sweeps per round) or sb (discrete simulated bifurcation; --replicas
+    /// agents and --steps steps per round).
+    #[arg(long, value_enum, default_value_t = Solver::Oim)]
+    pub solver: Solver,
 }
 
 /// `attractor maxcut FILE`.
@@ -270,7 +276,11 @@ pub enum Exit {
 }
 
 fn exit_of(r: &OimResult) -> Exit {
-    if r.status == Status::Interrupted {
+    exit_of_status(&r.status)
+}
+
+fn exit_of_status(status: &Status) -> Exit {
+    if *status == Status::Interrupted {
         Exit::Interrupted
     } else {
         Exit::Done
@@ -326,6 +336,42 @@ pub fn run_maxcut(args: &MaxcutArgs) -> Result<Exit> {
     let (p, mut run_budget) = params(&model, &args.machine, false)?;
     if let Some(c) = args.machine.target {
         run_budget = run_budget.target_energy(g.energy_from_cut(c))?;
+    }
+    let solver = args.machine.solver;
+    if solver != Solver::Oim {
+        solvers::check_options(solver, &args.machine)?;
+        println!(
+            "graph {name}: {} nodes, {} edges, total weight {}; {}, {}, seed {}",
+            g.n,
+            g.edges.len(),
+            fmt(w),
+            solvers::describe(solver, &args.machine),
+            budget_text(&run_budget),
+            args.machine.seed
+        );
+        let a = solvers::run(solver, &model, &args.machine, run_budget)?;
+        check_finite_result("energy", a.energy)?;
+        println!(
+            "best cut: {}  Ising energy {}",
+            fmt(g.cut_from_energy(a.energy)),
+            fmt(a.energy)
+        );
+        println!(
+            "{}: {:.2} s, {} reads",
+            solvers::status_text(&a.status),
+            a.seconds,
+            a.reads
+        );
+        if let Some(out) = &args.machine.out {
+            let header = [format!(
+                "{name}: cut {}, Ising energy {}",
+                fmt(g.cut_from_energy(a.energy)),
+                fmt(a.energy)
+            )];
+            write_partition(out, &a.spins, &header).context("--out")?;
+            println!("wrote {}", out.display());
+        }
+        return Ok(exit_of_status(&a.status));
     }
     let (replicas, budget, seed) = (p.replicas, budget_text(&run_budget), p.seed);
     let machine = OscillatorIsingMachine::new(model, p).map_err(option_names)?;
@@ -398,6 +444,38 @@ pub fn run_ising(args: &IsingArgs) -> Result<Exit> {
     } else {
         "Ising energy"
     };
+    let solver = args.machine.solver;
+    if solver != Solver::Oim {
+        solvers::check_options(solver, &args.machine)?;
+        println!(
+            "{name}: {} variables, {} couplings; {}, {}, seed {}",
+            model.n(),
+            model.nnz() / 2,
+            solvers::describe(solver, &args.machine),
+            budget_text(&run_budget),
+            args.machine.seed
+        );
+        let a = solvers::run(solver, &model, &args.machine, run_budget)?;
+        check_finite_result(what, a.energy)?;
+        println!("best {what}: {}", fmt(a.energy));
+        println!(
+            "{}: {:.2} s, {} reads",
+            solvers::status_text(&a.status),
+            a.seconds,
+            a.reads
+        );
+        if let Some(out) = &args.machine.out {
+            let header = [format!("{name}: {what} {}", fmt(a.energy))];
+            if args.qubo {
+                let x: Vec<i8> = bits_from_spins(&a.spins).iter().map(|&b| b as i8).collect();
+                write_partition(out, &x, &header).context("--out")?;
+            } else {
+                write_partition(out, &a.spins, &header).context("--out")?;
+            }
+            println!("wrote {}", out.display());
+        }
+        return Ok(exit_of_status(&a.status));
+    }
     let (budget, seed) = (budget_text(&run_budget), p.seed);
     let (n, couplings) = (model.n(), model.nnz() / 2);
     let machine = OscillatorIsingMachine::new(model, p).map_err(option_names)?;

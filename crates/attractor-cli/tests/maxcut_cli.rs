@@ -246,3 +246,69 @@ fn maxcut_refuses_an_out_that_names_an_input() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--start"), "{err}");
 }
+
+/// `--solver anneal` and `--solver sb`: the reported cut is the cut of the written partition,
+/// near G11's best-known 564, reproducible for a seed and a number of rounds.
+#[test]
+fn maxcut_with_annealing_and_bifurcation() {
+    let g11 = repo("data/gset/G11.txt");
+    let graph = std::fs::read_to_string(&g11).unwrap();
+    for solver in ["anneal", "sb"] {
+        let out_path = tmp(&format!("g11-{solver}.part"));
+        let run = || {
+            attractor(&[
+                "maxcut",
+                &g11,
+                "--solver",
+                solver,
+                "--rounds",
+                "2",
+                "--seed",
+                "3",
+                "--out",
+                out_path.to_str().unwrap(),
+            ])
+        };
+        let (code, out, err) = run();
+        assert_eq!(code, 0, "{solver}: {err}");
+        let reported: i64 = out
+            .lines()
+            .find(|l| l.starts_with("best cut:"))
+            .and_then(|l| l.split_whitespace().nth(2))
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_else(|| panic!("{out}"));
+        let part = std::fs::read_to_string(&out_path).unwrap();
+        let mut s = vec![0i64; 801];
+        for l in part.lines().filter(|l| !l.starts_with('#')) {
+            let mut t = l.split_whitespace();
+            let i: usize = t.next().unwrap().parse().unwrap();
+            s[i] = t.next().unwrap().parse().unwrap();
+        }
+        let cut: i64 = graph
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let v: Vec<i64> = l.split_whitespace().map(|x| x.parse().unwrap()).collect();
+                if s[v[0] as usize] != s[v[1] as usize] {
+                    v[2]
+                } else {
+                    0
+                }
+            })
+            .sum();
+        assert_eq!(cut, reported, "{solver}: {out}");
+        assert!(cut >= 556, "{solver}: cut {cut}");
+        let (_, again, _) = run();
+        assert_eq!(
+            again.lines().find(|l| l.starts_with("best cut:")),
+            out.lines().find(|l| l.starts_with("best cut:")),
+            "{solver}: reproducible"
+        );
+    }
+    let (code, _, err) = attractor(&["maxcut", &g11, "--solver", "sb", "--mu-spread", "0.1"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--mu-spread") && err.contains("--solver oim"),
+        "{err}"
+    );
+}

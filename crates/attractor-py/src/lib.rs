@@ -26,9 +26,9 @@ use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-mod annealing;
 mod arrays;
 mod eqprop;
+mod ising_samplers;
 mod memory;
 mod rbm;
 mod sparse;
@@ -1131,7 +1131,7 @@ fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_npy, m)?)?;
     m.add_function(wrap_pyfunction!(read_idx, m)?)?;
     sparse::register(m)?;
-    annealing::register(m)?;
+    ising_samplers::register(m)?;
     rbm::register(m)?;
     eqprop::register(m)?;
     memory::register(m)?;

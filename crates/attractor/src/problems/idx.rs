@@ -89,6 +89,36 @@ fn reserve(out: &mut Vec<u8>, more: usize) -> std::result::Result<(), GzError> {
     })
 }
 
+/// Why [`read_growing`] stopped early.
+enum Grow {
+    Io(std::io::Error),
+    Memory(GzError),
+}
+
+/// Append up to `want` more bytes of `src` to `out`, reserving as the data arrive (chunks that
+/// double from 64 KiB, under the memory policy) rather than the whole declared size at once:
+/// a small file whose header declares gigabytes costs what it actually holds. Stops at the end
+/// of the stream.
+fn read_growing(
+    src: &mut impl Read,
+    out: &mut Vec<u8>,
+    want: usize,
+) -> std::result::Result<(), Grow> {
+    let mut left = want;
+    let mut chunk = 1usize << 16;
+    while left > 0 {
+        let step = chunk.min(left);
+        reserve(out, step).map_err(Grow::Memory)?;
+        let got = src.take(step as u64).read_to_end(out).map_err(Grow::Io)?;
+        if got < step {
+            return Ok(());
+        }
+        left -= step;
+        chunk = chunk.saturating_mul(2);
+    }
+    Ok(())
+}
+
 /// Whether `b` starts with the gzip magic `1f 8b`.
 pub(crate) fn is_gzip(b: &[u8]) -> bool {
     b.starts_with(&[0x1f, 0x8b])
@@ -128,20 +158,21 @@ pub(crate) fn gunzip_bounded(
             Need::Prefix(t) => {
                 if out.len() < t {
                     let want = t - out.len();
-                    reserve(&mut out, want)?;
-                    (&mut dec)
-                        .take(want as u64)
-                        .read_to_end(&mut out)
-                        .map_err(gz)?;
+                    read_growing(&mut dec, &mut out, want).map_err(|e| match e {
+                        Grow::Io(e) => gz(e),
+                        Grow::Memory(e) => e,
+                    })?;
                 }
                 return Ok(out);
             }
             Need::Total(t) => {
                 if out.len() <= t {
-                    let more = t - out.len() + 1;
-                    reserve(&mut out, more)?;
-                    let want = (t - out.len()) as u64 + 1;
-                    (&mut dec).take(want).read_to_end(&mut out).map_err(gz)?;
+                    // one byte more than declared, to see a stream that expands beyond it
+                    let want = t - out.len() + 1;
+                    read_growing(&mut dec, &mut out, want).map_err(|e| match e {
+                        Grow::Io(e) => gz(e),
+                        Grow::Memory(e) => e,
+                    })?;
                 }
                 if out.len() > t {
                     return Err(GzError::Content(format!(

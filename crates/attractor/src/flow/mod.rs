@@ -16,6 +16,7 @@
 
 mod batch_gradient;
 mod gradient;
+mod inertial;
 mod langevin;
 mod preconditioned;
 mod projected;
@@ -23,6 +24,7 @@ mod proximal;
 
 pub use batch_gradient::BatchGradientFlow;
 pub use gradient::GradientFlow;
+pub use inertial::{InertialFlow, SecondOrder};
 pub use langevin::{LangevinFlow, TemperatureSchedule};
 pub use preconditioned::{DiagonalMetric, Metric, PreconditionedFlow};
 pub use projected::{BoxSet, ConvexSet, NonNegativeOrthant, ProjectedFlow};

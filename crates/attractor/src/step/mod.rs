@@ -10,6 +10,8 @@
 //! | [`Dopri5`] | 5(4) | 6 (FSAL) | adaptive, explicit `rtol`/`atol` |
 //! | [`EulerMaruyama`] | strong ½, weak 1 | 1 | Langevin and other SDEs |
 //! | [`Iterate`] | — | 1 map update | discrete maps ([`DiscreteMap`]): sweeps, memory updates |
+//! | [`SymplecticEuler`] | 1, symplectic | 1 acceleration | second-order flows ([`SecondOrder`](crate::flow::SecondOrder)) |
+//! | [`Leapfrog`] | 2, symplectic, reversible | 1 acceleration | second-order flows, energy without drift |
 
 mod dopri5;
 mod euler;
@@ -17,6 +19,7 @@ mod euler_maruyama;
 mod heun;
 mod iterate;
 mod rk4;
+mod symplectic;
 
 pub use dopri5::Dopri5;
 pub use euler::Euler;
@@ -24,6 +27,7 @@ pub use euler_maruyama::EulerMaruyama;
 pub use heun::Heun;
 pub use iterate::{DiscreteMap, Iterate};
 pub use rk4::Rk4;
+pub use symplectic::{Leapfrog, SymplecticEuler};
 
 use crate::flow::VectorField;
 

@@ -6,18 +6,16 @@
 //!
 //! The in-library baseline every Ising benchmark compares against (dwave-neal's algorithm).
 
-use super::sample_set::Reads;
-use super::{IsingSampler, SampleSet, SampleSetInfo};
+use super::rounds::{Stops, run_rounds};
+use super::{IsingSampler, SampleSet};
 use crate::error::{Error, Result};
 use crate::problems::IsingModel;
 use crate::problems::ising::check_spins;
 use crate::rng::{Rng, stream, streams};
-use crate::run::{Budget, Clock, Status};
+use crate::run::Budget;
 use crate::schedule::Schedule;
 use faer::Par;
 use rand::RngExt;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
 
 /// `β·ΔH` beyond which a flip is refused without drawing (`e^{−40} ≈ 4·10⁻¹⁸`).
 const MAX_EXPONENT: f64 = 40.0;
@@ -235,19 +233,6 @@ impl AnnealingSampler {
     }
 }
 
-/// What the reads of a round share: the stop rules.
-struct Stops {
-    clock: Clock,
-    target: Option<f64>,
-    hit: AtomicBool,
-}
-
-impl Stops {
-    fn stop(&self) -> bool {
-        self.hit.load(Ordering::Relaxed) || self.clock.check().is_some()
-    }
-}
-
 /// One annealing read: its final spins (where the schedule or a stop left them).
 fn anneal(model: &IsingModel, betas: &[f64], seed: u64, index: u64, stops: &Stops) -> Vec<i8> {
     let mut init = stream(seed, streams::INIT + index);
@@ -261,12 +246,7 @@ fn anneal(model: &IsingModel, betas: &[f64], seed: u64, index: u64, stops: &Stop
     };
     for &beta in betas {
         chain.sweep(beta, &mut rng);
-        if let Some(t) = stops.target
-            && chain.energy() <= t
-        {
-            stops.hit.store(true, Ordering::Relaxed);
-            break;
-        }
+        stops.offer(chain.energy());
         if stops.stop() {
             break;
         }
@@ -276,67 +256,36 @@ fn anneal(model: &IsingModel, betas: &[f64], seed: u64, index: u64, stops: &Stop
 
 impl IsingSampler for AnnealingSampler {
     fn sample_ising(&self, model: &IsingModel) -> Result<SampleSet> {
-        use rayon::prelude::*;
         let p = &self.params;
         p.validate()?;
-        self.budget.require_bound("rounds", true)?;
-        let start = Instant::now();
-        let n = model.n();
         crate::memory::check(
             "annealing states (spins and fields of a read, per thread)",
-            &[n.max(1), 9],
+            &[model.n().max(1), 9],
             1,
             "use a smaller model",
         )?;
         let betas = p.betas(model);
-        let stops = Stops {
-            clock: self.budget.start(),
-            target: self.budget.target().map(|e| e + 1e-9 * (1.0 + e.abs())),
-            hit: AtomicBool::new(false),
-        };
+        // reads in at most `k` contiguous blocks (one per worker), each read on its own streams
         let blocks = match crate::linalg::effective_par(p.par) {
             Par::Seq => 1,
             Par::Rayon(k) => k.get().min(p.num_reads),
         };
-        let mut reads = Reads::new(n);
-        let mut total = 0usize;
-        let mut round = 0usize;
-        let status = loop {
-            let base = (round * p.num_reads) as u64;
-            let one = |r: usize| anneal(model, &betas, p.seed, base + r as u64, &stops);
-            let states: Vec<Vec<i8>> = if blocks <= 1 {
-                (0..p.num_reads).map(one).collect()
-            } else {
-                let per = p.num_reads.div_ceil(blocks);
-                (0..blocks)
-                    .into_par_iter()
-                    .map(|b| {
-                        (b * per..((b + 1) * per).min(p.num_reads))
-                            .map(one)
-                            .collect::<Vec<_>>()
-                    })
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .flatten()
+        let per = p.num_reads.div_ceil(blocks);
+        let blocks = p.num_reads.div_ceil(per);
+        run_rounds(
+            model,
+            &self.budget,
+            blocks,
+            p.par,
+            "simulated annealing",
+            |i, stops| {
+                // unit i = round·blocks + b covers reads round·num_reads + b·per ..
+                let (round, b) = (i / blocks as u64, (i % blocks as u64) as usize);
+                let first = round * p.num_reads as u64;
+                (b * per..((b + 1) * per).min(p.num_reads))
+                    .map(|r| anneal(model, &betas, p.seed, first + r as u64, stops))
                     .collect()
-            };
-            for s in &states {
-                reads.push_counted(s, 1, true);
-            }
-            total += states.len();
-            round += 1;
-            if stops.hit.load(Ordering::Relaxed) {
-                break Status::TargetReached;
-            }
-            if let Some(s) = stops.clock.check() {
-                break s;
-            }
-            if self.budget.max_steps().is_some_and(|m| round >= m) {
-                break Status::MaxSteps;
-            }
-        };
-        let mut info = SampleSetInfo::new("simulated annealing", total, start.elapsed());
-        info.status = Some(status);
-        Ok(reads.finish(model, info))
+            },
+        )
     }
 }

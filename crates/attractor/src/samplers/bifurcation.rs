@@ -13,16 +13,14 @@
 //! lanes, so the coupling product `Σ_j J_ij φ(x_j)` of a block is one pass over the couplings
 //! with a vector of lanes per entry.
 
-use super::sample_set::Reads;
-use super::{IsingSampler, SampleSet, SampleSetInfo};
+use super::rounds::{Stops, run_rounds};
+use super::{IsingSampler, SampleSet};
 use crate::error::{Error, Result};
 use crate::problems::IsingModel;
 use crate::rng::{stream, streams};
-use crate::run::{Budget, Clock, Status};
+use crate::run::Budget;
 use faer::Par;
 use rand::RngExt;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
 
 /// Agents integrated together in one block (f32 lanes).
 pub const LANES: usize = 16;
@@ -122,6 +120,27 @@ impl BifurcationParams {
     }
 }
 
+/// One symplectic Euler step of one spin in every lane, `a₀ = 1`: `y += Δt(−(a₀ − a)x + c₀f)`,
+/// `x += Δt y`, then the inelastic wall (`|x| > 1`: `x ← sgn x`, `y ← 0`) — branch-free, as a
+/// clamp and a select, so that the lanes vectorise.
+#[inline(always)]
+fn kick_drift_wall(
+    x: &mut [f32; LANES],
+    y: &mut [f32; LANES],
+    f: &[f32; LANES],
+    detuning: f32,
+    dt: f32,
+    c0: f32,
+) {
+    for k in 0..LANES {
+        let yk = y[k] + dt * (-detuning * x[k] + c0 * f[k]);
+        let xk = x[k] + dt * yk;
+        let wall = xk.abs() > 1.0;
+        x[k] = xk.clamp(-1.0, 1.0);
+        y[k] = if wall { 0.0 } else { yk };
+    }
+}
+
 /// The state of one block of agents: `x`, `y` as `n × LANES` (spin-major), f32.
 struct Block {
     x: Vec<[f32; LANES]>,
@@ -187,14 +206,7 @@ impl Block {
         let (rp, col, val) = (c.model.row_ptr(), c.model.col(), c.model.values_f32());
         let a0 = 1.0f32;
         for ((x, y), f) in self.x.iter_mut().zip(self.y.iter_mut()).zip(&self.field) {
-            // branch-free, so that the lanes vectorise: the wall as a clamp and a select
-            for k in 0..LANES {
-                let yk = y[k] + dt * (-(a0 - a) * x[k] + c0 * f[k]);
-                let xk = x[k] + dt * a0 * yk;
-                let wall = xk.abs() > 1.0;
-                x[k] = xk.clamp(-1.0, 1.0);
-                y[k] = if wall { 0.0 } else { yk };
-            }
+            kick_drift_wall(x, y, f, a0 - a, dt, c0);
         }
         for i in 0..self.x.len() {
             let (x, p) = (&self.x[i], &mut self.phi[i]);
@@ -247,14 +259,7 @@ impl Block {
                     f[k] += w * pj[k];
                 }
             }
-            let (x, y) = (&mut self.x[i], &mut self.y[i]);
-            for k in 0..LANES {
-                let yk = y[k] + dt * (-(a0 - a) * x[k] + c0 * f[k]);
-                let xk = x[k] + dt * a0 * yk;
-                let wall = xk.abs() > 1.0;
-                x[k] = xk.clamp(-1.0, 1.0);
-                y[k] = if wall { 0.0 } else { yk };
-            }
+            kick_drift_wall(&mut self.x[i], &mut self.y[i], &f, a0 - a, dt, c0);
         }
     }
 
@@ -306,22 +311,21 @@ impl BifurcationSampler {
     }
 }
 
-/// One block of agents run to the end of the ramp (or a stop); its agents' spins.
+/// One block of agents run to the end of the ramp (or a stop); its agents' spins, of the
+/// working model (with the ancilla when the model has fields).
 fn run_block(
     model: &IsingModel,
     p: &BifurcationParams,
     c0: f32,
     index: u64,
-    clock: &Clock,
-    stop: &AtomicBool,
+    stops: &Stops,
 ) -> Vec<Vec<i8>> {
     let mut rng = stream(p.seed, streams::INIT + index);
     let mut b = Block::new(model.n(), &mut rng);
     let c = Couplings { model };
     let dt = p.time_step(model) as f32;
     for t in 0..p.steps {
-        if t % 16 == 15 && (stop.load(Ordering::Relaxed) || clock.check().is_some()) {
-            stop.store(true, Ordering::Relaxed);
+        if t % 16 == 15 && stops.stop() {
             break;
         }
         let a = (t + 1) as f32 / p.steps as f32;
@@ -340,63 +344,31 @@ fn run_block(
 
 impl IsingSampler for BifurcationSampler {
     fn sample_ising(&self, model: &IsingModel) -> Result<SampleSet> {
-        use rayon::prelude::*;
         let p = &self.params;
         p.validate()?;
-        self.budget.require_bound("rounds", true)?;
-        let start = Instant::now();
         // fields ride on an ancilla spin (J_{i,n} = h_i): the dynamics stay field-free
         let work = model.with_ancilla()?;
         let n_blocks = p.agents.div_ceil(LANES);
         crate::memory::check(
             "simulated-bifurcation agents (blocks x spins x lanes, x, y and phi)",
             &[n_blocks.min(64), work.n().max(1), LANES],
-            12,
+            16,
             "use fewer agents or a smaller model",
         )?;
         let c0 = p.coupling_scale(&work) as f32;
-        let clock = self.budget.start();
-        let stop = AtomicBool::new(false);
-        let target = self.budget.target().map(|e| e + 1e-9 * (1.0 + e.abs()));
-        let chunks = match crate::linalg::effective_par(p.par) {
-            Par::Seq => 1,
-            Par::Rayon(k) => k.get().min(n_blocks),
-        };
-        let mut reads = Reads::new(model.n());
-        let (mut total, mut round) = (0usize, 0usize);
-        let status = loop {
-            let base = (round * n_blocks) as u64;
-            let one = |b: usize| run_block(&work, p, c0, base + b as u64, &clock, &stop);
-            let blocks: Vec<Vec<Vec<i8>>> = if chunks <= 1 {
-                (0..n_blocks).map(one).collect()
-            } else {
-                (0..n_blocks).into_par_iter().map(one).collect()
-            };
-            let mut hit = false;
-            for spins in blocks.iter().flatten() {
-                let s = model.from_ancilla_spins(spins);
-                if let Some(t) = target
-                    && model.energy_unchecked(&s) <= t
-                {
-                    hit = true;
-                }
-                reads.push_counted(&s, 1, true);
-                total += 1;
-            }
-            round += 1;
-            if hit {
-                break Status::TargetReached;
-            }
-            if stop.load(Ordering::Relaxed) || clock.check().is_some() {
-                break clock.check().unwrap_or(Status::Interrupted);
-            }
-            if self.budget.max_steps().is_some_and(|m| round >= m) {
-                break Status::MaxSteps;
-            }
-        };
-        let mut info = SampleSetInfo::new("simulated bifurcation", total, start.elapsed());
-        info.status = Some(status);
-        Ok(reads.finish(model, info))
+        run_rounds(
+            model,
+            &self.budget,
+            n_blocks,
+            p.par,
+            "simulated bifurcation",
+            |i, stops| {
+                run_block(&work, p, c0, i, stops)
+                    .iter()
+                    .map(|s| model.from_ancilla_spins(s))
+                    .collect()
+            },
+        )
     }
 }
 

@@ -32,6 +32,7 @@ mod brute_force;
 mod greedy;
 pub mod langevin;
 mod oim;
+mod rounds;
 mod sample_set;
 pub mod tts;
 

@@ -104,7 +104,11 @@ fn main() -> ExitCode {
         Ok(maxcut::Exit::Interrupted) => ExitCode::from(130),
         Err(e) => {
             let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            eprintln!("error: {}", chain.join(": ").replace('\n', " "));
+            let line = chain.join(": ").replace('\n', " ");
+            eprintln!(
+                "error: {}",
+                attractor::error::clip_message(&line, attractor::error::MAX_MESSAGE_CHARS)
+            );
             ExitCode::from(2)
         }
     }

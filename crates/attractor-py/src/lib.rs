@@ -44,26 +44,33 @@ create_exception!(
 /// `MemoryError`) for a request that cannot fit, `KeyboardInterrupt` for a computation that
 /// Ctrl-C stopped before it had a result, `AttractorError` otherwise.
 fn err(e: attractor::Error) -> PyErr {
+    let msg = clip(&e.to_string());
     match e {
-        attractor::Error::OutOfMemory { .. } => memory::memory_error(e.to_string()),
+        attractor::Error::OutOfMemory { .. } => memory::memory_error(msg),
         attractor::Error::Stopped {
             status: Status::Interrupted,
             ..
-        } => pyo3::exceptions::PyKeyboardInterrupt::new_err(e.to_string()),
-        _ => AttractorError::new_err(e.to_string()),
+        } => pyo3::exceptions::PyKeyboardInterrupt::new_err(msg),
+        _ => AttractorError::new_err(msg),
     }
+}
+
+/// A message cut to a few hundred characters (a huge shape never makes a 15 KB line).
+fn clip(msg: &str) -> String {
+    attractor::error::clip_message(msg, attractor::error::MAX_MESSAGE_CHARS)
 }
 
 /// [`err`] with the argument's name in front of the message.
 fn err_named(what: &str, e: attractor::Error) -> PyErr {
+    let msg = clip(&format!("{what}: {e}"));
     match e {
-        attractor::Error::OutOfMemory { .. } => memory::memory_error(format!("{what}: {e}")),
-        _ => AttractorError::new_err(format!("{what}: {e}")),
+        attractor::Error::OutOfMemory { .. } => memory::memory_error(msg),
+        _ => AttractorError::new_err(msg),
     }
 }
 
 fn bad(msg: String) -> PyErr {
-    AttractorError::new_err(msg)
+    AttractorError::new_err(clip(&msg))
 }
 
 /// Whether Ctrl-C is pending (re-attaching to the interpreter to ask). Only the interpreter's

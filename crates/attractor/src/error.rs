@@ -129,6 +129,31 @@ pub fn shorten(s: &str, max: usize) -> String {
     }
 }
 
+/// The most characters of a message shown to a user ([`clip_message`]).
+pub const MAX_MESSAGE_CHARS: usize = 400;
+
+/// A message cut to at most `max` characters by eliding its middle, so that a huge embedded
+/// shape or array never makes a line of kilobytes while the name (at the start) and the fix
+/// (at the end) stay readable.
+///
+/// ```
+/// let long = format!("x: {} must be positive", "9".repeat(10_000));
+/// let short = attractor::error::clip_message(&long, 400);
+/// assert!(short.chars().count() <= 400 && short.starts_with("x: ") && short.ends_with("positive"));
+/// ```
+pub fn clip_message(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_string();
+    }
+    let marker = " … ";
+    let keep = max.saturating_sub(marker.chars().count());
+    let tail = keep / 3;
+    let head: String = s.chars().take(keep - tail).collect();
+    let end: String = s.chars().skip(n - tail).collect();
+    format!("{head}{marker}{end}")
+}
+
 /// A number as people read it: plain decimals between 10⁻⁴ and 10¹⁵ in magnitude, scientific
 /// notation outside (so `1e300` is not printed as 301 digits), and `0` for `−0`.
 ///

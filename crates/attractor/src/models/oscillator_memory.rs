@@ -77,7 +77,12 @@ impl OscillatorMemory {
             HebbianScale::OverK => k as f64,
         };
         let xi = patterns.rows();
-        let mut w = Mat::<f64>::zeros(n, n);
+        let mut w = crate::memory::try_zeros(
+            "the oscillator memory's couplings W (N x N)",
+            n,
+            n,
+            "store shorter patterns (N is the pattern length)",
+        )?;
         faer::linalg::matmul::matmul(
             w.as_mut(),
             faer::Accum::Replace,

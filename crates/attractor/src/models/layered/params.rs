@@ -40,6 +40,17 @@ fn check_sizes(sizes: &[usize]) -> Result<()> {
     for k in 0..sizes.len() - 1 {
         crate::linalg::check_dense_size("weight matrix", sizes[k], sizes[k + 1])?;
     }
+    // all the matrices together (each fitting alone is not enough), widths <= 2^24 so that
+    // the products cannot overflow
+    let entries = sizes
+        .windows(2)
+        .fold(0u64, |acc, w| acc.saturating_add(w[0] as u64 * w[1] as u64));
+    crate::memory::check_bytes(
+        "the weight matrices",
+        sizes,
+        entries.saturating_mul(8),
+        "use narrower hidden layers",
+    )?;
     Ok(())
 }
 

@@ -66,6 +66,12 @@ pub struct MachineArgs {
     /// agents and --steps steps per round).
     #[arg(long, value_enum, default_value_t = Solver::Oim)]
     pub solver: Solver,
+    /// Time-to-solution statistics: run R independent runs (seeds --seed, --seed + 1, …), each
+    /// within --time/--rounds and stopping at --target (required), and print the success
+    /// probability p, the mean time per run and TTS99 = t·ln 0.01/ln(1 − p) with a bootstrap
+    /// interval. --out is not written.
+    #[arg(long, value_name = "R")]
+    pub runs: Option<usize>,
 }
 
 /// `attractor maxcut FILE`.
@@ -103,6 +109,17 @@ const MAX_THREADS: usize = 1024;
 /// Check the options that need no model, before any file is read or any work is done: the
 /// numbers are in range and the output can be written.
 fn check_args(a: &MachineArgs) -> Result<()> {
+    if let Some(r) = a.runs {
+        if r == 0 || r > 100_000 {
+            bail!("--runs {r}: give between 1 and 100000 runs");
+        }
+        if a.target.is_none() {
+            bail!("--runs {r}: time-to-solution statistics need a --target to reach");
+        }
+        if a.out.is_some() {
+            bail!("--runs writes no partition: drop --out, or run once to write one");
+        }
+    }
     if let Some(t) = a.time {
         if !(t.is_finite() && t > 0.0) {
             bail!("--time {}: give a positive number of seconds", fmt(t));
@@ -338,6 +355,32 @@ pub fn run_maxcut(args: &MaxcutArgs) -> Result<Exit> {
         run_budget = run_budget.target_energy(g.energy_from_cut(c))?;
     }
     let solver = args.machine.solver;
+    if let Some(runs) = args.machine.runs {
+        solvers::check_options(solver, &args.machine)?;
+        println!(
+            "graph {name}: {} nodes, {} edges; {} runs of {}, {}, target cut {}",
+            g.n,
+            g.edges.len(),
+            runs,
+            solvers::describe(solver, &args.machine),
+            budget_text(&run_budget),
+            fmt(args.machine.target.unwrap_or(f64::NAN))
+        );
+        let s = solvers::time_to_solution(solver, &model, &p, &args.machine, &run_budget, runs)?;
+        println!(
+            "reached the target in {}/{} runs (p = {:.3}); best cut {}, mean cut {:.2}; mean time per run {:.3} s; TTS99 = {} (95% bootstrap interval {} to {})",
+            s.successes,
+            s.runs,
+            s.p,
+            fmt(g.cut_from_energy(s.best_energy)),
+            g.cut_from_energy(s.mean_energy),
+            s.mean_seconds,
+            solvers::seconds(s.tts),
+            solvers::seconds(s.interval.0),
+            solvers::seconds(s.interval.1)
+        );
+        return Ok(Exit::Done);
+    }
     if solver != Solver::Oim {
         solvers::check_options(solver, &args.machine)?;
         println!(

@@ -5,8 +5,10 @@
 
 use crate::maxcut::MachineArgs;
 use anyhow::{Result, bail};
+use attractor::models::{OimParams, OscillatorIsingMachine};
 use attractor::problems::IsingModel;
-use attractor::run::{Budget, Interrupt, Status};
+use attractor::run::{Budget, Interrupt, Silent, Status};
+use attractor::samplers::tts::{RunOutcome, TimeToSolution};
 use attractor::samplers::{
     AnnealingParams, AnnealingSampler, BifurcationParams, BifurcationSampler, IsingSampler,
 };
@@ -77,7 +79,11 @@ pub fn run(solver: Solver, model: &IsingModel, a: &MachineArgs, budget: Budget) 
         // SIGINT and SIGTERM stop the run and keep the best reads
         let _ = ctrlc::set_handler(move || stop.raise());
     }
-    let budget = budget.interrupt(stop);
+    sample(solver, model, a, budget.interrupt(stop))
+}
+
+/// One run of annealing or bifurcation within `budget` (its interrupt already attached).
+fn sample(solver: Solver, model: &IsingModel, a: &MachineArgs, budget: Budget) -> Result<Answer> {
     let par = match a.threads {
         0 => attractor::linalg::ALL_THREADS,
         1 => attractor::Par::Seq,
@@ -148,5 +154,70 @@ pub fn status_text(s: &Status) -> &'static str {
         Status::Interrupted => "interrupted (Ctrl-C or SIGTERM): best so far",
         Status::TargetReached => "target reached",
         _ => "all rounds done",
+    }
+}
+
+/// `R` independent runs of `solver` (seeds `a.seed + r`) within `budget` (its target required),
+/// and their time-to-solution statistics (TTS99 with a 95% bootstrap interval of 1000
+/// resamples). Ctrl-C stops the runs and reports those done.
+pub fn time_to_solution(
+    solver: Solver,
+    model: &IsingModel,
+    oim: &OimParams,
+    a: &MachineArgs,
+    budget: &Budget,
+    runs: usize,
+) -> Result<TimeToSolution> {
+    let Some(target) = budget.target() else {
+        bail!("--runs needs a --target");
+    };
+    let stop = Interrupt::new();
+    {
+        let stop = stop.clone();
+        let _ = ctrlc::set_handler(move || stop.raise());
+    }
+    let budget = budget.clone().interrupt(stop.clone());
+    let mut outcomes = Vec::with_capacity(runs);
+    for r in 0..runs {
+        if stop.is_raised() {
+            break;
+        }
+        let seed = a.seed.wrapping_add(r as u64);
+        let t0 = std::time::Instant::now();
+        let energy = match solver {
+            Solver::Oim => {
+                let mut p = oim.clone();
+                p.seed = seed;
+                OscillatorIsingMachine::new(model.clone(), p)?
+                    .solve(&budget, Silent)?
+                    .best()
+                    .energy
+            }
+            _ => {
+                let mut one = a.clone();
+                one.seed = seed;
+                sample(solver, model, &one, budget.clone())?.energy
+            }
+        };
+        outcomes.push(RunOutcome {
+            energy,
+            seconds: t0.elapsed().as_secs_f64(),
+            reached: energy <= target + 1e-9 * (1.0 + target.abs()),
+        });
+    }
+    if outcomes.is_empty() {
+        bail!("interrupted before the first run finished");
+    }
+    Ok(attractor::samplers::tts::time_to_solution(
+        &outcomes, 0.99, 1000, a.seed,
+    )?)
+}
+
+/// Seconds as people read them (`inf` when never).
+pub fn seconds(s: f64) -> String {
+    if s.is_finite() {
+        format!("{s:.3} s")
+    } else {
+        "inf (never reached)".into()
     }
 }

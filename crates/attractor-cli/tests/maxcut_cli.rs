@@ -312,3 +312,27 @@ fn maxcut_with_annealing_and_bifurcation() {
         "{err}"
     );
 }
+
+/// `--runs R`: time-to-solution statistics over seeded runs stopping at the target.
+#[test]
+fn maxcut_runs_report_time_to_solution() {
+    let g11 = repo("data/gset/G11.txt");
+    let (code, out, err) = attractor(&[
+        "maxcut", &g11, "--solver", "anneal", "--runs", "3", "--target", "564", "--time", "5",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("reached the target in 3/3 runs (p = 1.000)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("TTS99 = ") && out.contains("best cut 564"),
+        "{out}"
+    );
+    let (code, _, err) = attractor(&["maxcut", &g11, "--runs", "3", "--time", "1"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--runs 3") && err.contains("--target"),
+        "{err}"
+    );
+}

@@ -488,6 +488,30 @@ pub fn run_ising(args: &IsingArgs) -> Result<Exit> {
         "Ising energy"
     };
     let solver = args.machine.solver;
+    if let Some(runs) = args.machine.runs {
+        solvers::check_options(solver, &args.machine)?;
+        println!(
+            "{name}: {} variables; {runs} runs of {}, {}, target {what} {}",
+            model.n(),
+            solvers::describe(solver, &args.machine),
+            budget_text(&run_budget),
+            fmt(args.machine.target.unwrap_or(f64::NAN))
+        );
+        let s = solvers::time_to_solution(solver, &model, &p, &args.machine, &run_budget, runs)?;
+        println!(
+            "reached the target in {}/{} runs (p = {:.3}); best {what} {}, mean {:.4}; mean time per run {:.3} s; TTS99 = {} (95% bootstrap interval {} to {})",
+            s.successes,
+            s.runs,
+            s.p,
+            fmt(s.best_energy),
+            s.mean_energy,
+            s.mean_seconds,
+            solvers::seconds(s.tts),
+            solvers::seconds(s.interval.0),
+            solvers::seconds(s.interval.1)
+        );
+        return Ok(Exit::Done);
+    }
     if solver != Solver::Oim {
         solvers::check_options(solver, &args.machine)?;
         println!(

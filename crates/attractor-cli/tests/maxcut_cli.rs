@@ -335,4 +335,21 @@ fn maxcut_runs_report_time_to_solution() {
         err.contains("--runs 3") && err.contains("--target"),
         "{err}"
     );
+    // and `ising`: a frustrated triangle, ground energy -1
+    let tri = tmp("triangle.txt");
+    std::fs::write(&tri, "3 3\n1 2 1\n2 3 1\n1 3 1\n").unwrap();
+    let (code, out, err) = attractor(&[
+        "ising",
+        tri.to_str().unwrap(),
+        "--solver",
+        "sb",
+        "--runs",
+        "2",
+        "--target",
+        "-1",
+        "--rounds",
+        "1",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("reached the target in 2/2 runs"), "{out}");
 }

@@ -11,16 +11,8 @@ import numbers
 import numpy as np
 
 from . import _attractor
-from .errors import AttractorError, Interrupted, whole
-from .oscillators import _ising_arrays, dimod
-
-
-def _seconds(value):
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"time_limit: expected a number of seconds, got {value!r}")
-    return float(value)
+from .errors import Interrupted, whole
+from .oscillators import _ising_arrays, _seconds, dimod
 
 
 def anneal_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_reads=16, num_sweeps=1000,
@@ -51,7 +43,7 @@ def anneal_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_reads=16, nu
         num_sweeps=whole("num_sweeps", num_sweeps, 0),
         beta_range=beta_range,
         rounds=0 if num_rounds is None else whole("num_rounds", num_rounds, 1),
-        time=_seconds(time_limit),
+        time=None if time_limit is None else _seconds("time_limit", time_limit),
         threads=whole("num_threads", num_threads, 0),
     )
     if d["status"] == "interrupted":
@@ -83,7 +75,7 @@ def bifurcate_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_agents=64
         dt=None if dt is None else float(dt),
         c0=None if c0 is None else float(c0),
         rounds=0 if num_rounds is None else whole("num_rounds", num_rounds, 1),
-        time=_seconds(time_limit),
+        time=None if time_limit is None else _seconds("time_limit", time_limit),
         threads=whole("num_threads", num_threads, 0),
     )
     if d["status"] == "interrupted":

@@ -367,18 +367,8 @@ pub fn run_maxcut(args: &MaxcutArgs) -> Result<Exit> {
             fmt(args.machine.target.unwrap_or(f64::NAN))
         );
         let s = solvers::time_to_solution(solver, &model, &p, &args.machine, &run_budget, runs)?;
-        println!(
-            "reached the target in {}/{} runs (p = {:.3}); best cut {}, mean cut {:.2}; mean time per run {:.3} s; TTS99 = {} (95% bootstrap interval {} to {})",
-            s.successes,
-            s.runs,
-            s.p,
-            fmt(g.cut_from_energy(s.best_energy)),
-            g.cut_from_energy(s.mean_energy),
-            s.mean_seconds,
-            solvers::seconds(s.tts),
-            solvers::seconds(s.interval.0),
-            solvers::seconds(s.interval.1)
-        );
+        let cut = |e: f64| g.cut_from_energy(e);
+        println!("{}", solvers::tts_line(&s, "cut", cut));
         return Ok(Exit::Done);
     }
     if solver != Solver::Oim {
@@ -498,18 +488,7 @@ pub fn run_ising(args: &IsingArgs) -> Result<Exit> {
             fmt(args.machine.target.unwrap_or(f64::NAN))
         );
         let s = solvers::time_to_solution(solver, &model, &p, &args.machine, &run_budget, runs)?;
-        println!(
-            "reached the target in {}/{} runs (p = {:.3}); best {what} {}, mean {:.4}; mean time per run {:.3} s; TTS99 = {} (95% bootstrap interval {} to {})",
-            s.successes,
-            s.runs,
-            s.p,
-            fmt(s.best_energy),
-            s.mean_energy,
-            s.mean_seconds,
-            solvers::seconds(s.tts),
-            solvers::seconds(s.interval.0),
-            solvers::seconds(s.interval.1)
-        );
+        println!("{}", solvers::tts_line(&s, what, |e| e));
         return Ok(Exit::Done);
     }
     if solver != Solver::Oim {

@@ -213,8 +213,25 @@ pub fn time_to_solution(
     )?)
 }
 
+/// The summary line of `--runs`: success rate, best and mean `what` (`show` maps an energy to
+/// it: the cut for maxcut), mean time per run and TTS99 with its interval.
+pub fn tts_line(s: &TimeToSolution, what: &str, show: impl Fn(f64) -> f64) -> String {
+    format!(
+        "reached the target in {}/{} runs (p = {:.3}); best {what} {}, mean {what} {:.2}; mean time per run {:.3} s; TTS99 = {} (95% bootstrap interval {} to {})",
+        s.successes,
+        s.runs,
+        s.p,
+        attractor::format_number(show(s.best_energy)),
+        show(s.mean_energy),
+        s.mean_seconds,
+        seconds(s.tts),
+        seconds(s.interval.0),
+        seconds(s.interval.1)
+    )
+}
+
 /// Seconds as people read them (`inf` when never).
-pub fn seconds(s: f64) -> String {
+fn seconds(s: f64) -> String {
     if s.is_finite() {
         format!("{s:.3} s")
     } else {

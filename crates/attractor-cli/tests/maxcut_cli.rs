@@ -31,6 +31,36 @@ fn tmp(name: &str) -> PathBuf {
     d.join(name)
 }
 
+/// The cut of a written partition (`node spin` lines, 1-based, `#` comments) of a rudy graph,
+/// recomputed from the files.
+fn cut_of(graph: &str, partition: &str) -> i64 {
+    let mut lines = graph.lines();
+    let n: usize = lines
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut s = vec![0i64; n + 1];
+    for l in partition.lines().filter(|l| !l.starts_with('#')) {
+        let mut t = l.split_whitespace();
+        let i: usize = t.next().unwrap().parse().unwrap();
+        s[i] = t.next().unwrap().parse().unwrap();
+    }
+    lines
+        .map(|l| {
+            let v: Vec<i64> = l.split_whitespace().map(|x| x.parse().unwrap()).collect();
+            if s[v[0] as usize] != s[v[1] as usize] {
+                v[2]
+            } else {
+                0
+            }
+        })
+        .sum()
+}
+
 #[test]
 fn maxcut_reports_and_writes_a_partition_whose_cut_recomputes() {
     let out_path = tmp("g11.part");
@@ -53,25 +83,7 @@ fn maxcut_reports_and_writes_a_partition_whose_cut_recomputes() {
     assert!(out.contains("certified stable:"), "{out}");
     // recompute the cut of the written partition from the graph file
     let part = std::fs::read_to_string(&out_path).unwrap();
-    let mut s = vec![0i64; 801];
-    for l in part.lines().filter(|l| !l.starts_with('#')) {
-        let mut t = l.split_whitespace();
-        let i: usize = t.next().unwrap().parse().unwrap();
-        s[i] = t.next().unwrap().parse().unwrap();
-    }
-    let graph = std::fs::read_to_string(&g11).unwrap();
-    let cut: i64 = graph
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let v: Vec<i64> = l.split_whitespace().map(|x| x.parse().unwrap()).collect();
-            if s[v[0] as usize] != s[v[1] as usize] {
-                v[2]
-            } else {
-                0
-            }
-        })
-        .sum();
+    let cut = cut_of(&std::fs::read_to_string(&g11).unwrap(), &part);
     let reported: i64 = line.split_whitespace().nth(5).unwrap().parse().unwrap();
     assert_eq!(cut, reported, "{line}");
     assert!(part.starts_with(&format!("# {g11}: cut {cut}")), "{part}");
@@ -277,25 +289,7 @@ fn maxcut_with_annealing_and_bifurcation() {
             .and_then(|l| l.split_whitespace().nth(2))
             .and_then(|t| t.parse().ok())
             .unwrap_or_else(|| panic!("{out}"));
-        let part = std::fs::read_to_string(&out_path).unwrap();
-        let mut s = vec![0i64; 801];
-        for l in part.lines().filter(|l| !l.starts_with('#')) {
-            let mut t = l.split_whitespace();
-            let i: usize = t.next().unwrap().parse().unwrap();
-            s[i] = t.next().unwrap().parse().unwrap();
-        }
-        let cut: i64 = graph
-            .lines()
-            .skip(1)
-            .map(|l| {
-                let v: Vec<i64> = l.split_whitespace().map(|x| x.parse().unwrap()).collect();
-                if s[v[0] as usize] != s[v[1] as usize] {
-                    v[2]
-                } else {
-                    0
-                }
-            })
-            .sum();
+        let cut = cut_of(&graph, &std::fs::read_to_string(&out_path).unwrap());
         assert_eq!(cut, reported, "{solver}: {out}");
         assert!(cut >= 556, "{solver}: cut {cut}");
         let (_, again, _) = run();

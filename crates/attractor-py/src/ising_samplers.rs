@@ -5,8 +5,7 @@
 //! `interrupted` (the Python layer raises `attractor.Interrupted`).
 
 use super::arrays::watched;
-use super::{err, pairs, set_dict, time_budget};
-use attractor::problems::IsingModel;
+use super::{err, objective_model, set_dict, time_budget};
 use attractor::run::{Budget, Interrupt};
 use attractor::samplers::{
     AnnealingParams, AnnealingSampler, Bifurcation, BifurcationParams, BifurcationSampler,
@@ -40,9 +39,7 @@ fn anneal_ising<'py>(
     time: Option<f64>,
     threads: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let quad = pairs(n, &i, &j, &b)?;
-    let lin = linear.as_array().to_vec();
-    let model = IsingModel::from_objective(n, &lin, &quad, offset).map_err(err)?;
+    let model = objective_model(n, &linear, &i, &j, &b, offset)?;
     let params = AnnealingParams {
         num_reads,
         num_sweeps,
@@ -82,9 +79,7 @@ fn bifurcate_ising<'py>(
     time: Option<f64>,
     threads: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let quad = pairs(n, &i, &j, &b)?;
-    let lin = linear.as_array().to_vec();
-    let model = IsingModel::from_objective(n, &lin, &quad, offset).map_err(err)?;
+    let model = objective_model(n, &linear, &i, &j, &b, offset)?;
     let variant = match variant {
         "discrete" => Bifurcation::Discrete,
         "ballistic" => Bifurcation::Ballistic,

@@ -645,6 +645,21 @@ struct MachineOptions {
     steps: Option<usize>,
 }
 
+/// The Ising model of dimod's objective `E(s) = Σ_i a_i s_i + Σ_k b_k s_{i_k} s_{j_k} + c` given
+/// as arrays (indices checked against `n`): what every Ising sampler binding reads.
+fn objective_model(
+    n: usize,
+    linear: &PyReadonlyArray1<'_, f64>,
+    i: &PyReadonlyArray1<'_, i64>,
+    j: &PyReadonlyArray1<'_, i64>,
+    b: &PyReadonlyArray1<'_, f64>,
+    offset: f64,
+) -> PyResult<IsingModel> {
+    let quad = pairs(n, i, j, b)?;
+    let lin = linear.as_array().to_vec();
+    IsingModel::from_objective(n, &lin, &quad, offset).map_err(err)
+}
+
 /// Pairs `(i, j, v)` from three arrays, indices checked against `n`.
 fn pairs(
     n: usize,
@@ -832,9 +847,7 @@ fn sample_ising<'py>(
     steps: Option<usize>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let quad = pairs(n, &i, &j, &b)?;
-    let lin = linear.as_array().to_vec();
-    let model = IsingModel::from_objective(n, &lin, &quad, offset).map_err(err)?;
+    let model = objective_model(n, &linear, &i, &j, &b, offset)?;
     let o = MachineOptions {
         progress,
         seed,

@@ -1,6 +1,8 @@
 //! Simulated annealing: the optimum of small models, incremental fields against fields
 //! recomputed, the Boltzmann law at fixed temperature, thread independence, the budget.
 
+mod common;
+
 use attractor::problems::{IsingModel, WeightedGraph, brute_force};
 use attractor::rng::stream;
 use attractor::run::{Budget, Interrupt, Status};
@@ -9,26 +11,11 @@ use attractor::samplers::{
 };
 use attractor::schedule::Schedule;
 
-/// Random models: weighted graphs, ±1 graphs, and couplings with fields.
-fn models(n: usize, seed: u64) -> Vec<(&'static str, IsingModel)> {
-    let w = WeightedGraph::random(n, 0.4, &[1.0, 2.0, 3.0], seed).unwrap();
-    let pm = WeightedGraph::random(n, 0.4, &[1.0, -1.0], seed + 100).unwrap();
-    let h: Vec<f64> = (0..n)
-        .map(|i| 0.3 * ((i * 7 + 3) % 5) as f64 - 0.6)
-        .collect();
-    let with_fields = IsingModel::from_couplings(n, h, &pm.edges, 0.5).unwrap();
-    vec![
-        ("weighted max-cut", IsingModel::max_cut(&w).unwrap()),
-        ("±1 max-cut", IsingModel::max_cut(&pm).unwrap()),
-        ("±1 couplings with fields", with_fields),
-    ]
-}
-
 #[test]
 fn annealing_finds_the_brute_force_optimum_and_reports_true_energies() {
     for seed in 0..4 {
         for n in [8, 14, 20] {
-            for (what, m) in models(n, seed) {
+            for (what, m) in common::ising_models(n, seed) {
                 let exact = brute_force(&m).unwrap();
                 let set = AnnealingSampler::new(AnnealingParams {
                     num_reads: 8,
@@ -63,7 +50,7 @@ fn annealing_finds_the_brute_force_optimum_and_reports_true_energies() {
 
 #[test]
 fn incremental_fields_equal_fields_recomputed_after_every_sweep() {
-    for (what, m) in models(60, 3) {
+    for (what, m) in common::ising_models(60, 3) {
         let mut rng = stream(1, 2);
         let spins: Vec<i8> = (0..m.n())
             .map(|i| if i % 3 == 0 { 1 } else { -1 })

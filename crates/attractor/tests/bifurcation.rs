@@ -1,6 +1,8 @@
 //! Simulated bifurcation: the optimum of small models (with fields through the ancilla), true
 //! energies, thread independence, the budget, and bad parameters.
 
+mod common;
+
 use attractor::problems::{IsingModel, WeightedGraph, brute_force};
 use attractor::run::{Budget, Interrupt, Status};
 use attractor::samplers::{
@@ -8,28 +10,12 @@ use attractor::samplers::{
     tts::time_to_solution,
 };
 
-fn models(n: usize, seed: u64) -> Vec<(&'static str, IsingModel)> {
-    let w = WeightedGraph::random(n, 0.4, &[1.0, 2.0, 3.0], seed).unwrap();
-    let pm = WeightedGraph::random(n, 0.4, &[1.0, -1.0], seed + 100).unwrap();
-    let h: Vec<f64> = (0..n)
-        .map(|i| 0.3 * ((i * 7 + 3) % 5) as f64 - 0.6)
-        .collect();
-    vec![
-        ("weighted max-cut", IsingModel::max_cut(&w).unwrap()),
-        ("±1 max-cut", IsingModel::max_cut(&pm).unwrap()),
-        (
-            "±1 couplings with fields",
-            IsingModel::from_couplings(n, h, &pm.edges, 0.5).unwrap(),
-        ),
-    ]
-}
-
 #[test]
 fn both_variants_find_the_brute_force_optimum_with_true_energies() {
     for variant in [Bifurcation::Discrete, Bifurcation::Ballistic] {
         for seed in 0..3 {
             for n in [10, 16, 20] {
-                for (what, m) in models(n, seed) {
+                for (what, m) in common::ising_models(n, seed) {
                     let exact = brute_force(&m).unwrap();
                     let set = BifurcationSampler::new(BifurcationParams {
                         variant,

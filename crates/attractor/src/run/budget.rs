@@ -38,12 +38,6 @@ pub struct Budget {
     interrupt: Option<Interrupt>,
 }
 
-impl PartialEq for Interrupt {
-    fn eq(&self, other: &Self) -> bool {
-        std::sync::Arc::ptr_eq(&self.flag(), &other.flag())
-    }
-}
-
 impl Budget {
     /// No bound yet.
     pub fn new() -> Self {
@@ -129,14 +123,13 @@ impl Budget {
         if bounded {
             Ok(())
         } else {
+            let target = if has_target {
+                " or a target energy"
+            } else {
+                ""
+            };
             Err(Error::Incompatible(format!(
-                "the budget bounds nothing, so the call would never end: set a number of {unit}{}{}",
-                ", a time limit",
-                if has_target {
-                    " or a target energy"
-                } else {
-                    ""
-                }
+                "the budget bounds nothing, so the call would never end: set a number of {unit}, a time limit{target}"
             )))
         }
     }

@@ -123,6 +123,13 @@ impl Interrupt {
     }
 }
 
+/// Two interrupts are equal when they are the same flag (clones of one another).
+impl PartialEq for Interrupt {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 impl From<Arc<AtomicBool>> for Interrupt {
     fn from(flag: Arc<AtomicBool>) -> Self {
         Self(flag)

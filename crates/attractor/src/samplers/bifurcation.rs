@@ -141,6 +141,20 @@ fn kick_drift_wall(
     }
 }
 
+/// `Σ_j J_ij φ_j` in every lane, over the couplings of the (field-free, f32) working model.
+#[inline(always)]
+fn couple(model: &IsingModel, phi: &[[f32; LANES]], i: usize) -> [f32; LANES] {
+    let (rp, col, val) = (model.row_ptr(), model.col(), model.values_f32());
+    let mut f = [0.0f32; LANES];
+    for (&j, &w) in col[rp[i]..rp[i + 1]].iter().zip(&val[rp[i]..rp[i + 1]]) {
+        let pj = &phi[j as usize];
+        for k in 0..LANES {
+            f[k] += w * pj[k];
+        }
+    }
+    f
+}
+
 /// The state of one block of agents: `x`, `y` as `n × LANES` (spin-major), f32.
 struct Block {
     x: Vec<[f32; LANES]>,
@@ -149,11 +163,6 @@ struct Block {
     /// Discrete SB: `Σ_j J_ij sgn x_j` per lane, kept up to date as signs flip (see
     /// [`Block::step_discrete`]); empty for ballistic SB.
     field: Vec<[f32; LANES]>,
-}
-
-/// The couplings of the (field-free) working model, read in f32.
-struct Couplings<'m> {
-    model: &'m IsingModel,
 }
 
 impl Block {
@@ -177,8 +186,7 @@ impl Block {
 
     /// `φ = sgn x` and `field = J φ` from scratch (the start of a discrete run, and every
     /// [`REFRESH`] steps against f32 rounding with non-integer weights).
-    fn refresh_discrete(&mut self, c: &Couplings<'_>) {
-        let (rp, col, val) = (c.model.row_ptr(), c.model.col(), c.model.values_f32());
+    fn refresh_discrete(&mut self, model: &IsingModel) {
         for (p, x) in self.phi.iter_mut().zip(&self.x) {
             for k in 0..LANES {
                 p[k] = if x[k] >= 0.0 { 1.0 } else { -1.0 };
@@ -186,13 +194,7 @@ impl Block {
         }
         self.field.resize(self.x.len(), [0.0; LANES]);
         for (i, f) in self.field.iter_mut().enumerate() {
-            *f = [0.0; LANES];
-            for (&j, &w) in col[rp[i]..rp[i + 1]].iter().zip(&val[rp[i]..rp[i + 1]]) {
-                let pj = &self.phi[j as usize];
-                for k in 0..LANES {
-                    f[k] += w * pj[k];
-                }
-            }
+            *f = couple(model, &self.phi, i);
         }
     }
 
@@ -202,8 +204,8 @@ impl Block {
     /// sign flipped in a lane adds `2 J_ij sgn x_i` to its neighbours' fields in that lane. A
     /// step costs `O(n·LANES + flips × degree)` instead of `O(nnz·LANES)`: late in the ramp,
     /// when the signs have settled, almost nothing but the positions moves.
-    fn step_discrete(&mut self, c: &Couplings<'_>, a: f32, dt: f32, c0: f32) {
-        let (rp, col, val) = (c.model.row_ptr(), c.model.col(), c.model.values_f32());
+    fn step_discrete(&mut self, model: &IsingModel, a: f32, dt: f32, c0: f32) {
+        let (rp, col, val) = (model.row_ptr(), model.col(), model.values_f32());
         let a0 = 1.0f32;
         for ((x, y), f) in self.x.iter_mut().zip(self.y.iter_mut()).zip(&self.field) {
             kick_drift_wall(x, y, f, a0 - a, dt, c0);
@@ -230,36 +232,14 @@ impl Block {
         }
     }
 
-    /// One symplectic Euler step at pump `a`: `y += Δt(−(a₀ − a)x + c₀(Jφ + h))`, then
-    /// `x += Δt a₀ y`, then the walls.
-    fn step(&mut self, c: &Couplings<'_>, variant: Bifurcation, a: f32, dt: f32, c0: f32) {
-        let (rp, col, val) = (c.model.row_ptr(), c.model.col(), c.model.values_f32());
-        let h = c.model.fields();
-        let n = self.x.len();
-        for (p, x) in self.phi.iter_mut().zip(&self.x) {
-            for k in 0..LANES {
-                p[k] = match variant {
-                    Bifurcation::Ballistic => x[k],
-                    Bifurcation::Discrete => {
-                        if x[k] >= 0.0 {
-                            1.0
-                        } else {
-                            -1.0
-                        }
-                    }
-                };
-            }
-        }
-        let a0 = 1.0f32;
-        for i in 0..n {
-            let mut f = [h[i] as f32; LANES];
-            for (&j, &w) in col[rp[i]..rp[i + 1]].iter().zip(&val[rp[i]..rp[i + 1]]) {
-                let pj = &self.phi[j as usize];
-                for k in 0..LANES {
-                    f[k] += w * pj[k];
-                }
-            }
-            kick_drift_wall(&mut self.x[i], &mut self.y[i], &f, a0 - a, dt, c0);
+    /// One ballistic-SB symplectic Euler step at pump `a`: `y += Δt(−(a₀ − a)x + c₀Jx)`,
+    /// then `x += Δt a₀ y`, then the walls.
+    fn step_ballistic(&mut self, model: &IsingModel, a: f32, dt: f32, c0: f32) {
+        // φ = x at the start of the step (a copy: the positions move during the sweep)
+        self.phi.clone_from_slice(&self.x);
+        for i in 0..self.x.len() {
+            let f = couple(model, &self.phi, i);
+            kick_drift_wall(&mut self.x[i], &mut self.y[i], &f, 1.0 - a, dt, c0);
         }
     }
 
@@ -313,29 +293,28 @@ impl BifurcationSampler {
 
 /// One block of agents run to the end of the ramp (or a stop); its agents' spins, of the
 /// working model (with the ancilla when the model has fields).
+/// `(c0, dt)` are the scale and step of `model`, computed once per sample, not per block.
 fn run_block(
     model: &IsingModel,
     p: &BifurcationParams,
-    c0: f32,
+    (c0, dt): (f32, f32),
     index: u64,
     stops: &Stops,
 ) -> Vec<Vec<i8>> {
     let mut rng = stream(p.seed, streams::INIT + index);
     let mut b = Block::new(model.n(), &mut rng);
-    let c = Couplings { model };
-    let dt = p.time_step(model) as f32;
     for t in 0..p.steps {
         if t % 16 == 15 && stops.stop() {
             break;
         }
         let a = (t + 1) as f32 / p.steps as f32;
         match p.variant {
-            Bifurcation::Ballistic => b.step(&c, p.variant, a, dt, c0),
+            Bifurcation::Ballistic => b.step_ballistic(model, a, dt, c0),
             Bifurcation::Discrete => {
                 if t % REFRESH == 0 {
-                    b.refresh_discrete(&c);
+                    b.refresh_discrete(model);
                 }
-                b.step_discrete(&c, a, dt, c0);
+                b.step_discrete(model, a, dt, c0);
             }
         }
     }
@@ -355,7 +334,7 @@ impl IsingSampler for BifurcationSampler {
             16,
             "use fewer agents or a smaller model",
         )?;
-        let c0 = p.coupling_scale(&work) as f32;
+        let scales = (p.coupling_scale(&work) as f32, p.time_step(&work) as f32);
         run_rounds(
             model,
             &self.budget,
@@ -363,7 +342,7 @@ impl IsingSampler for BifurcationSampler {
             p.par,
             "simulated bifurcation",
             |i, stops| {
-                run_block(&work, p, c0, i, stops)
+                run_block(&work, p, scales, i, stops)
                     .iter()
                     .map(|s| model.from_ancilla_spins(s))
                     .collect()
@@ -399,22 +378,21 @@ mod tests {
         ] {
             let p = BifurcationParams::default();
             let (c0, dt) = (p.coupling_scale(&m) as f32, p.time_step(&m) as f32);
-            let c = Couplings { model: &m };
             let mut b = Block::new(m.n(), &mut stream(1, 2));
-            b.refresh_discrete(&c);
+            b.refresh_discrete(&m);
             let mut fresh = Block::new(m.n(), &mut stream(1, 2));
             let steps = 2000;
             let mut flips = 0usize;
             for t in 0..steps {
                 let before = b.phi.clone();
-                b.step_discrete(&c, (t + 1) as f32 / steps as f32, dt, c0);
+                b.step_discrete(&m, (t + 1) as f32 / steps as f32, dt, c0);
                 flips += before
                     .iter()
                     .zip(&b.phi)
                     .map(|(a, z)| (0..LANES).filter(|&k| a[k] != z[k]).count())
                     .sum::<usize>();
                 fresh.x.clone_from(&b.x);
-                fresh.refresh_discrete(&c);
+                fresh.refresh_discrete(&m);
                 assert_eq!(fresh.phi, b.phi, "{what}: signs at step {t}");
                 for (i, (f, g)) in b.field.iter().zip(&fresh.field).enumerate() {
                     for k in 0..LANES {

@@ -46,3 +46,20 @@ pub fn rel_diff(a: &[f64], b: &[f64]) -> f64 {
         .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()))
         / scale
 }
+
+/// Small Ising models of three kinds for the samplers' tests: a weighted Max-Cut, a ±1 Max-Cut
+/// and ±1 couplings with fields and an offset.
+pub fn ising_models(n: usize, seed: u64) -> Vec<(&'static str, attractor::problems::IsingModel)> {
+    use attractor::problems::{IsingModel, WeightedGraph};
+    let w = WeightedGraph::random(n, 0.4, &[1.0, 2.0, 3.0], seed).unwrap();
+    let pm = WeightedGraph::random(n, 0.4, &[1.0, -1.0], seed + 100).unwrap();
+    let h: Vec<f64> = (0..n)
+        .map(|i| 0.3 * ((i * 7 + 3) % 5) as f64 - 0.6)
+        .collect();
+    let with_fields = IsingModel::from_couplings(n, h, &pm.edges, 0.5).unwrap();
+    vec![
+        ("weighted max-cut", IsingModel::max_cut(&w).unwrap()),
+        ("±1 max-cut", IsingModel::max_cut(&pm).unwrap()),
+        ("±1 couplings with fields", with_fields),
+    ]
+}

@@ -135,13 +135,15 @@ def bifurcate_ising(
     offset: float = 0.0,
     seed: int = 0,
     agents: int = 64,
-    steps: int = 1000,
+    steps: int = 10000,
     variant: str = "discrete",
     dt: Optional[float] = None,
     c0: Optional[float] = None,
     rounds: int = 1,
     time: Optional[float] = None,
     threads: int = 1,
+    heating: float = 0.0,
+    steps_first: Optional[int] = 1000,
 ) -> dict: ...
 def sample_max_cut(
     n: int,

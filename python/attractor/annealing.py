@@ -45,22 +45,28 @@ def anneal_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_reads=16, nu
         rounds=0 if num_rounds is None else whole("num_rounds", num_rounds, 1),
         time=None if time_limit is None else _seconds("time_limit", time_limit),
         threads=whole("num_threads", num_threads, 0),
+        heating=float(heating),
+        steps_first=None if num_steps_first is None else whole("num_steps_first", num_steps_first, 1),
     )
     if d["status"] == "interrupted":
         raise Interrupted(d)
     return d
 
 
-def bifurcate_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_agents=64, num_steps=1000,
+def bifurcate_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_agents=64, num_steps=10000,
                            variant="discrete", dt=None, c0=None, num_rounds=None, time_limit=None,
-                           num_threads=1):
+                           num_threads=1, heating=0.0, num_steps_first=1000):
     """Simulated bifurcation of ``E(s) = sum_i linear_i s_i + sum_k b_k s_{i_k} s_{j_k} +
-    offset``: the same dict as :func:`anneal_ising_arrays`."""
+    offset``: the same dict as :func:`anneal_ising_arrays`. Round ``r`` runs a pump ramp of
+    ``min(num_steps, num_steps_first * 2**r)`` steps (``num_steps_first=None``: every round
+    ``num_steps``)."""
     if time_limit is None and num_rounds is None:
         num_rounds = 1
-    for name, v in (("dt", dt), ("c0", c0)):
+    for name, v in (("dt", dt), ("c0", c0), ("heating", heating)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, numbers.Real)):
             raise TypeError(f"{name}: expected a number or None, got {v!r}")
+    if heating is None:
+        raise TypeError("heating: expected a number >= 0 (0: plain SB), got None")
     d = _attractor.bifurcate_ising(
         whole("n", n, 0),
         np.ascontiguousarray(linear, dtype=np.float64),
@@ -77,6 +83,8 @@ def bifurcate_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_agents=64
         rounds=0 if num_rounds is None else whole("num_rounds", num_rounds, 1),
         time=None if time_limit is None else _seconds("time_limit", time_limit),
         threads=whole("num_threads", num_threads, 0),
+        heating=float(heating),
+        steps_first=None if num_steps_first is None else whole("num_steps_first", num_steps_first, 1),
     )
     if d["status"] == "interrupted":
         raise Interrupted(d)
@@ -126,7 +134,10 @@ if dimod is not None:
         read (aggregated, lowest energy first), with dimod's energies.
 
         Parameters of a call: ``seed``, ``num_agents`` (per round, 16 per SIMD block),
-        ``num_steps``, ``variant`` (``"discrete"`` or ``"ballistic"``), ``dt`` and ``c0``
+        ``num_steps`` and ``num_steps_first`` (round ``r`` runs
+        ``min(num_steps, num_steps_first * 2**r)`` steps: 1000, 2000, ... up to 10000 by
+        default; ``num_steps_first=None``: every round ``num_steps``), ``variant`` (``"discrete"`` or ``"ballistic"``), ``heating`` (heated SB,
+        Kanao & Goto 2022: the momentum gains ``heating * y``; 0 is plain SB), ``dt`` and ``c0``
         (default: the library's, ``c0 = 0.5/sqrt(sum J^2/(n-1))`` and a step within the
         stability of the linearised dynamics), ``num_rounds`` (reproducible), ``time_limit``
         (seconds), ``num_threads`` (results do not depend on it)."""
@@ -134,21 +145,23 @@ if dimod is not None:
         @property
         def parameters(self):
             return {k: [] for k in ("seed", "num_agents", "num_steps", "variant", "dt", "c0",
-                                    "num_rounds", "time_limit", "num_threads")}
+                                    "num_rounds", "time_limit", "num_threads", "heating",
+                                    "num_steps_first")}
 
         @property
         def properties(self):
             return {"description": "simulated bifurcation (attractor)", "version": _attractor.__version__}
 
-        def sample_ising(self, h, J, seed=0, num_agents=64, num_steps=1000, variant="discrete",
+        def sample_ising(self, h, J, seed=0, num_agents=64, num_steps=10000, variant="discrete",
                          dt=None, c0=None, num_rounds=None, time_limit=None, num_threads=1,
-                         **kwargs):
+                         heating=0.0, num_steps_first=1000, **kwargs):
             self.remove_unknown_kwargs(**kwargs)
             labels, n, linear, i, j, bq = _ising_arrays(h, J)
             if n == 0:
                 return dimod.SampleSet.from_samples(([], labels), vartype="SPIN", energy=[])
             d = bifurcate_ising_arrays(n, linear, i, j, bq, 0.0, seed, num_agents, num_steps,
-                                       variant, dt, c0, num_rounds, time_limit, num_threads)
+                                       variant, dt, c0, num_rounds, time_limit, num_threads,
+                                       heating, num_steps_first)
             return dimod.SampleSet.from_samples(
                 (d["samples"], labels),
                 vartype="SPIN",

@@ -132,7 +132,7 @@ def maxcut(graph, time=None, rounds=None, seed=0, replicas=None, threads=1, step
             else:
                 d = bifurcate_ising_arrays(n, np.zeros(n), i, j, w,
                                            num_agents=64 if replicas is None else replicas,
-                                           num_steps=1000 if steps is None else steps, **kw)
+                                           num_steps=10000 if steps is None else steps, **kw)
         except Interrupted as e:
             d = e.result
         d["cuts"] = (float(w.sum()) - np.asarray(d["energies"])) / 2

@@ -63,7 +63,8 @@ pub struct MachineArgs {
     pub target: Option<f64>,
     /// The solver: oim (the oscillator Ising machine), anneal (simulated annealing; --replicas
     /// reads and --steps sweeps per round) or sb (discrete simulated bifurcation; --replicas
-    /// agents and --steps steps per round).
+    /// agents per round, ramps of 1000 steps doubling each round up to --steps, default
+    /// 10000).
     #[arg(long, value_enum, default_value_t = Solver::Oim)]
     pub solver: Solver,
     /// Time-to-solution statistics: run R independent runs (seeds --seed, --seed + 1, …), each

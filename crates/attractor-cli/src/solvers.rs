@@ -49,11 +49,20 @@ pub fn describe(solver: Solver, a: &MachineArgs) -> String {
             a.replicas.unwrap_or(AnnealingParams::default().num_reads),
             a.steps.unwrap_or(AnnealingParams::default().num_sweeps)
         ),
-        Solver::Sb => format!(
-            "simulated bifurcation (discrete), {} agents x {} steps per round",
-            a.replicas.unwrap_or(BifurcationParams::default().agents),
-            a.steps.unwrap_or(BifurcationParams::default().steps)
-        ),
+        Solver::Sb => {
+            let d = BifurcationParams::default();
+            let steps = a.steps.unwrap_or(d.steps);
+            let first = d.steps_first.unwrap_or(steps).min(steps);
+            format!(
+                "simulated bifurcation (discrete), {} agents per round, ramps of {}",
+                a.replicas.unwrap_or(d.agents),
+                if first < steps {
+                    format!("{first} steps doubling each round up to {steps}")
+                } else {
+                    format!("{steps} steps")
+                }
+            )
+        }
     }
 }
 

@@ -56,10 +56,10 @@ fn anneal_ising<'py>(
 }
 
 /// Simulated bifurcation of the Ising objective `E(s) = Σ_i a_i s_i + Σ_k b_k s_{i_k} s_{j_k} + c`:
-/// `agents` agents (ballistic or discrete) of `steps` steps (`dt` and `c0` default to the
-/// library's), `rounds` rounds or until `time` seconds; the same dict as `anneal_ising`.
+/// `agents` agents (ballistic or discrete, heated by `heating`) of `steps` steps (`dt` and `c0`
+/// default to the library's), `rounds` rounds or until `time` seconds; the same dict as `anneal_ising`.
 #[pyfunction]
-#[pyo3(signature = (n, linear, i, j, b, offset=0.0, seed=0, agents=64, steps=1000, variant="discrete", dt=None, c0=None, rounds=1, time=None, threads=1))]
+#[pyo3(signature = (n, linear, i, j, b, offset=0.0, seed=0, agents=64, steps=10000, variant="discrete", dt=None, c0=None, rounds=1, time=None, threads=1, heating=0.0, steps_first=Some(1000)))]
 #[allow(clippy::too_many_arguments)]
 fn bifurcate_ising<'py>(
     py: Python<'py>,
@@ -78,6 +78,8 @@ fn bifurcate_ising<'py>(
     rounds: usize,
     time: Option<f64>,
     threads: usize,
+    heating: f64,
+    steps_first: Option<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let model = objective_model(n, &linear, &i, &j, &b, offset)?;
     let variant = match variant {
@@ -93,10 +95,13 @@ fn bifurcate_ising<'py>(
         variant,
         agents,
         steps,
+        steps_first,
         dt,
         c0,
+        heating,
         seed,
         par: par_of(threads),
+        ..BifurcationParams::default()
     };
     let time = time_budget(time)?;
     let stop = Interrupt::new();

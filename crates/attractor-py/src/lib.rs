@@ -727,7 +727,7 @@ fn run_sampler(
     let latest = std::sync::Arc::new(std::sync::Mutex::new(None::<(usize, f64, f64)>));
     let sink = latest.clone();
     let sampler = OimSampler {
-        params: Some(p),
+        params: p,
         budget,
         progress: o.progress.as_ref().map(|_| {
             std::sync::Arc::new(move |r: &attractor::models::OimProgress| {
@@ -736,7 +736,6 @@ fn run_sampler(
                 }
             }) as attractor::samplers::ProgressFn
         }),
-        ..OimSampler::default()
     };
     let done = AtomicBool::new(false);
     let mut callback_error: Option<PyErr> = None;

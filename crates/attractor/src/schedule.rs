@@ -2,6 +2,9 @@
 //! annealed by a sampler, a temperature `T`, a strength `μ` ramped by a machine — given once
 //! and read by step (`at(k, n)`, `k = 0 … n − 1`) or by the fraction of the run done
 //! (`at_fraction(u)`, `u ∈ [0, 1]`), so every family that anneals uses the same four shapes.
+//! A [`Ramp`] lays a schedule over a span of steps or of time and holds its last value after
+//! it (the Langevin temperature `T(t)`). Users: simulated annealing's `β`, the Langevin
+//! sampler's and flow's `T`, AIS's `β_k`, the oscillator machine's `μ` and noise over a round.
 //!
 //! ```
 //! use attractor::schedule::Schedule;
@@ -129,6 +132,67 @@ impl Schedule {
             Schedule::Explicit(v) => v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |r, &x| {
                 (r.0.min(x), r.1.max(x))
             }),
+        }
+    }
+}
+
+/// A [`Schedule`] laid over a span of steps or of time: the value at `x` is the schedule's at
+/// the fraction `min(x/span, 1)`, so it holds its end value after the span.
+///
+/// ```
+/// use attractor::schedule::{Ramp, Schedule};
+/// let t = Ramp::geometric(5.0, 0.5, 100.0);
+/// t.validate("temperature", true)?;
+/// assert_eq!(t.at(0.0), 5.0);
+/// assert!((t.at(100.0) - 0.5).abs() < 1e-12);
+/// assert!((t.at(1e6) - 0.5).abs() < 1e-12); // held after the span
+/// assert_eq!(Ramp::constant(2.0).at(7.0), 2.0);
+/// # Ok::<(), attractor::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ramp {
+    /// The shape.
+    pub schedule: Schedule,
+    /// The steps or the time over which it goes from its start to its end (`> 0`).
+    pub span: f64,
+}
+
+impl Ramp {
+    /// A schedule over `span`.
+    pub fn over(schedule: Schedule, span: f64) -> Self {
+        Self { schedule, span }
+    }
+    /// The same value throughout.
+    pub fn constant(v: f64) -> Self {
+        Self::over(Schedule::Constant(v), 1.0)
+    }
+    /// Linear from `start` to `end` over `span`.
+    pub fn linear(start: f64, end: f64, span: f64) -> Self {
+        Self::over(Schedule::Linear { start, end }, span)
+    }
+    /// Geometric from `start` to `end` (both `> 0`) over `span`.
+    pub fn geometric(start: f64, end: f64, span: f64) -> Self {
+        Self::over(Schedule::Geometric { start, end }, span)
+    }
+    /// Check the values ([`Schedule::validate`]) and, unless constant, that the span is finite
+    /// and `> 0`; `what` names the quantity.
+    pub fn validate(&self, what: &str, positive: bool) -> Result<()> {
+        self.schedule.validate(what, positive)?;
+        let moves = !matches!(self.schedule, Schedule::Constant(_));
+        if moves && !(self.span.is_finite() && self.span > 0.0) {
+            return Err(Error::invalid(
+                &format!("{what} span"),
+                crate::format_number(self.span),
+                "anneal over a finite span > 0 (of steps or of time), or use a constant",
+            ));
+        }
+        Ok(())
+    }
+    /// The value at `x` (a step or a time).
+    pub fn at(&self, x: f64) -> f64 {
+        match self.schedule {
+            Schedule::Constant(v) => v,
+            _ => self.schedule.at_fraction((x / self.span).clamp(0.0, 1.0)),
         }
     }
 }

@@ -159,3 +159,91 @@ fn time_to_solution_over_seeded_runs() {
     assert!(never.tts.is_infinite());
     assert_eq!(never.best_energy, exact.energy);
 }
+
+/// Warm restarts (from perturbations of the best state, the pump part-way up its ramp), heating
+/// and doubling ramps: every read's energy is its spins' true energy, the best state is never
+/// lost between rounds, results do not depend on the threads, and a warm round from the
+/// optimum of a small model with the agents at the walls finds the optimum again.
+#[test]
+fn warm_restarts_heating_and_doubling_ramps_are_reproducible_and_keep_the_best() {
+    let m =
+        IsingModel::max_cut(&WeightedGraph::random(200, 0.05, &[1.0, -1.0], 8).unwrap()).unwrap();
+    let params = |par| BifurcationParams {
+        agents: 32,
+        steps: 400,
+        steps_first: Some(100),
+        warm: 0.5,
+        warm_skip: 0.5,
+        cold_every: 3,
+        heating: 0.02,
+        seed: 4,
+        par,
+        ..BifurcationParams::default()
+    };
+    let run = |par, rounds| {
+        let mut s = BifurcationSampler::new(params(par));
+        s.budget = Budget::steps(rounds);
+        s.sample_ising(&m).unwrap()
+    };
+    let (a, b) = (run(faer::Par::Seq, 5), run(faer::Par::rayon(2), 5));
+    assert_eq!(a.samples(), b.samples(), "identical on 1 and 2 threads");
+    assert_eq!(a.info.num_reads, 5 * 32);
+    for s in a.iter() {
+        assert!((s.energy - m.energy(&s.spins).unwrap()).abs() < 1e-12);
+    }
+    // more rounds never lose the best state of fewer
+    let first = run(faer::Par::Seq, 1).first().unwrap().energy;
+    assert!(a.first().unwrap().energy <= first);
+    // warm from nothing but cold rounds differs from the cold machine only after round 0
+    let cold = BifurcationSampler {
+        params: BifurcationParams {
+            warm: 0.0,
+            ..params(faer::Par::Seq)
+        },
+        budget: Budget::steps(1),
+    }
+    .sample_ising(&m)
+    .unwrap();
+    assert_eq!(cold.samples(), run(faer::Par::Seq, 1).samples());
+}
+
+#[test]
+fn bad_warm_restart_and_heating_values_are_named() {
+    let m = IsingModel::max_cut(&WeightedGraph::random(10, 0.5, &[1.0], 1).unwrap()).unwrap();
+    for (p, what) in [
+        (
+            BifurcationParams {
+                heating: -0.1,
+                ..BifurcationParams::default()
+            },
+            "heating = -0.1",
+        ),
+        (
+            BifurcationParams {
+                warm: 1.5,
+                ..BifurcationParams::default()
+            },
+            "warm = 1.5",
+        ),
+        (
+            BifurcationParams {
+                warm_skip: 1.0,
+                ..BifurcationParams::default()
+            },
+            "warm_skip = 1",
+        ),
+        (
+            BifurcationParams {
+                steps_first: Some(0),
+                ..BifurcationParams::default()
+            },
+            "steps_first = 0",
+        ),
+    ] {
+        let e = BifurcationSampler::new(p)
+            .sample_ising(&m)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(what), "{e}");
+    }
+}

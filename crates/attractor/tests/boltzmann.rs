@@ -10,7 +10,8 @@ use attractor::models::{BoltzmannMachine, ExactDistribution, Scan, Units};
 use attractor::problems::Patterns;
 use attractor::rng::{stream, streams};
 use attractor::run::Budget;
-use attractor::samplers::{Annealing, LangevinSampler, MarkovSampler, chain_rngs};
+use attractor::samplers::{LangevinSampler, MarkovSampler, chain_rngs};
+use attractor::schedule::Ramp;
 use faer::{Mat, Par};
 use rand::RngExt;
 
@@ -315,7 +316,7 @@ fn langevin_matches_the_gaussian_mean_and_covariance() {
     let (a, q, lambda) = gaussian_hessian();
     let t = 0.7;
     let h = 0.02;
-    let sampler = LangevinSampler::new(gaussian_energy(&a), h, Annealing::Constant(t)).unwrap();
+    let sampler = LangevinSampler::new(gaussian_energy(&a), h, Ramp::constant(t)).unwrap();
     let (n_chains, n_samples, spacing, burn_in) = (1000, 20, 500, 2000);
     let mut rngs = chain_rngs(2026, n_chains);
     let mut x = sampler.initial_states(&mut rngs).unwrap();
@@ -360,11 +361,7 @@ fn langevin_annealing_ends_with_the_covariance_of_the_final_temperature() {
     let (a, q, lambda) = gaussian_hessian();
     let h = 0.02;
     let (t0, t1, n_anneal, n_hold) = (5.0, 0.5, 3000usize, 1000usize);
-    let schedule = Annealing::Geometric {
-        start: t0,
-        end: t1,
-        n_steps: n_anneal,
-    };
+    let schedule = Ramp::geometric(t0, t1, n_anneal as f64);
     let sampler = LangevinSampler::new(gaussian_energy(&a), h, schedule)
         .unwrap()
         .initial(vec![0.0; 3], 0.0)
@@ -638,20 +635,12 @@ fn samplers_are_bit_identical_on_1_and_2_threads() {
 
     let (a, _, _) = gaussian_hessian();
     let ula = |par| {
-        LangevinSampler::new(
-            gaussian_energy(&a),
-            0.05,
-            Annealing::Linear {
-                start: 2.0,
-                end: 0.1,
-                n_steps: 40,
-            },
-        )
-        .unwrap()
-        .par(par)
-        .sample(37, 4, &Budget::steps(60))
-        .unwrap()
-        .states
+        LangevinSampler::new(gaussian_energy(&a), 0.05, Ramp::linear(2.0, 0.1, 40.0))
+            .unwrap()
+            .par(par)
+            .sample(37, 4, &Budget::steps(60))
+            .unwrap()
+            .states
     };
     let l1 = on_threads(1, || ula(attractor::linalg::ALL_THREADS));
     let l2 = on_threads(2, || ula(attractor::linalg::ALL_THREADS));
@@ -804,74 +793,31 @@ fn bad_input_is_refused_with_the_value_named() {
     let (a, _, _) = gaussian_hessian();
     let en = || gaussian_energy(&a);
     for h in [0.0, -0.1, f64::NAN] {
-        let e = err_text(LangevinSampler::new(en(), h, Annealing::Constant(1.0)));
+        let e = err_text(LangevinSampler::new(en(), h, Ramp::constant(1.0)));
         assert!(
             e.contains("step size h") && e.contains(&format!("{h}")),
             "{e}"
         );
     }
     let bad_schedules = [
-        (Annealing::Constant(0.0), "temperature T = 0"),
-        (Annealing::Constant(f64::NAN), "temperature T = NaN"),
+        (Ramp::constant(0.0), "temperature T = 0"),
+        (Ramp::constant(f64::NAN), "temperature T = NaN"),
+        (Ramp::linear(-1.0, 0.0, 10.0), "temperature T start = -1"),
+        (Ramp::linear(1.0, -0.5, 10.0), "temperature T end = -0.5"),
+        (Ramp::linear(1.0, 0.0, 0.0), "temperature T span = 0"),
+        (Ramp::geometric(1.0, 0.0, 10.0), "temperature T end = 0"),
         (
-            Annealing::Linear {
-                start: -1.0,
-                end: 0.0,
-                n_steps: 10,
-            },
-            "annealing start temperature = -1",
-        ),
-        (
-            Annealing::Linear {
-                start: 1.0,
-                end: -0.5,
-                n_steps: 10,
-            },
-            "annealing end temperature = -0.5",
-        ),
-        (
-            Annealing::Linear {
-                start: 1.0,
-                end: 0.0,
-                n_steps: 0,
-            },
-            "annealing n_steps = 0",
-        ),
-        (
-            Annealing::Geometric {
-                start: 1.0,
-                end: 0.0,
-                n_steps: 10,
-            },
-            "annealing end temperature = 0",
-        ),
-        (
-            Annealing::Geometric {
-                start: f64::INFINITY,
-                end: 1.0,
-                n_steps: 10,
-            },
-            "annealing start temperature = inf",
+            Ramp::geometric(f64::INFINITY, 1.0, 10.0),
+            "temperature T start = inf",
         ),
     ];
     for (s, text) in bad_schedules {
-        let e = err_text(LangevinSampler::new(en(), 0.1, s));
+        let e = err_text(LangevinSampler::new(en(), 0.1, s.clone()));
         assert!(e.contains(text), "{s:?}: {e}");
     }
     // annealing to T = 0 on a linear schedule is allowed
-    assert!(
-        LangevinSampler::new(
-            en(),
-            0.1,
-            Annealing::Linear {
-                start: 1.0,
-                end: 0.0,
-                n_steps: 10
-            }
-        )
-        .is_ok()
-    );
-    let s = LangevinSampler::new(en(), 0.1, Annealing::Constant(1.0)).unwrap();
+    assert!(LangevinSampler::new(en(), 0.1, Ramp::linear(1.0, 0.0, 10.0)).is_ok());
+    let s = LangevinSampler::new(en(), 0.1, Ramp::constant(1.0)).unwrap();
     let e = err_text(s.clone().initial(vec![0.0; 2], 1.0));
     assert!(e.contains("initial center has length 2, expected 3"), "{e}");
     let e = err_text(s.clone().initial(vec![0.0; 3], -1.0));
@@ -885,7 +831,7 @@ fn bad_input_is_refused_with_the_value_named() {
     let e = err_text(s.advance(bad.as_mut(), &mut rngs, 1));
     assert!(e.contains("chain 1") && e.contains("index 1"), "{e}");
     // h > 2/λ_max = 1: the chain diverges, and the error says which h
-    let unstable = LangevinSampler::new(en(), 1.5, Annealing::Constant(1.0)).unwrap();
+    let unstable = LangevinSampler::new(en(), 1.5, Ramp::constant(1.0)).unwrap();
     let e = err_text(unstable.sample(3, 1, &Budget::steps(5000)));
     assert!(
         e.contains("step size h = 1.5") && e.contains("lower h"),

@@ -2,8 +2,9 @@
 //! `E = (x₁² − 1)² + x₂²` at `T = 0.5` the marginal of `x₁` is `∝ exp(−(x₁² − 1)²/T)`.
 
 use attractor::energy::FnEnergy;
-use attractor::flow::{LangevinFlow, TemperatureSchedule};
+use attractor::flow::LangevinFlow;
 use attractor::run::{Observation, Run};
+use attractor::schedule::Ramp;
 use attractor::step::EulerMaruyama;
 use std::ops::ControlFlow;
 
@@ -22,7 +23,7 @@ fn double_well() -> impl attractor::energy::Gradient {
 
 /// Samples of x₁ every `thin` steps from one long seeded chain.
 fn samples(seed: u64, n_steps: usize, dt: f64, thin: usize) -> Vec<f64> {
-    let mut flow = LangevinFlow::new(double_well(), TemperatureSchedule::Constant(TEMP)).unwrap();
+    let mut flow = LangevinFlow::new(double_well(), Ramp::constant(TEMP)).unwrap();
     let mut out = Vec::with_capacity(n_steps / thin + 1);
     let burn_in = 5_000;
     Run::new(dt)
@@ -119,19 +120,17 @@ fn ks_test_rejects_a_wrong_temperature() {
 
 #[test]
 fn annealing_schedule_lowers_temperature() {
-    let s = TemperatureSchedule::Geometric {
-        start: 1.0,
-        end: 0.01,
-        duration: 10.0,
-    };
+    let s = Ramp::geometric(1.0, 0.01, 10.0);
     assert!((s.at(5.0) - 0.1).abs() < 1e-12);
     assert_eq!(s.at(20.0), 0.01);
-    let l = TemperatureSchedule::Linear {
-        start: 2.0,
-        end: 0.0,
-        duration: 4.0,
-    };
+    let l = Ramp::linear(2.0, 0.0, 4.0);
     assert_eq!(l.at(1.0), 1.5);
-    let e = TemperatureSchedule::Constant(-1.0).validate().unwrap_err();
+    let e = Ramp::constant(-1.0)
+        .validate("temperature", false)
+        .unwrap_err();
     assert!(e.to_string().contains("temperature = -1"), "{e}");
+    let e = Ramp::linear(1.0, 0.0, f64::NAN)
+        .validate("temperature", false)
+        .unwrap_err();
+    assert!(e.to_string().contains("temperature span = NaN"), "{e}");
 }

@@ -14,6 +14,7 @@ use attractor::models::{
 };
 use attractor::problems::{IsingModel, Patterns, WeightedGraph, brute_force};
 use attractor::run::{Budget, Interrupt, Run, Silent, Status};
+use attractor::schedule::Schedule;
 use attractor::step::Rk4;
 use faer::Mat;
 use rand::RngExt;
@@ -327,7 +328,7 @@ fn oim_solves_models_with_fields_and_certifies_through_the_ancilla() {
     let by_machine = m.certify(&exact.spins).unwrap();
     let direct = certify_stable(&anc, &s, Mu::Uniform(r1.mu_final_min)).unwrap();
     assert_eq!(by_machine, direct);
-    p.schedule.mu_end = 0.0;
+    p.schedule.mu = Some(Schedule::Constant(0.0));
     let weak = OscillatorIsingMachine::new(model.clone(), p).unwrap();
     assert_ne!(weak.certify(&exact.spins).unwrap().stable, Some(true));
     let e = m.certify(&[1, -1]).unwrap_err().to_string();
@@ -360,10 +361,12 @@ fn oim_with_64_replicas_is_identical_on_1_and_2_threads() {
     assert_eq!(a.replica_steps, b.replica_steps);
     let sample = |par| {
         OimSampler {
-            seed: 5,
-            replicas: 64,
-            par,
-            params: None,
+            params: OimParams {
+                seed: 5,
+                replicas: 64,
+                par,
+                ..OimParams::default()
+            },
             budget: Budget::steps(2),
             progress: None,
         }
@@ -376,10 +379,11 @@ fn oim_with_64_replicas_is_identical_on_1_and_2_threads() {
     assert!(sa.info.num_reads >= 128);
     // and the seed matters: another seed gives other samples
     let other = OimSampler {
-        seed: 6,
-        replicas: 64,
-        par: faer::Par::Seq,
-        params: None,
+        params: OimParams {
+            seed: 6,
+            replicas: 64,
+            ..OimParams::default()
+        },
         budget: Budget::steps(2),
         progress: None,
     }
@@ -399,9 +403,9 @@ fn oim_defaults_are_accepted_on_weighted_graphs_with_a_weak_node() {
         let g = WeightedGraph::new(21, edges).unwrap();
         let model = IsingModel::max_cut(&g).unwrap();
         let p = OimParams::for_model(&model);
-        assert!(p.dt < 1.0, "the weak node needs a smaller step");
+        assert!(p.dt.unwrap() < 1.0, "the weak node needs a smaller step");
         let mut q = p.clone();
-        q.dt = 1.0;
+        q.dt = Some(1.0);
         let e = OscillatorIsingMachine::new(model.clone(), q)
             .unwrap_err()
             .to_string();
@@ -514,12 +518,10 @@ fn oim_warm_start_from_given_spins() {
     let strong = 2.0 * model.max_abs_row_sum();
     let mut p = OimParams::for_model(&model);
     p.seed = 2;
-    p.schedule.mu_start = strong;
-    p.schedule.mu_end = strong;
-    p.noise.start = 0.0;
-    p.noise.end = 0.0;
+    p.schedule.mu = Some(Schedule::Constant(strong));
+    p.noise = Schedule::Constant(0.0);
     p.schedule.n_steps = 400;
-    p.dt = 0.1; // the Euler step must resolve the strong injection: h_i·2μ < 2
+    p.dt = Some(0.1); // the Euler step must resolve the strong injection: h_i·2μ < 2
     p.readout.greedy = false;
     p.restart.warm_kick = 0.3;
     p.restart.initial_spins = Some(start.clone());
@@ -534,8 +536,14 @@ fn oim_warm_start_from_given_spins() {
     // the same machine from random phases ends elsewhere
     let mut cold = p.clone();
     cold.restart.initial_spins = None;
-    cold.schedule.mu_start = 0.0;
-    cold.noise.start = 0.5;
+    cold.schedule.mu = Some(Schedule::Linear {
+        start: 0.0,
+        end: strong,
+    });
+    cold.noise = Schedule::Linear {
+        start: 0.5,
+        end: 0.0,
+    };
     let rc = OscillatorIsingMachine::new(model.clone(), cold)
         .unwrap()
         .solve(&Budget::steps(1), Silent)
@@ -553,13 +561,13 @@ fn oim_warm_start_from_given_spins() {
         assert!(e.contains(what), "{e}");
     }
     p.restart.initial_spins = Some(start.clone());
-    p.dt = 1.0; // h_i·μ ≥ 1 at every node: the injection alone would diverge
+    p.dt = Some(1.0); // h_i·μ ≥ 1 at every node: the injection alone would diverge
     let e = OscillatorIsingMachine::new(model.clone(), p.clone())
         .err()
         .unwrap()
         .to_string();
     assert!(e.contains("dt") && e.contains("no phase can lock"), "{e}");
-    p.dt = 0.1;
+    p.dt = Some(0.1);
     p.restart.warm_kick = 0.0;
     let e = OscillatorIsingMachine::new(model, p)
         .err()

@@ -596,8 +596,10 @@ fn the_interrupt_stops_training_between_minibatches() {
     let mut t = CdTrainer::new(&rbm, params).unwrap();
     let stop = Interrupt::new();
     let budget = Budget::steps(1).interrupt(stop.clone());
+    // (150 ms: the first minibatches are done on a loaded machine too, and the epoch of
+    // 20 000 CD-10 updates takes about a second)
     let raiser = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::thread::sleep(std::time::Duration::from_millis(150));
         stop.raise();
     });
     let s = t

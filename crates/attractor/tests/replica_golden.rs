@@ -34,7 +34,11 @@ fn fnv(spins: &[&[i8]], energies: &[f64]) -> u64 {
 fn set_print(set: &SampleSet) -> u64 {
     let samples: Vec<&[i8]> = set.samples().iter().map(|s| &s.spins[..]).collect();
     let energies: Vec<f64> = set.samples().iter().map(|s| s.energy).collect();
-    let counts: Vec<f64> = set.samples().iter().map(|s| s.num_occurrences as f64).collect();
+    let counts: Vec<f64> = set
+        .samples()
+        .iter()
+        .map(|s| s.num_occurrences as f64)
+        .collect();
     fnv(&samples, &[energies, counts].concat())
 }
 
@@ -77,10 +81,13 @@ fn oim_rounds_are_unchanged() {
             ));
         }
         let s = OimSampler {
-            seed: 4,
-            replicas: 32,
+            params: OimParams {
+                seed: 4,
+                replicas: 32,
+                ..OimParams::default()
+            },
             budget: Budget::steps(3),
-            ..OimSampler::default()
+            progress: None,
         };
         got.push(set_print(&s.sample_ising(&model).unwrap()));
     }

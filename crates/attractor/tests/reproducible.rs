@@ -2,9 +2,10 @@
 //! trajectory, a different seed a different one.
 
 use attractor::energy::FnEnergy;
-use attractor::flow::{LangevinFlow, TemperatureSchedule};
+use attractor::flow::LangevinFlow;
 use attractor::models::random_symmetric_weights;
 use attractor::run::{Observation, Run};
+use attractor::schedule::Ramp;
 use attractor::step::EulerMaruyama;
 use std::ops::ControlFlow;
 
@@ -18,11 +19,7 @@ fn trajectory(seed: u64) -> Vec<u64> {
             }
         },
     );
-    let schedule = TemperatureSchedule::Linear {
-        start: 1.0,
-        end: 0.1,
-        duration: 5.0,
-    };
+    let schedule = Ramp::linear(1.0, 0.1, 5.0);
     let mut flow = LangevinFlow::new(e, schedule).unwrap();
     let mut bits = Vec::new();
     let sol = Run::new(1e-2)

@@ -84,10 +84,13 @@ fn oim_sampler_energies_recompute_from_its_samples() {
     let m = random_model(16, 5, true);
     let exact = brute_force(&m).unwrap();
     let s = OimSampler {
-        seed: 2,
-        replicas: 32,
+        params: attractor::models::OimParams {
+            seed: 2,
+            replicas: 32,
+            ..Default::default()
+        },
         budget: attractor::run::Budget::steps(2),
-        ..OimSampler::default()
+        progress: None,
     };
     let set = s.sample_ising(&m).unwrap();
     assert_sorted(&set);

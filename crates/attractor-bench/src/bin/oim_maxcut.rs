@@ -9,6 +9,7 @@
 use attractor::models::{OimParams, OscillatorIsingMachine};
 use attractor::problems::{IsingModel, read_rudy};
 use attractor::run::{Budget, Silent};
+use attractor::schedule::Schedule;
 use std::time::Duration;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -21,6 +22,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mean_row = model.values().iter().map(|v| v.abs()).sum::<f64>() / model.n() as f64;
     let mut p = OimParams::for_long_runs(&model);
     let mut budget = Budget::time_limit(Duration::from_secs(10));
+    let m0 = p.schedule.mu.clone().unwrap_or(Schedule::Constant(0.0));
+    let mut mu = (m0.at_fraction(0.0), m0.at_fraction(1.0));
     let mut target_cut: Option<f64> = None;
     for a in &args[1..] {
         let (k, v) = a.split_once('=').ok_or("arguments are key=value")?;
@@ -30,11 +33,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "replicas" => p.replicas = f as usize,
             "steps" => p.schedule.n_steps = f as usize,
             "first" => p.schedule.n_steps_first = Some(f as usize),
-            "dt" => p.dt = f,
-            "mu" => p.schedule.mu_end = f * mean_row,
-            "mu0" => p.schedule.mu_start = f * mean_row,
+            "dt" => p.dt = Some(f),
+            "mu" => mu.1 = f * mean_row,
+            "mu0" => mu.0 = f * mean_row,
             "spread" => p.schedule.mu_spread = f,
-            "noise" => p.noise.start = f,
+            "noise" => {
+                p.noise = Schedule::Linear {
+                    start: f,
+                    end: p.noise.at_fraction(1.0),
+                }
+            }
             "seed" => p.seed = f as u64,
             "threads" => {
                 p.par = if f as usize > 1 {
@@ -53,6 +61,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             _ => return Err(format!("unknown key {k}").into()),
         }
     }
+    p.schedule.mu = Some(Schedule::Linear {
+        start: mu.0,
+        end: mu.1,
+    });
     if let Some(c) = target_cut {
         budget = budget.target_energy(g.energy_from_cut(c))?;
     }

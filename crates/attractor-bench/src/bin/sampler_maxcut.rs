@@ -5,8 +5,10 @@
 //! `cargo run --release -p attractor-bench --bin sampler_maxcut -- FILE [key=value ...]`
 //! keys: solver (0 anneal, 1 dSB, 2 bSB), reads (annealing reads or SB agents per round,
 //! default 4 / 64), sweeps (annealing sweeps or SB steps, default 1000), beta0, beta1 (the
-//! geometric β range of annealing; default `default_beta_range`), dt and c0 (SB), seed, rounds
-//! (default 1), time (s: rounds until it is spent), target (cut to stop at), threads.
+//! geometric β range of annealing; default `default_beta_range`), dt, c0, heating, warm, skip, cold and first (SB: the doubling ramp's first round), seed, rounds
+//! (default 1), time (s: rounds until it is spent), target (cut to stop at), threads, oneshot
+//! (1: one sampler call over the whole budget, so that warm restarts and doubling ramps carry
+//! across rounds; `t_best` is then the call's end).
 //! Prints one line of `key=value` fields: the best cut, the time it was first reached (rounds
 //! are timed from the start), the reads taken, the elapsed time and spin updates per second.
 
@@ -35,6 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut solver = 0usize;
     let mut reads_given = false;
     let (mut rounds, mut time, mut target) = (Some(1usize), None::<f64>, None::<f64>);
+    let mut oneshot = false;
     for a in &args[1..] {
         let (k, v) = a.split_once('=').ok_or("arguments are key=value")?;
         let f: f64 = v.parse()?;
@@ -51,6 +54,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             "dt" => sb.dt = Some(f),
             "c0" => sb.c0 = Some(f),
+            "heating" => sb.heating = f,
+            "warm" => sb.warm = f,
+            "first" => sb.steps_first = Some(f as usize),
+            "oneshot" => oneshot = f != 0.0,
+            "skip" => sb.warm_skip = f,
+            "cold" => sb.cold_every = f as usize,
             "beta0" => b0 = f,
             "beta1" => b1 = f,
             "seed" => {
@@ -88,7 +97,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let (mut best, mut t_best, mut t_target) = (f64::NEG_INFINITY, 0.0, None::<f64>);
     let (mut reads, mut round) = (0usize, 0usize);
-    loop {
+    if oneshot {
+        // one sampler call over the whole budget (warm restarts and doubling ramps carry
+        // across its rounds); the time to the target is the call's elapsed time
+        let mut budget = Budget::new()
+            .max_steps_limit(rounds.filter(|_| time.is_none()))
+            .time_opt(time.map(std::time::Duration::from_secs_f64));
+        if let Some(t) = target {
+            budget = budget.target_energy(g.energy_from_cut(t))?;
+        }
+        let set: SampleSet = if solver == 0 {
+            AnnealingSampler {
+                params: p.clone(),
+                budget,
+            }
+            .sample_max_cut(&g)?
+        } else {
+            BifurcationSampler {
+                params: sb.clone(),
+                budget,
+            }
+            .sample_max_cut(&g)?
+        };
+        let now = start.elapsed().as_secs_f64();
+        reads = set.info.num_reads;
+        best = set.best_cut().unwrap_or(f64::NEG_INFINITY);
+        t_best = now;
+        if target.is_some_and(|t| best >= t - 1e-9) {
+            t_target = Some(now);
+        }
+    }
+    #[allow(clippy::while_immutable_condition)]
+    while !oneshot {
+        // (a `while` over a flag set once above: the loop ends by its breaks)
         let mut budget = Budget::steps(1);
         if let Some(t) = target {
             budget = budget.target_energy(g.energy_from_cut(t))?;

@@ -25,7 +25,7 @@ mod proximal;
 pub use batch_gradient::BatchGradientFlow;
 pub use gradient::GradientFlow;
 pub use inertial::{InertialFlow, SecondOrder};
-pub use langevin::{LangevinFlow, TemperatureSchedule};
+pub use langevin::LangevinFlow;
 pub use preconditioned::{DiagonalMetric, Metric, PreconditionedFlow};
 pub use projected::{BoxSet, ConvexSet, NonNegativeOrthant, ProjectedFlow};
 pub use proximal::{ProximalFlow, proximal_contraction_rate};

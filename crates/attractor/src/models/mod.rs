@@ -34,8 +34,8 @@ pub use layered::{Cost, LayerActivation, LayeredFlow, LayeredNetwork, Phase, Rel
 pub use memory::{Memory, is_recovered};
 pub use modern::{ModernFlow, ModernHopfield};
 pub use oim::{
-    Found, LANES, OimFlow, OimNoise, OimParams, OimProgress, OimReadout, OimRestart, OimResult,
-    OimSchedule, OscillatorIsingMachine,
+    Found, LANES, OimFlow, OimParams, OimProgress, OimReadout, OimRestart, OimResult, OimSchedule,
+    OscillatorIsingMachine,
 };
 pub use oscillator_memory::{HebbianScale, OscillatorMemory, OscillatorMemoryFlow};
 pub use oscillator_network::{OscillatorFlow, OscillatorNetwork};

@@ -20,6 +20,7 @@ pub use patterns::{Patterns, add_gaussian_noise, flip_fraction, mask_fraction};
 pub mod brute_force;
 pub mod formats;
 pub mod ising;
+pub(crate) mod kernel_csr;
 pub mod rounding;
 pub mod sparse_instance;
 

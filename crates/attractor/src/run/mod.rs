@@ -33,6 +33,7 @@ mod budget;
 mod driver;
 mod evolution;
 mod observer;
+pub mod replicas;
 mod single;
 mod solution;
 pub mod status;

@@ -6,13 +6,14 @@
 //!
 //! The in-library baseline every Ising benchmark compares against (dwave-neal's algorithm).
 
-use super::rounds::{Stops, run_rounds};
+use super::rounds::run_rounds;
 use super::{IsingSampler, SampleSet};
 use crate::error::{Error, Result};
 use crate::problems::IsingModel;
 use crate::problems::ising::check_spins;
 use crate::rng::{Rng, stream, streams};
 use crate::run::Budget;
+use crate::run::replicas::Stops;
 use crate::schedule::Schedule;
 use faer::Par;
 use rand::RngExt;
@@ -275,10 +276,9 @@ impl IsingSampler for AnnealingSampler {
         run_rounds(
             model,
             &self.budget,
-            blocks,
-            p.par,
+            (blocks, p.par, Default::default()),
             "simulated annealing",
-            |i, stops| {
+            |i, _warm, stops| {
                 // unit i = round·blocks + b covers reads round·num_reads + b·per ..
                 let (round, b) = (i / blocks as u64, (i % blocks as u64) as usize);
                 let first = round * p.num_reads as u64;

@@ -2,147 +2,26 @@
 
 use crate::energy::Gradient;
 use crate::error::{Error, Result, check_finite, check_len, check_nonnegative, check_positive};
-use crate::flow::{LangevinFlow, TemperatureSchedule};
+use crate::flow::LangevinFlow;
 use crate::format_number;
 use crate::linalg::ALL_THREADS;
 use crate::markov::{MarkovSampler, for_each_chain};
 use crate::rng::Rng;
+use crate::schedule::Ramp;
 use crate::step::{EulerMaruyama, Stepper};
 use faer::{Mat, MatMut, Par};
 use rand_distr::{Distribution, StandardNormal};
 
-/// The temperature `T_k` of Langevin step `k = 0, 1, 2, …`, counted from the first step of a
-/// run (or from `first_step` in [`LangevinSampler::advance_from`]).
-///
-/// The annealed schedules move from `start = T₀` to `end = T₁` over `n_steps` steps and stay at
-/// `T₁` afterwards; `u_k = min(k/n_steps, 1)`:
-///
-/// - linear: `T_k = T₀ + (T₁ − T₀) u_k`,
-/// - geometric: `T_k = T₀ (T₁/T₀)^{u_k}` (the cooling `T_{k+1} = α T_k` of Kirkpatrick, Gelatt &
-///   Vecchi, Science 220, 1983, with `α = (T₁/T₀)^{1/n_steps}`).
-///
-/// ```
-/// use attractor::samplers::Annealing;
-/// let a = Annealing::Geometric { start: 10.0, end: 0.1, n_steps: 100 };
-/// a.validate()?;
-/// assert!((a.temperature(50) - 1.0).abs() < 1e-12);
-/// assert_eq!(a.temperature(1000), 0.1);
-/// assert!(Annealing::Constant(-1.0).validate().unwrap_err().to_string().contains("-1"));
-/// # Ok::<(), attractor::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Annealing {
-    /// `T_k = T > 0`: samples `∝ e^{−E/T}` (up to the step-size bias).
-    Constant(f64),
-    /// Linear from `start > 0` to `end ≥ 0` (`end = 0` ends in gradient descent).
-    Linear {
-        /// `T₀ > 0`.
-        start: f64,
-        /// `T₁ ≥ 0`.
-        end: f64,
-        /// Steps over which `T` moves from `T₀` to `T₁` (≥ 1).
-        n_steps: usize,
-    },
-    /// Geometric from `start > 0` to `end > 0`.
-    Geometric {
-        /// `T₀ > 0`.
-        start: f64,
-        /// `T₁ > 0`.
-        end: f64,
-        /// Steps over which `T` moves from `T₀` to `T₁` (≥ 1).
-        n_steps: usize,
-    },
-}
-
-impl Annealing {
-    /// Check the temperatures (finite; `> 0` except a linear schedule's end, which may be 0)
-    /// and that an annealed schedule spans at least one step.
-    pub fn validate(&self) -> Result<()> {
-        let span = |n_steps: usize| {
-            if n_steps == 0 {
-                Err(Error::invalid(
-                    "annealing n_steps",
-                    0,
-                    "anneal over at least one step (or use Annealing::Constant)",
-                ))
-            } else {
-                Ok(())
-            }
-        };
-        match *self {
-            Annealing::Constant(t) => check_positive(
-                "temperature T",
-                t,
-                "Langevin sampling needs a finite T > 0 (T = 0 is gradient descent: use flow::GradientFlow)",
-            ),
-            Annealing::Linear {
-                start,
-                end,
-                n_steps,
-            } => {
-                check_positive(
-                    "annealing start temperature",
-                    start,
-                    "start from a finite T0 > 0",
-                )?;
-                check_nonnegative("annealing end temperature", end, "end at a finite T1 >= 0")?;
-                span(n_steps)
-            }
-            Annealing::Geometric {
-                start,
-                end,
-                n_steps,
-            } => {
-                let fix = "a geometric schedule needs finite T0, T1 > 0; use Annealing::Linear to reach T = 0";
-                check_positive("annealing start temperature", start, fix)?;
-                check_positive("annealing end temperature", end, fix)?;
-                span(n_steps)
-            }
-        }
-    }
-
-    /// `T_k`.
-    pub fn temperature(&self, k: usize) -> f64 {
-        let u = |n: usize| (k as f64 / n as f64).min(1.0);
-        match *self {
-            Annealing::Constant(t) => t,
-            Annealing::Linear {
-                start,
-                end,
-                n_steps,
-            } => start + (end - start) * u(n_steps),
-            Annealing::Geometric {
-                start,
-                end,
-                n_steps,
-            } => start * (end / start).powf(u(n_steps)),
-        }
-    }
-
-    /// The same schedule in the time `t = k·h` of the Langevin flow.
-    fn in_time(&self, h: f64) -> TemperatureSchedule {
-        match *self {
-            Annealing::Constant(t) => TemperatureSchedule::Constant(t),
-            Annealing::Linear {
-                start,
-                end,
-                n_steps,
-            } => TemperatureSchedule::Linear {
-                start,
-                end,
-                duration: n_steps as f64 * h,
-            },
-            Annealing::Geometric {
-                start,
-                end,
-                n_steps,
-            } => TemperatureSchedule::Geometric {
-                start,
-                end,
-                duration: n_steps as f64 * h,
-            },
-        }
-    }
+/// Check a Langevin temperature schedule laid over steps: finite temperatures `≥ 0`, the
+/// first `> 0` (a chain that starts at `T = 0` is gradient descent), a span of at least one
+/// step.
+fn validate_temperature(t: &Ramp) -> Result<()> {
+    t.validate("temperature T", false)?;
+    check_positive(
+        "temperature T",
+        t.at(0.0),
+        "Langevin sampling needs a finite T > 0 at the start (T = 0 is gradient descent: use flow::GradientFlow)",
+    )
 }
 
 /// The unadjusted Langevin algorithm (ULA): Euler–Maruyama on the Langevin flow
@@ -166,11 +45,12 @@ impl Annealing {
 ///
 /// ```
 /// use attractor::energy::Quadratic;
-/// use attractor::samplers::{Annealing, LangevinSampler, MarkovSampler};
+/// use attractor::samplers::{LangevinSampler, MarkovSampler};
+/// use attractor::schedule::Ramp;
 /// use attractor::run::Budget;
 /// // E = ½‖x‖² at T = 0.5: x ~ N(0, 0.5 I) up to the O(h) bias
 /// let e = Quadratic::new(faer::Mat::identity(2, 2), vec![0.0; 2])?;
-/// let sampler = LangevinSampler::new(e, 0.05, Annealing::Constant(0.5))?;
+/// let sampler = LangevinSampler::new(e, 0.05, Ramp::constant(0.5))?;
 /// let x = sampler.sample(2000, 1, &Budget::steps(200))?.states;
 /// let var = x.row(0).iter().map(|v| v * v).sum::<f64>() / 2000.0;
 /// assert!((var - 0.5 / (1.0 - 0.025)).abs() < 0.06);
@@ -180,16 +60,18 @@ impl Annealing {
 pub struct LangevinSampler<E> {
     energy: E,
     h: f64,
-    annealing: Annealing,
+    temperature: Ramp,
     center: Vec<f64>,
     spread: f64,
     par: Par,
 }
 
 impl<E: Gradient + Clone + Send + Sync> LangevinSampler<E> {
-    /// ULA on `energy` with step size `h > 0` and the temperature schedule `annealing`. Chains
-    /// start at `x₀ = 0 + 1·ζ` unless [`initial`](Self::initial) says otherwise.
-    pub fn new(energy: E, h: f64, annealing: Annealing) -> Result<Self> {
+    /// ULA on `energy` with step size `h > 0` and the temperature `T_k` of step `k` laid over
+    /// steps (`Ramp::constant(T)` samples at `T`; `Ramp::geometric(T0, T1, n)` anneals over
+    /// `n` steps and holds `T1` after). Chains start at `x₀ = 0 + 1·ζ` unless
+    /// [`initial`](Self::initial) says otherwise.
+    pub fn new(energy: E, h: f64, temperature: Ramp) -> Result<Self> {
         let d = energy.dim();
         if d == 0 {
             return Err(Error::invalid(
@@ -203,11 +85,11 @@ impl<E: Gradient + Clone + Send + Sync> LangevinSampler<E> {
             h,
             "the Langevin step needs a finite h > 0 (smaller h: smaller O(h) bias, slower mixing)",
         )?;
-        annealing.validate()?;
+        validate_temperature(&temperature)?;
         Ok(Self {
             energy,
             h,
-            annealing,
+            temperature,
             center: vec![0.0; d],
             spread: 1.0,
             par: ALL_THREADS,
@@ -245,13 +127,21 @@ impl<E: Gradient + Clone + Send + Sync> LangevinSampler<E> {
     pub fn step_size(&self) -> f64 {
         self.h
     }
-    /// The temperature schedule.
-    pub fn annealing(&self) -> Annealing {
-        self.annealing
+    /// The temperature schedule, over steps.
+    pub fn temperature(&self) -> &Ramp {
+        &self.temperature
     }
     /// The temperature used by step `k`, as the flow evaluates it at `t = k·h`.
     pub fn temperature_at(&self, k: usize) -> f64 {
-        self.annealing.in_time(self.h).at(k as f64 * self.h)
+        self.in_time().at(k as f64 * self.h)
+    }
+
+    /// The schedule in the time `t = k·h` of the Langevin flow.
+    fn in_time(&self) -> Ramp {
+        Ramp::over(
+            self.temperature.schedule.clone(),
+            self.temperature.span * self.h,
+        )
     }
 
     /// Steps `first_step, …, first_step + n_steps − 1` of the schedule for every chain (column
@@ -268,10 +158,10 @@ impl<E: Gradient + Clone + Send + Sync> LangevinSampler<E> {
         n_steps: usize,
     ) -> Result<()> {
         let d = self.energy.dim();
-        let schedule = self.annealing.in_time(self.h);
+        let schedule = self.in_time();
         for_each_chain(states, d, rngs, self.par, |j, x, rng| {
             check_finite(&format!("chain {j} (column {j} of states)"), x)?;
-            let mut flow = LangevinFlow::new(self.energy.clone(), schedule)?;
+            let mut flow = LangevinFlow::new(self.energy.clone(), schedule.clone())?;
             let mut em = EulerMaruyama::from_rng(rng.clone());
             let t0 = first_step as f64 * self.h;
             em.init(&mut flow, t0, x);

@@ -11,7 +11,7 @@
 //!
 //! Markov-chain samplers of `p(x) ∝ e^{−E(x)/T}` share [`MarkovSampler`] (chains as columns,
 //! one generator per chain, thread-count independent): [`LangevinSampler`] (the unadjusted
-//! Langevin algorithm for any energy with a gradient, with [`Annealing`]) and the Gibbs sweeps
+//! Langevin algorithm for any energy with a gradient, with a temperature [`Ramp`](crate::schedule::Ramp)) and the Gibbs sweeps
 //! of a Boltzmann machine ([`Gibbs`](crate::models::Gibbs)).
 //!
 //! ```
@@ -43,7 +43,7 @@ pub use annealing::{AnnealingParams, AnnealingSampler, IsingMetropolis, default_
 pub use bifurcation::{Bifurcation, BifurcationParams, BifurcationSampler};
 pub use brute_force::BruteForce;
 pub use greedy::GreedyDescent;
-pub use langevin::{Annealing, LangevinSampler};
+pub use langevin::LangevinSampler;
 pub use oim::{OimSampler, ProgressFn};
 pub use sample_set::{Sample, SampleSet, SampleSetInfo, Vartype};
 

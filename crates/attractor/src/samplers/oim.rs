@@ -7,7 +7,6 @@ use crate::models::OimProgress;
 use crate::models::{OimParams, OscillatorIsingMachine};
 use crate::problems::IsingModel;
 use crate::run::Budget;
-use faer::Par;
 use std::sync::Arc;
 
 /// The [`OscillatorIsingMachine`] as an [`IsingSampler`]: every replica of every round gives one
@@ -17,24 +16,21 @@ use std::sync::Arc;
 /// first sample is the machine's answer. A budget of rounds alone: the set does not depend on `par`.
 ///
 /// ```
+/// use attractor::models::OimParams;
 /// use attractor::problems::{IsingModel, WeightedGraph, brute_force};
 /// use attractor::samplers::{IsingSampler, OimSampler};
 /// let m = IsingModel::max_cut(&WeightedGraph::random(16, 0.3, &[1.0], 2)?)?;
-/// let set = OimSampler { replicas: 32, ..OimSampler::default() }.sample_ising(&m)?;
+/// let sampler = OimSampler::new(OimParams { replicas: 32, ..OimParams::default() });
+/// let set = sampler.sample_ising(&m)?;
 /// assert_eq!(set.first().unwrap().energy, brute_force(&m)?.energy);
 /// assert!(set.info.num_reads >= 32);
 /// # Ok::<(), attractor::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct OimSampler {
-    /// Seed ([`OimParams::seed`]).
-    pub seed: u64,
-    /// Replicas per round (a multiple of 16 is run).
-    pub replicas: usize,
-    /// Parallelism across replica blocks.
-    pub par: Par,
-    /// Full parameters to use instead of `OimParams::for_model` with the fields above.
-    pub params: Option<OimParams>,
+    /// The machine: [`OimParams::default`] leaves `dt` and `μ` to the model sampled (the rules
+    /// of [`OimParams::for_model`]); seed, replicas and parallelism are its fields.
+    pub params: OimParams,
     /// What the machine may spend: rounds (one unit = a round of every replica), time, a target
     /// energy and an interrupt (when raised, the machine stops and the reads so far, and its best
     /// state, are returned with status `Interrupted` in the info). Default: one round.
@@ -49,9 +45,6 @@ pub type ProgressFn = Arc<dyn Fn(&OimProgress) + Send + Sync>;
 impl std::fmt::Debug for OimSampler {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OimSampler")
-            .field("seed", &self.seed)
-            .field("replicas", &self.replicas)
-            .field("par", &self.par)
             .field("params", &self.params)
             .field("budget", &self.budget)
             .field("progress", &self.progress.as_ref().map(|_| "callback"))
@@ -60,13 +53,17 @@ impl std::fmt::Debug for OimSampler {
 }
 
 impl Default for OimSampler {
-    /// Seed 0, 16 replicas, a budget of one round, sequential, the defaults of [`OimParams::for_model`].
+    /// [`OimParams::default`] (16 replicas, seed 0, sequential), a budget of one round.
     fn default() -> Self {
+        Self::new(OimParams::default())
+    }
+}
+
+impl OimSampler {
+    /// A sampler with `params`, a budget of one round and no progress callback.
+    pub fn new(params: OimParams) -> Self {
         Self {
-            seed: 0,
-            replicas: 16,
-            par: Par::Seq,
-            params: None,
+            params,
             budget: Budget::steps(1),
             progress: None,
         }
@@ -75,17 +72,7 @@ impl Default for OimSampler {
 
 impl IsingSampler for OimSampler {
     fn sample_ising(&self, model: &IsingModel) -> Result<SampleSet> {
-        let p = match &self.params {
-            Some(p) => p.clone(),
-            None => {
-                let mut p = OimParams::for_model(model);
-                p.seed = self.seed;
-                p.replicas = self.replicas;
-                p.par = self.par;
-                p
-            }
-        };
-        let machine = OscillatorIsingMachine::new(model.clone(), p)?;
+        let machine = OscillatorIsingMachine::new(model.clone(), self.params.clone())?;
         let mut reads = Reads::new(model.n());
         let report = |p: &OimProgress| {
             if let Some(f) = &self.progress {

@@ -1,95 +1,75 @@
-//! Rounds of independent units (annealing reads, blocks of bifurcation agents), shared by the
-//! samplers that restart from random states: every round runs its units side by side (on
-//! rayon's global pool when `par` allows; the order of the results is the units' order, so a
-//! fixed number of rounds gives the same set on any number of threads), gathers their final
-//! states into one [`SampleSet`], and the [`Budget`] decides after each round whether to go on:
-//! its rounds, its time, its target energy (a unit may also stop the others early by raising
-//! [`Stops::hit`]) and its interrupt.
+//! The samplers that restart from random states (annealing reads, blocks of bifurcation
+//! agents) as units of the shared replica engine ([`crate::run::replicas`]): every round runs
+//! the units side by side (on rayon's global pool when `par` allows; results in unit order, so
+//! a fixed number of rounds gives the same set on any number of threads), their final states
+//! go into one [`SampleSet`], and the [`Budget`] (rounds, time, target energy, interrupt)
+//! decides on the run loop when to stop.
 
 use super::sample_set::Reads;
 use super::{SampleSet, SampleSetInfo};
 use crate::error::Result;
 use crate::problems::IsingModel;
-use crate::run::{Budget, Clock, Status};
+use crate::run::Budget;
+use crate::run::Silent;
+use crate::run::replicas::{
+    ReplicaSpec, ReplicaUnit, Restarts, Round, Stops, UnitReport, run_replicas,
+};
 use faer::Par;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
 
-/// What the units of a run share: the budget's clock, its target, and whether a unit has
-/// reached the target.
-pub(crate) struct Stops {
-    /// The budget's deadline and interrupt.
-    pub(crate) clock: Clock,
-    /// The target energy (with a relative slack of 1e-9), if any.
-    pub(crate) target: Option<f64>,
-    /// Raised by the unit that reaches the target.
-    pub(crate) hit: AtomicBool,
+/// A unit given as a function of its stream index, the state to restart from (a warm round)
+/// and the stops, returning its reads.
+struct FnUnit<'a, F> {
+    model: &'a IsingModel,
+    unit: &'a F,
 }
 
-impl Stops {
-    /// Whether a unit should stop now: the target was reached, the time spent, or the
-    /// interrupt raised.
-    pub(crate) fn stop(&self) -> bool {
-        self.hit.load(Ordering::Relaxed) || self.clock.check().is_some()
-    }
-    /// Raise `hit` when `energy` reaches the target.
-    pub(crate) fn offer(&self, energy: f64) {
-        if self.target.is_some_and(|t| energy <= t) {
-            self.hit.store(true, Ordering::Relaxed);
+impl<F> ReplicaUnit for FnUnit<'_, F>
+where
+    F: Fn(u64, Option<&[i8]>, &Stops) -> Vec<Vec<i8>> + Sync,
+{
+    fn run_round(&mut self, round: &Round<'_>, out: &mut UnitReport) {
+        for s in (self.unit)(round.stream_index(), round.warm, round.stops) {
+            let e = self.model.energy_unchecked(&s);
+            round.offer(&mut out.best[0], &s, e, 0);
+            if round.collect {
+                out.finals.extend_from_slice(&s);
+            }
         }
     }
 }
 
 /// Run rounds of `units` units within `budget` and gather their states (each unit returns the
-/// spin vectors of its reads, of `model`) into a [`SampleSet`] named `name`. `unit(i, stops)`
-/// runs the unit of global index `i = round·units + u`, from which it seeds itself.
+/// spin vectors of its reads, of `model`) into a [`SampleSet`] named `name`. `unit(i, warm,
+/// stops)` runs the unit of global index `i = round·units + u`, from which it seeds itself,
+/// warm from the best state so far (of `model`) when `restarts` says so.
 pub(crate) fn run_rounds<F>(
     model: &IsingModel,
     budget: &Budget,
-    units: usize,
-    par: Par,
+    (units, par, restarts): (usize, Par, Restarts),
     name: &'static str,
     unit: F,
 ) -> Result<SampleSet>
 where
-    F: Fn(u64, &Stops) -> Vec<Vec<i8>> + Sync,
+    F: Fn(u64, Option<&[i8]>, &Stops) -> Vec<Vec<i8>> + Sync,
 {
-    use rayon::prelude::*;
-    budget.require_bound("rounds", true)?;
-    let start = Instant::now();
-    let stops = Stops {
-        clock: budget.start(),
-        target: budget.target().map(|e| e + 1e-9 * (1.0 + e.abs())),
-        hit: AtomicBool::new(false),
+    let spec = ReplicaSpec {
+        n: model.n(),
+        tracks: 1,
+        par,
+        restarts,
+        seeds: Vec::new(),
     };
-    let parallel = !matches!(crate::linalg::effective_par(par), Par::Seq) && units > 1;
+    let mut fns: Vec<FnUnit<'_, F>> = (0..units.max(1))
+        .map(|_| FnUnit { model, unit: &unit })
+        .collect();
     let mut reads = Reads::new(model.n());
-    let (mut total, mut round) = (0usize, 0usize);
-    let status = loop {
-        let base = (round * units) as u64;
-        let one = |u: usize| unit(base + u as u64, &stops);
-        let states: Vec<Vec<Vec<i8>>> = if parallel {
-            (0..units).into_par_iter().map(one).collect()
-        } else {
-            (0..units).map(one).collect()
-        };
-        for s in states.iter().flatten() {
-            stops.offer(model.energy_unchecked(s));
-            reads.push_counted(s, 1, true);
-            total += 1;
-        }
-        round += 1;
-        if stops.hit.load(Ordering::Relaxed) {
-            break Status::TargetReached;
-        }
-        if let Some(s) = stops.clock.check() {
-            break s;
-        }
-        if budget.max_steps().is_some_and(|m| round >= m) {
-            break Status::MaxSteps;
-        }
+    let mut total = 0usize;
+    let mut sink = |s: &[i8]| {
+        reads.push_counted(s, 1, true);
+        total += 1;
     };
-    let mut info = SampleSetInfo::new(name, total, start.elapsed());
-    info.status = Some(status);
+    let out = run_replicas(&spec, &mut fns, budget, Some(&mut sink), Silent)?;
+    let mut info = SampleSetInfo::new(name, total, out.elapsed);
+    info.status = Some(out.status);
     Ok(reads.finish(model, info))
 }

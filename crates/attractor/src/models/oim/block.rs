@@ -8,61 +8,23 @@ use crate::fastmath::sincos_f32;
 use crate::problems::ising::greedy_descent_unchecked;
 use crate::problems::{BestRotation, IsingModel};
 use crate::rng::{stream, streams};
-use crate::run::Clock;
+use crate::run::replicas::{Candidate, ReplicaUnit, Round, UnitReport, merge};
 use rand::RngExt;
 use std::f32::consts::PI;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
-/// A candidate best state: energy, spins (of the integrated model), when first found, and the
-/// replica-steps before it.
-pub(crate) type Best = Option<(f64, Vec<i8>, Duration, u64)>;
-
-/// Keep the lower energy; on a tie keep `into` (the earlier round and block, as merges run in
-/// that order): deterministic for a seed whatever the threads.
-pub(crate) fn merge(into: &mut Best, cand: &Best) {
-    if let Some(c) = cand {
-        let better = match into {
-            None => true,
-            Some(b) => c.0 < b.0 - 1e-9 * (1.0 + b.0.abs()),
-        };
-        if better {
-            *into = Some(c.clone());
-        }
-    }
-}
-
-/// What every block of a solve reads: the stop rules.
-pub(crate) struct Shared {
-    /// The budget's deadline and interrupt.
-    pub(crate) clock: Clock,
-    pub(crate) target: Option<f64>,
-    pub(crate) hit: AtomicBool,
-}
-
-impl Shared {
-    pub(crate) fn should_stop(&self) -> bool {
-        self.hit.load(Ordering::Relaxed) || self.clock.check().is_some()
-    }
-}
-
-/// What every block of one round reads.
-pub(crate) struct RunCtx<'a> {
+/// What every block of a solve reads: the machine's data.
+pub(crate) struct Machine<'a> {
     pub(crate) model: &'a IsingModel,
     pub(crate) p: &'a OimParams,
     pub(crate) node_h: &'a [f32],
     pub(crate) node_nf: &'a [f32],
-    pub(crate) round: usize,
-    pub(crate) shared: &'a Shared,
-    pub(crate) steps_before: u64,
-    pub(crate) n_blocks: usize,
     /// The couplings in kernel form.
     pub(crate) kernel: &'a KernelCsr,
-    /// Spins to restart from (warm restart), if any.
-    pub(crate) warm: Option<&'a [i8]>,
-    /// Keep every lane's final state (for a sample set).
-    pub(crate) collect: bool,
 }
+
+/// The tracks of a block's report: the pure oscillator readout, then the descended state.
+pub(crate) const OSCILLATOR: usize = 0;
+pub(crate) const GREEDY: usize = 1;
 
 /// One node's cos/sin row, aligned to a cache line so that each row spans exactly two lines.
 #[derive(Clone, Copy)]
@@ -99,12 +61,18 @@ pub(crate) struct Block {
     spins: Vec<i8>,
     fields: Vec<f64>,
     rounding: BestRotation,
-    // results of the last run
-    pub(crate) steps_done: u64,
-    pub(crate) best_osc: Best,
-    pub(crate) best_gr: Best,
-    /// With `collect`: the final state of every lane (`LANES·n`, lane-major), else empty.
-    pub(crate) finals: Vec<i8>,
+}
+
+/// A block with the machine it runs: a unit of the shared replica engine.
+pub(crate) struct Unit<'a> {
+    pub(crate) block: Block,
+    pub(crate) machine: &'a Machine<'a>,
+}
+
+impl ReplicaUnit for Unit<'_> {
+    fn run_round(&mut self, round: &Round<'_>, out: &mut UnitReport) {
+        self.block.run(self.machine, round, out);
+    }
 }
 
 impl Block {
@@ -118,41 +86,33 @@ impl Block {
             spins: vec![1; n],
             fields: vec![0.0; n],
             rounding: BestRotation::new(n),
-            steps_done: 0,
-            best_osc: None,
-            best_gr: None,
-            finals: Vec::new(),
         }
     }
 
-    /// Run block `b` through one round. Its random numbers come from the streams
-    /// `base + round·n_blocks + b` of the seed only (initial phases, `μ_i` factors, the lanes'
-    /// noise generators), so the result does not depend on which thread runs it or when.
-    pub(crate) fn run(&mut self, ctx: &RunCtx<'_>, b: usize) {
+    /// Run the block through one round, its report into `out` (tracks [`OSCILLATOR`] and
+    /// [`GREEDY`]). Its random numbers come from the streams `base + round·n_blocks + b` of the
+    /// seed only (initial phases, `μ_i` factors, the lanes' noise generators), so the result
+    /// does not depend on which thread runs it or when.
+    fn run(&mut self, ctx: &Machine<'_>, round: &Round<'_>, out: &mut UnitReport) {
         let p = ctx.p;
         let model = ctx.model;
         let n = model.n();
-        self.steps_done = 0;
-        self.best_osc = None;
-        self.best_gr = None;
-        self.finals.clear();
-        if ctx.shared.should_stop() {
+        let mut steps_done = 0u64;
+        if round.stops.stop() {
             return;
         }
-        let index = (ctx.round as u64)
-            .wrapping_mul(ctx.n_blocks as u64)
-            .wrapping_add(b as u64);
+        let index = round.stream_index();
         let mut init = stream(p.seed, streams::INIT + index);
         // initial phases, written straight into the cos/sin rows
         let kick = p.restart.warm_kick as f32;
         let cs = self.cs[0].as_mut_slice();
         for i in 0..n {
-            let base = match ctx.warm {
+            let base = match round.warm {
                 Some(ws) if ws[i] < 0 => PI,
                 _ => 0.0,
             };
             for l in 0..LANES {
-                let t = match ctx.warm {
+                let t = match round.warm {
                     Some(_) => base + kick * init.random_range(-1.0f32..1.0),
                     None => init.random_range(-PI..PI),
                 };
@@ -173,7 +133,7 @@ impl Block {
             // xorshift32 needs a non-zero state
             *r = dynamics.random::<u32>() | 1;
         }
-        let skip = if ctx.warm.is_some() {
+        let skip = if round.warm.is_some() {
             p.restart.warm_skip
         } else {
             0.0
@@ -184,15 +144,15 @@ impl Block {
         let n_steps = match s.n_steps_first {
             Some(f) => s
                 .n_steps
-                .min(f.max(1).saturating_mul(1usize << ctx.round.min(40))),
+                .min(f.max(1).saturating_mul(1usize << round.index.min(40))),
             None => s.n_steps,
         };
         let n_steps = ((n_steps as f64 * (1.0 - skip)).ceil() as usize).max(1);
         let greedy_readouts = p.readout.greedy && p.readout.greedy_readouts;
         for k in 0..n_steps {
             let frac = skip + (1.0 - skip) * (k as f64 / n_steps as f64);
-            let mu = s.mu_start + (s.mu_end - s.mu_start) * frac;
-            let sigma = p.noise.start + (p.noise.end - p.noise.start) * frac;
+            let mu = s.mu.as_ref().map_or(0.0, |m| m.at_fraction(frac));
+            let sigma = p.noise.at_fraction(frac);
             let coef = Coef {
                 h: ctx.node_h,
                 nf: ctx.node_nf,
@@ -213,7 +173,7 @@ impl Block {
                 coef,
             );
             cur ^= 1;
-            self.steps_done += LANES as u64;
+            steps_done += LANES as u64;
             let last = k + 1 == n_steps;
             if (k + 1) % p.readout.every == 0 || last {
                 // cheap readout at θ_ref = 0: energies of all lanes in one CSR pass (f32)
@@ -228,15 +188,15 @@ impl Block {
                     lane_best = el;
                     self.read_lane_signs(l, n);
                     let exact = model.energy_unchecked(&self.spins);
-                    offer(&mut self.best_osc, &self.spins, exact, ctx, self.steps_done);
+                    round.offer(&mut out.best[OSCILLATOR], &self.spins, exact, steps_done);
                 }
                 if greedy_readouts {
                     self.read_lane_signs(l, n);
                     greedy_descent_unchecked(model, &mut self.spins, &mut self.fields);
                     let eg = model.energy_unchecked(&self.spins);
-                    offer(&mut self.best_gr, &self.spins, eg, ctx, self.steps_done);
+                    round.offer(&mut out.best[GREEDY], &self.spins, eg, steps_done);
                 }
-                if ctx.shared.should_stop() {
+                if round.stops.stop() {
                     break;
                 }
             }
@@ -249,23 +209,24 @@ impl Block {
                 |i| (cnow[2 * i * LANES + l], cnow[2 * i * LANES + LANES + l]),
                 &mut self.spins,
             );
-            offer(&mut self.best_osc, &self.spins, e, ctx, self.steps_done);
+            round.offer(&mut out.best[OSCILLATOR], &self.spins, e, steps_done);
             if p.readout.greedy {
                 greedy_descent_unchecked(model, &mut self.spins, &mut self.fields);
                 let eg = model.energy_unchecked(&self.spins);
-                let cand = Some((
-                    eg,
-                    self.spins.clone(),
-                    ctx.shared.clock.elapsed(),
-                    ctx.steps_before + self.steps_done,
-                ));
-                note_target(ctx, eg);
-                merge(&mut self.best_gr, &cand);
+                let cand = Some(Candidate {
+                    energy: eg,
+                    spins: self.spins.clone(),
+                    found_at: round.stops.elapsed(),
+                    steps_at: round.steps_before + steps_done,
+                });
+                round.stops.offer(eg);
+                merge(&mut out.best[GREEDY], &cand);
             }
-            if ctx.collect {
-                self.finals.extend_from_slice(&self.spins);
+            if round.collect {
+                out.finals.extend_from_slice(&self.spins);
             }
         }
+        out.steps = steps_done;
     }
 
     /// `spins = sgn cos θ` of lane `l` from the signs of the last [`lane_energies`].
@@ -277,26 +238,6 @@ impl Block {
                 -1
             };
         }
-    }
-}
-
-/// Keep `e` (with `spins`) as the block's best if it is lower.
-fn offer(best: &mut Best, spins: &[i8], e: f64, ctx: &RunCtx<'_>, steps_done: u64) {
-    let better = best
-        .as_ref()
-        .is_none_or(|b| e < b.0 - 1e-9 * (1.0 + b.0.abs()));
-    if better {
-        // replica-steps before this point, wall-clock equivalent: the previous rounds plus this
-        // block's own steps times the number of blocks (blocks of a round run side by side)
-        let at = ctx.steps_before + steps_done * ctx.n_blocks as u64;
-        *best = Some((e, spins.to_vec(), ctx.shared.clock.elapsed(), at));
-        note_target(ctx, e);
-    }
-}
-
-fn note_target(ctx: &RunCtx<'_>, e: f64) {
-    if ctx.shared.target.is_some_and(|t| e <= t) {
-        ctx.shared.hit.store(true, Ordering::Relaxed);
     }
 }
 

@@ -1,23 +1,20 @@
-//! The orchestration of rounds: blocks of replicas run side by side (on rayon's global pool
-//! when asked), their best states merge in a fixed order, warm restarts start from the best so
-//! far, and an observer and an interrupt flag may stop the run between rounds.
+//! The machine: its model, parameters and coupling kernel, and its rounds as blocks of replicas
+//! on the shared replica engine ([`crate::run::replicas`]: blocks side by side on rayon's
+//! global pool, best states merged in a fixed order, warm and cold restarts, the budget and the
+//! observer of the run loop).
 
 use super::LANES;
-use super::block::{Best, Block, RunCtx, Shared, merge};
+use super::block::{Block, GREEDY, Machine, OSCILLATOR, Unit};
 use super::kernel::KernelCsr;
 use super::params::{NodeScales, OimParams};
 use crate::analysis::{Mu, StabilityCertificate, certify_stable};
 use crate::error::{Error, Result};
 use crate::problems::ising::greedy_descent_unchecked;
 use crate::problems::{IsingModel, WeightedGraph};
+use crate::run::replicas::{Candidate, ReplicaProgress, ReplicaSpec, Restarts, Sink, run_replicas};
 use crate::run::{Budget, Observer, Status};
-use std::ops::ControlFlow;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-
-/// Receives the final state of every replica (see `solve_inner`).
-pub(crate) type FinalSink<'a> = dyn FnMut(&[i8]) + 'a;
 
 /// The best state found, with the time it was first reached.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,7 +137,8 @@ impl std::fmt::Debug for OscillatorIsingMachine {
 }
 
 impl OscillatorIsingMachine {
-    /// Validate the parameters against the model (once); a model with fields is solved through
+    /// Validate the parameters against the model (once), filling the model-dependent defaults
+    /// left `None` ([`OimParams::resolved`]); a model with fields is solved through
     /// an ancilla spin ([`IsingModel::with_ancilla`]). Pass the model by value or as an
     /// `Arc<IsingModel>` to share it.
     pub fn new(model: impl Into<Arc<IsingModel>>, params: OimParams) -> Result<Self> {
@@ -149,7 +147,9 @@ impl OscillatorIsingMachine {
             return Err(Error::invalid("n", 0, "the model has no spins"));
         }
         let scales = NodeScales::of(&model);
+        let params = params.resolved(&model);
         params.validate(&scales, model.n())?;
+        let dt = params.dt.unwrap_or(1.0);
         let work = if model.has_fields() {
             Arc::new(model.with_ancilla()?)
         } else {
@@ -160,11 +160,11 @@ impl OscillatorIsingMachine {
             .map(|i| {
                 let d = scales.step_scale(i, params.precondition);
                 let nf = if params.precondition {
-                    (12.0 * params.dt * scales.mean / d).sqrt()
+                    (12.0 * dt * scales.mean / d).sqrt()
                 } else {
-                    (12.0 * params.dt).sqrt()
+                    (12.0 * dt).sqrt()
                 };
-                ((params.dt / d) as f32, nf as f32)
+                ((dt / d) as f32, nf as f32)
             })
             .unzip();
         let kernel = KernelCsr::new(&work);
@@ -178,7 +178,7 @@ impl OscillatorIsingMachine {
         })
     }
 
-    /// The parameters.
+    /// The parameters, the model's defaults filled in.
     pub fn params(&self) -> &OimParams {
         &self.params
     }
@@ -230,129 +230,95 @@ impl OscillatorIsingMachine {
         &self,
         budget: &Budget,
         mut observer: impl Observer<OimProgress>,
-        mut sink: Option<&mut FinalSink<'_>>,
+        mut sink: Option<&mut Sink<'_>>,
     ) -> Result<OimResult> {
-        budget.require_bound("rounds", true)?;
         let p = &self.params;
         let model = &*self.work;
         let n = model.n();
         let n_blocks = p.replicas.div_ceil(LANES);
-        let clock = budget.start();
-        let start = clock.started();
-        let target = budget.target().map(|e| e + 1e-9 * (1.0 + e.abs()));
-        let shared = Shared {
-            clock,
-            target,
-            hit: AtomicBool::new(false),
-        };
-        let mut blocks: Vec<Block> = (0..n_blocks).map(|_| Block::new(n)).collect();
         // the state warm rounds restart from (the ancilla spin, if any, is +1)
-        let mut warm_spins: Vec<i8> = match &p.restart.initial_spins {
-            Some(s) => {
-                let mut w = s.clone();
-                w.resize(n, 1);
-                w
-            }
-            None => Vec::new(),
-        };
-        let mut best_osc: Best = None;
-        let mut best_gr: Best = None;
-        if p.readout.greedy && p.restart.initial_spins.is_some() {
+        let initial = p.restart.initial_spins.as_ref().map(|s| {
+            let mut w = s.clone();
+            w.resize(n, 1);
+            w
+        });
+        let mut seeds = vec![None, None];
+        if p.readout.greedy
+            && let Some(s) = &initial
+        {
             // refining never reports worse than the descended start
-            let mut s = warm_spins.clone();
+            let mut s = s.clone();
             greedy_descent_unchecked(model, &mut s, &mut vec![0.0; n]);
-            best_gr = Some((model.energy_unchecked(&s), s, start.elapsed(), 0));
+            seeds[GREEDY] = Some(Candidate {
+                energy: model.energy_unchecked(&s),
+                spins: s,
+                found_at: Duration::ZERO,
+                steps_at: 0,
+            });
         }
-        let mut steps_done = 0u64;
-        let mut round = 0usize;
-        let every = observer.every().max(1);
-        let progress = |round: usize, steps: u64, osc: &Best, gr: &Best| OimProgress {
-            rounds: round,
-            elapsed: start.elapsed(),
-            replica_steps: steps,
-            best_oscillator: osc.as_ref().map_or(f64::INFINITY, |b| b.0),
-            best_greedy: gr.as_ref().or(osc.as_ref()).map_or(f64::INFINITY, |b| b.0),
+        let spec = ReplicaSpec {
+            n,
+            tracks: 2,
+            par: p.par,
+            restarts: Restarts {
+                warm: p.restart.warm_kick > 0.0,
+                cold_every: p.restart.cold_every,
+                initial,
+            },
+            seeds,
         };
-        let mut status = match observer.observe(&progress(0, 0, &best_osc, &best_gr)) {
-            ControlFlow::Break(()) => Some(Status::Interrupted),
-            ControlFlow::Continue(()) => None,
+        let machine = Machine {
+            model,
+            p,
+            kernel: &self.kernel,
+            node_h: &self.node_h,
+            node_nf: &self.node_nf,
         };
-        // at most `chunks` blocks at a time on the global pool (Par::Seq: the calling thread)
-        let chunks = crate::linalg::effective_par(p.par)
-            .degree()
-            .clamp(1, n_blocks);
-        let per_chunk = n_blocks.div_ceil(chunks);
-        while status.is_none() {
-            let cold =
-                p.restart.cold_every > 0 && round > 0 && round.is_multiple_of(p.restart.cold_every);
-            let ctx = RunCtx {
-                model,
-                p,
-                kernel: &self.kernel,
-                node_h: &self.node_h,
-                node_nf: &self.node_nf,
-                round,
-                shared: &shared,
-                steps_before: steps_done,
-                n_blocks,
-                warm: (p.restart.warm_kick > 0.0 && !warm_spins.is_empty() && !cold)
-                    .then_some(&warm_spins[..]),
-                collect: sink.is_some(),
-            };
-            if chunks > 1 {
-                use rayon::prelude::*;
-                blocks
-                    .par_chunks_mut(per_chunk)
-                    .enumerate()
-                    .for_each(|(c, chunk)| {
-                        for (j, blk) in chunk.iter_mut().enumerate() {
-                            blk.run(&ctx, c * per_chunk + j);
-                        }
-                    });
-            } else {
-                for (b, blk) in blocks.iter_mut().enumerate() {
-                    blk.run(&ctx, b);
-                }
+        let mut units: Vec<Unit<'_>> = (0..n_blocks)
+            .map(|_| Unit {
+                block: Block::new(n),
+                machine: &machine,
+            })
+            .collect();
+        let every = observer.every();
+        let watch = crate::run::every(every, |r: &ReplicaProgress| {
+            observer.observe(&OimProgress {
+                rounds: r.rounds,
+                elapsed: r.elapsed,
+                replica_steps: r.steps,
+                best_oscillator: r.best[OSCILLATOR],
+                best_greedy: if r.best[GREEDY].is_finite() {
+                    r.best[GREEDY]
+                } else {
+                    r.best[OSCILLATOR]
+                },
+            })
+        });
+        let has_sink = sink.is_some();
+        let mut to_model = |s: &[i8]| {
+            if let Some(sink) = sink.as_mut() {
+                sink(&self.model.from_ancilla_spins(s));
             }
-            round += 1;
-            // merge in block order: ties keep the earlier block, whatever ran first
-            for blk in &blocks {
-                steps_done += blk.steps_done;
-                merge(&mut best_osc, &blk.best_osc);
-                merge(&mut best_gr, &blk.best_gr);
-                if let Some(sink) = sink.as_mut() {
-                    for s in blk.finals.chunks_exact(n) {
-                        sink(&self.model.from_ancilla_spins(s));
-                    }
-                }
-            }
-            if let Some(b) = best_gr.as_ref().or(best_osc.as_ref()) {
-                warm_spins.clone_from(&b.1);
-            }
-            status = if shared.hit.load(Ordering::Relaxed) {
-                Some(Status::TargetReached)
-            } else if let Some(stop) = shared.clock.check() {
-                Some(stop)
-            } else if budget.max_steps().is_some_and(|m| round >= m) {
-                Some(Status::MaxSteps)
-            } else {
-                None
-            };
-            if status.is_some() || round.is_multiple_of(every) {
-                let info = progress(round, steps_done, &best_osc, &best_gr);
-                if observer.observe(&info).is_break() && status.is_none() {
-                    status = Some(Status::Interrupted);
-                }
-            }
-        }
-        let to_found = |b: (f64, Vec<i8>, Duration, u64)| {
-            let spins = self.model.from_ancilla_spins(&b.1);
+        };
+        let out = run_replicas(
+            &spec,
+            &mut units,
+            budget,
+            has_sink.then_some(&mut to_model as &mut dyn FnMut(&[i8])),
+            watch,
+        )?;
+        let [best_osc, best_gr]: [Option<Candidate>; 2] = match out.best.try_into() {
+            Ok(b) => b,
+            Err(_) => unreachable!("two tracks"),
+        };
+        let to_found = |b: Candidate| {
+            let spins = self.model.from_ancilla_spins(&b.spins);
             let energy = self.model.energy_unchecked(&spins);
             Found {
                 spins,
                 energy,
-                found_at: b.2,
-                replica_steps_at: b.3,
+                found_at: b.found_at,
+                replica_steps_at: b.steps_at,
             }
         };
         let oscillator = match best_osc {
@@ -364,14 +330,14 @@ impl OscillatorIsingMachine {
                 Found {
                     spins,
                     energy,
-                    found_at: start.elapsed(),
+                    found_at: out.elapsed,
                     replica_steps_at: 0,
                 }
             }
         };
         let greedy = if p.readout.greedy {
             Some(match best_gr {
-                Some(b) if b.0 <= oscillator.energy => to_found(b),
+                Some(b) if b.energy <= oscillator.energy => to_found(b),
                 _ => oscillator.clone(),
             })
         } else {
@@ -380,11 +346,11 @@ impl OscillatorIsingMachine {
         Ok(OimResult {
             oscillator,
             greedy,
-            status: status.unwrap_or(Status::MaxSteps),
-            n_rounds: round,
+            status: out.status,
+            n_rounds: out.rounds,
             replicas: n_blocks * LANES,
-            replica_steps: steps_done,
-            elapsed: start.elapsed(),
+            replica_steps: out.steps,
+            elapsed: out.elapsed,
             mu_final_min: p.mu_final_min(),
         })
     }

@@ -61,8 +61,7 @@ pub mod params;
 pub use flow::OimFlow;
 pub use machine::{Found, OimProgress, OimResult, OscillatorIsingMachine};
 pub use params::{
-    OimNoise, OimParams, OimReadout, OimRestart, OimSchedule, STEPS_PER_ROUND,
-    STEPS_PER_ROUND_TIMED,
+    OimParams, OimReadout, OimRestart, OimSchedule, STEPS_PER_ROUND, STEPS_PER_ROUND_TIMED,
 };
 
 /// Replicas integrated together in one SIMD block (two AVX2 vectors of f32).

@@ -5,6 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::problems::IsingModel;
+use crate::schedule::Schedule;
 use faer::Par;
 
 /// The mathematics of the batch machine (its schedule, noise, readouts, restarts, replicas and
@@ -34,18 +35,19 @@ use faer::Par;
 /// # Ok::<(), attractor::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
 pub struct OimParams {
     /// Euler–Maruyama step in units of `1/d` (of `1/d_i` for node `i` with `precondition`).
     /// The injection's Euler step `θ ← θ − h_i·2μ_i·θ` near a lock is stable only for
     /// `h_i·μ_i < 1`, which [`new`](super::OscillatorIsingMachine::new) checks at every node.
-    pub dt: f64,
+    /// `None`: the default of [`for_model`](Self::for_model) for the model solved (1, lowered
+    /// where a weak node needs it).
+    pub dt: Option<f64>,
     /// Per-node time scale `1/d_i` (preconditioned flow); `false`: one clock `1/max_i d_i`.
     pub precondition: bool,
     /// The length of a round and the `μ` ramp.
     pub schedule: OimSchedule,
-    /// The annealed noise amplitude.
-    pub noise: OimNoise,
+    /// The noise amplitude `σ` over a round (by fraction of the round), in units of `√d`.
+    pub noise: Schedule,
     /// When and how spins are read from the phases.
     pub readout: OimReadout,
     /// How rounds after the first start.
@@ -63,8 +65,8 @@ pub struct OimParams {
     pub par: Par,
 }
 
-/// The `μ` ramp of one round: `μ(t)` rises linearly from `mu_start` to `mu_end` over
-/// `n_steps` steps.
+/// The length of a round and its `μ` schedule: `μ(t)` follows `mu` over the fraction of the
+/// round done (the defaults ramp it linearly from 0).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OimSchedule {
@@ -73,23 +75,13 @@ pub struct OimSchedule {
     /// Doubling schedule: round `r` (from 0) runs `min(n_steps, n_steps_first·2^r)` steps, so the
     /// first answers come early and later rounds anneal longer. `None`: every round `n_steps`.
     pub n_steps_first: Option<usize>,
-    /// Second-harmonic strength at the start of a round.
-    pub mu_start: f64,
-    /// Second-harmonic strength at the end of a round.
-    pub mu_end: f64,
+    /// The second-harmonic strength `μ` over a round (by fraction of the round; every value
+    /// `≥ 0`). `None`: the default of [`for_model`](Self::for_model) for the model solved
+    /// (linear from 0 to a `μ_end` scaled to its couplings).
+    pub mu: Option<Schedule>,
     /// Heterogeneity `δ ∈ [0, 1)`: `μ_i = μ(t)(1 + δu_i)`, `u_i ~ U[−1, 1]` drawn per replica and
     /// round (Allibhoy et al. 2025); `0` gives the homogeneous machine.
     pub mu_spread: f64,
-}
-
-/// The noise amplitude σ, annealed linearly over a round, in units of `√d`.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct OimNoise {
-    /// σ at the start of a round.
-    pub start: f64,
-    /// σ at the end of a round.
-    pub end: f64,
 }
 
 /// Readouts `s_i = sgn cos θ_i` and the greedy descent that polishes them.
@@ -138,6 +130,41 @@ const HMU_DEFAULT: f64 = 0.5;
 /// upper estimate used to refuse replica counts that cannot fit.
 pub const REPLICA_STATE_BYTES: usize = 32;
 
+impl Default for OimParams {
+    /// The defaults of [`for_model`](OimParams::for_model) with the model-dependent values
+    /// (`dt`, `μ`) left to the model the machine solves.
+    fn default() -> Self {
+        Self {
+            dt: None,
+            precondition: true,
+            schedule: OimSchedule {
+                n_steps: STEPS_PER_ROUND,
+                n_steps_first: None,
+                mu: None,
+                mu_spread: 0.0,
+            },
+            noise: Schedule::Linear {
+                start: 0.5,
+                end: 0.0,
+            },
+            readout: OimReadout {
+                every: 50,
+                greedy: true,
+                greedy_readouts: true,
+            },
+            restart: OimRestart {
+                warm_kick: 1.0,
+                warm_skip: 0.5,
+                cold_every: 3,
+                initial_spins: None,
+            },
+            replicas: 16,
+            seed: 0,
+            par: Par::Seq,
+        }
+    }
+}
+
 impl OimParams {
     /// Defaults scaled to a model (tuned on G-set G1, G22, G43, G7, G11 and G18, see
     /// `bench/README.md`): `μ` ramps from 0 to `0.15·d̄` when all couplings share one sign, `d̄`
@@ -160,56 +187,41 @@ impl OimParams {
     /// [`OscillatorIsingMachine::new`](super::OscillatorIsingMachine::new) always accepts
     /// these defaults.
     pub fn for_model(model: &IsingModel) -> Self {
+        Self::default().resolved(model)
+    }
+
+    /// These parameters with the model-dependent defaults (`dt`, `μ`) filled in for `model`
+    /// where they are `None` (the rules of [`for_model`](Self::for_model)).
+    pub fn resolved(&self, model: &IsingModel) -> Self {
+        let mut p = self.clone();
         let n = model.n().max(1);
         let vals = model.values();
         let mean_row: f64 = vals.iter().map(|v| v.abs()).sum::<f64>() / n as f64;
         let one_sign = vals.iter().all(|&v| v >= 0.0) || vals.iter().all(|&v| v <= 0.0);
         // mixed signs: the local field of random spins has size √(Σ_j J_ij²), not Σ_j |J_ij|
         let rms_field = (vals.iter().map(|v| v * v).sum::<f64>() / n as f64).sqrt();
-        let mu_end = if one_sign {
-            0.15 * mean_row
-        } else {
-            (0.45 * rms_field).max(0.1 * mean_row)
-        };
-        let precondition = true;
-        let mut dt = 1.0;
-        if mu_end > 0.0 {
-            // the check of `new` (h_i·μ < 1 at every node); where dt = 1 fails it, the largest
-            // step with h_i·μ ≤ ½ at every node
-            let d_min = NodeScales::of(model).step_scale_min(precondition);
-            if dt * mu_end / d_min >= 1.0 {
-                dt = HMU_DEFAULT * d_min / mu_end;
+        let mu = p.schedule.mu.get_or_insert_with(|| Schedule::Linear {
+            start: 0.0,
+            end: if one_sign {
+                0.15 * mean_row
+            } else {
+                (0.45 * rms_field).max(0.1 * mean_row)
+            },
+        });
+        let mu_max = mu.range().1;
+        if p.dt.is_none() {
+            let mut dt = 1.0;
+            if mu_max > 0.0 && mu_max.is_finite() {
+                // the check of `new` (h_i·μ < 1 at every node); where dt = 1 fails it, the
+                // largest step with h_i·μ ≤ ½ at every node
+                let d_min = NodeScales::of(model).step_scale_min(p.precondition);
+                if dt * mu_max / d_min >= 1.0 {
+                    dt = HMU_DEFAULT * d_min / mu_max;
+                }
             }
+            p.dt = Some(dt);
         }
-        Self {
-            dt,
-            precondition,
-            schedule: OimSchedule {
-                n_steps: STEPS_PER_ROUND,
-                n_steps_first: None,
-                mu_start: 0.0,
-                mu_end,
-                mu_spread: 0.0,
-            },
-            noise: OimNoise {
-                start: 0.5,
-                end: 0.0,
-            },
-            readout: OimReadout {
-                every: 50,
-                greedy: true,
-                greedy_readouts: true,
-            },
-            restart: OimRestart {
-                warm_kick: 1.0,
-                warm_skip: 0.5,
-                cold_every: 3,
-                initial_spins: None,
-            },
-            replicas: 16,
-            seed: 0,
-            par: Par::Seq,
-        }
+        p
     }
 
     /// The defaults of [`for_model`](Self::for_model) for long runs (a budget of time, or of
@@ -222,30 +234,36 @@ impl OimParams {
         p
     }
 
-    /// The smallest `μ_i` at the end of a round, `μ_end(1 − δ)`: a state that is stable for it
-    /// is stable for every replica's `μ`.
+    /// The smallest `μ_i` at the end of a round, `μ(1)(1 − δ)`: a state that is stable for it
+    /// is stable for every replica's `μ` (0 while `μ` is left to the model: see
+    /// [`resolved`](Self::resolved)).
     pub fn mu_final_min(&self) -> f64 {
-        self.schedule.mu_end * (1.0 - self.schedule.mu_spread)
+        self.schedule
+            .mu
+            .as_ref()
+            .map_or(0.0, |m| m.at_fraction(1.0))
+            * (1.0 - self.schedule.mu_spread)
     }
 
     /// Check every field on its own and against the model the machine integrates (`work`:
     /// field-free, the ancilla added) and the model it was given (`n` spins).
     pub(crate) fn validate(&self, work: &NodeScales, n: usize) -> Result<()> {
+        // called on resolved parameters: dt and μ are set
+        let dt = self.dt.unwrap_or(1.0);
+        let mu = self.schedule.mu.clone().unwrap_or(Schedule::Constant(0.0));
         crate::error::check_positive(
             "dt",
-            self.dt,
-            "use a step such as 0.1 (units of 1/max row sum)",
+            dt,
+            "use a step such as 0.1 (units of 1/max row sum), or None for the default",
         )?;
         let s = &self.schedule;
-        for (name, v) in [
-            ("mu_start", s.mu_start),
-            ("mu_end", s.mu_end),
-            ("noise.start", self.noise.start),
-            ("noise.end", self.noise.end),
-            ("warm_kick", self.restart.warm_kick),
-        ] {
-            crate::error::check_nonnegative(name, v, "schedules take values >= 0")?;
-        }
+        mu.validate("mu", false)?;
+        self.noise.validate("noise", false)?;
+        crate::error::check_nonnegative(
+            "warm_kick",
+            self.restart.warm_kick,
+            "use a phase kick >= 0 radians (0: cold restarts)",
+        )?;
         if !(0.0..1.0).contains(&self.restart.warm_skip) {
             return Err(Error::invalid(
                 "warm_skip",
@@ -303,19 +321,19 @@ impl OimParams {
         }
         // the Euler step of the injection alone, θ ← θ − h_i·2μ_i·θ near a lock, is stable only
         // for h_i·μ_i < 1: a larger step can never settle at 0 or π
-        let mu_max = s.mu_start.max(s.mu_end) * (1.0 + s.mu_spread);
+        let mu_max = mu.range().1 * (1.0 + s.mu_spread);
         if mu_max > 0.0 {
             let d_min = work.step_scale_min(self.precondition);
-            let hmu = self.dt * mu_max / d_min;
+            let hmu = dt * mu_max / d_min;
             if hmu >= 1.0 {
                 return Err(Error::invalid(
                     "dt",
-                    self.dt,
+                    dt,
                     &format!(
                         "with mu up to {mu_max} the step h·mu = {hmu:.3} >= 1 at the node with \
                          the smallest coupling sum ({d_min}), so no phase can lock; use dt < {:.4} \
                          or a smaller mu",
-                        self.dt / hmu
+                        dt / hmu
                     ),
                 ));
             }

@@ -30,6 +30,7 @@ use super::model::{Rbm, VisibleUnits};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 use crate::run::{Budget, Clock};
+use crate::schedule::Schedule;
 use faer::reborrow::{Reborrow, ReborrowMut};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -394,17 +395,23 @@ impl AisParams {
                                 "the first inverse temperature of a geometric schedule must lie in (0, 1), e.g. 1e-3",
                             ));
                         }
+                        // β_0 = 0, then K values geometric from beta_min to exactly 1
                         let mut b = vec![0.0];
-                        for i in 1..=k {
-                            b.push(if k == 1 {
-                                1.0
-                            } else {
-                                beta_min.powf((k - i) as f64 / (k - 1) as f64)
-                            });
-                        }
+                        b.extend(
+                            Schedule::Geometric {
+                                start: *beta_min,
+                                end: 1.0,
+                            }
+                            .values(k),
+                        );
+                        b[k] = 1.0;
                         b
                     }
-                    _ => (0..=k).map(|i| i as f64 / k as f64).collect(),
+                    _ => Schedule::Linear {
+                        start: 0.0,
+                        end: 1.0,
+                    }
+                    .values(k + 1),
                 }
             }
         };

@@ -1,6 +1,6 @@
 //! The AVX2/FMA replica kernel (x86-64 only; chosen at run time when the CPU has both).
 
-use super::{Coef, KernelCsr, W, check_step_args, csr::Ix};
+use super::{Coef, Ix, KernelCsr, W, check_step_args};
 use crate::fastmath::sincos_f32x8;
 use crate::models::oim::LANES;
 

@@ -1,7 +1,7 @@
 //! The portable replica kernel: plain loops over the lanes that the compiler vectorises for the
 //! baseline target (also the reference the AVX2 kernel is tested against).
 
-use super::{Coef, KernelCsr, W, check_step_args, csr::Ix};
+use super::{Coef, Ix, KernelCsr, W, check_step_args};
 use crate::fastmath::sincos_f32;
 use crate::models::oim::LANES;
 

@@ -8,12 +8,11 @@
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
-mod csr;
 mod generic;
 
+pub(crate) use crate::problems::kernel_csr::{Cols, Ix, KernelCsr};
 #[cfg(target_arch = "x86_64")]
 use avx2::step_avx2;
-pub(crate) use csr::{Cols, KernelCsr};
 use generic::step_generic;
 
 use super::LANES;

@@ -1,4 +1,6 @@
-//! The couplings in the form the replica kernels read them.
+//! The couplings of an [`IsingModel`] in the form the SIMD replica kernels read them (f32,
+//! narrow indices, ±w rows split by sign): a layout of the problem, shared by every kernel that
+//! streams the couplings once per step for a block of replicas.
 
 use crate::problems::IsingModel;
 

@@ -58,7 +58,7 @@ fn coder(phi: &Mat<f64>, params: SparseParams) -> SparseCoder {
 
 fn encode(phi: &Mat<f64>, y: &Mat<f64>, params: SparseParams, steps: usize) -> SparseCodes {
     coder(phi, params)
-        .encode(y.as_ref(), &Budget::new().max_steps(steps))
+        .encode(y.as_ref(), &Budget::steps(steps))
         .unwrap()
 }
 
@@ -165,7 +165,7 @@ fn restart_keeps_the_objective_from_oscillating() {
         let mut p = dynamics(0.05, false, Momentum::Nesterov { restart });
         p.tol = 1e-9;
         coder(&phi, p)
-            .trajectory(signal, None, 1, 100_000, &Budget::new().max_steps(20_000))
+            .trajectory(signal, None, 1, 100_000, &Budget::steps(20_000))
             .unwrap()
     };
     let with = path(true);
@@ -201,22 +201,14 @@ fn nonnegative_codes_stay_nonnegative_along_the_inertial_path() {
         let c = coder(&phi, p);
         for j in 0..3 {
             let tr = c
-                .trajectory(
-                    y.col_as_slice(j),
-                    None,
-                    1,
-                    100_000,
-                    &Budget::new().max_steps(3000),
-                )
+                .trajectory(y.col_as_slice(j), None, 1, 100_000, &Budget::steps(3000))
                 .unwrap();
             let min = (0..tr.codes.ncols())
                 .flat_map(|k| tr.codes.col_as_slice(k).to_vec())
                 .fold(f64::INFINITY, f64::min);
             assert!(min >= 0.0, "dt {dt}, {momentum}: a code entry {min:e} < 0");
         }
-        let codes = c
-            .encode(y.as_ref(), &Budget::new().max_steps(3000))
-            .unwrap();
+        let codes = c.encode(y.as_ref(), &Budget::steps(3000)).unwrap();
         assert!(
             codes
                 .codes

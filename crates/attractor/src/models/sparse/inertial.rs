@@ -24,8 +24,8 @@
 //! `(y_k − x_{k+1})ᵀ(x_{k+1} − x_k) > 0`). This keeps the momentum from carrying the state up
 //! the objective: the ripples of the un-restarted method disappear, the step after a restart
 //! is a plain proximal gradient step (which cannot increase the objective for `γ ≤ 1/L`), and
-//! on problems that are strongly convex on the support the convergence becomes linear without
-//! knowing the modulus.
+//! where the problem is strongly convex on the support the convergence is observed to become
+//! linear without knowing the modulus (O'Donoghue & Candès prove it for quadratics).
 //!
 //! # The discretisation, and why the state has a clock
 //! The state of one signal is the column `z = [x; v; s]` (codes or internal states, velocities,

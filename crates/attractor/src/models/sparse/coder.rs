@@ -235,8 +235,8 @@ impl SparseCoder {
     }
 
     /// The network's own trajectory for one signal (the inertial network's with a
-    /// [`Momentum`]), without the equilibrium solve: the code,
-    /// objective and certificate every `every` steps (at most `max_points` points; the stride
+    /// [`Momentum`](super::Momentum)), without the equilibrium solve: the code, objective and
+    /// certificate every `every` steps (at most `max_points` points; the stride
     /// doubles when full), until the certificate reaches `tol` or `budget` is spent.
     pub fn trajectory(
         &self,
@@ -305,8 +305,8 @@ impl SparseCoder {
     }
 
     /// Run the network on the shared loop from the first-order states `x0`: the first-order
-    /// field itself, or its inertial version on `[x0; 0; 0]` ([`Momentum`](super::Momentum)). The states of the
-    /// solution have the codes' states in their first `n` rows.
+    /// field itself, or its inertial version on `[x0; 0; 0]` ([`Momentum`](super::Momentum)).
+    /// The states of the solution have the codes' states in their first `n` rows.
     fn solve<O>(
         &self,
         run: &Run,

@@ -27,6 +27,12 @@ Usage (from anywhere in the repository):
 
     python3 bench/sparse_mnist.py [--mnist ../shared/data/mnist] [--signals 1000] [--atoms 512]
         [--lambda 0.1] [--repeat 3] [--threads 0] [--quick] [--no-signed] [--no-lars]
+        [--no-dynamics] [--no-inertial]
+
+The "dynamics only" rows run the networks without the active-set equilibrium solve: the
+first-order networks (Euler at dt = tau, i.e. ISTA) and their inertial versions
+(momentum='nesterov': the second-order network with Nesterov's 3/t damping and the gradient
+restart of O'Donoghue & Candes, i.e. restarted FISTA), each stopping on its duality gap.
 """
 
 import argparse
@@ -58,6 +64,7 @@ def parse_args():
     p.add_argument("--no-lars", action="store_true", help="skip scikit-learn's lasso_lars rows (slow on the signed problem)")
     p.add_argument("--no-install", action="store_true", help="do not pip-install missing peers")
     p.add_argument("--no-dynamics", action="store_true", help="skip the rows of the networks' dynamics alone (slow: they do not reach the target)")
+    p.add_argument("--no-inertial", action="store_true", help="skip the rows of the inertial networks' dynamics alone (momentum='nesterov')")
     p.add_argument("--dynamics-steps", type=int, nargs="+", default=[300, 1000],
                    help="max_iter ladder of the dynamics-only rows (default 300 1000)")
     a = p.parse_args()
@@ -161,13 +168,15 @@ def spams_lasso(**extra):
     return run
 
 
-def attractor_encode(method, tol, max_iter, solve=True):
+def attractor_encode(method, tol, max_iter, solve=True, momentum=None):
     from attractor import sparse_encode
+
+    extra = {} if momentum is None else {"momentum": momentum}
 
     def run(Y, D, lam, positive):
         return np.asarray(sparse_encode(Y, D, alpha=lam, positive=positive, method=method, tol=tol,
                                         max_iter=max_iter, equilibrium_solve=solve,
-                                        n_threads=-1))  # all of RAYON_NUM_THREADS
+                                        n_threads=-1, **extra))  # all of RAYON_NUM_THREADS
 
     return run
 
@@ -187,6 +196,13 @@ def families(positive, have_attractor):
                 fam.append((f"attractor method={m!r}, dynamics only",
                             [(f"tol=1e-6, max_iter={mi}", lambda m=m, mi=mi: attractor_encode(m, 1e-6, mi, solve=False))
                              for mi in ARGS.dynamics_steps]))
+        if not ARGS.no_inertial:
+            # the inertial networks' dynamics alone (Nesterov's 3/t damping with the gradient
+            # restart; FISTA at dt = tau), no equilibrium solve
+            for m in methods:
+                fam.append((f"attractor method={m!r}, momentum='nesterov', dynamics only",
+                            [(f"tol={t:g}, max_iter=10000", lambda m=m, t=t: attractor_encode(m, t, 10_000, solve=False, momentum="nesterov"))
+                             for t in (1e-6, 1e-7, 1e-8)]))
     fam.append(("SPAMS spams.lasso (LARS)", [("default", lambda: spams_lasso()),
                                               ("cholesky=True", lambda: spams_lasso(cholesky=True))]))
     fam.append(("sklearn sparse_encode lasso_cd (tol=1e-8 fixed)",

@@ -339,3 +339,63 @@ def test_sigint_stops_a_long_encode_with_the_codes_reached(interrupt_child):
     _, rows, cols, status, steps, _ = out.split()
     assert (int(rows), int(cols), status) == (2000, 300, "interrupted")
     assert int(steps) > 0
+
+
+def coherent_problem(n_atoms=96, n_features=48, n_samples=8, seed=3):
+    """Non-negative, strongly correlated unit-norm atoms (like images) and signals built from
+    a few of them: where the first-order networks need thousands of steps."""
+    rng = np.random.default_rng(seed)
+    d = rng.random((n_atoms, n_features)) ** 2
+    d /= np.linalg.norm(d, axis=1, keepdims=True)
+    w = np.zeros((n_samples, n_atoms))
+    for row in w:
+        row[rng.choice(n_atoms, 5, replace=False)] = rng.uniform(0.5, 2.0, 5)
+    return d, w @ d + 0.05 * rng.uniform(-1, 1, (n_samples, n_features))
+
+
+@pytest.mark.parametrize("positive", [True, False])
+def test_sparse_momentum_reaches_the_active_set_minimiser_in_fewer_steps(positive):
+    d, x = coherent_problem()
+    alpha = 0.05
+    exact = attractor.sparse_encode(x, d, alpha=alpha, positive=positive, tol=1e-12)
+    f_star = objective(x, d, exact, alpha).sum()
+    first, r1 = attractor.sparse_encode(x, d, alpha=alpha, positive=positive, equilibrium_solve=False,
+                                        max_iter=200_000, return_report=True)
+    fast, r2 = attractor.sparse_encode(x, d, alpha=alpha, positive=positive, equilibrium_solve=False,
+                                       momentum="nesterov", max_iter=200_000, return_report=True)
+    assert r2["status"] == ["certified"] * len(x)
+    gap = (objective(x, d, fast, alpha).sum() - f_star) / f_star
+    assert -1e-12 <= gap <= 1e-6
+    assert max(r1["n_steps"]) >= 5 * max(r2["n_steps"]), (r1["n_steps"], r2["n_steps"])
+    if positive:
+        assert fast.min() >= 0.0
+
+
+def test_sparse_momentum_in_the_estimator_and_the_trajectory():
+    d, x = coherent_problem(seed=4)
+    coder = SparseCoder(dictionary=d, alpha=0.05, positive=True, momentum="heavy-ball:0.05",
+                        equilibrium_solve=False, max_iter=100_000)
+    codes = coder.fit_transform(x)
+    assert coder.get_params()["momentum"] == "heavy-ball:0.05"
+    assert coder.report_["status"] == ["certified"] * len(x) and codes.min() >= 0.0
+    tr = attractor.sparse_trajectory(x[0], d, alpha=0.05, positive=True, momentum="nesterov", tol=1e-9)
+    assert tr["codes"].min() >= 0.0 and tr["report"]["status"] == ["certified"]
+    # the restart keeps the objective from rippling: it rises at few recorded steps
+    rises = np.count_nonzero(np.diff(tr["objective"]) > 1e-12 * tr["objective"][1:])
+    assert rises <= 0.02 * len(tr["objective"]), rises
+
+
+@pytest.mark.parametrize("momentum, needle", [
+    ("heavy-ball:0", "momentum damping"),
+    ("heavy-ball:-2", "> 0"),
+    ("heavy-ball:fast", "as a number"),
+    ("fista", "choose none, nesterov"),
+    (0.9, "a string"),
+])
+def test_sparse_bad_momentum_is_refused_by_name(momentum, needle):
+    d, x = problem()
+    with pytest.raises(AttractorError, match="momentum") as e:
+        attractor.sparse_encode(x, d, alpha=0.1, momentum=momentum)
+    assert needle in str(e.value)
+    with pytest.raises(AttractorError, match="momentum"):
+        SparseCoder(dictionary=d, momentum=momentum).fit()

@@ -5,7 +5,7 @@
 
 use crate::maxcut::Exit;
 use anyhow::{Context, Result, bail};
-use attractor::models::sparse::{Dictionary, SparseCoder, SparseMethod, SparseParams};
+use attractor::models::sparse::{Dictionary, Momentum, SparseCoder, SparseMethod, SparseParams};
 use attractor::problems::{NpyArray, read_npy, write_npy};
 use attractor::run::{Budget, Interrupt, Status};
 use clap::Args;
@@ -50,6 +50,11 @@ pub struct SparseArgs {
     /// each check.
     #[arg(long)]
     pub dynamics_only: bool,
+    /// The network's inertia: none (the first-order network), nesterov (Nesterov's 3/t damping
+    /// with the gradient restart; FISTA at --dt 1), nesterov-no-restart, or
+    /// heavy-ball:<damping> (constant damping > 0).
+    #[arg(long, value_name = "M")]
+    pub momentum: Option<Momentum>,
     /// Wall-clock budget in seconds (the codes reached are written when it ends).
     #[arg(long)]
     pub time: Option<f64>,
@@ -91,6 +96,7 @@ fn option_names(e: attractor::Error) -> anyhow::Error {
             "max_iter" => Some("--max-iter"),
             "dt" => Some("--dt"),
             "method" => Some("--method"),
+            "momentum" | "momentum damping" => Some("--momentum"),
             _ => None,
         },
         _ => None,
@@ -189,6 +195,9 @@ pub fn run(args: &SparseArgs) -> Result<Exit> {
     p.tol = args.tol;
     p.dt = args.dt;
     p.equilibrium_solve = !args.dynamics_only;
+    if let Some(m) = args.momentum {
+        p.momentum = m;
+    }
     let stop = Interrupt::new();
     {
         let stop = stop.clone();
@@ -210,11 +219,15 @@ pub fn run(args: &SparseArgs) -> Result<Exit> {
         args.signals.display()
     );
     println!(
-        "network {method}{}, λ = {}, {}, tol {:e}, at most {} steps{}",
+        "network {method}{}{}, λ = {}, {}, tol {:e}, at most {} steps{}",
         if args.nonneg {
             " (non-negative codes)"
         } else {
             ""
+        },
+        match coder.params().momentum {
+            Momentum::None => String::new(),
+            m => format!(" with momentum {m}"),
         },
         fmt(args.lambda),
         if args.dynamics_only {

@@ -217,6 +217,19 @@ fn sparse_writes_the_codes() {
             vec!["--method", "fcn", "--dynamics-only"],
             [1.5, 0.0, -0.5, 0.0, 0.1, 0.0],
         ),
+        (
+            vec!["--momentum", "nesterov", "--dynamics-only"],
+            [1.5, 0.0, -0.5, 0.0, 0.1, 0.0],
+        ),
+        (
+            vec![
+                "--nonneg",
+                "--momentum",
+                "heavy-ball:0.5",
+                "--dynamics-only",
+            ],
+            [1.5, 0.0, 0.0, 0.0, 0.1, 0.0],
+        ),
     ] {
         let out = d.join("codes.npy");
         let _ = std::fs::remove_file(&out);
@@ -239,11 +252,33 @@ fn sparse_writes_the_codes() {
         assert_eq!(code, 0, "{extra:?}: {err}");
         assert!(stdout.contains("2 certified"), "{stdout}");
         assert!(stdout.contains("relative duality gap"), "{stdout}");
+        if let Some(k) = extra.iter().position(|a| *a == "--momentum") {
+            let m = format!("with momentum {}", extra[k + 1]);
+            assert!(stdout.contains(&m), "{stdout}");
+        }
         let codes = attractor::problems::read_npy(&out).unwrap();
         assert_eq!(codes.shape, vec![2, 3]);
         for (a, b) in codes.data.iter().zip(&expected) {
             assert!((a - b).abs() < 1e-9, "{extra:?}: {:?}", codes.data);
         }
+    }
+    // a bad momentum is refused by the option's name, with the fix
+    let dict = d.join("D.npy").display().to_string();
+    let sig = d.join("Y.npy").display().to_string();
+    for (bad, want) in [("heavy-ball:0", "> 0"), ("fista", "choose none, nesterov")] {
+        let (code, _, err) = attractor(&[
+            "sparse",
+            "--dict",
+            &dict,
+            "--signals",
+            &sig,
+            "--lambda",
+            "0.5",
+            "--momentum",
+            bad,
+        ]);
+        assert_ne!(code, 0);
+        assert!(err.contains("--momentum") && err.contains(want), "{err}");
     }
 }
 

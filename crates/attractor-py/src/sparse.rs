@@ -13,7 +13,7 @@
 use super::arrays::{count, matrix, par, transposed, vector, watched};
 use super::err;
 use attractor::models::sparse::{
-    Dictionary, SparseCoder, SparseCodes, SparseMethod, SparseParams, SparseTrajectory,
+    Dictionary, Momentum, SparseCoder, SparseCodes, SparseMethod, SparseParams, SparseTrajectory,
 };
 use attractor::run::{Budget, Interrupt, Status};
 use faer::Mat;
@@ -108,6 +108,7 @@ struct Settings<'a> {
     tau: f64,
     check_every: i64,
     equilibrium_solve: bool,
+    momentum: Option<&'a str>,
     time: Option<f64>,
 }
 
@@ -123,6 +124,9 @@ impl Settings<'_> {
         p.tau = self.tau;
         p.check_every = count("check_every", self.check_every)?;
         p.equilibrium_solve = self.equilibrium_solve;
+        if let Some(m) = self.momentum {
+            p.momentum = m.parse::<Momentum>().map_err(err)?;
+        }
         Ok(p)
     }
 
@@ -181,7 +185,7 @@ fn codes_out<'py>(
 /// (`pfcn`, `fcn`, `lca`, `lca-hard`; default PFCN when positive, else FCN). Returns
 /// `(codes (n_signals, n_atoms), report)`.
 #[pyfunction]
-#[pyo3(signature = (signals, dictionary, alpha=1.0, positive=false, method=None, tol=1e-6, max_iter=10_000, init=None, gamma=None, dt=1.0, tau=1.0, check_every=10, equilibrium_solve=true, time=None, n_threads=None))]
+#[pyo3(signature = (signals, dictionary, alpha=1.0, positive=false, method=None, momentum=None, tol=1e-6, max_iter=10_000, init=None, gamma=None, dt=1.0, tau=1.0, check_every=10, equilibrium_solve=true, time=None, n_threads=None))]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 pub(crate) fn sparse_encode<'py>(
     py: Python<'py>,
@@ -190,6 +194,7 @@ pub(crate) fn sparse_encode<'py>(
     alpha: f64,
     positive: bool,
     method: Option<&str>,
+    momentum: Option<&str>,
     tol: f64,
     max_iter: i64,
     init: Option<&Bound<'py, PyAny>>,
@@ -205,6 +210,7 @@ pub(crate) fn sparse_encode<'py>(
         alpha,
         positive,
         method,
+        momentum,
         tol,
         max_iter,
         gamma,
@@ -236,7 +242,7 @@ pub(crate) fn sparse_encode<'py>(
 /// The regularisation path: `sparse_encode` for every `alpha` of `alphas` (decreasing), each
 /// warm-started from the previous codes. Returns a list of `(codes, report)`.
 #[pyfunction]
-#[pyo3(signature = (signals, dictionary, alphas, positive=false, method=None, tol=1e-6, max_iter=10_000, gamma=None, dt=1.0, tau=1.0, check_every=10, equilibrium_solve=true, time=None, n_threads=None))]
+#[pyo3(signature = (signals, dictionary, alphas, positive=false, method=None, momentum=None, tol=1e-6, max_iter=10_000, gamma=None, dt=1.0, tau=1.0, check_every=10, equilibrium_solve=true, time=None, n_threads=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn sparse_path<'py>(
     py: Python<'py>,
@@ -245,6 +251,7 @@ pub(crate) fn sparse_path<'py>(
     alphas: &Bound<'py, PyAny>,
     positive: bool,
     method: Option<&str>,
+    momentum: Option<&str>,
     tol: f64,
     max_iter: i64,
     gamma: Option<f64>,
@@ -262,6 +269,7 @@ pub(crate) fn sparse_path<'py>(
         alpha: lambdas.first().copied().unwrap_or(0.0),
         positive,
         method,
+        momentum,
         tol,
         max_iter,
         gamma,
@@ -297,7 +305,7 @@ pub(crate) fn sparse_path<'py>(
 /// (every `every` steps; at most `max_points`, the stride doubling when full), and the final
 /// `code` with its `report`.
 #[pyfunction]
-#[pyo3(signature = (signal, dictionary, alpha=1.0, positive=false, method=None, tol=1e-6, max_iter=10_000, init=None, gamma=None, dt=1.0, tau=1.0, check_every=10, every=1, max_points=4096, time=None, n_threads=None))]
+#[pyo3(signature = (signal, dictionary, alpha=1.0, positive=false, method=None, momentum=None, tol=1e-6, max_iter=10_000, init=None, gamma=None, dt=1.0, tau=1.0, check_every=10, every=1, max_points=4096, time=None, n_threads=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn sparse_trajectory<'py>(
     py: Python<'py>,
@@ -306,6 +314,7 @@ pub(crate) fn sparse_trajectory<'py>(
     alpha: f64,
     positive: bool,
     method: Option<&str>,
+    momentum: Option<&str>,
     tol: f64,
     max_iter: i64,
     init: Option<&Bound<'py, PyAny>>,
@@ -322,6 +331,7 @@ pub(crate) fn sparse_trajectory<'py>(
         alpha,
         positive,
         method,
+        momentum,
         tol,
         max_iter,
         gamma,
@@ -368,13 +378,14 @@ pub(crate) fn sparse_trajectory<'py>(
 /// The proximal step `γ` the coder would use with these settings, checking every one of them
 /// (the library's messages); a cheap way to validate parameters before encoding.
 #[pyfunction]
-#[pyo3(signature = (dictionary, alpha=1.0, positive=false, method=None, tol=1e-6, max_iter=10_000, gamma=None, dt=1.0, tau=1.0, check_every=10, n_threads=None))]
+#[pyo3(signature = (dictionary, alpha=1.0, positive=false, method=None, momentum=None, tol=1e-6, max_iter=10_000, gamma=None, dt=1.0, tau=1.0, check_every=10, n_threads=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn sparse_gamma(
     dictionary: &Bound<'_, PyAny>,
     alpha: f64,
     positive: bool,
     method: Option<&str>,
+    momentum: Option<&str>,
     tol: f64,
     max_iter: i64,
     gamma: Option<f64>,
@@ -387,6 +398,7 @@ pub(crate) fn sparse_gamma(
         alpha,
         positive,
         method,
+        momentum,
         tol,
         max_iter,
         gamma,
@@ -418,6 +430,7 @@ pub(crate) fn sparse_contraction_rate(
         alpha: 0.0,
         positive,
         method,
+        momentum: None,
         tol: 1e-6,
         max_iter: 1,
         gamma,

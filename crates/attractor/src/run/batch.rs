@@ -61,6 +61,11 @@ pub trait BatchField {
     fn certify_into(&mut self, _t: f64, _x: MatMut<'_, f64>, _tol: f64, _out: &mut [f64]) -> bool {
         false
     }
+    /// Put the columns of `x` back on the field's state space after a step (as
+    /// [`VectorField::project_state`]: a constraint set, a clock that cannot be negative),
+    /// removing what rounding moved out of it. The default leaves them as they are. Must not
+    /// allocate.
+    fn project_batch(&self, _x: MatMut<'_, f64>) {}
 }
 
 impl<F: BatchField + ?Sized> BatchField for &mut F {
@@ -81,6 +86,9 @@ impl<F: BatchField + ?Sized> BatchField for &mut F {
     }
     fn certify_into(&mut self, t: f64, x: MatMut<'_, f64>, tol: f64, out: &mut [f64]) -> bool {
         (**self).certify_into(t, x, tol, out)
+    }
+    fn project_batch(&self, x: MatMut<'_, f64>) {
+        (**self).project_batch(x)
     }
 }
 
@@ -128,6 +136,11 @@ impl<F: BatchField + ?Sized> VectorField for Flattened<'_, F> {
     }
     fn lyapunov_caveat(&self) -> Option<String> {
         self.field.lyapunov_caveat()
+    }
+    fn project_state(&self, x: &mut [f64]) {
+        let (d, b) = (self.d, self.b);
+        self.field
+            .project_batch(MatMut::from_column_major_slice_mut(&mut x[..d * b], d, b));
     }
 }
 

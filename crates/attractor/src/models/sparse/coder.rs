@@ -4,10 +4,11 @@
 use super::certificate::{Report, evaluate};
 use super::dictionary::Dictionary;
 use super::flow::{SparseFlow, gram_product};
+use super::inertial::InertialSparseFlow;
 use super::network::{Network, SparseParams};
 use crate::error::{Error, Result};
 use crate::linalg::check_dense_size;
-use crate::run::{BatchObservation, Budget, Run, Status};
+use crate::run::{BatchObservation, BatchSolution, Budget, Observer, Run, Silent, Status};
 use crate::step::Euler;
 use faer::{Mat, MatRef};
 use std::ops::ControlFlow;
@@ -176,15 +177,16 @@ impl SparseCoder {
             .collect();
         let x0 = self.initial_states(&b, init)?;
         let run = self.run(budget)?;
-        let mut flow = SparseFlow::new(
+        let flow = SparseFlow::new(
             &self.dict,
             self.net,
             b.as_ref(),
             &yy,
             self.params.equilibrium_solve,
         );
-        let sol = run.solve_batch(&mut flow, &mut Euler::new(), x0.as_ref())?;
-        let mut out = self.report(&b, &yy, sol.states.as_ref());
+        let sol = self.solve(&run, flow, x0, Silent)?;
+        let n = self.dict.n_atoms();
+        let mut out = self.report(&b, &yy, sol.states.as_ref().subrows(0, n));
         out.status = sol.columns.iter().map(|c| c.status.clone()).collect();
         out.n_steps = sol.columns.iter().map(|c| c.n_steps).collect();
         out.elapsed = start.elapsed();
@@ -232,8 +234,9 @@ impl SparseCoder {
         Ok(out)
     }
 
-    /// The network's own trajectory for one signal, without the equilibrium solve: the code,
-    /// objective and certificate every `every` steps (at most `max_points` points; the stride
+    /// The network's own trajectory for one signal (the inertial network's with a
+    /// [`Momentum`](super::Momentum)), without the equilibrium solve: the code, objective and
+    /// certificate every `every` steps (at most `max_points` points; the stride
     /// doubles when full), until the certificate reaches `tol` or `budget` is spent.
     pub fn trajectory(
         &self,
@@ -275,23 +278,19 @@ impl SparseCoder {
             a: vec![0.0; n],
             c: vec![0.0; n],
         };
-        let mut flow = SparseFlow::new(&self.dict, self.net, b.as_ref(), &yy, false);
-        let sol = run.solve_batch_with_observer(
-            &mut flow,
-            &mut Euler::new(),
-            x0.as_ref(),
-            |o: &BatchObservation<'_>| {
-                if o.step.is_multiple_of(rec.stride) || o.n_active == 0 {
-                    rec.record(o.t, o.x.col(0).iter().copied());
-                }
-                ControlFlow::Continue(())
-            },
-        )?;
+        let flow = SparseFlow::new(&self.dict, self.net, b.as_ref(), &yy, false);
+        // (the record takes the first n rows of a state: the codes' states of an inertial one)
+        let sol = self.solve(&run, flow, x0, |o: &BatchObservation<'_>| {
+            if o.step.is_multiple_of(rec.stride) || o.n_active == 0 {
+                rec.record(o.t, o.x.col(0).iter().copied());
+            }
+            ControlFlow::Continue(())
+        })?;
         // the final state
         if rec.t.last() != Some(&sol.columns[0].t) {
             rec.record(sol.columns[0].t, sol.states.col(0).iter().copied());
         }
-        let mut end = self.report(&b, &yy, sol.states.as_ref());
+        let mut end = self.report(&b, &yy, sol.states.as_ref().subrows(0, n));
         end.status = vec![sol.columns[0].status.clone()];
         end.n_steps = vec![sol.columns[0].n_steps];
         end.elapsed = start.elapsed();
@@ -303,6 +302,34 @@ impl SparseCoder {
             certificate: rec.certificate,
             end,
         })
+    }
+
+    /// Run the network on the shared loop from the first-order states `x0`: the first-order
+    /// field itself, or its inertial version on `[x0; 0; 0]` ([`Momentum`](super::Momentum)).
+    /// The states of the solution have the codes' states in their first `n` rows.
+    fn solve<O>(
+        &self,
+        run: &Run,
+        flow: SparseFlow<'_>,
+        x0: Mat<f64>,
+        observer: O,
+    ) -> Result<BatchSolution>
+    where
+        O: for<'o> Observer<BatchObservation<'o>>,
+    {
+        let momentum = self.params.momentum;
+        if !momentum.is_inertial() {
+            let mut flow = flow;
+            return run.solve_batch_with_observer(
+                &mut flow,
+                &mut Euler::new(),
+                x0.as_ref(),
+                observer,
+            );
+        }
+        let z0 = InertialSparseFlow::initial_states(x0.as_ref());
+        let mut inertial = InertialSparseFlow::new(flow, &self.net, momentum, self.params.dt);
+        run.solve_batch_with_observer(&mut inertial, &mut Euler::new(), z0.as_ref(), observer)
     }
 
     fn run(&self, budget: &Budget) -> Result<Run> {

@@ -55,6 +55,11 @@ impl<'a> SparseFlow<'a> {
         }
     }
 
+    /// The largest number of columns this field was prepared for.
+    pub(crate) fn capacity(&self) -> usize {
+        self.b_all.ncols()
+    }
+
     /// Codes of the `k` columns of `x` into `self.a`, then `self.ga = G a`.
     fn codes_and_inhibition(&mut self, x: MatRef<'_, f64>) {
         let (n, k) = (self.n, x.ncols());

@@ -18,6 +18,7 @@
 //!   `½‖y − Φa‖² + (λ²/2)‖a‖₀` (non-convex: its equilibria are local minima, and they depend on
 //!   `γ` as iterative hard thresholding's do; Blumensath & Davies 2009).
 
+use super::Momentum;
 use crate::error::{Error, Result, check_nonnegative, check_positive};
 use std::str::FromStr;
 
@@ -114,6 +115,11 @@ pub struct SparseParams {
     /// what makes encoding fast on coherent dictionaries (where the dynamics with `γ = 1/L`
     /// need thousands of steps); `false` runs the network's dynamics alone.
     pub equilibrium_solve: bool,
+    /// The network's inertia ([`Momentum`]): `None` (default) runs the first-order network;
+    /// `HeavyBall { damping }` or `Nesterov { restart }` run its inertial version
+    /// `ẍ + c(s)ẋ = f(x)/τ` on the same loop, with the same certificates (with `dt = τ` and
+    /// the Nesterov damping, FISTA; see [`inertial`](super::InertialSparseFlow)).
+    pub momentum: Momentum,
 }
 
 /// The most Euler steps per signal when the [`Budget`](crate::run::Budget) of an encode sets
@@ -122,7 +128,7 @@ pub const DEFAULT_MAX_STEPS: usize = 10_000;
 
 impl SparseParams {
     /// Defaults for `λ` and the sign constraint: PFCN when `positive`, else FCN; `γ = 1/L`,
-    /// `τ = dt = 1`, `tol = 1e-6`, a check every 10 steps, equilibrium solve on.
+    /// `τ = dt = 1`, `tol = 1e-6`, a check every 10 steps, equilibrium solve on, no momentum.
     pub fn new(lambda: f64, positive: bool) -> Self {
         Self {
             lambda,
@@ -138,6 +144,7 @@ impl SparseParams {
             tol: 1e-6,
             check_every: 10,
             equilibrium_solve: true,
+            momentum: Momentum::None,
         }
     }
 
@@ -186,7 +193,7 @@ impl SparseParams {
                 "check the certificate every k >= 1 steps",
             ));
         }
-        Ok(())
+        self.momentum.validate()
     }
 
     /// The network with its resolved step: PFCN is FCN with non-negative codes, and FCN with

@@ -45,8 +45,6 @@ def anneal_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_reads=16, nu
         rounds=0 if num_rounds is None else whole("num_rounds", num_rounds, 1),
         time=None if time_limit is None else _seconds("time_limit", time_limit),
         threads=whole("num_threads", num_threads, 0),
-        heating=float(heating),
-        steps_first=None if num_steps_first is None else whole("num_steps_first", num_steps_first, 1),
     )
     if d["status"] == "interrupted":
         raise Interrupted(d)

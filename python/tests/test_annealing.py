@@ -74,6 +74,23 @@ def test_simulated_bifurcation_finds_the_optimum_with_dimod_energies():
         attractor.SimulatedBifurcationSampler().sample_ising(h, J, variant="chaotic")
 
 
+def test_simulated_bifurcation_heating_and_doubling_ramps():
+    h, J = random_problem(14, 7)
+    sampler = attractor.SimulatedBifurcationSampler()
+    kw = dict(seed=3, num_agents=32, num_rounds=3, heating=0.02, num_steps=800, num_steps_first=200)
+    a = sampler.sample_ising(h, J, num_threads=1, **kw)
+    b = sampler.sample_ising(h, J, num_threads=2, **kw)
+    assert a.record.sample.tolist() == b.record.sample.tolist()
+    assert a.first.energy == pytest.approx(brute_force(h, J), abs=1e-9)
+    assert int(a.record.num_occurrences.sum()) == 96
+    fixed = sampler.sample_ising(h, J, seed=3, num_agents=32, num_steps=800, num_steps_first=None)
+    assert int(fixed.record.num_occurrences.sum()) == 32
+    with pytest.raises(attractor.AttractorError, match="heating = -0.5"):
+        sampler.sample_ising(h, J, heating=-0.5)
+    with pytest.raises(ValueError, match="num_steps_first"):
+        sampler.sample_ising(h, J, num_steps_first=0)
+
+
 @pytest.mark.parametrize("solver", ["oim", "anneal", "sb"])
 def test_maxcut_with_every_solver(solver):
     edges = np.array([[0, 1], [1, 2], [2, 0], [2, 3], [3, 4], [4, 0]])

@@ -3,6 +3,7 @@
 
 mod common;
 
+use attractor::flow::VectorField;
 use attractor::problems::{IsingModel, WeightedGraph, brute_force};
 use attractor::run::{Budget, Interrupt, Status};
 use attractor::samplers::{
@@ -246,4 +247,62 @@ fn bad_warm_restart_and_heating_values_are_named() {
             .to_string();
         assert!(e.contains(what), "{e}");
     }
+}
+
+/// Ballistic SB without walls at a fixed pump is Hamiltonian: leapfrog on the core's run loop
+/// is time reversible to rounding (forward, flip the momenta, forward, flip back), and
+/// symplectic Euler (the sampler's update) keeps the energy within O(Δt) with no drift.
+#[test]
+fn ballistic_sb_without_walls_is_reversible_and_conserves_its_energy() {
+    use attractor::run::Run;
+    use attractor::samplers::bifurcation_flow::BifurcationFlow;
+    use attractor::schedule::Ramp;
+    use attractor::step::{Leapfrog, SymplecticEuler};
+    let m =
+        IsingModel::max_cut(&WeightedGraph::random(40, 0.15, &[1.0, -1.0], 6).unwrap()).unwrap();
+    // below the bifurcation (1 − a > c₀ λ_max(J)) every mode oscillates: a bounded orbit
+    let c0 = 0.5 / (1.0 + m.max_abs_row_sum());
+    let flow = || {
+        BifurcationFlow::new(&m, Bifurcation::Ballistic, c0, Ramp::constant(0.3), false).unwrap()
+    };
+    let z0: Vec<f64> = (0..80)
+        .map(|i| 0.05 * (((i * 37) % 11) as f64 - 5.0) / 5.0)
+        .collect();
+    let h = 0.1;
+    let run = |z: &[f64], steps| {
+        Run::new(h)
+            .unwrap()
+            .max_steps(steps)
+            .solve(&mut flow(), &mut Leapfrog::new(), z)
+            .unwrap()
+            .state
+    };
+    let mut z = run(&z0, 2000);
+    let moved = z
+        .iter()
+        .zip(&z0)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(moved > 0.01, "the flow moved ({moved})");
+    z[40..].iter_mut().for_each(|v| *v = -*v);
+    let mut back = run(&z, 2000);
+    back[40..].iter_mut().for_each(|v| *v = -*v);
+    let err = back
+        .iter()
+        .zip(&z0)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(err < 1e-10, "time reversal error {err}");
+
+    // symplectic Euler: the energy oscillates within O(h) and does not drift
+    let mut f = flow();
+    let e0 = f.energy_at(0.0, &z0).unwrap();
+    let sol = Run::new(h)
+        .unwrap()
+        .max_steps(50_000)
+        .solve(&mut f, &mut SymplecticEuler::new(), &z0)
+        .unwrap();
+    let e1 = f.energy_at(0.0, &sol.state).unwrap();
+    let scale = e0.abs().max(1e-3);
+    assert!((e1 - e0).abs() < 0.05 * scale, "energy {e0} -> {e1}");
 }

@@ -104,12 +104,15 @@ mod tests {
     use crate::problems::WeightedGraph;
     use rand::RngExt;
 
-    /// The sweep finds the best of all reference phases: no θ_ref on a fine grid does better,
-    /// and the returned energy is that of the returned spins.
+    /// The sweep finds the best of all reference phases, exactly: the partitions
+    /// `sgn cos(θ_i − θ_ref)` change only where `θ_ref` crosses a flip point
+    /// `(θ_i + π/2) mod π`, so evaluating one `θ_ref` strictly inside each of the (at most
+    /// `n + 1`) arcs between consecutive flip points is a brute force over every reference
+    /// phase; the sweep's energy equals that minimum (and is the energy of its spins).
     #[test]
-    fn best_rotation_beats_every_reference_phase_on_a_grid() {
+    fn best_rotation_equals_brute_force_over_reference_phases() {
         let mut rng = crate::rng::stream(9, 0);
-        for trial in 0..20 {
+        for trial in 0..40 {
             let g = WeightedGraph::random(25, 0.3, &[1.0, -1.0, 2.0], trial).unwrap();
             let m = IsingModel::max_cut(&g).unwrap();
             let theta: Vec<f32> = (0..25).map(|_| rng.random_range(-PI..PI)).collect();
@@ -118,18 +121,25 @@ mod tests {
                 .round(&m, |i| (theta[i].cos(), theta[i].sin()), &mut s)
                 .unwrap();
             assert_eq!(e, m.energy(&s).unwrap());
-            let mut grid_best = f64::INFINITY;
-            for k in 0..2000 {
-                let r = k as f32 * PI / 2000.0;
+            // flip points in [0, π), sorted; one probe inside every arc between them
+            let mut flips: Vec<f64> = theta
+                .iter()
+                .map(|&t| (t as f64 + std::f64::consts::FRAC_PI_2).rem_euclid(std::f64::consts::PI))
+                .collect();
+            flips.sort_by(f64::total_cmp);
+            let mut probes: Vec<f64> = flips.windows(2).map(|w| 0.5 * (w[0] + w[1])).collect();
+            probes.push(0.5 * (flips[flips.len() - 1] + flips[0] + std::f64::consts::PI));
+            let mut brute = f64::INFINITY;
+            for r in probes {
                 let sr: Vec<i8> = theta
                     .iter()
-                    .map(|&t| if (t - r).cos() >= 0.0 { 1 } else { -1 })
+                    .map(|&t| if (t as f64 - r).cos() >= 0.0 { 1 } else { -1 })
                     .collect();
-                grid_best = grid_best.min(m.energy(&sr).unwrap());
+                brute = brute.min(m.energy(&sr).unwrap());
             }
             assert!(
-                e <= grid_best + 1e-9,
-                "trial {trial}: {e} > grid {grid_best}"
+                (e - brute).abs() <= 1e-9,
+                "trial {trial}: sweep {e}, brute force over reference phases {brute}"
             );
         }
         let m = IsingModel::from_couplings(2, vec![0.0; 2], &[(0, 1, 1.0)], 0.0).unwrap();

@@ -28,6 +28,7 @@
 
 pub mod annealing;
 pub mod bifurcation;
+pub mod bifurcation_flow;
 mod brute_force;
 mod greedy;
 pub mod langevin;

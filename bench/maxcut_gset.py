@@ -38,7 +38,7 @@ def run_oim(path, budget, target, seed):
     return kv
 
 
-def run_sa(n, edges, budget, target, seed):
+def run_sa(n, edges, budget, target, seed, sweeps=1000):
     import neal
     # Max-Cut as Ising: minimise sum_edges w s_i s_j; cut = (W - E)/2
     J = {}
@@ -53,7 +53,8 @@ def run_sa(n, edges, budget, target, seed):
     start = time.perf_counter()
     k = 0
     while time.perf_counter() - start < budget:
-        ss = sampler.sample(bqm, num_reads=4, num_sweeps=1000, seed=seed + k)
+        ss = sampler.sample(bqm, num_reads=4 if sweeps <= 1000 else 1, num_sweeps=sweeps,
+                            seed=seed + k)
         k += 1
         e = ss.first.energy
         cut = int(round((W - e) / 2))
@@ -63,7 +64,7 @@ def run_sa(n, edges, budget, target, seed):
         if cut >= target and t_target is None:
             t_target = now
             break
-    return best, t_best, t_target, k * 4
+    return best, t_best, t_target, k * (4 if sweeps <= 1000 else 1)
 
 
 def main():

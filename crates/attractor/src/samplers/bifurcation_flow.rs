@@ -30,10 +30,11 @@ use crate::schedule::Ramp;
 /// use attractor::schedule::Ramp;
 /// use attractor::step::SymplecticEuler;
 /// let m = IsingModel::max_cut(&WeightedGraph::random(12, 0.4, &[1.0], 3)?)?;
-/// // the pump rises from 0 to 1 over t = 200; the agent settles at the walls
+/// // the pump rises from 0 to 1 over t = 200 and then holds; by t = 400 every
+/// // amplitude has reached its wall
 /// let mut f = BifurcationFlow::new(&m, Bifurcation::Ballistic, 0.2, Ramp::linear(0.0, 1.0, 200.0), true)?;
 /// let z0: Vec<f64> = (0..24).map(|i| 0.01 * ((i * 7 % 5) as f64 - 2.0)).collect();
-/// let sol = Run::new(0.5)?.max_steps(400).solve(&mut f, &mut SymplecticEuler::new(), &z0)?;
+/// let sol = Run::new(0.5)?.max_steps(800).solve(&mut f, &mut SymplecticEuler::new(), &z0)?;
 /// assert!(sol.state[..12].iter().all(|x| x.abs() == 1.0));
 /// # Ok::<(), attractor::Error>(())
 /// ```

@@ -17,6 +17,7 @@ pub mod hebbian;
 pub mod optimizer;
 pub mod oscillator_eqprop;
 pub mod pseudo_inverse;
+pub mod score_matching;
 pub mod store;
 pub mod storkey;
 pub mod trainer;
@@ -33,6 +34,9 @@ pub use hebbian::hebbian;
 pub use optimizer::{Adam, BlockSpec, Direction, Optimizer, ParamBlocks, Sgd, Targets};
 pub use oscillator_eqprop::{OscEqPropParams, OscillatorEqProp};
 pub use pseudo_inverse::pseudo_inverse;
+pub use score_matching::{
+    Objective, Projection, ScoreMatching, ScoreMatchingParams, ScoreMatchingTrainer,
+};
 pub use store::{MemoryModel, MemorySpec};
 pub use storkey::storkey;
 pub use trainer::{Dataset, Epoch, Rule, TrainReport, TrainSettings, Trainer};

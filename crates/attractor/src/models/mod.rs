@@ -19,6 +19,7 @@ pub mod oscillator_memory;
 pub mod oscillator_network;
 pub mod pi_pgd;
 pub mod rbm;
+pub mod score_energy;
 pub mod sparse;
 
 pub use activation::Activation;

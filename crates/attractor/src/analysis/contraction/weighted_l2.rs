@@ -100,8 +100,15 @@ impl Problem<'_> {
         let (off, dg) = self.k(a, b);
         let k = Self::full(&off, &dg);
         let g = &k * k.transpose();
-        let evd = g.self_adjoint_eigen(Side::Lower).ok()?;
-        let lam: Vec<f64> = evd.S().column_vector().iter().copied().collect();
+        // Eigenvalues only for a trial point; the vectors when the gradient is wanted.
+        let evd = match grad {
+            Some(_) => Some(g.self_adjoint_eigen(Side::Lower).ok()?),
+            None => None,
+        };
+        let lam: Vec<f64> = match &evd {
+            Some(e) => e.S().column_vector().iter().copied().collect(),
+            None => g.self_adjoint_eigenvalues(Side::Lower).ok()?,
+        };
         let lmax = lam.iter().fold(f64::NEG_INFINITY, |m, &x| m.max(x));
         if !lmax.is_finite() {
             return None;
@@ -109,7 +116,7 @@ impl Problem<'_> {
         let mut wts: Vec<f64> = lam.iter().map(|&l| (beta * (l - lmax)).exp()).collect();
         let z: f64 = wts.iter().sum();
         let f = lmax + z.ln() / beta;
-        if let Some(grad) = grad {
+        if let (Some(grad), Some(evd)) = (grad, evd) {
             for x in wts.iter_mut() {
                 *x /= z;
             }

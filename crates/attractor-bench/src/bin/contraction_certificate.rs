@@ -19,7 +19,10 @@ use std::error::Error;
 use std::time::Instant;
 
 fn list(s: &str) -> Result<Vec<usize>, Box<dyn Error>> {
-    Ok(s.split(',').filter(|t| !t.is_empty()).map(|t| t.trim().parse()).collect::<Result<_, _>>()?)
+    Ok(s.split(',')
+        .filter(|t| !t.is_empty())
+        .map(|t| t.trim().parse())
+        .collect::<Result<_, _>>()?)
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -65,7 +68,11 @@ fn main() -> Result<(), Box<dyn Error>> {
                 cert = Some(c);
             }
             let c = cert.ok_or("no repetition")?;
-            eprintln!("n {n:5} {:11} {name:5} {best:9.4} s  rate {:+.4}", model.name(), c.rate);
+            eprintln!(
+                "n {n:5} {:11} {name:5} {best:9.4} s  rate {:+.4}",
+                model.name(),
+                c.rate
+            );
             println!(
                 "{{\"n\": {n}, \"model\": \"{}\", \"norm\": \"{name}\", \"seconds\": {best}, \"rate\": {}, \"contracting\": {}}}",
                 model.name(),

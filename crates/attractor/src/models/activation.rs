@@ -318,7 +318,11 @@ mod tests {
             for k in -400..=400 {
                 let x = k as f64 * 0.02;
                 let d = a.dphi(x);
-                assert!(d >= a.min_slope() && d <= a.max_slope(), "{} at {x}: {d}", a.name());
+                assert!(
+                    d >= a.min_slope() && d <= a.max_slope(),
+                    "{} at {x}: {d}",
+                    a.name()
+                );
             }
         }
     }

@@ -206,13 +206,12 @@ impl Certificate {
         let w = &self.weights;
         Some(match self.norm {
             Norm::L1Weighted => x.iter().zip(w).map(|(x, w)| w * x.abs()).sum(),
-            Norm::LInfWeighted => x.iter().zip(w).map(|(x, w)| w * x.abs()).fold(0.0, f64::max),
-            Norm::L2Weighted => x
+            Norm::LInfWeighted => x
                 .iter()
                 .zip(w)
-                .map(|(x, p)| p * x * x)
-                .sum::<f64>()
-                .sqrt(),
+                .map(|(x, w)| w * x.abs())
+                .fold(0.0, f64::max),
+            Norm::L2Weighted => x.iter().zip(w).map(|(x, p)| p * x * x).sum::<f64>().sqrt(),
             Norm::L2Symmetric => return None,
         })
     }
@@ -230,7 +229,9 @@ impl Certificate {
             weights,
             rate,
             contracting,
-            lipschitz_input: lip_u.filter(|_| contracting).map(|l| input_lipschitz(l, rate)),
+            lipschitz_input: lip_u
+                .filter(|_| contracting)
+                .map(|l| input_lipschitz(l, rate)),
             criterion,
         }
     }

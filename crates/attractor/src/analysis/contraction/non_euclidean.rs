@@ -108,7 +108,9 @@ pub fn perron_vector(w: MatRef<'_, f64>, diag: &[f64], left: bool) -> (Vec<f64>,
         let s: f64 = w.col(j).iter().map(|x| x.abs()).sum();
         scale = scale.max(s);
     }
-    let scale = scale.max(diag.iter().fold(0.0f64, |m, d| m.max(d.abs()))).max(1e-300);
+    let scale = scale
+        .max(diag.iter().fold(0.0f64, |m, d| m.max(d.abs())))
+        .max(1e-300);
     let eps = 1e-9 * scale;
     let shift = diag.iter().fold(0.0f64, |m, &d| m.max(-d)) + 1e-3 * scale;
     let mut v = vec![1.0; n];
@@ -193,7 +195,12 @@ fn worst(r: f64, slopes: SlopeBounds) -> f64 {
 }
 
 /// The exact worst case over the slope box of `μ_{∞,w}(J(Γ))` (`τ = 1`).
-pub(super) fn worst_linf(w: MatRef<'_, f64>, weights: &[f64], slopes: SlopeBounds, model: NetworkForm) -> f64 {
+pub(super) fn worst_linf(
+    w: MatRef<'_, f64>,
+    weights: &[f64],
+    slopes: SlopeBounds,
+    model: NetworkForm,
+) -> f64 {
     let n = w.nrows();
     // off[i] = Σ_{j≠i} |W_ij| wᵢ/w_j
     let mut off = vec![0.0; n];
@@ -217,7 +224,12 @@ pub(super) fn worst_linf(w: MatRef<'_, f64>, weights: &[f64], slopes: SlopeBound
 }
 
 /// The exact worst case over the slope box of `μ_{1,w}(J(Γ))` (`τ = 1`).
-pub(super) fn worst_l1(w: MatRef<'_, f64>, weights: &[f64], slopes: SlopeBounds, model: NetworkForm) -> f64 {
+pub(super) fn worst_l1(
+    w: MatRef<'_, f64>,
+    weights: &[f64],
+    slopes: SlopeBounds,
+    model: NetworkForm,
+) -> f64 {
     let n = w.nrows();
     (0..n)
         .map(|j| {
@@ -239,7 +251,11 @@ pub(super) fn worst_l1(w: MatRef<'_, f64>, weights: &[f64], slopes: SlopeBounds,
 }
 
 /// The optimal `ℓ∞` weights and the rate (`τ = 1`) they prove.
-pub(super) fn certify_linf(w: &Mat<f64>, slopes: SlopeBounds, model: NetworkForm) -> (Vec<f64>, f64) {
+pub(super) fn certify_linf(
+    w: &Mat<f64>,
+    slopes: SlopeBounds,
+    model: NetworkForm,
+) -> (Vec<f64>, f64) {
     let diag = match model {
         NetworkForm::FiringRate => (0..w.nrows()).map(|i| w[(i, i)]).collect(),
         NetworkForm::Hopfield => tilde_diag(w.as_ref(), slopes),

@@ -55,7 +55,13 @@ fn brute_force(w: &Mat<f64>, c: &Certificate, slopes: SlopeBounds, model: Networ
     let mut worst = f64::NEG_INFINITY;
     for mask in 0u32..(1 << n) {
         let gamma: Vec<f64> = (0..n)
-            .map(|i| if mask >> i & 1 == 1 { slopes.hi } else { slopes.lo })
+            .map(|i| {
+                if mask >> i & 1 == 1 {
+                    slopes.hi
+                } else {
+                    slopes.lo
+                }
+            })
             .collect();
         let j = jacobian(w, &gamma, model);
         let mu = match c.norm {
@@ -94,14 +100,32 @@ fn closed_form_measures_match_their_definition() {
         let mi = weighted_log_norm_linf(a.as_ref(), &w);
         let m1 = weighted_log_norm_l1(a.as_ref(), &w);
         let m2 = weighted_log_norm_l2(a.as_ref(), &w).unwrap();
-        assert!(((ninf - 1.0) / h - mi).abs() < tol, "linf {mi} vs {}", (ninf - 1.0) / h);
-        assert!(((n1 - 1.0) / h - m1).abs() < tol, "l1 {m1} vs {}", (n1 - 1.0) / h);
-        assert!(((n2 - 1.0) / h - m2).abs() < tol, "l2 {m2} vs {}", (n2 - 1.0) / h);
+        assert!(
+            ((ninf - 1.0) / h - mi).abs() < tol,
+            "linf {mi} vs {}",
+            (ninf - 1.0) / h
+        );
+        assert!(
+            ((n1 - 1.0) / h - m1).abs() < tol,
+            "l1 {m1} vs {}",
+            (n1 - 1.0) / h
+        );
+        assert!(
+            ((n2 - 1.0) / h - m2).abs() < tol,
+            "l2 {m2} vs {}",
+            (n2 - 1.0) / h
+        );
     }
     // Unweighted forms.
     let a = gaussian(5, 1.0, 3);
-    assert_eq!(log_norm_linf(a.as_ref()), weighted_log_norm_linf(a.as_ref(), &[1.0; 5]));
-    assert_eq!(log_norm_l1(a.as_ref()), weighted_log_norm_l1(a.as_ref(), &[1.0; 5]));
+    assert_eq!(
+        log_norm_linf(a.as_ref()),
+        weighted_log_norm_linf(a.as_ref(), &[1.0; 5])
+    );
+    assert_eq!(
+        log_norm_l1(a.as_ref()),
+        weighted_log_norm_l1(a.as_ref(), &[1.0; 5])
+    );
 }
 
 #[test]
@@ -186,7 +210,14 @@ fn rk4<F: VectorField>(f: &mut F, x: &mut [f64], dt: f64, k: &mut [Vec<f64>; 5])
 }
 
 /// `max_t ‖δ(t)‖ e^{ct} / ‖δ(0)‖` over two RK4 trajectories of the network.
-fn worst_growth(w: &Mat<f64>, act: Activation, model: NetworkForm, tau: f64, c: &Certificate, seed: u64) -> f64 {
+fn worst_growth(
+    w: &Mat<f64>,
+    act: Activation,
+    model: NetworkForm,
+    tau: f64,
+    c: &Certificate,
+    seed: u64,
+) -> f64 {
     let n = w.nrows();
     let mut r = stream(seed, 5);
     let u: Vec<f64> = (0..n).map(|_| r.random_range(-1.0..1.0)).collect();
@@ -254,20 +285,32 @@ fn certified_rates_bound_the_measured_decay_of_trajectories() {
         } else {
             sparse_heterogeneous(n, 0.5, 1.5, 0.8, seed)
         };
-        let act = [Activation::Tanh, Activation::Logistic, Activation::SatLinear][seed as usize % 3];
+        let act = [
+            Activation::Tanh,
+            Activation::Logistic,
+            Activation::SatLinear,
+        ][seed as usize % 3];
         let tau = [1.0, 0.5, 2.0][seed as usize % 3];
         for model in FORMS {
             for choice in CHOICES {
                 let c = certify(&w, act, model, tau, choice).unwrap();
                 let g = worst_growth(&w, act, model, tau, &c, seed);
-                assert!(g <= 1.0 + 1e-6, "seed {seed} {model:?} {:?}: growth {g} at rate {}", c.norm, c.rate);
+                assert!(
+                    g <= 1.0 + 1e-6,
+                    "seed {seed} {model:?} {:?}: growth {g} at rate {}",
+                    c.norm,
+                    c.rate
+                );
                 n_checked += 1;
                 n_contracting += c.contracting as usize;
             }
         }
     }
     assert_eq!(n_checked, 240);
-    assert!(n_contracting > 60, "only {n_contracting} contracting certificates");
+    assert!(
+        n_contracting > 60,
+        "only {n_contracting} contracting certificates"
+    );
 }
 
 #[test]
@@ -308,9 +351,14 @@ fn weighted_norms_certify_what_the_spectral_norm_does_not() {
         }
         for model in FORMS {
             failing_crude += 1;
-            for (k, choice) in [NormChoice::L1w, NormChoice::LInfw, NormChoice::L2w, NormChoice::Auto]
-                .into_iter()
-                .enumerate()
+            for (k, choice) in [
+                NormChoice::L1w,
+                NormChoice::LInfw,
+                NormChoice::L2w,
+                NormChoice::Auto,
+            ]
+            .into_iter()
+            .enumerate()
             {
                 let c = certify(&w, Activation::Tanh, model, 1.0, choice).unwrap();
                 rescued[k] += c.contracting as usize;
@@ -328,7 +376,10 @@ fn weighted_norms_certify_what_the_spectral_norm_does_not() {
     assert!(failing_crude >= 100, "{failing_crude}");
     // Measured: l1w 0.05, linfw 0.05, l2w 0.42, auto 0.42 (of 200).
     assert!(frac(3) >= 0.35, "auto certified only {:.2}", frac(3));
-    assert!(frac(0) > 0.0 && frac(1) > 0.0, "the closed-form norms certify none");
+    assert!(
+        frac(0) > 0.0 && frac(1) > 0.0,
+        "the closed-form norms certify none"
+    );
 }
 
 #[test]
@@ -341,16 +392,37 @@ fn bistable_networks_are_never_certified() {
             w[(i, i)] += 2.0;
         }
         for model in FORMS {
-            for choice in [NormChoice::L1w, NormChoice::LInfw, NormChoice::L2w, NormChoice::Auto] {
+            for choice in [
+                NormChoice::L1w,
+                NormChoice::LInfw,
+                NormChoice::L2w,
+                NormChoice::Auto,
+            ] {
                 let c = certify(&w, Activation::Tanh, model, 1.0, choice).unwrap();
-                assert!(!c.contracting && c.rate <= 0.0, "{:?} {:?}: {}", model, c.norm, c.rate);
+                assert!(
+                    !c.contracting && c.rate <= 0.0,
+                    "{:?} {:?}: {}",
+                    model,
+                    c.norm,
+                    c.rate
+                );
                 assert_eq!(c.lipschitz_input, None);
             }
         }
     }
     // The symmetric test agrees.
     let w = Mat::from_fn(3, 3, |i, j| if i == j { 2.0 } else { 0.0 });
-    assert!(!certify(&w, Activation::Tanh, NetworkForm::Hopfield, 1.0, NormChoice::Auto).unwrap().contracting);
+    assert!(
+        !certify(
+            &w,
+            Activation::Tanh,
+            NetworkForm::Hopfield,
+            1.0,
+            NormChoice::Auto
+        )
+        .unwrap()
+        .contracting
+    );
 }
 
 #[test]
@@ -385,14 +457,20 @@ fn the_input_to_equilibrium_map_obeys_its_lipschitz_bound() {
                 let mut k: [Vec<f64>; 5] = std::array::from_fn(|_| vec![0.0; 6]);
                 match model {
                     NetworkForm::FiringRate => {
-                        let net = FiringRateNetwork::new(w.clone(), Activation::Tanh).unwrap().with_input(u.to_vec()).unwrap();
+                        let net = FiringRateNetwork::new(w.clone(), Activation::Tanh)
+                            .unwrap()
+                            .with_input(u.to_vec())
+                            .unwrap();
                         let mut f = net.flow();
                         for _ in 0..20000 {
                             rk4(&mut f, &mut x, 0.01, &mut k);
                         }
                     }
                     NetworkForm::Hopfield => {
-                        let net = HopfieldNetwork::new(w.clone(), Activation::Tanh).unwrap().with_input(u.to_vec()).unwrap();
+                        let net = HopfieldNetwork::new(w.clone(), Activation::Tanh)
+                            .unwrap()
+                            .with_input(u.to_vec())
+                            .unwrap();
                         let mut f = net.flow();
                         for _ in 0..20000 {
                             rk4(&mut f, &mut x, 0.01, &mut k);
@@ -405,7 +483,11 @@ fn the_input_to_equilibrium_map_obeys_its_lipschitz_bound() {
             let dx: Vec<f64> = xu.iter().zip(&xv).map(|(a, b)| a - b).collect();
             let du: Vec<f64> = u.iter().zip(&v).map(|(a, b)| a - b).collect();
             let (nx, nu) = (c.norm_of(&dx).unwrap(), c.norm_of(&du).unwrap());
-            assert!(nx <= lip * nu * (1.0 + 1e-6), "{model:?} {:?}: {nx} > {lip}·{nu}", c.norm);
+            assert!(
+                nx <= lip * nu * (1.0 + 1e-6),
+                "{model:?} {:?}: {nx} > {lip}·{nu}",
+                c.norm
+            );
         }
     }
 }
@@ -413,39 +495,121 @@ fn the_input_to_equilibrium_map_obeys_its_lipschitz_bound() {
 #[test]
 fn bad_input_is_refused_with_a_message() {
     let w = Mat::<f64>::zeros(3, 2);
-    let e = certify(&w, Activation::Tanh, NetworkForm::Hopfield, 1.0, NormChoice::Auto).unwrap_err().to_string();
+    let e = certify(
+        &w,
+        Activation::Tanh,
+        NetworkForm::Hopfield,
+        1.0,
+        NormChoice::Auto,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("W (columns)") && e.contains("square"), "{e}");
     let mut w = Mat::<f64>::zeros(3, 3);
     w[(1, 2)] = f64::NAN;
-    let e = certify(&w, Activation::Tanh, NetworkForm::Hopfield, 1.0, NormChoice::Auto).unwrap_err().to_string();
+    let e = certify(
+        &w,
+        Activation::Tanh,
+        NetworkForm::Hopfield,
+        1.0,
+        NormChoice::Auto,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("non-finite") && e.contains("NaN"), "{e}");
     w[(1, 2)] = f64::INFINITY;
-    assert!(certify(&w, Activation::Tanh, NetworkForm::Hopfield, 1.0, NormChoice::L1w).is_err());
+    assert!(
+        certify(
+            &w,
+            Activation::Tanh,
+            NetworkForm::Hopfield,
+            1.0,
+            NormChoice::L1w
+        )
+        .is_err()
+    );
     let w = Mat::<f64>::zeros(3, 3);
     for tau in [0.0, -1.0, f64::NAN, f64::INFINITY] {
-        let e = certify(&w, Activation::Tanh, NetworkForm::FiringRate, tau, NormChoice::L1w).unwrap_err().to_string();
+        let e = certify(
+            &w,
+            Activation::Tanh,
+            NetworkForm::FiringRate,
+            tau,
+            NormChoice::L1w,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("tau"), "{e}");
     }
-    let e = certify_with_slopes(&w, SlopeBounds { lo: 0.0, hi: f64::INFINITY }, NetworkForm::FiringRate, 1.0, NormChoice::L1w)
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("max slope = inf") && e.contains("finite bound"), "{e}");
-    let e = certify_with_slopes(&w, SlopeBounds { lo: -0.5, hi: 1.0 }, NetworkForm::FiringRate, 1.0, NormChoice::L1w)
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("min slope = -0.5") && e.contains("non-decreasing"), "{e}");
-    let e = certify_with_slopes(&w, SlopeBounds { lo: 2.0, hi: 1.0 }, NetworkForm::FiringRate, 1.0, NormChoice::L1w)
-        .unwrap_err()
-        .to_string();
+    let e = certify_with_slopes(
+        &w,
+        SlopeBounds {
+            lo: 0.0,
+            hi: f64::INFINITY,
+        },
+        NetworkForm::FiringRate,
+        1.0,
+        NormChoice::L1w,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("max slope = inf") && e.contains("finite bound"),
+        "{e}"
+    );
+    let e = certify_with_slopes(
+        &w,
+        SlopeBounds { lo: -0.5, hi: 1.0 },
+        NetworkForm::FiringRate,
+        1.0,
+        NormChoice::L1w,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("min slope = -0.5") && e.contains("non-decreasing"),
+        "{e}"
+    );
+    let e = certify_with_slopes(
+        &w,
+        SlopeBounds { lo: 2.0, hi: 1.0 },
+        NetworkForm::FiringRate,
+        1.0,
+        NormChoice::L1w,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("must not exceed"), "{e}");
     let e = Mat::<f64>::zeros(0, 0);
-    let e = certify(&e, Activation::Tanh, NetworkForm::FiringRate, 1.0, NormChoice::L1w).unwrap_err().to_string();
+    let e = certify(
+        &e,
+        Activation::Tanh,
+        NetworkForm::FiringRate,
+        1.0,
+        NormChoice::L1w,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("non-empty"), "{e}");
     let big = Mat::<f64>::zeros(L2_MAX_N + 1, L2_MAX_N + 1);
-    let e = certify(&big, Activation::Tanh, NetworkForm::FiringRate, 1.0, NormChoice::L2w).unwrap_err().to_string();
+    let e = certify(
+        &big,
+        Activation::Tanh,
+        NetworkForm::FiringRate,
+        1.0,
+        NormChoice::L2w,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("l1w or linfw"), "{e}");
     let e = "l3".parse::<NormChoice>().unwrap_err().to_string();
-    assert!(e.contains("norm = l3") && e.contains("auto, l1w, linfw, l2w"), "{e}");
+    assert!(
+        e.contains("norm = l3") && e.contains("auto, l1w, linfw, l2w"),
+        "{e}"
+    );
     let e = "lstm".parse::<NetworkForm>().unwrap_err().to_string();
-    assert!(e.contains("model = lstm") && e.contains("firing_rate"), "{e}");
+    assert!(
+        e.contains("model = lstm") && e.contains("firing_rate"),
+        "{e}"
+    );
 }

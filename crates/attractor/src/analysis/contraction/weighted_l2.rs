@@ -95,7 +95,13 @@ impl Problem<'_> {
 
     /// The smoothed objective `f_β = β⁻¹ log Σ e^{β λ_k(KKᵀ)}`, its gradient in `(a, b)` and
     /// `λ_max(KKᵀ)`; `None` when the eigendecomposition fails or values are not finite.
-    fn eval(&self, a: &[f64], b: &[f64], beta: f64, grad: Option<&mut [f64]>) -> Option<(f64, f64)> {
+    fn eval(
+        &self,
+        a: &[f64],
+        b: &[f64],
+        beta: f64,
+        grad: Option<&mut [f64]>,
+    ) -> Option<(f64, f64)> {
         let n = a.len();
         let (off, dg) = self.k(a, b);
         let k = Self::full(&off, &dg);
@@ -155,7 +161,11 @@ impl Problem<'_> {
 }
 
 /// Weights `p` (largest 1) of the diagonal `P` and the rate (`τ = 1`) they prove.
-pub(super) fn certify_l2(w: &Mat<f64>, slopes: SlopeBounds, model: NetworkForm) -> Result<(Vec<f64>, f64)> {
+pub(super) fn certify_l2(
+    w: &Mat<f64>,
+    slopes: SlopeBounds,
+    model: NetworkForm,
+) -> Result<(Vec<f64>, f64)> {
     let n = w.nrows();
     if n > L2_MAX_N {
         return Err(Error::invalid(
@@ -222,7 +232,11 @@ pub(super) fn certify_l2(w: &Mat<f64>, slopes: SlopeBounds, model: NetworkForm) 
                 {
                     th.copy_from_slice(&trial);
                     if lt < best_l {
-                        stall = if lt < best_l * (1.0 - 1e-6) { 0 } else { stall + 1 };
+                        stall = if lt < best_l * (1.0 - 1e-6) {
+                            0
+                        } else {
+                            stall + 1
+                        };
                         best_l = lt;
                         best_th.copy_from_slice(&th);
                     } else {

@@ -187,6 +187,9 @@ fn certified_rates_equal_or_bound_the_vertex_worst_case() {
     assert_eq!(checked, 12 * 3 * 2 * 3);
 }
 
+/// RK4 stage buffers: k₁…k₄ and the stage point.
+type Stages = [Vec<f64>; 5];
+
 /// Classical RK4 on a vector field (`k` holds k₁…k₄ and the stage point).
 fn rk4<F: VectorField>(f: &mut F, x: &mut [f64], dt: f64, k: &mut [Vec<f64>; 5]) {
     let n = x.len();
@@ -236,7 +239,7 @@ fn worst_growth(
         c.norm_of(&d).unwrap()
     };
     let mut worst = 1.0f64;
-    let mut run = |f: &mut dyn FnMut(&mut [f64], &mut [Vec<f64>; 5])| {
+    let mut run = |f: &mut dyn FnMut(&mut [f64], &mut Stages)| {
         for s in 1..=steps {
             f(&mut x, &mut k);
             f(&mut y, &mut k);

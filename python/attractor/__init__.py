@@ -23,6 +23,9 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
   as scikit-learn classifiers: :class:`EquilibriumPropagationClassifier`,
   :class:`ContrastiveHebbianClassifier`, and :func:`gradient_check` (EP against the implicit
   gradient).
+- Contraction certificates beyond symmetric weights: :func:`certify_contraction` (weighted
+  l1 / l-infinity norms in closed form, a diagonally weighted l2 norm from an LMI), with the
+  rate and the Lipschitz constant of the input-to-equilibrium map.
 - Readers: :func:`read_gset` (G-set or edge list), :func:`read_qubo`, :func:`read_npy`,
   :func:`read_idx`.
 
@@ -49,6 +52,7 @@ from .sparse import SparseCoder, SparseDictionary, sparse_encode, sparse_path, s
 from .rbm import BernoulliRBM, GaussianBernoulliRBM
 from .eqprop import ContrastiveHebbianClassifier, EquilibriumPropagationClassifier, gradient_check
 from .io import read_gset, read_idx, read_npy, read_qubo
+from .contraction import ContractionCertificate, certify_contraction
 
 from .annealing import anneal_ising_arrays, bifurcate_ising_arrays
 
@@ -60,6 +64,8 @@ except ImportError:  # pragma: no cover - exercised only without dimod
 
 __all__ = [
     "AttractorError",
+    "certify_contraction",
+    "ContractionCertificate",
     "MemoryLimitError",
     "set_memory_limit",
     "memory_limit",

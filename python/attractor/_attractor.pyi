@@ -248,6 +248,13 @@ def sparse_gamma(
     check_every: int = 10,
     n_threads: Optional[int] = None,
 ) -> float: ...
+def certify_contraction(
+    w: npt.ArrayLike,
+    activation: str = "tanh",
+    norm: str = "auto",
+    model: str = "firing_rate",
+    tau: float = 1.0,
+) -> Dict[str, Any]: ...
 def sparse_contraction_rate(
     dictionary: Dictionary,
     positive: bool = False,

@@ -27,6 +27,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 mod arrays;
+mod contraction;
 mod eqprop;
 mod ising_samplers;
 mod memory;
@@ -1150,6 +1151,7 @@ fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_npy, m)?)?;
     m.add_function(wrap_pyfunction!(read_idx, m)?)?;
     sparse::register(m)?;
+    contraction::register(m)?;
     ising_samplers::register(m)?;
     rbm::register(m)?;
     eqprop::register(m)?;

@@ -211,6 +211,17 @@ impl Activation {
             _ => 1.0,
         }
     }
+
+    /// The infimum of `Φ′`: 1 for the identity, 0 for the others (their slopes tend to 0 in
+    /// the tails or vanish on a half-line). With [`max_slope`](Self::max_slope) it gives the
+    /// slope box `Φ′ ∈ [min_slope, max_slope]` of the contraction certificates
+    /// ([`crate::analysis::certify`]).
+    pub fn min_slope(self) -> f64 {
+        match self {
+            Activation::Identity => 1.0,
+            _ => 0.0,
+        }
+    }
 }
 
 impl std::str::FromStr for Activation {
@@ -299,6 +310,21 @@ mod tests {
         assert!((Activation::Tanh.integral(800.0) - (800.0 - std::f64::consts::LN_2)).abs() < 1e-9);
         assert!(Activation::Logistic.integral(-800.0).is_finite());
         assert!(Activation::Logistic.phi(-800.0) >= 0.0);
+    }
+
+    #[test]
+    fn slopes_bound_the_derivative() {
+        for a in Activation::ALL {
+            for k in -400..=400 {
+                let x = k as f64 * 0.02;
+                let d = a.dphi(x);
+                assert!(
+                    d >= a.min_slope() && d <= a.max_slope(),
+                    "{} at {x}: {d}",
+                    a.name()
+                );
+            }
+        }
     }
 
     #[test]

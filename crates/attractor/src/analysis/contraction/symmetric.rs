@@ -1,3 +1,5 @@
+//! The spectral contraction test (symmetric `W`, or the crude `‖W‖₂` bound).
+
 use crate::error::{Result, check_positive};
 use crate::linalg::{max_abs, max_asymmetry, symmetric_eigenvalues};
 use crate::models::Activation;
@@ -26,9 +28,13 @@ pub struct Contraction {
 ///
 /// A contracting network has a unique, globally exponentially stable equilibrium.
 pub fn contraction(w: &Mat<f64>, activation: Activation, tau: f64) -> Result<Contraction> {
+    contraction_slope(w, activation.max_slope(), tau)
+}
+
+/// [`contraction`] for a slope bound `s`.
+pub(super) fn contraction_slope(w: &Mat<f64>, s: f64, tau: f64) -> Result<Contraction> {
     crate::models::validate_weights(w)?;
     check_positive("tau", tau, "the time constant must be positive")?;
-    let s = activation.max_slope();
     let sym = max_asymmetry(w.as_ref()) <= 1e-12 * (1.0 + max_abs(w.as_ref()));
     let (lambda, criterion) = if sym {
         let ev = symmetric_eigenvalues(w.as_ref())?;

@@ -138,10 +138,13 @@ impl EnergyNetwork {
     /// `Z = Wx + b`, then `σ(Z)` (H × B).
     fn hidden(&self, x: MatRef<'_, f64>) -> Mat<f64> {
         let mut z = matmul(self.wt.transpose(), x);
+        let b = self.b.col_as_slice(0);
         for c in 0..z.ncols() {
-            for k in 0..z.nrows() {
-                z[(k, c)] = sigmoid(z[(k, c)] + self.b[(k, 0)]);
+            let col = z.col_as_slice_mut(c);
+            for (v, bk) in col.iter_mut().zip(b) {
+                *v += bk;
             }
+            crate::fastmath::sigmoid_in_place(col);
         }
         z
     }

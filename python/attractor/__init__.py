@@ -23,6 +23,8 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
   as scikit-learn classifiers: :class:`EquilibriumPropagationClassifier`,
   :class:`ContrastiveHebbianClassifier`, and :func:`gradient_check` (EP against the implicit
   gradient).
+- :class:`NeuralSynapticNetwork` -- Hopfield or firing-rate neurons whose synapses learn by
+  Hebbian, anti-Hebbian or Oja rules on a slower time scale, with a certified contraction rate.
 - Readers: :func:`read_gset` (G-set or edge list), :func:`read_qubo`, :func:`read_npy`,
   :func:`read_idx`.
 
@@ -48,6 +50,7 @@ from .oscillators import MaxCutResult, OscillatorMemory, maxcut, sample_ising_ar
 from .sparse import SparseCoder, SparseDictionary, sparse_encode, sparse_path, sparse_trajectory
 from .rbm import BernoulliRBM, GaussianBernoulliRBM
 from .eqprop import ContrastiveHebbianClassifier, EquilibriumPropagationClassifier, gradient_check
+from .neural_synaptic import NeuralSynapticNetwork
 from .io import read_gset, read_idx, read_npy, read_qubo
 
 from .annealing import anneal_ising_arrays, bifurcate_ising_arrays
@@ -90,6 +93,7 @@ __all__ = [
     "EquilibriumPropagationClassifier",
     "ContrastiveHebbianClassifier",
     "gradient_check",
+    "NeuralSynapticNetwork",
     "read_gset",
     "read_idx",
     "read_npy",

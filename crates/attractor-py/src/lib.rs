@@ -30,6 +30,7 @@ mod arrays;
 mod eqprop;
 mod ising_samplers;
 mod memory;
+mod neural_synaptic;
 mod rbm;
 mod sparse;
 
@@ -1154,6 +1155,7 @@ fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     rbm::register(m)?;
     eqprop::register(m)?;
     memory::register(m)?;
+    neural_synaptic::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

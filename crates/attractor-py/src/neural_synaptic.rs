@@ -5,9 +5,7 @@
 
 use super::arrays::{data, matrix, vector, watched};
 use super::{bad, err};
-use attractor::models::{
-    NeuralSynapticNetwork, SynapseMask, SynapticParams, SynapticTrajectory,
-};
+use attractor::models::{NeuralSynapticNetwork, SynapseMask, SynapticParams, SynapticTrajectory};
 use attractor::run::{Interrupt, Run};
 use attractor::step::{Dopri5, Rk4};
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
@@ -16,7 +14,11 @@ use pyo3::types::PyDict;
 
 /// A network of `n` neurons (Hopfield or firing-rate form) whose synapses on a mask learn by
 /// a Hebbian, anti-Hebbian or Oja rule on a slower time scale.
-#[pyclass(name = "NeuralSynapticNetwork", module = "attractor._attractor", frozen)]
+#[pyclass(
+    name = "NeuralSynapticNetwork",
+    module = "attractor._attractor",
+    frozen
+)]
 pub(crate) struct PyNeuralSynaptic {
     net: NeuralSynapticNetwork,
 }
@@ -40,8 +42,11 @@ impl PyNeuralSynaptic {
         mask: Option<&Bound<'_, PyAny>>,
         u: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let n = usize::try_from(n)
-            .map_err(|_| bad(format!("n = {n}: give the number of neurons, a whole number >= 1")))?;
+        let n = usize::try_from(n).map_err(|_| {
+            bad(format!(
+                "n = {n}: give the number of neurons, a whole number >= 1"
+            ))
+        })?;
         let params = SynapticParams {
             form: form.parse().map_err(err)?,
             activation: activation.parse().map_err(err)?,
@@ -55,7 +60,11 @@ impl PyNeuralSynaptic {
         let mask = match mask {
             None => SynapseMask::all_to_all(n).map_err(err)?,
             Some(m) => {
-                let a = matrix(m, "mask", "(n, n) of 0/1 or booleans, row i = postsynaptic neuron")?;
+                let a = matrix(
+                    m,
+                    "mask",
+                    "(n, n) of 0/1 or booleans, row i = postsynaptic neuron",
+                )?;
                 let (r, c) = a.as_array().dim();
                 if (r, c) != (n, n) {
                     return Err(bad(format!(
@@ -131,8 +140,11 @@ impl PyNeuralSynaptic {
             .net
             .join(&x.as_array().to_vec(), &w.as_array().to_vec())
             .map_err(err)?;
-        let every = usize::try_from(every)
-            .map_err(|_| bad(format!("every = {every}: keep the state every k >= 1 steps")))?;
+        let every = usize::try_from(every).map_err(|_| {
+            bad(format!(
+                "every = {every}: keep the state every k >= 1 steps"
+            ))
+        })?;
         let stop = Interrupt::new();
         let run = Run::new(dt)
             .map_err(err)?
@@ -141,13 +153,22 @@ impl PyNeuralSynaptic {
             .interrupt(stop.clone());
         let stepper = stepper.to_ascii_lowercase();
         let net = &self.net;
-        let path = watched(py, "simulation", &stop, move || -> attractor::Result<SynapticTrajectory> {
-            match stepper.as_str() {
-                "rk4" => net.trajectory(&run, &mut Rk4::new(), &z0, every),
-                "dopri5" => net.trajectory(&run, &mut Dopri5::new(rtol, atol)?, &z0, every),
-                other => Err(attractor::Error::invalid("stepper", other, "use rk4 or dopri5")),
-            }
-        })?
+        let path = watched(
+            py,
+            "simulation",
+            &stop,
+            move || -> attractor::Result<SynapticTrajectory> {
+                match stepper.as_str() {
+                    "rk4" => net.trajectory(&run, &mut Rk4::new(), &z0, every),
+                    "dopri5" => net.trajectory(&run, &mut Dopri5::new(rtol, atol)?, &z0, every),
+                    other => Err(attractor::Error::invalid(
+                        "stepper",
+                        other,
+                        "use rk4 or dopri5",
+                    )),
+                }
+            },
+        )?
         .map_err(err)?;
         let (n, m, k) = (net.n_neurons(), net.n_synapses(), path.t.len());
         let mut xs = Vec::with_capacity(k * n);

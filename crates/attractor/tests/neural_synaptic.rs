@@ -58,11 +58,15 @@ fn check_rate(net: &NeuralSynapticNetwork, n_seeds: u64, t_end: f64) -> (f64, f6
             );
             // the state stays in the invariant box
             let w_max = p1.synapses(k).iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            assert!(w_max <= cert.weight_bound * (1.0 + 1e-9), "{w_max} > {}", cert.weight_bound);
+            assert!(
+                w_max <= cert.weight_bound * (1.0 + 1e-9),
+                "{w_max} > {}",
+                cert.weight_bound
+            );
         }
         let last = p1.t.len() - 1;
-        let measured = -(cert.distance(p1.state(last), p2.state(last)).unwrap() / d0).ln()
-            / p1.t[last];
+        let measured =
+            -(cert.distance(p1.state(last), p2.state(last)).unwrap() / d0).ln() / p1.t[last];
         worst = worst.min(measured);
         best = best.max(measured);
     }
@@ -211,7 +215,12 @@ fn outside_the_region_two_trajectories_settle_on_different_equilibria() {
     assert!(weak.certificate().unwrap().contracting);
     let s1 = run.solve(&mut weak.flow(), &mut Rk4::new(), &z1).unwrap();
     let s2 = run.solve(&mut weak.flow(), &mut Rk4::new(), &z2).unwrap();
-    let gap = s1.state.iter().zip(&s2.state).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    let gap = s1
+        .state
+        .iter()
+        .zip(&s2.state)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
     assert!(gap < 1e-8, "{gap}");
 }
 
@@ -234,12 +243,26 @@ fn equilibrium(net: &NeuralSynapticNetwork, seed: u64) -> (Vec<f64>, Vec<f64>, V
 fn learned_weights_are_the_rules_fixed_points() {
     let mask = SynapseMask::from_edges(
         5,
-        &[(0, 1), (0, 4), (1, 0), (1, 2), (2, 3), (3, 3), (3, 1), (4, 0), (4, 2)],
+        &[
+            (0, 1),
+            (0, 4),
+            (1, 0),
+            (1, 2),
+            (2, 3),
+            (3, 3),
+            (3, 1),
+            (4, 0),
+            (4, 2),
+        ],
     )
     .unwrap();
     let u = vec![1.2, -0.7, 0.4, 0.9, -1.1];
     for form in [NeuralForm::Hopfield, NeuralForm::FiringRate] {
-        for rule in [SynapticRule::Hebbian, SynapticRule::AntiHebbian, SynapticRule::Oja] {
+        for rule in [
+            SynapticRule::Hebbian,
+            SynapticRule::AntiHebbian,
+            SynapticRule::Oja,
+        ] {
             let params = SynapticParams {
                 form,
                 rule,
@@ -296,10 +319,13 @@ fn feedforward(rule: SynapticRule, synaptic_decay: f64) -> NeuralSynapticNetwork
         epsilon: 0.1,
         ..Default::default()
     };
-    NeuralSynapticNetwork::new(SynapseMask::from_edges(4, &[(3, 0), (3, 1), (3, 2)]).unwrap(), params)
-        .unwrap()
-        .with_input(vec![0.96, -1.2, 1.28, 0.0]) // ‖u‖ = 2
-        .unwrap()
+    NeuralSynapticNetwork::new(
+        SynapseMask::from_edges(4, &[(3, 0), (3, 1), (3, 2)]).unwrap(),
+        params,
+    )
+    .unwrap()
+    .with_input(vec![0.96, -1.2, 1.28, 0.0]) // ‖u‖ = 2
+    .unwrap()
 }
 
 #[test]
@@ -345,7 +371,9 @@ fn oja_stays_in_its_smaller_box_where_hebb_leaves_it() {
     };
     let run = Run::new(0.01).unwrap().t_end(40.0).unwrap();
     let max_w = |net: &NeuralSynapticNetwork| {
-        let z0 = net.join(&[0.5, -0.5, 0.2], &vec![0.0; net.n_synapses()]).unwrap();
+        let z0 = net
+            .join(&[0.5, -0.5, 0.2], &vec![0.0; net.n_synapses()])
+            .unwrap();
         let p = net.trajectory(&run, &mut Rk4::new(), &z0, 10).unwrap();
         (0..p.t.len())
             .flat_map(|k| p.synapses(k).to_vec())
@@ -370,9 +398,18 @@ fn adaptive_and_fixed_steps_agree() {
     let run = Run::new(0.01).unwrap().t_end(20.0).unwrap();
     let a = run.solve(&mut net.flow(), &mut Rk4::new(), &z0).unwrap();
     let b = run
-        .solve(&mut net.flow(), &mut Dopri5::new(1e-10, 1e-12).unwrap(), &z0)
+        .solve(
+            &mut net.flow(),
+            &mut Dopri5::new(1e-10, 1e-12).unwrap(),
+            &z0,
+        )
         .unwrap();
-    let gap = a.state.iter().zip(&b.state).map(|(p, q)| (p - q).abs()).fold(0.0, f64::max);
+    let gap = a
+        .state
+        .iter()
+        .zip(&b.state)
+        .map(|(p, q)| (p - q).abs())
+        .fold(0.0, f64::max);
     assert!(gap < 1e-8, "{gap}");
     assert_eq!(a.status, Status::EndTime);
 }
@@ -388,52 +425,105 @@ fn bad_input_is_refused_by_name() {
     let d = SynapticParams::default();
     let m = bad(SynapticParams { tau: 0.0, ..d });
     assert!(m.contains("tau") && m.contains("> 0"), "{m}");
-    let m = bad(SynapticParams { neural_decay: -1.0, ..d });
+    let m = bad(SynapticParams {
+        neural_decay: -1.0,
+        ..d
+    });
     assert!(m.contains("neural_decay") && m.contains("-1"), "{m}");
-    let m = bad(SynapticParams { epsilon: f64::NAN, ..d });
+    let m = bad(SynapticParams {
+        epsilon: f64::NAN,
+        ..d
+    });
     assert!(m.contains("epsilon") && m.contains("NaN"), "{m}");
     let m = bad(SynapticParams { gain: -0.1, ..d });
     assert!(m.contains("gain") && m.contains("anti_hebbian"), "{m}");
-    let m = bad(SynapticParams { synaptic_decay: -1.0, ..d });
+    let m = bad(SynapticParams {
+        synaptic_decay: -1.0,
+        ..d
+    });
     assert!(m.contains("synaptic_decay") && m.contains(">= 0"), "{m}");
-    let m = bad(SynapticParams { epsilon: f64::INFINITY, ..d });
+    let m = bad(SynapticParams {
+        epsilon: f64::INFINITY,
+        ..d
+    });
     assert!(m.contains("epsilon") && m.contains("finite"), "{m}");
 
-    let m = SynapseMask::from_edges(3, &[(0, 3)]).unwrap_err().to_string();
+    let m = SynapseMask::from_edges(3, &[(0, 3)])
+        .unwrap_err()
+        .to_string();
     assert!(m.contains("pre 3") && m.contains("< n = 3"), "{m}");
-    let m = SynapseMask::from_edges(3, &[(0, 1), (0, 1)]).unwrap_err().to_string();
+    let m = SynapseMask::from_edges(3, &[(0, 1), (0, 1)])
+        .unwrap_err()
+        .to_string();
     assert!(m.contains("duplicate"), "{m}");
-    let m = SynapseMask::from_dense(3, &[true; 8]).unwrap_err().to_string();
-    assert!(m.contains("mask") && m.contains("8") && m.contains("9"), "{m}");
+    let m = SynapseMask::from_dense(3, &[true; 8])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        m.contains("mask") && m.contains("8") && m.contains("9"),
+        "{m}"
+    );
     let m = NeuralSynapticNetwork::new(SynapseMask::from_edges(3, &[]).unwrap(), d)
         .unwrap_err()
         .to_string();
     assert!(m.contains("no synapse"), "{m}");
 
     let net = NeuralSynapticNetwork::new(mask.clone(), d).unwrap();
-    let m = net.clone().with_input(vec![0.0; 3]).unwrap_err().to_string();
-    assert!(m.contains("input u") && m.contains("3") && m.contains("4"), "{m}");
-    let m = net.clone().with_input(vec![0.0, f64::NAN, 0.0, 0.0]).unwrap_err().to_string();
+    let m = net
+        .clone()
+        .with_input(vec![0.0; 3])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        m.contains("input u") && m.contains("3") && m.contains("4"),
+        "{m}"
+    );
+    let m = net
+        .clone()
+        .with_input(vec![0.0, f64::NAN, 0.0, 0.0])
+        .unwrap_err()
+        .to_string();
     assert!(m.contains("input u") && m.contains("NaN"), "{m}");
     let m = net.split(&[0.0; 5]).unwrap_err().to_string();
     assert!(m.contains("joint state z") && m.contains("12"), "{m}");
     let m = net.join(&[0.0; 4], &[0.0; 7]).unwrap_err().to_string();
     assert!(m.contains("synaptic state w") && m.contains("8"), "{m}");
-    let m = net.join(&[0.0, 0.0, f64::INFINITY, 0.0], &[0.0; 8]).unwrap_err().to_string();
+    let m = net
+        .join(&[0.0, 0.0, f64::INFINITY, 0.0], &[0.0; 8])
+        .unwrap_err()
+        .to_string();
     assert!(m.contains("neural state x") && m.contains("inf"), "{m}");
 
-    let m = NeuralSynapticNetwork::new(mask.clone(), SynapticParams { activation: Activation::Relu, ..d })
-        .unwrap()
-        .certificate()
-        .unwrap_err()
-        .to_string();
-    assert!(m.contains("relu") && m.contains("bounded activation"), "{m}");
-    let m = NeuralSynapticNetwork::new(mask, SynapticParams { synaptic_decay: 0.0, ..d })
-        .unwrap()
-        .certificate()
-        .unwrap_err()
-        .to_string();
-    assert!(m.contains("synaptic_decay") && m.contains("gamma > 0"), "{m}");
+    let m = NeuralSynapticNetwork::new(
+        mask.clone(),
+        SynapticParams {
+            activation: Activation::Relu,
+            ..d
+        },
+    )
+    .unwrap()
+    .certificate()
+    .unwrap_err()
+    .to_string();
+    assert!(
+        m.contains("relu") && m.contains("bounded activation"),
+        "{m}"
+    );
+    let m = NeuralSynapticNetwork::new(
+        mask,
+        SynapticParams {
+            synaptic_decay: 0.0,
+            ..d
+        },
+    )
+    .unwrap()
+    .certificate()
+    .unwrap_err()
+    .to_string();
+    assert!(
+        m.contains("synaptic_decay") && m.contains("gamma > 0"),
+        "{m}"
+    );
 
     let m = "hebb".parse::<SynapticRule>().unwrap_err().to_string();
     assert!(m.contains("hebb") && m.contains("anti_hebbian"), "{m}");

@@ -175,7 +175,8 @@ impl SynapticParams {
 /// let cert = net.certificate()?;
 /// assert!(cert.contracting);
 /// let z0 = vec![0.0; net.dim()];
-/// let sol = Run::new(0.05)?.t_end(150.0)?.solve(&mut net.flow(), &mut Rk4::new(), &z0)?;
+/// let run = Run::new(0.05)?.max_steps(100_000).steady_state(0.0, 1e-12)?;
+/// let sol = run.solve(&mut net.flow(), &mut Rk4::new(), &z0)?;
 /// let (x, w) = net.split(&sol.state)?;
 /// // Hebbian equilibrium: w_ij = (ρ/γ) Φ(x_i) Φ(x_j)
 /// let (i, j) = net.mask().edges().next().unwrap();

@@ -26,6 +26,8 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
 - Contraction certificates beyond symmetric weights: :func:`certify_contraction` (weighted
   l1 / l-infinity norms in closed form, a diagonally weighted l2 norm from an LMI), with the
   rate and the Lipschitz constant of the input-to-equilibrium map.
+- :class:`NeuralSynapticNetwork` -- Hopfield or firing-rate neurons whose synapses learn by
+  Hebbian, anti-Hebbian or Oja rules on a slower time scale, with a certified contraction rate.
 - Readers: :func:`read_gset` (G-set or edge list), :func:`read_qubo`, :func:`read_npy`,
   :func:`read_idx`.
 
@@ -51,6 +53,7 @@ from .oscillators import MaxCutResult, OscillatorMemory, maxcut, sample_ising_ar
 from .sparse import SparseCoder, SparseDictionary, sparse_encode, sparse_path, sparse_trajectory
 from .rbm import BernoulliRBM, GaussianBernoulliRBM
 from .eqprop import ContrastiveHebbianClassifier, EquilibriumPropagationClassifier, gradient_check
+from .neural_synaptic import NeuralSynapticNetwork
 from .io import read_gset, read_idx, read_npy, read_qubo
 from .contraction import ContractionCertificate, certify_contraction
 
@@ -96,6 +99,7 @@ __all__ = [
     "EquilibriumPropagationClassifier",
     "ContrastiveHebbianClassifier",
     "gradient_check",
+    "NeuralSynapticNetwork",
     "read_gset",
     "read_idx",
     "read_npy",

@@ -62,6 +62,39 @@ class FiringRateNetwork:
     def dim(self) -> int: ...
     def run(self, r0: npt.NDArray[np.float64], *args: object, **kwargs: object) -> dict: ...
 
+class NeuralSynapticNetwork:
+    def __init__(
+        self,
+        n: int,
+        activation: str = "tanh",
+        rule: str = "hebbian",
+        form: str = "hopfield",
+        tau: float = 1.0,
+        neural_decay: float = 1.0,
+        gain: float = 0.1,
+        synaptic_decay: float = 1.0,
+        epsilon: float = 0.1,
+        mask: Optional[npt.NDArray[np.float64]] = None,
+        u: Optional[npt.NDArray[np.float64]] = None,
+    ) -> None: ...
+    @property
+    def n_neurons(self) -> int: ...
+    @property
+    def n_synapses(self) -> int: ...
+    def edges(self) -> npt.NDArray[np.int64]: ...
+    def certificate(self) -> Dict[str, Any]: ...
+    def simulate(
+        self,
+        x0: npt.NDArray[np.float64],
+        w0: npt.NDArray[np.float64],
+        t_end: float,
+        dt: float = 0.01,
+        every: int = 1,
+        stepper: str = "rk4",
+        rtol: float = 1e-8,
+        atol: float = 1e-10,
+    ) -> Dict[str, Any]: ...
+
 class OscillatorMemory:
     def __init__(self, patterns: npt.NDArray[np.float64], kappa: float, scale: str = "n") -> None: ...
     def critical_kappa(self, pattern: npt.NDArray[np.float64]) -> float: ...

@@ -31,6 +31,7 @@ mod contraction;
 mod eqprop;
 mod ising_samplers;
 mod memory;
+mod neural_synaptic;
 mod rbm;
 mod sparse;
 
@@ -1156,6 +1157,7 @@ fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     rbm::register(m)?;
     eqprop::register(m)?;
     memory::register(m)?;
+    neural_synaptic::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

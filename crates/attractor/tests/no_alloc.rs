@@ -123,6 +123,33 @@ fn allocations_of_sparse(steps: usize) -> usize {
     n
 }
 
+/// Allocations of a neural–synaptic run (the joint flow of neurons and Hebbian/Oja synapses,
+/// RK4) for `steps` steps.
+fn allocations_of_synaptic(form: attractor::models::NeuralForm, steps: usize) -> usize {
+    use attractor::models::{NeuralSynapticNetwork, SynapseMask, SynapticParams, SynapticRule};
+    let net = NeuralSynapticNetwork::new(
+        SynapseMask::all_to_all(12).unwrap(),
+        SynapticParams {
+            form,
+            rule: SynapticRule::Oja,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let run = Run::new(0.01)
+        .unwrap()
+        .max_steps(steps)
+        .trace_capacity(64)
+        .unwrap();
+    let z0 = vec![0.2; net.dim()];
+    let mut flow = net.flow();
+    let before = ALLOCS.load(Ordering::Relaxed);
+    let sol = run.solve(&mut flow, &mut Rk4::new(), &z0).unwrap();
+    let n = ALLOCS.load(Ordering::Relaxed) - before;
+    assert_eq!(sol.n_steps, steps);
+    n
+}
+
 #[test]
 fn runs_do_not_allocate_per_step() {
     COUNTED.with(|c| c.set(true));
@@ -164,6 +191,16 @@ fn runs_do_not_allocate_per_step() {
                 "sparse batch",
                 allocations_of_sparse(10),
                 allocations_of_sparse(5000),
+            ),
+            (
+                "neural-synaptic hopfield",
+                allocations_of_synaptic(attractor::models::NeuralForm::Hopfield, 10),
+                allocations_of_synaptic(attractor::models::NeuralForm::Hopfield, 5000),
+            ),
+            (
+                "neural-synaptic firing rate",
+                allocations_of_synaptic(attractor::models::NeuralForm::FiringRate, 10),
+                allocations_of_synaptic(attractor::models::NeuralForm::FiringRate, 5000),
             ),
         ])
         .collect::<Vec<_>>();

@@ -14,6 +14,7 @@ pub mod kuramoto_ring;
 pub mod layered;
 pub mod memory;
 pub mod modern;
+pub mod neural_synaptic;
 pub mod oim;
 pub mod oscillator_memory;
 pub mod oscillator_network;
@@ -34,6 +35,10 @@ pub use kuramoto_ring::KuramotoRing;
 pub use layered::{Cost, LayerActivation, LayeredFlow, LayeredNetwork, Phase, Relaxation};
 pub use memory::{Memory, is_recovered};
 pub use modern::{ModernFlow, ModernHopfield};
+pub use neural_synaptic::{
+    NeuralForm, NeuralSynapticFlow, NeuralSynapticNetwork, SynapseMask, SynapticCertificate,
+    SynapticParams, SynapticRule, SynapticTrajectory,
+};
 pub use oim::{
     Found, LANES, OimFlow, OimParams, OimProgress, OimReadout, OimRestart, OimResult, OimSchedule,
     OscillatorIsingMachine,

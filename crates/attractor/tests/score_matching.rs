@@ -72,7 +72,9 @@ fn exact_score_matching_recovers_a_gaussian_within_its_sampling_error() {
     };
     let mut t = ScoreMatchingTrainer::new(&g, &params).unwrap();
     let report = t
-        .fit(&mut g, x.as_ref(), &Budget::steps(3000), |_| ControlFlow::Continue(()))
+        .fit(&mut g, x.as_ref(), &Budget::steps(3000), |_| {
+            ControlFlow::Continue(())
+        })
         .unwrap();
     assert_eq!(report.status, attractor::run::Status::MaxSteps);
     // … equals the closed form Λ = S⁻¹, μ = x̄
@@ -120,8 +122,10 @@ fn sliced_score_matching_approaches_the_closed_form() {
         seed: 4,
     };
     let mut t = ScoreMatchingTrainer::new(&g, &params).unwrap();
-    t.fit(&mut g, x.as_ref(), &Budget::steps(300), |_| ControlFlow::Continue(()))
-        .unwrap();
+    t.fit(&mut g, x.as_ref(), &Budget::steps(300), |_| {
+        ControlFlow::Continue(())
+    })
+    .unwrap();
     let mut worst = 0.0f64;
     for i in 0..2 {
         for j in 0..2 {
@@ -165,7 +169,10 @@ impl Mixture {
             .iter()
             .map(|c| ((p[0] - c[0]).powi(2) + (p[1] - c[1]).powi(2)).sqrt())
             .enumerate()
-            .fold((0, f64::INFINITY), |a, (k, d)| if d < a.1 { (k, d) } else { a });
+            .fold(
+                (0, f64::INFINITY),
+                |a, (k, d)| if d < a.1 { (k, d) } else { a },
+            );
         if d <= radius { k } else { self.centres.len() }
     }
     fn counts(&self, x: &Mat<f64>, radius: f64) -> Vec<f64> {
@@ -215,8 +222,10 @@ fn denoising_score_matching_samples_a_2d_mixture_with_its_weights() {
     };
     let mut t = ScoreMatchingTrainer::new(&net, &params).unwrap();
     let t0 = std::time::Instant::now();
-    t.fit(&mut net, data.as_ref(), &Budget::steps(300), |_| ControlFlow::Continue(()))
-        .unwrap();
+    t.fit(&mut net, data.as_ref(), &Budget::steps(300), |_| {
+        ControlFlow::Continue(())
+    })
+    .unwrap();
     println!("training: {:.2} s", t0.elapsed().as_secs_f64());
     let sample = |temperature: f64| {
         // annealed from 3T down to T over the first half, then held (t = 16, many relaxation
@@ -249,9 +258,18 @@ fn denoising_score_matching_samples_a_2d_mixture_with_its_weights() {
     println!("  T = 1.6    {hot:?} chi2 {c_hot:.1}");
     println!("  T = 0.5    {cold:?} chi2 {c_cold:.1}");
     assert!(c_fresh < crit);
-    assert!(c_right < crit, "the learned density's samples differ from the data: {c_right}");
-    assert!(c_hot > crit, "a wrong temperature was not detected: {c_hot}");
-    assert!(c_cold > crit, "a wrong temperature was not detected: {c_cold}");
+    assert!(
+        c_right < crit,
+        "the learned density's samples differ from the data: {c_right}"
+    );
+    assert!(
+        c_hot > crit,
+        "a wrong temperature was not detected: {c_hot}"
+    );
+    assert!(
+        c_cold > crit,
+        "a wrong temperature was not detected: {c_cold}"
+    );
 }
 
 #[test]
@@ -275,14 +293,19 @@ fn the_dense_memory_learns_the_clusters_as_its_patterns() {
         seed: 1,
     };
     let mut t = ScoreMatchingTrainer::new(&dam, &params).unwrap();
-    t.fit(&mut dam, data.as_ref(), &Budget::steps(60), |_| ControlFlow::Continue(()))
-        .unwrap();
+    t.fit(&mut dam, data.as_ref(), &Budget::steps(60), |_| {
+        ControlFlow::Continue(())
+    })
+    .unwrap();
     let p = dam.patterns();
     let mut worst = 0.0f64;
     for (k, c) in centres.iter().enumerate() {
         let d = ((p[(k, 0)] - c[0]).powi(2) + (p[(k, 1)] - c[1]).powi(2)).sqrt();
         worst = worst.max(d);
     }
-    println!("patterns {:?}, largest distance to its centre {worst:.3}", p);
+    println!(
+        "patterns {:?}, largest distance to its centre {worst:.3}",
+        p
+    );
     assert!(worst < 0.15, "{worst}");
 }

@@ -63,16 +63,6 @@ pub trait ScoreEnergy: ParamBlocks + Gradient + Clone + Send + Sync {
     );
 }
 
-/// The logistic function, stable for every finite argument.
-pub(crate) fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
-    }
-}
-
 /// Column-wise matrix product `a · b` into a fresh matrix (single-threaded: the batches of a
 /// minibatch are small, and results must not depend on the thread count).
 pub(crate) fn matmul(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {

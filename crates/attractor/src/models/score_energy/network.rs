@@ -14,7 +14,7 @@
 //! The weights are stored with one column per hidden unit (`d × H`, block 0), then `b`
 //! (block 1) and `a` (block 2).
 
-use super::{ScoreEnergy, debug_check_batch, matmul, matmul_add, sigmoid};
+use super::{ScoreEnergy, debug_check_batch, matmul, matmul_add};
 use crate::energy::{Energy, Gradient};
 use crate::error::{Error, Result, check_finite, check_len, check_positive};
 use crate::fastmath::softplus;
@@ -168,10 +168,21 @@ impl Gradient for EnergyNetwork {
         for (g, &v) in grad.iter_mut().zip(x) {
             *g = c * v;
         }
-        for k in 0..self.n_hidden() {
-            let coef = self.a[(k, 0)] * sigmoid(self.z(x, k));
-            for (g, &w) in grad.iter_mut().zip(self.wt.col(k).iter()) {
-                *g += coef * w;
+        // hidden units in chunks on the stack, so that the sigmoids run vectorised and
+        // nothing is allocated
+        let mut buf = [0.0f64; 64];
+        let h = self.n_hidden();
+        for start in (0..h).step_by(64) {
+            let len = 64.min(h - start);
+            for (o, k) in buf[..len].iter_mut().zip(start..) {
+                *o = self.z(x, k);
+            }
+            crate::fastmath::sigmoid_in_place(&mut buf[..len]);
+            for (s, k) in buf[..len].iter().zip(start..) {
+                let coef = self.a[(k, 0)] * s;
+                for (g, &w) in grad.iter_mut().zip(self.wt.col(k).iter()) {
+                    *g += coef * w;
+                }
             }
         }
     }

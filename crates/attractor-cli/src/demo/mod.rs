@@ -4,6 +4,7 @@
 
 mod eqprop;
 mod hopfield;
+mod learning;
 mod memory;
 mod oscillator;
 mod rbm;
@@ -72,6 +73,7 @@ fn chapters() -> Vec<Box<dyn Chapter>> {
         Box::new(sparse::SparseChapter),
         Box::new(rbm::RbmChapter),
         Box::new(eqprop::EqpropChapter),
+        Box::new(learning::LearningChapter),
     ]
 }
 

@@ -10,7 +10,9 @@ matching fits it without the normalising constant, by matching the model's score
   energy network (``weights_`` rows ``w_k``, ``biases_`` ``b``, ``output_weights_`` ``a``) with a
   Gaussian confinement of scale ``s = scale_``: multimodal densities;
 - ``"dense_memory"``: ``E(x) = -1/beta log sum_mu exp(beta xi_mu.x) + ||x||^2 / (2 s^2)``, the
-  modern Hopfield energy, whose fitted ``patterns_`` sit at the data's clusters.
+  modern Hopfield energy; for ``beta = 1`` its density is a mixture of ``N(s^2 xi_mu, s^2 I)``,
+  so with ``scale`` about the clusters' width (not the default, which suits the network) the
+  fitted ``patterns_`` sit at the data's clusters (times ``1/s^2``).
 
 Three objectives (``objective=``): ``"denoising"`` (Vincent 2011; the data perturbed by
 ``sigma * N(0, I)`` at each of ``noise_levels``, absolute), ``"exact"`` (Hyvärinen 2005, the

@@ -238,8 +238,8 @@ impl PyScoreEnergy {
             )));
         }
         attractor::linalg::check_matrix_finite("X", xs).map_err(err)?;
-        let u = attractor::rng::uniform(self::seed("random_state", seed)?, k, 0.0, 1.0)
-            .map_err(err)?;
+        let u =
+            attractor::rng::uniform(self::seed("random_state", seed)?, k, 0.0, 1.0).map_err(err)?;
         let mut order: Vec<usize> = (0..n).collect();
         for (i, ui) in u.iter().enumerate() {
             let j = i + ((ui * (n - i) as f64) as usize).min(n - i - 1);
@@ -313,7 +313,8 @@ impl PyScoreEnergy {
             weight_decay,
             seed: self::seed("random_state", seed)?,
         };
-        let t = with_model!(&self.model, m => ScoreMatchingTrainer::new(m, &params)).map_err(err)?;
+        let t =
+            with_model!(&self.model, m => ScoreMatchingTrainer::new(m, &params)).map_err(err)?;
         self.trainer = Some(t);
         Ok(())
     }
@@ -333,7 +334,9 @@ impl PyScoreEnergy {
     /// The objective on the trainer's last minibatch (NaN without one or before an update).
     #[getter]
     fn last_loss(&self) -> f64 {
-        self.trainer.as_ref().map_or(f64::NAN, |t| t.rule().last_loss())
+        self.trainer
+            .as_ref()
+            .map_or(f64::NAN, |t| t.rule().last_loss())
     }
 
     /// Train for `n_epochs` epochs on the rows of `x` (shuffled minibatches of the trainer's
@@ -427,9 +430,12 @@ impl PyScoreEnergy {
         let t = trainer.as_mut().ok_or_else(no_trainer)?;
         let stop = Interrupt::new();
         let budget = Budget::new().interrupt(stop.clone());
-        watched(py, "score-matching trainer", &stop, || {
-            with_model!(model, m => t.partial_fit(m, xs, &budget))
-        })?
+        watched(
+            py,
+            "score-matching trainer",
+            &stop,
+            || with_model!(model, m => t.partial_fit(m, xs, &budget)),
+        )?
         .map_err(err)?;
         Ok(t.rule().last_loss())
     }
@@ -476,6 +482,7 @@ impl PyScoreEnergy {
     /// The score-matching objective on all rows of `x`, averaged over samples (its noises and
     /// projections from `seed`; the library checks the data).
     #[pyo3(signature = (x, objective="denoising", noise_levels=vec![0.1], n_projections=1, projection="rademacher", seed=0))]
+    #[allow(clippy::too_many_arguments)]
     fn objective(
         &self,
         py: Python<'_>,
@@ -577,4 +584,3 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyScoreEnergy>()?;
     Ok(())
 }
-

@@ -19,6 +19,9 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
 - Restricted Boltzmann machines with scikit-learn's ``BernoulliRBM`` face (CD-k/PCD in Rust):
   :class:`BernoulliRBM`, :class:`GaussianBernoulliRBM`, with the exact and AIS partition
   function, log-likelihoods, the exact pseudo-likelihood, sampling and safetensors files.
+- Energy-based density models fitted by score matching (exact, denoising, sliced) and sampled
+  by annealed Langevin dynamics: :class:`ScoreMatchingEnergy` (a Gaussian, a one-hidden-layer
+  energy network or a dense associative memory energy).
 - Layered energy networks trained by equilibrium propagation or contrastive Hebbian learning
   as scikit-learn classifiers: :class:`EquilibriumPropagationClassifier`,
   :class:`ContrastiveHebbianClassifier`, and :func:`gradient_check` (EP against the implicit
@@ -52,6 +55,7 @@ from .memory import ClassicalHopfield, DenseMemory, Krotov2021, ModernHopfield
 from .oscillators import MaxCutResult, OscillatorMemory, maxcut, sample_ising_arrays
 from .sparse import SparseCoder, SparseDictionary, sparse_encode, sparse_path, sparse_trajectory
 from .rbm import BernoulliRBM, GaussianBernoulliRBM
+from .score_matching import ScoreMatchingEnergy
 from .eqprop import ContrastiveHebbianClassifier, EquilibriumPropagationClassifier, gradient_check
 from .neural_synaptic import NeuralSynapticNetwork
 from .io import read_gset, read_idx, read_npy, read_qubo
@@ -96,6 +100,7 @@ __all__ = [
     "sparse_trajectory",
     "BernoulliRBM",
     "GaussianBernoulliRBM",
+    "ScoreMatchingEnergy",
     "EquilibriumPropagationClassifier",
     "ContrastiveHebbianClassifier",
     "gradient_check",

@@ -373,3 +373,76 @@ class Rbm:
     def log_likelihood(self, x: npt.ArrayLike, log_z: Optional[float] = None) -> float: ...
     def pseudo_likelihood_exact(self, x: npt.ArrayLike) -> float: ...
     def pseudo_likelihood_stochastic(self, x: npt.ArrayLike, seed: int = 0) -> npt.NDArray[np.float64]: ...
+
+class ScoreEnergyModel:
+    @staticmethod
+    def gaussian(mean: Sequence[float], precision: npt.ArrayLike) -> "ScoreEnergyModel": ...
+    @staticmethod
+    def standard_gaussian(n_features: int) -> "ScoreEnergyModel": ...
+    @staticmethod
+    def gaussian_closed_form(x: npt.ArrayLike) -> "ScoreEnergyModel": ...
+    @staticmethod
+    def network(
+        weights: npt.ArrayLike,
+        biases: Sequence[float],
+        output_weights: Sequence[float],
+        scale: float,
+    ) -> "ScoreEnergyModel": ...
+    @staticmethod
+    def random_network(
+        n_features: int, n_hidden: int, scale: float, seed: int = 0
+    ) -> "ScoreEnergyModel": ...
+    @staticmethod
+    def dense_memory(patterns: npt.ArrayLike, beta: float, scale: float) -> "ScoreEnergyModel": ...
+    @staticmethod
+    def dense_memory_from_data(
+        x: npt.ArrayLike, n_patterns: int, beta: float, scale: float, seed: int = 0
+    ) -> "ScoreEnergyModel": ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def n_features(self) -> int: ...
+    def parameters(self) -> Dict[str, Any]: ...
+    def set_trainer(
+        self,
+        objective: str = "denoising",
+        noise_levels: Sequence[float] = ...,
+        n_projections: int = 1,
+        projection: str = "rademacher",
+        learning_rate: float = 0.01,
+        batch_size: int = 128,
+        weight_decay: float = 0.0,
+        seed: int = 0,
+    ) -> None: ...
+    @property
+    def has_trainer(self) -> bool: ...
+    @property
+    def epochs_done(self) -> int: ...
+    @property
+    def last_loss(self) -> float: ...
+    def fit_epochs(
+        self, x: npt.ArrayLike, n_epochs: int, monitor_seed: Optional[int] = None
+    ) -> Dict[str, Any]: ...
+    def partial_fit(self, x: npt.ArrayLike) -> float: ...
+    def energies(self, x: npt.ArrayLike) -> npt.NDArray[np.float64]: ...
+    def scores(self, x: npt.ArrayLike) -> npt.NDArray[np.float64]: ...
+    def objective(
+        self,
+        x: npt.ArrayLike,
+        objective: str = "denoising",
+        noise_levels: Sequence[float] = ...,
+        n_projections: int = 1,
+        projection: str = "rademacher",
+        seed: int = 0,
+    ) -> float: ...
+    def sample(
+        self,
+        n_samples: int,
+        n_steps: int,
+        step_size: float = 0.01,
+        temperature: float = 1.0,
+        anneal_from: float = 1.0,
+        seed: int = 0,
+        center: Optional[Sequence[float]] = None,
+        spread: float = 1.0,
+    ) -> Tuple[npt.NDArray[np.float64], bool]: ...

@@ -26,6 +26,8 @@ EDGES = np.array([[0, 1], [1, 2], [2, 0]])
          attractor.AttractorError, "n_iter = 1000"),
         (lambda: attractor.BernoulliRBM(n_components=2, n_iter=1).fit(np.ones((5, 3)))
          .sample(1, n_steps=10**30), attractor.AttractorError, "n_steps = 1000"),
+        (lambda: attractor.ScoreMatchingEnergy(max_epochs=10**30).fit(np.ones((5, 3))),
+         attractor.AttractorError, "max_epochs = 1000"),
         (lambda: attractor.EquilibriumPropagationClassifier(max_iter=10**30)
          .fit(np.ones((4, 3)), [0, 1, 0, 1]), attractor.AttractorError, "max_iter = 1000"),
         (lambda: attractor.anneal_ising_arrays(2, np.zeros(2), [0], [1], [1.0], num_reads=-1),

@@ -33,6 +33,7 @@ mod ising_samplers;
 mod memory;
 mod neural_synaptic;
 mod rbm;
+mod score_matching;
 mod sparse;
 
 create_exception!(
@@ -1155,6 +1156,7 @@ fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     contraction::register(m)?;
     ising_samplers::register(m)?;
     rbm::register(m)?;
+    score_matching::register(m)?;
     eqprop::register(m)?;
     memory::register(m)?;
     neural_synaptic::register(m)?;

@@ -61,6 +61,18 @@ def _real(name, value):
     return float(value)
 
 
+def _fitted_rows(est, X, name):
+    """``X`` as float64 rows (see :func:`_as_rows`) of the width ``est`` was fitted with."""
+    X = _as_rows(X, name)
+    n = getattr(est, "n_features_in_", None)
+    if n is not None and X.shape[1] != n:
+        raise AttractorError(
+            f"{name} has {X.shape[1]} features, but {type(est).__name__} is expecting {n} "
+            f"features as input (the width it was fitted with); pass rows of {n} features"
+        )
+    return X
+
+
 def _as_rows(X, name):
     """``X`` as float64 rows: ``TypeError`` for non-numbers and sparse matrices,
     ``AttractorError`` for other than 2-D or NaN/inf (:func:`as_float_array`). The range of
@@ -153,14 +165,7 @@ class _RBM(_Mixin, _Base):
 
     def _rows(self, X, name="X"):
         """``X`` as float64 rows (see :func:`_as_rows`) of the fitted width."""
-        X = _as_rows(X, name)
-        n = getattr(self, "n_features_in_", None)
-        if n is not None and X.shape[1] != n:
-            raise AttractorError(
-                f"{name} has {X.shape[1]} features, but {type(self).__name__} is expecting {n} "
-                f"features as input (the width it was fitted with); pass rows of {n} features"
-            )
-        return X
+        return _fitted_rows(self, X, name)
 
     def __sklearn_is_fitted__(self):
         return getattr(self, "_rbm", None) is not None

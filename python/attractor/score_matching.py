@@ -34,7 +34,7 @@ import numpy as np
 from . import _attractor
 from .errors import AttractorError, Interrupted, as_float_array
 from .memory import _Base, _seed
-from .rbm import _as_rows, _not_fitted, _whole
+from .rbm import _as_rows, _fitted_rows, _not_fitted, _whole
 
 __all__ = ["ScoreMatchingEnergy"]
 
@@ -197,14 +197,7 @@ class ScoreMatchingEnergy(_Base):
 
     def _rows(self, X, name="X"):
         """``X`` as finite float64 rows of the fitted width."""
-        X = _as_rows(X, name)
-        n = getattr(self, "n_features_in_", None)
-        if n is not None and X.shape[1] != n:
-            raise AttractorError(
-                f"{name} has {X.shape[1]} features, but {type(self).__name__} is expecting {n} "
-                f"features as input (the width it was fitted with); pass rows of {n} features"
-            )
-        return X
+        return _fitted_rows(self, X, name)
 
     def __sklearn_is_fitted__(self):
         return getattr(self, "_model", None) is not None

@@ -141,3 +141,43 @@ pub(crate) fn rows_of<'py>(
     }
     PyArray1::from_vec(py, flat).reshape([c, r])
 }
+
+/// The report of a training call as a dict: `n_epochs`, `n_updates`, `elapsed` seconds,
+/// `status` (`"completed"`, `"interrupted"` or `"diverged"`), `diverged_epoch`, `message` and
+/// `interrupted` (a Ctrl-C seen by the watch loop, reported even when it came during the last
+/// epoch, so that the caller raises it). `None` is a call that trained nothing.
+pub(crate) fn train_report<'py>(
+    py: Python<'py>,
+    summary: Option<&attractor::learn::TrainReport>,
+    interrupted: bool,
+) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+    use attractor::run::Status;
+    use pyo3::types::PyDictMethods;
+    let d = pyo3::types::PyDict::new(py);
+    let (n, updates, elapsed, status, diverged, message) = match summary {
+        None => (0, 0, 0.0, "completed", None, String::new()),
+        Some(s) => {
+            let (status, diverged) = match s.status {
+                Status::Diverged(_) => ("diverged", s.diverged_epoch),
+                _ if interrupted => ("interrupted", None),
+                _ => ("completed", None),
+            };
+            (
+                s.n_epochs,
+                s.n_updates,
+                s.elapsed.as_secs_f64(),
+                status,
+                diverged,
+                s.message(),
+            )
+        }
+    };
+    d.set_item("n_epochs", n)?;
+    d.set_item("n_updates", updates)?;
+    d.set_item("elapsed", elapsed)?;
+    d.set_item("status", status)?;
+    d.set_item("diverged_epoch", diverged)?;
+    d.set_item("message", message)?;
+    d.set_item("interrupted", interrupted)?;
+    Ok(d)
+}

@@ -20,7 +20,7 @@ use attractor::learn::{
     Sgd, TrainSettings, Trainer,
 };
 use attractor::models::layered::{Cost, LayerActivation, LayeredNetwork, Relaxation};
-use attractor::run::{Budget, Interrupt, Status};
+use attractor::run::{Budget, Interrupt};
 use faer::{Mat, MatRef, Par};
 use numpy::{PyArray1, PyArray2};
 use pyo3::prelude::*;
@@ -434,30 +434,7 @@ impl PyLayered {
             Some(s?.map_err(err)?)
         };
         let interrupted = stop.is_raised();
-        let d = PyDict::new(py);
-        let (n, updates, elapsed, status, message) = match &summary {
-            None => (0, 0, 0.0, "completed", String::new()),
-            Some(s) => {
-                let status = match s.status {
-                    Status::Diverged(_) => "diverged",
-                    _ if interrupted => "interrupted",
-                    _ => "completed",
-                };
-                (
-                    s.n_epochs,
-                    s.n_updates,
-                    s.elapsed.as_secs_f64(),
-                    status,
-                    s.message(),
-                )
-            }
-        };
-        d.set_item("n_epochs", n)?;
-        d.set_item("n_updates", updates)?;
-        d.set_item("elapsed", elapsed)?;
-        d.set_item("status", status)?;
-        d.set_item("message", message)?;
-        d.set_item("interrupted", interrupted)?;
+        let d = crate::arrays::train_report(py, summary.as_ref(), interrupted)?;
         d.set_item("epoch", history.iter().map(|h| h.0).collect::<Vec<_>>())?;
         d.set_item(
             "train_error",

@@ -308,33 +308,8 @@ impl PyRbm {
             });
             Some(s?.map_err(err)?)
         };
-        let d = PyDict::new(py);
-        // a Ctrl-C seen by the watch loop has been consumed: report it even when it came
-        // during the last epoch, so that the caller raises it
         let interrupted = stop.is_raised();
-        let (n, updates, elapsed, status, diverged) = match &summary {
-            None => (0, 0, 0.0, "completed", None),
-            Some(s) => {
-                let (status, diverged) = match s.status {
-                    Status::Diverged(_) => ("diverged", s.diverged_epoch),
-                    _ if interrupted => ("interrupted", None),
-                    _ => ("completed", None),
-                };
-                (
-                    s.n_epochs,
-                    s.n_updates,
-                    s.elapsed.as_secs_f64(),
-                    status,
-                    diverged,
-                )
-            }
-        };
-        d.set_item("n_epochs", n)?;
-        d.set_item("n_updates", updates)?;
-        d.set_item("elapsed", elapsed)?;
-        d.set_item("status", status)?;
-        d.set_item("diverged_epoch", diverged)?;
-        d.set_item("interrupted", interrupted)?;
+        let d = crate::arrays::train_report(py, summary.as_ref(), interrupted)?;
         if monitor {
             d.set_item("epoch", history.iter().map(|h| h.0).collect::<Vec<_>>())?;
             d.set_item(

@@ -391,30 +391,7 @@ impl PyScoreEnergy {
             Some(r?.map_err(err)?)
         };
         let interrupted = stop.is_raised();
-        let d = PyDict::new(py);
-        let (n, updates, elapsed, status, diverged) = match &summary {
-            None => (0, 0, 0.0, "completed", None),
-            Some(s) => {
-                let (status, diverged) = match s.status {
-                    Status::Diverged(_) => ("diverged", s.diverged_epoch),
-                    _ if interrupted => ("interrupted", None),
-                    _ => ("completed", None),
-                };
-                (
-                    s.n_epochs,
-                    s.n_updates,
-                    s.elapsed.as_secs_f64(),
-                    status,
-                    diverged,
-                )
-            }
-        };
-        d.set_item("n_epochs", n)?;
-        d.set_item("n_updates", updates)?;
-        d.set_item("elapsed", elapsed)?;
-        d.set_item("status", status)?;
-        d.set_item("diverged_epoch", diverged)?;
-        d.set_item("interrupted", interrupted)?;
+        let d = crate::arrays::train_report(py, summary.as_ref(), interrupted)?;
         d.set_item("loss", losses)?;
         Ok(d)
     }

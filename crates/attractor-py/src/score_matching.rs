@@ -21,10 +21,10 @@ use attractor::learn::score_matching::{
     Objective, Projection, ScoreMatchingParams, ScoreMatchingTrainer, objective_value,
 };
 use attractor::models::score_energy::{
-    DenseMemoryEnergy, EnergyNetwork, GaussianEnergy, ScoreEnergy,
+    Batched, DenseMemoryEnergy, EnergyNetwork, GaussianEnergy, ScoreEnergy,
 };
 use attractor::run::{Budget, Interrupt, Status};
-use attractor::samplers::{LangevinSampler, MarkovSampler};
+use attractor::samplers::{BatchLangevinSampler, MarkovSampler};
 use attractor::schedule::Ramp;
 use faer::{Mat, MatRef};
 use numpy::{PyArray1, PyArray2};
@@ -525,7 +525,7 @@ impl PyScoreEnergy {
         let model = &self.model;
         let chains = watched(py, "Langevin sampler", &stop, || {
             with_model!(model, m => {
-                LangevinSampler::new(m.clone(), step_size, ramp)
+                BatchLangevinSampler::new(Batched::new(m.clone()), step_size, ramp)
                     .and_then(|s| s.initial(center, spread))
                     .and_then(|s| s.sample(n, seed, &budget))
             })

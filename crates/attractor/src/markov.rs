@@ -7,7 +7,8 @@
 use crate::error::{Error, Result};
 use crate::rng::{Rng, stream, streams};
 use crate::run::{Budget, Status};
-use faer::{Mat, MatMut};
+use faer::reborrow::ReborrowMut;
+use faer::{Mat, MatMut, Par};
 use std::time::Instant;
 
 /// A sampler that advances Markov chains whose stationary law is the model's distribution.
@@ -190,4 +191,46 @@ where
         .map(|b| b.iter_mut().try_for_each(run_one))
         .collect();
     results.into_iter().collect()
+}
+
+/// The number of chains that block-wise samplers advance together as one matrix.
+pub const CHAIN_BLOCK: usize = 32;
+
+/// Run `f` on each block of [`CHAIN_BLOCK`] chains (columns of `states`, with their
+/// generators and one entry each of `per_chain`), in parallel on the rayon pool when `par`
+/// allows threads. The blocks depend only on the number of chains, so a computation that
+/// treats a block as one matrix (the RBM's conditionals, batched Langevin gradients) gives the
+/// same bits on any number of threads.
+pub fn for_chain_blocks<F>(
+    states: MatMut<'_, f64>,
+    rngs: &mut [Rng],
+    per_chain: &mut [f64],
+    par: Par,
+    f: &F,
+) where
+    F: Fn(MatMut<'_, f64>, &mut [Rng], &mut [f64]) + Sync,
+{
+    let n = states.ncols();
+    let n_blocks = n.div_ceil(CHAIN_BLOCK);
+    if n_blocks > 1 && matches!(crate::linalg::effective_par(par), Par::Rayon(_)) {
+        let mid = (n_blocks / 2) * CHAIN_BLOCK;
+        let (left, right) = states.split_at_col_mut(mid);
+        let (rl, rr) = rngs.split_at_mut(mid);
+        let (pl, pr) = per_chain.split_at_mut(mid);
+        rayon::join(
+            || for_chain_blocks(left, rl, pl, par, f),
+            || for_chain_blocks(right, rr, pr, par, f),
+        );
+    } else {
+        let mut states = states;
+        for blk in 0..n_blocks {
+            let c0 = blk * CHAIN_BLOCK;
+            let c = CHAIN_BLOCK.min(n - c0);
+            f(
+                states.rb_mut().subcols_mut(c0, c),
+                &mut rngs[c0..c0 + c],
+                &mut per_chain[c0..c0 + c],
+            );
+        }
+    }
 }

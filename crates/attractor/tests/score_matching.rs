@@ -5,10 +5,10 @@
 
 use attractor::learn::{Objective, ScoreMatchingParams, ScoreMatchingTrainer};
 use attractor::markov::MarkovSampler;
-use attractor::models::score_energy::{DenseMemoryEnergy, EnergyNetwork, GaussianEnergy};
+use attractor::models::score_energy::{Batched, DenseMemoryEnergy, EnergyNetwork, GaussianEnergy};
 use attractor::rng::stream;
 use attractor::run::Budget;
-use attractor::samplers::LangevinSampler;
+use attractor::samplers::BatchLangevinSampler;
 use attractor::schedule::Ramp;
 use faer::Mat;
 use rand::RngExt;
@@ -230,8 +230,8 @@ fn denoising_score_matching_samples_a_2d_mixture_with_its_weights() {
     let sample = |temperature: f64| {
         // annealed from 3T down to T over the first half, then held (t = 16, many relaxation
         // times of a well)
-        let s = LangevinSampler::new(
-            net.clone(),
+        let s = BatchLangevinSampler::new(
+            Batched::new(net.clone()),
             0.01,
             Ramp::geometric(3.0 * temperature, temperature, 800.0),
         )

@@ -21,10 +21,10 @@ use attractor::Par;
 use attractor::learn::score_matching::{
     Objective, ScoreMatchingParams, ScoreMatchingTrainer, objective_value,
 };
-use attractor::models::score_energy::EnergyNetwork;
+use attractor::models::score_energy::{Batched, EnergyNetwork};
 use attractor::problems::{read_npy, write_npy};
 use attractor::run::Budget;
-use attractor::samplers::{LangevinSampler, MarkovSampler};
+use attractor::samplers::{BatchLangevinSampler, MarkovSampler};
 use attractor::schedule::Ramp;
 use faer::Mat;
 use std::ops::ControlFlow;
@@ -105,7 +105,8 @@ fn main() -> BoxResult<()> {
     let loss = loss_on_data(&model)?;
 
     let t = Instant::now();
-    let sampler = LangevinSampler::new(model.clone(), step, Ramp::constant(1.0))?.par(par);
+    let sampler =
+        BatchLangevinSampler::new(Batched::new(model.clone()), step, Ramp::constant(1.0))?.par(par);
     let chains = sampler.sample(n_chains, seed, &Budget::steps(n_steps))?;
     let sample_s = t.elapsed().as_secs_f64();
     let s = &chains.states;

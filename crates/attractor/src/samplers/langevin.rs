@@ -15,13 +15,47 @@ use rand_distr::{Distribution, StandardNormal};
 /// Check a Langevin temperature schedule laid over steps: finite temperatures `≥ 0`, the
 /// first `> 0` (a chain that starts at `T = 0` is gradient descent), a span of at least one
 /// step.
-fn validate_temperature(t: &Ramp) -> Result<()> {
+pub(crate) fn validate_temperature(t: &Ramp) -> Result<()> {
     t.validate("temperature T", false)?;
     check_positive(
         "temperature T",
         t.at(0.0),
         "Langevin sampling needs a finite T > 0 at the start (T = 0 is gradient descent: use flow::GradientFlow)",
     )
+}
+
+/// Check a start `center + spread·ζ`: `center` of dimension `d`, finite; `spread ≥ 0`.
+pub(crate) fn check_initial(center: &[f64], spread: f64, d: usize) -> Result<()> {
+    check_len(
+        "initial center",
+        center.len(),
+        d,
+        "pass one coordinate per variable of the energy",
+    )?;
+    check_finite("initial center", center)?;
+    check_nonnegative(
+        "initial spread",
+        spread,
+        "use a finite spread >= 0 (0 starts every chain at the center)",
+    )
+}
+
+/// One chain per generator at `center + spread·ζ`, `ζ ~ N(0, I)` from the chain's generator.
+pub(crate) fn gaussian_initial_states(
+    center: &[f64],
+    spread: f64,
+    rngs: &mut [Rng],
+) -> Result<Mat<f64>> {
+    let d = center.len();
+    crate::linalg::check_dense_size("Langevin chains", d, rngs.len())?;
+    let mut x = Mat::zeros(d, rngs.len());
+    for (j, rng) in rngs.iter_mut().enumerate() {
+        for i in 0..d {
+            let z: f64 = StandardNormal.sample(rng);
+            x[(i, j)] = center[i] + spread * z;
+        }
+    }
+    Ok(x)
 }
 
 /// The unadjusted Langevin algorithm (ULA): Euler–Maruyama on the Langevin flow
@@ -100,18 +134,7 @@ impl<E: Gradient + Clone + Send + Sync> LangevinSampler<E> {
     /// (`center` of the energy's dimension and finite, `spread ≥ 0`; `0`: every chain at
     /// `center`).
     pub fn initial(mut self, center: Vec<f64>, spread: f64) -> Result<Self> {
-        check_len(
-            "initial center",
-            center.len(),
-            self.energy.dim(),
-            "pass one coordinate per variable of the energy",
-        )?;
-        check_finite("initial center", &center)?;
-        check_nonnegative(
-            "initial spread",
-            spread,
-            "use a finite spread >= 0 (0 starts every chain at the center)",
-        )?;
+        check_initial(&center, spread, self.energy.dim())?;
         self.center = center;
         self.spread = spread;
         Ok(self)
@@ -196,16 +219,7 @@ impl<E: Gradient + Clone + Send + Sync> MarkovSampler for LangevinSampler<E> {
 
     /// `center + spread·ζ` per chain ([`initial`](LangevinSampler::initial)).
     fn initial_states(&self, rngs: &mut [Rng]) -> Result<Mat<f64>> {
-        let d = self.energy.dim();
-        crate::linalg::check_dense_size("Langevin chains", d, rngs.len())?;
-        let mut x = Mat::zeros(d, rngs.len());
-        for (j, rng) in rngs.iter_mut().enumerate() {
-            for i in 0..d {
-                let z: f64 = StandardNormal.sample(rng);
-                x[(i, j)] = self.center[i] + self.spread * z;
-            }
-        }
-        Ok(x)
+        gaussian_initial_states(&self.center, self.spread, rngs)
     }
 
     /// Steps `0, …, n_steps − 1` of the schedule ([`advance_from`](LangevinSampler::advance_from)

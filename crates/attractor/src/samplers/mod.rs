@@ -11,7 +11,7 @@
 //!
 //! Markov-chain samplers of `p(x) ∝ e^{−E(x)/T}` share [`MarkovSampler`] (chains as columns,
 //! one generator per chain, thread-count independent): [`LangevinSampler`] (the unadjusted
-//! Langevin algorithm for any energy with a gradient, with a temperature [`Ramp`](crate::schedule::Ramp)) and the Gibbs sweeps
+//! Langevin algorithm for any energy with a gradient, with a temperature [`Ramp`](crate::schedule::Ramp)), [`BatchLangevinSampler`] (the same chains in blocks whose gradients are one batched evaluation) and the Gibbs sweeps
 //! of a Boltzmann machine ([`Gibbs`](crate::models::Gibbs)).
 //!
 //! ```
@@ -27,6 +27,7 @@
 //! ```
 
 pub mod annealing;
+pub mod batch_langevin;
 pub mod bifurcation;
 pub mod bifurcation_flow;
 mod brute_force;
@@ -41,6 +42,7 @@ pub mod tts;
 /// implement it; it is re-exported here beside the samplers.
 pub use crate::markov::{Chains, MarkovSampler, chain_rngs, for_each_chain};
 pub use annealing::{AnnealingParams, AnnealingSampler, IsingMetropolis, default_beta_range};
+pub use batch_langevin::BatchLangevinSampler;
 pub use bifurcation::{Bifurcation, BifurcationParams, BifurcationSampler};
 pub use brute_force::BruteForce;
 pub use greedy::GreedyDescent;

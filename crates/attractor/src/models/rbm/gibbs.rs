@@ -13,7 +13,7 @@ use faer::{Mat, MatMut, Par};
 /// Chains per block: each block of chains is one product per half-sweep and runs on one
 /// thread; blocks are fixed by the number of chains, so the result does not depend on the
 /// number of threads.
-pub(crate) const CHAIN_BLOCK: usize = 32;
+pub(crate) use crate::markov::{CHAIN_BLOCK, for_chain_blocks};
 
 /// The block Gibbs sampler of an [`Rbm`] at temperature `T` (`p ∝ e^{−E/T}`):
 /// `p(h_j = 1 | v) = σ((b_j + W_jᵀv)/T)`, and `p(v_i = 1 | h) = σ((a_i + W_i h)/T)`
@@ -128,43 +128,6 @@ pub(crate) fn sample_visible(
         match rbm.visible {
             VisibleUnits::Bernoulli => kernels::sample_bernoulli_in_place(c, rng),
             VisibleUnits::Gaussian => kernels::add_gaussian_noise(c, sd, rng),
-        }
-    }
-}
-
-/// Run `f` on each block of [`CHAIN_BLOCK`] chains (columns of `states`, with their
-/// generators and one entry each of `per_chain`), in parallel on the rayon pool when `par`
-/// allows threads. The blocks depend only on the number of chains.
-pub(crate) fn for_chain_blocks<F>(
-    states: MatMut<'_, f64>,
-    rngs: &mut [Rng],
-    per_chain: &mut [f64],
-    par: Par,
-    f: &F,
-) where
-    F: Fn(MatMut<'_, f64>, &mut [Rng], &mut [f64]) + Sync,
-{
-    let n = states.ncols();
-    let n_blocks = n.div_ceil(CHAIN_BLOCK);
-    if n_blocks > 1 && matches!(crate::linalg::effective_par(par), Par::Rayon(_)) {
-        let mid = (n_blocks / 2) * CHAIN_BLOCK;
-        let (left, right) = states.split_at_col_mut(mid);
-        let (rl, rr) = rngs.split_at_mut(mid);
-        let (pl, pr) = per_chain.split_at_mut(mid);
-        rayon::join(
-            || for_chain_blocks(left, rl, pl, par, f),
-            || for_chain_blocks(right, rr, pr, par, f),
-        );
-    } else {
-        let mut states = states;
-        for blk in 0..n_blocks {
-            let c0 = blk * CHAIN_BLOCK;
-            let c = CHAIN_BLOCK.min(n - c0);
-            f(
-                states.rb_mut().subcols_mut(c0, c),
-                &mut rngs[c0..c0 + c],
-                &mut per_chain[c0..c0 + c],
-            );
         }
     }
 }

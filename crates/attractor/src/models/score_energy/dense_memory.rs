@@ -89,9 +89,24 @@ impl DenseMemoryEnergy {
     }
     /// `P = softmax(βΞᵀX)` per column, and `β⁻¹ log Σ e^{βa}` per column.
     fn attention(&self, x: MatRef<'_, f64>) -> (Mat<f64>, Vec<f64>) {
-        let mut p = matmul(self.xi.transpose(), x);
+        let mut p = Mat::zeros(0, 0);
         let mut lse = vec![0.0; x.ncols()];
-        for (c, l) in lse.iter_mut().enumerate() {
+        self.attention_into(x, &mut p, &mut lse);
+        (p, lse)
+    }
+    /// [`attention`](Self::attention) into `p`, and the log-sum-exps into `lse` when it has one
+    /// entry per column (else they are not kept).
+    fn attention_into(&self, x: MatRef<'_, f64>, p: &mut Mat<f64>, lse: &mut [f64]) {
+        super::reshape(p, self.k(), x.ncols());
+        faer::linalg::matmul::matmul(
+            p.as_mut(),
+            faer::Accum::Replace,
+            self.xi.transpose(),
+            x,
+            1.0,
+            faer::Par::Seq,
+        );
+        for c in 0..x.ncols() {
             let m = (0..self.k())
                 .map(|mu| p[(mu, c)])
                 .fold(f64::NEG_INFINITY, f64::max);
@@ -104,9 +119,10 @@ impl DenseMemoryEnergy {
             for mu in 0..self.k() {
                 p[(mu, c)] /= z;
             }
-            *l = m + z.ln() / self.beta;
+            if let Some(l) = lse.get_mut(c) {
+                *l = m + z.ln() / self.beta;
+            }
         }
-        (p, lse)
     }
 }
 
@@ -171,8 +187,8 @@ impl ScoreEnergy for DenseMemoryEnergy {
             *o = c * x.col(col).iter().map(|v| v * v).sum::<f64>() - lse[col];
         }
     }
-    fn grad_x(&self, x: MatRef<'_, f64>, mut g: MatMut<'_, f64>) {
-        let (p, _) = self.attention(x);
+    fn grad_x_with(&self, x: MatRef<'_, f64>, mut g: MatMut<'_, f64>, p: &mut Mat<f64>) {
+        self.attention_into(x, p, &mut []);
         let inv = self.inv_s2();
         for c in 0..x.ncols() {
             for i in 0..x.nrows() {

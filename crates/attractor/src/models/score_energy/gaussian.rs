@@ -199,8 +199,13 @@ impl ScoreEnergy for GaussianEnergy {
             *o = 0.5 * (0..self.d()).map(|i| r[(i, c)] * lr[(i, c)]).sum::<f64>();
         }
     }
-    fn grad_x(&self, x: MatRef<'_, f64>, mut g: MatMut<'_, f64>) {
-        let r = self.residuals(x);
+    fn grad_x_with(&self, x: MatRef<'_, f64>, mut g: MatMut<'_, f64>, r: &mut Mat<f64>) {
+        super::reshape(r, x.nrows(), x.ncols());
+        for j in 0..x.ncols() {
+            for i in 0..x.nrows() {
+                r[(i, j)] = x[(i, j)] - self.mean[(i, 0)];
+            }
+        }
         faer::linalg::matmul::matmul(
             g.as_mut(),
             faer::Accum::Replace,

@@ -29,7 +29,7 @@ pub use dense_memory::DenseMemoryEnergy;
 pub use gaussian::GaussianEnergy;
 pub use network::EnergyNetwork;
 
-use crate::energy::Gradient;
+use crate::energy::{BatchEnergy, Gradient};
 use crate::learn::ParamBlocks;
 use faer::{Mat, MatMut, MatRef};
 
@@ -39,8 +39,13 @@ use faer::{Mat, MatMut, MatRef};
 pub trait ScoreEnergy: ParamBlocks + Gradient + Clone + Send + Sync {
     /// `E_θ(x_b)` for every column into `out` (length `B`).
     fn energies(&self, x: MatRef<'_, f64>, out: &mut [f64]);
+    /// `∇ₓE_θ(x_b)` for every column into `g` (`d × B`), with `scratch` as working memory
+    /// (resized as needed: reusing it across calls makes an evaluation allocation-free).
+    fn grad_x_with(&self, x: MatRef<'_, f64>, g: MatMut<'_, f64>, scratch: &mut Mat<f64>);
     /// `∇ₓE_θ(x_b)` for every column into `g` (`d × B`).
-    fn grad_x(&self, x: MatRef<'_, f64>, g: MatMut<'_, f64>);
+    fn grad_x(&self, x: MatRef<'_, f64>, g: MatMut<'_, f64>) {
+        self.grad_x_with(x, g, &mut Mat::zeros(0, 0));
+    }
     /// `grads += scale · Σ_b ∂/∂θ [e_bᵀ ∇ₓE_θ(x_b)]` (a vector–Jacobian product of the score
     /// with respect to the parameters; `e` is `d × B` and held fixed).
     fn add_grad_x_vjp(
@@ -61,6 +66,46 @@ pub trait ScoreEnergy: ParamBlocks + Gradient + Clone + Send + Sync {
         scale: f64,
         grads: &mut [Mat<f64>],
     );
+}
+
+/// A [`ScoreEnergy`] as a [`BatchEnergy`] (energies and gradients of the columns of a batch),
+/// owning the working memory of its gradient so that repeated evaluations allocate nothing:
+/// what [`BatchLangevinSampler`](crate::samplers::BatchLangevinSampler) samples.
+#[derive(Debug, Clone)]
+pub struct Batched<M> {
+    model: M,
+    scratch: Mat<f64>,
+}
+
+impl<M: ScoreEnergy> Batched<M> {
+    /// The batch view of `model`.
+    pub fn new(model: M) -> Self {
+        Self {
+            model,
+            scratch: Mat::zeros(0, 0),
+        }
+    }
+    /// The model.
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+}
+
+impl<M: ScoreEnergy> BatchEnergy for Batched<M> {
+    fn dim(&self) -> usize {
+        self.model.dim()
+    }
+    fn energies_into(&mut self, x: MatRef<'_, f64>, out: &mut [f64]) {
+        self.model.energies(x, out);
+    }
+    fn gradients_into(&mut self, x: MatRef<'_, f64>, g: MatMut<'_, f64>) {
+        self.model.grad_x_with(x, g, &mut self.scratch);
+    }
+}
+
+/// `scratch` as a zero-filled `rows × cols` matrix, reusing its memory.
+pub(crate) fn reshape(scratch: &mut Mat<f64>, rows: usize, cols: usize) {
+    scratch.resize_with(rows, cols, |_, _| 0.0);
 }
 
 /// Column-wise matrix product `a · b` into a fresh matrix (single-threaded: the batches of a

@@ -126,18 +126,24 @@ impl EnergyNetwork {
         1.0 / (self.scale * self.scale)
     }
     fn z(&self, x: &[f64], k: usize) -> f64 {
-        self.b[(k, 0)]
-            + self
-                .wt
-                .col(k)
-                .iter()
-                .zip(x)
-                .map(|(w, x)| w * x)
-                .sum::<f64>()
+        self.b[(k, 0)] + crate::fastmath::dot(self.wt.col_as_slice(k), x)
     }
     /// `Z = Wx + b`, then `σ(Z)` (H × B).
     fn hidden(&self, x: MatRef<'_, f64>) -> Mat<f64> {
-        let mut z = matmul(self.wt.transpose(), x);
+        let mut z = Mat::zeros(0, 0);
+        self.hidden_into(x, &mut z);
+        z
+    }
+    fn hidden_into(&self, x: MatRef<'_, f64>, z: &mut Mat<f64>) {
+        super::reshape(z, self.n_hidden(), x.ncols());
+        faer::linalg::matmul::matmul(
+            z.as_mut(),
+            faer::Accum::Replace,
+            self.wt.transpose(),
+            x,
+            1.0,
+            faer::Par::Seq,
+        );
         let b = self.b.col_as_slice(0);
         for c in 0..z.ncols() {
             let col = z.col_as_slice_mut(c);
@@ -146,7 +152,6 @@ impl EnergyNetwork {
             }
             crate::fastmath::sigmoid_in_place(col);
         }
-        z
     }
 }
 
@@ -178,12 +183,11 @@ impl Gradient for EnergyNetwork {
                 *o = self.z(x, k);
             }
             crate::fastmath::sigmoid_in_place(&mut buf[..len]);
-            for (s, k) in buf[..len].iter().zip(start..) {
-                let coef = self.a[(k, 0)] * s;
-                for (g, &w) in grad.iter_mut().zip(self.wt.col(k).iter()) {
-                    *g += coef * w;
-                }
+            for (s, k) in buf[..len].iter_mut().zip(start..) {
+                *s *= self.a[(k, 0)];
             }
+            let wt = &self.wt;
+            crate::fastmath::add_combination(grad, &buf[..len], |i| wt.col_as_slice(start + i));
         }
     }
 }
@@ -228,8 +232,8 @@ impl ScoreEnergy for EnergyNetwork {
             *o = e;
         }
     }
-    fn grad_x(&self, x: MatRef<'_, f64>, mut g: MatMut<'_, f64>) {
-        let mut s = self.hidden(x);
+    fn grad_x_with(&self, x: MatRef<'_, f64>, mut g: MatMut<'_, f64>, s: &mut Mat<f64>) {
+        self.hidden_into(x, s);
         for c in 0..s.ncols() {
             for k in 0..s.nrows() {
                 s[(k, c)] *= self.a[(k, 0)];

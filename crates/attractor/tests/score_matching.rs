@@ -57,7 +57,7 @@ fn exact_score_matching_recovers_a_gaussian_within_its_sampling_error() {
         let r: Vec<usize> = (0..3).filter(|&k| k != i).collect();
         let c: Vec<usize> = (0..3).filter(|&k| k != j).collect();
         let m = s(r[0], c[0]) * s(r[1], c[1]) - s(r[0], c[1]) * s(r[1], c[0]);
-        if (i + j) % 2 == 0 { m } else { -m }
+        if (i + j).is_multiple_of(2) { m } else { -m }
     };
     let prec = Mat::from_fn(3, 3, |i, j| cof(j, i) / det);
 

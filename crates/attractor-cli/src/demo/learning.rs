@@ -125,6 +125,9 @@ fn directed_weights(n: usize, seed: u64) -> Mat<f64> {
     })
 }
 
+/// A loss curve: (epoch, objective) points.
+type Curve = Vec<(f64, f64)>;
+
 /// Fit the energy network by `objective`, then sample it with annealed Langevin chains;
 /// returns the samples and the loss per epoch.
 fn fit_and_sample(
@@ -132,7 +135,7 @@ fn fit_and_sample(
     objective: Objective,
     seed: u64,
     verbose: bool,
-) -> Result<(Mat<f64>, Vec<(f64, f64)>)> {
+) -> Result<(Mat<f64>, Curve)> {
     let mut net = EnergyNetwork::random(2, HIDDEN, 4.0, seed)?;
     let params = ScoreMatchingParams {
         objective,
@@ -201,12 +204,7 @@ impl Chapter for LearningChapter {
             histogram(&data, ROWS, COLS),
             histogram(&samples, ROWS, COLS),
         );
-        println!(
-            "{:<w$}   {}",
-            "data",
-            "Langevin samples of e^{-E}",
-            w = COLS
-        );
+        println!("{:<w$}   Langevin samples of e^(-E)", "data", w = COLS);
         for (a, b) in density_rows(&hd).iter().zip(density_rows(&hs)) {
             println!("{a}   {b}");
         }

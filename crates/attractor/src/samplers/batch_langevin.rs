@@ -202,7 +202,8 @@ mod tests {
         let n = 70; // three blocks, the last partial
         let mut rngs = chain_rngs(9, n);
         let x0 = one.initial_states(&mut rngs).unwrap();
-        let run = |s: &dyn Fn(MatMut<'_, f64>, &mut [Rng]) -> Result<()>| {
+        type Advance<'a> = dyn Fn(MatMut<'_, f64>, &mut [Rng]) -> Result<()> + 'a;
+        let run = |s: &Advance<'_>| {
             let mut x = x0.clone();
             let mut r = chain_rngs(9, n);
             let _ = one.initial_states(&mut r).unwrap();

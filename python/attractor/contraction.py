@@ -17,12 +17,13 @@ from typing import Optional
 import numpy as np
 
 from . import _attractor
+from ._records import ArrayRecord
 
 __all__ = ["ContractionCertificate", "certify_contraction"]
 
 
-@dataclass(frozen=True)
-class ContractionCertificate:
+@dataclass(frozen=True, eq=False, repr=False)
+class ContractionCertificate(ArrayRecord):
     """A certified contraction rate and the norm that proves it.
 
     Attributes

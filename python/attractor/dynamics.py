@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _attractor
+from ._records import ArrayRecord
 from .errors import Interrupted, as_float_array
 
 
-@dataclass
-class Solution:
+@dataclass(eq=False, repr=False)
+class Solution(ArrayRecord):
     """What a run returns: the final state and energy, the energy trace, the status (why it
     stopped: ``"converged"``, ``"max steps"``, ``"end time"``, ``"timeout"``,
     ``"interrupted"``, ...) and a message that says what to change, and the counts."""

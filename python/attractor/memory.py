@@ -43,10 +43,11 @@ except ImportError:  # pragma: no cover - exercised only without scikit-learn
 
 
 def _seed(random_state):
-    """An integer seed from ``random_state``: ``None`` is 0 (runs are reproducible by default),
-    an int is used as is, a ``numpy.random.RandomState``/``Generator`` draws one."""
+    """An integer seed from ``random_state``, with scikit-learn's meaning: ``None`` draws a
+    fresh seed from the operating system's entropy (two unseeded calls differ), an int is used
+    as is (reproducible), a ``numpy.random.RandomState``/``Generator`` draws one."""
     if random_state is None:
-        return 0
+        return int(np.random.default_rng().integers(0, 2**63 - 1))
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         if random_state < 0:
             raise AttractorError(f"random_state = {random_state}: give a seed >= 0")

@@ -9,6 +9,7 @@ import numpy as np
 
 from . import _attractor
 from .errors import AttractorError, Interrupted, whole, whole_or_none
+from ._records import ArrayRecord
 
 
 def _seconds(name, value):
@@ -52,8 +53,8 @@ def sample_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_replicas=16,
     return d
 
 
-@dataclass
-class MaxCutResult:
+@dataclass(eq=False, repr=False)
+class MaxCutResult(ArrayRecord):
     """The best cut found: its value, the partition (``+1``/``-1`` per node, in the order of the
     graph's nodes), its Ising energy, why the machine stopped and how long it ran."""
 

@@ -430,9 +430,10 @@ class _RBM(_Mixin, _Base):
             raise Interrupted(states)
         return states
 
-    def log_partition(self, method="exact", n_runs=100, n_betas=10000, random_state=None,
+    def log_partition(self, method="auto", n_runs=100, n_betas=10000, random_state=None,
                       X=None, return_std=False):
-        """``log Z``. ``method="exact"``: a log-sum-exp over the states of the smaller layer
+        """``log Z``. ``method="auto"`` (the default): exact when the enumerated layer has at
+        most 24 units, AIS otherwise. ``method="exact"``: a log-sum-exp over the states of the smaller layer
         (the hidden one for Gaussian units), refused above 24 units. ``method="ais"``:
         annealed importance sampling (Salakhutdinov & Murray, ICML 2008) with ``n_runs``
         runs over ``n_betas`` linearly spaced inverse temperatures, from a base model with the
@@ -441,25 +442,27 @@ class _RBM(_Mixin, _Base):
         returns ``(log_z, std_err)`` (the delta-method standard error; 0 when exact). Sets
         ``ais_`` (``log_z``, ``std_err``, ``log_weights``, ``log_z_base``) after AIS."""
         rbm = self._model()
-        if method == "exact":
+        if method not in ("auto", "exact", "ais"):
+            raise AttractorError(f"method = {method!r}: use 'auto', 'exact' or 'ais'")
+        if method in ("auto", "exact"):
             try:
                 z, se = rbm.log_z_exact(), 0.0
             except AttractorError as e:
-                if "ais_log_z" not in str(e):
+                if "annealed importance sampling" not in str(e):
                     raise
-                raise AttractorError(f"{e} (here: method='ais')") from None
-        elif method == "ais":
+                if method == "exact":
+                    raise AttractorError(f"{e} (here: method='ais' or 'auto')") from None
+                method = "ais"
+        if method == "ais":
             data = None if X is None else self._rows(X)
             self.ais_ = rbm.ais(
                 n_runs=n_runs, n_betas=n_betas, seed=self._draw_seed(random_state), data=data,
                 base="data" if data is not None else "zero",
             )
             z, se = self.ais_["log_z"], self.ais_["std_err"]
-        else:
-            raise AttractorError(f"method = {method!r}: use 'exact' or 'ais'")
         return (z, se) if return_std else z
 
-    def log_likelihood(self, X, method="exact", n_runs=100, n_betas=10000, random_state=None,
+    def log_likelihood(self, X, method="auto", n_runs=100, n_betas=10000, random_state=None,
                        return_std=False):
         """The mean log-likelihood per sample, ``mean(-F(v)) - log Z`` over the rows of ``X``
         (nats), with ``log Z`` from :meth:`log_partition` (``method="ais"`` takes its base
@@ -495,8 +498,8 @@ class BernoulliRBM(_RBM):
     ``persistent`` (PCD; ``False`` for CD-k), ``momentum`` in ``[0, 1)``, ``weight_decay``
     (L2 on ``W``), ``shuffle`` (the minibatch order of each epoch; scikit-learn does not
     shuffle), ``n_threads`` (``None``/1 sequential, -1 all cores; results do not depend on it).
-    ``random_state``: ``None`` is seed 0 (reproducible by default), or an int, or a NumPy
-    generator that draws the seed.
+    ``random_state``: ``None`` draws a fresh seed (scikit-learn's meaning), an int makes a run
+    reproducible, a NumPy generator draws the seed.
 
     Fitted attributes: ``components_`` (``W^T``, ``(n_components, n_features)``),
     ``intercept_hidden_``, ``intercept_visible_``, ``h_samples_`` / ``v_samples_`` (the
@@ -511,7 +514,8 @@ class BernoulliRBM(_RBM):
         -n_features * softplus(F(v) - F(v with unit i flipped))``, an unbiased estimate of the
         exact pseudo-likelihood ``sum_i log p(v_i | v_-i)`` (:meth:`pseudo_likelihood`)."""
         rbm = self._model()
-        return rbm.pseudo_likelihood_stochastic(self._rows(X), seed=_seed(self.random_state))
+        # the seed resolved at fit: the same draw on every call, fresh per unseeded fit
+        return rbm.pseudo_likelihood_stochastic(self._rows(X), seed=self._seed_)
 
     def pseudo_likelihood(self, X):
         """The exact pseudo-log-likelihood ``sum_i log p(v_i | v_-i)`` (Besag 1975), averaged

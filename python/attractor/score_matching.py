@@ -71,7 +71,7 @@ class ScoreMatchingEnergy(_Base):
     learning_rate : Adam's step size (0.01).
     batch_size : samples per minibatch (128; at most the number of samples).
     max_epochs : passes over the data in ``fit`` (100).
-    random_state : ``None`` is 0; an int; or a NumPy generator that draws the seed. Seeds the
+    random_state : ``None`` draws a fresh seed; an int; or a NumPy generator that draws the seed. Seeds the
         initial parameters, the minibatch order, the noises and projections, and (with a count
         of the draws) ``sample``.
     method : ``"adam"`` (default) or ``"closed_form"``: the exact score-matching minimiser of

@@ -338,7 +338,7 @@ def test_more_errors():
     with pytest.raises(AttractorError, match="learning_rate = 0"):
         refit.fit(X0)
     assert not hasattr(refit, "components_") and not hasattr(refit, "n_features_in_")  # a failed fit leaves it unfitted
-    with pytest.raises(AttractorError, match="method = 'mcmc': use 'exact' or 'ais'"):
+    with pytest.raises(AttractorError, match="method = 'mcmc': use 'auto', 'exact' or 'ais'"):
         m.log_partition("mcmc")
     big = BernoulliRBM(n_components=30, n_iter=0).fit(np.zeros((2, 30)))
     with pytest.raises(AttractorError, match="limited to 24 units.*method='ais'"):

@@ -1141,7 +1141,7 @@ fn bad_input_gives_messages_that_name_the_value() {
     let big = Rbm::random(30, 25, 0.1, 0).unwrap();
     let e = err_text(big.log_z_exact(Par::Seq));
     assert!(
-        e.contains("min(n_visible, n_hidden) = 25") && e.contains("ais_log_z"),
+        e.contains("min(n_visible, n_hidden) = 25") && e.contains("annealed importance sampling"),
         "{e}"
     );
     let e = err_text(rbm.ais_log_z(

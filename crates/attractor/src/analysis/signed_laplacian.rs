@@ -220,7 +220,7 @@ fn spins_of_pattern(p: &[f64]) -> Result<Vec<i8>> {
                 Err(Error::invalid(
                     &format!("pattern[{i}]"),
                     v,
-                    "a binary phase pattern has entries +1 or -1; binarise it (Patterns::binarize)",
+                    "a binary phase pattern has entries +1 or -1; binarise it (the sign of each entry)",
                 ))
             }
         })

@@ -147,7 +147,9 @@ impl Patterns {
                     i / self.dim,
                     i % self.dim
                 ),
-                &format!("{model} stores ±1 patterns; binarise them first (Patterns::binarize)"),
+                &format!(
+                    "{model} stores ±1 patterns; binarise them first (sign of each entry, 0 → +1)"
+                ),
             )),
         }
     }

@@ -46,7 +46,7 @@ impl Rbm {
             return Err(Error::invalid(
                 "log_z",
                 log_z,
-                "pass a finite estimate of log Z (from log_z_exact or ais_log_z)",
+                "pass a finite estimate of log Z (exact, or by annealed importance sampling)",
             ));
         }
         Ok(self.mean_neg_free_energy(data, par)? - log_z)

@@ -67,7 +67,7 @@ impl Rbm {
                 "exact partition function",
                 what,
                 &format!(
-                    "exact log Z enumerates 2^{m} states and is limited to {MAX_EXACT_UNITS} units in the enumerated layer; estimate it with ais_log_z instead"
+                    "exact log Z enumerates 2^{m} states and is limited to {MAX_EXACT_UNITS} units in the enumerated layer; estimate it by annealed importance sampling (AIS) instead"
                 ),
             ));
         }
@@ -130,7 +130,7 @@ impl Rbm {
         for p in parts {
             total.merge(p);
         }
-        self.finite_log_z(total.value() + self.log_z_offset(layer), "log_z_exact")
+        self.finite_log_z(total.value() + self.log_z_offset(layer), "exact log Z")
     }
 
     /// `log_z` when it is finite; otherwise an error naming the parameters' largest magnitude:
@@ -525,7 +525,7 @@ impl Rbm {
         let var = ws.iter().map(|w| (w - mean) * (w - mean)).sum::<f64>() / (n - 1.0);
         let std_err = var.sqrt() / (mean * n.sqrt());
         Ok(AisResult {
-            log_z: self.finite_log_z(log_z_base + log_mean, "ais_log_z")?,
+            log_z: self.finite_log_z(log_z_base + log_mean, "AIS")?,
             std_err,
             log_weights: log_w,
             log_z_base,

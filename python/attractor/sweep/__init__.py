@@ -470,5 +470,7 @@ def load_config(path_or_dict):
     bad = sorted(set(run) - okrun)
     if bad:
         raise SweepConfigError(f"unknown key(s) {bad} in [run]; use {sorted(okrun)}")
+    if run.get("address") and "backend" not in run:
+        run["backend"] = "ray"
     sweep = Sweep(cfg["task"], pts, seed=int(cfg.get("seed", 0)), repeats=int(cfg.get("repeats", 1)))
     return sweep, run

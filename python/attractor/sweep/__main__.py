@@ -31,7 +31,7 @@ from . import SweepConfigError, load_config, run_sweep
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python -m attractor.sweep", description=__doc__.split("\n\n")[1],
+    ap = argparse.ArgumentParser(prog="python -m attractor.sweep", description=__doc__.split("\n\n", 1)[1],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("config", help="the sweep's TOML file")
     ap.add_argument("--out", help="results file: .csv, .jsonl or .parquet (default: [run] out)")

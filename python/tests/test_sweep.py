@@ -33,6 +33,7 @@ def square(x, offset=0, seed=0):
 
 
 def sometimes_raises(x, seed=0):
+    print(f"x is {x}")
     if x == 2:
         raise ValueError(f"x = {x} is not allowed")
     return x + 0.5
@@ -124,6 +125,7 @@ def test_raising_task_recorded(tmp_path):
     bad = res.records[2]
     assert bad["error"] == "ValueError: x = 2 is not allowed"
     assert res.records[3]["value"] == 3.5 and res.stats["errors"] == 1
+    assert res.records[1]["output"] == "x is 1\n" and "ValueError" in bad["traceback"]
     assert read_records(tmp_path / "r.csv")[2]["error"] == "ValueError: x = 2 is not allowed"
 
 

@@ -9,6 +9,8 @@ chunk) and ``close()``.
 """
 
 import concurrent.futures as cf
+import contextlib
+import io
 import multiprocessing
 import os
 import platform
@@ -70,16 +72,21 @@ def run_chunk(task, items):
         kw = dict(it["params"])
         if it["pass_seed"]:
             kw["seed"] = it["seed"]
+        buf = io.StringIO()
         t0 = time.perf_counter()
         try:
-            res = _fields(fn(**kw))
+            # what the task prints goes into its record (column "output"), not a log file
+            with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
+                value = fn(**kw)
+            res = _fields(value)
             status, err = "ok", None
         except Exception as e:  # recorded, the sweep goes on
-            res, status = {}, "error"
+            status = "error"
             err = f"{type(e).__name__}: {e}"
-            tb = traceback.format_exc(limit=-3)
-            res = {"traceback": tb}
+            res = {"traceback": traceback.format_exc(limit=-3)}
         wall = time.perf_counter() - t0
+        if buf.getvalue():
+            res["output"] = buf.getvalue()
         out.append({"index": it["index"], "task_id": it["task_id"], "status": status,
                     "error": err, "wall_s": wall, "result": res, "pid": os.getpid(), **versions})
     return out

@@ -9,7 +9,7 @@ on N workers from the measured serial part (start-up) and parallel part (tasks +
 
 Setup:  pip install "./python[sweep]"   (or maturin develop; Ray for the Ray rows)
 Run:    python3 bench/sweep_gset.py [--time 1] [--seeds 4] [--workers 2] [--backends processes,ray]
-        python3 bench/sweep_gset.py --short   # 2000 ~1 ms recall tasks: chunking on and off
+        python3 bench/sweep_gset.py --short   # 10000 sub-millisecond recall tasks: chunking on and off
 """
 import argparse
 import csv
@@ -99,8 +99,8 @@ def main():
 
     backends = [b for b in a.backends.split(",") if b]
     if a.short:
-        s = Sweep("recall", grid(n=[50, 100], k=list(range(1, 21)), noise=[0.1, 0.2]), seed=1, repeats=25)
-        print(f"2000 recall tasks (about 1 ms each), {a.workers} workers\n\n{HEAD}")
+        s = Sweep("recall", grid(n=[50, 100], k=list(range(1, 21)), noise=[0.1, 0.2]), seed=1, repeats=125)
+        print(f"10000 recall tasks (under 1 ms each), {a.workers} workers\n\n{HEAD}")
         for b in backends:
             for cs, label in ((1, "one task per chunk"), (None, "chunks sized to 1 s")):
                 try:

@@ -202,7 +202,9 @@ class Sweep:
 class SweepResult:
     """The records of a sweep (one dict per task, in the sweep's order) and its timing:
     ``stats`` has ``wall_s``, ``tasks_run``, ``tasks_skipped``, ``errors``, ``workers``,
-    ``chunks``, ``chunk_size``, ``task_s`` (the tasks' own time summed), ``overhead``
+    ``chunks``, ``chunk_size``, ``startup_s`` (workers started and the task's modules
+    imported), ``shutdown_s`` (workers stopped, after ``wall_s``), ``task_s`` (the tasks' own
+    time summed), ``overhead``
     (the fraction of worker time not in tasks: ``1 - task_s / (workers * wall_s)``) and
     ``overhead_per_task_s``."""
 
@@ -396,13 +398,16 @@ def run_sweep(sweep, backend="processes", workers=None, address=None, out=None, 
                         size = max(1, int(target_chunk_s / max(mean, 1e-6)))
                         stats["measured_task_s"] = mean
             stats["chunk_size"] = int(chunk_size) if chunk_size else size
+        t_end = time.perf_counter()  # the last record is in: the sweep's wall time
     finally:
         bar.close()
+        t_close = time.perf_counter()
         if be is not None:
             be.close()
         if store is not None:
             store.close()
-    wall = time.perf_counter() - t_start
+        stats["shutdown_s"] = time.perf_counter() - t_close
+    wall = t_end - t_start
     records = [results[i] for i in sorted(results)]
     if store is not None and hasattr(store, "finish"):
         store.finish(records)

@@ -58,7 +58,7 @@ def row(label, res):
     st = res.stats
     n = st["tasks_run"]
     return (f"| {label} | {n} | {st.get('chunks', 0)} | {st['wall_s']:.1f} | {st.get('startup_s', 0):.2f} | "
-            f"{st['task_s']:.1f} | {1e3 * st['overhead_per_task_s']:.1f} | {100 * st['overhead']:.1f} | "
+            f"{st['task_s']:.1f} | {1e3 * st['overhead_per_task_s']:.3f} | {100 * st['overhead']:.1f} | "
             f"{st['errors']} |")
 
 

@@ -341,7 +341,9 @@ def run_sweep(sweep, backend="processes", workers=None, address=None, out=None, 
                 queue = queue[W:]
             inflight = {}
             probe_times = []
-            max_inflight = 2 * W
+            # a few chunks queued per worker, so that none waits on the driver
+            max_inflight = 4 * W
+            n_err = 0
 
             def next_chunk():
                 nonlocal queue
@@ -380,7 +382,8 @@ def run_sweep(sweep, backend="processes", workers=None, address=None, out=None, 
                             results[chunk[0]["index"]] = rec
                             if store is not None:
                                 store.append([rec])
-                            bar.update(1)
+                            n_err += 1
+                            bar.update(1, n_err)
                         continue
                     by = {it["index"]: it for it in chunk}
                     recs = [_record(sweep, by[r["index"]], r) for r in res]
@@ -392,7 +395,8 @@ def run_sweep(sweep, backend="processes", workers=None, address=None, out=None, 
                                 probe_times.append(r["wall_s"])
                     if store is not None:
                         store.append(recs)
-                    bar.update(len(recs), sum(1 for x in results.values() if x["status"] != "ok"))
+                    n_err += sum(1 for x in recs if x["status"] != "ok")
+                    bar.update(len(recs), n_err)
                     if size is None and not chunk_size and probe_times:
                         mean = sum(probe_times) / len(probe_times)
                         size = max(1, int(target_chunk_s / max(mean, 1e-6)))

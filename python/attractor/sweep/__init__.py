@@ -13,8 +13,8 @@ importable ``"module:function"`` or callable) and a list of parameter points (:f
 - Every task gets its own seed, a stable hash (BLAKE2b) of the sweep's seed, the task's name,
   its parameters (canonical JSON) and the repeat number -- never Python's ``hash()`` -- so the
   results do not depend on where or in which order the tasks ran.
-- Records are written as chunks finish (``out``: ``.csv``, ``.jsonl`` or ``.parquet``, flushed
-  and fsynced); running the same sweep on the same ``out`` again skips the tasks already there
+- Records are written as chunks finish (``out``: ``.csv``, ``.jsonl`` or ``.parquet``, flushed at
+  once, fsynced every second); running the same sweep on the same ``out`` again skips the tasks already there
   (``resume=True``), so an interrupted sweep loses nothing it finished.
 - Short tasks are grouped in chunks sized to ``target_chunk_s`` seconds from the time of the
   first tasks (or a fixed ``chunk_size``); :attr:`SweepResult.stats` reports the scheduling

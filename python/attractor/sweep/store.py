@@ -8,13 +8,17 @@ fsynced, so that a killed sweep loses nothing it finished) and read back to resu
 - ``.parquet``: the records are journalled to ``<out>.journal.jsonl`` while the sweep runs and
   written as Parquet (needs pandas and pyarrow) when it ends.
 
-A truncated last line (a sweep killed while writing) is ignored on reading.
+Every append is flushed to the operating system at once (a killed sweep keeps every record
+it wrote) and fsynced at most every ``FSYNC_EVERY_S`` (1 s) and at the end (a crash of the
+machine loses at most that much). A truncated last line (a sweep killed while writing) is
+ignored on reading.
 """
 
 import csv
 import io
 import json
 import os
+import time
 
 __all__ = ["open_store", "read_records", "write_table"]
 
@@ -36,9 +40,19 @@ def _uncell(text):
         return text
 
 
-def _fsync(f):
+# every append is flushed to the OS (a killed sweep keeps it); fsync (which costs milliseconds)
+# at most every FSYNC_EVERY_S seconds and at close, so that a crash of the machine loses at most
+# that much
+FSYNC_EVERY_S = 1.0
+_last_sync = {}
+
+
+def _fsync(f, force=True):
     f.flush()
-    os.fsync(f.fileno())
+    now = time.monotonic()
+    if force or now - _last_sync.get(f.name, -1e9) >= FSYNC_EVERY_S:
+        os.fsync(f.fileno())
+        _last_sync[f.name] = now
 
 
 class JsonlStore:
@@ -72,10 +86,11 @@ class JsonlStore:
             self._f = open(self.path, "a", encoding="utf-8")
         for r in records:
             self._f.write(json.dumps(r, separators=(",", ":"), default=str) + "\n")
-        _fsync(self._f)
+        _fsync(self._f, force=False)
 
     def close(self):
         if self._f is not None:
+            _fsync(self._f)
             self._f.close()
             self._f = None
 
@@ -145,10 +160,11 @@ class CsvStore:
             self._writer.writerow(self._columns)
         for r in records:
             self._writer.writerow([_cell(r.get(c)) for c in self._columns])
-        _fsync(self._f)
+        _fsync(self._f, force=False)
 
     def close(self):
         if self._f is not None:
+            _fsync(self._f)
             self._f.close()
             self._f = None
 

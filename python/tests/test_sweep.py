@@ -139,6 +139,19 @@ def test_killed_worker_loses_nothing(tmp_path):
     assert len(read_records(tmp_path / "r.jsonl")) == 8
 
 
+def test_builtin_tasks():
+    from attractor.sweep.tasks import maxcut
+
+    s = Sweep("train_rbm", grid(n_hidden=[4], n_iter=[3], samples=[100]), seed=1, repeats=2)
+    res = run_sweep(s, backend="sequential")
+    assert all(r["status"] == "ok" and r["log_likelihood"] < 0 for r in res.records)
+    assert table(res) == table(run_sweep(s, backend="sequential"))
+    a, b = (maxcut(n=30, p=0.2, solver="sb", rounds=1, steps=200, seed=3) for _ in range(2))
+    assert a["cut"] > 0 and a["n"] == 30
+    a.pop("elapsed"), b.pop("elapsed")
+    assert a == b  # a fixed number of rounds is reproducible
+
+
 def test_bad_configurations():
     with pytest.raises(SweepConfigError, match="unknown parameter 'nn' for task 'recall'"):
         Sweep("recall", grid(nn=[10]))

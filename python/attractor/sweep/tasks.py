@@ -10,6 +10,8 @@ results; any importable callable (``"module:function"``) can be a task the same 
   the mean overlap.
 - :func:`capacity` -- a capacity point: store ``k = alpha n`` patterns and count the stored
   patterns that are fixed points (and, with ``noise > 0``, those recalled from noisy cues).
+- :func:`train_rbm` -- a training run: an RBM fitted to synthetic binary data, its held-out
+  log-likelihood and pseudo-likelihood.
 """
 
 import csv
@@ -18,7 +20,7 @@ import os
 
 import numpy as np
 
-__all__ = ["BUILTIN", "resolve_task", "maxcut", "recall", "capacity"]
+__all__ = ["BUILTIN", "resolve_task", "maxcut", "recall", "capacity", "train_rbm"]
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _REPO = os.path.dirname(os.path.dirname(os.path.dirname(_HERE)))
@@ -134,7 +136,32 @@ def capacity(n=100, alpha=0.1, model="hebbian", noise=0.0, beta=1.0, separation=
     return out
 
 
-BUILTIN = {"maxcut": maxcut, "recall": recall, "capacity": capacity}
+def train_rbm(n_visible=16, n_hidden=8, n_iter=10, learning_rate=0.05, batch_size=10, cd_k=1,
+              persistent=True, samples=500, modes=4, flip=0.05, seed=0):
+    """A training run: a :class:`attractor.BernoulliRBM` of ``n_hidden`` units fitted for
+    ``n_iter`` epochs to ``samples`` binary rows drawn from ``seed`` (``modes`` random
+    prototypes, each bit flipped with probability ``flip``): ``log_likelihood`` (exact, per
+    row, nats; for ``n_hidden <= 20``) and ``pseudo_likelihood`` on held-out rows."""
+    from .. import BernoulliRBM
+
+    rng = np.random.default_rng(seed)
+    protos = rng.random((int(modes), int(n_visible))) < 0.5
+
+    def draw(m):
+        x = protos[rng.integers(0, len(protos), m)]
+        return np.where(rng.random(x.shape) < float(flip), ~x, x).astype(np.float64)
+
+    train, test = draw(int(samples)), draw(max(1, int(samples) // 5))
+    rbm = BernoulliRBM(n_components=int(n_hidden), n_iter=int(n_iter), learning_rate=learning_rate,
+                       batch_size=int(batch_size), cd_k=int(cd_k), persistent=bool(persistent),
+                       random_state=int(seed) % (2**63), n_threads=1).fit(train)
+    out = {"pseudo_likelihood": float(rbm.pseudo_likelihood(test))}
+    if int(n_hidden) <= 20:
+        out["log_likelihood"] = float(rbm.log_likelihood(test))
+    return out
+
+
+BUILTIN = {"maxcut": maxcut, "recall": recall, "capacity": capacity, "train_rbm": train_rbm}
 
 
 def resolve_task(task):

@@ -65,6 +65,8 @@ def test_grid_and_seeds():
     r1 = random_search({"a": [1, 2, 3], "b": (0.0, 1.0), "c": {"low": 1e-3, "high": 1.0, "log": True}}, 5, seed=3)
     r2 = random_search({"a": [1, 2, 3], "b": (0.0, 1.0), "c": {"low": 1e-3, "high": 1.0, "log": True}}, 5, seed=3)
     assert r1 == r2 and len(r1) == 5 and all(1e-3 <= p["c"] <= 1.0 for p in r1)
+    small = random_search({"a": [1, 2], "b": ["x", "y"]}, 10, seed=1)
+    assert sorted((p["a"], p["b"]) for p in small) == [(1, "x"), (1, "y"), (2, "x"), (2, "y")]
 
 
 def test_local_backends_identical(tmp_path):

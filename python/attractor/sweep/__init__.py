@@ -99,14 +99,17 @@ def random_search(space, n, seed=0):
     """``n`` points drawn from ``space`` (a dict): a list is a choice, a ``(low, high)`` tuple a
     uniform float (ints if both are ints), ``{"low": .., "high": .., "log": true, "int":
     false}`` a range on a log or linear scale, anything else is fixed. Reproducible from
-    ``seed`` (a stable hash, not Python's ``hash()``)."""
+    ``seed`` (a stable hash, not Python's ``hash()``). Points are distinct: a space with fewer
+    than ``n`` points (lists only) gives all of them it finds in ``100 n`` draws."""
     if not space:
         raise SweepConfigError("empty search space: give at least one parameter")
     if int(n) < 1:
         raise SweepConfigError(f"random search: n = {n}, draw at least one point")
     rng = random.Random(int.from_bytes(_digest("random", seed, space), "little"))
-    out = []
-    for _ in range(int(n)):
+    out, seen = [], set()
+    for _ in range(100 * int(n)):
+        if len(out) == int(n):
+            break
         pt = {}
         for k, v in space.items():
             if isinstance(v, list):
@@ -127,7 +130,10 @@ def random_search(space, n, seed=0):
                     pt[k] = int(round(x)) if as_int else x
             else:
                 pt[k] = v
-        out.append(pt)
+        key = _canonical(pt)
+        if key not in seen:  # a point drawn twice is one task
+            seen.add(key)
+            out.append(pt)
     return out
 
 
@@ -312,8 +318,10 @@ def run_sweep(sweep, backend="processes", workers=None, address=None, out=None, 
             r.update(it["params"])
             r["repeat"], r["seed"] = it["repeat"], it["seed"]
             done[it["index"]] = r
-    elif store is not None and os.path.exists(out):
-        os.remove(out)
+    elif store is not None:
+        for path in {os.fspath(out), store.path}:  # a Parquet file's journal too
+            if os.path.exists(path):
+                os.remove(path)
     todo = [it for it in items if it["index"] not in done]
     stats = {"tasks": len(items), "tasks_skipped": len(done), "tasks_run": len(todo),
              "backend": backend}

@@ -33,6 +33,9 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
   Hebbian, anti-Hebbian or Oja rules on a slower time scale, with a certified contraction rate.
 - Readers: :func:`read_gset` (G-set or edge list), :func:`read_qubo`, :func:`read_npy`,
   :func:`read_idx`.
+- :mod:`attractor.sweep` (imported on its own) -- grid and random parameter sweeps of Max-Cut
+  runs, recall and capacity points, RBM training runs or any callable, on local processes or
+  a Ray cluster, resumable, with a command line (``python -m attractor.sweep``).
 
 Every error the library raises is an :class:`AttractorError` (a ``ValueError``); a request for
 memory that cannot fit (above the memory available, a container's or ``ulimit -v``'s limit, or

@@ -37,7 +37,12 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
   runs, recall and capacity points, RBM training runs or any callable, on local processes or
   a Ray cluster, resumable, with a command line (``python -m attractor.sweep``).
 
-Every error the library raises is an :class:`AttractorError` (a ``ValueError``); a request for
+Every error the library raises is an :class:`AttractorError` (a ``ValueError``), of a type
+named after what went wrong: :class:`ShapeError` (sizes that do not fit together),
+:class:`NonFiniteError` (NaN or inf), :class:`ParameterError` (a value out of its range, or
+values that cannot be used together), :class:`FileFormatError`, :class:`FileAccessError`,
+:class:`NumericalError` and :class:`NotConverged` (a time limit stopped a computation that has
+no partial result); a request for
 memory that cannot fit (above the memory available, a container's or ``ulimit -v``'s limit, or
 the cap of :func:`set_memory_limit` / ``ATTRACTOR_MAX_MEMORY``) is refused before it is made
 with a :class:`MemoryLimitError` (an ``AttractorError`` and a ``MemoryError``); a run stopped
@@ -47,7 +52,14 @@ state reached.
 
 from ._attractor import (
     AttractorError,
+    FileAccessError,
+    FileFormatError,
     MemoryLimitError,
+    NonFiniteError,
+    NotConverged,
+    NumericalError,
+    ParameterError,
+    ShapeError,
     __version__,
     memory_limit,
     set_memory_limit,
@@ -74,6 +86,13 @@ except ImportError:  # pragma: no cover - exercised only without dimod
 
 __all__ = [
     "AttractorError",
+    "FileAccessError",
+    "FileFormatError",
+    "NonFiniteError",
+    "NotConverged",
+    "NumericalError",
+    "ParameterError",
+    "ShapeError",
     "certify_contraction",
     "ContractionCertificate",
     "MemoryLimitError",

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from ._attractor import AttractorError
+from ._attractor import AttractorError, NonFiniteError, ShapeError
 
 
 class Interrupted(KeyboardInterrupt):
@@ -40,10 +40,10 @@ def as_float_array(x, name, ndim):
     arr = np.asarray(arr, dtype=np.float64)
     if arr.ndim != ndim:
         want = "a 1-D vector" if ndim == 1 else "a 2-D array (n_samples, n_features)"
-        raise AttractorError(f"{name}: expected {want}, got shape {arr.shape}")
+        raise ShapeError(f"{name}: expected {want}, got shape {arr.shape}")
     if arr.size and not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
-        raise AttractorError(
+        raise NonFiniteError(
             f"{name}: non-finite value {arr[tuple(bad)]} at index {tuple(int(b) for b in bad)}; "
             "replace NaN/inf entries with finite numbers"
         )

@@ -43,17 +43,77 @@ create_exception!(
     "A value the library refused; the message names it and says how to fix it."
 );
 
-/// The library's error as a Python exception: `MemoryLimitError` (an `AttractorError` and a
-/// `MemoryError`) for a request that cannot fit, `KeyboardInterrupt` for a computation that
-/// Ctrl-C stopped before it had a result, `AttractorError` otherwise.
+create_exception!(
+    _attractor,
+    ShapeError,
+    AttractorError,
+    "Arrays whose sizes do not fit together (a state of the wrong length, a matrix that is not square)."
+);
+create_exception!(
+    _attractor,
+    NonFiniteError,
+    AttractorError,
+    "A NaN or infinite value where a finite number is needed; the message gives its place."
+);
+create_exception!(
+    _attractor,
+    ParameterError,
+    AttractorError,
+    "A parameter outside its valid range, or parameters that cannot be used together."
+);
+create_exception!(
+    _attractor,
+    FileFormatError,
+    AttractorError,
+    "A file whose content is not in the expected format (the message gives the file and line)."
+);
+create_exception!(
+    _attractor,
+    NumericalError,
+    AttractorError,
+    "A numerical routine failed (a singular matrix where a strict minimum was needed)."
+);
+create_exception!(
+    _attractor,
+    NotConverged,
+    AttractorError,
+    "A computation with no partial result was stopped by its time limit before it finished."
+);
+create_exception!(
+    _attractor,
+    FileAccessError,
+    AttractorError,
+    "Reading or writing a file failed (the operating system's message)."
+);
+
+/// The library's error as a Python exception, each under `AttractorError` (a `ValueError`)
+/// and named after what went wrong: `ShapeError`, `NonFiniteError`, `ParameterError`,
+/// `FileFormatError`, `NumericalError`, `NotConverged` (a time limit stopped a computation
+/// with nothing to return), `FileAccessError`, `MemoryLimitError` (also a `MemoryError`) for a
+/// request that cannot fit; `KeyboardInterrupt` for a computation that Ctrl-C stopped before
+/// it had a result.
 fn err(e: attractor::Error) -> PyErr {
     let msg = clip(&e.to_string());
+    typed(e, msg)
+}
+
+/// The exception type of `e`, carrying `msg`.
+fn typed(e: attractor::Error, msg: String) -> PyErr {
+    use attractor::Error as E;
     match e {
-        attractor::Error::OutOfMemory { .. } => memory::memory_error(msg),
-        attractor::Error::Stopped {
+        E::OutOfMemory { .. } => memory::memory_error(msg),
+        E::Stopped {
             status: Status::Interrupted,
             ..
         } => pyo3::exceptions::PyKeyboardInterrupt::new_err(msg),
+        E::Stopped { .. } => NotConverged::new_err(msg),
+        E::DimensionMismatch { .. } => ShapeError::new_err(msg),
+        E::NonFinite { .. } => NonFiniteError::new_err(msg),
+        E::InvalidParameter { .. } | E::Incompatible(_) => ParameterError::new_err(msg),
+        E::Format { .. } | E::Parse { .. } => FileFormatError::new_err(msg),
+        E::LinearAlgebra(_) => NumericalError::new_err(msg),
+        E::Io { .. } => FileAccessError::new_err(msg),
+        // the library's error is non-exhaustive: a new kind is still an AttractorError
         _ => AttractorError::new_err(msg),
     }
 }
@@ -66,10 +126,7 @@ fn clip(msg: &str) -> String {
 /// [`err`] with the argument's name in front of the message.
 fn err_named(what: &str, e: attractor::Error) -> PyErr {
     let msg = clip(&format!("{what}: {e}"));
-    match e {
-        attractor::Error::OutOfMemory { .. } => memory::memory_error(msg),
-        _ => AttractorError::new_err(msg),
-    }
+    typed(e, msg)
 }
 
 fn bad(msg: String) -> PyErr {
@@ -1141,6 +1198,13 @@ fn read_idx<'py>(
 #[pymodule]
 fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("AttractorError", m.py().get_type::<AttractorError>())?;
+    m.add("ShapeError", m.py().get_type::<ShapeError>())?;
+    m.add("NonFiniteError", m.py().get_type::<NonFiniteError>())?;
+    m.add("ParameterError", m.py().get_type::<ParameterError>())?;
+    m.add("FileFormatError", m.py().get_type::<FileFormatError>())?;
+    m.add("NumericalError", m.py().get_type::<NumericalError>())?;
+    m.add("NotConverged", m.py().get_type::<NotConverged>())?;
+    m.add("FileAccessError", m.py().get_type::<FileAccessError>())?;
     m.add_class::<PyHopfield>()?;
     m.add_class::<PyFiringRate>()?;
     m.add_class::<PyMemory>()?;

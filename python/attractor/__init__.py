@@ -37,6 +37,11 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
   runs, recall and capacity points, RBM training runs or any callable, on local processes or
   a Ray cluster, resumable, with a command line (``python -m attractor.sweep``).
 
+Parallel computations run on one thread pool per process, sized once: by
+:func:`set_num_threads` (``n`` threads, ``-1`` every core) called before the first
+computation, or by ``ATTRACTOR_NUM_THREADS`` in the environment (a sweep's process workers each
+get their share of the cores); :func:`get_num_threads` reports it. Results never depend on it.
+
 Every error the library raises is an :class:`AttractorError` (a ``ValueError``), of a type
 named after what went wrong: :class:`ShapeError` (sizes that do not fit together),
 :class:`NonFiniteError` (NaN or inf), :class:`ParameterError` (a value out of its range, or
@@ -61,8 +66,10 @@ from ._attractor import (
     ParameterError,
     ShapeError,
     __version__,
+    get_num_threads,
     memory_limit,
     set_memory_limit,
+    set_num_threads,
 )
 from .errors import Interrupted
 from .dynamics import FiringRateNetwork, HopfieldNetwork, Solution
@@ -86,6 +93,8 @@ except ImportError:  # pragma: no cover - exercised only without dimod
 
 __all__ = [
     "AttractorError",
+    "get_num_threads",
+    "set_num_threads",
     "FileAccessError",
     "FileFormatError",
     "NonFiniteError",

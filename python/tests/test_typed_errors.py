@@ -53,3 +53,34 @@ def test_the_stub_lists_every_name_of_the_compiled_module():
     extra = sorted(declared - public)
     assert not missing, f"names of the module without a stub: {missing}"
     assert not extra, f"stubs of names the module does not have: {extra}"
+
+
+def _in_child(code, env=None):
+    import os
+    import subprocess
+    import sys
+
+    e = dict(os.environ)
+    e.pop("ATTRACTOR_NUM_THREADS", None)
+    e.update(env or {})
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e)
+
+
+def test_one_thread_setting_per_process():
+    r = _in_child("import attractor; print(attractor.get_num_threads())",
+                  {"ATTRACTOR_NUM_THREADS": "1"})
+    assert r.returncode == 0 and r.stdout.strip() == "1", r.stderr
+    r = _in_child("import attractor; print(attractor.set_num_threads(1), attractor.get_num_threads())")
+    assert r.stdout.split() == ["1", "1"], r.stderr
+    # sized once: asking again for another size is refused with what to do
+    r = _in_child(
+        "import attractor\n"
+        "attractor.set_num_threads(1)\n"
+        "try:\n    attractor.set_num_threads(2)\n"
+        "except attractor.ParameterError as e:\n    print('refused:', e)\n"
+    )
+    assert "refused:" in r.stdout and "ATTRACTOR_NUM_THREADS" in r.stdout, r.stdout + r.stderr
+    r = _in_child("import attractor", {"ATTRACTOR_NUM_THREADS": "many"})
+    assert r.returncode != 0 and "ATTRACTOR_NUM_THREADS" in r.stderr
+    with pytest.raises(attractor.ParameterError, match="n = 0"):
+        attractor.set_num_threads(0)

@@ -35,6 +35,7 @@ mod neural_synaptic;
 mod rbm;
 mod score_matching;
 mod sparse;
+mod threads;
 
 create_exception!(
     _attractor,
@@ -1198,6 +1199,7 @@ fn read_idx<'py>(
 #[pymodule]
 fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("AttractorError", m.py().get_type::<AttractorError>())?;
+    threads::register(m)?;
     m.add("ShapeError", m.py().get_type::<ShapeError>())?;
     m.add("NonFiniteError", m.py().get_type::<NonFiniteError>())?;
     m.add("ParameterError", m.py().get_type::<ParameterError>())?;

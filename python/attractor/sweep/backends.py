@@ -134,6 +134,14 @@ class Sequential:
         pass
 
 
+def _size_thread_pool(n):
+    """A worker's initializer: size the library's thread pool before any computation."""
+    if "ATTRACTOR_NUM_THREADS" not in os.environ:
+        import attractor
+
+        attractor.set_num_threads(n)
+
+
 class Processes:
     """A ``ProcessPoolExecutor`` of ``workers`` processes (``spawn`` start by default: safe
     with threads in the parent). When a worker dies the pool breaks; every chunk in flight is
@@ -146,7 +154,13 @@ class Processes:
         self.pool = self._new()
 
     def _new(self):
-        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self.ctx)
+        # each worker's thread pool gets its share of the cores, so that co-located tasks do
+        # not oversubscribe the machine (ATTRACTOR_NUM_THREADS, when set, decides instead)
+        share = max(1, (os.cpu_count() or 1) // self.workers)
+        return cf.ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=self.ctx,
+            initializer=_size_thread_pool, initargs=(share,),
+        )
 
     def submit(self, chunk):
         try:

@@ -1,5 +1,6 @@
-"""Result records that hold NumPy arrays: a short ``repr`` and an ``==`` that compares arrays
-by value (a dataclass's generated ones print every element and raise on ``r == r``)."""
+"""Result records that hold NumPy arrays (a short ``repr`` and an ``==`` that compares arrays
+by value: a dataclass's generated ones print every element and raise on ``r == r``), and
+pickling for estimators whose fitted state is a compiled object."""
 
 from dataclasses import fields
 
@@ -45,3 +46,37 @@ class ArrayRecord:
         if type(other) is not type(self):
             return NotImplemented
         return all(_same(getattr(self, f.name), getattr(other, f.name)) for f in fields(self))
+
+
+class Rebuilt:
+    """Pickling (and ``copy.deepcopy``) for estimators whose fitted state is a compiled object
+    built from the fit's inputs: ``_build`` makes it and remembers how; the pickle holds the
+    parameters and those inputs, never the compiled object, which unpickling builds again
+    (the same object: any seed was resolved at fit and is among the inputs)."""
+
+    def _build(self, attr, ctor, *args, **kwargs):
+        from . import _attractor
+
+        obj = getattr(_attractor, ctor)(*args, **kwargs)
+        setattr(self, attr, obj)
+        self._rebuild_ = (attr, ctor, args, kwargs)
+        return obj
+
+    def __getstate__(self):
+        parent = getattr(super(), "__getstate__", None)
+        state = dict((parent() if parent else None) or self.__dict__)
+        rebuild = state.get("_rebuild_")
+        if rebuild:
+            state.pop(rebuild[0], None)
+        return state
+
+    def __setstate__(self, state):
+        parent = getattr(super(), "__setstate__", None)
+        if parent:
+            parent(state)
+        else:
+            self.__dict__.update(state)
+        rebuild = state.get("_rebuild_")
+        if rebuild:
+            attr, ctor, args, kwargs = rebuild
+            self._build(attr, ctor, *args, **kwargs)

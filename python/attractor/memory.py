@@ -12,6 +12,7 @@ import numpy as np
 
 from . import _attractor
 from .errors import AttractorError, Interrupted, as_float_array
+from ._records import Rebuilt
 
 try:
     from sklearn.base import BaseEstimator as _Base
@@ -61,7 +62,7 @@ def _seed(random_state):
     )
 
 
-class _Memory(_Mixin, _Base):
+class _Memory(Rebuilt, _Mixin, _Base):
     """Shared estimator logic; subclasses say which Rust memory to build."""
 
     def _memory_args(self):  # pragma: no cover - abstract
@@ -73,7 +74,7 @@ class _Memory(_Mixin, _Base):
         if X.shape[0] == 0 or X.shape[1] == 0:
             raise AttractorError(f"X: store at least one pattern of at least one entry, got shape {X.shape}")
         model, kwargs = self._memory_args()
-        self.memory_ = _attractor.Memory(model, X, **kwargs)
+        self._build("memory_", "Memory", model, X.copy(), **kwargs)
         self.n_features_in_ = X.shape[1]
         self.n_patterns_ = X.shape[0]
         return self
@@ -203,7 +204,7 @@ class ModernHopfield(_Memory):
         return self.memory_.retrieve(X, int(n_steps), int(block), int(n_threads))
 
 
-class Krotov2021(_Mixin, _Base):
+class Krotov2021(Rebuilt, _Mixin, _Base):
     """The Krotov-Hopfield hidden-neuron network (ICLR 2021, arXiv:2008.06996): feature neurons
     ``v`` and one hidden neuron per stored pattern, ``tau_f dv/dt = xi^T f(h) - v``,
     ``tau_h dh/dt = xi g(v) - h``, whose energy never increases. ``model="A"`` (dense memory
@@ -222,8 +223,8 @@ class Krotov2021(_Mixin, _Base):
 
     def fit(self, X, y=None):
         X = as_float_array(X, "X", 2)
-        self.network_ = _attractor.Krotov2021(X, str(self.model), int(self.n), float(self.beta),
-                                              float(self.tau_f), float(self.tau_h))
+        self._build("network_", "Krotov2021", X.copy(), str(self.model), int(self.n),
+                    float(self.beta), float(self.tau_f), float(self.tau_h))
         self.n_features_in_ = X.shape[1]
         return self
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _attractor
 from .errors import AttractorError, Interrupted, whole, whole_or_none
-from ._records import ArrayRecord
+from ._records import ArrayRecord, Rebuilt
 
 
 def _seconds(name, value):
@@ -223,7 +223,7 @@ if dimod is not None:
             )
 
 
-class OscillatorMemory:
+class OscillatorMemory(Rebuilt):
     """The oscillator associative memory (Nishikawa, Lai & Hoppensteadt, PRL 92, 2004)::
 
         dphi_i/dt = sum_j W_ij sin(phi_j - phi_i) - kappa sin(2 phi_i),   W = Xi^T Xi / N
@@ -256,7 +256,7 @@ class OscillatorMemory:
         from .errors import as_float_array
 
         X = as_float_array(X, "X", 2)
-        self.memory_ = _attractor.OscillatorMemory(X, float(self.kappa), self.scale)
+        self._build("memory_", "OscillatorMemory", X.copy(), float(self.kappa), self.scale)
         self.patterns_ = X
         return self
 

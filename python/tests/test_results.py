@@ -61,3 +61,30 @@ def test_log_likelihood_picks_exact_or_ais():
     z = big.log_partition(n_runs=20, n_betas=200, random_state=0)  # auto: AIS
     assert np.isfinite(z)
     assert "ais_" in vars(big)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: attractor.ClassicalHopfield(random_state=None),
+        lambda: attractor.ClassicalHopfield(rule="storkey", update="sync"),
+        lambda: attractor.DenseMemory(separation=3),
+        lambda: attractor.ModernHopfield(beta=4.0),
+        lambda: attractor.Krotov2021(t_end=5.0),
+        lambda: attractor.OscillatorMemory(kappa=0.3, t_end=10.0, random_state=1),
+    ],
+)
+def test_fitted_memories_pickle_and_recall_the_same(make):
+    import copy
+    import pickle
+
+    rng = np.random.default_rng(3)
+    patterns = np.where(rng.random((3, 32)) > 0.5, 1.0, -1.0)
+    queries = patterns.copy()
+    queries[:, :3] *= -1
+    m = make().fit(patterns)
+    before = m.predict(queries)
+    for twin in (pickle.loads(pickle.dumps(m)), copy.deepcopy(m)):
+        np.testing.assert_array_equal(twin.predict(queries), before)
+    # an unfitted one pickles too
+    pickle.loads(pickle.dumps(make()))

@@ -2,10 +2,9 @@
 //! fixed blocks of [`CHAIN_BLOCK`] columns, each block's gradients one batched evaluation
 //! (matrix products for the score-matching energies), instead of one gradient per chain.
 
-use super::langevin::{check_initial, gaussian_initial_states, validate_temperature};
+use super::langevin::{check_initial, check_settings, gaussian_initial_states, unstable_step};
 use crate::energy::BatchEnergy;
-use crate::error::{Error, Result, check_positive};
-use crate::format_number;
+use crate::error::{Error, Result};
 use crate::linalg::ALL_THREADS;
 use crate::markov::{CHAIN_BLOCK, MarkovSampler, for_chain_blocks};
 use crate::rng::Rng;
@@ -53,19 +52,7 @@ impl<E: BatchEnergy + Clone + Send + Sync> BatchLangevinSampler<E> {
     /// steps. Chains start at `0 + 1·ζ` unless [`initial`](Self::initial) says otherwise.
     pub fn new(energy: E, h: f64, temperature: Ramp) -> Result<Self> {
         let d = energy.dim();
-        if d == 0 {
-            return Err(Error::invalid(
-                "energy dimension",
-                0,
-                "Langevin sampling needs an energy of at least one variable",
-            ));
-        }
-        check_positive(
-            "step size h",
-            h,
-            "the Langevin step needs a finite h > 0 (smaller h: smaller O(h) bias, slower mixing)",
-        )?;
-        validate_temperature(&temperature)?;
+        check_settings(d, h, &temperature)?;
         Ok(Self {
             energy,
             h,
@@ -150,14 +137,7 @@ impl<E: BatchEnergy + Clone + Send + Sync> BatchLangevinSampler<E> {
         for_chain_blocks(states.as_mut(), rngs, &mut failed, self.par, &run);
         match failed.iter().position(|f| !f.is_nan()) {
             None => Ok(()),
-            Some(j) => Err(Error::invalid(
-                "step size h",
-                format_number(self.h),
-                &format!(
-                    "chain {j} left the finite numbers at step {}; lower h (the Langevin step is stable only for h below 2/L, L the largest curvature of E)",
-                    failed[j]
-                ),
-            )),
+            Some(j) => Err(unstable_step(self.h, j, failed[j] as usize)),
         }
     }
 }

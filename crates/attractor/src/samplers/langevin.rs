@@ -24,6 +24,35 @@ pub(crate) fn validate_temperature(t: &Ramp) -> Result<()> {
     )
 }
 
+/// Check the settings every Langevin sampler shares: an energy of `d ≥ 1` variables, a step
+/// `h > 0`, a temperature schedule ([`validate_temperature`]).
+pub(crate) fn check_settings(d: usize, h: f64, temperature: &Ramp) -> Result<()> {
+    if d == 0 {
+        return Err(Error::invalid(
+            "energy dimension",
+            0,
+            "Langevin sampling needs an energy of at least one variable",
+        ));
+    }
+    check_positive(
+        "step size h",
+        h,
+        "the Langevin step needs a finite h > 0 (smaller h: smaller O(h) bias, slower mixing)",
+    )?;
+    validate_temperature(temperature)
+}
+
+/// The error of chain `j` leaving the finite numbers at step `k` with step size `h`.
+pub(crate) fn unstable_step(h: f64, j: usize, k: usize) -> Error {
+    Error::invalid(
+        "step size h",
+        format_number(h),
+        &format!(
+            "chain {j} left the finite numbers at step {k}; lower h (the Langevin step is stable only for h below 2/L, L the largest curvature of E)"
+        ),
+    )
+}
+
 /// Check a start `center + spread·ζ`: `center` of dimension `d`, finite; `spread ≥ 0`.
 pub(crate) fn check_initial(center: &[f64], spread: f64, d: usize) -> Result<()> {
     check_len(
@@ -107,19 +136,7 @@ impl<E: Gradient + Clone + Send + Sync> LangevinSampler<E> {
     /// [`initial`](Self::initial) says otherwise.
     pub fn new(energy: E, h: f64, temperature: Ramp) -> Result<Self> {
         let d = energy.dim();
-        if d == 0 {
-            return Err(Error::invalid(
-                "energy dimension",
-                0,
-                "Langevin sampling needs an energy of at least one variable",
-            ));
-        }
-        check_positive(
-            "step size h",
-            h,
-            "the Langevin step needs a finite h > 0 (smaller h: smaller O(h) bias, slower mixing)",
-        )?;
-        validate_temperature(&temperature)?;
+        check_settings(d, h, &temperature)?;
         Ok(Self {
             energy,
             h,
@@ -200,13 +217,7 @@ impl<E: Gradient + Clone + Send + Sync> LangevinSampler<E> {
             *rng = em.into_rng();
             match failed {
                 None => Ok(()),
-                Some(k) => Err(Error::invalid(
-                    "step size h",
-                    format_number(self.h),
-                    &format!(
-                        "chain {j} left the finite numbers at step {k}; lower h (the Langevin step is stable only for h below 2/L, L the largest curvature of E)"
-                    ),
-                )),
+                Some(k) => Err(unstable_step(self.h, j, k)),
             }
         })
     }

@@ -48,8 +48,10 @@ class HopfieldNetwork:
         steady: Optional[Tuple[float, float]] = (1e-8, 1e-8),
         energy_every: int = 1,
         trace_capacity: int = 4096,
-        check_every: int = 256,
+        states_every: int = 0,
+        max_states: int = 4096,
     ) -> dict: ...
+    def field(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
     def run_batch(
         self,
         x0: npt.NDArray[np.float64],
@@ -70,6 +72,7 @@ class FiringRateNetwork:
     @property
     def dim(self) -> int: ...
     def run(self, r0: npt.NDArray[np.float64], *args: object, **kwargs: object) -> dict: ...
+    def field(self, r: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
 
 class NeuralSynapticNetwork:
     def __init__(
@@ -152,6 +155,7 @@ def sample_ising(
     threads: int = 1,
     steps: Optional[int] = None,
     progress: Optional[object] = None,
+    params: Optional[Dict[str, Any]] = None,
 ) -> dict: ...
 def anneal_ising(
     n: int,
@@ -199,7 +203,40 @@ def sample_max_cut(
     threads: int = 1,
     steps: Optional[int] = None,
     progress: Optional[object] = None,
+    params: Optional[Dict[str, Any]] = None,
 ) -> dict: ...
+def qubo_to_ising(
+    n: int,
+    i: npt.NDArray[np.int64],
+    j: npt.NDArray[np.int64],
+    q: npt.NDArray[np.float64],
+    offset: float = 0.0,
+) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64], float]: ...
+def ising_to_qubo(
+    n: int,
+    linear: npt.NDArray[np.float64],
+    i: npt.NDArray[np.int64],
+    j: npt.NDArray[np.int64],
+    b: npt.NDArray[np.float64],
+    offset: float = 0.0,
+) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64], float]: ...
+def ising_energies(
+    n: int,
+    linear: npt.NDArray[np.float64],
+    i: npt.NDArray[np.int64],
+    j: npt.NDArray[np.int64],
+    b: npt.NDArray[np.float64],
+    offset: float,
+    states: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]: ...
+def qubo_values(
+    n: int,
+    i: npt.NDArray[np.int64],
+    j: npt.NDArray[np.int64],
+    q: npt.NDArray[np.float64],
+    offset: float,
+    states: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]: ...
 def read_graph(
     path: "str | PathLike[str]", format: str = "rudy"
 ) -> Tuple[int, npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...

@@ -1,16 +1,15 @@
 //! What the estimator bindings share: NumPy arrays in (any numeric dtype and layout, converted
 //! to float64 in C order; a C-order `(n_samples, n_features)` array *is* the library's
 //! column-major `n_features × n_samples` matrix, read without a copy) and out, counts and
-//! `n_threads` as the library's types, and [`watched`], which runs work with the interpreter
-//! lock released while the calling thread watches for Ctrl-C.
+//! `n_threads` as the library's types, result dictionaries (training reports).
 
-use super::{bad, signal_pending};
-use attractor::run::Interrupt;
+use crate::errors::{bad, err_named};
+use attractor::problems::Patterns;
+use faer::Mat;
 use faer::{MatRef, Par};
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
-use std::sync::mpsc::{RecvTimeoutError, channel};
 use std::time::Duration;
 
 /// `x` as a float64, C-contiguous NumPy array (no copy when it already is one), refusing
@@ -90,44 +89,6 @@ pub(crate) fn par(n_threads: Option<i64>) -> PyResult<Par> {
     }
 }
 
-/// Run `work` on a worker thread with the interpreter lock released, while this thread (the
-/// interpreter's main thread, the one that sees signals) asks every 20 ms whether Ctrl-C is
-/// pending and, if so, raises `stop`; the work then ends early with what it reached.
-pub(crate) fn watched<T: Send>(
-    py: Python<'_>,
-    what: &str,
-    stop: &Interrupt,
-    work: impl FnOnce() -> T + Send,
-) -> PyResult<T> {
-    py.detach(|| {
-        std::thread::scope(|scope| {
-            let (tx, rx) = channel();
-            let worker = scope.spawn(move || {
-                let _ = tx.send(work());
-            });
-            loop {
-                match rx.recv_timeout(Duration::from_millis(20)) {
-                    Ok(r) => {
-                        let _ = worker.join();
-                        return Ok(r);
-                    }
-                    Err(RecvTimeoutError::Timeout) => {
-                        if !stop.is_raised() && signal_pending() {
-                            stop.raise();
-                        }
-                    }
-                    Err(RecvTimeoutError::Disconnected) => {
-                        let _ = worker.join();
-                        return Err(PyRuntimeError::new_err(format!(
-                            "the {what}'s worker thread panicked (a bug; please report it)"
-                        )));
-                    }
-                }
-            }
-        })
-    })
-}
-
 /// A column-major `rows × cols` matrix as a C-order `(cols, rows)` NumPy array: column `j`
 /// becomes row `j` (samples back in scikit-learn's layout).
 pub(crate) fn rows_of<'py>(
@@ -180,4 +141,39 @@ pub(crate) fn train_report<'py>(
     d.set_item("message", message)?;
     d.set_item("interrupted", interrupted)?;
     Ok(d)
+}
+
+/// A dense matrix from a 2-D array (any memory layout).
+pub(crate) fn mat(a: &PyReadonlyArray2<'_, f64>) -> Mat<f64> {
+    let v = a.as_array();
+    Mat::from_fn(v.nrows(), v.ncols(), |i, j| v[[i, j]])
+}
+
+/// Row-major patterns from a 2-D array (`n_samples × n_features`).
+pub(crate) fn patterns_of(a: &PyReadonlyArray2<'_, f64>, what: &str) -> PyResult<Patterns> {
+    let v = a.as_array();
+    let (k, n) = (v.nrows(), v.ncols());
+    let data: Vec<f64> = match a.as_slice() {
+        Ok(s) => s.to_vec(),
+        Err(_) => v.iter().copied().collect(),
+    };
+    Patterns::from_flat(k, n, data).map_err(|e| err_named(what, e))
+}
+
+/// A time budget in seconds (`None`: no limit), refusing non-positive and huge values.
+pub(crate) fn time_budget(time: Option<f64>) -> PyResult<Option<Duration>> {
+    match time {
+        None => Ok(None),
+        Some(t) if t.is_finite() && t > 0.0 => {
+            Duration::try_from_secs_f64(t).map(Some).map_err(|_| {
+                bad(format!(
+                    "time = {t}: too large a budget; give seconds below 1e9"
+                ))
+            })
+        }
+        Some(t) => Err(bad(format!(
+            "time = {}: give a positive number of seconds",
+            attractor::format_number(t)
+        ))),
+    }
 }

@@ -1,8 +1,8 @@
 //! `certify_contraction`: the library's contraction certificates
 //! (`attractor::analysis::certify`) of a firing-rate or Hopfield network, as a dict.
 
-use super::arrays::matrix;
-use super::err;
+use crate::arrays::matrix;
+use crate::errors::err;
 use attractor::analysis::{NetworkForm, NormChoice, certify};
 use attractor::models::Activation;
 use faer::Mat;

@@ -8,12 +8,13 @@
 //! Samples are rows in Python (`(n_samples, n_features)`) and columns in the library; a C-order
 //! array is the library's matrix without a copy ([`transposed`]). A weight `W_k` travels as a
 //! `(d_k, d_{k+1})` array, the library's own orientation. Training runs on a worker thread with
-//! the interpreter lock released while the calling thread watches for Ctrl-C ([`watched`]) and
+//! the interpreter lock released while the calling thread watches for Ctrl-C ([`watched`](crate::long_call::watched)) and
 //! raises the interrupt of the call's `Budget`, which stops training between minibatches, keeping the parameters reached; the report says `interrupted`. Every numeric
 //! decision is the library's.
 
-use super::arrays::{count, matrix, par, rows_of, transposed, watched};
-use super::{bad, err};
+use crate::arrays::{count, matrix, par, rows_of, transposed};
+use crate::errors::{bad, err};
+use crate::long_call::watched;
 use attractor::learn::gradient_check::{CheckSettings, gradient_check as check};
 use attractor::learn::{
     ChlParams, ContrastiveHebbian, Dataset, EqPropParams, EquilibriumPropagation, Nudging, Rule,

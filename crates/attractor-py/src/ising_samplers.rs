@@ -4,8 +4,9 @@
 //! ([`watched`]) and raises the budget's interrupt; the reads reached come back with status
 //! `interrupted` (the Python layer raises `attractor.Interrupted`).
 
-use super::arrays::watched;
-use super::{err, objective_model, set_dict, time_budget};
+use crate::arrays::time_budget;
+use crate::ising::{objective_model, set_dict};
+use crate::long_call::long_call;
 use attractor::run::{Budget, Interrupt};
 use attractor::samplers::{
     AnnealingParams, AnnealingSampler, Bifurcation, BifurcationParams, BifurcationSampler,
@@ -51,7 +52,7 @@ fn anneal_ising<'py>(
     let stop = Interrupt::new();
     let mut sampler = AnnealingSampler::new(params);
     sampler.budget = budget_of(rounds, time, &stop);
-    let set = watched(py, "annealer", &stop, || sampler.sample_ising(&model))?.map_err(err)?;
+    let set = long_call(py, "annealer", &stop, || sampler.sample_ising(&model))?;
     set_dict(py, &set, n)
 }
 
@@ -86,7 +87,7 @@ fn bifurcate_ising<'py>(
         "discrete" => Bifurcation::Discrete,
         "ballistic" => Bifurcation::Ballistic,
         other => {
-            return Err(super::bad(format!(
+            return Err(crate::errors::bad(format!(
                 "variant = {other:?}: use \"discrete\" or \"ballistic\""
             )));
         }
@@ -107,12 +108,16 @@ fn bifurcate_ising<'py>(
     let stop = Interrupt::new();
     let mut sampler = BifurcationSampler::new(params);
     sampler.budget = budget_of(rounds, time, &stop);
-    let set = watched(py, "bifurcation", &stop, || sampler.sample_ising(&model))?.map_err(err)?;
+    let set = long_call(py, "bifurcation", &stop, || sampler.sample_ising(&model))?;
     set_dict(py, &set, n)
 }
 
 /// Rounds (0 with a time limit: until it is spent), time and the interrupt as one budget.
-fn budget_of(rounds: usize, time: Option<std::time::Duration>, stop: &Interrupt) -> Budget {
+pub(crate) fn budget_of(
+    rounds: usize,
+    time: Option<std::time::Duration>,
+    stop: &Interrupt,
+) -> Budget {
     let rounds = if time.is_some() && rounds == 0 {
         None
     } else {
@@ -125,7 +130,7 @@ fn budget_of(rounds: usize, time: Option<std::time::Duration>, stop: &Interrupt)
 }
 
 /// The library's parallelism for a thread count (0 all, 1 sequential).
-fn par_of(threads: usize) -> faer::Par {
+pub(crate) fn par_of(threads: usize) -> faer::Par {
     match threads {
         0 => attractor::linalg::ALL_THREADS,
         1 => faer::Par::Seq,

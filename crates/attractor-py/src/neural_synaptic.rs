@@ -3,8 +3,9 @@
 //! lock released, Ctrl-C raising the run's interrupt) and its contraction certificate as a
 //! dictionary. No numerics here.
 
-use super::arrays::{data, matrix, vector, watched};
-use super::{bad, err};
+use crate::arrays::{data, matrix, vector};
+use crate::errors::{bad, err};
+use crate::long_call::long_call;
 use attractor::models::{NeuralSynapticNetwork, SynapseMask, SynapticParams, SynapticTrajectory};
 use attractor::run::{Interrupt, Run};
 use attractor::step::{Dopri5, Rk4};
@@ -153,7 +154,7 @@ impl PyNeuralSynaptic {
             .interrupt(stop.clone());
         let stepper = stepper.to_ascii_lowercase();
         let net = &self.net;
-        let path = watched(
+        let path = long_call(
             py,
             "simulation",
             &stop,
@@ -168,8 +169,7 @@ impl PyNeuralSynaptic {
                     )),
                 }
             },
-        )?
-        .map_err(err)?;
+        )?;
         let (n, m, k) = (net.n_neurons(), net.n_synapses(), path.t.len());
         let mut xs = Vec::with_capacity(k * n);
         let mut ws = Vec::with_capacity(k * m);

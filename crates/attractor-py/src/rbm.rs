@@ -7,14 +7,15 @@
 //! the library; a C-order array is the library's matrix without a copy ([`transposed`]).
 //! Parameters travel as scikit-learn's `components_ = Wᵀ` (`(n_hidden, n_visible)`), which in
 //! C order is the library's column-major `W`. Training runs on a worker thread with the
-//! interpreter lock released while the calling thread watches for Ctrl-C ([`watched`]) and
+//! interpreter lock released while the calling thread watches for Ctrl-C ([`watched`](crate::long_call::watched)) and
 //! raises the interrupt of the call's `Budget`, which stops training between minibatches and
 //! inside the Gibbs sweeps of a CD step, keeping the parameters reached (sampling, exact log Z
 //! and AIS take the same budget); the report says `interrupted` (the Python
 //! layer raises `attractor.Interrupted`). Every numeric decision is the library's.
 
-use super::arrays::{count, matrix, par, rows_of, transposed, watched};
-use super::{bad, err};
+use crate::arrays::{count, matrix, par, rows_of, transposed};
+use crate::errors::{bad, err};
+use crate::long_call::{long_call, watched};
 use attractor::learn::contrastive_divergence::{CdMethod, CdParams, CdTrainer};
 use attractor::models::rbm::{AisBase, AisParams, Rbm, VisibleUnits};
 use attractor::run::{Budget, Interrupt, Status};
@@ -334,10 +335,9 @@ impl PyRbm {
         let t = trainer.as_mut().ok_or_else(no_trainer)?;
         let stop = Interrupt::new();
         let budget = Budget::new().interrupt(stop.clone());
-        watched(py, "RBM trainer", &stop, || {
+        long_call(py, "RBM trainer", &stop, || {
             t.partial_fit(rbm, batch, &budget)
-        })?
-        .map_err(err)
+        })
     }
 
     /// The hidden features `p(h = 1 | v) = σ(b + Wᵀv)` of every row of `x`:
@@ -437,10 +437,9 @@ impl PyRbm {
         let (rbm, p) = (&self.rbm, self.par);
         let stop = Interrupt::new();
         let budget = Budget::steps(steps).interrupt(stop.clone());
-        let c = watched(py, "sampler", &stop, || {
+        let c = long_call(py, "sampler", &stop, || {
             rbm.gibbs().with_par(p).sample(n, seed, &budget)
-        })?
-        .map_err(err)?;
+        })?;
         Ok((
             rows_of(py, c.states.as_ref())?,
             c.status == Status::Interrupted,
@@ -453,10 +452,9 @@ impl PyRbm {
         let (rbm, p) = (&self.rbm, self.par);
         let stop = Interrupt::new();
         let budget = Budget::new().interrupt(stop.clone());
-        watched(py, "enumeration", &stop, || {
+        long_call(py, "enumeration", &stop, || {
             rbm.log_z_exact_within(p, &budget)
-        })?
-        .map_err(err)
+        })
     }
 
     /// `log Z` by annealed importance sampling (Salakhutdinov & Murray 2008): `n_runs`
@@ -502,7 +500,7 @@ impl PyRbm {
         let rbm = &self.rbm;
         let stop = Interrupt::new();
         let budget = Budget::new().interrupt(stop.clone());
-        let r = watched(py, "AIS", &stop, || rbm.ais_log_z(&params, v, &budget))?.map_err(err)?;
+        let r = long_call(py, "AIS", &stop, || rbm.ais_log_z(&params, v, &budget))?;
         let d = PyDict::new(py);
         d.set_item("log_z", r.log_z)?;
         d.set_item("std_err", r.std_err)?;

@@ -8,14 +8,15 @@
 //! array is the library's matrix without a copy ([`transposed`]). Weight matrices travel with
 //! one row per hidden unit / pattern (`(n_hidden, n_features)`, `(n_patterns, n_features)`), as
 //! the library's constructors take them. Training and sampling run on a worker thread with the
-//! interpreter lock released while the calling thread watches for Ctrl-C ([`watched`]) and
+//! interpreter lock released while the calling thread watches for Ctrl-C ([`watched`](crate::long_call::watched)) and
 //! raises the interrupt of the call's `Budget`: training stops between minibatches keeping the
 //! parameters reached, sampling stops between chunks of steps keeping the states reached; the
 //! report says `interrupted` (the Python layer raises `attractor.Interrupted`). Every numeric
 //! decision is the library's.
 
-use super::arrays::{count, matrix, rows_of, transposed, watched};
-use super::{bad, err};
+use crate::arrays::{count, matrix, rows_of, transposed};
+use crate::errors::{bad, err};
+use crate::long_call::{long_call, watched};
 use attractor::energy::Energy;
 use attractor::learn::score_matching::{
     Objective, Projection, ScoreMatchingParams, ScoreMatchingTrainer, objective_value,
@@ -407,13 +408,12 @@ impl PyScoreEnergy {
         let t = trainer.as_mut().ok_or_else(no_trainer)?;
         let stop = Interrupt::new();
         let budget = Budget::new().interrupt(stop.clone());
-        watched(
+        long_call(
             py,
             "score-matching trainer",
             &stop,
             || with_model!(model, m => t.partial_fit(m, xs, &budget)),
-        )?
-        .map_err(err)?;
+        )?;
         Ok(t.rule().last_loss())
     }
 
@@ -523,14 +523,13 @@ impl PyScoreEnergy {
         let stop = Interrupt::new();
         let budget = Budget::steps(steps).interrupt(stop.clone());
         let model = &self.model;
-        let chains = watched(py, "Langevin sampler", &stop, || {
+        let chains = long_call(py, "Langevin sampler", &stop, || {
             with_model!(model, m => {
                 BatchLangevinSampler::new(Batched::new(m.clone()), step_size, ramp)
                     .and_then(|s| s.initial(center, spread))
                     .and_then(|s| s.sample(n, seed, &budget))
             })
-        })?
-        .map_err(err)?;
+        })?;
         Ok((
             rows_of(py, chains.states.as_ref())?,
             chains.status == Status::Interrupted,

@@ -10,8 +10,9 @@
 //! `"interrupted"` and `report["interrupted"] = True` (the Python layer raises
 //! `attractor.Interrupted`).
 
-use super::arrays::{count, matrix, par, transposed, vector, watched};
-use super::err;
+use crate::arrays::{count, matrix, par, transposed, vector};
+use crate::errors::err;
+use crate::long_call::long_call;
 use attractor::models::sparse::{
     Dictionary, Momentum, SparseCoder, SparseCodes, SparseMethod, SparseParams, SparseTrajectory,
 };
@@ -136,7 +137,7 @@ impl Settings<'_> {
         let p = self.params()?;
         let stop = Interrupt::new();
         let budget = Budget::steps(count("max_iter", self.max_iter)?)
-            .time_opt(super::time_budget(self.time)?)
+            .time_opt(crate::arrays::time_budget(self.time)?)
             .interrupt(stop.clone());
         Ok((SparseCoder::new(dict, p).map_err(err)?, stop, budget))
     }
@@ -232,10 +233,9 @@ pub(crate) fn sparse_encode<'py>(
         Some(a) => Some(transposed(a)?),
         None => None,
     };
-    let c = watched(py, "sparse coder", &stop, || {
+    let c = long_call(py, "sparse coder", &stop, || {
         coder.encode_from(yv, av, &budget)
-    })?
-    .map_err(err)?;
+    })?;
     codes_out(py, &c, coder.gamma(), coder.params().method, &stop)
 }
 
@@ -283,10 +283,9 @@ pub(crate) fn sparse_path<'py>(
     let (coder, stop, budget) = s.coder(dict)?;
     let y = matrix(signals, "signals", "(n_signals, n_features)")?;
     let yv = transposed(&y)?;
-    let path = watched(py, "sparse coder", &stop, || {
+    let path = long_call(py, "sparse coder", &stop, || {
         coder.path(yv, &lambdas, &budget)
-    })?
-    .map_err(err)?;
+    })?;
     let out = PyList::empty(py);
     for c in &path {
         out.append(codes_out(
@@ -354,10 +353,9 @@ pub(crate) fn sparse_trajectory<'py>(
         Some(a) => Some(a.as_slice()?),
         None => None,
     };
-    let tr: SparseTrajectory = watched(py, "sparse coder", &stop, || {
+    let tr: SparseTrajectory = long_call(py, "sparse coder", &stop, || {
         coder.trajectory(ys, a0s, every, max_points, &budget)
-    })?
-    .map_err(err)?;
+    })?;
     let (n, k) = (tr.codes.nrows(), tr.codes.ncols());
     let mut flat = Vec::with_capacity(n * k);
     for j in 0..k {

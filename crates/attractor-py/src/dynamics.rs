@@ -80,7 +80,7 @@ impl Trajectory {
 }
 
 /// How to integrate one state: the arguments of `run` in Python.
-struct OdeOptions<'a> {
+pub(crate) struct OdeOptions<'a> {
     stepper: &'a str,
     dt: f64,
     rtol: f64,
@@ -100,7 +100,7 @@ struct OdeOptions<'a> {
 /// Integrate the field that `make` binds from `x0` on the library's run loop, as one long call
 /// (lock released, Ctrl-C raising the run's interrupt); with `states_every`, the states along
 /// the way come back as `trajectory_step`, `trajectory_t` and `trajectory` (rows).
-fn run_ode<'py, F, M>(
+pub(crate) fn run_ode<'py, F, M>(
     py: Python<'py>,
     make: M,
     x0: Vec<f64>,
@@ -170,6 +170,64 @@ where
     Ok(d)
 }
 
+/// The options of `run` from keyword arguments (the names and defaults of
+/// `HopfieldNetwork.run`), refusing unknown names; runs the flow `make` binds from `x0`.
+pub(crate) fn run_with_kwargs<'py, F, M>(
+    py: Python<'py>,
+    make: M,
+    x0: Vec<f64>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyDict>>
+where
+    F: VectorField,
+    M: Fn() -> F + Send + Sync,
+{
+    let mut stepper = String::from("dopri5");
+    let mut o = OdeOptions {
+        stepper: "",
+        dt: 0.01,
+        rtol: 1e-8,
+        atol: 1e-10,
+        max_steps: 100_000,
+        t_end: None,
+        time: None,
+        steady: Some((1e-8, 1e-8)),
+        energy_every: 1,
+        trace_capacity: 4096,
+        states_every: 0,
+        max_states: 4096,
+    };
+    if let Some(kw) = kwargs {
+        for (k, v) in kw.iter() {
+            let key: String = k.extract()?;
+            let named = |e: PyErr| crate::errors::bad(format!("{key} = {v}: {e}"));
+            match key.as_str() {
+                "stepper" => stepper = v.extract().map_err(named)?,
+                "dt" => o.dt = v.extract().map_err(named)?,
+                "rtol" => o.rtol = v.extract().map_err(named)?,
+                "atol" => o.atol = v.extract().map_err(named)?,
+                "max_steps" => o.max_steps = v.extract().map_err(named)?,
+                "t_end" => o.t_end = v.extract().map_err(named)?,
+                "time" => o.time = v.extract().map_err(named)?,
+                "steady" => o.steady = v.extract().map_err(named)?,
+                "energy_every" => o.energy_every = v.extract().map_err(named)?,
+                "trace_capacity" => o.trace_capacity = v.extract().map_err(named)?,
+                "states_every" => o.states_every = v.extract().map_err(named)?,
+                "max_states" => o.max_states = v.extract().map_err(named)?,
+                other => {
+                    return Err(crate::errors::bad(format!(
+                        "run got an unknown option {other:?}: the options are stepper, dt, \
+                         rtol, atol, max_steps, t_end, time, steady, energy_every, \
+                         trace_capacity, states_every, max_states"
+                    )));
+                }
+            }
+        }
+    }
+    o.stepper = &stepper;
+    run_ode(py, make, x0, &o)
+}
+
 /// Rows of equal length `n` as a `(len, n)` array.
 fn rows<'py>(py: Python<'py>, r: &[Vec<f64>], n: usize) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let flat: Vec<f64> = r.iter().flatten().copied().collect();
@@ -177,7 +235,7 @@ fn rows<'py>(py: Python<'py>, r: &[Vec<f64>], n: usize) -> PyResult<Bound<'py, P
 }
 
 /// The vector field `F(t, x)` of `f` at every row of `x` (`n_states × n`).
-fn field_rows<'py, F: VectorField>(
+pub(crate) fn field_rows<'py, F: VectorField>(
     py: Python<'py>,
     mut f: F,
     x: &PyReadonlyArray2<'_, f64>,
@@ -291,7 +349,7 @@ impl PyFiringRate {
 /// The continuous-time Hopfield network `τẋ = −Dx + WΦ(x) + b` (Hopfield 1984).
 #[pyclass(name = "HopfieldNetwork", module = "attractor._attractor", frozen)]
 pub(crate) struct PyHopfield {
-    net: RsHopfield,
+    pub(crate) net: RsHopfield,
 }
 
 #[pymethods]

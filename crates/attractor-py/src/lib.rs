@@ -14,12 +14,16 @@
 
 mod arrays;
 mod associative;
+mod boltzmann;
+mod constrained;
 mod contraction;
 mod dynamics;
 mod eqprop;
 mod errors;
 mod ising;
 mod ising_samplers;
+mod kuramoto;
+mod langevin;
 mod long_call;
 mod memory;
 mod neural_synaptic;
@@ -43,6 +47,8 @@ fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dynamics::register(m)?;
     associative::register(m)?;
     oscillator_memory::register(m)?;
+    kuramoto::register(m)?;
+    constrained::register(m)?;
     ising::register(m)?;
     oim::register(m)?;
     ising_samplers::register(m)?;
@@ -50,6 +56,8 @@ fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sparse::register(m)?;
     contraction::register(m)?;
     rbm::register(m)?;
+    boltzmann::register(m)?;
+    langevin::register(m)?;
     score_matching::register(m)?;
     eqprop::register(m)?;
     neural_synaptic::register(m)?;

@@ -31,6 +31,12 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
   rate and the Lipschitz constant of the input-to-equilibrium map.
 - :class:`NeuralSynapticNetwork` -- Hopfield or firing-rate neurons whose synapses learn by
   Hebbian, anti-Hebbian or Oja rules on a slower time scale, with a certified contraction rate.
+- Families without an estimator face: :class:`BoltzmannMachine` (energies, the exact law,
+  Gibbs sampling, Boltzmann learning), :class:`LangevinSampler` (on a
+  :class:`QuadraticEnergy` or a :class:`HopfieldNetwork`), :class:`BoxQP` and :class:`PiPgd`
+  (constrained optimisation as network dynamics), :class:`KuramotoRing` (ring memories),
+  :func:`qubo_to_ising` / :func:`ising_to_qubo` and the energies of given states
+  (:func:`ising_energy`, :func:`qubo_energy`).
 - Readers: :func:`read_gset` (G-set or edge list), :func:`read_qubo`, :func:`read_npy`,
   :func:`read_idx`.
 - :mod:`attractor.sweep` (imported on its own) -- grid and random parameter sweeps of Max-Cut
@@ -78,6 +84,11 @@ from .oscillators import MaxCutResult, OscillatorMemory, maxcut, sample_ising_ar
 from .sparse import SparseCoder, SparseDictionary, sparse_encode, sparse_path, sparse_trajectory
 from .rbm import BernoulliRBM, GaussianBernoulliRBM
 from .score_matching import ScoreMatchingEnergy
+from .boltzmann import BoltzmannMachine
+from .langevin import LangevinSampler, QuadraticEnergy
+from .constrained import BoxQP, PiPgd
+from .kuramoto import KuramotoRing
+from .ising import ising_energy, ising_to_qubo, qubo_energy, qubo_to_ising
 from .eqprop import ContrastiveHebbianClassifier, EquilibriumPropagationClassifier, gradient_check
 from .neural_synaptic import NeuralSynapticNetwork
 from .io import read_gset, read_idx, read_npy, read_qubo
@@ -132,6 +143,16 @@ __all__ = [
     "BernoulliRBM",
     "GaussianBernoulliRBM",
     "ScoreMatchingEnergy",
+    "BoltzmannMachine",
+    "LangevinSampler",
+    "QuadraticEnergy",
+    "BoxQP",
+    "PiPgd",
+    "KuramotoRing",
+    "qubo_to_ising",
+    "ising_to_qubo",
+    "ising_energy",
+    "qubo_energy",
     "EquilibriumPropagationClassifier",
     "ContrastiveHebbianClassifier",
     "gradient_check",

@@ -1,0 +1,90 @@
+"""Ising objectives and QUBOs as arrays, in dimod's convention::
+
+    E(s) = sum_i h_i s_i + sum_{i<j} J_ij s_i s_j + offset,      s in {-1, +1}^n,
+    f(x) = sum_{i<=j} Q_ij x_i x_j + offset,                     x in {0, 1}^n,
+
+with ``h`` a vector and ``J``/``Q`` dense ``n x n`` matrices (only the upper triangle is read;
+entries below the diagonal are added to their mirror) -- the change of variables
+``x = (1 + s)/2`` between them (Lucas, Front. Phys. 2, 2014, section 2) and the energy of given
+states."""
+
+import numpy as np
+
+from . import _attractor
+from .errors import ShapeError, as_float_array
+
+
+def _square(M, name):
+    M = as_float_array(M, name, 2)
+    if M.shape[0] != M.shape[1]:
+        raise ShapeError(f"{name}: expected a square (n, n) matrix, got shape {M.shape}")
+    return M
+
+
+def _pairs(M, diagonal):
+    """Upper-triangular pairs (i <= j, or i < j) of ``M + M^T`` off the diagonal."""
+    U = np.triu(M, 0 if diagonal else 1) + np.tril(M, -1).T
+    i, j = np.nonzero(U)
+    return i.astype(np.int64), j.astype(np.int64), U[i, j].astype(np.float64)
+
+
+def _dense(n, i, j, v):
+    M = np.zeros((n, n))
+    np.add.at(M, (i, j), v)
+    return M
+
+
+def _ising_arrays(h, J):
+    J = _square(J, "J")
+    h = as_float_array(h, "h", 1)
+    if h.shape[0] != J.shape[0]:
+        raise ShapeError(f"h has {h.shape[0]} entries, J is {J.shape[0]} x {J.shape[0]}")
+    if np.any(np.diag(J) != 0):
+        raise ShapeError("J: the diagonal must be zero (s_i^2 = 1 makes it a constant: "
+                         "add it to the offset instead)")
+    return (h,) + _pairs(J, False)
+
+
+def qubo_to_ising(Q, offset=0.0):
+    """``(h, J, offset)`` with ``E(s) = f((1 + s)/2)`` for every ``s``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attractor import qubo_to_ising
+    >>> h, J, c = qubo_to_ising(np.array([[-1.0, 3.0], [0.0, -1.0]]), 0.5)
+    >>> h.tolist(), float(J[0, 1]), c
+    ([0.25, 0.25], 0.75, 0.25)
+    """
+    Q = _square(Q, "Q")
+    i, j, q = _pairs(Q, True)
+    h, a, b, w, c = _attractor.qubo_to_ising(Q.shape[0], i, j, q, float(offset))
+    return h, _dense(Q.shape[0], a, b, w), c
+
+
+def ising_to_qubo(h, J, offset=0.0):
+    """``(Q, offset)`` (upper triangular) with ``f(x) = E(2x - 1)`` for every ``x``."""
+    h, i, j, b = _ising_arrays(h, J)
+    a, c, q, off = _attractor.ising_to_qubo(h.shape[0], h, i, j, b, float(offset))
+    return _dense(h.shape[0], a, c, q), off
+
+
+def ising_energy(h, J, states, offset=0.0):
+    """``E(s)`` of one state (a float) or of every row of a 2-D array of ``±1``."""
+    h, i, j, b = _ising_arrays(h, J)
+    s = np.asarray(states, dtype=np.float64)
+    one = s.ndim == 1
+    e = _attractor.ising_energies(h.shape[0], h, i, j, b, float(offset),
+                                  as_float_array(s[None, :] if one else s, "states", 2))
+    return float(e[0]) if one else e
+
+
+def qubo_energy(Q, states, offset=0.0):
+    """``f(x)`` of one state (a float) or of every row of a 2-D array of 0/1."""
+    Q = _square(Q, "Q")
+    i, j, q = _pairs(Q, True)
+    x = np.asarray(states, dtype=np.float64)
+    one = x.ndim == 1
+    e = _attractor.qubo_values(Q.shape[0], i, j, q, float(offset),
+                               as_float_array(x[None, :] if one else x, "states", 2))
+    return float(e[0]) if one else e

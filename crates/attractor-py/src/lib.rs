@@ -28,6 +28,7 @@ mod long_call;
 mod memory;
 mod neural_synaptic;
 mod oim;
+mod oscillator_eqprop;
 mod oscillator_memory;
 mod rbm;
 mod readers;
@@ -60,6 +61,7 @@ fn _attractor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     langevin::register(m)?;
     score_matching::register(m)?;
     eqprop::register(m)?;
+    oscillator_eqprop::register(m)?;
     neural_synaptic::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

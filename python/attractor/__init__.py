@@ -90,6 +90,7 @@ from .constrained import BoxQP, PiPgd
 from .kuramoto import KuramotoRing
 from .ising import ising_energy, ising_to_qubo, qubo_energy, qubo_to_ising
 from .eqprop import ContrastiveHebbianClassifier, EquilibriumPropagationClassifier, gradient_check
+from .oscillator_eqprop import OscillatorEquilibriumPropagationClassifier
 from .neural_synaptic import NeuralSynapticNetwork
 from .io import read_gset, read_idx, read_npy, read_qubo
 from .contraction import ContractionCertificate, certify_contraction
@@ -156,6 +157,7 @@ __all__ = [
     "EquilibriumPropagationClassifier",
     "ContrastiveHebbianClassifier",
     "gradient_check",
+    "OscillatorEquilibriumPropagationClassifier",
     "NeuralSynapticNetwork",
     "read_gset",
     "read_idx",

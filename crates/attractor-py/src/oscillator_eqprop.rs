@@ -119,7 +119,7 @@ fn from_lists(
 
 impl PyOscillatorNet {
     /// The readout `cos θ^L` at the free equilibria of the rows of `x`, relaxed from
-    /// `θ = π/2` by `steps` Euler steps of `dt`, with the interpreter lock released (a Ctrl-C
+    /// `θ = π/2` by `steps` Euler steps of size `epsilon`, with the interpreter lock released (a Ctrl-C
     /// seen meanwhile raises `KeyboardInterrupt` when the relaxation ends: a prediction has no
     /// partial result).
     fn outputs(
@@ -127,12 +127,12 @@ impl PyOscillatorNet {
         py: Python<'_>,
         x: &Bound<'_, PyAny>,
         steps: i64,
-        dt: f64,
+        epsilon: f64,
     ) -> PyResult<Mat<f64>> {
         let a = matrix(x, "X", "(n_samples, n_features)")?;
         let xm = transposed(&a)?;
         check_x(&self.net, xm)?;
-        let relax = Relaxation::fixed(dt, self::steps("predict_steps", steps)?);
+        let relax = Relaxation::fixed(epsilon, self::steps("predict_steps", steps)?);
         relax.validate("predict").map_err(err)?;
         let (net, p) = (&self.net, self.par);
         let stop = Interrupt::new();
@@ -241,19 +241,19 @@ impl PyOscillatorNet {
 
     /// Start a fresh trainer: equilibrium propagation with nudging strength `beta` and
     /// `nudging` `"symmetric"` (±β, Laborieux et al. 2021), `"one-sided"` or `"random-sign"`;
-    /// the free phase `free_steps` and each nudged phase `nudge_steps` Euler steps of `dt`
+    /// the free phase `free_steps` and each nudged phase `nudge_steps` Euler steps of size `epsilon`
     /// (every free phase starts from `θ = π/2`); SGD with one learning rate per coupling layer
     /// (input first; the last repeats, bias fields take their layer's) and `momentum`;
     /// minibatches of `batch_size` in orders (and random signs) drawn from `seed`. The
     /// defaults are the library's (`OscEqPropParams::default`). Every setting is checked by the
     /// library; messages name it.
-    #[pyo3(signature = (beta=0.5, nudging="symmetric", dt=0.3, free_steps=40, nudge_steps=20, learning_rate=vec![0.1, 0.05], momentum=0.0, batch_size=20, shuffle=true, seed=0))]
+    #[pyo3(signature = (beta=0.5, nudging="symmetric", epsilon=0.3, free_steps=40, nudge_steps=20, learning_rate=vec![0.1, 0.05], momentum=0.0, batch_size=20, shuffle=true, seed=0))]
     #[allow(clippy::too_many_arguments)]
     fn set_trainer(
         &mut self,
         beta: f64,
         nudging: &str,
-        dt: f64,
+        epsilon: f64,
         free_steps: i64,
         nudge_steps: i64,
         learning_rate: Vec<f64>,
@@ -262,8 +262,8 @@ impl PyOscillatorNet {
         shuffle: bool,
         seed: i64,
     ) -> PyResult<()> {
-        let free = Relaxation::fixed(dt, steps("free_steps", free_steps)?);
-        let nudged = Relaxation::fixed(dt, steps("nudge_steps", nudge_steps)?);
+        let free = Relaxation::fixed(epsilon, steps("free_steps", free_steps)?);
+        let nudged = Relaxation::fixed(epsilon, steps("nudge_steps", nudge_steps)?);
         if learning_rate.is_empty() {
             return Err(bad(
                 "learning_rate = (): give at least one learning rate (e.g. (0.1, 0.05))".into(),
@@ -422,30 +422,30 @@ impl PyOscillatorNet {
     }
 
     /// The readout `cos θ^L` (in `[−1, 1]`) at the free equilibria (relaxed from `θ = π/2` by
-    /// `steps` Euler steps of `dt`) of every row of `x`: `(n_samples, d_L)`.
-    #[pyo3(signature = (x, steps=100, dt=0.3))]
+    /// `steps` Euler steps of size `epsilon`) of every row of `x`: `(n_samples, d_L)`.
+    #[pyo3(signature = (x, steps=100, epsilon=0.3))]
     fn predict_outputs<'py>(
         &self,
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
         steps: i64,
-        dt: f64,
+        epsilon: f64,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let out = self.outputs(py, x, steps, dt)?;
+        let out = self.outputs(py, x, steps, epsilon)?;
         rows_of(py, out.as_ref())
     }
 
     /// The output oscillator with the largest `cos θ` at the free equilibrium of every row of
     /// `x` (ties go to the first).
-    #[pyo3(signature = (x, steps=100, dt=0.3))]
+    #[pyo3(signature = (x, steps=100, epsilon=0.3))]
     fn predict_classes<'py>(
         &self,
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
         steps: i64,
-        dt: f64,
+        epsilon: f64,
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
-        let out = self.outputs(py, x, steps, dt)?;
+        let out = self.outputs(py, x, steps, epsilon)?;
         let classes = (0..out.ncols())
             .map(|j| {
                 let mut best = 0;

@@ -23,14 +23,15 @@ moves the parameters by the difference of the two equilibria's correlations
 ``learning_rate`` per coupling layer (input first; the last repeats) and ``momentum``.
 
 Features should lie in ``[0, 1]`` (scale them first, e.g. with
-``sklearn.preprocessing.MinMaxScaler``): a phase is periodic, so features far outside that range
-wrap around. Training releases the interpreter lock; Ctrl-C stops it between minibatches and
+``sklearn.preprocessing.MinMaxScaler``): a phase is periodic, so values 2 apart are the same
+input; ``fit`` warns (:class:`PhaseWrapWarning`) when a feature spans 2 or more. Training releases the interpreter lock; Ctrl-C stops it between minibatches and
 raises :class:`~attractor.Interrupted` whose ``result`` is the estimator with the parameters
 reached (with ``strict=False`` ``fit`` returns the estimator instead, ``report_["status"]``
 being ``"interrupted"``). Results depend on ``random_state`` only, never on ``n_threads``.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -40,9 +41,32 @@ from .errors import AttractorError, Interrupted
 from .memory import _seed
 from .rbm import _as_rows, _not_fitted, _whole
 
-__all__ = ["OscillatorEquilibriumPropagationClassifier"]
+__all__ = ["OscillatorEquilibriumPropagationClassifier", "PhaseWrapWarning"]
 
 _NUDGINGS = ("symmetric", "one-sided", "random-sign")
+
+
+class PhaseWrapWarning(UserWarning):
+    """A feature spans 2 or more: its phases ``pi * x`` wrap around, so distinct values
+    (``x`` and ``x + 2``) reach the network as the same input."""
+
+
+def _warn_if_wrapping(X):
+    """Warn when a column of ``X`` spans 2 or more (``pi * x`` then covers a whole turn)."""
+    if X.shape[0] == 0:
+        return
+    span = X.max(axis=0) - X.min(axis=0)
+    wide = np.flatnonzero(span >= 2.0)
+    if wide.size:
+        j = int(wide[0])
+        warnings.warn(
+            f"X: feature {j} spans [{X[:, j].min():.3g}, {X[:, j].max():.3g}] "
+            f"({wide.size} feature(s) span 2 or more): the input phases pi * x wrap around, so "
+            "values 2 apart are the same input to the network; scale the features to [0, 1] "
+            "(e.g. sklearn.preprocessing.MinMaxScaler)",
+            PhaseWrapWarning,
+            stacklevel=3,
+        )
 
 
 class OscillatorEquilibriumPropagationClassifier(_Classifier, _Base):
@@ -243,6 +267,7 @@ class OscillatorEquilibriumPropagationClassifier(_Classifier, _Base):
         seed = self._check_params()
         X = _as_rows(X, "X")
         y = _labels(y, X.shape[0], type(self).__name__)
+        _warn_if_wrapping(X)
         self._net = None  # a fit that fails leaves the estimator unfitted
         self.__dict__.pop("n_features_in_", None)
         self._initialise(X, y, seed)
@@ -292,6 +317,7 @@ class OscillatorEquilibriumPropagationClassifier(_Classifier, _Base):
                 )
             if not self._net.has_trainer:
                 self._net.set_trainer(**self._trainer_kwargs(seed))
+        _warn_if_wrapping(X)
         Y = self._onehot(self._codes(y))
         bs = int(self.batch_size)
         for start in range(0, X.shape[0], bs):
@@ -322,15 +348,15 @@ class OscillatorEquilibriumPropagationClassifier(_Classifier, _Base):
         return self.classes_[np.argmax(out, axis=1)]
 
     def predict_proba(self, X):
-        """Class scores ``(1 + cos theta^L) / 2`` -- the readout mapped back to the targets'
-        scale (1 in phase with the reference, 0 in antiphase) -- normalised to sum to one per
-        row (uniform where every output is in antiphase). Monotone in the readout, so the
-        most probable class is always ``predict``'s. A score, not a calibrated probability."""
+        """Class scores ``softmax(cos theta^L)`` of the readout (as
+        :class:`~attractor.EquilibriumPropagationClassifier` has them). Softmax is monotone in
+        the readout, so the most probable class is always ``predict``'s and, with two classes,
+        ``predict_proba[:, 1]`` ranks rows as ``decision_function`` does. The readout lies in
+        ``[-1, 1]``, so these are scores, not calibrated probabilities: no class gets more than
+        ``e^2 / (e^2 + (k - 1))`` of ``k``."""
         out = self._outputs(X)
-        p = 0.5 * (1.0 + out)
-        total = p.sum(axis=1, keepdims=True)
-        k = p.shape[1]
-        return np.where(total > 0, p / np.where(total > 0, total, 1.0), 1.0 / k)
+        z = np.exp(out - out.max(axis=1, keepdims=True))
+        return z / z.sum(axis=1, keepdims=True)
 
     def predict_log_proba(self, X):
         with np.errstate(divide="ignore"):

@@ -11,6 +11,7 @@ import pickle
 import signal
 import threading
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ import pytest
 import attractor
 from attractor import AttractorError, Interrupted, OscillatorEquilibriumPropagationClassifier
 from attractor import _attractor
+from attractor.oscillator_eqprop import PhaseWrapWarning
 
 sklearn = pytest.importorskip("sklearn")
 from sklearn.base import clone  # noqa: E402
@@ -158,8 +160,24 @@ def test_clone_pipeline_and_params():
     assert sklearn.base.is_classifier(clf)
     # features far from [0, 1] are scaled first
     pipe = make_pipeline(MinMaxScaler(), small(max_iter=10))
-    pipe.fit(X * 40.0 - 7.0, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pipe.fit(X * 40.0 - 7.0, y)
     assert pipe.score(X * 40.0 - 7.0, y) >= 0.95
+
+
+def test_warns_when_phases_wrap():
+    X, y = blobs()
+    wide = X.copy()
+    wide[:, 2] *= 3.0  # spans about [0, 3]: x and x + 2 are the same phase
+    with pytest.warns(PhaseWrapWarning, match=r"feature 2 spans .*MinMaxScaler"):
+        small(max_iter=1).fit(wide, y)
+    with pytest.warns(PhaseWrapWarning, match="feature 2"):
+        small(max_iter=1).partial_fit(wide, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        small(max_iter=1).fit(X, y)
+        small(max_iter=1).fit(X * 1.9 - 0.9, y)  # spans less than 2: no two values alias
 
 
 def test_partial_fit():
@@ -295,6 +313,32 @@ def test_ctrl_c_stops_training():
     assert _interrupt_fit(lax, X, y) is lax
     assert lax.report_["status"] == "interrupted" and lax.n_iter_ < 500
     assert lax.predict(X[:5]).shape == (5,)
+
+
+CHECK_ESTIMATOR_EXCEPTIONS = {
+    "check_classifiers_train": (
+        "the check's standardised blobs span about 4.5 per feature, so the input phases pi * x "
+        "wrap around (values 2 apart are the same input) and the classes overlap: measured "
+        "0.54 accuracy against the check's 0.83 (0.86 after MinMaxScaler); fit warns "
+        "(PhaseWrapWarning)"
+    ),
+}
+
+
+def test_check_estimator_passes_except_where_documented():
+    """scikit-learn's ``check_estimator``; the one check that fails is listed, with the reason,
+    in ``CHECK_ESTIMATOR_EXCEPTIONS`` (an unexpected failure fails this test)."""
+    estimator_checks = pytest.importorskip("sklearn.utils.estimator_checks")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PhaseWrapWarning)
+        results = estimator_checks.check_estimator(
+            Osc(hidden_layer_sizes=(16,), max_iter=5),
+            expected_failed_checks=CHECK_ESTIMATOR_EXCEPTIONS, on_fail=None, on_skip=None,
+        )
+    failed = sorted({r["check_name"] for r in results if r["status"] == "failed"})
+    assert failed == [], failed
+    passed = [r for r in results if r["status"] == "passed"]
+    assert len(passed) >= 50, len(passed)
 
 
 def test_exported():

@@ -119,9 +119,9 @@ fn from_lists(
 
 impl PyOscillatorNet {
     /// The readout `cos θ^L` at the free equilibria of the rows of `x`, relaxed from
-    /// `θ = π/2` by `steps` Euler steps of size `epsilon`, with the interpreter lock released (a Ctrl-C
-    /// seen meanwhile raises `KeyboardInterrupt` when the relaxation ends: a prediction has no
-    /// partial result).
+    /// `θ = π/2` by `steps` Euler steps of size `epsilon`, with the interpreter lock released
+    /// (a Ctrl-C seen meanwhile raises `KeyboardInterrupt` when the relaxation ends: a
+    /// prediction has no partial result).
     fn outputs(
         &self,
         py: Python<'_>,
@@ -241,12 +241,12 @@ impl PyOscillatorNet {
 
     /// Start a fresh trainer: equilibrium propagation with nudging strength `beta` and
     /// `nudging` `"symmetric"` (±β, Laborieux et al. 2021), `"one-sided"` or `"random-sign"`;
-    /// the free phase `free_steps` and each nudged phase `nudge_steps` Euler steps of size `epsilon`
-    /// (every free phase starts from `θ = π/2`); SGD with one learning rate per coupling layer
-    /// (input first; the last repeats, bias fields take their layer's) and `momentum`;
-    /// minibatches of `batch_size` in orders (and random signs) drawn from `seed`. The
-    /// defaults are the library's (`OscEqPropParams::default`). Every setting is checked by the
-    /// library; messages name it.
+    /// the free phase `free_steps` and each nudged phase `nudge_steps` Euler steps of size
+    /// `epsilon` (every free phase starts from `θ = π/2`); SGD with one learning rate per
+    /// coupling layer (input first; the last repeats, bias fields take their layer's) and
+    /// `momentum`; minibatches of `batch_size` in orders (and random signs) drawn from `seed`.
+    /// The defaults are the library's (`OscEqPropParams::default`). Every setting is checked
+    /// by the library; messages name it.
     #[pyo3(signature = (beta=0.5, nudging="symmetric", epsilon=0.3, free_steps=40, nudge_steps=20, learning_rate=vec![0.1, 0.05], momentum=0.0, batch_size=20, shuffle=true, seed=0))]
     #[allow(clippy::too_many_arguments)]
     fn set_trainer(

@@ -24,10 +24,11 @@ moves the parameters by the difference of the two equilibria's correlations
 
 Features should lie in ``[0, 1]`` (scale them first, e.g. with
 ``sklearn.preprocessing.MinMaxScaler``): a phase is periodic, so values 2 apart are the same
-input; ``fit`` warns (:class:`PhaseWrapWarning`) when a feature spans 2 or more. Training releases the interpreter lock; Ctrl-C stops it between minibatches and
-raises :class:`~attractor.Interrupted` whose ``result`` is the estimator with the parameters
-reached (with ``strict=False`` ``fit`` returns the estimator instead, ``report_["status"]``
-being ``"interrupted"``). Results depend on ``random_state`` only, never on ``n_threads``.
+input; ``fit`` warns (:class:`PhaseWrapWarning`) when a feature spans 2 or more. Training
+releases the interpreter lock; Ctrl-C stops it between minibatches and raises
+:class:`~attractor.Interrupted` whose ``result`` is the estimator with the parameters reached
+(with ``strict=False`` ``fit`` returns the estimator instead, ``report_["status"]`` being
+``"interrupted"``). Results depend on ``random_state`` only, never on ``n_threads``.
 """
 
 import numbers

@@ -36,7 +36,7 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
   :class:`QuadraticEnergy` or a :class:`HopfieldNetwork`), :class:`BoxQP` and :class:`PiPgd`
   (constrained optimisation as network dynamics), :class:`KuramotoRing` (ring memories),
   :func:`qubo_to_ising` / :func:`ising_to_qubo` and the energies of given states
-  (:func:`ising_energy`, :func:`qubo_energy`).
+  (:func:`ising_energy`, :func:`qubo_energy`), :func:`time_to_solution` of repeated runs.
 - Readers: :func:`read_gset` (G-set or edge list), :func:`read_qubo`, :func:`read_npy`,
   :func:`read_idx`.
 - :mod:`attractor.sweep` (imported on its own) -- grid and random parameter sweeps of Max-Cut
@@ -88,7 +88,7 @@ from .boltzmann import BoltzmannMachine
 from .langevin import LangevinSampler, QuadraticEnergy
 from .constrained import BoxQP, PiPgd
 from .kuramoto import KuramotoRing
-from .ising import ising_energy, ising_to_qubo, qubo_energy, qubo_to_ising
+from .ising import ising_energy, ising_to_qubo, qubo_energy, qubo_to_ising, time_to_solution
 from .eqprop import ContrastiveHebbianClassifier, EquilibriumPropagationClassifier, gradient_check
 from .neural_synaptic import NeuralSynapticNetwork
 from .io import read_gset, read_idx, read_npy, read_qubo
@@ -153,6 +153,7 @@ __all__ = [
     "ising_to_qubo",
     "ising_energy",
     "qubo_energy",
+    "time_to_solution",
     "EquilibriumPropagationClassifier",
     "ContrastiveHebbianClassifier",
     "gradient_check",

@@ -81,14 +81,10 @@ def _column_names(X):
     return None
 
 
-class _Conventions:
-    """scikit-learn's conventions that every estimator of the package shares, written once:
-    feature names (``feature_names_in_`` remembered at fit and checked after, with
-    scikit-learn's messages), ``get_feature_names_out``, and the checks of fitted inputs."""
-
-    #: ``"one-to-one"``: a transform's output columns are the input's (memories);
-    #: ``"prefixed"``: ``<classname><k>`` for ``k < n_components_`` (coders, RBMs).
-    _feature_names_out = None
+class _Checked:
+    """scikit-learn's input conventions that every estimator of the package shares, written
+    once: feature names (``feature_names_in_`` remembered at fit and checked after, with
+    scikit-learn's messages) and the checks of inputs after fit."""
 
     def _remember_feature_names(self, X):
         names = _column_names(X)
@@ -124,6 +120,15 @@ class _Conventions:
         feature names as at fit."""
         self._check_feature_names(X)
         return as_rows(X, name, getattr(self, "n_features_in_", None), type(self).__name__)
+
+
+
+class _Conventions(_Checked):
+    """:class:`_Checked` and ``get_feature_names_out``, for transformers."""
+
+    #: ``"one-to-one"``: a transform's output columns are the input's (memories);
+    #: ``"prefixed"``: ``<classname><k>`` for ``k < n_components_`` (coders, RBMs).
+    _feature_names_out = None
 
     def get_feature_names_out(self, input_features=None):
         """The names of ``transform``'s output columns (so that ``set_output(transform=

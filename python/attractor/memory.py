@@ -250,6 +250,10 @@ def _finish(est, X, states, status, n_steps, energy, stopped, limit, phases=None
             e = Interrupted(states)
             e.recall = rec
             raise e
+        warn_not_converged(
+            f"{type(est).__name__}: Ctrl-C stopped the recall after {done} of {k} queries; the "
+            "rest are returned as given (strict=False), status 'not run'",
+        )
     else:
         rec = Recall(states, status, n_steps, energy, False, phases)
     bad = rec.n_unconverged

@@ -490,3 +490,13 @@ def test_the_package_works_without_scikit_learn():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_the_python_readmes_example_runs(repo):
+    import re
+
+    text = (repo / "python" / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert blocks, "python/README.md shows the conventions in code"
+    for code in blocks:
+        exec(compile(code, "python/README.md", "exec"), {})

@@ -225,9 +225,8 @@ class _Memory(_Conventions, Rebuilt, _Mixin, _Base):
 
     def score(self, X, y=None):
         """The fraction of rows of ``X`` that are fixed points of recall (recovered exactly)."""
-        self._check_fitted()
-        X = self._fitted_rows(X)
-        R = self.predict(X)
+        R = self.predict(X)  # checks X against the fit
+        X = as_rows(X, "X")
         if np.all(np.isin(X, (-1.0, 1.0))):
             return float(np.mean(np.all(np.where(R >= 0, 1.0, -1.0) == X, axis=1)))
         return float(np.mean(np.all(np.abs(R - X) <= 1e-6 * (1 + np.abs(X).max()), axis=1)))

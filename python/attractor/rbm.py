@@ -485,10 +485,10 @@ class _RBM(_Conventions, _Mixin, _Base):
         (nats), with ``log Z`` from :meth:`log_partition` (``method="ais"`` takes its base
         model from the marginals of ``X``). With ``return_std`` returns ``(value, std_err)``,
         the standard error being that of the AIS ``log Z``."""
-        X = self._rows(X)
+        rows = self._rows(X)
         z, se = self.log_partition(method, n_runs=n_runs, n_betas=n_betas,
                                    random_state=random_state, X=X, return_std=True)
-        ll = self._model().log_likelihood(X, log_z=z)
+        ll = self._model().log_likelihood(rows, log_z=z)
         return (ll, se) if return_std else ll
 
 

@@ -58,7 +58,10 @@ memory that cannot fit (above the memory available, a container's or ``ulimit -v
 the cap of :func:`set_memory_limit` / ``ATTRACTOR_MAX_MEMORY``) is refused before it is made
 with a :class:`MemoryLimitError` (an ``AttractorError`` and a ``MemoryError``); a run stopped
 by Ctrl-C raises :class:`Interrupted` (a ``KeyboardInterrupt``) whose ``result`` holds the best
-state reached.
+state reached. A run that ends on its iteration limit before settling warns with
+:class:`ConvergenceWarning` (scikit-learn's, when it is installed) and returns what it reached;
+estimators take ``strict=False`` to receive a stopped run's result with its status instead of
+an exception.
 """
 
 from ._attractor import (
@@ -77,11 +80,12 @@ from ._attractor import (
     set_memory_limit,
     set_num_threads,
 )
-from .errors import Interrupted
+from .errors import ConvergenceWarning, Interrupted
+from ._records import Recall
 from .dynamics import FiringRateNetwork, HopfieldNetwork, Solution
 from .memory import ClassicalHopfield, DenseMemory, Krotov2021, ModernHopfield
 from .oscillators import MaxCutResult, OscillatorMemory, maxcut, sample_ising_arrays
-from .sparse import SparseCoder, SparseDictionary, sparse_encode, sparse_path, sparse_trajectory
+from .sparse import SparseCoder, SparseCodes, SparseDictionary, sparse_encode, sparse_path, sparse_trajectory
 from .rbm import BernoulliRBM, GaussianBernoulliRBM
 from .score_matching import ScoreMatchingEnergy
 from .boltzmann import BoltzmannMachine
@@ -119,6 +123,9 @@ __all__ = [
     "set_memory_limit",
     "memory_limit",
     "Interrupted",
+    "ConvergenceWarning",
+    "Recall",
+    "SparseCodes",
     "HopfieldNetwork",
     "FiringRateNetwork",
     "Solution",

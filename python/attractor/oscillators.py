@@ -223,7 +223,12 @@ if dimod is not None:
             )
 
 
-class OscillatorMemory(Rebuilt):
+from .memory import _Base, _Conventions, _Mixin  # noqa: E402  (the estimator protocol)
+from .errors import as_rows, not_fitted  # noqa: E402
+from ._records import Recall  # noqa: E402
+
+
+class OscillatorMemory(_Conventions, Rebuilt, _Mixin, _Base):
     """The oscillator associative memory (Nishikawa, Lai & Hoppensteadt, PRL 92, 2004)::
 
         dphi_i/dt = sum_j W_ij sin(phi_j - phi_i) - kappa sin(2 phi_i),   W = Xi^T Xi / N
@@ -231,8 +236,11 @@ class OscillatorMemory(Rebuilt):
     whose phase-locked states at 0/pi spell the stored ``±1`` patterns; a stored pattern is a
     stable equilibrium iff ``kappa > critical_kappa(pattern)`` (signed-Laplacian spectrum,
     tutorial section on oscillator networks). ``fit(patterns)`` stores, ``predict(queries)``
-    integrates from the queries' phases (with ``jitter`` radians of seeded noise) and reads the
-    patterns out (up to a global sign)."""
+    integrates from the queries' phases (with ``jitter`` radians of seeded noise) to ``t_end``
+    and reads the patterns out (up to a global sign); :meth:`recall` also returns the final
+    phases. A scikit-learn transformer (``transform`` is ``predict``)."""
+
+    _feature_names_out = "one-to-one"
 
     def __init__(self, kappa=0.2, scale="n", t_end=120.0, dt=0.05, jitter=0.0, random_state=None):
         self.kappa = kappa
@@ -242,36 +250,51 @@ class OscillatorMemory(Rebuilt):
         self.jitter = jitter
         self.random_state = random_state
 
-    def get_params(self, deep=True):
-        return {k: getattr(self, k) for k in ("kappa", "scale", "t_end", "dt", "jitter", "random_state")}
-
-    def set_params(self, **params):
-        for k, v in params.items():
-            if k not in self.get_params():
-                raise ValueError(f"invalid parameter {k!r} for OscillatorMemory")
-            setattr(self, k, v)
-        return self
-
     def fit(self, X, y=None):
-        from .errors import as_float_array
+        """Store the rows of ``X`` (``±1`` patterns, ``n_patterns x n_features``); the seed of
+        the jitter is resolved here (``random_state=None``: a fresh one per fit)."""
+        from .memory import _seed
 
-        X = as_float_array(X, "X", 2)
-        self._build("memory_", "OscillatorMemory", X.copy(), float(self.kappa), self.scale)
-        self.patterns_ = X
+        Xa = as_rows(X, "X")
+        self._build("memory_", "OscillatorMemory", Xa.copy(), float(self.kappa), self.scale)
+        self._remember_feature_names(X)
+        self.patterns_ = Xa.copy()
+        self.n_features_in_ = Xa.shape[1]
+        self.n_patterns_ = Xa.shape[0]
+        self._seed_ = _seed(self.random_state)
         return self
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "memory_")
 
     def critical_kappa(self, pattern):
         """``kappa_c`` of a stored pattern (it is stable iff ``kappa > kappa_c``)."""
         from .errors import as_float_array
 
+        if not self.__sklearn_is_fitted__():
+            raise not_fitted(self, "call fit(patterns) first")
         return self.memory_.critical_kappa(as_float_array(pattern, "pattern", 1))
 
-    def predict(self, X):
-        from .errors import as_float_array
-        from .memory import _seed
-
-        read, self.phases_ = self.memory_.recall(
-            as_float_array(X, "X", 2), float(self.t_end), float(self.dt), float(self.jitter),
-            _seed(self.random_state),
+    def recall(self, X):
+        """Integrate from the phases of every row of ``X`` to ``t_end``: a
+        :class:`~attractor.Recall` with the read-out ``states`` (``±1``), the final ``phases``
+        and status ``"integrated"`` per query (the run has a fixed horizon, no convergence
+        test). Never changes the estimator: the jitter's seed is the one resolved at fit."""
+        if not self.__sklearn_is_fitted__():
+            raise not_fitted(self, "call fit(patterns) first")
+        X = self._fitted_rows(X)
+        read, phases = self.memory_.recall(
+            X, float(self.t_end), float(self.dt), float(self.jitter), self._seed_,
         )
-        return read
+        k = read.shape[0]
+        steps = int(round(float(self.t_end) / float(self.dt)))
+        return Recall(read, ["integrated"] * k, np.full(k, steps, dtype=np.uint64),
+                      np.full(k, np.nan), False, phases)
+
+    def predict(self, X):
+        """The patterns read out from every row of ``X`` (see :meth:`recall`)."""
+        return self.recall(X).states
+
+    def transform(self, X):
+        """The same as :meth:`predict`."""
+        return self.predict(X)

@@ -28,6 +28,11 @@ class Solution(ArrayRecord):
     trace_energy: np.ndarray = field(repr=False)
     elapsed: float = 0.0
     max_energy_increase: float = None
+    #: With ``states_every``: the step, time and state (rows) of the recorded states along the
+    #: trajectory, the last one where the run stopped (``None`` otherwise).
+    trajectory_step: np.ndarray = field(default=None, repr=False)
+    trajectory_t: np.ndarray = field(default=None, repr=False)
+    trajectory: np.ndarray = field(default=None, repr=False)
 
     @classmethod
     def _from_dict(cls, d):

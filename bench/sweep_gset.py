@@ -125,7 +125,7 @@ def main():
                     print(f"| {b}, {label}: median overhead | | | | | | | {100 * sorted(over)[len(over) // 2]:.1f} | |")
         return
     names = graphs(a.data, a.max_n)
-    s = Sweep("maxcut", grid(graph=names, solver=a.solver, time=a.time, threads=1,
+    s = Sweep("maxcut", grid(graph=names, solver=a.solver, time=a.time, n_threads=1,
                              gset_dir=os.path.abspath(a.data)), seed=1, repeats=a.seeds)
     print(f"{len(names)} G-set graphs (n <= {a.max_n}) x {a.seeds} seeds, maxcut solver={a.solver} "
           f"time={a.time} s per task, one thread, {a.workers} workers\n\n{HEAD}")

@@ -22,7 +22,9 @@ importable ``"module:function"`` or callable) and a list of parameter points (:f
 - A task that raises is recorded (``status="error"``, ``error`` its message) and the sweep goes
   on; a chunk whose worker process dies is run again (the process pool is restarted; on Ray,
   ``max_retries``), alone task by task if it keeps failing.
-- Ray is optional and imported only for ``backend="ray"``.
+- Ray is optional and imported only for ``backend="ray"`` (one actor per worker, reused from
+  chunk to chunk). :func:`attractor.sweep.tune.tune_search` searches the hyperparameters of the
+  trainable models with Ray Tune, every trial a row of a table.
 
 Command line: ``python -m attractor.sweep CONFIG.toml [--address auto] [--out results.csv]``
 (see :mod:`attractor.sweep.__main__` for the file's format).

@@ -3,24 +3,15 @@ meaning), ``strict`` results (raise, or return with the status) and graphs given
 arrays (shape and 0-based ids checked)."""
 
 import numbers
-import os
 import warnings
 
 import numpy as np
 
 from ._attractor import AttractorError, NotConverged, ShapeError
-from .errors import Interrupted
+from .errors import Interrupted, cpu_count, threads
 
 #: the default of a deprecated alias: "not given"
 UNSET = object()
-
-
-def cores():
-    """The cores this process may run on (its affinity mask where the system has one)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return os.cpu_count() or 1
 
 
 def n_threads_arg(n_threads, who, **aliases):
@@ -43,24 +34,12 @@ def n_threads_arg(n_threads, who, **aliases):
         if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value == 0:
             value = -1  # the old spelling's 0 meant every core
         n_threads = value
-    if n_threads is None:
+    k = threads(n_threads)  # scikit-learn's meaning -> None, -1 (every core) or k >= 1
+    if k is None:
         return 1
-    if isinstance(n_threads, bool) or not isinstance(n_threads, numbers.Integral):
-        raise TypeError(f"n_threads: expected a whole number or None, got {n_threads!r}")
-    k = int(n_threads)
-    if k == 0:
-        raise AttractorError(
-            "n_threads = 0: give a number of threads >= 1, -1 for every core, -2 for all but one "
-            "(scikit-learn's convention), or None for one thread")
     if k > 4096:
         raise AttractorError(f"n_threads = {k}: give at most 4096 threads (-1: every core)")
-    if k == -1:
-        return 0
-    if k < -1:
-        c = cores()
-        k = max(1, c + 1 + k)
-        return 0 if k >= c else k
-    return k
+    return 0 if k == -1 or (n_threads < -1 and k >= cpu_count()) else k
 
 
 # statuses of a flow that stopped before what it was asked to reach

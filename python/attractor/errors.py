@@ -137,7 +137,8 @@ def as_rows(X, name="X", n_features=None, who=None):
     return arr
 
 
-def _cpu_count():
+def cpu_count():
+    """The cores this process may run on (its affinity mask where the system has one)."""
     try:
         return max(len(os.sched_getaffinity(0)), 1)
     except (AttributeError, OSError):  # pragma: no cover - not Linux
@@ -161,25 +162,7 @@ def threads(n_threads, name="n_threads"):
         )
     if n > 0 or n == -1:
         return n
-    return max(_cpu_count() + 1 + n, 1)
-
-
-def renamed(new, old, value, old_value, default=None):
-    """The value of a parameter ``new`` that used to be spelled ``old``: ``old_value`` (when
-    given, i.e. not ``default``) with a ``FutureWarning``; giving both is an error."""
-    if old_value is default:
-        return value
-    import warnings
-
-    if value is not default:
-        raise ParameterError(f"{old} is the old name of {new}; pass only {new}")
-    warnings.warn(
-        f"{old} is deprecated and will be removed; use {new} (the same meaning: "
-        "scikit-learn's n_threads)",
-        FutureWarning,
-        stacklevel=3,
-    )
-    return old_value
+    return max(cpu_count() + 1 + n, 1)
 
 
 def check_strict(strict):

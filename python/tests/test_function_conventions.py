@@ -13,7 +13,8 @@ import pytest
 
 import attractor
 from attractor import _attractor
-from attractor._calls import cores, n_threads_arg
+from attractor._calls import n_threads_arg
+from attractor.errors import cpu_count as cores
 
 TRIANGLE = np.array([[0, 1], [1, 2], [2, 0]])
 
@@ -33,11 +34,11 @@ def test_n_threads_means_what_scikit_learn_means():
     assert n_threads_arg(-1, "f") == 0  # the compiled functions' "every core"
     assert n_threads_arg(-2, "f") == (max(1, c - 1) if c > 1 else 0)
     assert n_threads_arg(-1000, "f") in (0, 1)  # never below one thread
-    with pytest.raises(attractor.AttractorError, match="n_threads = 0: give a number of threads >= 1, -1 for every core"):
+    with pytest.raises(attractor.AttractorError, match="n_threads = 0: give None or 1 .one thread., k > 1 .k threads., -1 .every core."):
         n_threads_arg(0, "f")
-    with pytest.raises(TypeError, match="n_threads: expected a whole number or None, got 1.5"):
+    with pytest.raises(TypeError, match="n_threads: expected None or a whole number of threads, got 1.5"):
         n_threads_arg(1.5, "f")
-    with pytest.raises(TypeError, match="n_threads: expected a whole number or None, got True"):
+    with pytest.raises(TypeError, match="n_threads: expected None or a whole number of threads, got True"):
         n_threads_arg(True, "f")
 
 

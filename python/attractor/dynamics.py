@@ -7,7 +7,7 @@ import numpy as np
 from . import _attractor
 from ._calls import finish, flow_failed, not_converged
 from ._records import ArrayRecord
-from .errors import as_float_array
+from .errors import as_float_array, whole
 
 
 @dataclass(eq=False, repr=False)
@@ -45,7 +45,7 @@ class _Flow:
 
     def run(self, x0, stepper="dopri5", dt=0.01, rtol=1e-8, atol=1e-10, max_steps=100_000,
             t_end=None, time=None, steady=(1e-8, 1e-8), energy_every=1, trace_capacity=4096,
-            *, strict=True):
+            *, states_every=0, max_states=4096, strict=True):
         """Integrate from ``x0`` until the steady state ``|dx/dt| <= atol + rtol |x|`` (the
         ``steady`` pair; ``None`` to switch it off), ``t_end``, ``max_steps`` or a ``time``
         budget in seconds. ``stepper``: ``euler``, ``heun``, ``rk4`` or adaptive ``dopri5``
@@ -57,14 +57,27 @@ class _Flow:
         ``t_end``), raises :class:`~attractor.NotConverged` with the solution's message (what
         to change); both carry the solution as ``.result``. ``strict=False`` returns the
         :class:`Solution` with its ``status`` instead. (With ``steady=None`` and no ``t_end``,
-        ``max_steps`` or ``time`` is the run's end, not a failure.)"""
+        ``max_steps`` or ``time`` is the run's end, not a failure.)
+
+        ``states_every=k`` records the state every ``k`` steps (and where the run stopped) in
+        the solution's ``trajectory`` (rows), ``trajectory_t`` and ``trajectory_step``; at most
+        ``max_states`` are kept: when the buffer fills, every other state is dropped and the
+        stride doubles, so memory stays bounded and the states stay evenly spaced."""
         x = as_float_array(x0, "x0", 1)
         d = self._net.run(x, stepper, float(dt), float(rtol), float(atol), int(max_steps),
-                          t_end, time, steady, int(energy_every), int(trace_capacity))
+                          t_end, time, steady, int(energy_every), int(trace_capacity),
+                          whole("states_every", states_every), whole("max_states", max_states, 2))
         sol = Solution._from_dict(d)
         aimed = steady is not None or t_end is not None
         failed = f"{type(self).__name__}.run: {sol.message}" if flow_failed(sol.status, aimed) else None
         return finish(sol, sol.status, strict, failed)
+
+    def field(self, x):
+        """The vector field ``dx/dt`` at one state (1-D) or at every row of a 2-D array."""
+        arr = np.asarray(x, dtype=np.float64)
+        if arr.ndim == 1:
+            return self._net.field(as_float_array(arr[None, :], "x", 2))[0]
+        return self._net.field(as_float_array(arr, "x", 2))
 
     @property
     def dim(self):

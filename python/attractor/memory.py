@@ -10,7 +10,6 @@ import numbers
 
 import numpy as np
 
-from . import _attractor
 from .errors import (
     AttractorError,
     Interrupted,

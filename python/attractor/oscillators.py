@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _attractor
 from ._calls import UNSET, check_ids, edge_array, finish, n_threads_arg, sample_failure
-from .errors import AttractorError, Interrupted, whole, whole_or_none
+from .errors import AttractorError, whole, whole_or_none
 from ._records import ArrayRecord, Rebuilt
 
 
@@ -19,7 +19,37 @@ def _seconds(name, value):
     return float(value)
 
 
-def _machine_kwargs(seed, num_replicas, num_rounds, time_limit, threads, num_steps, progress=None):
+#: The oscillator machine's settings a ``params`` dict may hold (the library's ``OimParams``).
+MACHINE_PARAMS = ("dt", "precondition", "steps_first", "mu", "mu_spread", "noise",
+                  "readout_every", "greedy", "greedy_readouts", "warm_kick", "warm_skip",
+                  "cold_every", "initial_spins")
+
+
+def _machine_params(params):
+    """``params`` as the plain dict the compiled machine reads (``None`` passes through):
+    ``dt`` (step in units of 1/d, or None for the model's default), ``precondition`` (one clock
+    per node), ``steps_first`` (the first round's steps, doubling each round), ``mu`` and
+    ``noise`` (schedules over a round: a number, or ``{"linear": [start, end]}``,
+    ``{"geometric": [start, end]}``, ``{"values": [...]}``), ``mu_spread`` (heterogeneity of
+    mu), ``readout_every``, ``greedy``, ``greedy_readouts``, ``warm_kick``, ``warm_skip``,
+    ``cold_every`` (restarts), ``initial_spins`` (±1 per spin: a warm first round)."""
+    if params is None:
+        return None
+    if not isinstance(params, dict):
+        raise TypeError(f"params: expected a dict of the machine's settings, got {params!r}")
+    out = {}
+    for k, v in params.items():
+        if k not in MACHINE_PARAMS:
+            raise AttractorError(
+                f"params has an unknown setting {k!r}: the oscillator machine's settings are "
+                f"{', '.join(MACHINE_PARAMS)}"
+            )
+        out[k] = np.asarray(v, dtype=np.float64).tolist() if k == "initial_spins" else v
+    return out
+
+
+def _machine_kwargs(seed, num_replicas, num_rounds, time_limit, threads, num_steps, progress=None,
+                    params=None):
     if time_limit is None and num_rounds is None:
         num_rounds = 1
     if progress is not None and not callable(progress):
@@ -32,12 +62,13 @@ def _machine_kwargs(seed, num_replicas, num_rounds, time_limit, threads, num_ste
         time=None if time_limit is None else _seconds("time_limit", time_limit),
         threads=threads,
         steps=whole_or_none("num_steps", num_steps, 1),
+        params=_machine_params(params),
     )
 
 
 def sample_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_replicas=16, num_rounds=None,
                         time_limit=None, n_threads=None, num_steps=None, progress=None, *,
-                        strict=True, num_threads=UNSET):
+                        params=None, strict=True, num_threads=UNSET):
     """Sample ``E(s) = sum_i linear_i s_i + sum_k b_k s_{i_k} s_{j_k} + offset`` over
     ``s in {-1, +1}^n`` (``i``, ``j``: 0-based ids of the coupled pairs). Returns a dict of
     ``samples`` (rows, lowest energy first), ``energies``, ``num_occurrences``, ``status``,
@@ -45,7 +76,9 @@ def sample_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_replicas=16,
     but one (results do not depend on it; ``num_threads`` is its deprecated spelling).
     ``strict``: Ctrl-C raises :class:`~attractor.Interrupted` and a ``time_limit`` that ends
     before the first round :class:`~attractor.NotConverged` (each with the dict as
-    ``.result``); ``strict=False`` returns the dict with its ``status`` instead."""
+    ``.result``); ``strict=False`` returns the dict with its ``status`` instead. ``params``:
+    the machine's other settings by name (``mu`` and ``noise`` schedules, ``dt``, readouts,
+    restarts; see :data:`MACHINE_PARAMS`)."""
     threads = n_threads_arg(n_threads, "sample_ising_arrays", num_threads=num_threads)
     n = whole("n", n, 0)
     i, j = check_ids(i, j, n)
@@ -56,7 +89,8 @@ def sample_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_replicas=16,
         j,
         np.ascontiguousarray(b, dtype=np.float64),
         float(offset),
-        **_machine_kwargs(seed, num_replicas, num_rounds, time_limit, threads, num_steps, progress),
+        **_machine_kwargs(seed, num_replicas, num_rounds, time_limit, threads, num_steps, progress,
+                          params),
     )
     return finish(d, d["status"], strict, sample_failure(d, time_limit, whole("num_replicas", num_replicas, 1)))
 
@@ -98,7 +132,7 @@ def _edges_of(graph, n=None):
 
 
 def maxcut(graph, time=None, rounds=None, seed=0, replicas=None, n_threads=None, steps=None,
-           progress=None, solver="oim", *, n=None, strict=True, threads=UNSET):
+           progress=None, solver="oim", *, n=None, params=None, strict=True, threads=UNSET):
     """The maximum cut of ``graph`` (a networkx graph with optional ``weight`` attributes, an
     ``(m, 2)`` or ``(m, 3)`` array of 0-based edges ``(i, j[, weight])`` -- with ``n`` the
     number of nodes when the last ones, or node 0, have no edges --, or a G-set file) by
@@ -113,7 +147,9 @@ def maxcut(graph, time=None, rounds=None, seed=0, replicas=None, n_threads=None,
     raises :class:`Interrupted` with the best cut so far, and a ``time`` that ends before the
     first round :class:`~attractor.NotConverged`; ``strict=False`` returns the
     :class:`MaxCutResult` with its ``status`` (``"interrupted"``, ``"timeout"``; with no
-    complete round, ``cut`` NaN and an empty ``partition``)."""
+    complete round, ``cut`` NaN and an empty ``partition``). ``params`` (``"oim"`` only): the
+    machine's other settings by name, e.g. ``{"mu": {"linear": [0, 2]}, "noise": 0.1}`` (see
+    :data:`MACHINE_PARAMS`)."""
     if solver not in ("oim", "anneal", "sb"):
         raise AttractorError(f"solver = {solver!r}: use 'oim', 'anneal' or 'sb'")
     th = n_threads_arg(n_threads, "maxcut", threads=threads)
@@ -123,12 +159,15 @@ def maxcut(graph, time=None, rounds=None, seed=0, replicas=None, n_threads=None,
             n, np.ascontiguousarray(i), np.ascontiguousarray(j),
             np.ascontiguousarray(w, dtype=np.float64),
             **_machine_kwargs(seed, 16 if replicas is None else replicas, rounds, time,
-                              th, steps, progress),
+                              th, steps, progress, params),
         )
         failed = sample_failure(d, time, whole("replicas", 16 if replicas is None else replicas, 1), "time")
     else:
         if progress is not None:
             raise AttractorError("progress: reported by solver='oim' only")
+        if params is not None:
+            raise AttractorError("params: the oscillator machine's settings (solver='oim'); the "
+                                 "other solvers take replicas, steps, rounds and time")
         from .annealing import anneal_ising_arrays, bifurcate_ising_arrays
 
         # Max-Cut as the Ising objective sum w_ij s_i s_j (dimod's convention): cut = (W - E)/2
@@ -253,24 +292,27 @@ if dimod is not None:
         (reproducible), ``time_limit`` (seconds; with no ``num_rounds``, rounds until it is
         spent), ``n_threads`` (``None`` or 1 one thread, -1 every core, -2 all but one;
         ``num_threads`` is its deprecated spelling), ``num_steps`` (per round), ``progress`` (a
-        callable ``(rounds, elapsed_s, best_energy)`` called as rounds finish), ``strict``
+        callable ``(rounds, elapsed_s, best_energy)`` called as rounds finish), ``params`` (the
+        machine's other settings by name: ``mu``/``noise`` schedules, ``dt``, readouts,
+        restarts, see :data:`MACHINE_PARAMS`), ``strict``
         (``False``: Ctrl-C or a time limit spent before the first round return the sample set
         with ``info["status"]`` instead of raising). Samplers pickle and copy."""
 
         _params = ("seed", "num_replicas", "num_rounds", "time_limit", "n_threads", "num_steps",
-                   "progress", "strict")
+                   "progress", "params", "strict")
         _description = "oscillator Ising machine (attractor)"
 
         def sample_ising(self, h, J, seed=0, num_replicas=16, num_rounds=None, time_limit=None,
-                         n_threads=None, num_steps=None, progress=None, strict=True,
-                         num_threads=UNSET, **kwargs):
+                         n_threads=None, num_steps=None, progress=None, params=None,
+                         strict=True, num_threads=UNSET, **kwargs):
             self.remove_unknown_kwargs(**kwargs)
             th = n_threads_arg(n_threads, "OscillatorIsingSampler.sample_ising", num_threads=num_threads)
             labels, n, linear, i, j, bq = _ising_arrays(h, J)
             if n == 0:
                 return dimod.SampleSet.from_samples(([], labels), vartype="SPIN", energy=[])
             d = sample_ising_arrays(n, linear, i, j, bq, 0.0, seed, num_replicas, num_rounds,
-                                    time_limit, _n_threads_of(th), num_steps, progress, strict=False)
+                                    time_limit, _n_threads_of(th), num_steps, progress,
+                                    params=params, strict=False)
             return self._finish(d, labels, strict, sample_failure(d, time_limit, num_replicas))
 
 

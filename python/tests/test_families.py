@@ -229,3 +229,23 @@ def test_time_to_solution():
     np.testing.assert_allclose(r["tts"], 0.5 * np.log(0.01) / np.log(0.7))
     lo, hi = r["interval"]
     assert lo <= r["tts"] <= hi
+
+
+def test_hopfield_field_and_trajectory():
+    rng = np.random.default_rng(5)
+    n = 6
+    w = rng.normal(0, 0.5, (n, n))
+    w = (w + w.T) / 2
+    b = rng.normal(0, 0.2, n)
+    net = attractor.HopfieldNetwork(w, tau=2.0, bias=b)
+    x = rng.normal(size=(3, n))
+    np.testing.assert_allclose(net.field(x), (-x + np.tanh(x) @ w.T + b) / 2.0, rtol=1e-12)
+    np.testing.assert_allclose(net.field(x[0]), net.field(x)[0])
+    sol = net.run(x[0], stepper="rk4", dt=0.05, states_every=5, max_steps=400, steady=None)
+    assert sol.trajectory.shape[1] == n and sol.trajectory_step[-1] == sol.n_steps
+    np.testing.assert_allclose(sol.trajectory[0], x[0])
+    # the Lyapunov function never increases along the recorded states
+    e = net.energy(sol.trajectory)
+    assert np.all(np.diff(e) <= 1e-9)
+    with pytest.raises(attractor.ShapeError):
+        net.field(np.ones((2, n + 1)))

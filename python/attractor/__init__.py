@@ -36,7 +36,7 @@ arXiv:2604.05042) from a Rust core, with NumPy arrays in and out.
   :class:`QuadraticEnergy` or a :class:`HopfieldNetwork`), :class:`BoxQP` and :class:`PiPgd`
   (constrained optimisation as network dynamics), :class:`KuramotoRing` (ring memories),
   :func:`qubo_to_ising` / :func:`ising_to_qubo` and the energies of given states
-  (:func:`ising_energy`, :func:`qubo_energy`).
+  (:func:`ising_energy`, :func:`qubo_energy`), :func:`time_to_solution` of repeated runs.
 - Readers: :func:`read_gset` (G-set or edge list), :func:`read_qubo`, :func:`read_npy`,
   :func:`read_idx`.
 - :mod:`attractor.sweep` (imported on its own) -- grid and random parameter sweeps of Max-Cut
@@ -58,7 +58,10 @@ memory that cannot fit (above the memory available, a container's or ``ulimit -v
 the cap of :func:`set_memory_limit` / ``ATTRACTOR_MAX_MEMORY``) is refused before it is made
 with a :class:`MemoryLimitError` (an ``AttractorError`` and a ``MemoryError``); a run stopped
 by Ctrl-C raises :class:`Interrupted` (a ``KeyboardInterrupt``) whose ``result`` holds the best
-state reached.
+state reached. A run that ends on its iteration limit before settling warns with
+:class:`ConvergenceWarning` (scikit-learn's, when it is installed) and returns what it reached;
+estimators take ``strict=False`` to receive a stopped run's result with its status instead of
+an exception.
 """
 
 from ._attractor import (
@@ -77,18 +80,19 @@ from ._attractor import (
     set_memory_limit,
     set_num_threads,
 )
-from .errors import Interrupted
+from .errors import ConvergenceWarning, Interrupted
+from ._records import Recall
 from .dynamics import FiringRateNetwork, HopfieldNetwork, Solution
 from .memory import ClassicalHopfield, DenseMemory, Krotov2021, ModernHopfield
 from .oscillators import MaxCutResult, OscillatorMemory, maxcut, sample_ising_arrays
-from .sparse import SparseCoder, SparseDictionary, sparse_encode, sparse_path, sparse_trajectory
+from .sparse import SparseCoder, SparseCodes, SparseDictionary, sparse_encode, sparse_path, sparse_trajectory
 from .rbm import BernoulliRBM, GaussianBernoulliRBM
 from .score_matching import ScoreMatchingEnergy
 from .boltzmann import BoltzmannMachine
 from .langevin import LangevinSampler, QuadraticEnergy
 from .constrained import BoxQP, PiPgd
 from .kuramoto import KuramotoRing
-from .ising import ising_energy, ising_to_qubo, qubo_energy, qubo_to_ising
+from .ising import ising_energy, ising_to_qubo, qubo_energy, qubo_to_ising, time_to_solution
 from .eqprop import ContrastiveHebbianClassifier, EquilibriumPropagationClassifier, gradient_check
 from .oscillator_eqprop import OscillatorEquilibriumPropagationClassifier
 from .neural_synaptic import NeuralSynapticNetwork
@@ -120,6 +124,9 @@ __all__ = [
     "set_memory_limit",
     "memory_limit",
     "Interrupted",
+    "ConvergenceWarning",
+    "Recall",
+    "SparseCodes",
     "HopfieldNetwork",
     "FiringRateNetwork",
     "Solution",
@@ -154,6 +161,7 @@ __all__ = [
     "ising_to_qubo",
     "ising_energy",
     "qubo_energy",
+    "time_to_solution",
     "EquilibriumPropagationClassifier",
     "ContrastiveHebbianClassifier",
     "gradient_check",

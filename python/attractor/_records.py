@@ -2,7 +2,7 @@
 by value: a dataclass's generated ones print every element and raise on ``r == r``), and
 pickling for estimators whose fitted state is a compiled object."""
 
-from dataclasses import fields
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -80,3 +80,37 @@ class Rebuilt:
         if rebuild:
             attr, ctor, args, kwargs = rebuild
             self._build(attr, ctor, *args, **kwargs)
+
+
+@dataclass(eq=False, repr=False)
+class Recall(ArrayRecord):
+    """What recalling every row of ``X`` gave (``recall(X)`` of a memory): ``states``
+    (``(n_queries, n_features)``, the state each query reached: its fixed point when the run
+    converged), ``status`` (one name per query: ``"fixed point"``, ``"two-cycle"``,
+    ``"converged"``, ``"max steps"``, ``"end time"``; ``"integrated"`` for the oscillator
+    memory, which runs to ``t_end`` without a convergence test; ``"not run"`` for the queries
+    after a Ctrl-C, whose rows hold the queries as given), ``n_steps`` (updates or integration steps
+    per query; 0 when unknown), ``energy`` (each final state's energy; NaN when not computed),
+    ``interrupted`` (Ctrl-C stopped the recall) and ``phases`` (the oscillator memory's final
+    phases, else ``None``)."""
+
+    states: np.ndarray
+    status: list
+    n_steps: np.ndarray
+    energy: np.ndarray
+    interrupted: bool = False
+    phases: object = None
+
+    #: Statuses of a run that stopped on its iteration or time limit instead of settling.
+    UNSETTLED = ("max steps", "end time", "timeout", "diverged")
+
+    @property
+    def converged(self):
+        """Whether every query settled (no run ended on its iteration or time limit, none was
+        left unrun)."""
+        return not self.interrupted and not any(s in self.UNSETTLED for s in self.status)
+
+    @property
+    def n_unconverged(self):
+        """The number of queries whose run ended on its iteration or time limit."""
+        return sum(s in self.UNSETTLED for s in self.status)

@@ -16,15 +16,19 @@ import numpy as np
 
 from . import _attractor
 from .dynamics import Solution
-from .errors import Interrupted, as_float_array
+from ._calls import finish, flow_failed
+from .errors import as_float_array
 
 
 def _run(net, x0, name, strict, options):
-    """Run ``net`` from ``x0``; an interrupted run raises :class:`Interrupted` when ``strict``."""
+    """Run ``net`` from ``x0`` with ``strict`` as in :meth:`HopfieldNetwork.run`: Ctrl-C raises
+    :class:`Interrupted`, and a run that diverged or ran out of steps or time before its steady
+    state (or ``t_end``) raises :class:`NotConverged`; ``strict=False`` returns the solution
+    with its status."""
     sol = Solution._from_dict(net.run(as_float_array(x0, name, 1), **options))
-    if sol.status == "interrupted" and strict:
-        raise Interrupted(sol)
-    return sol
+    aimed = options.get("steady", (1e-8, 1e-8)) is not None or options.get("t_end") is not None
+    failed = f"{type(net).__name__}.run: {sol.message}" if flow_failed(sol.status, aimed) else None
+    return finish(sol, sol.status, strict, failed)
 
 
 def _states(x):
@@ -86,7 +90,7 @@ class BoxQP(_Flow):
     def run(self, x0, strict=True, **options):
         """Integrate from ``x0`` (options of :meth:`HopfieldNetwork.run`, plus
         ``states_every``/``max_states`` for the trajectory); the traced energy is the
-        objective. Ctrl-C raises :class:`Interrupted` unless ``strict=False``."""
+        objective. ``strict`` as in :meth:`HopfieldNetwork.run`."""
         return _run(self._net, x0, "x0", strict, options)
 
 

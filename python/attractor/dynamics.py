@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _attractor
+from ._calls import finish, flow_failed, not_converged
 from ._records import ArrayRecord
-from .errors import Interrupted, as_float_array
+from .errors import as_float_array, whole
 
 
 @dataclass(eq=False, repr=False)
@@ -28,6 +29,11 @@ class Solution(ArrayRecord):
     trace_energy: np.ndarray = field(repr=False)
     elapsed: float = 0.0
     max_energy_increase: float = None
+    #: With ``states_every``: the step, time and state (rows) of the recorded states along the
+    #: trajectory, the last one where the run stopped (``None`` otherwise).
+    trajectory_step: np.ndarray = field(default=None, repr=False)
+    trajectory_t: np.ndarray = field(default=None, repr=False)
+    trajectory: np.ndarray = field(default=None, repr=False)
 
     @classmethod
     def _from_dict(cls, d):
@@ -38,20 +44,40 @@ class _Flow:
     """What every continuous-time network shares: ``run`` on the library's loop."""
 
     def run(self, x0, stepper="dopri5", dt=0.01, rtol=1e-8, atol=1e-10, max_steps=100_000,
-            t_end=None, time=None, steady=(1e-8, 1e-8), energy_every=1, trace_capacity=4096):
+            t_end=None, time=None, steady=(1e-8, 1e-8), energy_every=1, trace_capacity=4096,
+            *, states_every=0, max_states=4096, strict=True):
         """Integrate from ``x0`` until the steady state ``|dx/dt| <= atol + rtol |x|`` (the
         ``steady`` pair; ``None`` to switch it off), ``t_end``, ``max_steps`` or a ``time``
         budget in seconds. ``stepper``: ``euler``, ``heun``, ``rk4`` or adaptive ``dopri5``
         (with ``rtol``/``atol``; keep them no looser than ``steady``, or the steady state may
-        never be certified). Returns a :class:`Solution`; Ctrl-C raises :class:`Interrupted`
-        with the solution reached so far."""
+        never be certified). Returns a :class:`Solution`.
+
+        ``strict`` (diffrax's ``throw``): Ctrl-C raises :class:`~attractor.Interrupted`, and a
+        run that diverged, or ran out of ``max_steps`` or ``time`` before its steady state (or
+        ``t_end``), raises :class:`~attractor.NotConverged` with the solution's message (what
+        to change); both carry the solution as ``.result``. ``strict=False`` returns the
+        :class:`Solution` with its ``status`` instead. (With ``steady=None`` and no ``t_end``,
+        ``max_steps`` or ``time`` is the run's end, not a failure.)
+
+        ``states_every=k`` records the state every ``k`` steps (and where the run stopped) in
+        the solution's ``trajectory`` (rows), ``trajectory_t`` and ``trajectory_step``; at most
+        ``max_states`` are kept: when the buffer fills, every other state is dropped and the
+        stride doubles, so memory stays bounded and the states stay evenly spaced."""
         x = as_float_array(x0, "x0", 1)
         d = self._net.run(x, stepper, float(dt), float(rtol), float(atol), int(max_steps),
-                          t_end, time, steady, int(energy_every), int(trace_capacity))
+                          t_end, time, steady, int(energy_every), int(trace_capacity),
+                          whole("states_every", states_every), whole("max_states", max_states, 2))
         sol = Solution._from_dict(d)
-        if sol.status == "interrupted":
-            raise Interrupted(sol)
-        return sol
+        aimed = steady is not None or t_end is not None
+        failed = f"{type(self).__name__}.run: {sol.message}" if flow_failed(sol.status, aimed) else None
+        return finish(sol, sol.status, strict, failed)
+
+    def field(self, x):
+        """The vector field ``dx/dt`` at one state (1-D) or at every row of a 2-D array."""
+        arr = np.asarray(x, dtype=np.float64)
+        if arr.ndim == 1:
+            return self._net.field(as_float_array(arr[None, :], "x", 2))[0]
+        return self._net.field(as_float_array(arr, "x", 2))
 
     @property
     def dim(self):
@@ -97,9 +123,23 @@ class HopfieldNetwork(_Flow):
             return float(self._net.energy(as_float_array(arr[None, :], "x", 2))[0])
         return self._net.energy(as_float_array(arr, "x", 2))
 
-    def run_batch(self, x0, stepper="rk4", dt=0.01, max_steps=100_000, steady=(1e-8, 1e-10)):
+    def run_batch(self, x0, stepper="rk4", dt=0.01, max_steps=100_000, steady=(1e-8, 1e-10), *,
+                  strict=True):
         """Integrate every row of ``x0`` (``B x n``) as one batch, by matrix products; each row
         stops on its own steady state. Returns a dict of ``states`` (``B x n``), ``status``
-        (one name per row), ``n_steps`` and ``energy`` (per row)."""
+        (one name per row), ``n_steps`` and ``energy`` (per row). ``strict``: rows that
+        diverged or ran out of ``max_steps`` before their steady state raise
+        :class:`~attractor.NotConverged` (the dict as ``.result``); ``strict=False`` returns
+        the dict with every row's status."""
         x = as_float_array(x0, "x0", 2)
-        return self._net.run_batch(x, stepper, float(dt), int(max_steps), steady)
+        d = self._net.run_batch(x, stepper, float(dt), int(max_steps), steady)
+        status = list(d["status"])
+        bad = [k for k, st in enumerate(status) if flow_failed(st, steady is not None)]
+        if "interrupted" in status:
+            return finish(d, "interrupted", strict)
+        if strict and bad:
+            raise not_converged(
+                f"HopfieldNetwork.run_batch: {len(bad)} of {len(status)} rows stopped before a "
+                f"steady state (row {bad[0]}: {status[bad[0]]}); raise max_steps, take larger "
+                "steps if the stepper stays stable, or loosen steady", d)
+        return d

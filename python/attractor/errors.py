@@ -1,10 +1,11 @@
 """The package's exceptions and the checks that turn bad arrays into them."""
 
 import numbers
+import os
 
 import numpy as np
 
-from ._attractor import AttractorError, NonFiniteError, ShapeError
+from ._attractor import AttractorError, NonFiniteError, NotConverged, ParameterError, ShapeError  # noqa: F401
 
 
 class Interrupted(KeyboardInterrupt):
@@ -70,3 +71,117 @@ def whole(name, value, low=0, fix=None):
 def whole_or_none(name, value, low=0):
     """:func:`whole`, passing ``None`` through."""
     return None if value is None else whole(name, value, low)
+
+
+# --------------------------------------------------------------------------- conventions
+# What every estimator shares: the warning of a run that stopped before converging, input
+# checks with scikit-learn's messages, the one thread setting, and the ``strict`` switch.
+
+try:
+    from sklearn.exceptions import ConvergenceWarning
+except ImportError:  # pragma: no cover - exercised only without scikit-learn
+
+    class ConvergenceWarning(UserWarning):
+        """A run stopped before it converged (an iteration limit reached); the result is
+        returned as reached. scikit-learn's ``ConvergenceWarning`` when it is installed."""
+
+
+try:
+    from sklearn.exceptions import NotFittedError
+except ImportError:  # pragma: no cover - exercised only without scikit-learn
+
+    class NotFittedError(AttractorError, AttributeError):
+        """An estimator used before ``fit`` (scikit-learn's ``NotFittedError`` when installed)."""
+
+
+def not_fitted(est, how="call fit(X) first"):
+    """The error of a method called on an unfitted estimator, saying what to do."""
+    return NotFittedError(f"this {type(est).__name__} is not fitted yet; {how}")
+
+
+def as_rows(X, name="X", n_features=None, who=None):
+    """``X`` as a float64 ``(n_samples, n_features)`` array of finite numbers, with
+    scikit-learn's messages: a sparse matrix is a ``TypeError`` saying to densify it, a 1-D
+    array says how to reshape, no features or no samples say so, and ``n_features`` (the
+    width fitted, when given) is checked as ``X has k features, but <who> is expecting n
+    features as input``."""
+    if hasattr(X, "tocsr") or hasattr(X, "todense"):  # a scipy.sparse matrix or array
+        raise TypeError(
+            f"{name}: a sparse matrix was passed, but dense data is required; pass "
+            f"{name}.toarray()"
+        )
+    arr = np.asarray(X)
+    if arr.ndim == 1:
+        raise ShapeError(
+            f"{name}: expected a 2-D array (n_samples, n_features), got shape {arr.shape}. "
+            f"Reshape your data with {name}.reshape(1, -1) for one sample or "
+            f"{name}.reshape(-1, 1) for one feature"
+        )
+    arr = as_float_array(arr, name, 2)
+    if arr.shape[1] == 0:
+        raise ShapeError(
+            f"{name}: 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required; "
+            "pass rows of at least one feature"
+        )
+    if arr.shape[0] == 0:
+        raise ShapeError(
+            f"{name}: 0 sample(s) (shape={arr.shape}) while a minimum of 1 is required; "
+            "pass at least one row"
+        )
+    if n_features is not None and arr.shape[1] != n_features:
+        raise ShapeError(
+            f"{name} has {arr.shape[1]} features, but {who or 'the estimator'} is expecting "
+            f"{n_features} features as input (the width it was fitted with); pass rows of "
+            f"{n_features} features"
+        )
+    return arr
+
+
+def cpu_count():
+    """The cores this process may run on (its affinity mask where the system has one)."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+def threads(n_threads, name="n_threads"):
+    """``n_threads`` with scikit-learn's (joblib's) meaning, as the compiled functions read
+    it (``None`` or 1: sequential, ``-1``: every thread of the pool, ``k > 1``: ``k``
+    threads). ``None`` means one thread, ``k > 0`` ``k`` threads, ``-1`` every core, ``-2``
+    every core but one (``-k``: all but ``k - 1``, at least one); 0 is refused."""
+    if n_threads is None:
+        return None
+    if isinstance(n_threads, bool) or not isinstance(n_threads, numbers.Integral):
+        raise TypeError(f"{name}: expected None or a whole number of threads, got {n_threads!r}")
+    n = int(n_threads)
+    if n == 0:
+        raise ParameterError(
+            f"{name} = 0: give None or 1 (one thread), k > 1 (k threads), -1 (every core) or "
+            "-2 (every core but one), scikit-learn's meaning"
+        )
+    if n > 0 or n == -1:
+        return n
+    return max(cpu_count() + 1 + n, 1)
+
+
+def check_strict(strict):
+    """``strict`` as a bool (``True``: a stopped run raises; ``False``: it returns its result
+    with its status)."""
+    if not isinstance(strict, (bool, np.bool_)):
+        raise ParameterError(f"strict = {strict!r}: give True (raise when a run stops) or False "
+                             "(return the result reached with its status)")
+    return bool(strict)
+
+
+def warn_not_converged(message, stacklevel=3):
+    """Emit a :class:`ConvergenceWarning`, attributed to the first caller outside the package
+    (on Python >= 3.12; ``stacklevel`` frames up before)."""
+    import sys
+    import warnings
+
+    if sys.version_info >= (3, 12):
+        warnings.warn(message, ConvergenceWarning,
+                      skip_file_prefixes=(os.path.dirname(os.path.abspath(__file__)) + os.sep,))
+    else:  # pragma: no cover - older interpreters
+        warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel)

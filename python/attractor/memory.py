@@ -10,9 +10,16 @@ import numbers
 
 import numpy as np
 
-from . import _attractor
-from .errors import AttractorError, Interrupted, as_float_array
-from ._records import Rebuilt
+from .errors import (
+    AttractorError,
+    Interrupted,
+    as_rows,
+    check_strict,
+    not_fitted,
+    threads,
+    warn_not_converged,
+)
+from ._records import Rebuilt, Recall
 
 try:
     from sklearn.base import BaseEstimator as _Base
@@ -62,49 +69,149 @@ def _seed(random_state):
     )
 
 
-class _Memory(Rebuilt, _Mixin, _Base):
-    """Shared estimator logic; subclasses say which Rust memory to build."""
+def _column_names(X):
+    """The column names of a DataFrame-like ``X`` when they are all strings, else ``None``."""
+    cols = getattr(X, "columns", None)
+    if cols is None or hasattr(X, "tocsr"):
+        return None
+    names = np.asarray(list(cols), dtype=object)
+    if len(names) and all(isinstance(c, str) for c in names):
+        return names
+    return None
+
+
+class _Checked:
+    """scikit-learn's input conventions that every estimator of the package shares, written
+    once: feature names (``feature_names_in_`` remembered at fit and checked after, with
+    scikit-learn's messages) and the checks of inputs after fit."""
+
+    def _remember_feature_names(self, X):
+        names = _column_names(X)
+        if names is None:
+            self.__dict__.pop("feature_names_in_", None)
+        else:
+            self.feature_names_in_ = names
+
+    def _check_feature_names(self, X):
+        import warnings
+
+        fitted = getattr(self, "feature_names_in_", None)
+        given = _column_names(X)
+        if fitted is None and given is not None:
+            warnings.warn(
+                f"X has feature names, but {type(self).__name__} was fitted without feature names",
+                UserWarning, stacklevel=3,
+            )
+        elif fitted is not None and given is None:
+            warnings.warn(
+                f"X does not have valid feature names, but {type(self).__name__} was fitted "
+                "with feature names", UserWarning, stacklevel=3,
+            )
+        elif fitted is not None and (len(fitted) != len(given) or np.any(fitted != given)):
+            raise AttractorError(
+                "The feature names should match those that were passed during fit; fitted with "
+                f"{list(fitted)[:5]}..., given {list(given)[:5]}...: pass the columns in the "
+                "order of fit"
+            )
+
+    def _fitted_rows(self, X, name="X"):
+        """``X`` checked against the fit: dense finite rows of ``n_features_in_`` columns,
+        feature names as at fit."""
+        self._check_feature_names(X)
+        return as_rows(X, name, getattr(self, "n_features_in_", None), type(self).__name__)
+
+
+
+class _Conventions(_Checked):
+    """:class:`_Checked` and ``get_feature_names_out``, for transformers."""
+
+    #: ``"one-to-one"``: a transform's output columns are the input's (memories);
+    #: ``"prefixed"``: ``<classname><k>`` for ``k < n_components_`` (coders, RBMs).
+    _feature_names_out = None
+
+    def get_feature_names_out(self, input_features=None):
+        """The names of ``transform``'s output columns (so that ``set_output(transform=
+        "pandas")`` gives a DataFrame): the input's names for a memory (its output lives in
+        the input's space; ``feature_names_in_`` or ``x0, x1, ...``), ``<classname>0,
+        <classname>1, ...`` for a coder or an RBM (one per atom or hidden unit)."""
+        if not self.__sklearn_is_fitted__():
+            raise not_fitted(self)
+        n = self.n_features_in_
+        fitted = getattr(self, "feature_names_in_", None)
+        if input_features is not None:
+            input_features = np.asarray(input_features, dtype=object)
+            if len(input_features) != n:
+                raise AttractorError(
+                    f"input_features has {len(input_features)} names, but "
+                    f"{type(self).__name__} is expecting {n} features; pass one name per column"
+                )
+            if fitted is not None and np.any(input_features != fitted):
+                raise AttractorError(
+                    "input_features is not equal to feature_names_in_; pass the names of fit "
+                    "or None"
+                )
+        if self._feature_names_out == "prefixed":
+            prefix = type(self).__name__.lower()
+            return np.asarray([f"{prefix}{k}" for k in range(self._n_features_out())], dtype=object)
+        if input_features is not None:
+            return input_features
+        if fitted is not None:
+            return np.asarray(fitted, dtype=object)
+        return np.asarray([f"x{i}" for i in range(n)], dtype=object)
+
+
+class _Memory(_Conventions, Rebuilt, _Mixin, _Base):
+    """Shared estimator logic; subclasses say which Rust memory to build.
+
+    ``predict``/``transform``/``score`` never change the estimator; :meth:`recall` returns
+    what a recall did (states, status and steps per query). A query whose run ends on the
+    iteration limit (``max_sweeps``/``max_iter``) gives a :class:`~attractor.ConvergenceWarning`
+    and its state as reached. Ctrl-C raises :class:`~attractor.Interrupted` unless
+    ``strict=False``, when the recall returns with the queries not reached left as given
+    (status ``"not run"``)."""
+
+    _feature_names_out = "one-to-one"
 
     def _memory_args(self):  # pragma: no cover - abstract
         raise NotImplementedError
 
     def fit(self, X, y=None):
         """Store the rows of ``X`` (``n_patterns x n_features``) as the memory's patterns."""
-        X = as_float_array(X, "X", 2)
-        if X.shape[0] == 0 or X.shape[1] == 0:
-            raise AttractorError(f"X: store at least one pattern of at least one entry, got shape {X.shape}")
+        check_strict(self.strict)
+        Xa = as_rows(X, "X")
         model, kwargs = self._memory_args()
-        self._build("memory_", "Memory", model, X.copy(), **kwargs)
-        self.n_features_in_ = X.shape[1]
-        self.n_patterns_ = X.shape[0]
+        self._build("memory_", "Memory", model, Xa.copy(), **kwargs)
+        self._remember_feature_names(X)
+        self.n_features_in_ = Xa.shape[1]
+        self.n_patterns_ = Xa.shape[0]
         return self
 
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "memory_")
+
     def _check_fitted(self):
-        if not hasattr(self, "memory_"):
-            from_sklearn = None
-            try:
-                from sklearn.exceptions import NotFittedError as from_sklearn
-            except ImportError:  # pragma: no cover
-                pass
-            msg = f"this {type(self).__name__} stores no patterns yet; call fit(patterns) first"
-            raise (from_sklearn or AttractorError)(msg)
+        if not self.__sklearn_is_fitted__():
+            raise not_fitted(self, "call fit(patterns) first")
+
+    def recall(self, X):
+        """Recall every row of ``X`` and say how: a :class:`~attractor.Recall` with
+        ``states`` (what :meth:`predict` returns), ``status`` per query (``"fixed point"``,
+        ``"two-cycle"`` or ``"max steps"``), ``n_steps`` (updates per query) and ``energy``
+        (of each final state). Warns (:class:`~attractor.ConvergenceWarning`) when a query
+        ran out of updates. Ctrl-C raises :class:`~attractor.Interrupted` (``result``: the
+        states of the queries recalled so far; ``recall``: this record) unless
+        ``strict=False``, when the record returns with ``interrupted=True``."""
+        self._check_fitted()
+        X = self._fitted_rows(X)
+        states, status, sweeps, energies, stopped = self.memory_.recall(X)
+        rec = _finish(self, X, states, list(status), np.asarray(sweeps), np.asarray(energies),
+                      stopped, limit="max_sweeps" if hasattr(self, "max_sweeps") else "max_iter")
+        return rec
 
     def predict(self, X):
-        """Recall every row of ``X``: the fixed point the memory's update reaches from it.
-        Also sets ``n_sweeps_`` (updates per query) and ``status_`` (``"fixed point"``,
-        ``"two-cycle"`` or ``"max steps"`` per query). Ctrl-C raises :class:`Interrupted`
-        with the queries recalled so far."""
-        self._check_fitted()
-        X = as_float_array(X, "X", 2)
-        if X.shape[1] != self.n_features_in_:
-            raise AttractorError(
-                f"X has {X.shape[1]} features, but the memory stores patterns of {self.n_features_in_}"
-            )
-        states, status, sweeps, energies, stopped = self.memory_.recall(X)
-        self.status_, self.n_sweeps_, self.recall_energy_ = list(status), sweeps, energies
-        if stopped:
-            raise Interrupted(states)
-        return states
+        """Recall every row of ``X``: the fixed point the memory's update reaches from it
+        (see :meth:`recall` for the status of each query). Never changes the estimator."""
+        return self.recall(X).states
 
     def transform(self, X):
         """The same as :meth:`predict` (so that a memory can be a ``Pipeline`` step)."""
@@ -113,15 +220,49 @@ class _Memory(Rebuilt, _Mixin, _Base):
     def energy(self, X):
         """The memory's energy of every row of ``X``."""
         self._check_fitted()
-        return self.memory_.energy(as_float_array(X, "X", 2))
+        return self.memory_.energy(self._fitted_rows(X))
 
     def score(self, X, y=None):
         """The fraction of rows of ``X`` that are fixed points of recall (recovered exactly)."""
-        X = as_float_array(X, "X", 2)
-        R = self.predict(X)
+        R = self.predict(X)  # checks X against the fit
+        X = as_rows(X, "X")
         if np.all(np.isin(X, (-1.0, 1.0))):
             return float(np.mean(np.all(np.where(R >= 0, 1.0, -1.0) == X, axis=1)))
         return float(np.mean(np.all(np.abs(R - X) <= 1e-6 * (1 + np.abs(X).max()), axis=1)))
+
+
+def _finish(est, X, states, status, n_steps, energy, stopped, limit, phases=None):
+    """The :class:`Recall` of a compiled recall: rows not reached after a Ctrl-C hold their
+    queries (``strict=False``) or raise :class:`Interrupted` (``strict=True``); a
+    :class:`ConvergenceWarning` for queries that ran out of steps."""
+    done = states.shape[0]
+    if stopped:
+        k = X.shape[0]
+        full = np.array(X, dtype=np.float64, copy=True)
+        full[:done] = states
+        status = list(status) + ["not run"] * (k - done)
+        n_steps = np.concatenate([n_steps, np.zeros(k - done, dtype=n_steps.dtype)])
+        energy = np.concatenate([energy, np.full(k - done, np.nan)])
+        rec = Recall(full, status, n_steps, energy, True, phases)
+        if check_strict(est.strict):
+            e = Interrupted(states)
+            e.recall = rec
+            raise e
+        warn_not_converged(
+            f"{type(est).__name__}: Ctrl-C stopped the recall after {done} of {k} queries; the "
+            "rest are returned as given (strict=False), status 'not run'",
+        )
+    else:
+        rec = Recall(states, status, n_steps, energy, False, phases)
+    bad = rec.n_unconverged
+    if bad:
+        warn_not_converged(
+            f"{type(est).__name__}: {bad} of {len(status)} queries stopped before settling "
+            f"({limit} = {getattr(est, limit)} reached); raise {limit}, or call recall(X) for "
+            "the status of each query",
+            stacklevel=4,
+        )
+    return rec
 
 
 class ClassicalHopfield(_Memory):
@@ -133,13 +274,15 @@ class ClassicalHopfield(_Memory):
     about ``0.138 N``), ``"storkey"`` (Storkey 1997) or ``"pinv"`` (projection rule).
     ``update="async"`` visits the units one at a time in a random order drawn from
     ``random_state`` (always ends at a fixed point); ``"sync"`` updates all at once (may end in
-    a two-cycle)."""
+    a two-cycle). ``strict``: see :meth:`recall`."""
 
-    def __init__(self, rule="hebbian", update="async", max_sweeps=100, random_state=None):
+    def __init__(self, rule="hebbian", update="async", max_sweeps=100, random_state=None,
+                 strict=True):
         self.rule = rule
         self.update = update
         self.max_sweeps = max_sweeps
         self.random_state = random_state
+        self.strict = strict
 
     def _memory_args(self):
         if self.rule not in ("hebbian", "storkey", "pinv"):
@@ -161,12 +304,13 @@ class DenseMemory(_Memory):
 
     whose capacity grows like ``N^(n-1)`` (exponentially for ``exp``). ``separation`` is a
     degree ``n >= 2``, ``"exp"`` or ``"rectN"``; asynchronous updates in an order drawn from
-    ``random_state``."""
+    ``random_state``. ``strict``: see :meth:`recall`."""
 
-    def __init__(self, separation=3, max_sweeps=100, random_state=None):
+    def __init__(self, separation=3, max_sweeps=100, random_state=None, strict=True):
         self.separation = separation
         self.max_sweeps = max_sweeps
         self.random_state = random_state
+        self.strict = strict
 
     def _memory_args(self):
         return "dense", dict(
@@ -182,37 +326,44 @@ class ModernHopfield(_Memory):
         E(x) = -lse(beta, X^T x) + 1/2 x^T x + const,   x <- X softmax(beta X^T x)
 
     one update retrieves a pattern with exponentially small error when patterns are well
-    separated; ``predict`` iterates to a fixed point (at most ``max_iter`` updates)."""
+    separated; ``predict`` iterates to a fixed point (at most ``max_iter`` updates; see
+    :meth:`recall` for the status of each query, and ``strict``)."""
 
-    def __init__(self, beta=1.0, max_iter=100):
+    def __init__(self, beta=1.0, max_iter=100, strict=True):
         self.beta = beta
         self.max_iter = max_iter
+        self.strict = strict
 
     def _memory_args(self):
         return "modern", dict(beta=float(self.beta), max_sweeps=int(self.max_iter))
 
-    def retrieve(self, X, n_steps=1, block=2048, n_threads=0):
+    def retrieve(self, X, n_steps=1, block=2048, n_threads=-1):
         """The one-step retrieval of Ramsauer et al. for every row of ``X`` at once,
         ``x <- X softmax(beta X^T x)`` repeated ``n_steps`` times, as matrix products in blocks
-        of ``block`` queries on ``n_threads`` threads (0: all)."""
+        of ``block`` queries on ``n_threads`` threads (scikit-learn's meaning: ``None`` or 1
+        one thread, ``k`` threads, -1 every core, the default; -2 all but one)."""
         self._check_fitted()
-        X = as_float_array(X, "X", 2)
-        if X.shape[1] != self.n_features_in_:
-            raise AttractorError(
-                f"X has {X.shape[1]} features, but the memory stores patterns of {self.n_features_in_}"
-            )
-        return self.memory_.retrieve(X, int(n_steps), int(block), int(n_threads))
+        X = self._fitted_rows(X)
+        t = threads(n_threads)
+        # the compiled retrieve reads 0 as every thread, 1 as sequential
+        t = 1 if t is None else (0 if t == -1 else t)
+        return self.memory_.retrieve(X, int(n_steps), int(block), t)
 
 
-class Krotov2021(Rebuilt, _Mixin, _Base):
+class Krotov2021(_Conventions, Rebuilt, _Mixin, _Base):
     """The Krotov-Hopfield hidden-neuron network (ICLR 2021, arXiv:2008.06996): feature neurons
     ``v`` and one hidden neuron per stored pattern, ``tau_f dv/dt = xi^T f(h) - v``,
     ``tau_h dh/dt = xi g(v) - h``, whose energy never increases. ``model="A"`` (dense memory
     limit, degree ``n``), ``"B"`` (modern Hopfield limit, ``beta``) or ``"C"`` (spherical).
-    ``predict`` integrates from every query (hidden neurons at rest) and returns the final
-    ``v``."""
+    ``predict`` integrates from every query (hidden neurons at rest) to a steady state (at
+    most to ``t_end``, with a :class:`~attractor.ConvergenceWarning` for queries that get
+    there unsettled) and returns the final ``v``; :meth:`recall` says how each run ended.
+    ``strict``: as for the other memories (:meth:`ClassicalHopfield.recall`)."""
 
-    def __init__(self, model="B", n=3, beta=1.0, tau_f=1.0, tau_h=1.0, t_end=50.0, dt=0.05):
+    _feature_names_out = "one-to-one"
+
+    def __init__(self, model="B", n=3, beta=1.0, tau_f=1.0, tau_h=1.0, t_end=50.0, dt=0.05,
+                 strict=True):
         self.model = model
         self.n = n
         self.beta = beta
@@ -220,26 +371,39 @@ class Krotov2021(Rebuilt, _Mixin, _Base):
         self.tau_h = tau_h
         self.t_end = t_end
         self.dt = dt
+        self.strict = strict
 
     def fit(self, X, y=None):
-        X = as_float_array(X, "X", 2)
-        self._build("network_", "Krotov2021", X.copy(), str(self.model), int(self.n),
+        """Store the rows of ``X`` (``n_patterns x n_features``), one hidden neuron each."""
+        check_strict(self.strict)
+        Xa = as_rows(X, "X")
+        self._build("network_", "Krotov2021", Xa.copy(), str(self.model), int(self.n),
                     float(self.beta), float(self.tau_f), float(self.tau_h))
-        self.n_features_in_ = X.shape[1]
+        self._remember_feature_names(X)
+        self.n_features_in_ = Xa.shape[1]
+        self.n_patterns_ = Xa.shape[0]
         return self
 
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "network_")
+
+    def recall(self, X):
+        """Integrate from every row of ``X``: a :class:`~attractor.Recall` with the final
+        ``states`` and each run's ``status`` (``"converged"``: a steady state; ``"end time"``:
+        ``t_end`` reached first, with a :class:`~attractor.ConvergenceWarning`). Ctrl-C as
+        :meth:`ClassicalHopfield.recall`."""
+        if not self.__sklearn_is_fitted__():
+            raise not_fitted(self, "call fit(patterns) first")
+        X = self._fitted_rows(X)
+        v, status, stopped = self.network_.recall(X, float(self.t_end), float(self.dt))
+        k = v.shape[0]
+        return _finish(self, X, v, list(status), np.zeros(k, dtype=np.uint64),
+                       np.full(k, np.nan), stopped, limit="t_end")
+
     def predict(self, X):
-        if not hasattr(self, "network_"):
-            raise AttractorError("this Krotov2021 stores no patterns yet; call fit(patterns) first")
-        X = as_float_array(X, "X", 2)
-        if X.shape[1] != self.n_features_in_:
-            raise AttractorError(
-                f"X has {X.shape[1]} features, but the network stores patterns of {self.n_features_in_}"
-            )
-        v, self.status_, stopped = self.network_.recall(X, float(self.t_end), float(self.dt))
-        if stopped:
-            raise Interrupted(v)
-        return v
+        """The final feature neurons ``v`` from every row of ``X`` (see :meth:`recall`)."""
+        return self.recall(X).states
 
     def transform(self, X):
+        """The same as :meth:`predict`."""
         return self.predict(X)

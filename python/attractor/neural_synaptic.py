@@ -10,10 +10,11 @@ rate and the norm in which it holds."""
 import numpy as np
 
 from . import _attractor
-from .errors import Interrupted, as_float_array
+from ._records import Rebuilt
+from .errors import Interrupted, as_float_array, check_strict
 
 
-class NeuralSynapticNetwork:
+class NeuralSynapticNetwork(Rebuilt):
     """A network of ``n`` neurons with learning synapses.
 
     ``mask`` is an ``(n, n)`` array whose nonzero entries ``(i, j)`` are the synapses
@@ -21,6 +22,7 @@ class NeuralSynapticNetwork:
     ``rule`` is ``"hebbian"``, ``"anti_hebbian"`` or ``"oja"``; ``form`` ``"hopfield"`` or
     ``"firing_rate"``; ``gain`` is ``rho``, ``synaptic_decay`` is ``gamma``, ``epsilon`` the
     synaptic time scale, ``neural_decay`` is ``c`` and ``tau`` the neural time constant.
+    Pickles and deep-copies (the compiled network is rebuilt from these arguments).
     """
 
     def __init__(self, n, activation="tanh", rule="hebbian", form="hopfield", tau=1.0,
@@ -30,9 +32,9 @@ class NeuralSynapticNetwork:
             mask = as_float_array(mask, "mask", 2)
         if u is not None:
             u = as_float_array(u, "u", 1)
-        self._net = _attractor.NeuralSynapticNetwork(
-            int(n), activation, rule, form, float(tau), float(neural_decay), float(gain),
-            float(synaptic_decay), float(epsilon), mask, u)
+        self._build(
+            "_net", "NeuralSynapticNetwork", int(n), activation, rule, form, float(tau),
+            float(neural_decay), float(gain), float(synaptic_decay), float(epsilon), mask, u)
 
     @property
     def n_neurons(self):
@@ -71,19 +73,21 @@ class NeuralSynapticNetwork:
         return out
 
     def simulate(self, x0, w0, t_end, dt=0.01, every=1, stepper="rk4", rtol=1e-8,
-                 atol=1e-10):
+                 atol=1e-10, strict=True):
         """Integrate from ``(x0, w0)`` to ``t_end`` (RK4 with step ``dt``, or adaptive
         ``"dopri5"`` with ``rtol``/``atol``), keeping the state every ``every`` steps. ``w0`` is
         the ``(m,)`` vector in mask order or an ``(n, n)`` matrix read on the mask.
 
         Returns a dict with ``t`` ``(k,)``, ``x`` ``(k, n)``, ``w`` ``(k, m)`` (the trajectory;
         the last row is the final state), ``status``, ``message`` and ``n_steps``. Ctrl-C raises
-        :class:`Interrupted` carrying that dict."""
+        :class:`Interrupted` carrying that dict, unless ``strict=False``: then the dict returns
+        with status ``"interrupted"``."""
         x0 = as_float_array(x0, "x0", 1)
         w0 = self.weights_on_mask(w0)
+        strict = check_strict(strict)
         d = self._net.simulate(x0, w0, float(t_end), float(dt), int(every), stepper,
                                float(rtol), float(atol))
-        if d["status"] == "interrupted":
+        if d["status"] == "interrupted" and strict:
             raise Interrupted(d)
         return d
 

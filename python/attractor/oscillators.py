@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _attractor
-from .errors import AttractorError, Interrupted, whole, whole_or_none
+from ._calls import UNSET, check_ids, edge_array, finish, n_threads_arg, sample_failure
+from .errors import AttractorError, whole, whole_or_none
 from ._records import ArrayRecord, Rebuilt
 
 
@@ -18,7 +19,37 @@ def _seconds(name, value):
     return float(value)
 
 
-def _machine_kwargs(seed, num_replicas, num_rounds, time_limit, num_threads, num_steps, progress=None):
+#: The oscillator machine's settings a ``params`` dict may hold (the library's ``OimParams``).
+MACHINE_PARAMS = ("dt", "precondition", "steps_first", "mu", "mu_spread", "noise",
+                  "readout_every", "greedy", "greedy_readouts", "warm_kick", "warm_skip",
+                  "cold_every", "initial_spins")
+
+
+def _machine_params(params):
+    """``params`` as the plain dict the compiled machine reads (``None`` passes through):
+    ``dt`` (step in units of 1/d, or None for the model's default), ``precondition`` (one clock
+    per node), ``steps_first`` (the first round's steps, doubling each round), ``mu`` and
+    ``noise`` (schedules over a round: a number, or ``{"linear": [start, end]}``,
+    ``{"geometric": [start, end]}``, ``{"values": [...]}``), ``mu_spread`` (heterogeneity of
+    mu), ``readout_every``, ``greedy``, ``greedy_readouts``, ``warm_kick``, ``warm_skip``,
+    ``cold_every`` (restarts), ``initial_spins`` (±1 per spin: a warm first round)."""
+    if params is None:
+        return None
+    if not isinstance(params, dict):
+        raise TypeError(f"params: expected a dict of the machine's settings, got {params!r}")
+    out = {}
+    for k, v in params.items():
+        if k not in MACHINE_PARAMS:
+            raise AttractorError(
+                f"params has an unknown setting {k!r}: the oscillator machine's settings are "
+                f"{', '.join(MACHINE_PARAMS)}"
+            )
+        out[k] = np.asarray(v, dtype=np.float64).tolist() if k == "initial_spins" else v
+    return out
+
+
+def _machine_kwargs(seed, num_replicas, num_rounds, time_limit, threads, num_steps, progress=None,
+                    params=None):
     if time_limit is None and num_rounds is None:
         num_rounds = 1
     if progress is not None and not callable(progress):
@@ -29,28 +60,39 @@ def _machine_kwargs(seed, num_replicas, num_rounds, time_limit, num_threads, num
         replicas=whole("num_replicas", num_replicas, 1),
         rounds=0 if num_rounds is None else whole("num_rounds", num_rounds, 1),
         time=None if time_limit is None else _seconds("time_limit", time_limit),
-        threads=whole("num_threads", num_threads),
+        threads=threads,
         steps=whole_or_none("num_steps", num_steps, 1),
+        params=_machine_params(params),
     )
 
 
 def sample_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_replicas=16, num_rounds=None,
-                        time_limit=None, num_threads=1, num_steps=None, progress=None):
+                        time_limit=None, n_threads=None, num_steps=None, progress=None, *,
+                        params=None, strict=True, num_threads=UNSET):
     """Sample ``E(s) = sum_i linear_i s_i + sum_k b_k s_{i_k} s_{j_k} + offset`` over
-    ``s in {-1, +1}^n``. Returns a dict of ``samples`` (rows, lowest energy first),
-    ``energies``, ``num_occurrences``, ``status``, ``elapsed``."""
+    ``s in {-1, +1}^n`` (``i``, ``j``: 0-based ids of the coupled pairs). Returns a dict of
+    ``samples`` (rows, lowest energy first), ``energies``, ``num_occurrences``, ``status``,
+    ``elapsed``, ``num_reads``. ``n_threads``: ``None`` or 1 one thread, -1 every core, -2 all
+    but one (results do not depend on it; ``num_threads`` is its deprecated spelling).
+    ``strict``: Ctrl-C raises :class:`~attractor.Interrupted` and a ``time_limit`` that ends
+    before the first round :class:`~attractor.NotConverged` (each with the dict as
+    ``.result``); ``strict=False`` returns the dict with its ``status`` instead. ``params``:
+    the machine's other settings by name (``mu`` and ``noise`` schedules, ``dt``, readouts,
+    restarts; see :data:`MACHINE_PARAMS`)."""
+    threads = n_threads_arg(n_threads, "sample_ising_arrays", num_threads=num_threads)
+    n = whole("n", n, 0)
+    i, j = check_ids(i, j, n)
     d = _attractor.sample_ising(
-        int(n),
+        n,
         np.ascontiguousarray(linear, dtype=np.float64),
-        np.ascontiguousarray(i, dtype=np.int64),
-        np.ascontiguousarray(j, dtype=np.int64),
+        i,
+        j,
         np.ascontiguousarray(b, dtype=np.float64),
         float(offset),
-        **_machine_kwargs(seed, num_replicas, num_rounds, time_limit, num_threads, num_steps, progress),
+        **_machine_kwargs(seed, num_replicas, num_rounds, time_limit, threads, num_steps, progress,
+                          params),
     )
-    if d["status"] == "interrupted":
-        raise Interrupted(d)
-    return d
+    return finish(d, d["status"], strict, sample_failure(d, time_limit, whole("num_replicas", num_replicas, 1)))
 
 
 @dataclass(eq=False, repr=False)
@@ -66,88 +108,100 @@ class MaxCutResult(ArrayRecord):
     nodes: "list | range"
 
 
-def _edges_of(graph):
+def _edges_of(graph, n=None):
     """``(n, i, j, w, nodes)`` from a networkx graph, an ``(m, 2|3)`` edge array or a G-set
     file path."""
     if isinstance(graph, (str, os.PathLike)):
+        if n is not None:
+            raise AttractorError("n: a G-set file states its number of nodes; give n only with an edge array")
         n, i, j, w = _attractor.read_graph(os.fspath(graph), "rudy")
         # a range, not a list: n may be huge until Rust refuses it
         return n, i, j, w, range(n)
     if hasattr(graph, "nodes") and hasattr(graph, "edges"):
+        if n is not None:
+            raise AttractorError("n: a networkx graph has its own nodes; give n only with an edge array")
         nodes = list(graph.nodes)
         index = {v: k for k, v in enumerate(nodes)}
         rows = [(index[a], index[c], float(d.get("weight", 1.0))) for a, c, d in graph.edges(data=True)]
         arr = np.array(rows, dtype=np.float64).reshape(-1, 3)
         return len(nodes), arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2], nodes
-    arr = np.asarray(graph)
-    if arr.ndim != 2 or arr.shape[1] not in (2, 3):
-        raise AttractorError(
-            f"graph: expected a networkx graph, a G-set file or an (m, 2) / (m, 3) edge array, got shape {arr.shape}"
-        )
-    if not np.issubdtype(arr.dtype, np.number):
-        raise TypeError(f"graph: expected numeric edges, got dtype {arr.dtype}")
-    ij = arr[:, :2]
-    if ij.size and (np.any(ij < 0) or np.any(ij != np.round(ij))):
-        raise AttractorError("graph: node ids must be non-negative integers (0-based)")
-    w = arr[:, 2].astype(np.float64) if arr.shape[1] == 3 else np.ones(len(arr))
-    n = int(ij.max()) + 1 if ij.size else 0
+    n, i, j, w = edge_array(graph, n)
     # a range, not a list of every node: a single edge with node id 2**26 would otherwise build
     # a list of 2**26 ints before Rust refuses the graph
-    return n, ij[:, 0].astype(np.int64), ij[:, 1].astype(np.int64), w, range(n)
+    return n, i, j, w, range(n)
 
 
-def maxcut(graph, time=None, rounds=None, seed=0, replicas=None, threads=1, steps=None,
-           progress=None, solver="oim"):
+def maxcut(graph, time=None, rounds=None, seed=0, replicas=None, n_threads=None, steps=None,
+           progress=None, solver="oim", *, n=None, params=None, strict=True, threads=UNSET):
     """The maximum cut of ``graph`` (a networkx graph with optional ``weight`` attributes, an
-    ``(m, 2)`` or ``(m, 3)`` array of 0-based edges, or a G-set file) by ``solver``: ``"oim"``
+    ``(m, 2)`` or ``(m, 3)`` array of 0-based edges ``(i, j[, weight])`` -- with ``n`` the
+    number of nodes when the last ones, or node 0, have no edges --, or a G-set file) by
+    ``solver``: ``"oim"``
     the oscillator Ising machine (``replicas`` per round, ``steps`` per round), ``"anneal"``
     simulated annealing (``replicas`` reads of ``steps`` sweeps per round) or ``"sb"`` discrete
     simulated bifurcation (``replicas`` agents of ``steps`` steps per round); for ``rounds``
     rounds (reproducible) or a ``time`` budget in seconds (default: one round).
     ``progress(rounds, elapsed_s, best_energy)`` (``"oim"`` only) is called as rounds finish (an
-    exception in it stops the run and is raised). Ctrl-C raises :class:`Interrupted` with the
-    best cut so far."""
+    exception in it stops the run and is raised). ``n_threads``: ``None`` or 1 one thread, -1
+    every core, -2 all but one (``threads`` is its deprecated spelling). ``strict``: Ctrl-C
+    raises :class:`Interrupted` with the best cut so far, and a ``time`` that ends before the
+    first round :class:`~attractor.NotConverged`; ``strict=False`` returns the
+    :class:`MaxCutResult` with its ``status`` (``"interrupted"``, ``"timeout"``; with no
+    complete round, ``cut`` NaN and an empty ``partition``). ``params`` (``"oim"`` only): the
+    machine's other settings by name, e.g. ``{"mu": {"linear": [0, 2]}, "noise": 0.1}`` (see
+    :data:`MACHINE_PARAMS`)."""
     if solver not in ("oim", "anneal", "sb"):
         raise AttractorError(f"solver = {solver!r}: use 'oim', 'anneal' or 'sb'")
-    n, i, j, w, nodes = _edges_of(graph)
+    th = n_threads_arg(n_threads, "maxcut", threads=threads)
+    n, i, j, w, nodes = _edges_of(graph, n)
     if solver == "oim":
         d = _attractor.sample_max_cut(
             n, np.ascontiguousarray(i), np.ascontiguousarray(j),
             np.ascontiguousarray(w, dtype=np.float64),
             **_machine_kwargs(seed, 16 if replicas is None else replicas, rounds, time,
-                              threads, steps, progress),
+                              th, steps, progress, params),
         )
+        failed = sample_failure(d, time, whole("replicas", 16 if replicas is None else replicas, 1), "time")
     else:
         if progress is not None:
             raise AttractorError("progress: reported by solver='oim' only")
+        if params is not None:
+            raise AttractorError("params: the oscillator machine's settings (solver='oim'); the "
+                                 "other solvers take replicas, steps, rounds and time")
         from .annealing import anneal_ising_arrays, bifurcate_ising_arrays
 
         # Max-Cut as the Ising objective sum w_ij s_i s_j (dimod's convention): cut = (W - E)/2
         w = np.ascontiguousarray(w, dtype=np.float64)
-        kw = dict(seed=seed, num_rounds=rounds, time_limit=time, num_threads=threads)
-        try:
-            if solver == "anneal":
-                d = anneal_ising_arrays(n, np.zeros(n), i, j, w,
-                                        num_reads=16 if replicas is None else replicas,
-                                        num_sweeps=1000 if steps is None else steps, **kw)
-            else:
-                d = bifurcate_ising_arrays(n, np.zeros(n), i, j, w,
-                                           num_agents=64 if replicas is None else replicas,
-                                           num_steps=10000 if steps is None else steps, **kw)
-        except Interrupted as e:
-            d = e.result
+        kw = dict(seed=seed, num_rounds=rounds, time_limit=time, n_threads=_n_threads_of(th),
+                  strict=False)
+        if solver == "anneal":
+            d = anneal_ising_arrays(n, np.zeros(n), i, j, w,
+                                    num_reads=16 if replicas is None else replicas,
+                                    num_sweeps=1000 if steps is None else steps, **kw)
+        else:
+            d = bifurcate_ising_arrays(n, np.zeros(n), i, j, w,
+                                       num_agents=64 if replicas is None else replicas,
+                                       num_steps=10000 if steps is None else steps, **kw)
         d["cuts"] = (float(w.sum()) - np.asarray(d["energies"])) / 2
-    best = MaxCutResult(
-        cut=float(d["cuts"][0]),
-        partition=d["samples"][0].astype(np.int8),
-        energy=float(d["energies"][0]),
-        status=d["status"],
-        elapsed=d["elapsed"],
-        nodes=nodes,
-    )
-    if best.status == "interrupted":
-        raise Interrupted(best)
-    return best
+        failed = sample_failure(d, time, name="time")
+    if failed:
+        best = MaxCutResult(cut=float("nan"), partition=np.zeros(0, dtype=np.int8),
+                            energy=float("nan"), status=d["status"], elapsed=d["elapsed"], nodes=nodes)
+    else:
+        best = MaxCutResult(
+            cut=float(d["cuts"][0]),
+            partition=d["samples"][0].astype(np.int8),
+            energy=float(d["energies"][0]),
+            status=d["status"],
+            elapsed=d["elapsed"],
+            nodes=nodes,
+        )
+    return finish(best, best.status, strict, failed)
+
+
+def _n_threads_of(threads):
+    """``n_threads`` for a compiled ``threads`` value (0: every core)."""
+    return -1 if threads == 0 else threads
 
 
 def _ising_arrays(h, J):
@@ -177,9 +231,58 @@ try:
 except ImportError:  # pragma: no cover - dimod is an optional extra
     dimod = None
 
+def _sample_set(d, labels):
+    """A ``dimod.SampleSet`` of a sampler's dict (``info``: its ``status`` and timing); a run
+    with no complete read (``strict=False``) gives an empty set."""
+    rows = d["samples"][:0] if d.get("_no_sample") else d["samples"]
+    n = len(rows)
+    return dimod.SampleSet.from_samples(
+        (rows, labels),
+        vartype="SPIN",
+        energy=d["energies"][:n],
+        num_occurrences=d["num_occurrences"][:n],
+        info={"timing": {"elapsed": d["elapsed"]}, "status": d["status"]},
+    )
+
+
+class _Sampler:
+    """What the package's dimod samplers share: ``parameters`` (dimod's convention: every
+    keyword of ``sample_ising`` beyond ``h`` and ``J``, each with no related property) and
+    plain pickling and copying (a sampler holds no state; its settings are per call)."""
+
+    _params = ()
+    _description = ""
+
+    @property
+    def parameters(self):
+        return {k: [] for k in self._params}
+
+    @property
+    def properties(self):
+        return {"description": self._description, "version": _attractor.__version__}
+
+    def __reduce__(self):
+        return (type(self), ())
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __hash__(self):
+        return hash(type(self))
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+    def _finish(self, d, labels, strict, failed):
+        if failed:
+            d["_no_sample"] = True
+        finish(d, d["status"], strict, failed)
+        return _sample_set(d, labels)
+
+
 if dimod is not None:
 
-    class OscillatorIsingSampler(dimod.Sampler):
+    class OscillatorIsingSampler(_Sampler, dimod.Sampler):
         """The oscillator Ising machine as a dimod sampler: ``sample_ising(h, J)``,
         ``sample_qubo(Q)`` and ``sample(bqm)`` return a ``dimod.SampleSet`` whose samples are the
         final states of every replica of every round (aggregated, lowest energy first) and whose
@@ -187,43 +290,38 @@ if dimod is not None:
 
         Parameters of a call: ``seed``, ``num_replicas`` (16 per SIMD block), ``num_rounds``
         (reproducible), ``time_limit`` (seconds; with no ``num_rounds``, rounds until it is
-        spent), ``num_threads``, ``num_steps`` (per round), ``progress`` (a callable
-        ``(rounds, elapsed_s, best_energy)`` called as rounds finish)."""
+        spent), ``n_threads`` (``None`` or 1 one thread, -1 every core, -2 all but one;
+        ``num_threads`` is its deprecated spelling), ``num_steps`` (per round), ``progress`` (a
+        callable ``(rounds, elapsed_s, best_energy)`` called as rounds finish), ``params`` (the
+        machine's other settings by name: ``mu``/``noise`` schedules, ``dt``, readouts,
+        restarts, see :data:`MACHINE_PARAMS`), ``strict``
+        (``False``: Ctrl-C or a time limit spent before the first round return the sample set
+        with ``info["status"]`` instead of raising). Samplers pickle and copy."""
 
-        @property
-        def parameters(self):
-            return {
-                "seed": [],
-                "num_replicas": [],
-                "num_rounds": [],
-                "time_limit": [],
-                "num_threads": [],
-                "num_steps": [],
-                "progress": [],
-            }
-
-        @property
-        def properties(self):
-            return {"description": "oscillator Ising machine (attractor)", "version": _attractor.__version__}
+        _params = ("seed", "num_replicas", "num_rounds", "time_limit", "n_threads", "num_steps",
+                   "progress", "params", "strict")
+        _description = "oscillator Ising machine (attractor)"
 
         def sample_ising(self, h, J, seed=0, num_replicas=16, num_rounds=None, time_limit=None,
-                         num_threads=1, num_steps=None, progress=None, **kwargs):
+                         n_threads=None, num_steps=None, progress=None, params=None,
+                         strict=True, num_threads=UNSET, **kwargs):
             self.remove_unknown_kwargs(**kwargs)
+            th = n_threads_arg(n_threads, "OscillatorIsingSampler.sample_ising", num_threads=num_threads)
             labels, n, linear, i, j, bq = _ising_arrays(h, J)
             if n == 0:
                 return dimod.SampleSet.from_samples(([], labels), vartype="SPIN", energy=[])
             d = sample_ising_arrays(n, linear, i, j, bq, 0.0, seed, num_replicas, num_rounds,
-                                    time_limit, num_threads, num_steps, progress)
-            return dimod.SampleSet.from_samples(
-                (d["samples"], labels),
-                vartype="SPIN",
-                energy=d["energies"],
-                num_occurrences=d["num_occurrences"],
-                info={"timing": {"elapsed": d["elapsed"]}, "status": d["status"]},
-            )
+                                    time_limit, _n_threads_of(th), num_steps, progress,
+                                    params=params, strict=False)
+            return self._finish(d, labels, strict, sample_failure(d, time_limit, num_replicas))
 
 
-class OscillatorMemory(Rebuilt):
+from .memory import _Base, _Conventions, _Mixin  # noqa: E402  (the estimator protocol)
+from .errors import as_rows, not_fitted  # noqa: E402
+from ._records import Recall  # noqa: E402
+
+
+class OscillatorMemory(_Conventions, Rebuilt, _Mixin, _Base):
     """The oscillator associative memory (Nishikawa, Lai & Hoppensteadt, PRL 92, 2004)::
 
         dphi_i/dt = sum_j W_ij sin(phi_j - phi_i) - kappa sin(2 phi_i),   W = Xi^T Xi / N
@@ -231,8 +329,11 @@ class OscillatorMemory(Rebuilt):
     whose phase-locked states at 0/pi spell the stored ``±1`` patterns; a stored pattern is a
     stable equilibrium iff ``kappa > critical_kappa(pattern)`` (signed-Laplacian spectrum,
     tutorial section on oscillator networks). ``fit(patterns)`` stores, ``predict(queries)``
-    integrates from the queries' phases (with ``jitter`` radians of seeded noise) and reads the
-    patterns out (up to a global sign)."""
+    integrates from the queries' phases (with ``jitter`` radians of seeded noise) to ``t_end``
+    and reads the patterns out (up to a global sign); :meth:`recall` also returns the final
+    phases. A scikit-learn transformer (``transform`` is ``predict``)."""
+
+    _feature_names_out = "one-to-one"
 
     def __init__(self, kappa=0.2, scale="n", t_end=120.0, dt=0.05, jitter=0.0, random_state=None):
         self.kappa = kappa
@@ -242,36 +343,51 @@ class OscillatorMemory(Rebuilt):
         self.jitter = jitter
         self.random_state = random_state
 
-    def get_params(self, deep=True):
-        return {k: getattr(self, k) for k in ("kappa", "scale", "t_end", "dt", "jitter", "random_state")}
-
-    def set_params(self, **params):
-        for k, v in params.items():
-            if k not in self.get_params():
-                raise ValueError(f"invalid parameter {k!r} for OscillatorMemory")
-            setattr(self, k, v)
-        return self
-
     def fit(self, X, y=None):
-        from .errors import as_float_array
+        """Store the rows of ``X`` (``±1`` patterns, ``n_patterns x n_features``); the seed of
+        the jitter is resolved here (``random_state=None``: a fresh one per fit)."""
+        from .memory import _seed
 
-        X = as_float_array(X, "X", 2)
-        self._build("memory_", "OscillatorMemory", X.copy(), float(self.kappa), self.scale)
-        self.patterns_ = X
+        Xa = as_rows(X, "X")
+        self._build("memory_", "OscillatorMemory", Xa.copy(), float(self.kappa), self.scale)
+        self._remember_feature_names(X)
+        self.patterns_ = Xa.copy()
+        self.n_features_in_ = Xa.shape[1]
+        self.n_patterns_ = Xa.shape[0]
+        self._seed_ = _seed(self.random_state)
         return self
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "memory_")
 
     def critical_kappa(self, pattern):
         """``kappa_c`` of a stored pattern (it is stable iff ``kappa > kappa_c``)."""
         from .errors import as_float_array
 
+        if not self.__sklearn_is_fitted__():
+            raise not_fitted(self, "call fit(patterns) first")
         return self.memory_.critical_kappa(as_float_array(pattern, "pattern", 1))
 
-    def predict(self, X):
-        from .errors import as_float_array
-        from .memory import _seed
-
-        read, self.phases_ = self.memory_.recall(
-            as_float_array(X, "X", 2), float(self.t_end), float(self.dt), float(self.jitter),
-            _seed(self.random_state),
+    def recall(self, X):
+        """Integrate from the phases of every row of ``X`` to ``t_end``: a
+        :class:`~attractor.Recall` with the read-out ``states`` (``±1``), the final ``phases``
+        and status ``"integrated"`` per query (the run has a fixed horizon, no convergence
+        test). Never changes the estimator: the jitter's seed is the one resolved at fit."""
+        if not self.__sklearn_is_fitted__():
+            raise not_fitted(self, "call fit(patterns) first")
+        X = self._fitted_rows(X)
+        read, phases = self.memory_.recall(
+            X, float(self.t_end), float(self.dt), float(self.jitter), self._seed_,
         )
-        return read
+        k = read.shape[0]
+        steps = int(round(float(self.t_end) / float(self.dt)))
+        return Recall(read, ["integrated"] * k, np.full(k, steps, dtype=np.uint64),
+                      np.full(k, np.nan), False, phases)
+
+    def predict(self, X):
+        """The patterns read out from every row of ``X`` (see :meth:`recall`)."""
+        return self.recall(X).states
+
+    def transform(self, X):
+        """The same as :meth:`predict`."""
+        return self.predict(X)

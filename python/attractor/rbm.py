@@ -30,20 +30,23 @@ import numbers
 import numpy as np
 
 from . import _attractor
-from .errors import AttractorError, Interrupted, as_float_array
-from .memory import _Base, _Mixin, _seed
+from .errors import (
+    AttractorError,
+    Interrupted,
+    as_float_array,
+    as_rows,
+    check_strict,
+    threads,
+    warn_not_converged,
+)
+from .errors import not_fitted as _not_fitted_error
+from .memory import _Base, _Checked, _Conventions, _Mixin, _seed
 
 __all__ = ["BernoulliRBM", "GaussianBernoulliRBM"]
 
 
 def _not_fitted(est):
-    try:
-        from sklearn.exceptions import NotFittedError as cls
-    except ImportError:  # pragma: no cover - exercised only without scikit-learn
-        cls = AttractorError
-    return cls(
-        f"this {type(est).__name__} is not fitted yet; call fit(X) (or partial_fit, or load) first"
-    )
+    return _not_fitted_error(est, "call fit(X) (or partial_fit, or load) first")
 
 
 def _whole(name, value, low, fix):
@@ -62,45 +65,43 @@ def _real(name, value):
 
 
 def _fitted_rows(est, X, name):
-    """``X`` as float64 rows (see :func:`_as_rows`) of the width ``est`` was fitted with."""
-    X = _as_rows(X, name)
-    n = getattr(est, "n_features_in_", None)
-    if n is not None and X.shape[1] != n:
-        raise AttractorError(
-            f"{name} has {X.shape[1]} features, but {type(est).__name__} is expecting {n} "
-            f"features as input (the width it was fitted with); pass rows of {n} features"
-        )
-    return X
+    """``X`` as float64 rows (see :func:`_as_rows`) of the width ``est`` was fitted with, its
+    feature names checked against the fit's."""
+    if isinstance(est, _Checked):  # feature names remembered at fit
+        est._check_feature_names(X)
+    return as_rows(X, name, getattr(est, "n_features_in_", None), type(est).__name__)
 
 
 def _as_rows(X, name):
     """``X`` as float64 rows: ``TypeError`` for non-numbers and sparse matrices,
-    ``AttractorError`` for other than 2-D or NaN/inf (:func:`as_float_array`). The range of
-    Bernoulli data is the library's to check."""
-    if hasattr(X, "tocsr") or hasattr(X, "todense"):  # a scipy.sparse matrix or array
-        raise TypeError(
-            f"{name}: a sparse matrix was passed, but dense data is required; pass {name}.toarray()"
-        )
-    arr = np.asarray(X)
-    if arr.ndim == 1:
-        raise AttractorError(
-            f"{name}: expected a 2-D array (n_samples, n_features), got shape {arr.shape}. "
-            f"Reshape your data with {name}.reshape(1, -1) for one sample or "
-            f"{name}.reshape(-1, 1) for one feature"
-        )
-    arr = as_float_array(arr, name, 2)
-    if arr.shape[1] == 0:
-        raise AttractorError(
-            f"{name}: 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required; "
-            "pass rows of at least one feature"
-        )
-    return arr
+    ``AttractorError`` for other than 2-D, no features or samples, NaN/inf
+    (:func:`~attractor.errors.as_rows`). The range of Bernoulli data is the library's to
+    check."""
+    return as_rows(X, name)
 
 
-class _RBM(_Mixin, _Base):
+def _stopped(est, report, what):
+    """After a training run: raise for a stopped run (``strict``) or keep the parameters
+    reached with a :class:`~attractor.ConvergenceWarning` (``strict=False``); the status is in
+    ``fit_status_`` (``"completed"``, ``"diverged"``, ``"interrupted"``) and ``report_``."""
+    est.report_ = report
+    est.fit_status_ = "interrupted" if report["interrupted"] else report["status"]
+    if est.fit_status_ == "completed":
+        return
+    if check_strict(est.strict):
+        what()
+        return
+    warn_not_converged(
+        f"{type(est).__name__}: training stopped early ({est.fit_status_}); the parameters "
+        f"reached are kept (strict=False); see report_"
+    )
+
+
+class _RBM(_Conventions, _Mixin, _Base):
     """What both RBMs share; subclasses name the visible units."""
 
     _visible = "bernoulli"
+    _feature_names_out = "prefixed"
 
     def __init__(
         self,
@@ -117,6 +118,7 @@ class _RBM(_Mixin, _Base):
         weight_decay=0.0,
         shuffle=True,
         n_threads=None,
+        strict=True,
     ):
         self.n_components = n_components
         self.learning_rate = learning_rate
@@ -130,6 +132,7 @@ class _RBM(_Mixin, _Base):
         self.weight_decay = weight_decay
         self.shuffle = shuffle
         self.n_threads = n_threads
+        self.strict = strict
 
     # ------------------------------------------------------------------ checks
 
@@ -150,6 +153,8 @@ class _RBM(_Mixin, _Base):
                 raise AttractorError(f"{name} = {getattr(self, name)!r}: give True or False")
         for name in ("learning_rate", "momentum", "weight_decay"):
             _real(name, getattr(self, name))
+        check_strict(self.strict)
+        threads(self.n_threads)
         return _seed(self.random_state)
 
     def _settings(self):
@@ -164,8 +169,11 @@ class _RBM(_Mixin, _Base):
         )
 
     def _rows(self, X, name="X"):
-        """``X`` as float64 rows (see :func:`_as_rows`) of the fitted width."""
-        return _fitted_rows(self, X, name)
+        """``X`` as float64 rows (see :func:`_as_rows`) of the fitted width and names."""
+        return self._fitted_rows(X, name)
+
+    def _n_features_out(self):
+        return self._model().n_hidden
 
     def __sklearn_is_fitted__(self):
         return getattr(self, "_rbm", None) is not None
@@ -174,7 +182,7 @@ class _RBM(_Mixin, _Base):
         rbm = getattr(self, "_rbm", None)
         if rbm is None:
             raise _not_fitted(self)
-        rbm.set_n_threads(self.n_threads)
+        rbm.set_n_threads(threads(self.n_threads))
         return rbm
 
     # ------------------------------------------------------------------ training
@@ -188,7 +196,7 @@ class _RBM(_Mixin, _Base):
         the estimator holds them only once both are built (the library checks the settings)."""
         rbm = _attractor.Rbm.random(
             n_features, int(self.n_components), visible=self._visible, scale=0.01, seed=seed,
-            n_threads=self.n_threads,
+            n_threads=threads(self.n_threads),
         )
         rbm.set_trainer(**self._settings(), seed=seed)
         self._rbm = rbm
@@ -198,18 +206,21 @@ class _RBM(_Mixin, _Base):
         self._n_draws = 0
 
     def _raise_for(self, report):
-        self.report_ = report
-        if report["status"] == "diverged":
-            raise AttractorError(
-                f"training diverged in epoch {report['diverged_epoch']}: a parameter became "
-                "non-finite, so that epoch was undone and training stopped (the parameters before "
-                f"it are kept); lower learning_rate (now {self.learning_rate}) or raise "
-                f"weight_decay (now {self.weight_decay})"
-            )
-        if report["interrupted"]:
-            e = Interrupted(self)
-            e.report = report
-            raise e
+        def stop():
+            if report["status"] == "diverged":
+                raise AttractorError(
+                    f"training diverged in epoch {report['diverged_epoch']}: a parameter became "
+                    "non-finite, so that epoch was undone and training stopped (the parameters "
+                    f"before it are kept); lower learning_rate (now {self.learning_rate}) or "
+                    f"raise weight_decay (now {self.weight_decay}), or pass strict=False to "
+                    "keep the parameters reached"
+                )
+            if report["interrupted"]:
+                e = Interrupted(self)
+                e.report = report
+                raise e
+
+        _stopped(self, report, stop)
 
     def _train(self, X, n_epochs):
         rbm = self._model()
@@ -238,13 +249,17 @@ class _RBM(_Mixin, _Base):
         ``report_`` (``n_epochs``, ``n_updates``, ``elapsed``, ``status``; per epoch
         ``pseudo_likelihood`` / ``reconstruction_error`` when ``verbose``). Ctrl-C stops
         between minibatches and raises :class:`~attractor.Interrupted` (``result``: this
-        estimator, with the parameters reached; ``report``: how far it got)."""
+        estimator, with the parameters reached; ``report``: how far it got), and a diverged
+        epoch is an error, unless ``strict=False``: then the parameters reached are kept, with a
+        :class:`~attractor.ConvergenceWarning` and the status in ``fit_status_``
+        (``"completed"``, ``"diverged"``, ``"interrupted"``)."""
         seed = self._check_params()
-        X = _as_rows(X, "X")
         self._rbm = None  # a fit that fails leaves the estimator unfitted
         self.__dict__.pop("n_features_in_", None)
-        self._initialise(X.shape[1], seed)
-        self._train(X, int(self.n_iter))
+        self._remember_feature_names(X)
+        Xa = _as_rows(X, "X")
+        self._initialise(Xa.shape[1], seed)
+        self._train(Xa, int(self.n_iter))
         return self
 
     def partial_fit(self, X, y=None):
@@ -256,6 +271,7 @@ class _RBM(_Mixin, _Base):
         ``momentum``, ``weight_decay``, ``shuffle``) changed since the last update."""
         seed = self._check_params()
         if not self.__sklearn_is_fitted__():
+            self._remember_feature_names(X)
             X = _as_rows(X, "X")
             self._initialise(X.shape[1], seed)
         else:
@@ -321,7 +337,7 @@ class _RBM(_Mixin, _Base):
         rbm = _attractor.Rbm(
             components, np.asarray(intercept_visible, dtype=np.float64).ravel(),
             np.asarray(intercept_hidden, dtype=np.float64).ravel(), visible=cls._visible,
-            n_threads=est.n_threads,
+            n_threads=threads(est.n_threads),
         )
         est._adopt(rbm)
         return est
@@ -371,7 +387,8 @@ class _RBM(_Mixin, _Base):
         else:  # pragma: no cover - without scikit-learn
             self.__dict__.update(state)
         if data is not None:
-            self._rbm = _attractor.Rbm.from_bytes(data, "pickled RBM", n_threads=self.n_threads)
+            self._rbm = _attractor.Rbm.from_bytes(data, "pickled RBM",
+                                                  n_threads=threads(self.n_threads))
 
     # ------------------------------------------------------------------ inference
 
@@ -468,10 +485,10 @@ class _RBM(_Mixin, _Base):
         (nats), with ``log Z`` from :meth:`log_partition` (``method="ais"`` takes its base
         model from the marginals of ``X``). With ``return_std`` returns ``(value, std_err)``,
         the standard error being that of the AIS ``log Z``."""
-        X = self._rows(X)
+        rows = self._rows(X)
         z, se = self.log_partition(method, n_runs=n_runs, n_betas=n_betas,
                                    random_state=random_state, X=X, return_std=True)
-        ll = self._model().log_likelihood(X, log_z=z)
+        ll = self._model().log_likelihood(rows, log_z=z)
         return (ll, se) if return_std else ll
 
 
@@ -497,13 +514,16 @@ class BernoulliRBM(_RBM):
     Parameters beyond scikit-learn's (keyword-only): ``cd_k`` Gibbs sweeps per update,
     ``persistent`` (PCD; ``False`` for CD-k), ``momentum`` in ``[0, 1)``, ``weight_decay``
     (L2 on ``W``), ``shuffle`` (the minibatch order of each epoch; scikit-learn does not
-    shuffle), ``n_threads`` (``None``/1 sequential, -1 all cores; results do not depend on it).
+    shuffle), ``n_threads`` (scikit-learn's meaning: ``None``/1 one thread, ``k`` threads, -1
+    every core, -2 all but one; results do not depend on it), ``strict`` (``False``: a
+    training run stopped by Ctrl-C or a diverged epoch keeps the parameters reached instead
+    of raising; see :meth:`fit`).
     ``random_state``: ``None`` draws a fresh seed (scikit-learn's meaning), an int makes a run
     reproducible, a NumPy generator draws the seed.
 
     Fitted attributes: ``components_`` (``W^T``, ``(n_components, n_features)``),
     ``intercept_hidden_``, ``intercept_visible_``, ``h_samples_`` / ``v_samples_`` (the
-    persistent chains), ``n_features_in_``, ``report_``."""
+    persistent chains), ``n_features_in_``, ``report_``, ``fit_status_``."""
 
     _visible = "bernoulli"
 
@@ -550,10 +570,11 @@ class GaussianBernoulliRBM(_RBM):
         weight_decay=0.0,
         shuffle=True,
         n_threads=None,
+        strict=True,
     ):
         super().__init__(
             n_components=n_components, learning_rate=learning_rate, batch_size=batch_size,
             n_iter=n_iter, verbose=verbose, random_state=random_state, cd_k=cd_k,
             persistent=persistent, momentum=momentum, weight_decay=weight_decay,
-            shuffle=shuffle, n_threads=n_threads,
+            shuffle=shuffle, n_threads=n_threads, strict=strict,
         )

@@ -32,9 +32,9 @@ import numbers
 import numpy as np
 
 from . import _attractor
-from .errors import AttractorError, Interrupted, as_float_array
-from .memory import _Base, _seed
-from .rbm import _as_rows, _fitted_rows, _not_fitted, _whole
+from .errors import AttractorError, Interrupted, as_float_array, check_strict  # noqa: F401
+from .memory import _Base, _Checked, _seed
+from .rbm import _as_rows, _not_fitted, _stopped, _whole
 
 __all__ = ["ScoreMatchingEnergy"]
 
@@ -52,7 +52,7 @@ def _positive_real(name, value, fix):
     return value
 
 
-class ScoreMatchingEnergy(_Base):
+class ScoreMatchingEnergy(_Checked, _Base):
     """An energy-based density model ``p(x) ~ exp(-E(x))`` fitted by score matching.
 
     Parameters
@@ -78,6 +78,10 @@ class ScoreMatchingEnergy(_Base):
         a Gaussian, ``mean_ = mean(X)``, ``precision_ = inv(cov(X, bias=True))`` (only with
         ``model="gaussian"``).
     weight_decay : L2 weight decay of Adam (0.0).
+    strict : ``True`` (default): a fit stopped by Ctrl-C raises :class:`~attractor.Interrupted`
+        and a diverged epoch an :class:`~attractor.AttractorError`; ``False``: the parameters
+        reached are kept, with a :class:`~attractor.ConvergenceWarning` and the status in
+        ``fit_status_``.
 
     Fitted attributes: ``n_features_in_``, ``loss_curve_`` (the objective on all of ``X``
     after each epoch of ``fit``, its noises and projections the same every epoch; one value per
@@ -104,6 +108,7 @@ class ScoreMatchingEnergy(_Base):
         *,
         method="adam",
         weight_decay=0.0,
+        strict=True,
     ):
         self.model = model
         self.n_hidden = n_hidden
@@ -119,6 +124,7 @@ class ScoreMatchingEnergy(_Base):
         self.random_state = random_state
         self.method = method
         self.weight_decay = weight_decay
+        self.strict = strict
 
     # ------------------------------------------------------------------ checks
 
@@ -157,6 +163,7 @@ class ScoreMatchingEnergy(_Base):
         _positive_real("beta", self.beta, "the inverse temperature must be a finite beta > 0")
         _positive_real("learning_rate", self.learning_rate, "give a finite step size > 0")
         self._noise_levels()
+        check_strict(self.strict)
         return _seed(self.random_state)
 
     def _noise_levels(self):
@@ -197,7 +204,7 @@ class ScoreMatchingEnergy(_Base):
 
     def _rows(self, X, name="X"):
         """``X`` as finite float64 rows of the fitted width."""
-        return _fitted_rows(self, X, name)
+        return self._fitted_rows(X, name)
 
     def __sklearn_is_fitted__(self):
         return getattr(self, "_model", None) is not None
@@ -242,18 +249,21 @@ class ScoreMatchingEnergy(_Base):
         self.loss_curve_ = []
 
     def _raise_for(self, report):
-        self.report_ = report
-        if report["status"] == "diverged":
-            raise AttractorError(
-                f"training diverged in epoch {report['diverged_epoch']}: a parameter became "
-                "non-finite, so that epoch was undone and training stopped (the parameters before "
-                f"it are kept); lower learning_rate (now {self.learning_rate}) or raise "
-                f"weight_decay (now {self.weight_decay})"
-            )
-        if report["interrupted"]:
-            e = Interrupted(self)
-            e.report = report
-            raise e
+        def stop():
+            if report["status"] == "diverged":
+                raise AttractorError(
+                    f"training diverged in epoch {report['diverged_epoch']}: a parameter became "
+                    "non-finite, so that epoch was undone and training stopped (the parameters "
+                    f"before it are kept); lower learning_rate (now {self.learning_rate}) or "
+                    f"raise weight_decay (now {self.weight_decay}), or pass strict=False to keep "
+                    "the parameters reached"
+                )
+            if report["interrupted"]:
+                e = Interrupted(self)
+                e.report = report
+                raise e
+
+        _stopped(self, report, stop)
 
     def fit(self, X, y=None):
         """Fit a new model to the rows of ``X`` (``n_samples x n_features``): ``max_epochs``
@@ -263,6 +273,7 @@ class ScoreMatchingEnergy(_Base):
         between minibatches and raises :class:`~attractor.Interrupted` (``result``: this
         estimator, with the parameters reached)."""
         seed = self._check_params()
+        self._remember_feature_names(X)
         X = _as_rows(X, "X")
         self._model = None  # a fit that fails leaves the estimator unfitted
         self.__dict__.pop("n_features_in_", None)
@@ -270,6 +281,7 @@ class ScoreMatchingEnergy(_Base):
         if self.method == "closed_form":
             self.report_ = dict(n_epochs=0, n_updates=0, elapsed=0.0, status="completed",
                                 diverged_epoch=None, interrupted=False, loss=[])
+            self.fit_status_ = "completed"
             return self
         report = self._model.fit_epochs(X, int(self.max_epochs), monitor_seed=seed)
         self.loss_curve_ = list(report["loss"])
@@ -284,6 +296,7 @@ class ScoreMatchingEnergy(_Base):
         ``loss_curve_``."""
         seed = self._check_params()
         if not self.__sklearn_is_fitted__():
+            self._remember_feature_names(X)
             X = _as_rows(X, "X")
             self._initialise(X, seed)
         else:

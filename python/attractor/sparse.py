@@ -28,14 +28,28 @@ the Rust library; this module translates. Ctrl-C stops a long encode and raises
 :class:`~attractor.Interrupted` whose ``result`` holds the codes reached.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from . import _attractor
-from .errors import AttractorError, Interrupted, whole
-from .memory import _Base, _Mixin
+from ._records import ArrayRecord
+from .errors import (
+    AttractorError,
+    Interrupted,
+    NotConverged,
+    NotFittedError,
+    as_rows,
+    check_strict,
+    threads,
+    warn_not_converged,
+    whole,
+)
+from .memory import _Base, _Conventions, _Mixin
 
 __all__ = [
     "SparseCoder",
+    "SparseCodes",
     "SparseDictionary",
     "sparse_encode",
     "sparse_path",
@@ -123,15 +137,15 @@ def sparse_encode(
     (``None``: ``1/L``, ``L`` the largest eigenvalue of ``D D^T``); ``dt`` the Euler step in
     units of the time constant (1 is the proximal gradient iteration); the certificate is
     checked every ``check_every`` steps, where ``equilibrium_solve`` also solves for the
-    equilibrium on the current support; ``n_threads``: ``None`` or 1 sequential, -1 all
-    cores; ``time`` a wall-clock budget in seconds. With ``return_report`` returns ``(codes,
+    equilibrium on the current support; ``n_threads`` scikit-learn's (``None`` or 1 one
+    thread, ``k`` threads, -1 every core, -2 all but one); ``time`` a wall-clock budget in seconds. With ``return_report`` returns ``(codes,
     report)``, the report holding per-sample ``objective``, ``duality_gap``, ``certificate``,
     ``support``, ``n_steps``, ``status`` and the batch's ``elapsed`` seconds and ``gamma``."""
     max_iter, check_every = _steps(max_iter, check_every)
     codes, report = _attractor.sparse_encode(
         X, dictionary, alpha=alpha, positive=positive, method=method, momentum=_momentum(momentum), tol=tol,
         max_iter=max_iter, init=init, gamma=gamma, dt=dt, check_every=check_every,
-        equilibrium_solve=equilibrium_solve, time=time, n_threads=n_threads,
+        equilibrium_solve=equilibrium_solve, time=time, n_threads=threads(n_threads),
     )
     if report["interrupted"]:
         raise _interrupted((codes, report) if return_report else codes, report)
@@ -164,7 +178,7 @@ def sparse_path(
     out = _attractor.sparse_path(
         X, dictionary, alphas, positive=positive, method=method, momentum=_momentum(momentum), tol=tol, max_iter=max_iter,
         gamma=gamma, dt=dt, check_every=check_every, equilibrium_solve=equilibrium_solve,
-        time=time, n_threads=n_threads,
+        time=time, n_threads=threads(n_threads),
     )
     codes = np.stack([c for c, _ in out])
     reports = [r for _, r in out]
@@ -201,14 +215,35 @@ def sparse_trajectory(
     tr = _attractor.sparse_trajectory(
         x, dictionary, alpha=alpha, positive=positive, method=method, momentum=_momentum(momentum), tol=tol,
         max_iter=max_iter, init=init, gamma=gamma, dt=dt, check_every=check_every,
-        every=every, max_points=max_points, time=time, n_threads=n_threads,
+        every=every, max_points=max_points, time=time, n_threads=threads(n_threads),
     )
     if tr["interrupted"]:
         raise _interrupted(tr, tr["report"])
     return tr
 
 
-class SparseCoder(_Mixin, _Base):
+@dataclass(eq=False, repr=False)
+class SparseCodes(ArrayRecord):
+    """What :meth:`SparseCoder.encode` gave: the ``codes`` (``(n_samples, n_atoms)``) and the
+    ``report`` (per sample ``objective``, ``duality_gap``, ``certificate``, ``support``,
+    ``n_steps``, ``status``; the batch's ``elapsed``, ``gamma``, ``interrupted``)."""
+
+    codes: np.ndarray
+    report: dict
+
+    @property
+    def status(self):
+        """The status of every sample (``"certified"``, ``"max steps"``, ``"timeout"``,
+        ``"diverged"``, ...)."""
+        return list(self.report["status"])
+
+    @property
+    def converged(self):
+        """Whether every code was certified (and no Ctrl-C stopped the batch)."""
+        return not self.report["interrupted"] and all(s == "certified" for s in self.status)
+
+
+class SparseCoder(_Conventions, _Mixin, _Base):
     """Sparse coding over a fixed dictionary as a scikit-learn transformer (the shape of
     :class:`sklearn.decomposition.SparseCoder`): ``transform(X)`` returns the codes
     ``(n_samples, n_atoms)`` minimising ``1/2 ||x - D^T a||^2 + alpha ||a||_1`` (``a >= 0`` with
@@ -216,14 +251,26 @@ class SparseCoder(_Mixin, _Base):
     certified to a relative duality gap of ``tol``.
 
     ``dictionary`` (``n_atoms x n_features``): when given, ``fit`` ignores its ``X`` (as
-    scikit-learn's ``SparseCoder``) and the coder can transform without fitting; when
-    ``None``, ``fit(X)`` takes ``X`` as the dictionary. The other parameters are those of
-    :func:`sparse_encode`.
+    scikit-learn's ``SparseCoder``) and the coder can transform without fitting (fit once to
+    reuse the dictionary's Gram matrix across calls); when ``None``, ``fit(X)`` takes ``X`` as
+    the dictionary. ``time_limit``: seconds each encoding may take (``None``: no limit).
+    ``n_threads``: scikit-learn's meaning (``None`` or 1 one thread, -1 every core). The
+    other parameters are those of :func:`sparse_encode`.
+
+    ``transform`` never changes the coder; :meth:`encode` returns the codes with their report.
+    Samples that reach ``max_iter`` uncertified give a
+    :class:`~attractor.ConvergenceWarning`. A run stopped early -- by ``time_limit``
+    (:class:`~attractor.NotConverged`), Ctrl-C (:class:`~attractor.Interrupted`) or
+    divergence (:class:`~attractor.AttractorError`) -- raises with ``strict=True`` (the
+    default; the exception's ``result`` holds the codes reached, its ``report`` the report),
+    and with ``strict=False`` returns the codes reached, with a ``ConvergenceWarning`` (the
+    status of each sample is in :meth:`encode`'s report).
 
     Attributes after ``fit``: ``components_`` (the dictionary), ``n_components_``,
-    ``n_features_in_``, ``gamma_`` (the proximal step in use); after ``transform``:
-    ``report_`` (per sample ``objective``, ``duality_gap``, ``certificate``, ``support``,
-    ``n_steps``, ``status``; ``elapsed`` seconds)."""
+    ``n_features_in_``, ``gamma_`` (the proximal step in use); after ``fit_transform``:
+    ``report_`` (the report of its encoding)."""
+
+    _feature_names_out = "prefixed"
 
     def __init__(
         self,
@@ -239,6 +286,8 @@ class SparseCoder(_Mixin, _Base):
         check_every=10,
         equilibrium_solve=True,
         n_threads=None,
+        time_limit=None,
+        strict=True,
     ):
         self.dictionary = dictionary
         self.alpha = alpha
@@ -252,6 +301,8 @@ class SparseCoder(_Mixin, _Base):
         self.check_every = check_every
         self.equilibrium_solve = equilibrium_solve
         self.n_threads = n_threads
+        self.time_limit = time_limit
+        self.strict = strict
 
     # the settings of every call, from the parameters
     def _settings(self):
@@ -264,18 +315,35 @@ class SparseCoder(_Mixin, _Base):
             gamma=None if self.gamma is None else float(self.gamma),
             dt=float(self.dt),
             check_every=whole("check_every", self.check_every, 1),
-            n_threads=self.n_threads,
+            n_threads=threads(self.n_threads),
         )
+
+    def _time(self):
+        t = self.time_limit
+        if t is None:
+            return None
+        if isinstance(t, bool) or not isinstance(t, (int, float, np.integer, np.floating)) or not t > 0:
+            raise AttractorError(f"time_limit = {t!r}: give a number of seconds > 0, or None")
+        return float(t)
+
+    def _compile(self, atoms, name):
+        return _attractor.SparseDictionary(as_rows(atoms, name), n_threads=threads(self.n_threads))
 
     def fit(self, X=None, y=None):
         """Build the coder: the constructor's ``dictionary`` if given (``X`` is then ignored),
         else ``X`` (``n_atoms x n_features``) as the dictionary. Checks every parameter."""
-        atoms = self.dictionary if self.dictionary is not None else X
-        if atoms is None:
+        check_strict(self.strict)
+        self._time()
+        if self.dictionary is not None:
+            compiled = self._compile(self.dictionary, "dictionary")
+            self.__dict__.pop("feature_names_in_", None)
+        elif X is None:
             raise AttractorError(
                 "SparseCoder: no dictionary; pass dictionary= (n_atoms x n_features) or fit(D)"
             )
-        compiled = _attractor.SparseDictionary(atoms, n_threads=self.n_threads)
+        else:
+            compiled = self._compile(X, "X")
+            self._remember_feature_names(X)
         self.gamma_ = _attractor.sparse_gamma(compiled, alpha=float(self.alpha), **self._settings())
         self.components_ = compiled.atoms()
         self.n_components_ = compiled.n_atoms
@@ -287,54 +355,120 @@ class SparseCoder(_Mixin, _Base):
         return self.dictionary is not None or hasattr(self, "components_")
 
     def _dictionary(self):
-        """The compiled dictionary (fitting on the constructor's dictionary if need be)."""
-        if not hasattr(self, "components_"):
-            if self.dictionary is None:
-                try:
-                    from sklearn.exceptions import NotFittedError as not_fitted
-                except ImportError:  # pragma: no cover
-                    not_fitted = AttractorError
-                raise not_fitted(
-                    "this SparseCoder has no dictionary yet; pass dictionary= or call fit(D) first"
-                )
-            self.fit()
-        if getattr(self, "_compiled", None) is None:  # after unpickling
-            self._compiled = _attractor.SparseDictionary(self.components_, n_threads=self.n_threads)
-        return self._compiled
+        """The compiled dictionary: the fitted one, or (unfitted, with a constructor
+        dictionary) one built for this call; the coder is not changed."""
+        if hasattr(self, "components_"):
+            return self._compiled
+        if self.dictionary is None:
+            raise NotFittedError(
+                "this SparseCoder has no dictionary yet; pass dictionary= or call fit(D) first"
+            )
+        return self._compile(self.dictionary, "dictionary")
 
     def __getstate__(self):
         state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__
         state = dict(state)
-        state.pop("_compiled", None)  # rebuilt from components_ on first use
+        state.pop("_compiled", None)  # rebuilt from components_ on unpickling
         return state
+
+    def __setstate__(self, state):
+        if hasattr(super(), "__setstate__"):
+            super().__setstate__(state)
+        else:  # pragma: no cover - without scikit-learn
+            self.__dict__.update(state)
+        if "components_" in self.__dict__:
+            self._compiled = _attractor.SparseDictionary(
+                self.components_, n_threads=threads(self.n_threads)
+            )
+
+    def _rows(self, X):
+        """``X`` checked against the dictionary's width (and the fit's feature names)."""
+        if hasattr(self, "components_"):
+            return self._fitted_rows(X)
+        return as_rows(X, "X", np.shape(self.dictionary)[-1], type(self).__name__)
+
+    def encode(self, X):
+        """The codes of the rows of ``X`` with their report: a :class:`SparseCodes`
+        (``codes``, ``report``, ``status``, ``converged``). Raises or returns as the class
+        docs say for ``strict``; warns for samples that reached ``max_iter``."""
+        d = self._dictionary()
+        X = self._rows(X)
+        codes, report = _attractor.sparse_encode(
+            X, d, alpha=float(self.alpha), equilibrium_solve=bool(self.equilibrium_solve),
+            time=self._time(), **self._settings(),
+        )
+        self._judge(codes, report)
+        return SparseCodes(codes, report)
+
+    def _judge(self, codes, report):
+        """Raise (``strict``) or warn for a run stopped early; warn for samples that ran out of
+        steps."""
+        status = list(report["status"])
+        timeout = sum(s == "timeout" for s in status)
+        diverged = [k for k, s in enumerate(status) if s == "diverged"]
+        if check_strict(self.strict):
+            if report["interrupted"]:
+                raise _interrupted(codes, report)
+            if timeout:
+                e = NotConverged(
+                    f"time_limit = {self.time_limit} s stopped the encoding of {timeout} of "
+                    f"{len(status)} samples before their certificate; raise time_limit, or pass "
+                    "strict=False to receive the codes reached (encode(X) gives their status)"
+                )
+                e.result, e.report = codes, report
+                raise e
+            _refuse_diverged(report)
+        else:
+            stopped = ("Ctrl-C" if report["interrupted"] else
+                       f"time_limit = {self.time_limit} s" if timeout else
+                       "divergence" if diverged else None)
+            if stopped:
+                warn_not_converged(
+                    f"SparseCoder: {stopped} stopped the encoding; the codes are returned as "
+                    "reached (strict=False); encode(X) gives the status of each sample"
+                )
+        short = sum(s == "max steps" for s in status)
+        if short:
+            warn_not_converged(
+                f"SparseCoder: {short} of {len(status)} samples reached max_iter = "
+                f"{self.max_iter} before their certificate (relative duality gap <= tol = "
+                f"{self.tol}); raise max_iter, or call encode(X) for the status of each sample"
+            )
 
     def transform(self, X):
         """The codes of the rows of ``X`` (``n_samples x n_features``): ``(n_samples,
-        n_atoms)``; sets ``report_``. Ctrl-C raises :class:`~attractor.Interrupted` with the
-        codes reached (``report_`` set as well)."""
-        d = self._dictionary()
-        codes, self.report_ = _attractor.sparse_encode(
-            X, d, alpha=float(self.alpha), equilibrium_solve=bool(self.equilibrium_solve),
-            **self._settings(),
-        )
-        return _check(codes, self.report_)[0]
+        n_atoms)``. Never changes the coder; :meth:`encode` gives the report."""
+        return self.encode(X).codes
 
     def fit_transform(self, X, y=None):
         """``fit(X).transform(X)`` when ``X`` is the data (a constructor ``dictionary``);
-        without one, ``X`` is the dictionary, and its rows are coded over themselves."""
-        return self.fit(X, y).transform(X)
+        without one, ``X`` is the dictionary, and its rows are coded over themselves. Sets
+        ``report_``, the report of this encoding."""
+        out = self.fit(X, y).encode(X)
+        self.report_ = out.report
+        return out.codes
+
+    def _n_features_out(self):
+        return self.n_components_ if hasattr(self, "components_") else np.shape(self.dictionary)[0]
+
+    def get_feature_names_out(self, input_features=None):
+        """``sparsecoder0, sparsecoder1, ...``: one name per atom (``transform``'s columns)."""
+        self._dictionary() if not self.__sklearn_is_fitted__() else None
+        prefix = type(self).__name__.lower()
+        return np.asarray([f"{prefix}{k}" for k in range(self._n_features_out())], dtype=object)
 
     def inverse_transform(self, codes):
         """The reconstructions ``codes @ components_`` (``n_samples x n_features``)."""
-        self._dictionary()
-        return np.asarray(codes, dtype=np.float64) @ self.components_
+        d = self._dictionary()
+        return np.asarray(codes, dtype=np.float64) @ d.atoms()
 
     def path(self, X, alphas):
         """The codes of ``X`` along decreasing ``alphas``, warm-started: an ``(n_alphas,
         n_samples, n_atoms)`` array; sets ``path_reports_`` (one report per weight)."""
+        d = self._dictionary()
         out = _attractor.sparse_path(
-            X, self._dictionary(), alphas, equilibrium_solve=bool(self.equilibrium_solve),
-            **self._settings(),
+            self._rows(X), d, alphas, equilibrium_solve=bool(self.equilibrium_solve),
+            time=self._time(), **self._settings(),
         )
         codes = np.stack([c for c, _ in out])
         self.path_reports_ = [r for _, r in out]

@@ -44,8 +44,8 @@ def test_annealing_finds_the_optimum_with_dimod_energies(seed):
 def test_annealing_is_reproducible_and_thread_independent():
     h, J = random_problem(40, 5)
     kw = dict(seed=3, num_reads=12, num_sweeps=100, num_rounds=2)
-    a = attractor.AnnealingSampler().sample_ising(h, J, num_threads=1, **kw)
-    b = attractor.AnnealingSampler().sample_ising(h, J, num_threads=2, **kw)
+    a = attractor.AnnealingSampler().sample_ising(h, J, n_threads=1, **kw)
+    b = attractor.AnnealingSampler().sample_ising(h, J, n_threads=2, **kw)
     assert a.record.sample.tolist() == b.record.sample.tolist()
     assert int(a.record.num_occurrences.sum()) == 24
 
@@ -78,8 +78,8 @@ def test_simulated_bifurcation_heating_and_doubling_ramps():
     h, J = random_problem(14, 7)
     sampler = attractor.SimulatedBifurcationSampler()
     kw = dict(seed=3, num_agents=32, num_rounds=3, heating=0.02, num_steps=800, num_steps_first=200)
-    a = sampler.sample_ising(h, J, num_threads=1, **kw)
-    b = sampler.sample_ising(h, J, num_threads=2, **kw)
+    a = sampler.sample_ising(h, J, n_threads=1, **kw)
+    b = sampler.sample_ising(h, J, n_threads=2, **kw)
     assert a.record.sample.tolist() == b.record.sample.tolist()
     assert a.first.energy == pytest.approx(brute_force(h, J), abs=1e-9)
     assert int(a.record.num_occurrences.sum()) == 96

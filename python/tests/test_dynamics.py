@@ -29,7 +29,8 @@ def test_energy_never_increases_and_trace_is_consistent():
 def test_asymmetric_weights_may_raise_the_energy_and_say_so():
     rng = np.random.default_rng(3)
     w = 2.0 * rng.standard_normal((30, 30)) / np.sqrt(30)
-    sol = attractor.HopfieldNetwork(w).run(rng.standard_normal(30), max_steps=5000, stepper="rk4", dt=0.05)
+    sol = attractor.HopfieldNetwork(w).run(rng.standard_normal(30), max_steps=5000, stepper="rk4", dt=0.05,
+                                          strict=False)
     if sol.max_energy_increase > 0:
         assert "not symmetric" in sol.message
 

@@ -157,7 +157,7 @@ def test_partial_fit(digits):
         (dict(cost="hinge"), "cost"),
         (dict(activation="relu"), "activation|relu"),
         (dict(momentum=1.5), "momentum"),
-        (dict(n_threads=-3), "n_threads"),
+        (dict(n_threads=0), "n_threads = 0"),
         (dict(random_state=-1), "random_state"),
     ],
 )

@@ -314,7 +314,7 @@ def _with(x, i, j, value):
         (dict(momentum=1.0), X0, "momentum = 1: the momentum must lie in [0, 1)"),
         (dict(weight_decay=-1e-3), X0, "weight_decay = -0.001: the weight decay must be finite and >= 0"),
         (dict(persistent="yes"), X0, "persistent = 'yes': give True or False"),
-        (dict(n_threads=-4), X0, "n_threads = -4: use None or 1 (sequential)"),
+        (dict(n_threads=0), X0, "n_threads = 0: give None or 1 (one thread)"),
         (dict(random_state=-1), X0, "random_state = -1: give a seed >= 0"),
     ],
 )

@@ -196,6 +196,68 @@ def test_cli(tmp_path, capsys):
     assert "unknown parameter 'm'" in capsys.readouterr().err
 
 
+def where(x, pause=0.0, seed=0):
+    """A task that says which Ray node ran it (None outside Ray)."""
+    time.sleep(pause)
+    node = None
+    try:
+        import ray
+
+        if ray.is_initialized():
+            node = ray.get_runtime_context().get_node_id()
+    except ImportError:
+        pass
+    return {"y": x * x, "node": node}
+
+
+@pytest.fixture
+def two_node_cluster():
+    """A head and one worker node (1 CPU each) on this machine, from Ray's own test utility
+    ``ray.cluster_utils.Cluster``; the workers import this file's tasks through PYTHONPATH."""
+    ray = pytest.importorskip("ray", reason="the multi-node test needs Ray (pip install 'attractor[sweep]')")
+    try:
+        from ray.cluster_utils import Cluster
+    except ImportError as e:
+        pytest.skip(f"Ray's test utility ray.cluster_utils.Cluster is not available: {e}")
+    if ray.is_initialized():
+        pytest.skip("Ray is already initialised in this process; run this test first or alone")
+    old = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join([HERE] + [p for p in (old or "").split(os.pathsep) if p])
+    cluster = None
+    try:
+        try:
+            cluster = Cluster(initialize_head=True,
+                              head_node_args={"num_cpus": 1, "include_dashboard": False})
+            cluster.add_node(num_cpus=1)
+            cluster.wait_for_nodes()
+            ray.init(address=cluster.address, log_to_driver=False)
+        except Exception as e:  # a sandbox where Ray cannot start its processes
+            pytest.skip(f"a simulated two-node Ray cluster does not start here: {type(e).__name__}: {e}")
+        yield ray
+    finally:
+        ray.shutdown()
+        if cluster is not None:
+            cluster.shutdown()
+        if old is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = old
+
+
+def test_two_node_cluster_matches_local(two_node_cluster, tmp_path):
+    ray = two_node_cluster
+    assert len([n for n in ray.nodes() if n["Alive"]]) == 2
+    local = run_sweep(RECALL, backend="processes", workers=2, chunk_size=3)
+    on_cluster = run_sweep(RECALL, backend="ray", chunk_size=3, out=tmp_path / "r.jsonl")
+    assert on_cluster.stats["workers"] == 2
+    assert table(local) == table(on_cluster)
+    assert len(read_records(tmp_path / "r.jsonl")) == 16
+    # both nodes ran tasks (each holds one CPU, and every task waits a little)
+    spread = run_sweep(Sweep(where, grid(x=list(range(8)), pause=0.2)), backend="ray", chunk_size=1)
+    assert [r["y"] for r in spread.records] == [x * x for x in range(8)]
+    assert len({r["node"] for r in spread.records}) == 2
+
+
 @pytest.fixture(scope="module")
 def ray_cluster():
     ray = pytest.importorskip("ray", reason="the Ray backend's tests need Ray (pip install 'attractor[sweep]')")

@@ -245,7 +245,52 @@ fn qubo_values<'py>(
     Ok(PyArray1::from_vec(py, e))
 }
 
+/// Time-to-solution statistics of repeated runs of a randomised solver (`energies`, `seconds`
+/// and `reached` per run): `TTS_q = t·ln(1 − q)/ln(1 − p)` with a 95% percentile-bootstrap
+/// interval from `resamples` resamples drawn from `seed` (Goto et al., Sci. Adv. 2021).
+#[pyfunction]
+#[pyo3(signature = (energies, seconds, reached, probability=0.99, resamples=1000, seed=0))]
+fn time_to_solution<'py>(
+    py: Python<'py>,
+    energies: Vec<f64>,
+    seconds: Vec<f64>,
+    reached: Vec<bool>,
+    probability: f64,
+    resamples: usize,
+    seed: u64,
+) -> PyResult<Bound<'py, PyDict>> {
+    use attractor::samplers::tts::{RunOutcome, time_to_solution as tts};
+    if energies.len() != seconds.len() || energies.len() != reached.len() {
+        return Err(ShapeError::new_err(format!(
+            "one entry per run in each list: energies {}, seconds {}, reached {}",
+            energies.len(),
+            seconds.len(),
+            reached.len()
+        )));
+    }
+    let runs: Vec<RunOutcome> = (0..energies.len())
+        .map(|k| RunOutcome {
+            energy: energies[k],
+            seconds: seconds[k],
+            reached: reached[k],
+        })
+        .collect();
+    let s = tts(&runs, probability, resamples, seed).map_err(err)?;
+    let d = PyDict::new(py);
+    d.set_item("runs", s.runs)?;
+    d.set_item("successes", s.successes)?;
+    d.set_item("p", s.p)?;
+    d.set_item("mean_seconds", s.mean_seconds)?;
+    d.set_item("tts", s.tts)?;
+    d.set_item("probability", s.probability)?;
+    d.set_item("interval", s.interval)?;
+    d.set_item("best_energy", s.best_energy)?;
+    d.set_item("mean_energy", s.mean_energy)?;
+    Ok(d)
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(time_to_solution, m)?)?;
     m.add_function(wrap_pyfunction!(qubo_to_ising, m)?)?;
     m.add_function(wrap_pyfunction!(ising_to_qubo, m)?)?;
     m.add_function(wrap_pyfunction!(ising_energies, m)?)?;

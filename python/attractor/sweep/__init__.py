@@ -22,7 +22,9 @@ importable ``"module:function"`` or callable) and a list of parameter points (:f
 - A task that raises is recorded (``status="error"``, ``error`` its message) and the sweep goes
   on; a chunk whose worker process dies is run again (the process pool is restarted; on Ray,
   ``max_retries``), alone task by task if it keeps failing.
-- Ray is optional and imported only for ``backend="ray"``.
+- Ray is optional and imported only for ``backend="ray"`` (one actor per worker, reused from
+  chunk to chunk). :func:`attractor.sweep.tune.tune_search` searches the hyperparameters of the
+  trainable models with Ray Tune, every trial a row of a table.
 
 Command line: ``python -m attractor.sweep CONFIG.toml [--address auto] [--out results.csv]``
 (see :mod:`attractor.sweep.__main__` for the file's format).
@@ -349,8 +351,9 @@ def run_sweep(sweep, backend="processes", workers=None, address=None, out=None, 
                 queue = queue[W:]
             inflight = {}
             probe_times = []
-            # a few chunks queued per worker, so that none waits on the driver
-            max_inflight = 4 * W
+            # one chunk running and one queued per worker: none waits on the driver, and the
+            # chunks are sized late (from the work not yet handed out), so the end balances
+            max_inflight = 2 * W
             n_err = 0
 
             def next_chunk():
@@ -360,8 +363,11 @@ def run_sweep(sweep, backend="processes", workers=None, address=None, out=None, 
                 if not queue:
                     return None
                 s = size or 1
-                # at most a quarter of each worker's remaining share, so the end balances
-                s = max(1, min(s, math.ceil(len(queue) / (4 * W)))) if not chunk_size else s
+                if not chunk_size:
+                    # at most a quarter of each worker's share of the work not yet handed out,
+                    # so the end balances, but no less than a fiftieth of target_chunk_s, so
+                    # that the last chunks do not cost more in round trips than they save
+                    s = max(max(1, s // 50), min(s, math.ceil(len(queue) / (4 * W))))
                 c, queue = queue[:s], queue[s:]
                 return (c, 0)
 

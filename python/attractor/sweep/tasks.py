@@ -55,11 +55,12 @@ def _gset_path(graph, gset_dir):
 
 
 def maxcut(graph=None, n=None, p=0.1, solver="oim", time=None, rounds=None, steps=None,
-           replicas=None, threads=1, gset_dir=None, seed=0):
+           replicas=None, n_threads=1, gset_dir=None, seed=0, threads=None):
     """A Max-Cut run (:func:`attractor.maxcut`) on ``graph`` (a G-set name or file) or, with
     ``graph=None``, on an Erdős–Rényi graph of ``n`` nodes and edge probability ``p`` drawn
     from ``seed``. ``time`` is a budget in seconds (results then depend on the machine's speed);
-    ``rounds`` makes a run reproducible."""
+    ``rounds`` makes a run reproducible. ``n_threads``: threads of one run (1; -1 every core;
+    ``threads`` is its deprecated spelling)."""
     from .. import maxcut as _maxcut
 
     best = None
@@ -76,8 +77,9 @@ def maxcut(graph=None, n=None, p=0.1, solver="oim", time=None, rounds=None, step
         g = path
         with open(path) as f:
             n, m = (int(x) for x in f.readline().split()[:2])
+    th = {"n_threads": n_threads} if threads is None else {"threads": threads}
     r = _maxcut(g, time=time, rounds=rounds, seed=int(seed) % (2**63), replicas=replicas,
-                threads=threads, steps=steps, solver=solver)
+                steps=steps, solver=solver, strict=False, **th)
     out = {"n": int(n), "m": int(m), "cut": r.cut, "energy": r.energy, "elapsed": r.elapsed,
            "stop": r.status}
     if best is not None:

@@ -24,11 +24,13 @@ moves the parameters by the difference of the two equilibria's correlations
 
 Features should lie in ``[0, 1]`` (scale them first, e.g. with
 ``sklearn.preprocessing.MinMaxScaler``): a phase is periodic, so values 2 apart are the same
-input; ``fit`` warns (:class:`PhaseWrapWarning`) when a feature spans 2 or more. Training
-releases the interpreter lock; Ctrl-C stops it between minibatches and raises
-:class:`~attractor.Interrupted` whose ``result`` is the estimator with the parameters reached
-(with ``strict=False`` ``fit`` returns the estimator instead, ``report_["status"]`` being
-``"interrupted"``). Results depend on ``random_state`` only, never on ``n_threads``.
+input; ``fit`` (and the first ``partial_fit``) warns (:class:`PhaseWrapWarning`) when a
+feature spans 2 or more. Training releases the interpreter lock; Ctrl-C stops it between
+minibatches and raises :class:`~attractor.Interrupted` whose ``result`` is the estimator with
+the parameters reached (a diverged run raises an :class:`~attractor.AttractorError`); with
+``strict=False`` both keep the parameters reached, with a :class:`~attractor.ConvergenceWarning`
+and the status in ``fit_status_``. ``n_threads`` has scikit-learn's meaning (``None``/1 one
+thread, -1 every core); results depend on ``random_state`` only, never on ``n_threads``.
 """
 
 import numbers
@@ -37,10 +39,10 @@ import warnings
 import numpy as np
 
 from . import _attractor
-from .eqprop import _Base, _Classifier, _hidden, _labels, _positive, _rates
-from .errors import AttractorError, Interrupted
+from .eqprop import _EnergyClassifier, _hidden, _positive, _rates
+from .errors import AttractorError, check_strict, threads
 from .memory import _seed
-from .rbm import _as_rows, _not_fitted, _whole
+from .rbm import _whole
 
 __all__ = ["OscillatorEquilibriumPropagationClassifier", "PhaseWrapWarning"]
 
@@ -66,20 +68,21 @@ def _warn_if_wrapping(X):
             "values 2 apart are the same input to the network; scale the features to [0, 1] "
             "(e.g. sklearn.preprocessing.MinMaxScaler)",
             PhaseWrapWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
 
 
-class OscillatorEquilibriumPropagationClassifier(_Classifier, _Base):
+class OscillatorEquilibriumPropagationClassifier(_EnergyClassifier):
     """A layered network of phase oscillators (Gower 2025) trained by equilibrium propagation;
     see the module's documentation. The defaults are the library's and the CLI's suggestion
     (``attractor train eqprop --network oscillator --epsilon 0.3 --free-steps 40
-    --nudge-steps 20 --symmetric``).
+    --nudge-steps 20 --symmetric``). Training, prediction, pickling and ``partial_fit`` are
+    :class:`~attractor.EquilibriumPropagationClassifier`'s, on the oscillator network.
 
     Parameters
     ----------
     hidden_layer_sizes : tuple of int
-        The widths of the hidden layers (at least one unit each).
+        The widths of the hidden layers (at least one oscillator each).
     beta : float
         The nudging strength ``> 0``.
     nudging : {"symmetric", "one-sided", "random-sign"}
@@ -87,7 +90,7 @@ class OscillatorEquilibriumPropagationClassifier(_Classifier, _Base):
         The Euler step of every relaxation.
     free_steps, nudge_steps, predict_steps : int
         The steps of the free phase, of each nudged phase, and of the free relaxation that
-        predicts.
+        predicts (every one starts from ``theta = pi/2``).
     learning_rate : float or sequence of float
         One rate per coupling layer (input first; the last repeats); bias fields take their
         layer's.
@@ -99,18 +102,19 @@ class OscillatorEquilibriumPropagationClassifier(_Classifier, _Base):
         The seed of the couplings, the minibatch order and the random signs (``None``: a fresh
         seed each fit).
     n_threads : None or int
-        Threads of the products (joblib's meaning: ``None`` or 1 one thread, ``-1`` all, ``k``
-        threads). Results never depend on it.
+        Threads of the products (scikit-learn's meaning: ``None`` or 1 one thread, ``-1`` every
+        core, ``k`` threads). Results never depend on it.
     strict : bool
-        Whether an interrupted fit raises :class:`~attractor.Interrupted` (``True``) or returns
-        the estimator with the parameters reached.
+        Whether a fit stopped by Ctrl-C (or diverged) raises (:class:`~attractor.Interrupted`,
+        or an :class:`~attractor.AttractorError`) or keeps the parameters reached with a
+        :class:`~attractor.ConvergenceWarning` and the status in ``fit_status_``.
     verbose : bool
         Print the training error of every epoch.
 
     Attributes after ``fit``: ``classes_``, ``n_features_in_``, ``coefs_`` (couplings),
     ``intercepts_`` (bias fields), ``report_`` (``n_epochs``, ``n_updates``, ``elapsed``,
     ``status``, ``message``; per epoch ``epoch`` and ``train_error``, the free phase's
-    misclassification rate), ``n_iter_``.
+    misclassification rate), ``fit_status_``, ``n_iter_``.
     """
 
     def __init__(
@@ -128,8 +132,8 @@ class OscillatorEquilibriumPropagationClassifier(_Classifier, _Base):
         max_iter=25,
         random_state=None,
         n_threads=None,
-        strict=True,
         verbose=False,
+        strict=True,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.beta = beta
@@ -144,20 +148,20 @@ class OscillatorEquilibriumPropagationClassifier(_Classifier, _Base):
         self.max_iter = max_iter
         self.random_state = random_state
         self.n_threads = n_threads
-        self.strict = strict
         self.verbose = verbose
+        self.strict = strict
 
     # ------------------------------------------------------------------ checks
 
     def _check_params(self):
         """Every constructor parameter, checked at fit time (scikit-learn's convention): the
-        types and ranges here; ``momentum`` and ``n_threads`` by the library too (its messages
-        name them). Returns the seed."""
+        types and ranges here; ``momentum`` by the library too (its message names it).
+        Returns the seed."""
         _hidden(self.hidden_layer_sizes)
         _rates(self.learning_rate)
         _positive("epsilon", self.epsilon)
         _positive("beta", self.beta)
-        if self.nudging not in _NUDGINGS:
+        if not isinstance(self.nudging, str) or self.nudging not in _NUDGINGS:
             raise AttractorError(
                 f"nudging = {self.nudging!r}: use 'symmetric', 'one-sided' or 'random-sign'"
             )
@@ -171,8 +175,8 @@ class OscillatorEquilibriumPropagationClassifier(_Classifier, _Base):
             _whole(name, getattr(self, name), 1, fix)
         if isinstance(self.momentum, bool) or not isinstance(self.momentum, numbers.Real):
             raise AttractorError(f"momentum = {self.momentum!r}: give a number in [0, 1)")
-        if not isinstance(self.strict, (bool, np.bool_)):
-            raise AttractorError(f"strict = {self.strict!r}: give True or False")
+        check_strict(self.strict)
+        threads(self.n_threads)
         return _seed(self.random_state)
 
     def _trainer_kwargs(self, seed):
@@ -189,30 +193,9 @@ class OscillatorEquilibriumPropagationClassifier(_Classifier, _Base):
             seed=seed,
         )
 
-    def __sklearn_is_fitted__(self):
-        return getattr(self, "_net", None) is not None
-
-    def _model(self):
-        if not self.__sklearn_is_fitted__():
-            raise _not_fitted(self)
-        return self._net
-
-    def _rows(self, X):
-        X = _as_rows(X, "X")
-        n = self.n_features_in_
-        if X.shape[1] != n:
-            raise AttractorError(
-                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting {n} "
-                "features as input"
-            )
-        return X
-
-    def _onehot(self, codes):
-        Y = np.zeros((codes.shape[0], len(self.classes_)))
-        Y[np.arange(codes.shape[0]), codes] = 1.0
-        return Y
-
     def _initialise(self, X, classes, seed):
+        """A fresh network and trainer for rows ``X`` and the labels ``classes`` (fit and the
+        first ``partial_fit``); warns when a feature's phases wrap."""
         classes = np.asarray(classes)
         if classes.ndim != 1:
             raise AttractorError(
@@ -224,129 +207,28 @@ class OscillatorEquilibriumPropagationClassifier(_Classifier, _Base):
                 f"the data hold {len(classes)} class(es) ({list(classes)!r}): a classifier "
                 "needs samples of at least two classes"
             )
+        _warn_if_wrapping(X)
         sizes = [X.shape[1], *_hidden(self.hidden_layer_sizes), len(classes)]
-        net = _attractor.OscillatorNet(sizes, seed, n_threads=self.n_threads)
+        net = _attractor.OscillatorNet(sizes, seed, n_threads=threads(self.n_threads))
         net.set_trainer(**self._trainer_kwargs(seed))
         self.classes_ = classes
         self.n_features_in_ = X.shape[1]
         self._net = net
 
-    def _codes(self, y):
-        """Class indices of the labels ``y``; labels not in ``classes_`` are an error."""
-        idx = np.searchsorted(self.classes_, y)
-        idx = np.clip(idx, 0, len(self.classes_) - 1)
-        unseen = self.classes_[idx] != y
-        if np.any(unseen):
-            raise AttractorError(
-                f"y holds labels {list(np.unique(y[unseen]))!r} not among classes_ "
-                f"{list(self.classes_)!r}; the classes are fixed by fit or the first partial_fit "
-                "(pass classes=... there to name all of them)"
-            )
-        return idx
-
-    def _raise_for(self, report):
-        self.report_ = report
-        self.n_iter_ = self._net.epochs_done
-        if report["status"] == "diverged":
-            raise AttractorError(
-                f"training diverged: {report['message']} (learning_rate = {self.learning_rate})"
-            )
-        if report["interrupted"] and self.strict:
-            e = Interrupted(self)
-            e.report = report
-            raise e
-
-    # ------------------------------------------------------------------ training
-
-    def fit(self, X, y):
-        """Train a new network on the rows of ``X`` (features in ``[0, 1]``) and labels ``y``
-        for ``max_iter`` epochs of minibatches of ``batch_size`` (shuffled each epoch), from
-        Glorot-uniform couplings drawn from ``random_state``. Sets ``classes_``,
-        ``n_features_in_``, ``n_iter_`` and ``report_``. Ctrl-C stops between minibatches and
-        raises :class:`~attractor.Interrupted` (``result``: this estimator, parameters
-        reached), or returns the estimator when ``strict=False``."""
-        seed = self._check_params()
-        X = _as_rows(X, "X")
-        y = _labels(y, X.shape[0], type(self).__name__)
-        _warn_if_wrapping(X)
-        self._net = None  # a fit that fails leaves the estimator unfitted
-        self.__dict__.pop("n_features_in_", None)
-        self._initialise(X, y, seed)
-        Y = self._onehot(self._codes(y))
-        net = self._net
-        if not self.verbose:
-            self._raise_for(net.fit_epochs(X, Y, int(self.max_iter)))
-            return self
-        total = None
-        for _ in range(int(self.max_iter)):
-            r = net.fit_epochs(X, Y, 1)
-            if total is None:
-                total = r
-            else:
-                for k in ("n_epochs", "n_updates", "elapsed"):
-                    total[k] += r[k]
-                for k in ("epoch", "train_error"):
-                    total[k] = total[k] + r[k]
-                total.update(status=r["status"], message=r["message"],
-                             interrupted=r["interrupted"])
-            if r["epoch"]:
-                print(f"[{type(self).__name__}] epoch {r['epoch'][0]}, training error "
-                      f"{100 * r['train_error'][0]:.2f}%, {r['elapsed']:.2f}s", flush=True)
-            if r["status"] != "completed":
-                break
-        self._raise_for(total)
-        return self
-
-    def partial_fit(self, X, y, classes=None):
-        """One pass over the rows of ``X`` in their order, in minibatches of ``batch_size``
-        (one parameter update each), continuing the trainer's momentum. The first call (on an
-        unfitted estimator) fixes ``classes_``: pass ``classes`` there (all labels that will
-        occur), or the labels of ``y`` are taken. A network that was unpickled has no trainer:
-        a fresh one starts (zero momentum)."""
-        seed = self._check_params()
-        if not self.__sklearn_is_fitted__():
-            X = _as_rows(X, "X")
-            y = _labels(y, X.shape[0], type(self).__name__)
-            self._initialise(X, y if classes is None else classes, seed)
-        else:
-            X = self._rows(X)
-            y = _labels(y, X.shape[0], type(self).__name__)
-            if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-                raise AttractorError(
-                    f"classes = {list(np.unique(classes))!r} differ from classes_ "
-                    f"{list(self.classes_)!r} fixed by the first call"
-                )
-            if not self._net.has_trainer:
-                self._net.set_trainer(**self._trainer_kwargs(seed))
-        _warn_if_wrapping(X)
-        Y = self._onehot(self._codes(y))
-        bs = int(self.batch_size)
-        for start in range(0, X.shape[0], bs):
-            self._net.partial_fit(X[start:start + bs], Y[start:start + bs])
-        return self
-
     # ------------------------------------------------------------------ inference
 
-    def _outputs(self, X):
-        """The readout ``cos theta^L`` at the free equilibrium of every row of ``X`` (relaxed
-        from ``theta = pi/2`` by ``predict_steps`` steps of size ``epsilon``):
-        ``(n_samples, n_classes)``, entries in ``[-1, 1]``."""
-        net = self._model()
-        X = self._rows(X)
-        return net.predict_outputs(X, int(self.predict_steps), float(self.epsilon))
-
     def decision_function(self, X):
-        """The readout ``cos theta^L`` of every row of ``X``, ``(n_samples, n_classes)``; with
-        two classes (scikit-learn's convention) the margin ``cos theta^L_1 - cos theta^L_0``,
-        ``(n_samples,)``, positive for ``classes_[1]``."""
-        out = self._outputs(X)
-        return out[:, 1] - out[:, 0] if out.shape[1] == 2 else out
+        """The readout ``cos theta^L`` (in ``[-1, 1]``) at the free equilibrium of every row
+        of ``X`` (relaxed from ``theta = pi/2`` by ``predict_steps`` steps of size
+        ``epsilon``), ``(n_samples, n_classes)``; with two classes (scikit-learn's convention)
+        the margin ``cos theta^L_1 - cos theta^L_0``, ``(n_samples,)``, positive for
+        ``classes_[1]``."""
+        return super().decision_function(X)
 
     def predict(self, X):
         """The class whose output oscillator has the largest ``cos theta`` at the free
         equilibrium of every row of ``X`` (ties go to the first class)."""
-        out = self._outputs(X)
-        return self.classes_[np.argmax(out, axis=1)]
+        return super().predict(X)
 
     def predict_proba(self, X):
         """Class scores ``softmax(cos theta^L)`` of the readout (as
@@ -354,14 +236,8 @@ class OscillatorEquilibriumPropagationClassifier(_Classifier, _Base):
         the readout, so the most probable class is always ``predict``'s and, with two classes,
         ``predict_proba[:, 1]`` ranks rows as ``decision_function`` does. The readout lies in
         ``[-1, 1]``, so these are scores, not calibrated probabilities: no class gets more than
-        ``e^2 / (e^2 + (k - 1))`` of ``k``."""
-        out = self._outputs(X)
-        z = np.exp(out - out.max(axis=1, keepdims=True))
-        return z / z.sum(axis=1, keepdims=True)
-
-    def predict_log_proba(self, X):
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+        ``e^2 / (e^2 + k - 1)`` of ``k``."""
+        return super().predict_proba(X)
 
     # ------------------------------------------------------------------ parameters
 
@@ -380,23 +256,11 @@ class OscillatorEquilibriumPropagationClassifier(_Classifier, _Base):
         ``attractor train eqprop --network oscillator --out`` writes)."""
         return bytes(self._model().to_bytes())
 
-    def __getstate__(self):
-        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__
-        state = dict(state)
-        net = state.pop("_net", None)
-        if net is not None:
-            state["_net_bytes"] = bytes(net.to_bytes())
-        return state
-
     def __setstate__(self, state):
         state = dict(state)
         data = state.pop("_net_bytes", None)
-        if hasattr(super(), "__setstate__"):
-            super().__setstate__(state)
-        else:  # pragma: no cover - without scikit-learn
-            self.__dict__.update(state)
-        self._net = None
+        super().__setstate__(state)
         if data is not None:
             self._net = _attractor.OscillatorNet.from_bytes(
-                data, "pickled network", n_threads=self.n_threads
+                data, "pickled network", n_threads=threads(self.n_threads)
             )

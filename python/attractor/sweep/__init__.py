@@ -438,6 +438,8 @@ def run_sweep(sweep, backend="processes", workers=None, address=None, out=None, 
         stats["run_s"] = run_s
         stats["overhead"] = max(0.0, 1.0 - task_s / (W * run_s)) if run_s > 0 else 0.0
         stats["overhead_per_task_s"] = max(0.0, (W * run_s - task_s) / len(todo))
+    else:  # everything was done already (a resumed sweep): no scheduling at all
+        stats["overhead"] = stats["overhead_per_task_s"] = 0.0
     return SweepResult(records, stats)
 
 

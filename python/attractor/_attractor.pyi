@@ -415,6 +415,15 @@ class Rbm:
     def sample(
         self, n_samples: int, n_steps: int, seed: int = 0
     ) -> tuple[npt.NDArray[np.float64], bool]: ...
+    def sample_tempering(
+        self,
+        n_samples: int,
+        n_steps: int,
+        seed: int = 0,
+        temperatures: Optional[Sequence[float]] = None,
+        n_temperatures: Optional[int] = None,
+        max_temperature: float = 10.0,
+    ) -> tuple[npt.NDArray[np.float64], bool, Dict[str, Any]]: ...
     def log_z_exact(self) -> float: ...
     def ais(
         self,

@@ -5,7 +5,7 @@
 //! [`TemperedSampler`].
 //!
 //! Each chain carries `K` replicas `x_0, …, x_{K−1}` at temperatures
-//! `1 = T_0 < T_1 < … < T_{K−1}` (a [`Ladder`]). Replica `k` is advanced by the sampler at
+//! `1 = T_0 < T_1 < … < T_{K−1}` (a [`Ladder`], relative to the base sampler's temperature). Replica `k` is advanced by the sampler at
 //! `T_k`, whose stationary law is `π_k(x) ∝ e^{−U_k(x)}` ([`TemperedSampler`]); the chain's
 //! joint law is the product `Π_k π_k(x_k)`, whose first factor is the model itself. After
 //! every `sweeps_per_swap` transitions, the states of neighbouring rungs `k, k+1` are
@@ -159,7 +159,7 @@ pub struct TemperedChains {
     /// The replicas' final states, rung `k` (temperature `T_k`) at index `k`, each
     /// `dim × n_chains`; rung 0 (`T = 1`) holds the samples of the model ([`states`](Self::states)).
     pub replicas: Vec<Mat<f64>>,
-    /// The ladder.
+    /// The temperatures of the rungs, `T_b·T_k` (the ladder times the base sampler's).
     pub temperatures: Vec<f64>,
     /// Rounds completed (each: `sweeps_per_swap` transitions at every rung, then swaps).
     pub n_steps: usize,
@@ -185,13 +185,17 @@ impl TemperedChains {
 }
 
 impl<S: TemperedSampler> ParallelTempering<S> {
-    /// Parallel tempering with `base` (its model and parallelism; its own temperature is
-    /// replaced by the ladder's) at the rungs of `ladder`, one transition between swap rounds.
+    /// Parallel tempering with `base` (its model and parallelism) at the rungs of `ladder`,
+    /// one transition between swap rounds. The ladder multiplies the base sampler's
+    /// temperature `T_b`: rung `k` runs at `T_b·T_k`, so rung 0 samples exactly what `base`
+    /// samples (an RBM's `gibbs()` runs at `T_b = 1`; a Boltzmann machine's Gibbs sampler at the
+    /// machine's temperature).
     pub fn new(base: &S, ladder: Ladder) -> Result<Self> {
+        let t_base = base.temperature();
         let samplers = ladder
             .temperatures()
             .iter()
-            .map(|&t| base.at_temperature(t))
+            .map(|&t| base.at_temperature(t_base * t))
             .collect::<Result<Vec<S>>>()?;
         Ok(Self {
             samplers,
@@ -317,7 +321,7 @@ impl<S: TemperedSampler> ParallelTempering<S> {
             .collect();
         Ok(TemperedChains {
             replicas: states,
-            temperatures: self.ladder.temperatures().to_vec(),
+            temperatures: self.samplers.iter().map(|s| s.temperature()).collect(),
             n_steps: done,
             n_sweeps: done.saturating_mul(sweeps),
             swap_attempts: attempts,
@@ -397,7 +401,9 @@ mod tests {
     fn tv(states: MatRef<'_, f64>, p: &[f64]) -> f64 {
         let mut counts = vec![0.0; p.len()];
         for j in 0..states.ncols() {
-            let s: usize = (0..NV).map(|i| (states[(i, j)] as usize) << i).sum();
+            let s: usize = (0..NV)
+                .map(|i| usize::from(states[(i, j)] > 0.0) << i)
+                .sum();
             counts[s] += 1.0;
         }
         let n = states.ncols() as f64;
@@ -575,6 +581,53 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("sweeps_per_swap"), "{e}");
+    }
+
+    #[test]
+    fn tempering_samples_a_bimodal_boltzmann_machine_exactly() {
+        use crate::models::boltzmann::{BoltzmannMachine, Scan, Units};
+        // a ferromagnet of 8 spins, W_ij = 0.6: modes s = ±1, barrier ΔE = ½·0.6·64 = 19.2
+        let w = Mat::from_fn(NV, NV, |i, j| if i == j { 0.0 } else { 0.6 });
+        let m = BoltzmannMachine::new(w, vec![0.0; NV], Units::Spin, 1.0).unwrap();
+        let states: Vec<f64> = (0..1usize << NV)
+            .map(|s| {
+                let x: Vec<f64> = (0..NV)
+                    .map(|i| if (s >> i) & 1 == 1 { 1.0 } else { -1.0 })
+                    .collect();
+                -m.energy_of(&x).unwrap()
+            })
+            .collect();
+        let lz = states.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let z: f64 = states.iter().map(|l| (l - lz).exp()).sum();
+        let p: Vec<f64> = states.iter().map(|l| (l - lz).exp() / z).collect();
+        let (n_chains, n_rounds) = (4000, 300);
+        let start = Mat::from_fn(NV, n_chains, |_, _| 1.0);
+        let g = m.gibbs(Scan::Sequential).par(Par::Seq);
+        let pt = ParallelTempering::new(&g, Ladder::geometric(6, 10.0).unwrap()).unwrap();
+        let out = pt
+            .sample_from(start.as_ref(), 3, &Budget::steps(n_rounds))
+            .unwrap();
+        let tv_pt = tv(out.states(), &p);
+        let mut v = start.clone();
+        g.advance(v.as_mut(), &mut chain_rngs(3, n_chains), n_rounds)
+            .unwrap();
+        let tv_gibbs = tv(v.as_ref(), &p);
+        eprintln!(
+            "Boltzmann machine: TV tempering {tv_pt:.4}, Gibbs {tv_gibbs:.4}; swap rates {:?}",
+            out.swap_rates
+        );
+        assert!(tv_pt < 0.06, "tempering TV {tv_pt}");
+        assert!(tv_gibbs > 0.4, "Gibbs TV {tv_gibbs}");
+        assert!((out.temperatures[5] - 10.0).abs() < 1e-12);
+        // a machine at T = 2: the ladder is relative, rung 0 at the machine's temperature
+        let m2 = BoltzmannMachine::new(Mat::zeros(3, 3), vec![0.0; 3], Units::Spin, 2.0).unwrap();
+        let pt2 = ParallelTempering::new(
+            &m2.gibbs(Scan::Sequential),
+            Ladder::new(vec![1.0, 3.0]).unwrap(),
+        )
+        .unwrap();
+        let o2 = pt2.sample(3, 1, &Budget::steps(2)).unwrap();
+        assert_eq!(o2.temperatures, vec![2.0, 6.0]);
     }
 
     #[test]

@@ -606,6 +606,10 @@ class BoltzmannMachine:
         scan: str = "sequential",
         time: Optional[float] = None,
         n_threads: Optional[int] = None,
+        method: str = "gibbs",
+        temperatures: Optional[Sequence[float]] = None,
+        n_temperatures: Optional[int] = None,
+        max_temperature: float = 10.0,
     ) -> dict: ...
     def learn(
         self,

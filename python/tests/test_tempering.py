@@ -95,3 +95,35 @@ def test_bad_method_and_options_are_refused():
         bimodal().sample(10, 5, n_temperatures=4)
     with pytest.raises(AttractorError, match="n_samples"):
         bimodal().sample(0, 5, method="tempering")
+
+
+def ferromagnet(j=0.6, n=NV):
+    """Spins with W_ij = j: modes s = +1 and s = -1 of equal probability, barrier j n^2 / 2."""
+    from attractor import BoltzmannMachine
+
+    w = np.full((n, n), j)
+    np.fill_diagonal(w, 0.0)
+    return BoltzmannMachine(w, np.zeros(n), units="spin")
+
+
+def test_boltzmann_machine_tempering_matches_its_exact_law():
+    bm = ferromagnet()
+    states, probs = bm.exact()
+    bits = states > 0
+    index = (bits * (2 ** np.arange(NV))).sum(1).astype(int)
+    p = np.zeros(2**NV)
+    p[index] = probs
+    s = bm.sample(3000, 300, random_state=2, method="tempering", n_temperatures=6)
+    assert s.shape == (3000, NV) and set(np.unique(s)) <= {-1.0, 1.0}
+    assert tv(s > 0, p) < 0.05, tv(s > 0, p)
+    info = bm.tempering_
+    rates = np.asarray(info["swap_rates"])
+    assert rates.shape == (5,) and np.all((rates >= 0) & (rates <= 1))
+    assert np.allclose(info["temperatures"][-1], 10.0)
+    a = ferromagnet().sample(50, 20, random_state=5, method="tempering", n_threads=1)
+    b = ferromagnet().sample(50, 20, random_state=5, method="tempering", n_threads=2)
+    assert np.array_equal(a, b)
+    with pytest.raises(AttractorError, match="strictly increasing"):
+        bm.sample(10, 5, method="tempering", temperatures=[1.0, 0.5])
+    with pytest.raises(AttractorError, match="method = 'swap'"):
+        bm.sample(10, 5, method="swap")

@@ -19,7 +19,7 @@ use crate::long_call::{long_call, watched};
 use attractor::learn::contrastive_divergence::{CdMethod, CdParams, CdTrainer};
 use attractor::models::rbm::{AisBase, AisParams, Rbm, VisibleUnits};
 use attractor::run::{Budget, Interrupt, Status};
-use attractor::samplers::tempering::{Ladder, ParallelTempering};
+use attractor::samplers::tempering::ParallelTempering;
 use attractor::samplers::{MarkovSampler, chain_rngs};
 use faer::{Mat, Par};
 use numpy::{PyArray1, PyArray2};
@@ -454,7 +454,7 @@ impl PyRbm {
     /// `n_steps` rounds (one sweep at every temperature, then swaps of neighbours accepted by
     /// the tempered free energies). Returns `((n_samples, n_visible) samples at T = 1,
     /// interrupted, info)`, `info` a dict: `temperatures`, `swap_rates`, `swap_attempts`,
-    /// `swap_accepts` (per neighbouring pair), `n_steps` (rounds done).
+    /// `swap_accepts` (per neighbouring pair), `n_steps` (rounds done), `status`.
     #[pyo3(signature = (n_samples, n_steps, seed=0, temperatures=None, n_temperatures=None, max_temperature=10.0))]
     #[allow(clippy::too_many_arguments)]
     fn sample_tempering<'py>(
@@ -471,36 +471,14 @@ impl PyRbm {
         let steps = usize::try_from(n_steps)
             .map_err(|_| bad(format!("n_steps = {n_steps}: give a number of rounds >= 0")))?;
         let seed = self::seed("random_state", seed)?;
-        let n_temps = match n_temperatures {
-            Some(k) => Some(
-                usize::try_from(k)
-                    .map_err(|_| bad(format!("n_temperatures = {k}: give a whole number >= 1")))?,
-            ),
-            None => None,
-        };
-        let ladder = match (temperatures, n_temps) {
-            (Some(t), Some(k)) if t.len() != k => {
-                return Err(bad(format!(
-                    "n_temperatures = {k} but {} temperatures given: pass one of the two",
-                    t.len()
-                )));
-            }
-            (Some(t), _) => Ladder::new(t),
-            (None, k) => Ladder::geometric(k.unwrap_or(10), max_temperature),
-        }
-        .map_err(err)?;
+        let ladder = crate::tempering::ladder_of(temperatures, n_temperatures, max_temperature)?;
         let (rbm, p) = (&self.rbm, self.par);
         let stop = Interrupt::new();
         let budget = Budget::steps(steps).interrupt(stop.clone());
         let c = long_call(py, "parallel tempering", &stop, || {
             ParallelTempering::new(&rbm.gibbs().with_par(p), ladder)?.sample(n, seed, &budget)
         })?;
-        let d = PyDict::new(py);
-        d.set_item("temperatures", c.temperatures.clone())?;
-        d.set_item("swap_rates", PyArray1::from_vec(py, c.swap_rates.clone()))?;
-        d.set_item("swap_attempts", c.swap_attempts.clone())?;
-        d.set_item("swap_accepts", c.swap_accepts.clone())?;
-        d.set_item("n_steps", c.n_steps)?;
+        let d = crate::tempering::report(py, &c)?;
         Ok((rows_of(py, c.states())?, c.status == Status::Interrupted, d))
     }
 

@@ -415,6 +415,15 @@ class Rbm:
     def sample(
         self, n_samples: int, n_steps: int, seed: int = 0
     ) -> tuple[npt.NDArray[np.float64], bool]: ...
+    def sample_tempering(
+        self,
+        n_samples: int,
+        n_steps: int,
+        seed: int = 0,
+        temperatures: Optional[Sequence[float]] = None,
+        n_temperatures: Optional[int] = None,
+        max_temperature: float = 10.0,
+    ) -> tuple[npt.NDArray[np.float64], bool, Dict[str, Any]]: ...
     def log_z_exact(self) -> float: ...
     def ais(
         self,
@@ -634,6 +643,10 @@ class BoltzmannMachine:
         scan: str = "sequential",
         time: Optional[float] = None,
         n_threads: Optional[int] = None,
+        method: str = "gibbs",
+        temperatures: Optional[Sequence[float]] = None,
+        n_temperatures: Optional[int] = None,
+        max_temperature: float = 10.0,
     ) -> dict: ...
     def learn(
         self,

@@ -10,7 +10,7 @@ own estimators in :mod:`attractor.rbm`."""
 import numpy as np
 
 from . import _attractor
-from .errors import Interrupted, as_float_array, whole
+from .errors import AttractorError, Interrupted, as_float_array, whole
 from .memory import _seed
 
 
@@ -92,15 +92,41 @@ class BoltzmannMachine:
         return self._bm.log_likelihood(as_float_array(X, "X", 2))
 
     def sample(self, n_samples, n_sweeps=100, random_state=None, scan="sequential",
-               time_limit=None, n_threads=None, strict=True):
+               time_limit=None, n_threads=None, strict=True, method="gibbs",
+               n_temperatures=None, temperatures=None, max_temperature=10.0):
         """``n_samples`` states (rows), each the end of its own Gibbs chain of ``n_sweeps``
         sweeps from a random state; ``scan`` is ``"sequential"``, ``"random"`` or ``"block"``
         (bipartite couplings). The same seed gives the same samples on any number of threads.
         Ctrl-C or ``time_limit`` (seconds) stop the chains where they are: Ctrl-C raises
-        :class:`Interrupted` (with the states in ``.result``) unless ``strict=False``."""
+        :class:`Interrupted` (with the states in ``.result``) unless ``strict=False``.
+
+        ``method="tempering"``: parallel tempering (replica exchange; Swendsen & Wang 1986,
+        Geyer 1991), which crosses the energy barriers between modes that trap Gibbs chains:
+        each chain carries one replica per rung ``1 = T_0 < T_1 < ...`` of a ladder, relative to
+        the machine's temperature (``temperatures``, strictly increasing from 1, or the
+        geometric ladder of ``n_temperatures`` rungs, 10 by default, up to
+        ``max_temperature``); each of the ``n_sweeps`` rounds is one sweep per rung, then swaps
+        of neighbours ``k, k+1`` accepted with probability
+        ``min(1, exp((1/T_k - 1/T_{k+1}) (E_k - E_{k+1})))``, so rung ``k`` samples
+        ``exp(-E/T_k)`` exactly; the rung at the machine's temperature is returned. Sets
+        ``tempering_`` (rung temperatures, per-pair ``swap_rates``, ``swap_attempts``,
+        ``swap_accepts``)."""
+        if method not in ("gibbs", "tempering"):
+            raise AttractorError(
+                f"method = {method!r}: use 'gibbs' (Gibbs sweeps) or 'tempering' "
+                "(parallel tempering)")
+        if n_temperatures is not None:
+            n_temperatures = whole("n_temperatures", n_temperatures, 1)
+        if temperatures is not None:
+            temperatures = [float(t) for t in np.asarray(temperatures, dtype=float).ravel()]
         d = self._bm.sample(whole("n_samples", n_samples, 1), whole("n_sweeps", n_sweeps, 1),
                             _seed(random_state), scan,
-                            None if time_limit is None else float(time_limit), n_threads)
+                            None if time_limit is None else float(time_limit), n_threads,
+                            method=method, temperatures=temperatures,
+                            n_temperatures=n_temperatures,
+                            max_temperature=float(max_temperature))
+        if "tempering" in d:
+            self.tempering_ = d["tempering"]
         if d["status"] == "interrupted" and strict:
             raise Interrupted(d["samples"])
         return d["samples"]

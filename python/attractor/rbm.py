@@ -431,18 +431,53 @@ class _RBM(_Conventions, _Mixin, _Base):
         self._model()
         return self._rbm.gibbs(self._rows(v, "v"), seed=self._draw_seed(random_state), n_steps=1)
 
-    def sample(self, n_samples, n_steps=1000, random_state=None):
+    def sample(self, n_samples, n_steps=1000, random_state=None, method="gibbs",
+               n_temperatures=None, temperatures=None, max_temperature=10.0):
         """``n_samples`` independent chains started at random (``v_i ~ Bernoulli(1/2)``, or
-        ``N(a, I)``) and advanced ``n_steps`` block Gibbs sweeps: approximate samples of
-        ``p(v)``, ``(n_samples, n_features)``. Ctrl-C stops the sweeps within a fraction of a
-        second and raises :class:`~attractor.Interrupted` whose ``result`` holds the states
-        reached."""
+        ``N(a, I)``): approximate samples of ``p(v)``, ``(n_samples, n_features)``.
+
+        ``method="gibbs"`` (the default): ``n_steps`` block Gibbs sweeps per chain.
+        ``method="tempering"``: parallel tempering (replica exchange; Swendsen & Wang 1986,
+        Geyer 1991; for RBMs Desjardins et al., AISTATS 2010), which crosses the low-probability
+        valleys between modes that trap plain Gibbs chains: each chain carries one replica per
+        temperature ``1 = T_0 < T_1 < ...`` (``temperatures``, strictly increasing from 1, or
+        the geometric ladder of ``n_temperatures`` rungs, 10 by default, from 1 to
+        ``max_temperature``); each of the ``n_steps`` rounds is one sweep at every temperature
+        then swaps of neighbouring replicas, accepted with the Metropolis probability of the
+        tempered free energies, so that replica ``k`` samples ``p_k(v) ∝ Σ_h exp(-E(v,h)/T_k)``
+        exactly and the ``T = 1`` replicas are returned. Sets ``tempering_`` (``temperatures``,
+        ``swap_rates``, ``swap_attempts``, ``swap_accepts`` per neighbouring pair, ``n_steps``).
+
+        Ctrl-C stops the sweeps within a fraction of a second and raises
+        :class:`~attractor.Interrupted` whose ``result`` holds the states reached."""
         rbm = self._model()
-        states, interrupted = rbm.sample(
-            _whole("n_samples", n_samples, 1, "give a whole number of samples >= 1"),
-            _whole("n_steps", n_steps, 0, "give a whole number of Gibbs sweeps >= 0"),
-            seed=self._draw_seed(random_state),
-        )
+        n = _whole("n_samples", n_samples, 1, "give a whole number of samples >= 1")
+        seed = self._draw_seed(random_state)
+        if method == "gibbs":
+            if n_temperatures is not None or temperatures is not None:
+                raise AttractorError(
+                    "n_temperatures/temperatures apply to method='tempering'; "
+                    "drop them or pass method='tempering'")
+            states, interrupted = rbm.sample(
+                n, _whole("n_steps", n_steps, 0, "give a whole number of Gibbs sweeps >= 0"),
+                seed=seed,
+            )
+        elif method == "tempering":
+            if n_temperatures is not None:
+                n_temperatures = _whole("n_temperatures", n_temperatures, 1,
+                                        "give a whole number of temperatures >= 1")
+            if temperatures is not None:
+                temperatures = [float(t) for t in np.asarray(temperatures, dtype=float).ravel()]
+            states, interrupted, info = rbm.sample_tempering(
+                n, _whole("n_steps", n_steps, 0, "give a whole number of rounds >= 0"),
+                seed=seed, temperatures=temperatures, n_temperatures=n_temperatures,
+                max_temperature=_real("max_temperature", max_temperature),
+            )
+            self.tempering_ = info
+        else:
+            raise AttractorError(
+                f"method = {method!r}: use 'gibbs' (block Gibbs sweeps) or 'tempering' "
+                "(parallel tempering)")
         if interrupted:
             raise Interrupted(states)
         return states

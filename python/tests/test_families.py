@@ -44,6 +44,7 @@ ENTRY = {
     "samplers::bifurcation": "SimulatedBifurcationSampler",
     "samplers::bifurcation_flow": "SimulatedBifurcationSampler",
     "samplers::langevin": "LangevinSampler",
+    "samplers::tempering": "BernoulliRBM",  # .sample(method="tempering")
     "samplers::tts": "time_to_solution",
     # learning rules
     "learn::boltzmann_rule": "BoltzmannMachine",  # .fit

@@ -11,6 +11,7 @@ use attractor::learn::{BoltzmannRule, GibbsStatistics, ModelStatistics};
 use attractor::models::{BoltzmannMachine as RsMachine, Scan, Units};
 use attractor::run::{Budget, Interrupt};
 use attractor::samplers::MarkovSampler;
+use attractor::samplers::tempering::ParallelTempering;
 use faer::Mat;
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2};
 use pyo3::prelude::*;
@@ -152,8 +153,12 @@ impl PyBoltzmann {
     /// `n_samples` states, one per chain, after `n_sweeps` Gibbs sweeps from random states
     /// (chain `j` from the seed's stream `j`: the same on any number of threads); a dict of
     /// `samples` (rows), `n_sweeps` done and `status` (`"max steps"`, `"interrupted"`,
-    /// `"timeout"`).
-    #[pyo3(signature = (n_samples, n_sweeps=100, seed=0, scan="sequential", time=None, n_threads=None))]
+    /// `"timeout"`). With `method="tempering"`: parallel tempering, each chain with one replica
+    /// per rung of the ladder (`temperatures`, strictly increasing from 1, or `n_temperatures`
+    /// geometric rungs up to `max_temperature`, all relative to the machine's temperature),
+    /// `n_sweeps` rounds of one sweep per rung then neighbour swaps; the dict adds `tempering`
+    /// (rung temperatures, per-pair swap rates, attempts and accepts).
+    #[pyo3(signature = (n_samples, n_sweeps=100, seed=0, scan="sequential", time=None, n_threads=None, method="gibbs", temperatures=None, n_temperatures=None, max_temperature=10.0))]
     #[allow(clippy::too_many_arguments)]
     fn sample<'py>(
         &self,
@@ -164,19 +169,50 @@ impl PyBoltzmann {
         scan: &str,
         time: Option<f64>,
         n_threads: Option<i64>,
+        method: &str,
+        temperatures: Option<Vec<f64>>,
+        n_temperatures: Option<i64>,
+        max_temperature: f64,
     ) -> PyResult<Bound<'py, PyDict>> {
         let gibbs = self.bm.gibbs(scan_of(scan)?).par(par(n_threads)?);
         let stop = Interrupt::new();
         let budget = Budget::steps(n_sweeps)
             .time_opt(time_budget(time)?)
             .interrupt(stop.clone());
-        let c = long_call(py, "Gibbs sampler", &stop, || {
-            gibbs.sample(n_samples, seed, &budget)
-        })?;
         let d = PyDict::new(py);
-        d.set_item("samples", rows_of(py, c.states.as_ref())?)?;
-        d.set_item("n_sweeps", c.n_steps)?;
-        d.set_item("status", c.status.name())?;
+        match method {
+            "gibbs" => {
+                if temperatures.is_some() || n_temperatures.is_some() {
+                    return Err(bad(
+                        "temperatures/n_temperatures apply to method=\"tempering\"; \
+                         drop them or pass method=\"tempering\""
+                            .into(),
+                    ));
+                }
+                let c = long_call(py, "Gibbs sampler", &stop, || {
+                    gibbs.sample(n_samples, seed, &budget)
+                })?;
+                d.set_item("samples", rows_of(py, c.states.as_ref())?)?;
+                d.set_item("n_sweeps", c.n_steps)?;
+                d.set_item("status", c.status.name())?;
+            }
+            "tempering" => {
+                let ladder =
+                    crate::tempering::ladder_of(temperatures, n_temperatures, max_temperature)?;
+                let c = long_call(py, "parallel tempering", &stop, || {
+                    ParallelTempering::new(&gibbs, ladder)?.sample(n_samples, seed, &budget)
+                })?;
+                d.set_item("samples", rows_of(py, c.states())?)?;
+                d.set_item("n_sweeps", c.n_sweeps)?;
+                d.set_item("status", c.status.name())?;
+                d.set_item("tempering", crate::tempering::report(py, &c)?)?;
+            }
+            other => {
+                return Err(bad(format!(
+                    "method = {other:?}: use \"gibbs\" (Gibbs sweeps) or \"tempering\" (parallel tempering)"
+                )));
+            }
+        }
         Ok(d)
     }
 

@@ -34,6 +34,7 @@ mod rbm;
 mod readers;
 mod score_matching;
 mod sparse;
+mod tempering;
 mod threads;
 
 use pyo3::prelude::*;

@@ -19,6 +19,7 @@ use crate::long_call::{long_call, watched};
 use attractor::learn::contrastive_divergence::{CdMethod, CdParams, CdTrainer};
 use attractor::models::rbm::{AisBase, AisParams, Rbm, VisibleUnits};
 use attractor::run::{Budget, Interrupt, Status};
+use attractor::samplers::tempering::ParallelTempering;
 use attractor::samplers::{MarkovSampler, chain_rngs};
 use faer::{Mat, Par};
 use numpy::{PyArray1, PyArray2};
@@ -444,6 +445,41 @@ impl PyRbm {
             rows_of(py, c.states.as_ref())?,
             c.status == Status::Interrupted,
         ))
+    }
+
+    /// Parallel tempering (replica exchange; Desjardins et al., AISTATS 2010):
+    /// `n_samples` chains, each with one replica per temperature of the ladder
+    /// (`temperatures`, strictly increasing from 1, or the geometric ladder of
+    /// `n_temperatures` rungs from 1 to `max_temperature`), started at random and run for
+    /// `n_steps` rounds (one sweep at every temperature, then swaps of neighbours accepted by
+    /// the tempered free energies). Returns `((n_samples, n_visible) samples at T = 1,
+    /// interrupted, info)`, `info` a dict: `temperatures`, `swap_rates`, `swap_attempts`,
+    /// `swap_accepts` (per neighbouring pair), `n_steps` (rounds done), `status`.
+    #[pyo3(signature = (n_samples, n_steps, seed=0, temperatures=None, n_temperatures=None, max_temperature=10.0))]
+    #[allow(clippy::too_many_arguments)]
+    fn sample_tempering<'py>(
+        &self,
+        py: Python<'py>,
+        n_samples: i64,
+        n_steps: i64,
+        seed: i64,
+        temperatures: Option<Vec<f64>>,
+        n_temperatures: Option<i64>,
+        max_temperature: f64,
+    ) -> PyResult<(Bound<'py, PyArray2<f64>>, bool, Bound<'py, PyDict>)> {
+        let n = count("n_samples", n_samples)?;
+        let steps = usize::try_from(n_steps)
+            .map_err(|_| bad(format!("n_steps = {n_steps}: give a number of rounds >= 0")))?;
+        let seed = self::seed("random_state", seed)?;
+        let ladder = crate::tempering::ladder_of(temperatures, n_temperatures, max_temperature)?;
+        let (rbm, p) = (&self.rbm, self.par);
+        let stop = Interrupt::new();
+        let budget = Budget::steps(steps).interrupt(stop.clone());
+        let c = long_call(py, "parallel tempering", &stop, || {
+            ParallelTempering::new(&rbm.gibbs().with_par(p), ladder)?.sample(n, seed, &budget)
+        })?;
+        let d = crate::tempering::report(py, &c)?;
+        Ok((rows_of(py, c.states())?, c.status == Status::Interrupted, d))
     }
 
     /// The exact `log Z`, by a log-sum-exp over the states of the smaller layer (the hidden

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::rng::{Rng, stream, streams};
 use crate::run::{Budget, Status};
 use faer::reborrow::ReborrowMut;
-use faer::{Mat, MatMut, Par};
+use faer::{Mat, MatMut, MatRef, Par};
 use std::time::Instant;
 
 /// A sampler that advances Markov chains whose stationary law is the model's distribution.
@@ -70,31 +70,66 @@ pub trait MarkovSampler: Send + Sync {
         )?;
         let mut rngs = try_chain_rngs(seed, n_chains)?;
         let mut states = self.initial_states(&mut rngs)?;
-        let clock = budget.start();
-        let (mut done, mut chunk, mut status) = (0usize, 1usize, Status::MaxSteps);
-        while done < n_steps {
-            if let Some(stop) = clock.check() {
-                status = stop;
-                break;
-            }
-            let k = chunk.min(n_steps - done);
-            let t = Instant::now();
-            self.advance_from(states.as_mut(), &mut rngs, done, k)?;
-            done += k;
-            // chunks of about 20–80 ms between checks
-            let took = t.elapsed().as_secs_f64();
-            if took < 0.02 {
-                chunk = chunk.saturating_mul(2);
-            } else if took > 0.08 {
-                chunk = (chunk / 2).max(1);
-            }
-        }
+        let (done, status) = run_in_chunks(budget, n_steps, |first, k| {
+            self.advance_from(states.as_mut(), &mut rngs, first, k)
+        })?;
         Ok(Chains {
             states,
             n_steps: done,
             status,
         })
     }
+}
+
+/// Run `n_steps` transitions as `advance(first_step, n)` calls on chunks of consecutive
+/// transitions, sized to take about 20–80 ms each, with `budget`'s time and interrupt checked
+/// between chunks (the loop of [`MarkovSampler::sample`] and of parallel tempering,
+/// [`crate::samplers::tempering`]). The chunks never change what is computed: the same
+/// transitions in the same order. Returns the transitions taken and [`Status::MaxSteps`], or
+/// the stop ([`Status::Timeout`], [`Status::Interrupted`]) that ended the loop early.
+///
+/// # Errors
+/// The first error of `advance`.
+pub fn run_in_chunks<F>(budget: &Budget, n_steps: usize, mut advance: F) -> Result<(usize, Status)>
+where
+    F: FnMut(usize, usize) -> Result<()>,
+{
+    let clock = budget.start();
+    let (mut done, mut chunk) = (0usize, 1usize);
+    while done < n_steps {
+        if let Some(stop) = clock.check() {
+            return Ok((done, stop));
+        }
+        let k = chunk.min(n_steps - done);
+        let t = Instant::now();
+        advance(done, k)?;
+        done += k;
+        // chunks of about 20–80 ms between checks
+        let took = t.elapsed().as_secs_f64();
+        if took < 0.02 {
+            chunk = chunk.saturating_mul(2);
+        } else if took > 0.08 {
+            chunk = (chunk / 2).max(1);
+        }
+    }
+    Ok((done, Status::MaxSteps))
+}
+
+/// A [`MarkovSampler`] that can run at any temperature `T`, with the (unnormalised) log
+/// density of its stationary law: at temperature `T` its chains leave invariant
+/// `π_T(x) ∝ e^{−U_T(x)}`. For a plain Boltzmann law `U_T(x) = E(x)/T`; for a model with
+/// latent units summed out (an RBM's visible marginal) `U_T` is the free energy of the
+/// tempered joint law, which is *not* `F(x)/T` in general. Parallel tempering
+/// ([`crate::samplers::tempering`]) needs exactly this pair: samplers at each rung of a
+/// temperature ladder and `U_T` to accept swaps between them.
+pub trait TemperedSampler: MarkovSampler + Sized {
+    /// The same sampler (same model, same parallelism) at temperature `t` (finite, `> 0`).
+    fn at_temperature(&self, t: f64) -> Result<Self>;
+    /// The temperature this sampler runs at.
+    fn temperature(&self) -> f64;
+    /// `out[j] = U_T(x_j)` for every column `x_j` of `states` (`dim × n`), at this sampler's
+    /// temperature, so that `π_T(x) ∝ e^{−U_T(x)}`; the same bits on any number of threads.
+    fn tempered_energies_into(&self, states: MatRef<'_, f64>, out: &mut [f64]) -> Result<()>;
 }
 
 /// What [`MarkovSampler::sample`] returns.

@@ -13,6 +13,8 @@
 //! one generator per chain, thread-count independent): [`LangevinSampler`] (the unadjusted
 //! Langevin algorithm for any energy with a gradient, with a temperature [`Ramp`](crate::schedule::Ramp)), [`BatchLangevinSampler`] (the same chains in blocks whose gradients are one batched evaluation) and the Gibbs sweeps
 //! of a Boltzmann machine ([`Gibbs`](crate::models::Gibbs)).
+//! Samplers that run at any temperature ([`TemperedSampler`]: an RBM's block Gibbs sweeps) are
+//! combined by [`ParallelTempering`] (replica exchange over a temperature [`Ladder`]).
 //!
 //! ```
 //! use attractor::problems::{IsingModel, WeightedGraph, brute_force};
@@ -36,11 +38,12 @@ pub mod langevin;
 mod oim;
 mod rounds;
 mod sample_set;
+pub mod tempering;
 pub mod tts;
 
 /// The Markov-chain sampler trait lives in the core ([`crate::markov`]) so that models can
 /// implement it; it is re-exported here beside the samplers.
-pub use crate::markov::{Chains, MarkovSampler, chain_rngs, for_each_chain};
+pub use crate::markov::{Chains, MarkovSampler, TemperedSampler, chain_rngs, for_each_chain};
 pub use annealing::{AnnealingParams, AnnealingSampler, IsingMetropolis, default_beta_range};
 pub use batch_langevin::BatchLangevinSampler;
 pub use bifurcation::{Bifurcation, BifurcationParams, BifurcationSampler};
@@ -49,6 +52,7 @@ pub use greedy::GreedyDescent;
 pub use langevin::LangevinSampler;
 pub use oim::{OimSampler, ProgressFn};
 pub use sample_set::{Sample, SampleSet, SampleSetInfo, Vartype};
+pub use tempering::{Ladder, ParallelTempering, TemperedChains};
 
 use crate::error::Result;
 use crate::problems::{IsingModel, Qubo, WeightedGraph};

@@ -3,7 +3,7 @@
 use super::machine::{BoltzmannMachine, Units};
 use crate::error::{Error, Result};
 use crate::linalg::ALL_THREADS;
-use crate::markov::{MarkovSampler, for_each_chain};
+use crate::markov::{MarkovSampler, TemperedSampler, for_each_chain};
 use crate::rng::Rng;
 use faer::{Mat, MatMut, Par};
 use rand::RngExt;
@@ -49,6 +49,8 @@ pub struct Gibbs<'a> {
     machine: &'a BoltzmannMachine,
     scan: Scan,
     par: Par,
+    /// The temperature the sweeps run at (the machine's unless changed).
+    temperature: f64,
     /// For [`Scan::Block`]: the units, first part then second, or the two coupled units of
     /// one part that make the couplings not bipartite.
     blocks: Option<Blocks>,
@@ -73,6 +75,7 @@ impl BoltzmannMachine {
             machine: self,
             scan,
             par: ALL_THREADS,
+            temperature: self.temperature(),
             blocks,
         }
     }
@@ -83,6 +86,17 @@ impl<'a> Gibbs<'a> {
     pub fn par(mut self, par: Par) -> Self {
         self.par = par;
         self
+    }
+    /// Sweep at temperature `t` (finite, `> 0`) instead of the machine's: the chains then
+    /// sample `P_t(s) ∝ e^{−E(s)/t}`.
+    pub fn with_temperature(mut self, t: f64) -> Result<Self> {
+        super::machine::check_temperature(t)?;
+        self.temperature = t;
+        Ok(self)
+    }
+    /// The temperature the sweeps run at.
+    pub fn temperature(&self) -> f64 {
+        self.temperature
     }
     /// The machine sampled.
     pub fn machine(&self) -> &'a BoltzmannMachine {
@@ -108,7 +122,7 @@ impl<'a> Gibbs<'a> {
                 order.swap(i, k);
             }
         }
-        let beta = 1.0 / m.temperature();
+        let beta = 1.0 / self.temperature;
         let (gain, low) = match m.units() {
             Units::Binary => (beta, 0.0),
             Units::Spin => (2.0 * beta, -1.0),
@@ -177,5 +191,43 @@ impl MarkovSampler for Gibbs<'_> {
             }
             Ok(())
         })
+    }
+}
+
+/// At temperature `T` the sweeps leave `P_T(s) ∝ e^{−E(s)/T}` invariant: `U_T(s) = E(s)/T`,
+/// and parallel tempering's swap rule is `min(1, exp((β_k − β_{k+1})(E(s_k) − E(s_{k+1}))))`
+/// ([`crate::samplers::tempering`]).
+impl TemperedSampler for Gibbs<'_> {
+    fn at_temperature(&self, t: f64) -> Result<Self> {
+        self.clone().with_temperature(t)
+    }
+
+    fn temperature(&self) -> f64 {
+        self.temperature
+    }
+
+    fn tempered_energies_into(&self, states: faer::MatRef<'_, f64>, out: &mut [f64]) -> Result<()> {
+        crate::error::check_len(
+            "states (rows)",
+            states.nrows(),
+            self.machine.n(),
+            "pass one row per unit (chains are columns)",
+        )?;
+        crate::error::check_len(
+            "energies (out)",
+            out.len(),
+            states.ncols(),
+            "pass one output entry per chain",
+        )?;
+        let mut s = vec![0.0; self.machine.n()];
+        for (j, o) in out.iter_mut().enumerate() {
+            for (i, x) in s.iter_mut().enumerate() {
+                *x = states[(i, j)];
+            }
+            self.machine
+                .check_state(&format!("chain {j} (column {j} of states)"), &s)?;
+            *o = self.machine.energy_unchecked(&s) / self.temperature;
+        }
+        Ok(())
     }
 }

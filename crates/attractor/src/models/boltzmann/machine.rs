@@ -246,7 +246,7 @@ impl BoltzmannMachine {
     }
 }
 
-fn check_temperature(t: f64) -> Result<()> {
+pub(crate) fn check_temperature(t: f64) -> Result<()> {
     check_positive(
         "temperature T",
         t,

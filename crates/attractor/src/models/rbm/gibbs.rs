@@ -5,7 +5,7 @@
 use super::kernels::{self, col_mut};
 use super::model::{Rbm, VisibleUnits};
 use crate::error::{Error, Result, check_len};
-use crate::markov::MarkovSampler;
+use crate::markov::{MarkovSampler, TemperedSampler};
 use crate::rng::Rng;
 use faer::reborrow::{Reborrow, ReborrowMut};
 use faer::{Mat, MatMut, Par};
@@ -216,5 +216,26 @@ impl MarkovSampler for RbmGibbs<'_> {
             states.copy_from(owned.as_ref());
         }
         Ok(())
+    }
+}
+
+/// At temperature `T = 1/β` the sweeps leave the tempered joint law `p_T(v, h) ∝ e^{−βE(v,h)}`
+/// invariant, so the chains (visible states) sample its marginal
+/// `p_T(v) ∝ e^{−F_β(v)}`, `F_β(v) = −β aᵀv − Σ_j softplus(β(b_j + W_jᵀv))` (Gaussian visible:
+/// `β·½‖v − a‖² − Σ_j softplus(…)`): `U_T = F_β`, which differs from `F/T` when `T ≠ 1`.
+/// This is what parallel tempering of an RBM (Desjardins, Courville, Bengio, Vincent &
+/// Delalleau, AISTATS 2010) swaps with; see [`crate::samplers::tempering`].
+impl TemperedSampler for RbmGibbs<'_> {
+    fn at_temperature(&self, t: f64) -> Result<Self> {
+        self.with_temperature(t)
+    }
+
+    fn temperature(&self) -> f64 {
+        1.0 / self.beta
+    }
+
+    fn tempered_energies_into(&self, states: faer::MatRef<'_, f64>, out: &mut [f64]) -> Result<()> {
+        self.rbm
+            .tempered_free_energies_into(states, self.beta, out, self.par)
     }
 }

@@ -13,6 +13,10 @@
 //!   `p(v_i = 1 | h) = σ(a_i + W_i h)` or `v | h ~ N(a + Wh, I)`. Block Gibbs sampling
 //!   alternates them, many chains at once as matrix products ([`RbmGibbs`], a
 //!   [`MarkovSampler`](crate::samplers::MarkovSampler)); a temperature `T` divides the energy.
+//!   At `T` the chains sample `p_T(v) ∝ e^{−F_β(v)}`, the free energy of the tempered joint
+//!   law (not `F/T`); with it `RbmGibbs` is a [`TemperedSampler`](crate::markov::TemperedSampler),
+//!   so parallel tempering ([`crate::samplers::tempering`]; Desjardins et al., AISTATS 2010)
+//!   runs over it.
 //!
 //! Partition function ([`partition`]): exact by enumerating the smaller layer (up to
 //! [`MAX_EXACT_UNITS`] units), or by annealed importance sampling (Salakhutdinov & Murray,

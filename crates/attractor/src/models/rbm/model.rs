@@ -334,6 +334,38 @@ impl Rbm {
         Ok(self.visible_term(v) - s)
     }
 
+    /// The free energy of the visible marginal at temperature `T = 1/β`, for every column of
+    /// `data` (`n_visible × n`), written into `out` (length `n`):
+    /// `F_β(v) = −log Σ_h e^{−βE(v,h)} = −β aᵀv − Σ_j softplus(β(b_j + W_jᵀv))` (Bernoulli;
+    /// Gaussian: `β·½‖v − a‖² − Σ_j softplus(…)`), so that the block Gibbs sampler at `T`
+    /// leaves `p_T(v) ∝ e^{−F_β(v)}` invariant. `F_1 = F`; for `β ≠ 1`, `F_β ≠ βF` (the
+    /// hidden units are summed out of the tempered joint law, not the tempered marginal).
+    pub(crate) fn tempered_free_energies_into(
+        &self,
+        data: MatRef<'_, f64>,
+        beta: f64,
+        out: &mut [f64],
+        par: Par,
+    ) -> Result<()> {
+        self.check_data("data", data)?;
+        check_len(
+            "free energies (out)",
+            out.len(),
+            data.ncols(),
+            "pass one output entry per column of data",
+        )?;
+        let mut blocks = ColumnBlocks::new(self, data, par)?;
+        let mut k = 0;
+        while let Some((v, x)) = blocks.next_hidden_input() {
+            for s in 0..v.ncols() {
+                let sp = crate::fastmath::softplus_sum_scaled(col(x, s), beta);
+                out[k] = beta * self.visible_term(col(v, s)) - sp;
+                k += 1;
+            }
+        }
+        Ok(())
+    }
+
     /// `F(v)` for every column of `data` (`n_visible × n_samples`), as matrix products.
     pub fn free_energies(&self, data: MatRef<'_, f64>, par: Par) -> Result<Vec<f64>> {
         self.check_data("data", data)?;

@@ -36,7 +36,6 @@ default_role = "math"
 # -- API reference -----------------------------------------------------------------------------
 autosummary_generate = True
 autosummary_imported_members = True
-autodoc_default_options = {"members": True, "inherited-members": False, "show-inheritance": True}
 autodoc_typehints = "none"
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
@@ -49,6 +48,19 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(np|numpy|dimod|sklearn|pandas|pyarrow|ray)\..*"),
     (r"py:class", r"(optional|array-like|array|ndarray|callable|default.*|path-like)"),
 ]
+
+
+
+def _skip_member(app, what, name, obj, skip, options):
+    """scikit-learn adds ``set_*_request`` methods (metadata routing) to every estimator."""
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_member)
+
 
 # -- gallery -----------------------------------------------------------------------------------
 sphinx_gallery_conf = {

@@ -17,7 +17,9 @@ import matplotlib.pyplot as plt
 
 import attractor
 
-root = Path(__file__).resolve().parents[2]
+# the repository's data/ folder (sphinx-gallery runs the script in its folder, without __file__)
+here = Path(globals().get("__file__", "x")).resolve().parent
+root = next(d for d in (here, *here.parents) if (d / "data" / "gset").is_dir())
 g1 = root / "data" / "gset" / "G1.txt"
 budget = float(sys.argv[2]) if len(sys.argv) > 2 else 3.0
 series = []

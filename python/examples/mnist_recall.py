@@ -17,7 +17,9 @@ import numpy as np
 
 import attractor
 
-root = Path(__file__).resolve().parents[2]
+# the repository's data/ folder (sphinx-gallery runs the script in its folder, without __file__)
+here = Path(globals().get("__file__", "x")).resolve().parent
+root = next(d for d in (here, *here.parents) if (d / "data" / "gset").is_dir())
 images = attractor.read_idx(root / "data" / "mnist" / "train-images-first.idx3-ubyte.gz")
 x = np.where(images.reshape(len(images), -1) / 255.0 > 0.5, 1.0, -1.0)
 rng = np.random.default_rng(0)

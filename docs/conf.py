@@ -33,6 +33,11 @@ templates_path = ["_templates"]
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py", "**.codeobj.json"]
 default_role = "math"
 
+# MathJax comes from its CDN; ATTRACTOR_DOCS_MATHJAX names a local MathJax 2 instead (for
+# offline viewing and the screenshots: Debian's libjs-mathjax, see screenshots.sh)
+if os.environ.get("ATTRACTOR_DOCS_MATHJAX"):
+    mathjax_path = os.environ["ATTRACTOR_DOCS_MATHJAX"]
+
 # -- API reference -----------------------------------------------------------------------------
 autosummary_generate = True
 autosummary_imported_members = True

@@ -304,7 +304,9 @@ class DenseMemory(_Memory):
 
     whose capacity grows like ``N^(n-1)`` (exponentially for ``exp``). ``separation`` is a
     degree ``n >= 2``, ``"exp"`` or ``"rectN"``; asynchronous updates in an order drawn from
-    ``random_state``. ``strict``: see :meth:`recall`."""
+    ``random_state``. With ``"exp"``, ``energy`` returns the log form
+    ``-ln sum_mu exp(xi_mu . s)`` (an increasing function of ``E``, which never overflows).
+    ``strict``: see :meth:`recall`."""
 
     def __init__(self, separation=3, max_sweeps=100, random_state=None, strict=True):
         self.separation = separation

@@ -324,7 +324,11 @@ from ._records import Recall  # noqa: E402
 class OscillatorMemory(_Conventions, Rebuilt, _Mixin, _Base):
     """The oscillator associative memory (Nishikawa, Lai & Hoppensteadt, PRL 92, 2004)::
 
-        dphi_i/dt = sum_j W_ij sin(phi_j - phi_i) - kappa sin(2 phi_i),   W = Xi^T Xi / N
+        dphi_i/dt = sum_j W_ij sin(phi_j - phi_i) + (kappa/N) sum_j sin 2(phi_j - phi_i),
+
+    with Hebbian ``W = Xi^T Xi / N`` (``scale="n"``) or ``Xi^T Xi / K`` (``scale="k"``, the
+    tutorial's), the gradient flow of ``E(phi) = -1/2 sum_ij W_ij cos(phi_j - phi_i) -
+    (kappa/4N) sum_ij cos 2(phi_j - phi_i)``,
 
     whose phase-locked states at 0/pi spell the stored ``±1`` patterns; a stored pattern is a
     stable equilibrium iff ``kappa > critical_kappa(pattern)`` (signed-Laplacian spectrum,

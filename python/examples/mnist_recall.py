@@ -1,19 +1,25 @@
-"""Recall of corrupted MNIST digits by the classical (Hebbian) and the modern Hopfield memory
-(the demo's memory chapter, on the 300 digits shipped in data/mnist): store K digits, flip 20%
-of each query's pixels, count the digits recovered. Writes mnist_recall.png."""
+"""
+Recall of corrupted MNIST digits
+================================
+
+The classical (Hebbian) and the modern Hopfield memory store K binarised MNIST digits (the
+300 digits shipped in the repository's ``data/mnist``); each query is a stored digit with 20%
+of its pixels flipped. The Hebbian memory fails already at K = 5: the digits are correlated,
+far below the random-pattern capacity 0.138 N. The modern memory (Ramsauer et al. 2021)
+recalls all of them.
+"""
 
 import sys
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import attractor
 
-import attractor  # noqa: E402
-
-root = Path(__file__).resolve().parents[2]
+# the repository's data/ folder (sphinx-gallery runs the script in its folder, without __file__)
+here = Path(globals().get("__file__", "x")).resolve().parent
+root = next(d for d in (here, *here.parents) if (d / "data" / "gset").is_dir())
 images = attractor.read_idx(root / "data" / "mnist" / "train-images-first.idx3-ubyte.gz")
 x = np.where(images.reshape(len(images), -1) / 255.0 > 0.5, 1.0, -1.0)
 rng = np.random.default_rng(0)
@@ -34,4 +40,7 @@ for r, imgs in enumerate(rows):
         if r == 0:
             axes[r, c].set_title(title)
 fig.tight_layout()
-fig.savefig(sys.argv[1] if len(sys.argv) > 1 else "mnist_recall.png", dpi=100)
+if len(sys.argv) > 1:
+    fig.savefig(sys.argv[1], dpi=100)
+else:
+    plt.show()

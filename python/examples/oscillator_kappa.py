@@ -1,17 +1,19 @@
-"""kappa_c of the oscillator associative memory (the demo's oscillator chapter): a stored
-pattern is a stable phase-locked state iff the second-harmonic strength kappa exceeds
-kappa_c (signed-Laplacian spectrum). Starting next to the pattern, the overlap after the run
-jumps from below 1 to 1 as kappa crosses kappa_c. Writes oscillator_kappa.png."""
+"""
+The stability threshold kappa_c of an oscillator memory
+=======================================================
+
+A stored pattern of the oscillator associative memory (Nishikawa, Lai & Hoppensteadt 2004)
+is a stable phase-locked state iff the second-harmonic strength ``kappa`` exceeds
+``kappa_c``, read from the spectrum of a signed Laplacian. Starting next to the pattern, the
+overlap after the run jumps from below 1 to 1 as ``kappa`` crosses ``kappa_c``.
+"""
 
 import sys
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-import attractor  # noqa: E402
+import attractor
 
 rng = np.random.default_rng(1)
 xi = np.where(rng.random((6, 40)) < 0.5, -1.0, 1.0)
@@ -31,4 +33,7 @@ ax.set_xlabel("kappa / kappa_c")
 ax.set_ylabel("|overlap| after the run")
 ax.legend()
 fig.tight_layout()
-fig.savefig(sys.argv[1] if len(sys.argv) > 1 else "oscillator_kappa.png", dpi=100)
+if len(sys.argv) > 1:
+    fig.savefig(sys.argv[1], dpi=100)
+else:
+    plt.show()

@@ -1,4 +1,4 @@
-//! The library's error type: every invalid input becomes an [`Error`] whose message names the
+//! The library's error type: every invalid input becomes an [`Error`](enum@Error) whose message names the
 //! offending value and says how to fix it. Not converging is *not* an error: it is a
 //! [`Status`](crate::run::Status) of the [`Solution`](crate::run::Solution).
 

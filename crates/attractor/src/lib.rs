@@ -26,7 +26,7 @@
 //! # Ok::<(), attractor::Error>(())
 //! ```
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod analysis;
 pub mod energy;

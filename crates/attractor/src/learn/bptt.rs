@@ -4,7 +4,7 @@
 //! without a backward pass; Scellier & Bengio 2017 compare against it, and Ernoult et al.,
 //! "Updates of equilibrium prop match gradients of backprop through time in an RNN with static
 //! input", NeurIPS 2019, show the two coincide step by step). The gradient itself is
-//! [`bptt_gradient`](super::gradient_check::bptt_gradient).
+//! [`bptt_gradient`].
 
 use super::gradient_check::bptt_gradient;
 use super::optimizer::{Direction, Targets};

@@ -20,7 +20,7 @@
 //! [`gradient_check`] compares equilibrium propagation's update `−(1/β)(∂E/∂θ(s^β) − ∂E/∂θ(s⁰))`
 //! (one-sided and symmetric) with the implicit gradient for a list of `β`: Scellier & Bengio's
 //! theorem says it tends to `−∂L/∂θ` as `β → 0`, with an error `O(β)` one-sided and `O(β²)`
-//! symmetric. Gradients are flattened in [`ParamGradient`](crate::energy::ParamGradient) order:
+//! symmetric. Gradients are flattened in [`ParamGradient`] order:
 //! `W_0` column-major, `b_1`, `W_1`, `b_2`, …
 
 use super::equilibrium_propagation::{EqPropParams, EquilibriumPropagation, Nudging};

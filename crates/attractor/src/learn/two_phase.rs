@@ -6,7 +6,7 @@
 //! `d_{W_k} = c·(ρ(s_k⁺)ρ(s_{k+1}⁺)ᵀ − ρ(s_k⁻)ρ(s_{k+1}⁻)ᵀ)` and
 //! `d_{b_k} = c·(ρ(s_k⁺) − ρ(s_k⁻))`: two matrix products per weight matrix (one for `W_0`,
 //! whose input factor `ρ(x)` is the same in both phases), formed by
-//! [`add_param_contrast`](crate::energy::add_param_contrast) from the models'
+//! [`add_param_contrast`] from the models'
 //! [`BatchParamGradient`] features.
 
 use super::optimizer::Targets;

@@ -16,7 +16,7 @@
 //! `−ln(−E)`, an increasing function of `E`, so descent is preserved) so that nothing
 //! overflows even for `N` in the thousands.
 //!
-//! **[pub]** Capacity `K_max ≈ N^{n−1}/(2(2n−3)!! ln N)` without errors (Krotov & Hopfield
+//! **\[pub\]** Capacity `K_max ≈ N^{n−1}/(2(2n−3)!! ln N)` without errors (Krotov & Hopfield
 //! 2016, eq. 5); exponential in `N` for `eˣ` (Demircigil et al. 2017).
 
 use super::memory::Memory;

@@ -12,7 +12,7 @@
 //! The asynchronous sweep keeps the local fields `h = Wσ` and updates them by `h += W_{:,i}Δ`
 //! when unit `i` flips: `O(N)` per flip, not `O(N²)` per unit.
 //!
-//! **[pub]** With Hebbian couplings and random patterns, retrieval breaks down at
+//! **\[pub\]** With Hebbian couplings and random patterns, retrieval breaks down at
 //! `α = K/N ≈ 0.138` (Amit, Gutfreund, Sompolinsky, PRL 55, 1985); error-free retrieval holds up
 //! to about `N/(2 ln N)` patterns (McEliece et al., IEEE Trans. IT 33, 1987).
 

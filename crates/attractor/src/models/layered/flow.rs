@@ -222,7 +222,7 @@ impl OutputCost for Cost {
 /// The energy `E(s)` of a layered network on a minibatch, its input clamped (a
 /// [`BatchEnergy`] over the free layers' states, one column per example): the input's
 /// contribution `b_1 + W_0ᵀρ(x)` is computed once, in [`new`](Self::new), and
-/// `∇_{s_k}E = s_k − ρ′(s_k) ⊙ u_k` with the fields `u_k` of [`fields_into`] (for the hard
+/// `∇_{s_k}E = s_k − ρ′(s_k) ⊙ u_k` with the fields `u_k` of `fields_into` (for the hard
 /// sigmoid `ρ′ = 1` on `[0, 1]`, Scellier & Bengio's convention).
 #[derive(Debug)]
 pub struct LayeredEnergy<'a> {

@@ -76,7 +76,7 @@ pub struct OimSchedule {
     /// first answers come early and later rounds anneal longer. `None`: every round `n_steps`.
     pub n_steps_first: Option<usize>,
     /// The second-harmonic strength `μ` over a round (by fraction of the round; every value
-    /// `≥ 0`). `None`: the default of [`for_model`](Self::for_model) for the model solved
+    /// `≥ 0`). `None`: the default of [`for_model`](OimParams::for_model) for the model solved
     /// (linear from 0 to a `μ_end` scaled to its couplings).
     pub mu: Option<Schedule>,
     /// Heterogeneity `δ ∈ [0, 1)`: `μ_i = μ(t)(1 + δu_i)`, `u_i ~ U[−1, 1]` drawn per replica and

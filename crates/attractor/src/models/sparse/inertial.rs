@@ -185,7 +185,7 @@ impl std::fmt::Display for Momentum {
 }
 
 /// The inertial network of one signal per column, a [`BatchField`] on the columns
-/// `z = [x; v; s]` (see the [module](self) docs): the Euler step with `dt = h` is the
+/// `z = [x; v; s]` (see the module docs): the Euler step with `dt = h` is the
 /// accelerated (and, for Nesterov with restart, restarted) proximal gradient step.
 pub struct InertialSparseFlow<'a> {
     inner: SparseFlow<'a>,

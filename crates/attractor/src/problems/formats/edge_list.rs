@@ -10,7 +10,7 @@ use std::collections::HashSet;
 /// Parse a plain weighted edge list: lines `i j` or `i j w` (weight 1 if absent), 0-based ids
 /// unless `one_based`; `n` is one more than the largest id. No self-loops or duplicates.
 ///
-/// Bounds: ids imply `n ≤` [`MAX_NODES`](super::MAX_NODES) vertices, and
+/// Bounds: ids imply `n ≤` [`MAX_NODES`] vertices, and
 /// `n ≤ 2m +` [`MAX_ISOLATED_NODES`](super::MAX_ISOLATED_NODES) for `m` edges; storage grows
 /// with the lines read. A rudy / G-set file (a header `n m` followed by exactly `m` lines `i j w`) is
 /// refused with a message naming `--format rudy`, rather than read with its header as an edge.

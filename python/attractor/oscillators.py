@@ -78,7 +78,7 @@ def sample_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_replicas=16,
     before the first round :class:`~attractor.NotConverged` (each with the dict as
     ``.result``); ``strict=False`` returns the dict with its ``status`` instead. ``params``:
     the machine's other settings by name (``mu`` and ``noise`` schedules, ``dt``, readouts,
-    restarts; see :data:`MACHINE_PARAMS`)."""
+    restarts; see ``attractor.oscillators.MACHINE_PARAMS``)."""
     threads = n_threads_arg(n_threads, "sample_ising_arrays", num_threads=num_threads)
     n = whole("n", n, 0)
     i, j = check_ids(i, j, n)
@@ -149,7 +149,7 @@ def maxcut(graph, time=None, rounds=None, seed=0, replicas=None, n_threads=None,
     :class:`MaxCutResult` with its ``status`` (``"interrupted"``, ``"timeout"``; with no
     complete round, ``cut`` NaN and an empty ``partition``). ``params`` (``"oim"`` only): the
     machine's other settings by name, e.g. ``{"mu": {"linear": [0, 2]}, "noise": 0.1}`` (see
-    :data:`MACHINE_PARAMS`)."""
+    ``attractor.oscillators.MACHINE_PARAMS``)."""
     if solver not in ("oim", "anneal", "sb"):
         raise AttractorError(f"solver = {solver!r}: use 'oim', 'anneal' or 'sb'")
     th = n_threads_arg(n_threads, "maxcut", threads=threads)
@@ -294,7 +294,7 @@ if dimod is not None:
         ``num_threads`` is its deprecated spelling), ``num_steps`` (per round), ``progress`` (a
         callable ``(rounds, elapsed_s, best_energy)`` called as rounds finish), ``params`` (the
         machine's other settings by name: ``mu``/``noise`` schedules, ``dt``, readouts,
-        restarts, see :data:`MACHINE_PARAMS`), ``strict``
+        restarts, see ``attractor.oscillators.MACHINE_PARAMS``), ``strict``
         (``False``: Ctrl-C or a time limit spent before the first round return the sample set
         with ``info["status"]`` instead of raising). Samplers pickle and copy."""
 

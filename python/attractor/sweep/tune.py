@@ -1,6 +1,6 @@
 """Hyperparameter search for the trainable models through Ray Tune (when it is installed).
 
-:func:`tune_search` fits a scikit-learn-style estimator of this package -- a
+:func:`~attractor.sweep.tune.tune_search` fits a scikit-learn-style estimator of this package -- a
 :class:`~attractor.BernoulliRBM` scored by its pseudo-likelihood, an
 :class:`~attractor.EquilibriumPropagationClassifier` by its accuracy, a
 :class:`~attractor.ScoreMatchingEnergy` by its held-out score, or any estimator with
@@ -178,7 +178,7 @@ def _trial(config, *, estimator, data, scoring, metric, epochs, seed, seed_param
 
 @dataclass
 class TuneResult:
-    """Every trial of a :func:`tune_search` as one record (``trial_id``, the parameters, the
+    """Every trial of a :func:`~attractor.sweep.tune.tune_search` as one record (``trial_id``, the parameters, the
     metric, ``epoch`` -- epochs trained when it last reported --, ``fit_s``, ``trial_seed``,
     ``status``, ``error``), best first; ``history``: every report of every trial
     (``trial_id``, parameters, metric, ``epoch``, ``fit_s``) in the order they came;

@@ -64,9 +64,11 @@ class _Flow:
         ``max_states`` are kept: when the buffer fills, every other state is dropped and the
         stride doubles, so memory stays bounded and the states stay evenly spaced."""
         x = as_float_array(x0, "x0", 1)
-        d = self._net.run(x, stepper, float(dt), float(rtol), float(atol), int(max_steps),
-                          t_end, time, steady, int(energy_every), int(trace_capacity),
-                          whole("states_every", states_every), whole("max_states", max_states, 2))
+        d = self._net.run(x, stepper=stepper, dt=float(dt), rtol=float(rtol), atol=float(atol),
+                          max_steps=int(max_steps), t_end=t_end, time=time, steady=steady,
+                          energy_every=int(energy_every), trace_capacity=int(trace_capacity),
+                          states_every=whole("states_every", states_every),
+                          max_states=whole("max_states", max_states, 2))
         sol = Solution._from_dict(d)
         aimed = steady is not None or t_end is not None
         failed = f"{type(self).__name__}.run: {sol.message}" if flow_failed(sol.status, aimed) else None

@@ -80,7 +80,7 @@ impl Trajectory {
 }
 
 /// How to integrate one state: the arguments of `run` in Python.
-pub(crate) struct OdeOptions<'a> {
+struct OdeOptions<'a> {
     stepper: &'a str,
     dt: f64,
     rtol: f64,
@@ -100,7 +100,7 @@ pub(crate) struct OdeOptions<'a> {
 /// Integrate the field that `make` binds from `x0` on the library's run loop, as one long call
 /// (lock released, Ctrl-C raising the run's interrupt); with `states_every`, the states along
 /// the way come back as `trajectory_step`, `trajectory_t` and `trajectory` (rows).
-pub(crate) fn run_ode<'py, F, M>(
+fn run_ode<'py, F, M>(
     py: Python<'py>,
     make: M,
     x0: Vec<f64>,
@@ -308,41 +308,16 @@ impl PyFiringRate {
         field_rows(py, self.net.flow(), &r, 0.0)
     }
 
-    /// Integrate from `r0`; see `attractor.FiringRateNetwork.run`.
-    #[pyo3(signature = (r0, stepper="dopri5", dt=0.01, rtol=1e-8, atol=1e-10, max_steps=100_000, t_end=None, time=None, steady=Some((1e-8, 1e-8)), energy_every=1, trace_capacity=4096, states_every=0, max_states=4096))]
-    #[allow(clippy::too_many_arguments)]
+    /// Integrate from `r0` with the options of `attractor.FiringRateNetwork.run` as keywords (see
+    /// [`run_with_kwargs`]).
+    #[pyo3(signature = (r0, **options))]
     fn run<'py>(
         &self,
         py: Python<'py>,
         r0: PyReadonlyArray1<'_, f64>,
-        stepper: &str,
-        dt: f64,
-        rtol: f64,
-        atol: f64,
-        max_steps: usize,
-        t_end: Option<f64>,
-        time: Option<f64>,
-        steady: Option<(f64, f64)>,
-        energy_every: usize,
-        trace_capacity: usize,
-        states_every: usize,
-        max_states: usize,
+        options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let o = OdeOptions {
-            stepper,
-            dt,
-            rtol,
-            atol,
-            max_steps,
-            t_end,
-            time,
-            steady,
-            energy_every,
-            trace_capacity,
-            states_every,
-            max_states,
-        };
-        run_ode(py, || self.net.flow(), r0.as_array().to_vec(), &o)
+        run_with_kwargs(py, || self.net.flow(), r0.as_array().to_vec(), options)
     }
 }
 
@@ -405,41 +380,16 @@ impl PyHopfield {
         Ok(PyArray1::from_vec(py, out))
     }
 
-    /// Integrate from `x0`; see `attractor.HopfieldNetwork.run`.
-    #[pyo3(signature = (x0, stepper="dopri5", dt=0.01, rtol=1e-8, atol=1e-10, max_steps=100_000, t_end=None, time=None, steady=Some((1e-8, 1e-8)), energy_every=1, trace_capacity=4096, states_every=0, max_states=4096))]
-    #[allow(clippy::too_many_arguments)]
+    /// Integrate from `x0` with the options of `attractor.HopfieldNetwork.run` as keywords (see
+    /// [`run_with_kwargs`]).
+    #[pyo3(signature = (x0, **options))]
     fn run<'py>(
         &self,
         py: Python<'py>,
         x0: PyReadonlyArray1<'_, f64>,
-        stepper: &str,
-        dt: f64,
-        rtol: f64,
-        atol: f64,
-        max_steps: usize,
-        t_end: Option<f64>,
-        time: Option<f64>,
-        steady: Option<(f64, f64)>,
-        energy_every: usize,
-        trace_capacity: usize,
-        states_every: usize,
-        max_states: usize,
+        options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let o = OdeOptions {
-            stepper,
-            dt,
-            rtol,
-            atol,
-            max_steps,
-            t_end,
-            time,
-            steady,
-            energy_every,
-            trace_capacity,
-            states_every,
-            max_states,
-        };
-        run_ode(py, || self.net.flow(), x0.as_array().to_vec(), &o)
+        run_with_kwargs(py, || self.net.flow(), x0.as_array().to_vec(), options)
     }
 
     /// Integrate every row of `x0` (`B × n`) as one batch (fixed-step steppers).

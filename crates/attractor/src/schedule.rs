@@ -197,9 +197,153 @@ impl Ramp {
     }
 }
 
+/// A training hyperparameter (a learning rate, a momentum) as a function of the epoch
+/// `t = 0, 1, 2, …`, around a base value `v₀` given beside it, with no end of training fixed in
+/// advance (a run may be stopped by time or continued by another call). The shapes are the
+/// ones the RBM literature uses: a learning rate decayed linearly, exponentially or as `1/t`
+/// (Robbins & Monro 1951; Tieleman, ICML 2008, decays PCD's rate linearly to zero), and a
+/// momentum held low for the first epochs and then raised (Hinton, "A practical guide to
+/// training restricted Boltzmann machines", 2010: 0.5 for 5 epochs, then 0.9).
+///
+/// ```
+/// use attractor::schedule::PerEpoch;
+/// let lr = PerEpoch::InverseTime { tau: 10.0 };
+/// assert_eq!(lr.at(0.1, 0), 0.1);
+/// assert!((lr.at(0.1, 10) - 0.05).abs() < 1e-15);
+/// let m = PerEpoch::Step { before: 0.5, epochs: 5 };
+/// assert_eq!((m.at(0.9, 4), m.at(0.9, 5)), (0.5, 0.9));
+/// assert!(PerEpoch::Linear { end: -0.1, epochs: 10 }.validate("learning_rate", 0.1, true, None).is_err());
+/// # Ok::<(), attractor::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum PerEpoch {
+    /// `v(t) = v₀`.
+    #[default]
+    Constant,
+    /// `v(t) = v₀ + min(t/epochs, 1)·(end − v₀)`: linear from the base value to `end` over
+    /// `epochs` epochs, then `end`.
+    Linear {
+        /// The value reached after `epochs` epochs and kept after.
+        end: f64,
+        /// The epochs the ramp takes (`≥ 1`).
+        epochs: usize,
+    },
+    /// `v(t) = v₀·factor^t` (`0 < factor ≤ 1`).
+    Exponential {
+        /// The ratio between consecutive epochs.
+        factor: f64,
+    },
+    /// `v(t) = v₀/(1 + t/τ)` (`τ > 0`): halved after `τ` epochs, `O(1/t)` after.
+    InverseTime {
+        /// The epochs after which the value is halved.
+        tau: f64,
+    },
+    /// `v(t) = before` for `t < epochs`, then `v₀`.
+    Step {
+        /// The value of the first `epochs` epochs.
+        before: f64,
+        /// How many epochs take `before`.
+        epochs: usize,
+    },
+}
+
+impl PerEpoch {
+    /// The value at epoch `t` around the base value `base`.
+    pub fn at(&self, base: f64, t: usize) -> f64 {
+        let tf = t as f64;
+        match *self {
+            PerEpoch::Constant => base,
+            PerEpoch::Linear { end, epochs } => {
+                if t >= epochs {
+                    return end;
+                }
+                base + (tf / epochs.max(1) as f64) * (end - base)
+            }
+            PerEpoch::Exponential { factor } => base * factor.powf(tf),
+            PerEpoch::InverseTime { tau } => base / (1.0 + tf / tau),
+            PerEpoch::Step { before, epochs } => {
+                if t < epochs {
+                    before
+                } else {
+                    base
+                }
+            }
+        }
+    }
+
+    /// Check that every value the schedule can take around `base` is finite and `> 0` (where
+    /// `positive`) or `≥ 0`, and `< below` when given (a momentum stays below 1); `what` names
+    /// the hyperparameter in the message.
+    pub fn validate(
+        &self,
+        what: &str,
+        base: f64,
+        positive: bool,
+        below: Option<f64>,
+    ) -> Result<()> {
+        let range = match below {
+            Some(b) => format!("in [0, {b})"),
+            None if positive => "finite and > 0".to_string(),
+            None => "finite and >= 0".to_string(),
+        };
+        let check = |name: String, v: f64| -> Result<()> {
+            let lower = if positive { v > 0.0 } else { v >= 0.0 };
+            let upper = below.is_none_or(|b| v < b);
+            if v.is_finite() && lower && upper {
+                Ok(())
+            } else {
+                Err(Error::invalid(
+                    &name,
+                    crate::format_number(v),
+                    &format!("every value of the {what} schedule must be {range}"),
+                ))
+            }
+        };
+        check(what.to_string(), base)?;
+        match *self {
+            PerEpoch::Constant => Ok(()),
+            PerEpoch::Linear { end, epochs } => {
+                if epochs == 0 {
+                    return Err(Error::invalid(
+                        &format!("{what} schedule epochs"),
+                        0,
+                        "a linear schedule ramps over at least one epoch (e.g. 100)",
+                    ));
+                }
+                check(format!("{what} schedule end"), end)
+            }
+            PerEpoch::Exponential { factor } => {
+                if factor.is_finite() && factor > 0.0 && factor <= 1.0 {
+                    Ok(())
+                } else {
+                    Err(Error::invalid(
+                        &format!("{what} schedule factor"),
+                        crate::format_number(factor),
+                        "an exponential decay multiplies by a factor in (0, 1] per epoch (e.g. 0.98)",
+                    ))
+                }
+            }
+            PerEpoch::InverseTime { tau } => {
+                if tau.is_finite() && tau > 0.0 {
+                    Ok(())
+                } else {
+                    Err(Error::invalid(
+                        &format!("{what} schedule tau"),
+                        crate::format_number(tau),
+                        "a 1/t decay halves the value after tau > 0 epochs (e.g. 10)",
+                    ))
+                }
+            }
+            PerEpoch::Step { before, .. } => {
+                check(format!("{what} schedule's first value"), before)
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Schedule;
+    use super::{PerEpoch, Schedule};
 
     #[test]
     fn shapes_hit_their_ends_and_interpolate() {
@@ -273,6 +417,59 @@ mod tests {
                 end: 0.0
             }
             .validate("T", false)
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn per_epoch_shapes_and_refusals() {
+        let lin = PerEpoch::Linear {
+            end: 0.01,
+            epochs: 10,
+        };
+        assert_eq!(lin.at(0.1, 0), 0.1);
+        assert!((lin.at(0.1, 5) - 0.055).abs() < 1e-15);
+        assert_eq!(lin.at(0.1, 10), 0.01);
+        assert_eq!(lin.at(0.1, 1000), 0.01);
+        let ex = PerEpoch::Exponential { factor: 0.5 };
+        assert_eq!(ex.at(1.0, 3), 0.125);
+        assert_eq!(PerEpoch::Constant.at(0.3, 99), 0.3);
+        // a schedule that would go negative, or a momentum that would reach 1, is refused
+        let e = PerEpoch::Linear {
+            end: -0.1,
+            epochs: 10,
+        }
+        .validate("learning_rate", 0.1, true, None)
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("learning_rate schedule end") && e.contains("> 0"),
+            "{e}"
+        );
+        let e = PerEpoch::Step {
+            before: 1.0,
+            epochs: 5,
+        }
+        .validate("momentum", 0.9, false, Some(1.0))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("momentum") && e.contains("[0, 1)"), "{e}");
+        assert!(
+            PerEpoch::Exponential { factor: 1.5 }
+                .validate("learning_rate", 0.1, true, None)
+                .is_err()
+        );
+        assert!(
+            PerEpoch::InverseTime { tau: 0.0 }
+                .validate("learning_rate", 0.1, true, None)
+                .is_err()
+        );
+        assert!(
+            PerEpoch::Step {
+                before: 0.5,
+                epochs: 5
+            }
+            .validate("momentum", 0.9, false, Some(1.0))
             .is_ok()
         );
     }

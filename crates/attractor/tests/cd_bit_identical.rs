@@ -74,6 +74,7 @@ fn trained(
         shuffle: true,
         seed: 11,
         par,
+        ..CdParams::default()
     };
     let mut t = CdTrainer::new(&rbm, params).unwrap();
     let mut epochs = 0;

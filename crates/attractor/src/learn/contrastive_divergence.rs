@@ -40,6 +40,8 @@ use crate::rng::{Rng, stream, streams};
 #[cfg(doc)]
 use crate::run::Status;
 use crate::run::{Budget, Clock};
+use crate::samplers::tempering::{Ladder, ParallelTempering, TemperedReplicas};
+use crate::schedule::PerEpoch;
 use faer::reborrow::{Reborrow, ReborrowMut};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use std::cell::OnceCell;
@@ -55,6 +57,50 @@ pub enum CdMethod {
     /// PCD: `batch_size` persistent chains, started at the first minibatch and continued
     /// across updates (Tieleman 2008; scikit-learn's `BernoulliRBM`).
     Persistent,
+    /// Persistent *tempered* chains (Desjardins, Courville, Bengio, Vincent & Delalleau,
+    /// "Tempered Markov chain Monte Carlo for training of restricted Boltzmann machines",
+    /// AISTATS 2010; Cho, Raiko & Ilin, IJCNN 2010): `batch_size` chains, each with one replica
+    /// per temperature of [`CdParams::temperatures`], advanced `k` rounds of parallel
+    /// tempering per update ([`crate::samplers::tempering`]); the `T = 1` replicas give the
+    /// model statistics. The hot replicas cross between modes that PCD's chains at `T = 1`
+    /// leave only slowly.
+    Tempering,
+}
+
+/// The centring of the gradient (Montavon & Müller, "Deep Boltzmann machines and the centering
+/// trick", 2012; Melchior, Fischer & Wiskott, "How to center deep Boltzmann machines", JMLR
+/// 2016). The centred RBM writes its energy with offsets `μ` (visible) and `λ` (hidden),
+/// `E = −(v − μ)ᵀW(h − λ) − a_cᵀ(v − μ) − b_cᵀ(h − λ)`, the same model as the plain one with
+/// `a = a_c − Wλ`, `b = b_c − Wᵀμ`. Following the log-likelihood gradient in the centred
+/// parameters and writing the step back in the plain ones gives, with `⟨·⟩` the data-minus-model
+/// statistics:
+///
+/// `ΔW = ⟨(v − μ)(h − λ)ᵀ⟩`, `Δa = ⟨v⟩ − ΔW λ`, `Δb = ⟨h⟩ − ΔWᵀ μ`,
+///
+/// which is the plain gradient multiplied by the positive-definite matrix `J Jᵀ` of the
+/// reparametrisation (`J = ∂θ/∂θ_c`): an ascent direction of the same likelihood, better
+/// conditioned when the units' means are far from zero (MNIST's mostly-off pixels). The
+/// offsets are running averages updated before each step with rate `ν`:
+/// `μ ← (1 − ν)μ + ν·m_v`, `λ ← (1 − ν)λ + ν·m_h`, where `m` is the data mean of the minibatch
+/// (`v` and `p(h|v)`) for [`Centering::Data`], and the average of the data and model means for
+/// [`Centering::Enhanced`] (the enhanced gradient of Cho, Raiko & Ilin, ICML 2011, as Melchior
+/// et al. show). The first minibatch sets the offsets outright.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Centering {
+    /// Plain gradient (`μ = λ = 0`).
+    #[default]
+    None,
+    /// Offsets from the data means, with sliding rate `ν ∈ (0, 1]` (0.01 in Melchior et al.).
+    Data {
+        /// The sliding rate of the running averages.
+        rate: f64,
+    },
+    /// Offsets from the mean of the data and model means (the enhanced gradient), with
+    /// sliding rate `ν ∈ (0, 1]`.
+    Enhanced {
+        /// The sliding rate of the running averages.
+        rate: f64,
+    },
 }
 
 /// Settings of CD-k / PCD training.
@@ -70,6 +116,16 @@ pub struct CdParams {
     pub momentum: f64,
     /// `λ ≥ 0`, the L2 penalty on `W` (not on the biases).
     pub weight_decay: f64,
+    /// How the learning rate moves with the epoch around `learning_rate` (constant by
+    /// default; e.g. a linear decay towards zero as in Tieleman 2008).
+    pub learning_rate_schedule: PerEpoch,
+    /// How the momentum moves with the epoch around `momentum` (constant by default; e.g.
+    /// `Step { before: 0.5, epochs: 5 }` with `momentum = 0.9`, Hinton's guide).
+    pub momentum_schedule: PerEpoch,
+    /// Centred or enhanced gradient ([`Centering`]).
+    pub centering: Centering,
+    /// The temperature ladder of [`CdMethod::Tempering`] (ignored by the other methods).
+    pub temperatures: Ladder,
     /// Samples per minibatch (the last one of an epoch may be smaller), at least 1; also the
     /// number of persistent chains of PCD.
     pub batch_size: usize,
@@ -91,6 +147,10 @@ impl Default for CdParams {
             learning_rate: 0.1,
             momentum: 0.0,
             weight_decay: 0.0,
+            learning_rate_schedule: PerEpoch::Constant,
+            momentum_schedule: PerEpoch::Constant,
+            centering: Centering::None,
+            temperatures: Self::default_ladder(),
             batch_size: 10,
             shuffle: true,
             seed: 0,
@@ -108,8 +168,32 @@ impl CdParams {
         }
     }
 
+    /// The default ladder of tempered training: 10 temperatures geometric from 1 to 10
+    /// (inverse temperatures 1 down to 0.1).
+    pub fn default_ladder() -> Ladder {
+        Ladder::new((0..10).map(|k| 10f64.powf(k as f64 / 9.0)).collect()).unwrap_or_else(|_| {
+            unreachable!("a geometric ladder from 1 to 10 is strictly increasing")
+        })
+    }
+
     /// Check every setting; the message names the parameter and its valid range.
     pub fn validate(&self) -> Result<()> {
+        self.learning_rate_schedule
+            .validate("learning_rate", self.learning_rate, true, None)?;
+        self.momentum_schedule
+            .validate("momentum", self.momentum, false, Some(1.0))?;
+        match self.centering {
+            Centering::None => {}
+            Centering::Data { rate } | Centering::Enhanced { rate } => {
+                if !(rate.is_finite() && rate > 0.0 && rate <= 1.0) {
+                    return Err(Error::invalid(
+                        "centering rate",
+                        rate,
+                        "the offsets' sliding rate must lie in (0, 1] (e.g. 0.01; 1 uses each minibatch's means)",
+                    ));
+                }
+            }
+        }
         if self.k == 0 {
             return Err(Error::invalid(
                 "k",
@@ -243,6 +327,15 @@ pub struct ContrastiveDivergence {
     /// Chains and samples of the last estimate.
     c: usize,
     b: usize,
+    centering: Centering,
+    /// The offsets `μ` (visible) and `λ` (hidden) of the centred gradient, once set.
+    offsets: Option<(Vec<f64>, Vec<f64>)>,
+    /// The ladder and the persistent replicas of tempered training.
+    ladder: Ladder,
+    replicas: Option<TemperedReplicas>,
+    /// Scratch of the centring corrections: the data-minus-model means and `Hᵀλ`, `Vᵀμ`.
+    sums: (Vec<f64>, Vec<f64>),
+    proj: Vec<f64>,
 }
 
 impl ContrastiveDivergence {
@@ -266,22 +359,42 @@ impl ContrastiveDivergence {
             chains_ready: false,
             c: 0,
             b: 0,
+            centering: params.centering,
+            offsets: None,
+            ladder: params.temperatures.clone(),
+            replicas: None,
+            sums: (vec![0.0; rbm.n_visible()], vec![0.0; rbm.n_hidden()]),
+            proj: Vec::new(),
         };
         rule.reserve(rbm, params.batch_size)?;
         Ok(rule)
     }
 
-    /// The persistent chains of PCD (`n_visible × batch_size`), once started.
+    /// The persistent chains of PCD or of tempered training (their `T = 1` replicas;
+    /// `n_visible × batch_size`), once started.
     pub fn persistent_chains(&self) -> Option<MatRef<'_, f64>> {
-        (self.method == CdMethod::Persistent && self.chains_ready)
+        (self.method != CdMethod::Contrastive && self.chains_ready)
             .then(|| self.vcat.as_ref().subcols(0, self.n_persistent))
+    }
+
+    /// The swap acceptance rates between neighbouring temperatures of tempered training so
+    /// far (`None` for the other methods or before the first update).
+    pub fn swap_rates(&self) -> Option<Vec<f64>> {
+        self.replicas.as_ref().map(|r| r.swap_rates())
+    }
+
+    /// The offsets `(μ, λ)` of the centred gradient, once the first minibatch has set them.
+    pub fn offsets(&self) -> Option<(&[f64], &[f64])> {
+        self.offsets
+            .as_ref()
+            .map(|(m, l)| (m.as_slice(), l.as_slice()))
     }
 
     /// The number of negative-phase chains for a minibatch of `b` samples.
     fn n_chains(&self, b: usize) -> usize {
         match self.method {
             CdMethod::Contrastive => b,
-            CdMethod::Persistent => self.n_persistent,
+            CdMethod::Persistent | CdMethod::Tempering => self.n_persistent,
         }
     }
 
@@ -389,7 +502,7 @@ impl Rule<Rbm> for ContrastiveDivergence {
                 );
                 sweeps -= 1;
             }
-            CdMethod::Persistent => {
+            CdMethod::Persistent | CdMethod::Tempering => {
                 if !self.chains_ready {
                     for j in 0..c {
                         let src = c + j % b;
@@ -399,6 +512,25 @@ impl Rule<Rbm> for ContrastiveDivergence {
                     self.chains_ready = true;
                 }
             }
+        }
+        if self.method == CdMethod::Tempering {
+            // k rounds of parallel tempering on the persistent replicas, under the current
+            // parameters; the T = 1 rung goes into the chains' columns
+            let pt = ParallelTempering::new(&rbm.gibbs().with_par(par), self.ladder.clone())?;
+            if self.replicas.is_none() {
+                let start = self.vcat.as_ref().subcols(0, c);
+                self.replicas = Some(pt.start(c, Some(start), self.seed)?);
+            }
+            let replicas = self.replicas.as_mut().unwrap_or_else(|| unreachable!());
+            for _ in 0..self.k {
+                clock.check_err("the tempered Gibbs sweeps of a training step")?;
+                pt.rounds(replicas, 1)?;
+            }
+            self.vcat
+                .as_mut()
+                .subcols_mut(0, c)
+                .copy_from(replicas.rung(0));
+            sweeps = 0;
         }
         for _ in 0..sweeps {
             clock.check_err("the Gibbs sweeps of a contrastive-divergence step")?;
@@ -417,15 +549,60 @@ impl Rule<Rbm> for ContrastiveDivergence {
             1.0,
             par,
         );
+        self.update_offsets();
         Ok(())
     }
 }
 
+impl ContrastiveDivergence {
+    /// Move the centring offsets towards this minibatch's means (data, or data and chains
+    /// for the enhanced gradient); the first minibatch sets them. Reads the unscaled hidden
+    /// probabilities, so it runs at the end of [`Rule::estimate`].
+    fn update_offsets(&mut self) {
+        let (rate, enhanced) = match self.centering {
+            Centering::None => return,
+            Centering::Data { rate } => (rate, false),
+            Centering::Enhanced { rate } => (rate, true),
+        };
+        let (c, b) = (self.c, self.b);
+        let mean = |m: &Mat<f64>, from: usize, n: usize, i: usize| {
+            (from..from + n).map(|s| m[(i, s)]).sum::<f64>() / n as f64
+        };
+        let target = |m: &Mat<f64>, i: usize| {
+            let data = mean(m, c, b, i);
+            if enhanced {
+                0.5 * (data + mean(m, 0, c, i))
+            } else {
+                data
+            }
+        };
+        let first = self.offsets.is_none();
+        let (mu, lam) = self
+            .offsets
+            .get_or_insert_with(|| (vec![0.0; self.n_visible], vec![0.0; self.n_hidden]));
+        let r = if first { 1.0 } else { rate };
+        for (i, m) in mu.iter_mut().enumerate() {
+            *m += r * (target(&self.vcat, i) - *m);
+        }
+        for (j, l) in lam.iter_mut().enumerate() {
+            *l += r * (target(&self.hcat, j) - *l);
+        }
+    }
+}
+
 impl Direction for ContrastiveDivergence {
-    /// With `s_i` the target's scale of block `i`: `a += Σ_j coef_j v_j` and
-    /// `b += Σ_j coef_j p_j` with `coef = −s/c` for the `c` chains and `s/b` for the `b`
-    /// samples, and `W += [V_chains V_data] [coef·P]ᵀ` as one blocked product.
+    /// With `s_i` the target's scale of block `i` and `coef = −1/c` for the `c` chains and
+    /// `1/b` for the `b` samples: the data-minus-model means `m_v = Σ_j coef_j v_j`,
+    /// `m_h = Σ_j coef_j p_j`, and `W += s_W [V_chains V_data] [coef·P]ᵀ` as one blocked
+    /// product; `a += s_a m_v`, `b += s_b m_h`. With centring ([`Centering`], offsets `μ`,
+    /// `λ`) the step is the centred one written in the plain parameters:
+    /// `ΔW = Σ_j coef_j (v_j − μ)(p_j − λ)ᵀ` (the product plus rank-one terms),
+    /// `Δa = m_v − ΔW λ`, `Δb = m_h − ΔWᵀ μ` (each from the columns, without forming `ΔW`).
     fn add_into(&mut self, targets: &mut Targets<'_, '_>) {
+        if self.offsets.is_some() {
+            self.add_centred_into(targets);
+            return;
+        }
         let (c, b) = (self.c, self.b);
         let width = c + b;
         let coef = |scale: f64, s: usize| {
@@ -473,6 +650,98 @@ impl Direction for ContrastiveDivergence {
     }
 }
 
+impl ContrastiveDivergence {
+    /// The centred step of [`Direction::add_into`].
+    fn add_centred_into(&mut self, targets: &mut Targets<'_, '_>) {
+        let (c, b) = (self.c, self.b);
+        let width = c + b;
+        let coef = |s: usize| {
+            if s < c {
+                -1.0 / c as f64
+            } else {
+                1.0 / b as f64
+            }
+        };
+        let (s_w, s_a, s_b) = (targets.scale(0), targets.scale(1), targets.scale(2));
+        // m_v = Σ_s coef_s v_s, m_h = Σ_s coef_s p_s (the probabilities scaled in place)
+        let (mv, mh) = &mut self.sums;
+        mv.fill(0.0);
+        mh.fill(0.0);
+        let mut sum_coef = 0.0;
+        for s in 0..width {
+            let cs = coef(s);
+            sum_coef += cs;
+            for (g, &v) in mv.iter_mut().zip(self.vcat.col_as_slice(s)) {
+                *g += cs * v;
+            }
+            for (g, h) in mh.iter_mut().zip(self.hcat.col_as_slice_mut(s).iter_mut()) {
+                *h *= cs;
+                *g += *h;
+            }
+        }
+        // W += s_W [V_chains V0] [coef·P]ᵀ, then the rank-one terms
+        let vc = self.vcat.as_ref().subcols(0, width);
+        let hc = self.hcat.as_ref().subcols(0, width);
+        blocked_matmul(
+            targets.get(0),
+            Accum::Add,
+            vc,
+            hc.transpose(),
+            s_w,
+            self.par,
+        );
+        let Some((mu, lam)) = &self.offsets else {
+            return;
+        };
+        let dot = crate::linalg::dot;
+        // W += s_W (−μ m_hᵀ − m_v λᵀ + Σcoef μ λᵀ)
+        {
+            let mut gw = targets.get(0);
+            for (j, (&mhj, &lj)) in mh.iter().zip(lam).enumerate() {
+                let mut col = gw.rb_mut().col_mut(j);
+                for (i, (&mi, &mvi)) in mu.iter().zip(mv.iter()).enumerate() {
+                    col[i] += s_w * (-mi * mhj - mvi * lj + sum_coef * mi * lj);
+                }
+            }
+        }
+        let (ll, mm) = (dot(lam, lam), dot(mu, mu));
+        let (mh_l, mv_m) = (dot(mh, lam), dot(mv, mu));
+        self.proj.resize(width, 0.0);
+        // Δa = m_v − ΔW λ, ΔW λ = V (Pcᵀλ) − μ (m_h·λ) − m_v (λ·λ) + Σcoef μ (λ·λ)
+        {
+            let mut ga = targets.get(1);
+            let mut ga = ga.rb_mut().col_mut(0);
+            for (i, (&mvi, &mi)) in mv.iter().zip(mu.iter()).enumerate() {
+                ga[i] += s_a * (mvi + mi * mh_l + mvi * ll - sum_coef * mi * ll);
+            }
+            for (s, p) in self.proj.iter_mut().enumerate() {
+                *p = dot(self.hcat.col_as_slice(s), lam);
+            }
+            for (s, &p) in self.proj.iter().enumerate() {
+                for (i, &v) in self.vcat.col_as_slice(s).iter().enumerate() {
+                    ga[i] -= s_a * p * v;
+                }
+            }
+        }
+        // Δb = m_h − ΔWᵀ μ, ΔWᵀ μ = Pc (Vᵀμ) − m_h (μ·μ) − λ (m_v·μ) + Σcoef λ (μ·μ)
+        {
+            let mut gb = targets.get(2);
+            let mut gb = gb.rb_mut().col_mut(0);
+            for (j, (&mhj, &lj)) in mh.iter().zip(lam.iter()).enumerate() {
+                gb[j] += s_b * (mhj + mhj * mm + lj * mv_m - sum_coef * lj * mm);
+            }
+            for (s, p) in self.proj.iter_mut().enumerate() {
+                *p = dot(self.vcat.col_as_slice(s), mu);
+            }
+            for (s, &p) in self.proj.iter().enumerate() {
+                for (j, &h) in self.hcat.col_as_slice(s).iter().enumerate() {
+                    gb[j] -= s_b * p * h;
+                }
+            }
+        }
+    }
+}
+
 /// The state of CD-k / PCD training: the shared [`Trainer`] running the
 /// [`ContrastiveDivergence`] rule with [`Sgd`] (momentum and weight decay on `W`), which keeps
 /// the velocities, persistent chains, generators, buffers and epoch counter, so that training
@@ -517,8 +786,12 @@ impl CdTrainer {
             shuffle: params.shuffle,
             seed: params.seed,
         };
+        let trainer = Trainer::new(rule, sgd, settings)?.with_schedules(
+            params.learning_rate_schedule.clone(),
+            params.momentum_schedule.clone(),
+        )?;
         Ok(Self {
-            trainer: Trainer::new(rule, sgd, settings)?,
+            trainer,
             params,
             idx: Vec::new(),
         })

@@ -155,6 +155,17 @@ pub trait Optimizer: Send {
     fn step(&mut self, params: &mut [MatMut<'_, f64>], direction: &mut dyn Direction);
     /// The base learning rate.
     fn learning_rate(&self) -> f64;
+    /// Set the base learning rate (`> 0`, finite: the trainer's schedules check it) for the
+    /// next updates; the blocks keep their relative scales.
+    fn set_learning_rate(&mut self, learning_rate: f64);
+    /// The momentum, for optimisers that have one (`None` otherwise).
+    fn momentum(&self) -> Option<f64> {
+        None
+    }
+    /// Set the momentum (`[0, 1)`) for the next updates; ignored by optimisers without one.
+    fn set_momentum(&mut self, momentum: f64) {
+        let _ = momentum;
+    }
     /// Updates made so far.
     fn n_steps(&self) -> usize;
 }
@@ -287,7 +298,7 @@ impl Optimizer for Sgd {
             .zip(&self.in_buffer)
         {
             let decay = spec.decay && wd > 0.0;
-            if mu > 0.0 {
+            if buffered {
                 // v ← μv − ηλθ
                 for j in 0..v.ncols() {
                     let pj = p.as_ref().col(j);
@@ -302,8 +313,6 @@ impl Optimizer for Sgd {
                         }
                     }
                 }
-            } else if buffered {
-                v.fill(0.0);
             } else if decay {
                 // θ ← (1 − ηλ)θ, the direction then added in place
                 let s = 1.0 - lr * wd;
@@ -331,6 +340,33 @@ impl Optimizer for Sgd {
     }
     fn learning_rate(&self) -> f64 {
         self.lr
+    }
+    fn set_learning_rate(&mut self, learning_rate: f64) {
+        self.lr = learning_rate;
+        for (s, b) in self.scales.iter_mut().zip(&self.specs) {
+            *s = learning_rate * b.lr_scale;
+        }
+    }
+    fn momentum(&self) -> Option<f64> {
+        Some(self.momentum)
+    }
+    /// Switching momentum on gives every block a (zero) velocity; switching it off keeps the
+    /// velocities as buffers (then `v ← −ηλθ + ηd`, the same step as without momentum).
+    fn set_momentum(&mut self, momentum: f64) {
+        if momentum > 0.0 {
+            for ((v, b), buffered) in self
+                .vel
+                .iter_mut()
+                .zip(&self.specs)
+                .zip(&mut self.in_buffer)
+            {
+                if !*buffered {
+                    *v = Mat::zeros(b.rows, b.cols);
+                    *buffered = true;
+                }
+            }
+        }
+        self.momentum = momentum;
     }
     fn n_steps(&self) -> usize {
         self.n_steps
@@ -456,6 +492,9 @@ impl Optimizer for Adam {
     }
     fn learning_rate(&self) -> f64 {
         self.lr
+    }
+    fn set_learning_rate(&mut self, learning_rate: f64) {
+        self.lr = learning_rate;
     }
     fn n_steps(&self) -> usize {
         self.n_steps

@@ -10,6 +10,9 @@
 //! for equilibrium propagation), then adds its descent direction into whatever the optimiser
 //! asks ([`Direction`]). The loop, the order of the samples and the bookkeeping are here, once.
 //!
+//! A learning rate and a momentum may move with the epoch ([`Trainer::with_schedules`], a
+//! [`PerEpoch`] shape around the optimiser's initial values), set at the start of every epoch.
+//!
 //! The order of epoch `e` is a Fisher–Yates shuffle drawn from
 //! `rng::stream(seed, streams::ORDER + e)` (or the identity without shuffling), so a training
 //! run depends only on its seed.
@@ -18,6 +21,7 @@ use super::optimizer::{Direction, Optimizer, ParamBlocks};
 use crate::error::{Error, Result};
 use crate::rng::{stream, streams};
 use crate::run::{Budget, Clock, Status};
+use crate::schedule::PerEpoch;
 use faer::MatRef;
 use std::ops::ControlFlow;
 use std::time::Duration;
@@ -181,6 +185,12 @@ pub struct Trainer<R, O> {
     order: Vec<usize>,
     epoch: usize,
     n_updates: usize,
+    /// The learning rate per epoch around the optimiser's initial rate, and its base.
+    lr_schedule: PerEpoch,
+    base_lr: f64,
+    /// The momentum per epoch around the optimiser's initial momentum, and its base.
+    momentum_schedule: PerEpoch,
+    base_momentum: Option<f64>,
 }
 
 impl<R, O: Optimizer> Trainer<R, O> {
@@ -188,13 +198,60 @@ impl<R, O: Optimizer> Trainer<R, O> {
     pub fn new(rule: R, optimizer: O, settings: TrainSettings) -> Result<Self> {
         settings.validate()?;
         Ok(Self {
+            base_lr: optimizer.learning_rate(),
+            base_momentum: optimizer.momentum(),
             rule,
             optimizer,
             settings,
             order: Vec::new(),
             epoch: 0,
             n_updates: 0,
+            lr_schedule: PerEpoch::Constant,
+            momentum_schedule: PerEpoch::Constant,
         })
+    }
+
+    /// Move the optimiser's learning rate and momentum with the epoch: at the start of epoch
+    /// `t` (counted over the trainer's life, so a continued run goes on where it stopped) the
+    /// rate is `learning_rate.at(η₀, t)` and the momentum `momentum.at(μ₀, t)`, around the
+    /// optimiser's initial `η₀` and `μ₀`. Every value either schedule can take is checked
+    /// (a rate `> 0`, a momentum in `[0, 1)`); a momentum schedule needs an optimiser with
+    /// momentum ([`Sgd`](super::optimizer::Sgd)).
+    pub fn with_schedules(mut self, learning_rate: PerEpoch, momentum: PerEpoch) -> Result<Self> {
+        learning_rate.validate("learning_rate", self.base_lr, true, None)?;
+        if momentum != PerEpoch::Constant {
+            let Some(mu) = self.base_momentum else {
+                return Err(Error::invalid(
+                    "momentum schedule",
+                    format!("{momentum:?}"),
+                    "this optimiser has no momentum: use Sgd, or leave the momentum constant",
+                ));
+            };
+            momentum.validate("momentum", mu, false, Some(1.0))?;
+        }
+        self.lr_schedule = learning_rate;
+        self.momentum_schedule = momentum;
+        self.apply_schedules();
+        Ok(self)
+    }
+
+    /// The learning rate of the current epoch.
+    pub fn current_learning_rate(&self) -> f64 {
+        self.optimizer.learning_rate()
+    }
+
+    fn apply_schedules(&mut self) {
+        if self.lr_schedule != PerEpoch::Constant {
+            self.optimizer
+                .set_learning_rate(self.lr_schedule.at(self.base_lr, self.epoch));
+        }
+        if let (Some(mu), false) = (
+            self.base_momentum,
+            self.momentum_schedule == PerEpoch::Constant,
+        ) {
+            self.optimizer
+                .set_momentum(self.momentum_schedule.at(mu, self.epoch));
+        }
     }
     /// The rule.
     pub fn rule(&self) -> &R {
@@ -290,6 +347,7 @@ impl<R, O: Optimizer> Trainer<R, O> {
         }
         let bs = self.settings.batch_size.min(n);
         self.rule.reserve(model, bs)?;
+        self.apply_schedules();
         let mut order = std::mem::take(&mut self.order);
         order.clear();
         order.extend(0..n);

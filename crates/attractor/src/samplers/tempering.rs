@@ -184,6 +184,50 @@ impl TemperedChains {
     }
 }
 
+/// The replicas of a set of tempered chains between rounds (see
+/// [`ParallelTempering::start`]): the states of every rung, their generators (each stays with
+/// its rung), the chains' swap generators and the swap counts so far.
+#[derive(Debug, Clone)]
+pub struct TemperedReplicas {
+    states: Vec<Mat<f64>>,
+    rngs: Vec<Vec<Rng>>,
+    chain_rngs: Vec<Rng>,
+    energies: [Vec<f64>; 4],
+    swap_attempts: Vec<u64>,
+    swap_accepts: Vec<u64>,
+    n_rounds: usize,
+}
+
+impl TemperedReplicas {
+    /// The states at rung `k` (`dim × n_chains`); rung 0 holds the samples of the model.
+    pub fn rung(&self, k: usize) -> MatRef<'_, f64> {
+        self.states[k].as_ref()
+    }
+    /// The number of chains.
+    pub fn n_chains(&self) -> usize {
+        self.chain_rngs.len()
+    }
+    /// Rounds run so far.
+    pub fn n_rounds(&self) -> usize {
+        self.n_rounds
+    }
+    /// Accepted swaps over attempts between rungs `k` and `k + 1`, so far (`NaN` before the
+    /// first round).
+    pub fn swap_rates(&self) -> Vec<f64> {
+        self.swap_attempts
+            .iter()
+            .zip(&self.swap_accepts)
+            .map(|(&t, &a)| {
+                if t == 0 {
+                    f64::NAN
+                } else {
+                    a as f64 / t as f64
+                }
+            })
+            .collect()
+    }
+}
+
 impl<S: TemperedSampler> ParallelTempering<S> {
     /// Parallel tempering with `base` (its model and parallelism) at the rungs of `ladder`,
     /// one transition between swap rounds. The ladder multiplies the base sampler's
@@ -238,31 +282,41 @@ impl<S: TemperedSampler> ParallelTempering<S> {
         seed: u64,
         budget: &Budget,
     ) -> Result<TemperedChains> {
-        let dim = self.samplers[0].dim();
-        crate::error::check_len(
-            "start (rows)",
-            start.nrows(),
-            dim,
-            "pass one row per coordinate of a state (chains are columns)",
-        )?;
-        crate::linalg::check_matrix_finite("start", start)?;
         self.run(start.ncols(), Some(start), seed, budget)
     }
 
-    fn run(
+    /// The replicas of `n_chains` chains, ready for [`rounds`](Self::rounds): every replica
+    /// of chain `j` starts from column `j` of `start` when given, else from the sampler's
+    /// [`initial_states`](crate::markov::MarkovSampler::initial_states) at its rung. This is
+    /// the state a training rule keeps across parameter updates (persistent tempered chains):
+    /// the samplers may change between calls to `rounds` (the model moves), the replicas and
+    /// their generators stay.
+    pub fn start(
         &self,
         n_chains: usize,
         start: Option<MatRef<'_, f64>>,
         seed: u64,
-        budget: &Budget,
-    ) -> Result<TemperedChains> {
-        let n_rounds =
-            budget.required_steps("rounds (transitions at every rung, then swaps)", 100)?;
+    ) -> Result<TemperedReplicas> {
         if n_chains == 0 {
             return Err(Error::invalid("n_chains", 0, "draw at least one chain"));
         }
         let k_rungs = self.samplers.len();
         let dim = self.samplers[0].dim();
+        if let Some(s) = start {
+            crate::error::check_len(
+                "start (rows)",
+                s.nrows(),
+                dim,
+                "pass one row per coordinate of a state (chains are columns)",
+            )?;
+            crate::error::check_len(
+                "start (columns)",
+                s.ncols(),
+                n_chains,
+                "pass one starting state per chain",
+            )?;
+            crate::linalg::check_matrix_finite("start", s)?;
+        }
         // states and generators of every replica, the chains' generators, four energy rows
         let per_chain = k_rungs
             .saturating_mul(
@@ -289,43 +343,73 @@ impl<S: TemperedSampler> ParallelTempering<S> {
                 None => sampler.initial_states(r)?,
             });
         }
-        let mut energies: [Vec<f64>; 4] = std::array::from_fn(|_| vec![0.0; n_chains]);
-        let mut attempts = vec![0u64; k_rungs.saturating_sub(1)];
-        let mut accepts = vec![0u64; k_rungs.saturating_sub(1)];
-        let sweeps = self.sweeps_per_swap;
-        let (done, status) = run_in_chunks(budget, n_rounds, |_, n| {
-            for _ in 0..n {
-                for ((sampler, x), r) in self.samplers.iter().zip(&mut states).zip(&mut rngs) {
-                    sampler.advance(x.as_mut(), r, sweeps)?;
-                }
-                for parity in 0..2 {
-                    for k in (parity..k_rungs.saturating_sub(1)).step_by(2) {
-                        let acc = self.swap_pair(k, &mut states, &mut chain_rngs, &mut energies)?;
-                        attempts[k] += n_chains as u64;
-                        accepts[k] += acc;
-                    }
+        Ok(TemperedReplicas {
+            states,
+            rngs,
+            chain_rngs,
+            energies: std::array::from_fn(|_| vec![0.0; n_chains]),
+            swap_attempts: vec![0; k_rungs.saturating_sub(1)],
+            swap_accepts: vec![0; k_rungs.saturating_sub(1)],
+            n_rounds: 0,
+        })
+    }
+
+    /// `n` rounds on `replicas` (each: `sweeps_per_swap` transitions at every rung, then the
+    /// swap attempts of both parities), counting the swaps. The ladder must have as many rungs
+    /// as the replicas ([`start`](Self::start) made them with this ladder).
+    pub fn rounds(&self, replicas: &mut TemperedReplicas, n: usize) -> Result<()> {
+        crate::error::check_len(
+            "tempered replicas (rungs)",
+            replicas.states.len(),
+            self.samplers.len(),
+            "advance the replicas with the ladder they were started with",
+        )?;
+        let k_rungs = self.samplers.len();
+        for _ in 0..n {
+            for ((sampler, x), r) in self
+                .samplers
+                .iter()
+                .zip(&mut replicas.states)
+                .zip(&mut replicas.rngs)
+            {
+                sampler.advance(x.as_mut(), r, self.sweeps_per_swap)?;
+            }
+            for parity in 0..2 {
+                for k in (parity..k_rungs.saturating_sub(1)).step_by(2) {
+                    let acc = self.swap_pair(
+                        k,
+                        &mut replicas.states,
+                        &mut replicas.chain_rngs,
+                        &mut replicas.energies,
+                    )?;
+                    replicas.swap_attempts[k] += replicas.chain_rngs.len() as u64;
+                    replicas.swap_accepts[k] += acc;
                 }
             }
-            Ok(())
-        })?;
-        let swap_rates = attempts
-            .iter()
-            .zip(&accepts)
-            .map(|(&t, &a)| {
-                if t == 0 {
-                    f64::NAN
-                } else {
-                    a as f64 / t as f64
-                }
-            })
-            .collect();
+            replicas.n_rounds += 1;
+        }
+        Ok(())
+    }
+
+    fn run(
+        &self,
+        n_chains: usize,
+        start: Option<MatRef<'_, f64>>,
+        seed: u64,
+        budget: &Budget,
+    ) -> Result<TemperedChains> {
+        let n_rounds =
+            budget.required_steps("rounds (transitions at every rung, then swaps)", 100)?;
+        let mut replicas = self.start(n_chains, start, seed)?;
+        let (done, status) = run_in_chunks(budget, n_rounds, |_, n| self.rounds(&mut replicas, n))?;
+        let swap_rates = replicas.swap_rates();
         Ok(TemperedChains {
-            replicas: states,
+            replicas: replicas.states,
             temperatures: self.samplers.iter().map(|s| s.temperature()).collect(),
             n_steps: done,
-            n_sweeps: done.saturating_mul(sweeps),
-            swap_attempts: attempts,
-            swap_accepts: accepts,
+            n_sweeps: done.saturating_mul(self.sweeps_per_swap),
+            swap_attempts: replicas.swap_attempts,
+            swap_accepts: replicas.swap_accepts,
             swap_rates,
             status,
         })

@@ -21,6 +21,45 @@ pub struct RbmGradient {
     pub hidden_bias: Vec<f64>,
 }
 
+impl RbmGradient {
+    /// The centred step written in the plain parameters, for offsets `mu` (visible) and `lam`
+    /// (hidden): `ΔW = G_W − μ g_bᵀ − g_a λᵀ`, `Δa = g_a − ΔW λ`, `Δb = g_b − ΔWᵀ μ`. For the
+    /// log-likelihood gradient `g` this is `J Jᵀ g`, `J` the Jacobian of the map from the
+    /// centred parameters `(W, a_c, b_c)` to the plain ones `(W, a_c − Wλ, b_c − Wᵀμ)`
+    /// (Melchior, Fischer & Wiskott, JMLR 2016): the step that
+    /// [`Centering`](crate::learn::contrastive_divergence::Centering) training makes.
+    pub fn centred(&self, mu: &[f64], lam: &[f64]) -> Result<RbmGradient> {
+        let (nv, nh) = (self.weights.nrows(), self.weights.ncols());
+        crate::error::check_len(
+            "visible offsets",
+            mu.len(),
+            nv,
+            "give one offset per visible unit",
+        )?;
+        crate::error::check_len(
+            "hidden offsets",
+            lam.len(),
+            nh,
+            "give one offset per hidden unit",
+        )?;
+        let (ga, gb) = (&self.visible_bias, &self.hidden_bias);
+        let w = Mat::from_fn(nv, nh, |i, j| {
+            self.weights[(i, j)] - mu[i] * gb[j] - ga[i] * lam[j]
+        });
+        let visible_bias = (0..nv)
+            .map(|i| ga[i] - (0..nh).map(|j| w[(i, j)] * lam[j]).sum::<f64>())
+            .collect();
+        let hidden_bias = (0..nh)
+            .map(|j| gb[j] - (0..nv).map(|i| w[(i, j)] * mu[i]).sum::<f64>())
+            .collect();
+        Ok(RbmGradient {
+            weights: w,
+            visible_bias,
+            hidden_bias,
+        })
+    }
+}
+
 impl Rbm {
     /// The mean of `−F(v)` over the columns of `data`.
     fn mean_neg_free_energy(&self, data: MatRef<'_, f64>, par: Par) -> Result<f64> {

@@ -20,7 +20,8 @@
 //!
 //! Partition function ([`partition`]): exact by enumerating the smaller layer (up to
 //! [`MAX_EXACT_UNITS`] units), or by annealed importance sampling (Salakhutdinov & Murray,
-//! ICML 2008, "On the quantitative analysis of deep belief networks"). Likelihoods
+//! ICML 2008, "On the quantitative analysis of deep belief networks"), and bracketed from below
+//! by reverse annealing ([`raise`]; Burda, Grosse & Salakhutdinov, AISTATS 2015). Likelihoods
 //! ([`likelihood`]): exact and AIS log-likelihood, the exact log-likelihood gradient
 //! (data term minus model term by enumeration), exact and stochastic pseudo-likelihood.
 //! Parameters are saved as safetensors ([`io`]). Training (CD-k, PCD) lives in
@@ -36,8 +37,10 @@ pub(crate) mod kernels;
 pub mod likelihood;
 mod model;
 pub mod partition;
+pub mod raise;
 
 pub use gibbs::RbmGibbs;
 pub use likelihood::RbmGradient;
 pub use model::{Rbm, VisibleUnits};
 pub use partition::{AisBase, AisParams, AisResult, AisSchedule, MAX_EXACT_UNITS};
+pub use raise::{LikelihoodBracket, RaiseResult};

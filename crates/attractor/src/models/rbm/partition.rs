@@ -464,7 +464,7 @@ impl Rbm {
         data: Option<MatRef<'_, f64>>,
         budget: &Budget,
     ) -> Result<AisResult> {
-        let betas = params.betas()?;
+        params.betas()?;
         if params.n_runs < 2 {
             return Err(Error::invalid(
                 "n_runs",
@@ -472,8 +472,8 @@ impl Rbm {
                 "AIS needs at least 2 runs for its standard error (e.g. 100)",
             ));
         }
-        let a_base = self.ais_base_bias(&params.base, data)?;
-        let (nv, nh) = (self.n_visible(), self.n_hidden());
+        let path = self.ais_path(params, data)?;
+        let nv = self.n_visible();
         let fix = "use fewer AIS runs (n_runs)";
         crate::memory::check(
             "AIS chains (n_visible x n_runs)",
@@ -481,29 +481,13 @@ impl Rbm {
             8,
             fix,
         )?;
-        let log_z_base = nh as f64 * std::f64::consts::LN_2
-            + match self.visible {
-                VisibleUnits::Bernoulli => a_base.iter().map(|&x| softplus(x)).sum::<f64>(),
-                VisibleUnits::Gaussian => 0.5 * nv as f64 * (2.0 * std::f64::consts::PI).ln(),
-            };
-        // (a − a_A), and for Gaussian units the constant −½(‖a‖² − ‖a_A‖²) per unit of β
-        let da: Vec<f64> = self.a.iter().zip(&a_base).map(|(a, b)| a - b).collect();
-        let dconst = match self.visible {
-            VisibleUnits::Bernoulli => 0.0,
-            VisibleUnits::Gaussian => {
-                -0.5 * (crate::linalg::dot(&self.a, &self.a) - crate::linalg::dot(&a_base, &a_base))
-            }
-        };
         let mut rngs = crate::markov::try_chain_rngs(params.seed, params.n_runs)?;
         let mut states =
             crate::memory::try_zeros("AIS chains (n_visible x n_runs)", nv, params.n_runs, fix)?;
         let mut log_w = crate::memory::try_vec("AIS log-weights", params.n_runs, 0.0, fix)?;
         let ctx = AisContext {
             rbm: self,
-            betas: &betas,
-            a_base: &a_base,
-            da: &da,
-            dconst,
+            path: &path,
             clock: budget.start(),
             stopped: AtomicBool::new(false),
         };
@@ -512,6 +496,9 @@ impl Rbm {
         if ctx.stopped.load(Ordering::Relaxed) {
             ctx.clock.check_err("annealed importance sampling")?;
         }
+        let AisPath {
+            a_base, log_z_base, ..
+        } = path;
         let mut acc = LogSumExp::default();
         for &x in &log_w {
             acc.add(x);
@@ -530,6 +517,38 @@ impl Rbm {
             log_weights: log_w,
             log_z_base,
             base_bias: a_base,
+        })
+    }
+
+    /// The annealing path of AIS (and of its reverse, RAISE): the `β_k`, the base model and
+    /// its `log Z_0`, all checked.
+    pub(super) fn ais_path(
+        &self,
+        params: &AisParams,
+        data: Option<MatRef<'_, f64>>,
+    ) -> Result<AisPath> {
+        let betas = params.betas()?;
+        let a_base = self.ais_base_bias(&params.base, data)?;
+        let (nv, nh) = (self.n_visible(), self.n_hidden());
+        let log_z_base = nh as f64 * std::f64::consts::LN_2
+            + match self.visible {
+                VisibleUnits::Bernoulli => a_base.iter().map(|&x| softplus(x)).sum::<f64>(),
+                VisibleUnits::Gaussian => 0.5 * nv as f64 * (2.0 * std::f64::consts::PI).ln(),
+            };
+        // (a − a_A), and for Gaussian units the constant −½(‖a‖² − ‖a_A‖²) per unit of β
+        let da: Vec<f64> = self.a.iter().zip(&a_base).map(|(a, b)| a - b).collect();
+        let dconst = match self.visible {
+            VisibleUnits::Bernoulli => 0.0,
+            VisibleUnits::Gaussian => {
+                -0.5 * (crate::linalg::dot(&self.a, &self.a) - crate::linalg::dot(&a_base, &a_base))
+            }
+        };
+        Ok(AisPath {
+            betas,
+            a_base,
+            da,
+            dconst,
+            log_z_base,
         })
     }
 
@@ -553,124 +572,225 @@ impl Rbm {
                 }
                 Ok(b.clone())
             }
-            (AisBase::FromData, Some(d)) => {
-                self.check_data("AIS base data", d)?;
-                let n = d.ncols() as f64;
-                let mut sums = vec![0.0; nv];
-                for s in 0..d.ncols() {
-                    for (i, x) in sums.iter_mut().enumerate() {
-                        *x += d[(i, s)];
-                    }
-                }
-                Ok(match self.visible {
-                    VisibleUnits::Bernoulli => sums
-                        .iter()
-                        .map(|&t| {
-                            let p = (t + 1.0) / (n + 2.0);
-                            (p / (1.0 - p)).ln()
-                        })
-                        .collect(),
-                    VisibleUnits::Gaussian => sums.iter().map(|&t| t / n).collect(),
-                })
-            }
+            (AisBase::FromData, Some(d)) => self.data_marginal_bias("AIS base data", d),
         }
     }
 }
 
-struct AisContext<'a> {
-    rbm: &'a Rbm,
-    betas: &'a [f64],
-    a_base: &'a [f64],
-    da: &'a [f64],
+impl Rbm {
+    /// The visible bias whose model with `W = 0` matches the data's marginals: for Bernoulli
+    /// units `a_i = logit(p̂_i)` with the add-one smoothed frequency `p̂_i = (Σ_s v_is + 1)/(n + 2)`
+    /// (finite even for a pixel never on), for Gaussian units the data mean. This is AIS's base
+    /// rate (Salakhutdinov & Murray 2008) and the initialisation Hinton's practical guide
+    /// (2010, §8.1) recommends, `log(p_i/(1 − p_i))`.
+    pub fn data_marginal_bias(&self, what: &str, data: MatRef<'_, f64>) -> Result<Vec<f64>> {
+        self.check_data(what, data)?;
+        if data.ncols() == 0 {
+            return Err(Error::invalid(
+                what,
+                "0 samples",
+                "pass at least one sample (one per column) to estimate the marginals",
+            ));
+        }
+        let nv = self.n_visible();
+        let n = data.ncols() as f64;
+        let mut sums = vec![0.0; nv];
+        for s in 0..data.ncols() {
+            for (i, x) in sums.iter_mut().enumerate() {
+                *x += data[(i, s)];
+            }
+        }
+        Ok(match self.visible {
+            VisibleUnits::Bernoulli => sums
+                .iter()
+                .map(|&t| {
+                    let p = (t + 1.0) / (n + 2.0);
+                    (p / (1.0 - p)).ln()
+                })
+                .collect(),
+            VisibleUnits::Gaussian => sums.iter().map(|&t| t / n).collect(),
+        })
+    }
+
+    /// Set the visible bias to [`data_marginal_bias`](Self::data_marginal_bias) of `data`
+    /// (one sample per column), the usual start of training.
+    pub fn init_visible_bias_from_data(&mut self, data: MatRef<'_, f64>) -> Result<()> {
+        let a = self.data_marginal_bias("training data", data)?;
+        self.a = a;
+        Ok(())
+    }
+}
+
+/// The path of annealed importance sampling between the base model (`β = 0`) and the RBM
+/// (`β = 1`).
+pub(super) struct AisPath {
+    pub(super) betas: Vec<f64>,
+    pub(super) a_base: Vec<f64>,
+    /// `a − a_A`.
+    da: Vec<f64>,
+    /// For Gaussian units `−½(‖a‖² − ‖a_A‖²)`, per unit of `β`.
     dconst: f64,
+    /// `log Z_0` of the distribution at `β = 0`.
+    pub(super) log_z_base: f64,
+}
+
+/// A forward (AIS) or reverse (RAISE) annealing run over blocks of chains.
+pub(super) struct AisContext<'a> {
+    pub(super) rbm: &'a Rbm,
+    pub(super) path: &'a AisPath,
     /// The budget's deadline and interrupt, and whether a block saw them fire.
-    clock: Clock,
-    stopped: AtomicBool,
+    pub(super) clock: Clock,
+    pub(super) stopped: AtomicBool,
+}
+
+/// The per-block buffers of an annealing run.
+struct AisScratch {
+    /// `X = Wᵀv + b` of the chains.
+    x: Mat<f64>,
+    h: Mat<f64>,
+    /// `(1 − β)a_A + βa`.
+    mix: Vec<f64>,
 }
 
 impl AisContext<'_> {
-    /// One block of AIS runs: the chains of `v`, their generators and log-weights.
-    fn run_block(&self, mut v: MatMut<'_, f64>, rngs: &mut [Rng], log_w: &mut [f64]) {
+    fn scratch(&self, n: usize) -> AisScratch {
+        let (nv, nh) = (self.rbm.n_visible(), self.rbm.n_hidden());
+        AisScratch {
+            x: Mat::zeros(nh, n),
+            h: Mat::zeros(nh, n),
+            mix: vec![0.0; nv],
+        }
+    }
+
+    /// Whether the budget fired (polled every 16 steps); marks the run stopped.
+    fn should_stop(&self, k: usize) -> bool {
+        if k % 16 == 0 && (self.stopped.load(Ordering::Relaxed) || self.clock.check().is_some()) {
+            self.stopped.store(true, Ordering::Relaxed);
+            return true;
+        }
+        false
+    }
+
+    /// `log_w[s] += log p*_{hi}(v_s) − log p*_{lo}(v_s)`, with `X = Wᵀv + b` in `sc.x`.
+    fn increment(
+        &self,
+        v: MatRef<'_, f64>,
+        sc: &AisScratch,
+        b_lo: f64,
+        b_hi: f64,
+        log_w: &mut [f64],
+    ) {
+        let db = b_hi - b_lo;
+        if db == 0.0 {
+            return;
+        }
+        for (s, lw) in log_w.iter_mut().enumerate().take(v.ncols()) {
+            let xs = col(sc.x.as_ref(), s);
+            *lw += crate::fastmath::softplus_sum_scaled(xs, b_hi)
+                - crate::fastmath::softplus_sum_scaled(xs, b_lo)
+                + db * (crate::linalg::dot(&self.path.da, col(v, s)) + self.path.dconst);
+        }
+    }
+
+    /// The transition `T_β` that leaves `p_β` invariant, from `X = Wᵀv + b` in `sc.x`:
+    /// `h ~ σ(βX)`, then `v ~ σ((1−β)a_A + β(a + Wh))` (or the Gaussian with that mean).
+    fn transition(&self, mut v: MatMut<'_, f64>, sc: &mut AisScratch, beta: f64, rngs: &mut [Rng]) {
         let rbm = self.rbm;
-        let (nv, nh, n) = (rbm.n_visible(), rbm.n_hidden(), v.ncols());
-        debug_assert!(n <= CHAIN_BLOCK);
-        let mut x = Mat::<f64>::zeros(nh, n);
-        let mut h = Mat::<f64>::zeros(nh, n);
-        let mut mix = vec![0.0; nv];
-        // v_1 ~ p_0
-        for (s, rng) in rngs.iter_mut().enumerate() {
+        let n = v.ncols();
+        for (s, rng) in rngs.iter_mut().enumerate().take(n) {
+            let hs = sc.h.col_as_slice_mut(s);
+            for (o, &t) in hs.iter_mut().zip(col(sc.x.as_ref(), s)) {
+                *o = beta * t;
+            }
+            crate::fastmath::sigmoid_in_place(hs);
+            kernels::sample_bernoulli_in_place(hs, rng);
+        }
+        faer::linalg::matmul::matmul(
+            v.rb_mut(),
+            Accum::Replace,
+            rbm.w.as_ref(),
+            sc.h.as_ref(),
+            beta,
+            Par::Seq,
+        );
+        crate::linalg::clear_avx_upper_state();
+        for ((m, &a), &ab) in sc.mix.iter_mut().zip(&rbm.a).zip(&self.path.a_base) {
+            *m = (1.0 - beta) * ab + beta * a;
+        }
+        for (s, rng) in rngs.iter_mut().enumerate().take(n) {
             let c = col_mut(&mut v, s);
+            for (x, &m) in c.iter_mut().zip(&sc.mix) {
+                *x += m;
+            }
             match rbm.visible {
                 VisibleUnits::Bernoulli => {
-                    c.copy_from_slice(self.a_base);
                     crate::fastmath::sigmoid_in_place(c);
                     kernels::sample_bernoulli_in_place(c, rng);
                 }
-                VisibleUnits::Gaussian => {
-                    c.copy_from_slice(self.a_base);
-                    kernels::add_gaussian_noise(c, 1.0, rng);
+                VisibleUnits::Gaussian => kernels::add_gaussian_noise(c, 1.0, rng),
+            }
+        }
+    }
+
+    /// One block of AIS runs: the chains of `v`, their generators and log-weights.
+    pub(super) fn run_block(&self, mut v: MatMut<'_, f64>, rngs: &mut [Rng], log_w: &mut [f64]) {
+        let rbm = self.rbm;
+        let n = v.ncols();
+        debug_assert!(n <= CHAIN_BLOCK);
+        let mut sc = self.scratch(n);
+        // v_1 ~ p_0
+        for (s, rng) in rngs.iter_mut().enumerate() {
+            let c = col_mut(&mut v, s);
+            c.copy_from_slice(&self.path.a_base);
+            match rbm.visible {
+                VisibleUnits::Bernoulli => {
+                    crate::fastmath::sigmoid_in_place(c);
+                    kernels::sample_bernoulli_in_place(c, rng);
                 }
+                VisibleUnits::Gaussian => kernels::add_gaussian_noise(c, 1.0, rng),
             }
         }
         log_w.fill(0.0);
-        let k_max = self.betas.len() - 1;
+        let betas = &self.path.betas;
+        let k_max = betas.len() - 1;
         for k in 1..=k_max {
-            if k % 16 == 0 && (self.stopped.load(Ordering::Relaxed) || self.clock.check().is_some())
-            {
-                self.stopped.store(true, Ordering::Relaxed);
+            if self.should_stop(k) {
                 return;
             }
-            let (b0, b1) = (self.betas[k - 1], self.betas[k]);
-            let db = b1 - b0;
-            // X = Wᵀv + b
-            rbm.hidden_input_into(v.rb(), x.as_mut(), Par::Seq);
-            for s in 0..n {
-                let xs = col(x.as_ref(), s);
-                let mut d = 0.0;
-                if db != 0.0 {
-                    d += crate::fastmath::softplus_sum_scaled(xs, b1)
-                        - crate::fastmath::softplus_sum_scaled(xs, b0);
-                    d += db * (crate::linalg::dot(self.da, col(v.rb(), s)) + self.dconst);
-                }
-                log_w[s] += d;
-            }
+            rbm.hidden_input_into(v.rb(), sc.x.as_mut(), Par::Seq);
+            self.increment(v.rb(), &sc, betas[k - 1], betas[k], log_w);
             if k == k_max {
                 break;
             }
-            // T_k: h ~ σ(β_k X), v ~ p_k(v | h)
-            for s in 0..n {
-                let hs = h.col_as_slice_mut(s);
-                for (o, &t) in hs.iter_mut().zip(col(x.as_ref(), s)) {
-                    *o = b1 * t;
-                }
-                crate::fastmath::sigmoid_in_place(hs);
-                kernels::sample_bernoulli_in_place(hs, &mut rngs[s]);
+            self.transition(v.rb_mut(), &mut sc, betas[k], rngs);
+        }
+    }
+
+    /// One block of reverse runs (RAISE) started at the data in `v`: for `k = K, …, 1` the
+    /// transition `T_k` (at `β_k`) moves `x_k` to `x_{k−1}`, and
+    /// `log_w[s] += log p*_k(x_{k−1}) − log p*_{k−1}(x_{k−1})`, so that `log Z_0 + log_w` is
+    /// the run's estimate of `log Z` seen from the data (see [`super::raise`]).
+    pub(super) fn reverse_block(
+        &self,
+        mut v: MatMut<'_, f64>,
+        rngs: &mut [Rng],
+        log_w: &mut [f64],
+    ) {
+        let rbm = self.rbm;
+        let n = v.ncols();
+        debug_assert!(n <= CHAIN_BLOCK);
+        let mut sc = self.scratch(n);
+        log_w.fill(0.0);
+        let betas = &self.path.betas;
+        let k_max = betas.len() - 1;
+        rbm.hidden_input_into(v.rb(), sc.x.as_mut(), Par::Seq);
+        for k in (1..=k_max).rev() {
+            if self.should_stop(k) {
+                return;
             }
-            faer::linalg::matmul::matmul(
-                v.rb_mut(),
-                Accum::Replace,
-                rbm.w.as_ref(),
-                h.as_ref(),
-                b1,
-                Par::Seq,
-            );
-            crate::linalg::clear_avx_upper_state();
-            for ((m, &a), &ab) in mix.iter_mut().zip(&rbm.a).zip(self.a_base) {
-                *m = (1.0 - b1) * ab + b1 * a;
-            }
-            for (s, rng) in rngs.iter_mut().enumerate() {
-                let c = col_mut(&mut v, s);
-                for (x, &m) in c.iter_mut().zip(&mix) {
-                    *x += m;
-                }
-                match rbm.visible {
-                    VisibleUnits::Bernoulli => {
-                        crate::fastmath::sigmoid_in_place(c);
-                        kernels::sample_bernoulli_in_place(c, rng);
-                    }
-                    VisibleUnits::Gaussian => kernels::add_gaussian_noise(c, 1.0, rng),
-                }
-            }
+            self.transition(v.rb_mut(), &mut sc, betas[k], rngs);
+            rbm.hidden_input_into(v.rb(), sc.x.as_mut(), Par::Seq);
+            self.increment(v.rb(), &sc, betas[k - 1], betas[k], log_w);
         }
     }
 }

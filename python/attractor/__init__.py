@@ -86,7 +86,7 @@ from .dynamics import FiringRateNetwork, HopfieldNetwork, Solution
 from .memory import ClassicalHopfield, DenseMemory, Krotov2021, ModernHopfield
 from .oscillators import MaxCutResult, OscillatorMemory, maxcut, sample_ising_arrays
 from .sparse import SparseCoder, SparseCodes, SparseDictionary, sparse_encode, sparse_path, sparse_trajectory
-from .rbm import BernoulliRBM, GaussianBernoulliRBM
+from .rbm import BernoulliRBM, GaussianBernoulliRBM, LikelihoodBracket
 from .score_matching import ScoreMatchingEnergy
 from .boltzmann import BoltzmannMachine
 from .langevin import LangevinSampler, QuadraticEnergy
@@ -150,6 +150,7 @@ __all__ = [
     "sparse_trajectory",
     "BernoulliRBM",
     "GaussianBernoulliRBM",
+    "LikelihoodBracket",
     "ScoreMatchingEnergy",
     "BoltzmannMachine",
     "LangevinSampler",

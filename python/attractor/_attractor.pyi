@@ -382,7 +382,18 @@ class Rbm:
         batch_size: int = 10,
         shuffle: bool = True,
         seed: int = 0,
+        method: Optional[str] = None,
+        learning_rate_schedule: str = "constant",
+        momentum_schedule: str = "constant",
+        centering: str = "none",
+        temperatures: Optional[Sequence[float]] = None,
+        n_temperatures: Optional[int] = None,
+        max_temperature: float = 10.0,
     ) -> None: ...
+    def init_visible_bias(self, x: npt.ArrayLike) -> None: ...
+    def swap_rates(self) -> Optional[List[float]]: ...
+    @property
+    def current_learning_rate(self) -> Optional[float]: ...
     @property
     def has_trainer(self) -> bool: ...
     @property
@@ -419,6 +430,24 @@ class Rbm:
         base: str = "data",
     ) -> Dict[str, Any]: ...
     def log_likelihood(self, x: npt.ArrayLike, log_z: Optional[float] = None) -> float: ...
+    def raise_log_likelihood(
+        self,
+        x: npt.ArrayLike,
+        n_betas: int = 10_000,
+        seed: int = 0,
+        base_data: Optional[npt.ArrayLike] = None,
+        chains_per_sample: int = 1,
+    ) -> Dict[str, Any]: ...
+    def log_likelihood_bracket(
+        self,
+        x: npt.ArrayLike,
+        n_runs: int = 100,
+        n_betas: int = 10_000,
+        seed: int = 0,
+        base_data: Optional[npt.ArrayLike] = None,
+        chains_per_sample: int = 1,
+        max_samples: Optional[int] = None,
+    ) -> Dict[str, Any]: ...
     def pseudo_likelihood_exact(self, x: npt.ArrayLike) -> float: ...
     def pseudo_likelihood_stochastic(self, x: npt.ArrayLike, seed: int = 0) -> npt.NDArray[np.float64]: ...
 

@@ -42,7 +42,7 @@ from .errors import (
 from .errors import not_fitted as _not_fitted_error
 from .memory import _Base, _Checked, _Conventions, _Mixin, _seed
 
-__all__ = ["BernoulliRBM", "GaussianBernoulliRBM"]
+__all__ = ["BernoulliRBM", "GaussianBernoulliRBM", "LikelihoodBracket"]
 
 
 def _not_fitted(est):
@@ -119,6 +119,14 @@ class _RBM(_Conventions, _Mixin, _Base):
         shuffle=True,
         n_threads=None,
         strict=True,
+        method=None,
+        learning_rate_schedule="constant",
+        momentum_schedule="constant",
+        centering="none",
+        visible_bias_init="zero",
+        n_temperatures=None,
+        temperatures=None,
+        max_temperature=10.0,
     ):
         self.n_components = n_components
         self.learning_rate = learning_rate
@@ -133,6 +141,14 @@ class _RBM(_Conventions, _Mixin, _Base):
         self.shuffle = shuffle
         self.n_threads = n_threads
         self.strict = strict
+        self.method = method
+        self.learning_rate_schedule = learning_rate_schedule
+        self.momentum_schedule = momentum_schedule
+        self.centering = centering
+        self.visible_bias_init = visible_bias_init
+        self.n_temperatures = n_temperatures
+        self.temperatures = temperatures
+        self.max_temperature = max_temperature
 
     # ------------------------------------------------------------------ checks
 
@@ -151,14 +167,39 @@ class _RBM(_Conventions, _Mixin, _Base):
         for name in ("persistent", "shuffle"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise AttractorError(f"{name} = {getattr(self, name)!r}: give True or False")
-        for name in ("learning_rate", "momentum", "weight_decay"):
+        for name in ("learning_rate", "momentum", "weight_decay", "max_temperature"):
             _real(name, getattr(self, name))
+        if self.method is not None and self.method not in ("cd", "pcd", "tempering"):
+            raise AttractorError(
+                f"method = {self.method!r}: use 'cd' (CD-k), 'pcd' (persistent chains), "
+                "'tempering' (persistent tempered chains) or None (from persistent)")
+        for name in ("learning_rate_schedule", "momentum_schedule", "centering"):
+            if not isinstance(getattr(self, name), str):
+                raise AttractorError(
+                    f"{name} = {getattr(self, name)!r}: give a string such as "
+                    + ("'data:0.01'" if name == "centering" else "'linear:0.001:50'"))
+        if self.visible_bias_init not in ("zero", "data"):
+            raise AttractorError(
+                f"visible_bias_init = {self.visible_bias_init!r}: use 'zero' (scikit-learn's "
+                "start) or 'data' (the logit of the data marginals, Hinton's guide)")
+        if self.n_temperatures is not None:
+            _whole("n_temperatures", self.n_temperatures, 1,
+                   "give a whole number of temperatures >= 1")
         check_strict(self.strict)
         threads(self.n_threads)
         return _seed(self.random_state)
 
     def _settings(self):
+        temperatures = (None if self.temperatures is None else
+                        [float(t) for t in np.asarray(self.temperatures, dtype=float).ravel()])
         return dict(
+            method=self.method,
+            learning_rate_schedule=self.learning_rate_schedule,
+            momentum_schedule=self.momentum_schedule,
+            centering=self.centering,
+            temperatures=temperatures,
+            n_temperatures=None if self.n_temperatures is None else int(self.n_temperatures),
+            max_temperature=float(self.max_temperature),
             persistent=bool(self.persistent),
             k=int(self.cd_k),
             learning_rate=float(self.learning_rate),
@@ -191,13 +232,17 @@ class _RBM(_Conventions, _Mixin, _Base):
         self._rbm.set_trainer(**self._settings(), seed=seed)
         self._trainer_settings = self._settings()
 
-    def _initialise(self, n_features, seed):
-        """``W_ij ~ N(0, 0.01^2)``, zero biases (scikit-learn's start), and a fresh trainer;
-        the estimator holds them only once both are built (the library checks the settings)."""
+    def _initialise(self, X, seed):
+        """``W_ij ~ N(0, 0.01^2)``, zero biases (scikit-learn's start) or visible biases from
+        the data marginals of ``X`` (``visible_bias_init="data"``), and a fresh trainer; the
+        estimator holds them only once both are built (the library checks the settings)."""
+        n_features = X.shape[1]
         rbm = _attractor.Rbm.random(
             n_features, int(self.n_components), visible=self._visible, scale=0.01, seed=seed,
             n_threads=threads(self.n_threads),
         )
+        if self.visible_bias_init == "data":
+            rbm.init_visible_bias(X)
         rbm.set_trainer(**self._settings(), seed=seed)
         self._rbm = rbm
         self._trainer_settings = self._settings()
@@ -258,7 +303,7 @@ class _RBM(_Conventions, _Mixin, _Base):
         self.__dict__.pop("n_features_in_", None)
         self._remember_feature_names(X)
         Xa = _as_rows(X, "X")
-        self._initialise(Xa.shape[1], seed)
+        self._initialise(Xa, seed)
         self._train(Xa, int(self.n_iter))
         return self
 
@@ -273,7 +318,7 @@ class _RBM(_Conventions, _Mixin, _Base):
         if not self.__sklearn_is_fitted__():
             self._remember_feature_names(X)
             X = _as_rows(X, "X")
-            self._initialise(X.shape[1], seed)
+            self._initialise(X, seed)
         else:
             X = self._rows(X)
             if not self._rbm.has_trainer or self._settings() != getattr(self, "_trainer_settings", None):
@@ -315,9 +360,16 @@ class _RBM(_Conventions, _Mixin, _Base):
 
     @property
     def v_samples_(self):
-        """The persistent chains' visible states, ``(batch_size, n_features)``; ``None`` for
-        CD-k (``persistent=False``) or before the first update."""
+        """The persistent chains' visible states (for ``method="tempering"`` their ``T = 1``
+        replicas), ``(batch_size, n_features)``; ``None`` for CD-k or before the first
+        update."""
         return self._model().persistent_chains()
+
+    @property
+    def swap_rates_(self):
+        """The swap acceptance rates between neighbouring temperatures of tempered training
+        (``method="tempering"``) so far; ``None`` otherwise."""
+        return self._model().swap_rates()
 
     @property
     def h_samples_(self):
@@ -432,9 +484,11 @@ class _RBM(_Conventions, _Mixin, _Base):
         return self._rbm.gibbs(self._rows(v, "v"), seed=self._draw_seed(random_state), n_steps=1)
 
     def sample(self, n_samples, n_steps=1000, random_state=None, method="gibbs",
-               n_temperatures=None, temperatures=None, max_temperature=10.0):
+               n_temperatures=None, temperatures=None, max_temperature=10.0, start=None):
         """``n_samples`` independent chains started at random (``v_i ~ Bernoulli(1/2)``, or
-        ``N(a, I)``): approximate samples of ``p(v)``, ``(n_samples, n_features)``.
+        ``N(a, I)``), or at the rows of ``start`` (``(n_samples, n_features)``, e.g. training
+        images: long chains from the data, ``method="gibbs"`` only): approximate samples of
+        ``p(v)``, ``(n_samples, n_features)``.
 
         ``method="gibbs"`` (the default): ``n_steps`` block Gibbs sweeps per chain.
         ``method="tempering"``: parallel tempering (replica exchange; Swendsen & Wang 1986,
@@ -453,6 +507,15 @@ class _RBM(_Conventions, _Mixin, _Base):
         rbm = self._model()
         n = _whole("n_samples", n_samples, 1, "give a whole number of samples >= 1")
         seed = self._draw_seed(random_state)
+        if start is not None:
+            if method != "gibbs":
+                raise AttractorError("start applies to method='gibbs'; drop it or use gibbs")
+            v0 = self._rows(start, "start")
+            if v0.shape[0] != n:
+                raise AttractorError(
+                    f"start has {v0.shape[0]} rows but n_samples = {n}: give one row per chain")
+            return rbm.gibbs(v0, seed=seed, n_steps=_whole(
+                "n_steps", n_steps, 0, "give a whole number of Gibbs sweeps >= 0"))
         if method == "gibbs":
             if n_temperatures is not None or temperatures is not None:
                 raise AttractorError(
@@ -515,16 +578,92 @@ class _RBM(_Conventions, _Mixin, _Base):
         return (z, se) if return_std else z
 
     def log_likelihood(self, X, method="auto", n_runs=100, n_betas=10000, random_state=None,
-                       return_std=False):
-        """The mean log-likelihood per sample, ``mean(-F(v)) - log Z`` over the rows of ``X``
-        (nats), with ``log Z`` from :meth:`log_partition` (``method="ais"`` takes its base
-        model from the marginals of ``X``). With ``return_std`` returns ``(value, std_err)``,
-        the standard error being that of the AIS ``log Z``."""
+                       return_std=False, base_X=None, chains_per_sample=1, max_samples=None):
+        """The mean log-likelihood per sample over the rows of ``X`` (nats).
+
+        ``method="auto"`` / ``"exact"`` / ``"ais"``: ``mean(-F(v)) - log Z`` with ``log Z``
+        from :meth:`log_partition` (AIS takes its base model from the marginals of ``base_X``,
+        the training data, when given, else of ``X``); AIS's ``log Z`` is biased low, so this
+        estimate errs high when the schedule is short. ``method="raise"``: the conservative
+        estimate of reverse annealing (RAISE; Burda, Grosse & Salakhutdinov, AISTATS 2015),
+        ``chains_per_sample`` reverse chains of ``n_betas`` steps from every row; it errs low.
+        ``method="bracket"``: both, AIS above and RAISE below (RAISE on at most
+        ``max_samples`` evenly spaced rows), returned as a :class:`LikelihoodBracket`
+        (``lower``, ``lower_std_err``, ``upper``, ``upper_std_err``, ``log_z_lower``,
+        ``log_z_upper``; ``print`` shows it) and stored in ``bracket_``.
+
+        With ``return_std`` (not for ``"bracket"``) returns ``(value, std_err)``: the standard
+        error of AIS's ``log Z``, or of RAISE's per-sample estimates."""
         rows = self._rows(X)
+        base = None if base_X is None else self._rows(base_X, "base_X")
+        if method in ("raise", "bracket"):
+            rbm = self._model()
+            seed = self._draw_seed(random_state)
+            m = _whole("chains_per_sample", chains_per_sample, 1,
+                       "give a whole number of reverse chains per sample >= 1")
+            if method == "raise":
+                r = rbm.raise_log_likelihood(rows, n_betas=n_betas, seed=seed, base_data=base,
+                                             chains_per_sample=m)
+                self.raise_ = r
+                return (r["log_likelihood"], r["std_err"]) if return_std else r["log_likelihood"]
+            if return_std:
+                raise AttractorError("return_std does not apply to method='bracket': the "
+                                     "bracket carries both standard errors")
+            if max_samples is not None:
+                max_samples = _whole("max_samples", max_samples, 1,
+                                     "give a whole number of samples >= 1, or None for all")
+            d = rbm.log_likelihood_bracket(rows, n_runs=n_runs, n_betas=n_betas, seed=seed,
+                                           base_data=base, chains_per_sample=m,
+                                           max_samples=max_samples)
+            self.bracket_ = LikelihoodBracket(
+                d["lower"], d["lower_std_err"], d["upper"], d["upper_std_err"],
+                d["log_z_lower"], d["log_z_upper"], d["raise_samples"])
+            return self.bracket_
+        if method not in ("auto", "exact", "ais"):
+            raise AttractorError(
+                f"method = {method!r}: use 'auto', 'exact', 'ais', 'raise' or 'bracket'")
         z, se = self.log_partition(method, n_runs=n_runs, n_betas=n_betas,
-                                   random_state=random_state, X=X, return_std=True)
+                                   random_state=random_state,
+                                   X=base if base is not None else rows, return_std=True)
         ll = self._model().log_likelihood(rows, log_z=z)
         return (ll, se) if return_std else ll
+
+
+class LikelihoodBracket(tuple):
+    """The mean test log-likelihood between two estimates that err in opposite directions:
+    ``lower`` (RAISE, conservative) and ``upper`` (AIS, optimistic), each with its standard
+    error, and the matching ``log Z`` bracket ``[log_z_lower, log_z_upper]``; ``raise_samples``
+    is the number of rows RAISE ran on. A tuple, so it pickles and compares as one."""
+
+    __slots__ = ()
+    _fields = ("lower", "lower_std_err", "upper", "upper_std_err", "log_z_lower",
+               "log_z_upper", "raise_samples")
+
+    def __new__(cls, lower, lower_std_err, upper, upper_std_err, log_z_lower, log_z_upper,
+                raise_samples):
+        return super().__new__(cls, (float(lower), float(lower_std_err), float(upper),
+                                     float(upper_std_err), float(log_z_lower),
+                                     float(log_z_upper), int(raise_samples)))
+
+    def __getnewargs__(self):
+        return tuple(self)
+
+    lower = property(lambda self: self[0], doc="RAISE's estimate (nats per sample).")
+    lower_std_err = property(lambda self: self[1], doc="Its standard error.")
+    upper = property(lambda self: self[2], doc="AIS's estimate (nats per sample).")
+    upper_std_err = property(lambda self: self[3], doc="Its standard error.")
+    log_z_lower = property(lambda self: self[4], doc="AIS's log Z.")
+    log_z_upper = property(lambda self: self[5], doc="RAISE's log Z.")
+    raise_samples = property(lambda self: self[6], doc="Rows RAISE ran on.")
+
+    def contains(self, value, z=3.0):
+        """Whether ``value`` lies within ``[lower - z*lower_std_err, upper + z*upper_std_err]``."""
+        return self.lower - z * self.lower_std_err <= value <= self.upper + z * self.upper_std_err
+
+    def __repr__(self):
+        return (f"LikelihoodBracket([{self.lower:.2f} ± {self.lower_std_err:.2f} (RAISE), "
+                f"{self.upper:.2f} ± {self.upper_std_err:.2f} (AIS)] nats per sample; "
+                f"log Z in [{self.log_z_lower:.2f}, {self.log_z_upper:.2f}])")
 
 
 def _merge(total, r):
@@ -547,8 +686,18 @@ class BernoulliRBM(_RBM):
     message naming the value and its place).
 
     Parameters beyond scikit-learn's (keyword-only): ``cd_k`` Gibbs sweeps per update,
-    ``persistent`` (PCD; ``False`` for CD-k), ``momentum`` in ``[0, 1)``, ``weight_decay``
-    (L2 on ``W``), ``shuffle`` (the minibatch order of each epoch; scikit-learn does not
+    ``persistent`` (PCD; ``False`` for CD-k), ``method`` (``"cd"``, ``"pcd"``, or
+    ``"tempering"``: persistent chains with one replica per temperature of the ladder
+    ``temperatures`` or ``n_temperatures`` geometric rungs up to ``max_temperature``,
+    Desjardins et al., AISTATS 2010; ``None`` follows ``persistent``), ``momentum`` in
+    ``[0, 1)``, ``weight_decay`` (L2 on ``W``), ``learning_rate_schedule`` and
+    ``momentum_schedule`` (per epoch: ``"constant"``, ``"linear:END:EPOCHS"``,
+    ``"exponential:FACTOR"``, ``"inverse:TAU"``, ``"step:BEFORE:EPOCHS"``; e.g. Hinton's
+    ``momentum=0.9, momentum_schedule="step:0.5:5"``), ``centering`` (``"none"``,
+    ``"data:RATE"`` for the centred gradient of Melchior et al., JMLR 2016, or
+    ``"enhanced:RATE"`` for Cho et al.'s enhanced gradient), ``visible_bias_init``
+    (``"zero"``, scikit-learn's start, or ``"data"``: the logit of the data marginals, as
+    Hinton's guide recommends), ``shuffle`` (the minibatch order of each epoch; scikit-learn does not
     shuffle), ``n_threads`` (scikit-learn's meaning: ``None``/1 one thread, ``k`` threads, -1
     every core, -2 all but one; results do not depend on it), ``strict`` (``False``: a
     training run stopped by Ctrl-C or a diverged epoch keeps the parameters reached instead
@@ -606,10 +755,22 @@ class GaussianBernoulliRBM(_RBM):
         shuffle=True,
         n_threads=None,
         strict=True,
+        method=None,
+        learning_rate_schedule="constant",
+        momentum_schedule="constant",
+        centering="none",
+        visible_bias_init="zero",
+        n_temperatures=None,
+        temperatures=None,
+        max_temperature=10.0,
     ):
         super().__init__(
             n_components=n_components, learning_rate=learning_rate, batch_size=batch_size,
             n_iter=n_iter, verbose=verbose, random_state=random_state, cd_k=cd_k,
             persistent=persistent, momentum=momentum, weight_decay=weight_decay,
-            shuffle=shuffle, n_threads=n_threads, strict=strict,
+            shuffle=shuffle, n_threads=n_threads, strict=strict, method=method,
+            learning_rate_schedule=learning_rate_schedule, momentum_schedule=momentum_schedule,
+            centering=centering, visible_bias_init=visible_bias_init,
+            n_temperatures=n_temperatures, temperatures=temperatures,
+            max_temperature=max_temperature,
         )

@@ -1,14 +1,18 @@
 //! `attractor train rbm`: train a restricted Boltzmann machine by CD-k or PCD on images (an
 //! MNIST IDX directory or file, or a `.npy` array), report the reconstruction error and
-//! pseudo-likelihood after each epoch and the AIS log-likelihood at the end, and write the
+//! pseudo-likelihood after each epoch and the log-likelihood bracket (RAISE below, AIS above) at
+//! the end, and write the
 //! parameters to a safetensors file.
 
 use crate::maxcut::Exit;
 use anyhow::{Context, Result, bail};
+use attractor::learn::contrastive_divergence::Centering;
 use attractor::learn::{CdMethod, CdParams, CdTrainer};
-use attractor::models::rbm::{AisParams, Rbm, VisibleUnits};
+use attractor::models::rbm::{AisParams, RaiseParams, Rbm, VisibleUnits};
 use attractor::problems::ImageData;
 use attractor::run::{Budget, Interrupt, Status};
+use attractor::samplers::tempering::Ladder;
+use attractor::schedule::PerEpoch;
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::ops::ControlFlow;
@@ -48,6 +52,19 @@ pub enum Method {
     Pcd,
     /// One chain per sample, started at it (CD-k, Hinton 2002).
     Cd,
+    /// Persistent tempered chains: one replica per temperature (--temperatures,
+    /// --max-temperature), swapped between neighbours (Desjardins et al., AISTATS 2010).
+    #[value(alias = "pt")]
+    Tempering,
+}
+
+/// The visible biases at the start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BiasInit {
+    /// The logit of the smoothed data marginals (Hinton's practical guide, 2010).
+    Data,
+    /// Zero (scikit-learn's start).
+    Zero,
 }
 
 /// `attractor train rbm --data DIR --out MODEL.safetensors`.
@@ -97,6 +114,27 @@ pub struct RbmTrainArgs {
     /// L2 penalty on the weights.
     #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     pub weight_decay: f64,
+    /// The learning rate per epoch: constant, linear:END:EPOCHS, exponential:FACTOR,
+    /// inverse:TAU (η/(1 + t/τ)) or step:BEFORE:EPOCHS.
+    #[arg(long, default_value = "constant", value_name = "SHAPE")]
+    pub learning_rate_schedule: String,
+    /// The momentum per epoch, in the same forms (e.g. step:0.5:5 with --momentum 0.9:
+    /// Hinton's 0.5 for five epochs, then 0.9).
+    #[arg(long, default_value = "constant", value_name = "SHAPE")]
+    pub momentum_schedule: String,
+    /// The centred gradient: none, data[:RATE] (Melchior et al., JMLR 2016) or
+    /// enhanced[:RATE] (Cho et al., ICML 2011); RATE slides the offsets (default 0.01).
+    #[arg(long, default_value = "none", value_name = "KIND[:RATE]")]
+    pub centering: String,
+    /// Temperatures of --method tempering (a geometric ladder from 1).
+    #[arg(long, default_value_t = 10)]
+    pub temperatures: usize,
+    /// The hottest temperature of --method tempering.
+    #[arg(long, default_value_t = 10.0, allow_hyphen_values = true)]
+    pub max_temperature: f64,
+    /// The visible biases at the start: data or zero.
+    #[arg(long, value_enum, default_value_t = BiasInit::Data)]
+    pub visible_bias_init: BiasInit,
     /// Standard deviation of the initial weights.
     #[arg(long, default_value_t = 0.01, allow_hyphen_values = true)]
     pub init_scale: f64,
@@ -106,9 +144,18 @@ pub struct RbmTrainArgs {
     /// AIS runs for the final log-likelihood (0: skip it).
     #[arg(long, default_value_t = 100)]
     pub ais_runs: usize,
-    /// AIS intermediate distributions.
+    /// AIS intermediate distributions (also RAISE's).
     #[arg(long, default_value_t = 10_000)]
     pub ais_betas: usize,
+    /// Reverse-annealing (RAISE) chains run for the low end of the log-likelihood bracket, on
+    /// that many evenly spaced evaluation images, one chain each (0: AIS only).
+    #[arg(long, default_value_t = 200)]
+    pub raise_samples: usize,
+    /// Evaluate the log-likelihood bracket on these images (an MNIST directory's test set,
+    /// an IDX file or a `.npy` array, prepared as the training data) rather than on the
+    /// training images.
+    #[arg(long, value_name = "DIR|FILE")]
+    pub test: Option<PathBuf>,
     /// Wall-clock budget in seconds: training stops after the epoch that spends it and the
     /// parameters reached are written.
     #[arg(long, allow_hyphen_values = true)]
@@ -181,6 +228,11 @@ fn option_names(e: attractor::Error) -> anyhow::Error {
             "momentum" => Some("--momentum"),
             "weight_decay" => Some("--weight-decay"),
             "batch_size" => Some("--batch-size"),
+            n if n.starts_with("learning_rate schedule") => Some("--learning-rate-schedule"),
+            n if n.starts_with("momentum schedule") => Some("--momentum-schedule"),
+            "centering rate" => Some("--centering"),
+            "n_temperatures" => Some("--temperatures"),
+            "max_temperature" => Some("--max-temperature"),
             _ => None,
         },
         _ => None,
@@ -222,11 +274,23 @@ fn run_rbm(args: &RbmTrainArgs) -> Result<Exit> {
         method: match args.method {
             Method::Pcd => CdMethod::Persistent,
             Method::Cd => CdMethod::Contrastive,
+            Method::Tempering => CdMethod::Tempering,
         },
         k: args.cd_k,
         learning_rate: args.learning_rate,
         momentum: args.momentum,
         weight_decay: args.weight_decay,
+        learning_rate_schedule: args
+            .learning_rate_schedule
+            .parse::<PerEpoch>()
+            .context("--learning-rate-schedule")?,
+        momentum_schedule: args
+            .momentum_schedule
+            .parse::<PerEpoch>()
+            .context("--momentum-schedule")?,
+        centering: args.centering.parse::<Centering>().context("--centering")?,
+        temperatures: Ladder::geometric(args.temperatures, args.max_temperature)
+            .map_err(option_names)?,
         batch_size: args.batch_size,
         shuffle: true,
         seed: args.seed,
@@ -262,6 +326,45 @@ fn run_rbm(args: &RbmTrainArgs) -> Result<Exit> {
     attractor::linalg::check_dense_size("--hidden x n_features", args.hidden, n_visible)?;
     let mut rbm =
         Rbm::random(n_visible, args.hidden, args.init_scale, args.seed)?.with_visible(units);
+    if args.visible_bias_init == BiasInit::Data {
+        rbm.init_visible_bias_from_data(data.as_ref())?;
+    }
+    // the evaluation images, prepared as the training images
+    let test = match &args.test {
+        None => None,
+        Some(path) => {
+            let file = if path.is_dir() {
+                ["t10k-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte"]
+                    .iter()
+                    .map(|n| path.join(n))
+                    .find(|p| p.is_file())
+                    .with_context(|| {
+                        format!(
+                            "--test {}: no t10k-images-idx3-ubyte[.gz] in this directory; pass the test images' file",
+                            path.display()
+                        )
+                    })?
+            } else {
+                path.clone()
+            };
+            let mut t = ImageData::read(&file, None).context("--test")?;
+            match args.visible {
+                Visible::Bernoulli if !args.grey => {
+                    t.binarize(args.threshold).context("--threshold")?
+                }
+                Visible::Gaussian => t.standardize(),
+                Visible::Bernoulli => {}
+            }
+            if t.data.nrows() != n_visible {
+                bail!(
+                    "--test {}: images of {} pixels, but the training images have {n_visible}; give test images of the same size",
+                    path.display(),
+                    t.data.nrows()
+                );
+            }
+            Some(t.data)
+        }
+    };
     let mut trainer = CdTrainer::new(&rbm, params).map_err(option_names)?;
     println!(
         "data {}: {n_samples} images of {height} x {width}, {}",
@@ -282,6 +385,7 @@ fn run_rbm(args: &RbmTrainArgs) -> Result<Exit> {
         match args.method {
             Method::Pcd => "PCD",
             Method::Cd => "CD",
+            Method::Tempering => "tempered PCD",
         },
         args.cd_k,
         args.epochs,
@@ -391,6 +495,13 @@ fn run_rbm(args: &RbmTrainArgs) -> Result<Exit> {
         args.hidden,
         units.name()
     );
+    if let Some(rates) = trainer.trainer().rule().swap_rates() {
+        let r: Vec<String> = rates.iter().map(|r| format!("{r:.2}")).collect();
+        println!(
+            "tempering swap rates between neighbouring temperatures: {}",
+            r.join(" ")
+        );
+    }
     if args.ais_runs > 0 && !interrupted {
         let ais = AisParams {
             n_runs: args.ais_runs,
@@ -399,25 +510,58 @@ fn run_rbm(args: &RbmTrainArgs) -> Result<Exit> {
             par,
             ..AisParams::default()
         };
+        let (eval, what) = match &test {
+            Some(t) => (t.as_ref(), "test image"),
+            None => (data.as_ref(), "training image"),
+        };
         let t = Instant::now();
         // SIGINT/SIGTERM stop the estimate too (the model is already written)
-        let (ll, r) = match rbm.log_likelihood_ais(data.as_ref(), &ais, &run_budget) {
-            Err(attractor::Error::Stopped { .. }) => {
-                println!(
-                    "log-likelihood: the AIS estimate was interrupted (the model was written)"
-                );
-                return Ok(Exit::Interrupted);
-            }
-            other => other?,
+        let stopped = || {
+            println!("log-likelihood: the estimate was interrupted (the model was written)");
+            Ok(Exit::Interrupted)
         };
-        println!(
-            "log-likelihood (AIS, {} runs x {} betas, {:.1} s): {ll:.3} nats per training image (log Z = {:.3} ± {:.3})",
-            args.ais_runs,
-            args.ais_betas,
-            t.elapsed().as_secs_f64(),
-            r.log_z,
-            r.std_err
-        );
+        if args.raise_samples == 0 {
+            let (ll, r) = match rbm.log_likelihood_ais(eval, &ais, &run_budget) {
+                Err(attractor::Error::Stopped { .. }) => return stopped(),
+                other => other?,
+            };
+            println!(
+                "log-likelihood (AIS, {} runs x {} betas, {:.1} s): {ll:.3} nats per {what} (log Z = {:.3} ± {:.3}; AIS errs high, add --raise-samples for the low end)",
+                args.ais_runs,
+                args.ais_betas,
+                t.elapsed().as_secs_f64(),
+                r.log_z,
+                r.std_err
+            );
+        } else {
+            let raise = RaiseParams {
+                chains_per_sample: 1,
+                max_samples: Some(args.raise_samples),
+            };
+            let b = match rbm.log_likelihood_bracket(
+                eval,
+                &ais,
+                &raise,
+                Some(data.as_ref()),
+                &run_budget,
+            ) {
+                Err(attractor::Error::Stopped { .. }) => return stopped(),
+                other => other?,
+            };
+            println!(
+                "log-likelihood bracket ({} betas, {:.1} s): [{:.3} ± {:.3} (RAISE, {} images), {:.3} ± {:.3} (AIS, {} runs)] nats per {what}; log Z in [{:.3}, {:.3}]",
+                args.ais_betas,
+                t.elapsed().as_secs_f64(),
+                b.lower,
+                b.lower_std_err,
+                b.raise.per_sample.len(),
+                b.upper,
+                b.upper_std_err,
+                args.ais_runs,
+                b.log_z_lower,
+                b.log_z_upper
+            );
+        }
     }
     Ok(if interrupted {
         Exit::Interrupted

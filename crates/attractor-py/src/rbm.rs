@@ -16,11 +16,12 @@
 use crate::arrays::{count, matrix, par, rows_of, transposed};
 use crate::errors::{bad, err};
 use crate::long_call::{long_call, watched};
-use attractor::learn::contrastive_divergence::{CdMethod, CdParams, CdTrainer};
-use attractor::models::rbm::{AisBase, AisParams, Rbm, VisibleUnits};
+use attractor::learn::contrastive_divergence::{CdMethod, CdParams, CdTrainer, Centering};
+use attractor::models::rbm::{AisBase, AisParams, RaiseParams, Rbm, VisibleUnits};
 use attractor::run::{Budget, Interrupt, Status};
 use attractor::samplers::tempering::ParallelTempering;
 use attractor::samplers::{MarkovSampler, chain_rngs};
+use attractor::schedule::PerEpoch;
 use faer::{Mat, Par};
 use numpy::{PyArray1, PyArray2};
 use pyo3::prelude::*;
@@ -185,11 +186,17 @@ impl PyRbm {
         Ok(())
     }
 
-    /// Start a fresh contrastive-divergence trainer (CD-k, or PCD when `persistent`) with
-    /// these settings, all checked by the library (`CdParams::validate`): zero momentum, no
-    /// chains yet, generators `stream(seed, DYNAMICS + j)`, minibatch orders
-    /// `stream(seed, ORDER + epoch)`.
-    #[pyo3(signature = (persistent=true, k=1, learning_rate=0.1, momentum=0.0, weight_decay=0.0, batch_size=10, shuffle=true, seed=0))]
+    /// Start a fresh trainer with these settings, all checked by the library
+    /// (`CdParams::validate`): `method` `"cd"` (CD-k), `"pcd"` (persistent chains) or
+    /// `"tempering"` (persistent tempered chains over the ladder `temperatures`, or
+    /// `n_temperatures` rungs geometric up to `max_temperature`; 10 up to 10 by default);
+    /// `persistent` picks `"pcd"` or `"cd"` when `method` is `None`. The learning rate and
+    /// momentum move per epoch by `learning_rate_schedule` / `momentum_schedule`
+    /// (`"constant"`, `"linear:END:EPOCHS"`, `"exponential:FACTOR"`, `"inverse:TAU"`,
+    /// `"step:BEFORE:EPOCHS"`); `centering` is `"none"`, `"data[:RATE]"` or
+    /// `"enhanced[:RATE]"`. Zero momentum, no chains yet, generators
+    /// `stream(seed, DYNAMICS + j)`, minibatch orders `stream(seed, ORDER + epoch)`.
+    #[pyo3(signature = (persistent=true, k=1, learning_rate=0.1, momentum=0.0, weight_decay=0.0, batch_size=10, shuffle=true, seed=0, method=None, learning_rate_schedule="constant", momentum_schedule="constant", centering="none", temperatures=None, n_temperatures=None, max_temperature=10.0))]
     #[allow(clippy::too_many_arguments)]
     fn set_trainer(
         &mut self,
@@ -201,13 +208,21 @@ impl PyRbm {
         batch_size: i64,
         shuffle: bool,
         seed: i64,
+        method: Option<&str>,
+        learning_rate_schedule: &str,
+        momentum_schedule: &str,
+        centering: &str,
+        temperatures: Option<Vec<f64>>,
+        n_temperatures: Option<i64>,
+        max_temperature: f64,
     ) -> PyResult<()> {
+        let method = match method {
+            Some(m) => m.parse::<CdMethod>().map_err(err)?,
+            None if persistent => CdMethod::Persistent,
+            None => CdMethod::Contrastive,
+        };
         let params = CdParams {
-            method: if persistent {
-                CdMethod::Persistent
-            } else {
-                CdMethod::Contrastive
-            },
+            method,
             k: usize::try_from(k).map_err(|_| {
                 bad(format!(
                     "cd_k = {k}: give a whole number of Gibbs sweeps >= 1"
@@ -216,6 +231,18 @@ impl PyRbm {
             learning_rate,
             momentum,
             weight_decay,
+            learning_rate_schedule: learning_rate_schedule
+                .parse::<PerEpoch>()
+                .map_err(|e| bad(format!("learning_rate_schedule: {e}")))?,
+            momentum_schedule: momentum_schedule
+                .parse::<PerEpoch>()
+                .map_err(|e| bad(format!("momentum_schedule: {e}")))?,
+            centering: centering.parse::<Centering>().map_err(err)?,
+            temperatures: crate::tempering::ladder_of(
+                temperatures,
+                n_temperatures,
+                max_temperature,
+            )?,
             batch_size: usize::try_from(batch_size).map_err(|_| {
                 bad(format!(
                     "batch_size = {batch_size}: give a whole number of samples >= 1"
@@ -227,6 +254,30 @@ impl PyRbm {
         };
         self.trainer = Some(CdTrainer::new(&self.rbm, params).map_err(err)?);
         Ok(())
+    }
+
+    /// Set the visible bias to the logit of the smoothed data marginals of the rows of `x`
+    /// (`(Σ v + 1)/(n + 2)`; the data mean for Gaussian units), Hinton's recommended start.
+    fn init_visible_bias(&mut self, x: &Bound<'_, PyAny>) -> PyResult<()> {
+        let a = matrix(x, "X", "(n_samples, n_features)")?;
+        let v = transposed(&a)?;
+        self.rbm.init_visible_bias_from_data(v).map_err(err)
+    }
+
+    /// The swap acceptance rates between neighbouring temperatures of tempered training so
+    /// far (`None` for the other methods or before the first update).
+    fn swap_rates(&self) -> Option<Vec<f64>> {
+        self.trainer
+            .as_ref()
+            .and_then(|t| t.trainer().rule().swap_rates())
+    }
+
+    /// The learning rate of the current epoch (`None` without a trainer).
+    #[getter]
+    fn current_learning_rate(&self) -> Option<f64> {
+        self.trainer
+            .as_ref()
+            .map(|t| t.trainer().current_learning_rate())
     }
 
     /// Whether a trainer has been set.
@@ -542,6 +593,115 @@ impl PyRbm {
         d.set_item("std_err", r.std_err)?;
         d.set_item("log_weights", PyArray1::from_vec(py, r.log_weights))?;
         d.set_item("log_z_base", r.log_z_base)?;
+        Ok(d)
+    }
+
+    /// RAISE alone (reverse annealing from every row of `x`, `chains_per_sample` chains each,
+    /// along `n_betas` linear inverse temperatures, base from `base_data` or `x`): a dict with
+    /// `log_likelihood` (the conservative estimate), `std_err`, `per_sample`, `log_z`.
+    #[pyo3(signature = (x, n_betas=10_000, seed=0, base_data=None, chains_per_sample=1))]
+    fn raise_log_likelihood<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+        n_betas: i64,
+        seed: i64,
+        base_data: Option<&Bound<'py, PyAny>>,
+        chains_per_sample: i64,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let params = AisParams {
+            n_betas: count("n_betas", n_betas)?,
+            seed: self::seed("random_state", seed)?,
+            par: self.par,
+            ..AisParams::default()
+        };
+        let m = count("chains_per_sample", chains_per_sample)?;
+        let a = matrix(x, "X", "(n_samples, n_features)")?;
+        let v = transposed(&a)?;
+        let b = match base_data {
+            Some(x) => Some(matrix(x, "base_data", "(n_samples, n_features)")?),
+            None => None,
+        };
+        let base = match &b {
+            Some(b) => Some(transposed(b)?),
+            None => None,
+        };
+        let rbm = &self.rbm;
+        let stop = Interrupt::new();
+        let budget = Budget::new().interrupt(stop.clone());
+        let r = long_call(py, "RAISE", &stop, || {
+            rbm.raise_log_likelihood(v, &params, m, base, &budget)
+        })?;
+        let d = PyDict::new(py);
+        d.set_item("log_likelihood", r.log_likelihood)?;
+        d.set_item("std_err", r.std_err)?;
+        d.set_item("per_sample", PyArray1::from_vec(py, r.per_sample))?;
+        d.set_item("log_z", r.log_z)?;
+        Ok(d)
+    }
+
+    /// The mean test log-likelihood of the rows of `x` as a bracket: RAISE (reverse
+    /// annealing, Burda, Grosse & Salakhutdinov 2015; conservative) below and AIS (optimistic)
+    /// above, along the same `n_betas` linear inverse temperatures, with `n_runs` AIS runs and
+    /// `chains_per_sample` reverse chains on at most `max_samples` evenly spaced rows. The base
+    /// model's bias comes from the rows of `base_data` (the training data) or of `x`. Returns a
+    /// dict: `lower`, `lower_std_err`, `upper`, `upper_std_err`, `log_z_lower`, `log_z_upper`,
+    /// `raise_samples`, `raise_per_sample`.
+    #[pyo3(signature = (x, n_runs=100, n_betas=10_000, seed=0, base_data=None, chains_per_sample=1, max_samples=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn log_likelihood_bracket<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+        n_runs: i64,
+        n_betas: i64,
+        seed: i64,
+        base_data: Option<&Bound<'py, PyAny>>,
+        chains_per_sample: i64,
+        max_samples: Option<i64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let ais = AisParams {
+            n_runs: count("n_runs", n_runs)?,
+            n_betas: count("n_betas", n_betas)?,
+            seed: self::seed("random_state", seed)?,
+            par: self.par,
+            ..AisParams::default()
+        };
+        let raise = RaiseParams {
+            chains_per_sample: count("chains_per_sample", chains_per_sample)?,
+            max_samples: match max_samples {
+                Some(m) => Some(count("max_samples", m)?),
+                None => None,
+            },
+        };
+        let a = matrix(x, "X", "(n_samples, n_features)")?;
+        let v = transposed(&a)?;
+        let b = match base_data {
+            Some(x) => Some(matrix(x, "base_data", "(n_samples, n_features)")?),
+            None => None,
+        };
+        let base = match &b {
+            Some(b) => Some(transposed(b)?),
+            None => None,
+        };
+        let rbm = &self.rbm;
+        let stop = Interrupt::new();
+        let budget = Budget::new().interrupt(stop.clone());
+        let r = long_call(py, "AIS and RAISE", &stop, || {
+            rbm.log_likelihood_bracket(v, &ais, &raise, base, &budget)
+        })?;
+        let d = PyDict::new(py);
+        d.set_item("lower", r.lower)?;
+        d.set_item("lower_std_err", r.lower_std_err)?;
+        d.set_item("upper", r.upper)?;
+        d.set_item("upper_std_err", r.upper_std_err)?;
+        d.set_item("log_z_lower", r.log_z_lower)?;
+        d.set_item("log_z_upper", r.log_z_upper)?;
+        d.set_item("raise_samples", r.raise.per_sample.len())?;
+        d.set_item(
+            "raise_per_sample",
+            PyArray1::from_vec(py, r.raise.per_sample),
+        )?;
         Ok(d)
     }
 

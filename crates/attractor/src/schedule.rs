@@ -341,6 +341,65 @@ impl PerEpoch {
     }
 }
 
+/// The textual form used by the command line and Python: `constant`, `linear:END:EPOCHS`,
+/// `exponential:FACTOR` (or `exp:`), `inverse:TAU` (or `inv:`), `step:BEFORE:EPOCHS`. Values
+/// are checked later, against the base value ([`PerEpoch::validate`]).
+impl std::str::FromStr for PerEpoch {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let forms = "use constant, linear:END:EPOCHS, exponential:FACTOR, inverse:TAU or step:BEFORE:EPOCHS (e.g. linear:0.001:50)";
+        let parts: Vec<&str> = s.trim().split(':').map(str::trim).collect();
+        let num = |i: usize| -> Result<f64> {
+            parts
+                .get(i)
+                .and_then(|x| x.parse::<f64>().ok())
+                .ok_or_else(|| Error::invalid("schedule", s, forms))
+        };
+        let epochs = |i: usize| -> Result<usize> {
+            parts
+                .get(i)
+                .and_then(|x| x.parse::<usize>().ok())
+                .ok_or_else(|| Error::invalid("schedule", s, forms))
+        };
+        let arity = |n: usize| -> Result<()> {
+            if parts.len() == n {
+                Ok(())
+            } else {
+                Err(Error::invalid("schedule", s, forms))
+            }
+        };
+        match parts[0].to_ascii_lowercase().as_str() {
+            "constant" => {
+                arity(1)?;
+                Ok(PerEpoch::Constant)
+            }
+            "linear" => {
+                arity(3)?;
+                Ok(PerEpoch::Linear {
+                    end: num(1)?,
+                    epochs: epochs(2)?,
+                })
+            }
+            "exponential" | "exp" => {
+                arity(2)?;
+                Ok(PerEpoch::Exponential { factor: num(1)? })
+            }
+            "inverse" | "inv" => {
+                arity(2)?;
+                Ok(PerEpoch::InverseTime { tau: num(1)? })
+            }
+            "step" => {
+                arity(3)?;
+                Ok(PerEpoch::Step {
+                    before: num(1)?,
+                    epochs: epochs(2)?,
+                })
+            }
+            _ => Err(Error::invalid("schedule", s, forms)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{PerEpoch, Schedule};
@@ -472,5 +531,34 @@ mod tests {
             .validate("momentum", 0.9, false, Some(1.0))
             .is_ok()
         );
+    }
+
+    #[test]
+    fn per_epoch_parses_its_textual_forms() {
+        let p = |s: &str| s.parse::<PerEpoch>();
+        assert_eq!(p("constant").unwrap(), PerEpoch::Constant);
+        assert_eq!(
+            p("linear:0.001:50").unwrap(),
+            PerEpoch::Linear {
+                end: 0.001,
+                epochs: 50
+            }
+        );
+        assert_eq!(p("exp:0.9").unwrap(), PerEpoch::Exponential { factor: 0.9 });
+        assert_eq!(
+            p("inverse:10").unwrap(),
+            PerEpoch::InverseTime { tau: 10.0 }
+        );
+        assert_eq!(
+            p("step:0.5:5").unwrap(),
+            PerEpoch::Step {
+                before: 0.5,
+                epochs: 5
+            }
+        );
+        for bad in ["", "linear:0.1", "cosine:3", "step:0.5:x", "exp:1:2"] {
+            let e = p(bad).unwrap_err().to_string();
+            assert!(e.contains("linear:END:EPOCHS"), "{bad}: {e}");
+        }
     }
 }

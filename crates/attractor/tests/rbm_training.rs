@@ -11,7 +11,7 @@ use attractor::learn::contrastive_divergence::{
 };
 use attractor::learn::optimizer::{Optimizer, ParamBlocks, direction_blocks};
 use attractor::learn::trainer::{Dataset, Rule};
-use attractor::models::rbm::{AisBase, AisParams, Rbm, RbmGradient, VisibleUnits};
+use attractor::models::rbm::{AisBase, AisParams, RaiseParams, Rbm, RbmGradient, VisibleUnits};
 use attractor::run::Budget;
 use attractor::samplers::tempering::Ladder;
 use attractor::schedule::PerEpoch;
@@ -363,7 +363,16 @@ fn the_raise_ais_bracket_contains_the_exact_likelihood_and_widens_when_short() {
             ..AisParams::default()
         };
         let b = rbm
-            .log_likelihood_bracket(test.as_ref(), &params, 2, None, &Budget::new())
+            .log_likelihood_bracket(
+                test.as_ref(),
+                &params,
+                &RaiseParams {
+                    chains_per_sample: 2,
+                    max_samples: None,
+                },
+                None,
+                &Budget::new(),
+            )
             .unwrap();
         println!(
             "{label} ({n_betas} betas): RAISE {:.3} ± {:.3} <= exact {exact:.3} <= AIS {:.3} ± {:.3}; \

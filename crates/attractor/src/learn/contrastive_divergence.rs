@@ -103,6 +103,47 @@ pub enum Centering {
     },
 }
 
+/// The textual form used by the command line and Python: `none`, `data[:RATE]`,
+/// `enhanced[:RATE]` (rate 0.01 when omitted).
+impl std::str::FromStr for Centering {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let forms = "use none, data[:RATE] or enhanced[:RATE] (e.g. data:0.01)";
+        let (kind, rate) = match s.trim().split_once(':') {
+            Some((k, r)) => (
+                k.trim(),
+                r.trim()
+                    .parse::<f64>()
+                    .map_err(|_| Error::invalid("centering", s, forms))?,
+            ),
+            None => (s.trim(), 0.01),
+        };
+        match kind.to_ascii_lowercase().as_str() {
+            "none" if !s.contains(':') => Ok(Centering::None),
+            "data" => Ok(Centering::Data { rate }),
+            "enhanced" => Ok(Centering::Enhanced { rate }),
+            _ => Err(Error::invalid("centering", s, forms)),
+        }
+    }
+}
+
+/// The textual form used by the command line and Python: `cd`, `pcd`, `tempering` (or `pt`).
+impl std::str::FromStr for CdMethod {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "cd" | "contrastive" => Ok(CdMethod::Contrastive),
+            "pcd" | "persistent" => Ok(CdMethod::Persistent),
+            "tempering" | "pt" => Ok(CdMethod::Tempering),
+            _ => Err(Error::invalid(
+                "method",
+                s,
+                "use cd (CD-k), pcd (persistent chains) or tempering (persistent tempered chains)",
+            )),
+        }
+    }
+}
+
 /// Settings of CD-k / PCD training.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CdParams {
@@ -178,22 +219,6 @@ impl CdParams {
 
     /// Check every setting; the message names the parameter and its valid range.
     pub fn validate(&self) -> Result<()> {
-        self.learning_rate_schedule
-            .validate("learning_rate", self.learning_rate, true, None)?;
-        self.momentum_schedule
-            .validate("momentum", self.momentum, false, Some(1.0))?;
-        match self.centering {
-            Centering::None => {}
-            Centering::Data { rate } | Centering::Enhanced { rate } => {
-                if !(rate.is_finite() && rate > 0.0 && rate <= 1.0) {
-                    return Err(Error::invalid(
-                        "centering rate",
-                        rate,
-                        "the offsets' sliding rate must lie in (0, 1] (e.g. 0.01; 1 uses each minibatch's means)",
-                    ));
-                }
-            }
-        }
         if self.k == 0 {
             return Err(Error::invalid(
                 "k",
@@ -221,6 +246,23 @@ impl CdParams {
                 self.weight_decay,
                 "the weight decay must be finite and >= 0 (e.g. 1e-4)",
             ));
+        }
+        // the schedules around the base values, once those are known to be valid
+        self.learning_rate_schedule
+            .validate("learning_rate", self.learning_rate, true, None)?;
+        self.momentum_schedule
+            .validate("momentum", self.momentum, false, Some(1.0))?;
+        match self.centering {
+            Centering::None => {}
+            Centering::Data { rate } | Centering::Enhanced { rate } => {
+                if !(rate.is_finite() && rate > 0.0 && rate <= 1.0) {
+                    return Err(Error::invalid(
+                        "centering rate",
+                        rate,
+                        "the offsets' sliding rate must lie in (0, 1] (e.g. 0.01; 1 uses each minibatch's means)",
+                    ));
+                }
+            }
         }
         super::trainer::check_batch_size(self.batch_size)
     }

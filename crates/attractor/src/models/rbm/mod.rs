@@ -43,4 +43,4 @@ pub use gibbs::RbmGibbs;
 pub use likelihood::RbmGradient;
 pub use model::{Rbm, VisibleUnits};
 pub use partition::{AisBase, AisParams, AisResult, AisSchedule, MAX_EXACT_UNITS};
-pub use raise::{LikelihoodBracket, RaiseResult};
+pub use raise::{LikelihoodBracket, RaiseParams, RaiseResult};

@@ -664,7 +664,9 @@ impl AisContext<'_> {
 
     /// Whether the budget fired (polled every 16 steps); marks the run stopped.
     fn should_stop(&self, k: usize) -> bool {
-        if k % 16 == 0 && (self.stopped.load(Ordering::Relaxed) || self.clock.check().is_some()) {
+        if k.is_multiple_of(16)
+            && (self.stopped.load(Ordering::Relaxed) || self.clock.check().is_some())
+        {
             self.stopped.store(true, Ordering::Relaxed);
             return true;
         }

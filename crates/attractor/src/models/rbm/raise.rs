@@ -32,7 +32,7 @@ use super::partition::{AisContext, AisParams, AisResult};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 use crate::run::Budget;
-use faer::{MatMut, MatRef};
+use faer::{Mat, MatMut, MatRef};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The result of [`Rbm::raise_log_likelihood`].
@@ -51,14 +51,33 @@ pub struct RaiseResult {
     pub log_z: f64,
 }
 
+/// The settings of RAISE beyond the annealing schedule it shares with AIS ([`AisParams`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RaiseParams {
+    /// Reverse chains per test sample (`≥ 1`; their weights are averaged).
+    pub chains_per_sample: usize,
+    /// Run RAISE on at most this many test samples, evenly spaced (`None`: all).
+    pub max_samples: Option<usize>,
+}
+
+impl Default for RaiseParams {
+    /// One chain per sample, every sample.
+    fn default() -> Self {
+        Self {
+            chains_per_sample: 1,
+            max_samples: None,
+        }
+    }
+}
+
 /// Two estimates of the average test log-likelihood that err in opposite directions: the
 /// RAISE estimate (conservative, low) and the AIS one (optimistic, high), with their standard
 /// errors, and the matching bracket of `log Z`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LikelihoodBracket {
-    /// The RAISE estimate (low end).
+    /// The RAISE estimate (low end): `mean(−F) − log Ẑ_RAISE` over all the test data.
     pub lower: f64,
-    /// Its standard error.
+    /// Its standard error (the spread of the per-sample corrections over the samples RAISE ran on).
     pub lower_std_err: f64,
     /// The AIS estimate `mean(−F) − log Ẑ_AIS` (high end).
     pub upper: f64,
@@ -70,7 +89,7 @@ pub struct LikelihoodBracket {
     pub log_z_upper: f64,
     /// The AIS run.
     pub ais: AisResult,
-    /// The RAISE run.
+    /// The RAISE run (on the samples it ran on).
     pub raise: RaiseResult,
 }
 
@@ -203,30 +222,46 @@ impl Rbm {
     }
 
     /// The average log-likelihood of the columns of `data` as a bracket: AIS's optimistic
-    /// estimate ([`ais_log_z`](Self::ais_log_z) with `params`, its base from `base_data` or
-    /// `data`) above, RAISE's conservative one ([`raise_log_likelihood`](Self::raise_log_likelihood),
-    /// the same schedule, `chains_per_sample` reverse chains per sample) below.
+    /// estimate ([`ais_log_z`](Self::ais_log_z) with `ais`, its base from `base_data` or
+    /// `data`) above, RAISE's conservative one
+    /// ([`raise_log_likelihood`](Self::raise_log_likelihood), the same schedule) below. Both
+    /// are `mean(−F) − log Ẑ` over all of `data`; RAISE's `log Ẑ` (its per-sample estimates
+    /// averaged) may come from an evenly spaced subset of `raise.max_samples` columns, since it
+    /// costs one annealing run per sample and chain, while `F` is exact for every column.
     pub fn log_likelihood_bracket(
         &self,
         data: MatRef<'_, f64>,
-        params: &AisParams,
-        chains_per_sample: usize,
+        ais: &AisParams,
+        raise: &RaiseParams,
         base_data: Option<MatRef<'_, f64>>,
         budget: &Budget,
     ) -> Result<LikelihoodBracket> {
-        let raise =
-            self.raise_log_likelihood(data, params, chains_per_sample, base_data, budget)?;
-        let ais = self.ais_log_z(params, Some(base_data.unwrap_or(data)), budget)?;
-        let upper = self.log_likelihood_given_log_z(data, ais.log_z, params.par)?;
+        self.check_data("test data", data)?;
+        let n = data.ncols();
+        let base = Some(base_data.unwrap_or(data));
+        let m = raise.max_samples.unwrap_or(n).min(n);
+        if m == 0 {
+            return Err(Error::invalid(
+                "max_samples",
+                0,
+                "RAISE needs at least one test sample (e.g. 500, or None for all)",
+            ));
+        }
+        let subset: Mat<f64> = Mat::from_fn(data.nrows(), m, |i, s| data[(i, s * n / m)]);
+        let raised =
+            self.raise_log_likelihood(subset.as_ref(), ais, raise.chains_per_sample, base, budget)?;
+        let forward = self.ais_log_z(ais, base, budget)?;
+        let upper = self.log_likelihood_given_log_z(data, forward.log_z, ais.par)?;
+        let lower = self.log_likelihood_given_log_z(data, raised.log_z, ais.par)?;
         Ok(LikelihoodBracket {
-            lower: raise.log_likelihood,
-            lower_std_err: raise.std_err,
+            lower,
+            lower_std_err: raised.std_err,
             upper,
-            upper_std_err: ais.std_err,
-            log_z_lower: ais.log_z,
-            log_z_upper: raise.log_z,
-            ais,
-            raise,
+            upper_std_err: forward.std_err,
+            log_z_lower: forward.log_z,
+            log_z_upper: raised.log_z,
+            ais: forward,
+            raise: raised,
         })
     }
 }

@@ -325,9 +325,22 @@ fn train_rbm_then_sample() {
     assert_eq!(recon.len(), 4, "{out}");
     assert!(recon[3] < recon[0], "reconstruction error {recon:?}");
     assert!(out.contains("pseudo-likelihood"), "{out}");
+    // the bracket: RAISE (low) and AIS (high), each with its standard error
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("log-likelihood bracket (200 betas"))
+        .unwrap_or_else(|| panic!("{out}"));
     assert!(
-        out.contains("log-likelihood (AIS, 10 runs x 200 betas"),
-        "{out}"
+        line.contains("(RAISE, 200 images)") && line.contains("(AIS, 10 runs)"),
+        "{line}"
+    );
+    let nums: Vec<f64> = line
+        .split(['[', ']', ',', '±', '('])
+        .filter_map(|t| t.trim().parse::<f64>().ok())
+        .collect();
+    assert!(
+        nums.len() >= 4 && nums.iter().all(|x| x.is_finite()),
+        "{line}"
     );
     let (code, _, err) = train(&model("b.safetensors"), "2");
     assert_eq!(code, 0, "{err}");
@@ -496,5 +509,84 @@ fn negative_numbers_are_values_refused_by_name() {
             err.contains(want) && !err.contains("unexpected argument"),
             "{args:?}: {err}"
         );
+    }
+}
+
+/// `attractor train rbm` with the round-two options: tempered chains, schedules, centring and
+/// a separate evaluation set; bad values name their option.
+#[test]
+fn train_rbm_with_tempering_schedules_and_centering() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t.safetensors").display().to_string();
+    let (code, stdout, err) = attractor(&[
+        "train",
+        "rbm",
+        "--data",
+        MNIST,
+        "--count",
+        "200",
+        "--hidden",
+        "8",
+        "--epochs",
+        "3",
+        "--method",
+        "tempering",
+        "--temperatures",
+        "3",
+        "--learning-rate-schedule",
+        "linear:0.01:3",
+        "--momentum",
+        "0.9",
+        "--momentum-schedule",
+        "step:0.5:1",
+        "--centering",
+        "enhanced:0.1",
+        "--test",
+        MNIST,
+        "--ais-runs",
+        "10",
+        "--ais-betas",
+        "100",
+        "--raise-samples",
+        "20",
+        "--out",
+        &out,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("tempered PCD"), "{stdout}");
+    assert!(stdout.contains("tempering swap rates"), "{stdout}");
+    assert!(stdout.contains("nats per test image"), "{stdout}");
+    assert!(stdout.contains("(RAISE, 20 images)"), "{stdout}");
+    for (args, needle) in [
+        (
+            vec!["--learning-rate-schedule", "linear:-1:5"],
+            "--learning-rate-schedule",
+        ),
+        (
+            vec!["--learning-rate-schedule", "cosine"],
+            "--learning-rate-schedule",
+        ),
+        (
+            vec!["--momentum-schedule", "step:2:1"],
+            "--momentum-schedule",
+        ),
+        (vec!["--centering", "data:0"], "--centering"),
+        (vec!["--centering", "middle"], "--centering"),
+        (
+            vec!["--method", "tempering", "--temperatures", "0"],
+            "--temperatures",
+        ),
+        (
+            vec!["--method", "tempering", "--max-temperature", "0.5"],
+            "--max-temperature",
+        ),
+    ] {
+        let mut all = vec![
+            "train", "rbm", "--data", MNIST, "--out", &out, "--epochs", "1",
+        ];
+        all.extend(args.iter().copied());
+        let (code, _, err) = attractor(&all);
+        assert_ne!(code, 0, "{args:?}");
+        assert!(err.contains(needle), "{args:?}: {err}");
     }
 }

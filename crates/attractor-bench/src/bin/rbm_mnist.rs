@@ -12,13 +12,15 @@
 //!   [--temperatures N:TMAX] [--init-bias data|zero] [--seed 0] [--threads 1]
 //!   [--ais-runs 100] [--ais-betas 14500] [--raise-samples 500] [--raise-chains 1] [--no-ais]
 //!   [--exact-pl] [--verbose] [--monitor] [--save FILE] [--load FILE]
+//!   [--write-data DIR [--data-only]]
 //! ```
 //!
 //! Binarisation: `stochastic` sets each pixel to 1 with probability intensity/255, once, from a
 //! fixed seed (the convention of Salakhutdinov & Murray's binarised MNIST); `threshold` at 0.5.
 //! `--verbose` logs each epoch's time, `--monitor` its training pseudo-likelihood and
 //! reconstruction error too (a full pass over the data). `--time` bounds training by wall time (the model reached is kept); `--save` writes the model
-//! (safetensors) after every epoch, so a stopped run loses at most one epoch. `--load` skips
+//! (safetensors) after every epoch, so a stopped run loses at most one epoch. `--write-data` writes the binarised
+//! images as `DIR/train.npy` and `DIR/test.npy` (for peers in Python). `--load` skips
 //! training and evaluates a saved model. With at most 24 hidden units the exact log Z is
 //! printed too.
 
@@ -176,6 +178,24 @@ fn main() -> BoxResult<()> {
         t_read.elapsed().as_secs_f64()
     );
 
+    let dump = get("--write-data", "");
+    if !dump.is_empty() {
+        // the binarised images as (n_images, n_pixels) .npy arrays, for peers in Python
+        for (name, m) in [("train.npy", &data), ("test.npy", &test)] {
+            let flat: Vec<f64> = (0..m.ncols())
+                .flat_map(|j| (0..m.nrows()).map(move |i| m[(i, j)]))
+                .collect();
+            attractor::problems::write_npy(
+                Path::new(&dump).join(name),
+                &[m.ncols(), m.nrows()],
+                &flat,
+            )?;
+        }
+        eprintln!("wrote {dump}/train.npy and {dump}/test.npy");
+        if flag("--data-only") {
+            return Ok(());
+        }
+    }
     let load = get("--load", "");
     let save = get("--save", "");
     let rbm = if load.is_empty() {

@@ -383,6 +383,7 @@ class Rbm:
         shuffle: bool = True,
         seed: int = 0,
         method: Optional[str] = None,
+        n_chains: Optional[int] = None,
         learning_rate_schedule: str = "constant",
         momentum_schedule: str = "constant",
         centering: str = "none",

@@ -120,6 +120,7 @@ class _RBM(_Conventions, _Mixin, _Base):
         n_threads=None,
         strict=True,
         method=None,
+        n_chains=None,
         learning_rate_schedule="constant",
         momentum_schedule="constant",
         centering="none",
@@ -142,6 +143,7 @@ class _RBM(_Conventions, _Mixin, _Base):
         self.n_threads = n_threads
         self.strict = strict
         self.method = method
+        self.n_chains = n_chains
         self.learning_rate_schedule = learning_rate_schedule
         self.momentum_schedule = momentum_schedule
         self.centering = centering
@@ -182,6 +184,9 @@ class _RBM(_Conventions, _Mixin, _Base):
             raise AttractorError(
                 f"visible_bias_init = {self.visible_bias_init!r}: use 'zero' (scikit-learn's "
                 "start) or 'data' (the logit of the data marginals, Hinton's guide)")
+        if self.n_chains is not None:
+            _whole("n_chains", self.n_chains, 1,
+                   "give a whole number of persistent chains >= 1, or None for batch_size")
         if self.n_temperatures is not None:
             _whole("n_temperatures", self.n_temperatures, 1,
                    "give a whole number of temperatures >= 1")
@@ -194,6 +199,7 @@ class _RBM(_Conventions, _Mixin, _Base):
                         [float(t) for t in np.asarray(self.temperatures, dtype=float).ravel()])
         return dict(
             method=self.method,
+            n_chains=None if self.n_chains is None else int(self.n_chains),
             learning_rate_schedule=self.learning_rate_schedule,
             momentum_schedule=self.momentum_schedule,
             centering=self.centering,
@@ -361,8 +367,8 @@ class _RBM(_Conventions, _Mixin, _Base):
     @property
     def v_samples_(self):
         """The persistent chains' visible states (for ``method="tempering"`` their ``T = 1``
-        replicas), ``(batch_size, n_features)``; ``None`` for CD-k or before the first
-        update."""
+        replicas), ``(n_chains, n_features)`` (``n_chains`` defaults to ``batch_size``); ``None``
+        for CD-k or before the first update."""
         return self._model().persistent_chains()
 
     @property
@@ -689,7 +695,8 @@ class BernoulliRBM(_RBM):
     ``persistent`` (PCD; ``False`` for CD-k), ``method`` (``"cd"``, ``"pcd"``, or
     ``"tempering"``: persistent chains with one replica per temperature of the ladder
     ``temperatures`` or ``n_temperatures`` geometric rungs up to ``max_temperature``,
-    Desjardins et al., AISTATS 2010; ``None`` follows ``persistent``), ``momentum`` in
+    Desjardins et al., AISTATS 2010; ``None`` follows ``persistent``), ``n_chains`` (the
+    persistent chains of ``"pcd"``/``"tempering"``; ``None``: ``batch_size``), ``momentum`` in
     ``[0, 1)``, ``weight_decay`` (L2 on ``W``), ``learning_rate_schedule`` and
     ``momentum_schedule`` (per epoch: ``"constant"``, ``"linear:END:EPOCHS"``,
     ``"exponential:FACTOR"``, ``"inverse:TAU"``, ``"step:BEFORE:EPOCHS"``; e.g. Hinton's
@@ -756,6 +763,7 @@ class GaussianBernoulliRBM(_RBM):
         n_threads=None,
         strict=True,
         method=None,
+        n_chains=None,
         learning_rate_schedule="constant",
         momentum_schedule="constant",
         centering="none",
@@ -768,7 +776,7 @@ class GaussianBernoulliRBM(_RBM):
             n_components=n_components, learning_rate=learning_rate, batch_size=batch_size,
             n_iter=n_iter, verbose=verbose, random_state=random_state, cd_k=cd_k,
             persistent=persistent, momentum=momentum, weight_decay=weight_decay,
-            shuffle=shuffle, n_threads=n_threads, strict=strict, method=method,
+            shuffle=shuffle, n_threads=n_threads, strict=strict, method=method, n_chains=n_chains,
             learning_rate_schedule=learning_rate_schedule, momentum_schedule=momentum_schedule,
             centering=centering, visible_bias_init=visible_bias_init,
             n_temperatures=n_temperatures, temperatures=temperatures,

@@ -29,6 +29,7 @@ def model(**kw):
     dict(centering="data:0.05"),
     dict(centering="enhanced:0.05"),
     dict(method="tempering", n_temperatures=4, max_temperature=4.0),
+    dict(method="pcd", n_chains=50),
     dict(momentum=0.9, momentum_schedule="step:0.5:5", learning_rate_schedule="linear:0.01:100"),
     dict(visible_bias_init="data", learning_rate_schedule="inverse:100"),
 ])
@@ -44,6 +45,8 @@ def test_every_training_option_raises_the_exact_likelihood(kw):
         assert m.v_samples_.shape == (20, 8)
     else:
         assert m.swap_rates_ is None
+    if kw.get("n_chains"):
+        assert m.v_samples_.shape == (50, 8)
 
 
 def test_visible_biases_from_the_data_are_the_smoothed_logits():
@@ -101,6 +104,7 @@ def test_sampling_from_the_data_and_bad_settings():
         (dict(method="annealing"), "method = 'annealing'"),
         (dict(visible_bias_init="ones"), "visible_bias_init"),
         (dict(batch_size=0), "batch_size"),
+        (dict(method="pcd", n_chains=0), "n_chains"),
         (dict(learning_rate_schedule=3), "learning_rate_schedule = 3"),
     ]
     for kw, needle in bad:

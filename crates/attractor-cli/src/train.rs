@@ -102,9 +102,12 @@ pub struct RbmTrainArgs {
     /// Passes over the training data.
     #[arg(long, default_value_t = 5)]
     pub epochs: usize,
-    /// Samples per minibatch (also the number of persistent chains).
+    /// Samples per minibatch (also the number of persistent chains unless --chains).
     #[arg(long, default_value_t = 10)]
     pub batch_size: usize,
+    /// Persistent chains of --method pcd / tempering (default: --batch-size).
+    #[arg(long, value_name = "N")]
+    pub chains: Option<usize>,
     /// Learning rate η.
     #[arg(long, default_value_t = 0.1, allow_hyphen_values = true)]
     pub learning_rate: f64,
@@ -228,6 +231,7 @@ fn option_names(e: attractor::Error) -> anyhow::Error {
             "momentum" => Some("--momentum"),
             "weight_decay" => Some("--weight-decay"),
             "batch_size" => Some("--batch-size"),
+            "n_chains" => Some("--chains"),
             n if n.starts_with("learning_rate schedule") => Some("--learning-rate-schedule"),
             n if n.starts_with("momentum schedule") => Some("--momentum-schedule"),
             "centering rate" => Some("--centering"),
@@ -292,6 +296,7 @@ fn run_rbm(args: &RbmTrainArgs) -> Result<Exit> {
         temperatures: Ladder::geometric(args.temperatures, args.max_temperature)
             .map_err(option_names)?,
         batch_size: args.batch_size,
+        n_chains: args.chains,
         shuffle: true,
         seed: args.seed,
         par,

@@ -188,7 +188,7 @@ impl PyRbm {
 
     /// Start a fresh trainer with these settings, all checked by the library
     /// (`CdParams::validate`): `method` `"cd"` (CD-k), `"pcd"` (persistent chains) or
-    /// `"tempering"` (persistent tempered chains over the ladder `temperatures`, or
+    /// `"tempering"` (`n_chains` persistent tempered chains, `None` for `batch_size`, over the ladder `temperatures`, or
     /// `n_temperatures` rungs geometric up to `max_temperature`; 10 up to 10 by default);
     /// `persistent` picks `"pcd"` or `"cd"` when `method` is `None`. The learning rate and
     /// momentum move per epoch by `learning_rate_schedule` / `momentum_schedule`
@@ -196,7 +196,7 @@ impl PyRbm {
     /// `"step:BEFORE:EPOCHS"`); `centering` is `"none"`, `"data[:RATE]"` or
     /// `"enhanced[:RATE]"`. Zero momentum, no chains yet, generators
     /// `stream(seed, DYNAMICS + j)`, minibatch orders `stream(seed, ORDER + epoch)`.
-    #[pyo3(signature = (persistent=true, k=1, learning_rate=0.1, momentum=0.0, weight_decay=0.0, batch_size=10, shuffle=true, seed=0, method=None, learning_rate_schedule="constant", momentum_schedule="constant", centering="none", temperatures=None, n_temperatures=None, max_temperature=10.0))]
+    #[pyo3(signature = (persistent=true, k=1, learning_rate=0.1, momentum=0.0, weight_decay=0.0, batch_size=10, shuffle=true, seed=0, method=None, n_chains=None, learning_rate_schedule="constant", momentum_schedule="constant", centering="none", temperatures=None, n_temperatures=None, max_temperature=10.0))]
     #[allow(clippy::too_many_arguments)]
     fn set_trainer(
         &mut self,
@@ -209,6 +209,7 @@ impl PyRbm {
         shuffle: bool,
         seed: i64,
         method: Option<&str>,
+        n_chains: Option<i64>,
         learning_rate_schedule: &str,
         momentum_schedule: &str,
         centering: &str,
@@ -248,6 +249,14 @@ impl PyRbm {
                     "batch_size = {batch_size}: give a whole number of samples >= 1"
                 ))
             })?,
+            n_chains: match n_chains {
+                Some(c) => Some(usize::try_from(c).map_err(|_| {
+                    bad(format!(
+                        "n_chains = {c}: give a whole number of chains >= 1"
+                    ))
+                })?),
+                None => None,
+            },
             shuffle,
             seed: self::seed("random_state", seed)?,
             par: self.par,

@@ -253,6 +253,14 @@ fn centred_enhanced_and_tempered_training_raise_the_exact_log_likelihood() {
             },
         ),
         (
+            "pcd, 50 chains",
+            CdParams {
+                method: CdMethod::Persistent,
+                n_chains: Some(50),
+                ..CdParams::default()
+            },
+        ),
+        (
             "tempered",
             CdParams {
                 method: CdMethod::Tempering,
@@ -266,6 +274,9 @@ fn centred_enhanced_and_tempered_training_raise_the_exact_log_likelihood() {
         let (before, after, t) = train_exact(&mut rbm, &data, params, 100);
         println!("{name}: exact log-likelihood {before:.3} -> {after:.3}");
         assert!(after > before + 1.0, "{name}: {before} -> {after}");
+        if name == "pcd, 50 chains" {
+            assert_eq!(t.persistent_chains().unwrap().ncols(), 50);
+        }
         if name == "tempered" {
             let rates = t.trainer().rule().swap_rates().unwrap();
             println!("swap rates {rates:?}");
@@ -432,6 +443,15 @@ fn bad_round_two_settings_are_refused_with_their_names() {
         ..CdParams::default()
     });
     assert!(e.contains("batch_size"), "{e}");
+    let e = err(CdParams {
+        method: CdMethod::Persistent,
+        n_chains: Some(0),
+        ..CdParams::default()
+    });
+    assert!(
+        e.contains("n_chains") && e.contains("at least one chain"),
+        "{e}"
+    );
     let e = Ladder::new(vec![1.0, 3.0, 2.0]).unwrap_err().to_string();
     assert!(
         e.contains("temperatures[2]") && e.contains("increasing"),

@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! rbm_mnist [--mnist DIR] [--images 60000] [--test-images 10000] [--binarize stochastic|threshold]
-//!   [--hidden 500] [--epochs 20] [--time SECONDS] [--batch 100] [--method cd|pcd|pt] [--k 1]
+//!   [--hidden 500] [--epochs 20] [--time SECONDS] [--batch 100] [--chains N] [--method cd|pcd|pt] [--k 1]
 //!   [--lr 0.05] [--lr-schedule constant|linear:END|exp:FACTOR|inv:TAU] [--momentum 0.9]
 //!   [--momentum-warmup 0.5:5] [--weight-decay 2e-4] [--centering none|data:RATE|enhanced:RATE]
 //!   [--temperatures N:TMAX] [--init-bias data|zero] [--seed 0] [--threads 1]
@@ -214,6 +214,10 @@ fn main() -> BoxResult<()> {
             centering,
             temperatures,
             batch_size: batch,
+            n_chains: match get("--chains", "0").parse::<usize>()? {
+                0 => None,
+                c => Some(c),
+            },
             seed,
             par,
             ..CdParams::default()

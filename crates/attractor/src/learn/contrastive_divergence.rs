@@ -170,6 +170,10 @@ pub struct CdParams {
     /// Samples per minibatch (the last one of an epoch may be smaller), at least 1; also the
     /// number of persistent chains of PCD.
     pub batch_size: usize,
+    /// The persistent chains of PCD and of tempered training (`None`: `batch_size`, as
+    /// Tieleman 2008 and scikit-learn), at least 1; more chains average the model statistics
+    /// over more states per update. Ignored by CD-k (one chain per sample).
+    pub n_chains: Option<usize>,
     /// Shuffle the samples every epoch (else take them in order).
     pub shuffle: bool,
     /// The seed of the shuffles and chains.
@@ -193,6 +197,7 @@ impl Default for CdParams {
             centering: Centering::None,
             temperatures: Self::default_ladder(),
             batch_size: 10,
+            n_chains: None,
             shuffle: true,
             seed: 0,
             par: Par::Seq,
@@ -263,6 +268,16 @@ impl CdParams {
                     ));
                 }
             }
+        }
+        if let Some(c) = self.n_chains {
+            if c == 0 {
+                return Err(Error::invalid(
+                    "n_chains",
+                    0,
+                    "persistent training needs at least one chain (None uses batch_size)",
+                ));
+            }
+            crate::linalg::check_dense_size("persistent chains", c, 1)?;
         }
         super::trainer::check_batch_size(self.batch_size)
     }
@@ -389,7 +404,7 @@ impl ContrastiveDivergence {
         let mut rule = Self {
             method: params.method,
             k: params.k,
-            n_persistent: params.batch_size,
+            n_persistent: params.n_chains.unwrap_or(params.batch_size),
             seed: params.seed,
             par: params.par,
             n_visible: rbm.n_visible(),

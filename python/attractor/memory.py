@@ -197,7 +197,7 @@ class _Memory(_Conventions, Rebuilt, _Mixin, _Base):
             When ``X`` is not a non-empty 2-D array.
         attractor.NonFiniteError
             When ``X`` holds NaN or inf.
-        attractor.ParameterError
+        attractor.AttractorError
             When a constructor parameter is out of its range (an unknown ``rule``, ``update``
             or ``separation``).
         """

@@ -253,7 +253,7 @@ def maxcut(graph, time=None, rounds=None, seed=0, replicas=None, n_threads=None,
         On Ctrl-C with ``strict=True``, with the best cut so far.
     attractor.NotConverged
         With ``strict=True``, when ``time`` ends before the first round.
-    attractor.ParameterError
+    attractor.AttractorError
         When ``solver`` is unknown, or ``progress``/``params`` are given to another solver.
     attractor.FileFormatError
         When a G-set file cannot be parsed.

@@ -556,12 +556,9 @@ class EquilibriumPropagationClassifier(_EnergyClassifier):
         The class labels.
     n_features_in_ : int
         The number of features.
-    coefs_ : list of ndarray
-        The weights ``W_k`` as ``(d_k, d_{k+1})`` arrays, input first.
-    intercepts_ : list of ndarray
-        The biases ``b_1 ... b_L``.
     report_ : dict
-        The last training's report.
+        The last training's report (the parameters are the properties ``coefs_`` and
+        ``intercepts_``).
 
     Examples
     --------
@@ -641,7 +638,7 @@ class ContrastiveHebbianClassifier(_EnergyClassifier):
 
     Attributes
     ----------
-    classes_, n_features_in_, coefs_, intercepts_, report_
+    classes_, n_features_in_, report_
         As for :class:`EquilibriumPropagationClassifier`.
 
     Examples

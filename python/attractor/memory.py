@@ -130,10 +130,27 @@ class _Conventions(_Checked):
     _feature_names_out = None
 
     def get_feature_names_out(self, input_features=None):
-        """The names of ``transform``'s output columns (so that ``set_output(transform=
-        "pandas")`` gives a DataFrame): the input's names for a memory (its output lives in
-        the input's space; ``feature_names_in_`` or ``x0, x1, ...``), ``<classname>0,
-        <classname>1, ...`` for a coder or an RBM (one per atom or hidden unit)."""
+        """The names of ``transform``'s output columns.
+
+        So that ``set_output(transform="pandas")`` gives a DataFrame.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            The input's names (checked against ``feature_names_in_`` when fitted with names).
+
+        Returns
+        -------
+        names : ndarray of str objects
+            The input's names for a memory (its output lives in the input's space;
+            ``input_features``, ``feature_names_in_`` or ``x0, x1, ...``), ``<classname>0,
+            <classname>1, ...`` for a coder or an RBM (one per atom or hidden unit).
+
+        Raises
+        ------
+        attractor.AttractorError
+            When ``input_features`` has the wrong length or differs from the fit's names.
+        """
         if not self.__sklearn_is_fitted__():
             raise not_fitted(self)
         n = self.n_features_in_

@@ -378,10 +378,12 @@ class _Sampler:
 
     @property
     def parameters(self):
+        """dimod's ``parameters``: every keyword of ``sample_ising`` beyond ``h`` and ``J``."""
         return {k: [] for k in self._params}
 
     @property
     def properties(self):
+        """dimod's ``properties``: the sampler's ``description`` and the package ``version``."""
         return {"description": self._description, "version": _attractor.__version__}
 
     def __reduce__(self):

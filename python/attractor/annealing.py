@@ -242,6 +242,35 @@ if dimod is not None:
         def sample_ising(self, h, J, seed=0, num_reads=16, num_sweeps=1000, beta_range=None,
                          num_rounds=None, time_limit=None, n_threads=None, strict=True,
                          num_threads=UNSET, **kwargs):
+            """Anneal ``E(s) = sum h_i s_i + sum J_ij s_i s_j``.
+
+            Parameters
+            ----------
+            h : dict or list
+                The fields, by variable (a list: by index).
+            J : dict
+                The couplings, by pair of variables.
+            seed, num_reads, num_sweeps, beta_range, num_rounds, time_limit, n_threads
+                As for :func:`~attractor.anneal_ising_arrays` (``num_threads`` is the
+                deprecated spelling of ``n_threads``).
+            strict : bool, default=True
+                ``False``: Ctrl-C or a time limit spent before the first round return the
+                sample set with ``info["status"]`` instead of raising.
+            **kwargs
+                Other keywords are dropped with dimod's warning.
+
+            Returns
+            -------
+            sampleset : dimod.SampleSet
+                The reads, lowest energy first.
+
+            Raises
+            ------
+            attractor.Interrupted
+                On Ctrl-C with ``strict=True``.
+            attractor.NotConverged
+                With ``strict=True``, when ``time_limit`` ends before the first round.
+            """
             self.remove_unknown_kwargs(**kwargs)
             th = n_threads_arg(n_threads, "AnnealingSampler.sample_ising", num_threads=num_threads)
             labels, n, linear, i, j, bq = _ising_arrays(h, J)
@@ -282,6 +311,37 @@ if dimod is not None:
                          dt=None, c0=None, num_rounds=None, time_limit=None, n_threads=None,
                          heating=0.0, num_steps_first=1000, strict=True, num_threads=UNSET,
                          **kwargs):
+            """Sample ``E(s) = sum h_i s_i + sum J_ij s_i s_j`` by simulated bifurcation.
+
+            Parameters
+            ----------
+            h : dict or list
+                The fields, by variable (a list: by index).
+            J : dict
+                The couplings, by pair of variables.
+            seed, num_agents, num_steps, variant, dt, c0, num_rounds, time_limit
+                As for :func:`~attractor.bifurcate_ising_arrays`.
+            n_threads, heating, num_steps_first
+                As for :func:`~attractor.bifurcate_ising_arrays` (``num_threads`` is the
+                deprecated spelling of ``n_threads``).
+            strict : bool, default=True
+                ``False``: Ctrl-C or a time limit spent before the first round return the
+                sample set with ``info["status"]`` instead of raising.
+            **kwargs
+                Other keywords are dropped with dimod's warning.
+
+            Returns
+            -------
+            sampleset : dimod.SampleSet
+                The reads, lowest energy first.
+
+            Raises
+            ------
+            attractor.Interrupted
+                On Ctrl-C with ``strict=True``.
+            attractor.NotConverged
+                With ``strict=True``, when ``time_limit`` ends before the first round.
+            """
             self.remove_unknown_kwargs(**kwargs)
             th = n_threads_arg(n_threads, "SimulatedBifurcationSampler.sample_ising",
                                num_threads=num_threads)

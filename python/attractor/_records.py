@@ -84,15 +84,35 @@ class Rebuilt:
 
 @dataclass(eq=False, repr=False)
 class Recall(ArrayRecord):
-    """What recalling every row of ``X`` gave (``recall(X)`` of a memory): ``states``
-    (``(n_queries, n_features)``, the state each query reached: its fixed point when the run
-    converged), ``status`` (one name per query: ``"fixed point"``, ``"two-cycle"``,
-    ``"converged"``, ``"max steps"``, ``"end time"``; ``"integrated"`` for the oscillator
-    memory, which runs to ``t_end`` without a convergence test; ``"not run"`` for the queries
-    after a Ctrl-C, whose rows hold the queries as given), ``n_steps`` (updates or integration steps
-    per query; 0 when unknown), ``energy`` (each final state's energy; NaN when not computed),
-    ``interrupted`` (Ctrl-C stopped the recall) and ``phases`` (the oscillator memory's final
-    phases, else ``None``)."""
+    """What recalling every row of ``X`` gave (``recall(X)`` of a memory).
+
+    Attributes
+    ----------
+    states : ndarray of shape (n_queries, n_features)
+        The state each query reached: its fixed point when the run converged.
+    status : list of str
+        One name per query: ``"fixed point"``, ``"two-cycle"``, ``"converged"``, ``"max
+        steps"``, ``"end time"``; ``"integrated"`` for the oscillator memory, which runs to
+        ``t_end`` without a convergence test; ``"not run"`` for the queries after a Ctrl-C,
+        whose rows hold the queries as given.
+    n_steps : ndarray of shape (n_queries,)
+        Updates or integration steps per query (0 when unknown).
+    energy : ndarray of shape (n_queries,)
+        Each final state's energy (NaN when not computed).
+    interrupted : bool
+        Whether Ctrl-C stopped the recall.
+    phases : ndarray of shape (n_queries, n_features) or None
+        The oscillator memory's final phases, else ``None``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import attractor
+    >>> X = np.array([[1.0, -1.0, 1.0, -1.0, 1.0, -1.0]])
+    >>> rec = attractor.ClassicalHopfield(random_state=0).fit(X).recall(X)
+    >>> rec.status, rec.converged, rec.n_unconverged
+    (['fixed point'], True, 0)
+    """
 
     states: np.ndarray
     status: list

@@ -41,19 +41,67 @@ def _states(x):
 
 class _Flow:
     def field(self, x):
-        """The vector field at one state (1-D) or at every row of a 2-D array."""
+        """The vector field at one state or at every row of a 2-D array.
+
+        Parameters
+        ----------
+        x : array-like of shape (d,) or (n_states, d)
+            One state, or states as rows.
+
+        Returns
+        -------
+        field : ndarray of shape (d,) or (n_states, d)
+            ``dx/dt`` at each state.
+        """
         rows, one = _states(x)
         out = self._net.field(rows)
         return out[0] if one else out
 
     def kkt_residual(self, x):
-        """The optimality residual at ``x`` (0 exactly at the solutions)."""
+        """The optimality (KKT) residual at ``x``.
+
+        Parameters
+        ----------
+        x : array-like of shape (d,)
+            A state.
+
+        Returns
+        -------
+        residual : float
+            0 exactly at the solutions.
+        """
         return self._net.kkt_residual(as_float_array(x, "x", 1))
 
 
 class BoxQP(_Flow):
-    """The box-constrained QP as a proximal network; ``gamma`` defaults to ``1/L`` (``L`` the
-    largest eigenvalue of ``W``), ``tau`` to 1.
+    """The box-constrained QP as a proximal network.
+
+    ``min 1/2 x^T W x + c^T x  s.t.  lower <= x <= upper`` (``W`` symmetric positive
+    semidefinite) by ``tau dx/dt = -x + clip(x - gamma (W x + c))`` (Gokhale, Davydov & Bullo,
+    arXiv:2409.10664), whose objective never increases and which contracts with rate
+    ``(1 - max(|1 - gamma rho|, |1 - gamma L|)) / tau`` when the smallest eigenvalue ``rho``
+    of ``W`` is positive.
+
+    Parameters
+    ----------
+    weights : array-like of shape (n, n)
+        ``W``.
+    linear : array-like of shape (n,)
+        ``c``.
+    lower, upper : array-like of shape (n,)
+        The box.
+    gamma : float or None, default=None
+        The proximal step (default ``1/L``, ``L`` the largest eigenvalue of ``W``).
+    tau : float, default=1.0
+        The time constant.
+
+    Raises
+    ------
+    attractor.ShapeError
+        When the shapes disagree.
+    attractor.ParameterError
+        When ``W`` is not symmetric positive semidefinite, ``lower > upper`` somewhere, or
+        ``gamma``/``tau`` is not positive.
 
     Examples
     --------
@@ -73,31 +121,106 @@ class BoxQP(_Flow):
 
     @property
     def dim(self):
+        """The number of variables ``n``."""
         return self._net.dim
 
     @property
     def gamma(self):
+        """The proximal step in use."""
         return self._net.gamma
 
     def contraction_rate(self):
-        """The network's contraction rate when ``W`` is positive definite, else ``None``."""
+        """The network's contraction rate when ``W`` is positive definite.
+
+        Returns
+        -------
+        rate : float or None
+            ``(1 - max(|1 - gamma rho|, |1 - gamma L|)) / tau``, or ``None`` when it is not
+            positive.
+        """
         return self._net.contraction_rate()
 
     def objective(self, x):
-        """``1/2 x^T W x + c^T x``."""
+        """The objective ``1/2 x^T W x + c^T x``.
+
+        Parameters
+        ----------
+        x : array-like of shape (n,)
+            A point.
+
+        Returns
+        -------
+        value : float
+            The objective.
+        """
         return self._net.objective(as_float_array(x, "x", 1))
 
     def run(self, x0, strict=True, **options):
-        """Integrate from ``x0`` (options of :meth:`HopfieldNetwork.run`, plus
-        ``states_every``/``max_states`` for the trajectory); the traced energy is the
-        objective. ``strict`` as in :meth:`HopfieldNetwork.run`."""
+        """Integrate from ``x0``; the traced energy is the objective.
+
+        Parameters
+        ----------
+        x0 : array-like of shape (n,)
+            The initial state.
+        strict : bool, default=True
+            As in :meth:`HopfieldNetwork.run`.
+        **options
+            The options of :meth:`HopfieldNetwork.run` (with ``states_every``/``max_states``
+            for the trajectory).
+
+        Returns
+        -------
+        solution : attractor.Solution
+            The run's result.
+
+        Raises
+        ------
+        attractor.NotConverged
+            With ``strict=True``, when the run stopped before its steady state.
+        """
         return _run(self._net, x0, "x0", strict, options)
 
 
 class PiPgd(_Flow):
-    """The equality-constrained LASSO by PI-PGD on the state ``z = (x, xi)`` (``n + m``
-    entries); ``lam`` the l1 weight, ``k_p``/``k_i`` the controller gains, ``gamma`` the step
-    (default ``1/L``)."""
+    """The equality-constrained LASSO by PI-PGD on the state ``z = (x, xi)``.
+
+    ``min 1/2 x^T W x + lam ||x||_1  s.t.  A x = b`` by proximal gradient dynamics with a
+    proportional-integral controller on the multipliers (Centorrino, Rossi, Russo & Bullo,
+    arXiv:2503.15093)::
+
+        dx/dt = -x + soft_{gamma lam}(x - gamma (W x + A^T nu)),
+        dxi/dt = A x - b,    nu = k_p (A x - b) + k_i xi,
+
+    with ``soft_t(v) = sign(v) max(|v| - t, 0)``. A primal-dual flow: the traced objective may
+    rise while the controller enforces ``A x = b``; :meth:`kkt_residual` measures progress.
+
+    Parameters
+    ----------
+    weights : array-like of shape (n, n)
+        ``W``, symmetric positive semidefinite.
+    A : array-like of shape (m, n)
+        The constraints, of full row rank.
+    b : array-like of shape (m,)
+        The right-hand side.
+    lam : float, default=1.0
+        The l1 weight.
+    k_p, k_i : float, default=20.0
+        The controller gains.
+    gamma : float or None, default=None
+        The step (default ``1/L``, ``L`` the largest eigenvalue of ``W``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attractor import PiPgd
+    >>> pi = PiPgd(np.eye(2), np.array([[1.0, 1.0]]), [1.0], lam=0.1)
+    >>> sol = pi.run(stepper="rk4", dt=0.01, t_end=20.0, steady=None)
+    >>> x, nu = pi.split(sol.state)
+    >>> x.round(4), nu.round(4)
+    (array([0.5, 0.5]), array([-0.6]))
+    >>> bool(pi.constraint_residual(sol.state) < 1e-8)
+    True
+    """
 
     def __init__(self, weights, A, b, lam=1.0, k_p=20.0, k_i=20.0, gamma=None):
         self._net = _attractor.PiPgd(
@@ -107,30 +230,88 @@ class PiPgd(_Flow):
 
     @property
     def n_vars(self):
+        """The number of variables ``n``."""
         return self._net.n_vars
 
     @property
     def n_constraints(self):
+        """The number of constraints ``m``."""
         return self._net.n_constraints
 
     @property
     def dim(self):
+        """The size ``n + m`` of the state ``z``."""
         return self._net.dim
 
     def split(self, z):
-        """``(x, nu)``: the variables and the multipliers of a state ``z``."""
+        """The variables and the multipliers of a state ``z = (x, xi)``.
+
+        Parameters
+        ----------
+        z : array-like of shape (n + m,)
+            A state.
+
+        Returns
+        -------
+        x : ndarray of shape (n,)
+            The variables.
+        nu : ndarray of shape (m,)
+            The multipliers ``k_p (A x - b) + k_i xi``.
+        """
         return self._net.split(as_float_array(z, "z", 1))
 
     def constraint_residual(self, z):
-        """``||A x - b||`` at the state ``z``."""
+        """The constraint violation ``||A x - b||_2`` at the state ``z``.
+
+        Parameters
+        ----------
+        z : array-like of shape (n + m,)
+            A state.
+
+        Returns
+        -------
+        residual : float
+            The violation.
+        """
         return self._net.constraint_residual(as_float_array(z, "z", 1))
 
     def objective(self, x):
-        """``1/2 x^T W x + lam ||x||_1``."""
+        """The objective ``1/2 x^T W x + lam ||x||_1``.
+
+        Parameters
+        ----------
+        x : array-like of shape (n,)
+            The variables.
+
+        Returns
+        -------
+        value : float
+            The objective.
+        """
         return self._net.objective(as_float_array(x, "x", 1))
 
     def run(self, z0=None, strict=True, **options):
-        """Integrate from ``z0`` (default zeros) with the options of
-        :meth:`HopfieldNetwork.run`."""
+        """Integrate from ``z0`` with the options of :meth:`HopfieldNetwork.run`.
+
+        Parameters
+        ----------
+        z0 : array-like of shape (n + m,) or None, default=None
+            The initial state (default zeros).
+        strict : bool, default=True
+            As in :meth:`HopfieldNetwork.run`.
+        **options
+            The options of :meth:`HopfieldNetwork.run`.
+
+        Returns
+        -------
+        solution : attractor.Solution
+            The run's result.
+
+        Raises
+        ------
+        attractor.NotConverged
+            With ``strict=True``, when the run stopped before its steady state (or
+            ``t_end``).
+        """
         z = np.zeros(self.dim) if z0 is None else z0
         return _run(self._net, z, "z0", strict, options)

@@ -74,6 +74,11 @@ def certify_contraction(
     tau : float
         The time constant (> 0); the rate is per unit time.
 
+    Returns
+    -------
+    certificate : attractor.ContractionCertificate
+        The best certified rate, its norm and weights.
+
     Raises
     ------
     AttractorError

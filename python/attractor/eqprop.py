@@ -270,12 +270,34 @@ class _EnergyClassifier(_Checked, _Classifier, _Base):
     # ------------------------------------------------------------------ training
 
     def fit(self, X, y):
-        """Train a new network on the rows of ``X`` and labels ``y`` for ``max_iter`` epochs of
-        minibatches of ``batch_size`` (shuffled each epoch), from Glorot-uniform weights drawn
-        from ``random_state``. Sets ``classes_``, ``n_features_in_`` and ``report_``
-        (``n_epochs``, ``n_updates``, ``elapsed``, ``status``; per epoch ``train_error``, the
-        free phase's misclassification rate). Ctrl-C stops between minibatches and raises
-        :class:`~attractor.Interrupted` (``result``: this estimator, parameters reached)."""
+        """Train a new network on the rows of ``X`` and labels ``y``.
+
+        ``max_iter`` epochs of minibatches of ``batch_size`` (shuffled each epoch), from
+        Glorot-uniform weights drawn from ``random_state``. Sets ``classes_``,
+        ``n_features_in_`` and ``report_`` (``n_epochs``, ``n_updates``, ``elapsed``,
+        ``status``; per epoch ``train_error``, the free phase's misclassification rate).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs.
+        y : array-like of shape (n_samples,)
+            The class labels.
+
+        Returns
+        -------
+        self : object
+            The trained classifier.
+
+        Raises
+        ------
+        attractor.Interrupted
+            On Ctrl-C (between minibatches) with ``strict=True`` (``result``: this
+            estimator, parameters reached).
+        attractor.AttractorError
+            When a parameter is out of its range, ``y`` is not class labels, or the run
+            diverged with ``strict=True``.
+        """
         seed = self._check_params()
         self._remember_feature_names(X)
         X = _as_rows(X, "X")
@@ -309,14 +331,30 @@ class _EnergyClassifier(_Checked, _Classifier, _Base):
         return self
 
     def partial_fit(self, X, y, classes=None):
-        """One pass over the rows of ``X`` in their order, in minibatches of ``batch_size``
-        (one parameter update each), continuing the trainer's momentum (scikit-learn's
-        ``partial_fit``, as ``MLPClassifier`` has it). The first call (on an unfitted
-        estimator) fixes ``classes_``: pass ``classes`` there (all labels that will occur), or
-        the labels of ``y`` are taken. With ``persistent``, the free phase of row ``i`` of a
-        minibatch starts from the state row ``i`` of the previous minibatch of that size
-        reached (a warm start; exact persistence when the same minibatches recur). A network
-        that was unpickled has no trainer: a fresh one starts (zero momentum)."""
+        """One pass over the rows of ``X`` in their order, in minibatches of ``batch_size``.
+
+        One parameter update per minibatch, continuing the trainer's momentum
+        (scikit-learn's ``partial_fit``, as ``MLPClassifier`` has it). With ``persistent``,
+        the free phase of row ``i`` of a minibatch starts from the state row ``i`` of the
+        previous minibatch of that size reached (a warm start; exact persistence when the
+        same minibatches recur). A network that was unpickled has no trainer: a fresh one
+        starts (zero momentum).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs.
+        y : array-like of shape (n_samples,)
+            The class labels.
+        classes : array-like or None, default=None
+            All labels that will occur, on the first call (on an unfitted estimator: it
+            fixes ``classes_``); otherwise the labels of ``y`` are taken.
+
+        Returns
+        -------
+        self : object
+            The updated classifier.
+        """
         seed = self._check_params()
         if not self.__sklearn_is_fitted__():
             self._remember_feature_names(X)
@@ -349,28 +387,75 @@ class _EnergyClassifier(_Checked, _Classifier, _Base):
         return net.predict_outputs(X, int(self.predict_steps), float(self.epsilon))
 
     def decision_function(self, X):
-        """The output layer ``s_L`` at the free equilibrium of every row of ``X``,
-        ``(n_samples, n_classes)``; with two classes (scikit-learn's convention) the margin
-        ``s_L[1] − s_L[0]``, ``(n_samples,)``, positive for ``classes_[1]``."""
+        """The output layer ``s_L`` at the free equilibrium of every row of ``X``.
+
+        Relaxed from zero by ``predict_steps`` steps of size ``epsilon``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_classes) or (n_samples,)
+            ``s_L``; with two classes (scikit-learn's convention) the margin
+            ``s_L[1] - s_L[0]``, positive for ``classes_[1]``.
+        """
         out = self._outputs(X)
         return out[:, 1] - out[:, 0] if out.shape[1] == 2 else out
 
     def predict(self, X):
-        """The class of the most active output unit of every row of ``X`` (ties go to the
-        first class)."""
+        """The class of the most active output unit of every row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            The predicted classes (ties go to the first class).
+        """
         out = self._outputs(X)
         return self.classes_[np.argmax(out, axis=1)]
 
     def predict_proba(self, X):
-        """Class probabilities ``softmax(s_L)`` of the output layer (with
-        ``cost="cross-entropy"`` the readout the network is trained through). Softmax is
-        monotone in the outputs, so the most probable class is always ``predict``'s and, with
-        two classes, ``predict_proba[:, 1]`` ranks rows as ``decision_function`` does."""
+        """Class probabilities ``softmax(s_L)`` of the output layer.
+
+        With ``cost="cross-entropy"`` this is the readout the network is trained through.
+        Softmax is monotone in the outputs, so the most probable class is always
+        :meth:`predict`'s and, with two classes, ``predict_proba[:, 1]`` ranks rows as
+        :meth:`decision_function` does.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The probabilities, in the order of ``classes_``.
+        """
         out = self._outputs(X)
         z = np.exp(out - out.max(axis=1, keepdims=True))
         return z / z.sum(axis=1, keepdims=True)
 
     def predict_log_proba(self, X):
+        """The logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            ``log softmax(s_L)``.
+        """
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
@@ -387,7 +472,13 @@ class _EnergyClassifier(_Checked, _Classifier, _Base):
         return list(self._model().biases)
 
     def to_bytes(self):
-        """The network's parameters as the bytes of a safetensors file."""
+        """The network's parameters as the bytes of a safetensors file.
+
+        Returns
+        -------
+        data : bytes
+            The file's bytes.
+        """
         return bytes(self._model().to_bytes())
 
     def __getstate__(self):
@@ -413,10 +504,77 @@ class _EnergyClassifier(_Checked, _Classifier, _Base):
 
 
 class EquilibriumPropagationClassifier(_EnergyClassifier):
-    """A layered energy network trained by equilibrium propagation (Scellier & Bengio 2017);
-    the defaults are theirs for one hidden layer of 500 units (and the CLI's
-    ``attractor train eqprop``). See the module's documentation. Attributes after ``fit``:
-    ``classes_``, ``n_features_in_``, ``coefs_``, ``intercepts_``, ``report_``."""
+    """A layered energy network trained by equilibrium propagation (Scellier & Bengio 2017).
+
+    The defaults are theirs for one hidden layer of 500 units (and the CLI's
+    ``attractor train eqprop``). See the module's documentation.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(500,)
+        The hidden layers' sizes.
+    activation : str, default="hard-sigmoid"
+        The units' activation.
+    beta : float, default=0.5
+        The nudging strength.
+    nudging : {"one-sided", "symmetric", "random-sign"}, default="one-sided"
+        ``+beta``; ``+beta`` and ``-beta``; or a random sign per minibatch.
+    cost : {"squared-error", "cross-entropy"}, default="squared-error"
+        The cost the outputs are nudged by.
+    epsilon : float, default=0.5
+        The relaxation's step size.
+    free_steps : int, default=20
+        Steps of the free phase.
+    nudge_steps : int, default=4
+        Steps of the nudged phase.
+    predict_steps : int, default=100
+        Steps from zero of a prediction.
+    learning_rate : float or sequence of float, default=(0.1, 0.05)
+        One per weight layer, input first (the last repeats).
+    momentum : float, default=0.0
+        SGD's momentum.
+    batch_size : int, default=20
+        Samples per minibatch.
+    max_iter : int, default=25
+        Epochs of :meth:`fit`.
+    persistent : bool, default=True
+        Start each example's free phase from the state last reached for it.
+    random_state : int, numpy.random.Generator or None, default=None
+        The seed of the weights and the minibatch order.
+    n_threads : int or None, default=1
+        scikit-learn's meaning (``None``/1 one thread, -1 every core); results do not depend
+        on it.
+    verbose : bool, default=False
+        Print progress.
+    strict : bool, default=True
+        ``False``: keep the parameters reached after Ctrl-C or divergence, with a
+        :class:`~attractor.ConvergenceWarning` and the status in ``fit_status_``.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        The class labels.
+    n_features_in_ : int
+        The number of features.
+    report_ : dict
+        The last training's report (the parameters are the properties ``coefs_`` and
+        ``intercepts_``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attractor import EquilibriumPropagationClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(0.2, 0.1, (40, 4)), rng.normal(0.8, 0.1, (40, 4))])
+    >>> y = np.repeat([0, 1], 40)
+    >>> clf = EquilibriumPropagationClassifier(hidden_layer_sizes=(8,), batch_size=10,
+    ...                                        max_iter=20, random_state=0).fit(X, y)
+    >>> clf.score(X, y), [w.shape for w in clf.coefs_]
+    (1.0, [(4, 8), (8, 2)])
+    >>> clf.predict_proba(X[[0, -1]]).round(2)
+    array([[0.73, 0.27],
+           [0.27, 0.73]])
+    """
 
     _rule = "ep"
 
@@ -462,10 +620,39 @@ class EquilibriumPropagationClassifier(_EnergyClassifier):
 
 
 class ContrastiveHebbianClassifier(_EnergyClassifier):
-    """A layered energy network trained by contrastive Hebbian learning (Movellan 1991): the
-    free phase against a phase with the outputs clamped to the one-hot target
-    (``nudge_steps`` steps). ``predict_proba`` normalises the clipped outputs. See the
-    module's documentation."""
+    """A layered energy network trained by contrastive Hebbian learning (Movellan 1991).
+
+    The free phase against a phase with the outputs clamped to the one-hot target
+    (``nudge_steps`` steps). ``predict_proba`` is ``softmax(s_L)``, as for
+    :class:`EquilibriumPropagationClassifier`. See the module's documentation.
+
+    Parameters
+    ----------
+    hidden_layer_sizes, activation, epsilon, free_steps, nudge_steps, predict_steps
+        As for :class:`EquilibriumPropagationClassifier` (``nudge_steps``: the clamped
+        phase's steps).
+    learning_rate, momentum, batch_size, max_iter, persistent, random_state, n_threads
+        As for :class:`EquilibriumPropagationClassifier`.
+    verbose, strict
+        As for :class:`EquilibriumPropagationClassifier`.
+
+    Attributes
+    ----------
+    classes_, n_features_in_, report_
+        As for :class:`EquilibriumPropagationClassifier`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attractor import ContrastiveHebbianClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(0.2, 0.1, (40, 4)), rng.normal(0.8, 0.1, (40, 4))])
+    >>> y = np.repeat([0, 1], 40)
+    >>> clf = ContrastiveHebbianClassifier(hidden_layer_sizes=(8,), batch_size=10,
+    ...                                    max_iter=20, random_state=0).fit(X, y)
+    >>> clf.score(X, y)
+    1.0
+    """
 
     _rule = "chl"
 
@@ -507,17 +694,70 @@ class ContrastiveHebbianClassifier(_EnergyClassifier):
 def gradient_check(X, Y, sizes=None, *, weights=None, biases=None, activation="sigmoid",
                    random_state=0, cost="squared-error", betas=None, epsilon=0.2,
                    max_steps=20000, tol=1e-11, bptt_steps=2000, fd_step=1e-5):
-    """Compare equilibrium propagation with the implicit gradient ``dL/dtheta`` of the mean
-    ``cost`` at the free equilibria, on inputs ``X`` (``(n, d_0)``) and targets ``Y``
-    (``(n, d_L)``), for a network given by ``sizes`` (Glorot-uniform weights from
-    ``random_state``) or by ``weights`` (``(d_k, d_{k+1})`` arrays) and ``biases``.
-    Relaxations run ``epsilon``-steps to ``||ds/dt|| <= tol`` (at most ``max_steps``).
+    """Compare equilibrium propagation with the implicit gradient of the loss.
 
-    Returns a dict: ``beta``, ``nudging`` (``"one-sided"``/``"symmetric"``), ``cosine`` and
-    ``relative_error`` -- one entry per (beta, nudging), for ``betas`` (default 0.5, 0.2, 0.1,
-    0.05, 0.02, 0.01) -- ``implicit`` (the flattened gradient), and the scalars ``bptt_error``
-    (backpropagation through ``bptt_steps`` steps against the implicit gradient, relative),
-    ``finite_difference_error`` (``None`` when ``fd_step`` is ``None``) and ``loss``."""
+    The implicit gradient ``dL/dtheta`` of the mean ``cost`` at the free equilibria, against
+    equilibrium propagation's estimates, backpropagation through the relaxation and finite
+    differences. Relaxations run ``epsilon``-steps to ``||ds/dt|| <= tol``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, d_0)
+        The inputs.
+    Y : array-like of shape (n, d_L)
+        The targets.
+    sizes : sequence of int or None, default=None
+        The layer sizes of a network with Glorot-uniform weights from ``random_state``.
+    weights : sequence of array-like or None, default=None
+        Or the weights, ``(d_k, d_{k+1})`` arrays (with ``biases``).
+    biases : sequence of array-like or None, default=None
+        One per non-input layer.
+    activation : str, default="sigmoid"
+        The units' activation.
+    random_state : int, numpy.random.Generator or None, default=0
+        The seed of the weights from ``sizes``.
+    cost : {"squared-error", "cross-entropy"}, default="squared-error"
+        The cost.
+    betas : sequence of float or None, default=None
+        The nudging strengths (default 0.5, 0.2, 0.1, 0.05, 0.02, 0.01).
+    epsilon : float, default=0.2
+        The relaxation's step size.
+    max_steps : int, default=20000
+        The most steps of a relaxation.
+    tol : float, default=1e-11
+        The relaxation's stopping threshold on ``||ds/dt||``.
+    bptt_steps : int, default=2000
+        The steps backpropagation runs through.
+    fd_step : float or None, default=1e-5
+        The finite-difference step (``None``: no finite differences).
+
+    Returns
+    -------
+    report : dict
+        ``beta``, ``nudging`` (``"one-sided"``/``"symmetric"``), ``cosine`` and
+        ``relative_error`` -- one entry per (beta, nudging) -- ``implicit`` (the flattened
+        gradient), and the scalars ``bptt_error`` (backpropagation against the implicit
+        gradient, relative), ``finite_difference_error`` (``None`` when ``fd_step`` is
+        ``None``) and ``loss``.
+
+    Raises
+    ------
+    attractor.AttractorError
+        When neither or both of ``sizes`` and ``weights`` are given, or ``weights`` come
+        without ``biases``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import attractor
+    >>> rng = np.random.default_rng(0)
+    >>> r = attractor.gradient_check(rng.random((3, 4)), rng.random((3, 2)), sizes=[4, 3, 2],
+    ...                              betas=[0.01])
+    >>> r["nudging"].tolist(), bool(np.all(r["cosine"] > 0.9999))
+    (['one-sided', 'symmetric'], True)
+    >>> bool(r["relative_error"][1] < r["relative_error"][0])  # symmetric nudging: O(beta^2)
+    True
+    """
     if weights is not None:
         if sizes is not None:
             raise AttractorError("gradient_check: give sizes or weights and biases, not both")

@@ -9,7 +9,21 @@ from ._attractor import AttractorError, NonFiniteError, NotConverged, ParameterE
 
 
 class Interrupted(KeyboardInterrupt):
-    """Ctrl-C stopped a run; ``result`` holds what it had reached (the best state so far)."""
+    """Ctrl-C stopped a run; ``result`` holds what it had reached (the best state so far).
+
+    A ``KeyboardInterrupt``, raised by the runs, samplers and estimators with ``strict=True``.
+
+    Parameters
+    ----------
+    result : object
+        What the run had reached.
+
+    Attributes
+    ----------
+    result : object
+        What the run had reached (a :class:`~attractor.Solution`, states, codes, a dict,
+        ... as the interrupted call returns).
+    """
 
     def __init__(self, result):
         super().__init__("interrupted; the best result so far is in .result")

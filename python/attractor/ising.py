@@ -46,7 +46,28 @@ def _ising_arrays(h, J):
 
 
 def qubo_to_ising(Q, offset=0.0):
-    """``(h, J, offset)`` with ``E(s) = f((1 + s)/2)`` for every ``s``.
+    """The Ising form ``(h, J, offset)`` of a QUBO, with ``E(s) = f((1 + s)/2)`` for every ``s``.
+
+    Parameters
+    ----------
+    Q : array-like of shape (n, n)
+        The QUBO (upper triangle read; entries below the diagonal added to their mirror).
+    offset : float, default=0.0
+        The QUBO's constant.
+
+    Returns
+    -------
+    h : ndarray of shape (n,)
+        The fields.
+    J : ndarray of shape (n, n)
+        The couplings, upper triangular.
+    offset : float
+        The Ising constant.
+
+    Raises
+    ------
+    attractor.ShapeError
+        When ``Q`` is not square.
 
     Examples
     --------
@@ -63,14 +84,76 @@ def qubo_to_ising(Q, offset=0.0):
 
 
 def ising_to_qubo(h, J, offset=0.0):
-    """``(Q, offset)`` (upper triangular) with ``f(x) = E(2x - 1)`` for every ``x``."""
+    """The QUBO form ``(Q, offset)`` of an Ising objective, with ``f(x) = E(2x - 1)`` for every ``x``.
+
+    Parameters
+    ----------
+    h : array-like of shape (n,)
+        The fields.
+    J : array-like of shape (n, n)
+        The couplings (zero diagonal; upper triangle read, entries below the diagonal added
+        to their mirror).
+    offset : float, default=0.0
+        The Ising constant.
+
+    Returns
+    -------
+    Q : ndarray of shape (n, n)
+        The QUBO, upper triangular.
+    offset : float
+        The QUBO's constant.
+
+    Raises
+    ------
+    attractor.ShapeError
+        When the shapes disagree or ``J`` has a non-zero diagonal.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attractor import ising_to_qubo, qubo_energy, ising_energy
+    >>> h, J = np.array([0.5, 0.0]), np.array([[0.0, 1.0], [0.0, 0.0]])
+    >>> Q, c = ising_to_qubo(h, J)
+    >>> Q, c
+    (array([[-1.,  4.],
+           [ 0., -2.]]), 0.5)
+    >>> qubo_energy(Q, [1, 0], c) == ising_energy(h, J, [1, -1])
+    True
+    """
     h, i, j, b = _ising_arrays(h, J)
     a, c, q, off = _attractor.ising_to_qubo(h.shape[0], h, i, j, b, float(offset))
     return _dense(h.shape[0], a, c, q), off
 
 
 def ising_energy(h, J, states, offset=0.0):
-    """``E(s)`` of one state (a float) or of every row of a 2-D array of ``±1``."""
+    """The Ising energy ``E(s) = sum_i h_i s_i + sum_{i<j} J_ij s_i s_j + offset``.
+
+    Parameters
+    ----------
+    h : array-like of shape (n,)
+        The fields.
+    J : array-like of shape (n, n)
+        The couplings (zero diagonal).
+    states : array-like of shape (n,) or (n_states, n)
+        One ``±1`` state, or states as rows.
+    offset : float, default=0.0
+        The constant.
+
+    Returns
+    -------
+    energy : float or ndarray of shape (n_states,)
+        A float for one state, an array for rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attractor import ising_energy
+    >>> h, J = np.array([0.5, 0.0]), np.array([[0.0, 1.0], [0.0, 0.0]])
+    >>> ising_energy(h, J, [1, -1])
+    -0.5
+    >>> ising_energy(h, J, [[1, 1], [-1, 1]])
+    array([ 1.5, -1.5])
+    """
     h, i, j, b = _ising_arrays(h, J)
     s = np.asarray(states, dtype=np.float64)
     one = s.ndim == 1
@@ -80,7 +163,22 @@ def ising_energy(h, J, states, offset=0.0):
 
 
 def qubo_energy(Q, states, offset=0.0):
-    """``f(x)`` of one state (a float) or of every row of a 2-D array of 0/1."""
+    """The QUBO value ``f(x) = sum_{i<=j} Q_ij x_i x_j + offset``.
+
+    Parameters
+    ----------
+    Q : array-like of shape (n, n)
+        The QUBO.
+    states : array-like of shape (n,) or (n_states, n)
+        One 0/1 state, or states as rows.
+    offset : float, default=0.0
+        The constant.
+
+    Returns
+    -------
+    value : float or ndarray of shape (n_states,)
+        A float for one state, an array for rows.
+    """
     Q = _square(Q, "Q")
     i, j, q = _pairs(Q, True)
     x = np.asarray(states, dtype=np.float64)
@@ -91,13 +189,33 @@ def qubo_energy(Q, states, offset=0.0):
 
 
 def time_to_solution(energies, seconds, reached, probability=0.99, resamples=1000, seed=0):
-    """Time-to-solution of repeated runs of a randomised solver, the figure Ising-machine
-    papers report (e.g. Goto et al., Sci. Adv. 7, eabe7953, 2021): for ``R`` runs of mean
-    time ``t`` of which a fraction ``p`` reached the target,
+    """Time-to-solution of repeated runs of a randomised solver.
+
+    The figure Ising-machine papers report (e.g. Goto et al., Sci. Adv. 7, eabe7953, 2021):
+    for ``R`` runs of mean time ``t`` of which a fraction ``p`` reached the target,
     ``TTS_q = t ln(1 - q) / ln(1 - p)`` (``t`` when ``p >= q``, ``inf`` when ``p = 0``),
-    with a 95% percentile-bootstrap interval (``resamples`` resamples from ``seed``).
-    Returns a dict: ``runs``, ``successes``, ``p``, ``mean_seconds``, ``tts``,
-    ``probability``, ``interval``, ``best_energy``, ``mean_energy``.
+    with a 95% percentile-bootstrap interval.
+
+    Parameters
+    ----------
+    energies : sequence of float
+        The best energy of each run.
+    seconds : sequence of float
+        The time of each run.
+    reached : sequence of bool
+        Whether each run reached the target.
+    probability : float, default=0.99
+        The target probability ``q``.
+    resamples : int, default=1000
+        The bootstrap resamples.
+    seed : int, default=0
+        The seed of the bootstrap.
+
+    Returns
+    -------
+    stats : dict
+        ``runs``, ``successes``, ``p``, ``mean_seconds``, ``tts``, ``probability``,
+        ``interval``, ``best_energy``, ``mean_energy``.
 
     Examples
     --------

@@ -130,10 +130,27 @@ class _Conventions(_Checked):
     _feature_names_out = None
 
     def get_feature_names_out(self, input_features=None):
-        """The names of ``transform``'s output columns (so that ``set_output(transform=
-        "pandas")`` gives a DataFrame): the input's names for a memory (its output lives in
-        the input's space; ``feature_names_in_`` or ``x0, x1, ...``), ``<classname>0,
-        <classname>1, ...`` for a coder or an RBM (one per atom or hidden unit)."""
+        """The names of ``transform``'s output columns.
+
+        So that ``set_output(transform="pandas")`` gives a DataFrame.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            The input's names (checked against ``feature_names_in_`` when fitted with names).
+
+        Returns
+        -------
+        names : ndarray of str objects
+            The input's names for a memory (its output lives in the input's space;
+            ``input_features``, ``feature_names_in_`` or ``x0, x1, ...``), ``<classname>0,
+            <classname>1, ...`` for a coder or an RBM (one per atom or hidden unit).
+
+        Raises
+        ------
+        attractor.AttractorError
+            When ``input_features`` has the wrong length or differs from the fit's names.
+        """
         if not self.__sklearn_is_fitted__():
             raise not_fitted(self)
         n = self.n_features_in_
@@ -176,7 +193,31 @@ class _Memory(_Conventions, Rebuilt, _Mixin, _Base):
         raise NotImplementedError
 
     def fit(self, X, y=None):
-        """Store the rows of ``X`` (``n_patterns x n_features``) as the memory's patterns."""
+        """Store the rows of ``X`` as the memory's patterns.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_patterns, n_features)
+            The patterns, one per row (``±1`` entries for :class:`ClassicalHopfield` and
+            :class:`DenseMemory`, real entries for :class:`ModernHopfield`).
+        y : None
+            Ignored (scikit-learn's convention).
+
+        Returns
+        -------
+        self : object
+            The fitted memory.
+
+        Raises
+        ------
+        attractor.ShapeError
+            When ``X`` is not a non-empty 2-D array.
+        attractor.NonFiniteError
+            When ``X`` holds NaN or inf.
+        attractor.AttractorError
+            When a constructor parameter is out of its range (an unknown ``rule``, ``update``
+            or ``separation``).
+        """
         check_strict(self.strict)
         Xa = as_rows(X, "X")
         model, kwargs = self._memory_args()
@@ -194,13 +235,53 @@ class _Memory(_Conventions, Rebuilt, _Mixin, _Base):
             raise not_fitted(self, "call fit(patterns) first")
 
     def recall(self, X):
-        """Recall every row of ``X`` and say how: a :class:`~attractor.Recall` with
-        ``states`` (what :meth:`predict` returns), ``status`` per query (``"fixed point"``,
-        ``"two-cycle"`` or ``"max steps"``), ``n_steps`` (updates per query) and ``energy``
-        (of each final state). Warns (:class:`~attractor.ConvergenceWarning`) when a query
-        ran out of updates. Ctrl-C raises :class:`~attractor.Interrupted` (``result``: the
-        states of the queries recalled so far; ``recall``: this record) unless
-        ``strict=False``, when the record returns with ``interrupted=True``."""
+        """Recall every row of ``X`` and say how each run ended.
+
+        Each query is updated until it is a fixed point of the memory's update (or the
+        iteration limit, ``max_sweeps`` or ``max_iter``, is reached).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+            The queries, one per row.
+
+        Returns
+        -------
+        recall : attractor.Recall
+            ``states`` (what :meth:`predict` returns), ``status`` per query (``"fixed
+            point"``, ``"two-cycle"`` or ``"max steps"``), ``n_steps`` (updates per query)
+            and ``energy`` (of each final state).
+
+        Raises
+        ------
+        attractor.ShapeError
+            When ``X`` does not have the ``n_features_in_`` columns of the fit.
+        attractor.NonFiniteError
+            When ``X`` holds NaN or inf.
+        attractor.Interrupted
+            On Ctrl-C (``result``: the states of the queries recalled so far; ``recall``:
+            this record), unless ``strict=False``, when the record returns with
+            ``interrupted=True``.
+
+        Warns
+        -----
+        attractor.ConvergenceWarning
+            When a query ran out of updates.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import attractor
+        >>> rng = np.random.default_rng(0)
+        >>> X = np.where(rng.standard_normal((3, 64)) >= 0, 1.0, -1.0)
+        >>> queries = X.copy()
+        >>> queries[:, :6] *= -1  # flip 6 of the 64 signs
+        >>> rec = attractor.ClassicalHopfield(random_state=0).fit(X).recall(queries)
+        >>> rec.status
+        ['fixed point', 'fixed point', 'fixed point']
+        >>> bool(np.array_equal(rec.states, X))
+        True
+        """
         self._check_fitted()
         X = self._fitted_rows(X)
         states, status, sweeps, energies, stopped = self.memory_.recall(X)
@@ -209,21 +290,99 @@ class _Memory(_Conventions, Rebuilt, _Mixin, _Base):
         return rec
 
     def predict(self, X):
-        """Recall every row of ``X``: the fixed point the memory's update reaches from it
-        (see :meth:`recall` for the status of each query). Never changes the estimator."""
+        """Recall every row of ``X``: the fixed point the memory's update reaches from it.
+
+        Never changes the estimator; see :meth:`recall` for the status of each query (and
+        the exceptions and warnings).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+            The queries, one per row.
+
+        Returns
+        -------
+        states : ndarray of shape (n_queries, n_features)
+            The recalled states.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import attractor
+        >>> rng = np.random.default_rng(0)
+        >>> X = np.where(rng.standard_normal((3, 64)) >= 0, 1.0, -1.0)
+        >>> queries = X.copy()
+        >>> queries[:, :6] *= -1
+        >>> memory = attractor.DenseMemory(separation=3, random_state=0).fit(X)
+        >>> bool(np.array_equal(memory.predict(queries), X))
+        True
+        """
         return self.recall(X).states
 
     def transform(self, X):
-        """The same as :meth:`predict` (so that a memory can be a ``Pipeline`` step)."""
+        """The same as :meth:`predict` (so that a memory can be a ``Pipeline`` step).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+            The queries, one per row.
+
+        Returns
+        -------
+        states : ndarray of shape (n_queries, n_features)
+            The recalled states.
+        """
         return self.predict(X)
 
     def energy(self, X):
-        """The memory's energy of every row of ``X``."""
+        """The memory's energy of every row of ``X``.
+
+        The energy is the one in the class's description (for :class:`DenseMemory` with
+        ``separation="exp"``, its log form).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_states, n_features)
+            The states, one per row.
+
+        Returns
+        -------
+        energy : ndarray of shape (n_states,)
+            The energy of each row.
+
+        Raises
+        ------
+        attractor.ShapeError
+            When ``X`` does not have the ``n_features_in_`` columns of the fit.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import attractor
+        >>> X = np.array([[1.0, -1.0, 1.0, -1.0]])
+        >>> memory = attractor.ClassicalHopfield(random_state=0).fit(X)
+        >>> memory.energy(X)  # -1/2 s^T W s with W = X^T X / 4, zero diagonal
+        array([-1.5])
+        """
         self._check_fitted()
         return self.memory_.energy(self._fitted_rows(X))
 
     def score(self, X, y=None):
-        """The fraction of rows of ``X`` that are fixed points of recall (recovered exactly)."""
+        """The fraction of rows of ``X`` that recall recovers exactly.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+            The queries (usually the stored patterns).
+        y : None
+            Ignored (scikit-learn's convention).
+
+        Returns
+        -------
+        score : float
+            The fraction of rows whose recall equals them (the signs of the recalled state
+            for ``±1`` rows; within a relative ``1e-6`` otherwise).
+        """
         R = self.predict(X)  # checks X against the fit
         X = as_rows(X, "X")
         if np.all(np.isin(X, (-1.0, 1.0))):
@@ -266,15 +425,56 @@ def _finish(est, X, states, status, n_steps, energy, stopped, limit, phases=None
 
 
 class ClassicalHopfield(_Memory):
-    """The classical Hopfield memory (Hopfield, PNAS 79, 1982) of ``±1`` patterns::
+    """The classical Hopfield memory of ``±1`` patterns.
+
+    The memory of Hopfield (PNAS 79, 1982)::
 
         E(s) = -1/2 s^T W s,   s_i <- sgn((W s)_i)
 
-    with ``W`` learned by ``rule``: ``"hebbian"`` (``W = X^T X / N``, zero diagonal; capacity
-    about ``0.138 N``), ``"storkey"`` (Storkey 1997) or ``"pinv"`` (projection rule).
-    ``update="async"`` visits the units one at a time in a random order drawn from
-    ``random_state`` (always ends at a fixed point); ``"sync"`` updates all at once (may end in
-    a two-cycle). ``strict``: see :meth:`recall`."""
+    (ties keep ``s_i``), with ``W`` learned from the ``N``-feature patterns ``X`` by ``rule``:
+    ``"hebbian"`` (``W = X^T X / N``, zero diagonal; capacity about ``0.138 N``),
+    ``"storkey"`` (Storkey 1997) or ``"pinv"`` (projection rule).
+
+    Parameters
+    ----------
+    rule : {"hebbian", "storkey", "pinv"}, default="hebbian"
+        The learning rule of ``W``.
+    update : {"async", "sync"}, default="async"
+        ``"async"`` visits the units one at a time in a random order drawn from
+        ``random_state`` (always ends at a fixed point); ``"sync"`` updates all at once (may
+        end in a two-cycle).
+    max_sweeps : int, default=100
+        The most sweeps (updates of every unit) per query.
+    random_state : int, numpy.random.Generator or None, default=None
+        The seed of the asynchronous order (``None``: a fresh seed each fit).
+    strict : bool, default=True
+        Whether Ctrl-C raises :class:`~attractor.Interrupted` (see :meth:`recall`).
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        The number of features ``N`` seen at fit.
+    n_patterns_ : int
+        The number of stored patterns.
+
+    See Also
+    --------
+    attractor.DenseMemory, attractor.ModernHopfield
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import attractor
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.where(rng.standard_normal((3, 64)) >= 0, 1.0, -1.0)
+    >>> memory = attractor.ClassicalHopfield(rule="storkey", random_state=0).fit(X)
+    >>> noisy = X.copy()
+    >>> noisy[:, :6] *= -1
+    >>> bool(np.array_equal(memory.predict(noisy), X))
+    True
+    >>> memory.score(X)
+    1.0
+    """
 
     def __init__(self, rule="hebbian", update="async", max_sweeps=100, random_state=None,
                  strict=True):
@@ -297,16 +497,46 @@ class ClassicalHopfield(_Memory):
 
 
 class DenseMemory(_Memory):
-    """The dense associative memory (Krotov & Hopfield 2016; Demircigil et al. 2017) of ``±1``
-    patterns::
+    """The dense associative memory of ``±1`` patterns.
+
+    The memory of Krotov & Hopfield (2016) and Demircigil et al. (2017)::
 
         E(s) = -sum_mu F(xi_mu . s),   F(x) = x^n  (or exp(x), or max(x, 0)^n)
 
-    whose capacity grows like ``N^(n-1)`` (exponentially for ``exp``). ``separation`` is a
-    degree ``n >= 2``, ``"exp"`` or ``"rectN"``; asynchronous updates in an order drawn from
-    ``random_state``. With ``"exp"``, ``energy`` returns the log form
+    whose capacity grows like ``N^(n-1)`` (exponentially for ``exp``). The asynchronous update
+    sets each ``s_i`` (in an order drawn from ``random_state``) to the sign of lower energy
+    (ties keep ``s_i``). With ``"exp"``, :meth:`energy` returns the log form
     ``-ln sum_mu exp(xi_mu . s)`` (an increasing function of ``E``, which never overflows).
-    ``strict``: see :meth:`recall`."""
+
+    Parameters
+    ----------
+    separation : int or str, default=3
+        A polynomial degree ``n >= 2``, ``"exp"`` or ``"rectN"`` (``max(x, 0)^N``, e.g.
+        ``"rect3"``).
+    max_sweeps : int, default=100
+        The most sweeps per query.
+    random_state : int, numpy.random.Generator or None, default=None
+        The seed of the asynchronous order.
+    strict : bool, default=True
+        Whether Ctrl-C raises :class:`~attractor.Interrupted` (see :meth:`recall`).
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        The number of features seen at fit.
+    n_patterns_ : int
+        The number of stored patterns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import attractor
+    >>> rng = np.random.default_rng(1)
+    >>> X = np.where(rng.standard_normal((20, 32)) >= 0, 1.0, -1.0)  # 20 patterns, N = 32
+    >>> memory = attractor.DenseMemory(separation="exp", random_state=0).fit(X)
+    >>> memory.score(X)
+    1.0
+    """
 
     def __init__(self, separation=3, max_sweeps=100, random_state=None, strict=True):
         self.separation = separation
@@ -323,13 +553,46 @@ class DenseMemory(_Memory):
 
 
 class ModernHopfield(_Memory):
-    """The modern Hopfield memory (Ramsauer et al., ICLR 2021) of real patterns::
+    """The modern Hopfield memory of real patterns.
 
-        E(x) = -lse(beta, X^T x) + 1/2 x^T x + const,   x <- X softmax(beta X^T x)
+    The memory of Ramsauer et al. (ICLR 2021)::
 
-    one update retrieves a pattern with exponentially small error when patterns are well
-    separated; ``predict`` iterates to a fixed point (at most ``max_iter`` updates; see
-    :meth:`recall` for the status of each query, and ``strict``)."""
+        E(x) = -lse(beta, Xi x) + 1/2 x^T x + ln(K)/beta + 1/2 M^2,   x <- Xi^T softmax(beta Xi x)
+
+    where ``Xi`` is the ``K x N`` matrix of the fitted patterns (the rows of ``X`` in
+    :meth:`fit`; the paper's ``X`` is its transpose), ``lse(beta, z) = ln(sum_mu exp(beta
+    z_mu)) / beta`` and ``M`` the largest pattern norm. One update retrieves a pattern with
+    exponentially small error when patterns are well separated; :meth:`predict` iterates to a
+    fixed point (at most ``max_iter`` updates).
+
+    Parameters
+    ----------
+    beta : float, default=1.0
+        The inverse temperature.
+    max_iter : int, default=100
+        The most updates per query.
+    strict : bool, default=True
+        Whether Ctrl-C raises :class:`~attractor.Interrupted` (see :meth:`recall`).
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        The number of features seen at fit.
+    n_patterns_ : int
+        The number of stored patterns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import attractor
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.where(rng.standard_normal((3, 64)) >= 0, 1.0, -1.0)
+    >>> noisy = X.copy()
+    >>> noisy[:, :6] *= -1
+    >>> memory = attractor.ModernHopfield(beta=1.0).fit(X)
+    >>> bool(np.allclose(memory.predict(noisy), X))
+    True
+    """
 
     def __init__(self, beta=1.0, max_iter=100, strict=True):
         self.beta = beta
@@ -340,10 +603,37 @@ class ModernHopfield(_Memory):
         return "modern", dict(beta=float(self.beta), max_sweeps=int(self.max_iter))
 
     def retrieve(self, X, n_steps=1, block=2048, n_threads=-1):
-        """The one-step retrieval of Ramsauer et al. for every row of ``X`` at once,
-        ``x <- X softmax(beta X^T x)`` repeated ``n_steps`` times, as matrix products in blocks
-        of ``block`` queries on ``n_threads`` threads (scikit-learn's meaning: ``None`` or 1
-        one thread, ``k`` threads, -1 every core, the default; -2 all but one)."""
+        """The one-step retrieval of Ramsauer et al. for every row of ``X`` at once.
+
+        The update ``x <- Xi^T softmax(beta Xi x)`` (``Xi``: the fitted patterns as rows)
+        repeated ``n_steps`` times, computed as matrix products in blocks of queries.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+            The queries, one per row.
+        n_steps : int, default=1
+            The number of updates.
+        block : int, default=2048
+            The number of queries per block of matrix products.
+        n_threads : int or None, default=-1
+            scikit-learn's meaning: ``None`` or 1 one thread, ``k`` threads, -1 every core,
+            -2 all but one.
+
+        Returns
+        -------
+        states : ndarray of shape (n_queries, n_features)
+            The queries after ``n_steps`` updates.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import attractor
+        >>> X = np.array([[1.0, 1.0, -1.0, -1.0], [1.0, -1.0, 1.0, -1.0]])
+        >>> memory = attractor.ModernHopfield(beta=4.0).fit(X)
+        >>> memory.retrieve([[1.0, 1.0, -1.0, 0.0]]).round(3)
+        array([[ 1.,  1., -1., -1.]])
+        """
         self._check_fitted()
         X = self._fitted_rows(X)
         t = threads(n_threads)
@@ -353,14 +643,45 @@ class ModernHopfield(_Memory):
 
 
 class Krotov2021(_Conventions, Rebuilt, _Mixin, _Base):
-    """The Krotov-Hopfield hidden-neuron network (ICLR 2021, arXiv:2008.06996): feature neurons
-    ``v`` and one hidden neuron per stored pattern, ``tau_f dv/dt = xi^T f(h) - v``,
-    ``tau_h dh/dt = xi g(v) - h``, whose energy never increases. ``model="A"`` (dense memory
-    limit, degree ``n``), ``"B"`` (modern Hopfield limit, ``beta``) or ``"C"`` (spherical).
-    ``predict`` integrates from every query (hidden neurons at rest) to a steady state (at
-    most to ``t_end``, with a :class:`~attractor.ConvergenceWarning` for queries that get
-    there unsettled) and returns the final ``v``; :meth:`recall` says how each run ended.
-    ``strict``: as for the other memories (:meth:`ClassicalHopfield.recall`)."""
+    """The Krotov-Hopfield hidden-neuron network.
+
+    The network of Krotov & Hopfield (ICLR 2021, arXiv:2008.06996): feature neurons ``v`` and
+    one hidden neuron per stored pattern, ``tau_f dv/dt = xi^T f(h) - v``,
+    ``tau_h dh/dt = xi g(v) - h``, whose energy never increases. :meth:`predict` integrates
+    from every query (hidden neurons at rest) to a steady state (at most to ``t_end``, with a
+    :class:`~attractor.ConvergenceWarning` for queries that get there unsettled) and returns
+    the final ``v``; :meth:`recall` says how each run ended.
+
+    Parameters
+    ----------
+    model : {"A", "B", "C"}, default="B"
+        ``"A"`` (dense memory limit, degree ``n``), ``"B"`` (modern Hopfield limit,
+        ``beta``) or ``"C"`` (spherical).
+    n : int, default=3
+        The degree of model A.
+    beta : float, default=1.0
+        The inverse temperature of model B.
+    tau_f, tau_h : float, default=1.0
+        The time constants of the feature and hidden neurons.
+    t_end : float, default=50.0
+        The longest integration time per query.
+    dt : float, default=0.05
+        The time step.
+    strict : bool, default=True
+        As for the other memories (:meth:`ClassicalHopfield.recall`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import attractor
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.where(rng.standard_normal((3, 64)) >= 0, 1.0, -1.0)
+    >>> noisy = X.copy()
+    >>> noisy[:, :6] *= -1
+    >>> network = attractor.Krotov2021(model="B", beta=1.0).fit(X)
+    >>> bool(np.array_equal(np.sign(network.predict(noisy)), X))
+    True
+    """
 
     _feature_names_out = "one-to-one"
 
@@ -376,7 +697,27 @@ class Krotov2021(_Conventions, Rebuilt, _Mixin, _Base):
         self.strict = strict
 
     def fit(self, X, y=None):
-        """Store the rows of ``X`` (``n_patterns x n_features``), one hidden neuron each."""
+        """Store the rows of ``X``, one hidden neuron each.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_patterns, n_features)
+            The patterns.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted network.
+
+        Raises
+        ------
+        attractor.ShapeError
+            When ``X`` is not a non-empty 2-D array.
+        attractor.ParameterError
+            When ``model`` or a time constant is out of its range.
+        """
         check_strict(self.strict)
         Xa = as_rows(X, "X")
         self._build("network_", "Krotov2021", Xa.copy(), str(self.model), int(self.n),
@@ -390,10 +731,27 @@ class Krotov2021(_Conventions, Rebuilt, _Mixin, _Base):
         return hasattr(self, "network_")
 
     def recall(self, X):
-        """Integrate from every row of ``X``: a :class:`~attractor.Recall` with the final
-        ``states`` and each run's ``status`` (``"converged"``: a steady state; ``"end time"``:
-        ``t_end`` reached first, with a :class:`~attractor.ConvergenceWarning`). Ctrl-C as
-        :meth:`ClassicalHopfield.recall`."""
+        """Integrate from every row of ``X`` and say how each run ended.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+            The queries.
+
+        Returns
+        -------
+        recall : attractor.Recall
+            The final ``states`` and each run's ``status`` (``"converged"``: a steady state;
+            ``"end time"``: ``t_end`` reached first, with a
+            :class:`~attractor.ConvergenceWarning`).
+
+        Raises
+        ------
+        attractor.ShapeError
+            When ``X`` does not have the columns of the fit.
+        attractor.Interrupted
+            On Ctrl-C, as :meth:`ClassicalHopfield.recall`.
+        """
         if not self.__sklearn_is_fitted__():
             raise not_fitted(self, "call fit(patterns) first")
         X = self._fitted_rows(X)
@@ -403,9 +761,31 @@ class Krotov2021(_Conventions, Rebuilt, _Mixin, _Base):
                        np.full(k, np.nan), stopped, limit="t_end")
 
     def predict(self, X):
-        """The final feature neurons ``v`` from every row of ``X`` (see :meth:`recall`)."""
+        """The final feature neurons ``v`` from every row of ``X`` (see :meth:`recall`).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+            The queries.
+
+        Returns
+        -------
+        states : ndarray of shape (n_queries, n_features)
+            The final ``v`` of each run.
+        """
         return self.recall(X).states
 
     def transform(self, X):
-        """The same as :meth:`predict`."""
+        """The same as :meth:`predict`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+            The queries.
+
+        Returns
+        -------
+        states : ndarray of shape (n_queries, n_features)
+            The final ``v`` of each run.
+        """
         return self.predict(X)

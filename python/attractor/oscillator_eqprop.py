@@ -9,7 +9,7 @@ the clamped phases ``phi_0 = pi * x`` (each feature in ``[0, 1]`` becomes a phas
 ``[0, pi]``), hidden and output layers hold free phases ``theta``, and couplings ``W_k`` between
 consecutive layers and bias fields ``h_k`` give the energy::
 
-    E = -sum_k sum_ij W_k[i, j] cos(theta^k_i - theta^{k+1}_j) - sum_k sum_i h_k[i] cos theta^k_i
+    E = -sum_k sum_ij W_k[i, j] cos(theta^k_i - theta^{k+1}_j) - sum_{k>=1} sum_i h_k[i] cos theta^k_i
 
 The *free phase* relaxes ``dtheta/dt = -dE/dtheta`` from ``theta = pi/2`` by ``free_steps``
 Euler steps of size ``epsilon``; the output is read as ``cos theta^L`` (in ``[-1, 1]``), the
@@ -73,48 +73,81 @@ def _warn_if_wrapping(X):
 
 
 class OscillatorEquilibriumPropagationClassifier(_EnergyClassifier):
-    """A layered network of phase oscillators (Gower 2025) trained by equilibrium propagation;
-    see the module's documentation. The defaults are the library's and the CLI's suggestion
+    """A layered network of phase oscillators (Gower 2025) trained by equilibrium propagation.
+
+    See the module's documentation for the energy and the training rule. The defaults are the library's and the CLI's suggestion
     (``attractor train eqprop --network oscillator --epsilon 0.3 --free-steps 40
     --nudge-steps 20 --symmetric``). Training, prediction, pickling and ``partial_fit`` are
     :class:`~attractor.EquilibriumPropagationClassifier`'s, on the oscillator network.
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int
+    hidden_layer_sizes : tuple of int, default=(500,)
         The widths of the hidden layers (at least one oscillator each).
-    beta : float
+    beta : float, default=0.5
         The nudging strength ``> 0``.
-    nudging : {"symmetric", "one-sided", "random-sign"}
-    epsilon : float
+    nudging : {"symmetric", "one-sided", "random-sign"}, default="symmetric"
+        ``+beta`` and ``-beta``; ``+beta`` only; or a random sign per minibatch.
+    epsilon : float, default=0.3
         The Euler step of every relaxation.
-    free_steps, nudge_steps, predict_steps : int
+    free_steps, nudge_steps, predict_steps : int, default=40, 20, 100
         The steps of the free phase, of each nudged phase, and of the free relaxation that
         predicts (every one starts from ``theta = pi/2``).
-    learning_rate : float or sequence of float
+    learning_rate : float or sequence of float, default=(0.1, 0.05)
         One rate per coupling layer (input first; the last repeats); bias fields take their
         layer's.
-    momentum : float
+    momentum : float, default=0.0
         SGD momentum in ``[0, 1)``.
-    batch_size, max_iter : int
+    batch_size, max_iter : int, default=20, 25
         Examples per minibatch; epochs.
-    random_state : None, int, RandomState or Generator
+    random_state : None, int, RandomState or Generator, default=None
         The seed of the couplings, the minibatch order and the random signs (``None``: a fresh
         seed each fit).
-    n_threads : None or int
+    n_threads : None or int, default=None
         Threads of the products (scikit-learn's meaning: ``None`` or 1 one thread, ``-1`` every
         core, ``k`` threads). Results never depend on it.
-    strict : bool
+    verbose : bool, default=False
+        Print the training error of every epoch.
+    strict : bool, default=True
         Whether a fit stopped by Ctrl-C (or diverged) raises (:class:`~attractor.Interrupted`,
         or an :class:`~attractor.AttractorError`) or keeps the parameters reached with a
         :class:`~attractor.ConvergenceWarning` and the status in ``fit_status_``.
-    verbose : bool
-        Print the training error of every epoch.
 
-    Attributes after ``fit``: ``classes_``, ``n_features_in_``, ``coefs_`` (couplings),
-    ``intercepts_`` (bias fields), ``report_`` (``n_epochs``, ``n_updates``, ``elapsed``,
-    ``status``, ``message``; per epoch ``epoch`` and ``train_error``, the free phase's
-    misclassification rate), ``fit_status_``, ``n_iter_``.
+    Attributes
+    ----------
+    classes_ : ndarray
+        The class labels.
+    n_features_in_ : int
+        The number of features.
+    report_ : dict
+        ``n_epochs``, ``n_updates``, ``elapsed``, ``status``, ``message``; per epoch
+        ``epoch`` and ``train_error`` (the free phase's misclassification rate). The
+        parameters are the properties ``coefs_`` (couplings) and ``intercepts_`` (bias
+        fields).
+    fit_status_ : str
+        How the last fit ended.
+    n_iter_ : int
+        The epochs run.
+
+    Warns
+    -----
+    attractor.oscillator_eqprop.PhaseWrapWarning
+        At fit (and the first ``partial_fit``), when a feature spans 2 or more.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attractor import OscillatorEquilibriumPropagationClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(0.2, 0.1, (40, 4)), rng.normal(0.8, 0.1, (40, 4))]).clip(0, 1)
+    >>> y = np.repeat([0, 1], 40)
+    >>> clf = OscillatorEquilibriumPropagationClassifier(hidden_layer_sizes=(8,), batch_size=10,
+    ...                                                  max_iter=10, random_state=0).fit(X, y)
+    >>> clf.score(X, y)
+    1.0
+    >>> clf.predict_proba(X[[0, -1]]).round(2)
+    array([[0.82, 0.18],
+           [0.18, 0.82]])
     """
 
     def __init__(
@@ -218,16 +251,36 @@ class OscillatorEquilibriumPropagationClassifier(_EnergyClassifier):
     # ------------------------------------------------------------------ inference
 
     def decision_function(self, X):
-        """The readout ``cos theta^L`` (in ``[-1, 1]``) at the free equilibrium of every row
-        of ``X`` (relaxed from ``theta = pi/2`` by ``predict_steps`` steps of size
-        ``epsilon``), ``(n_samples, n_classes)``; with two classes (scikit-learn's convention)
-        the margin ``cos theta^L_1 - cos theta^L_0``, ``(n_samples,)``, positive for
-        ``classes_[1]``."""
+        """The readout ``cos theta^L`` (in ``[-1, 1]``) at the free equilibrium of every row.
+
+        Relaxed from ``theta = pi/2`` by ``predict_steps`` steps of size ``epsilon``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs, in ``[0, 1]``.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_classes) or (n_samples,)
+            ``cos theta^L``; with two classes (scikit-learn's convention) the margin
+            ``cos theta^L_1 - cos theta^L_0``, positive for ``classes_[1]``.
+        """
         return super().decision_function(X)
 
     def predict(self, X):
-        """The class whose output oscillator has the largest ``cos theta`` at the free
-        equilibrium of every row of ``X`` (ties go to the first class)."""
+        """The class whose output oscillator has the largest ``cos theta`` at the free equilibrium.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs, in ``[0, 1]``.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            The predicted classes (ties go to the first class).
+        """
         return super().predict(X)
 
     def predict_proba(self, X):
@@ -236,7 +289,18 @@ class OscillatorEquilibriumPropagationClassifier(_EnergyClassifier):
         the readout, so the most probable class is always ``predict``'s and, with two classes,
         ``predict_proba[:, 1]`` ranks rows as ``decision_function`` does. The readout lies in
         ``[-1, 1]``, so these are scores, not calibrated probabilities: no class gets more than
-        ``e^2 / (e^2 + k - 1)`` of ``k``."""
+        ``e^2 / (e^2 + k - 1)`` of ``k``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs, in ``[0, 1]``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The scores, in the order of ``classes_``.
+        """
         return super().predict_proba(X)
 
     # ------------------------------------------------------------------ parameters
@@ -252,8 +316,13 @@ class OscillatorEquilibriumPropagationClassifier(_EnergyClassifier):
         return list(self._model().biases)
 
     def to_bytes(self):
-        """The network's parameters as the bytes of a safetensors file (the format
-        ``attractor train eqprop --network oscillator --out`` writes)."""
+        """The network's parameters as the bytes of a safetensors file.
+
+        Returns
+        -------
+        data : bytes
+            The format ``attractor train eqprop --network oscillator --out`` writes.
+        """
         return bytes(self._model().to_bytes())
 
     def __setstate__(self, state):

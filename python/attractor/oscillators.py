@@ -69,16 +69,70 @@ def _machine_kwargs(seed, num_replicas, num_rounds, time_limit, threads, num_ste
 def sample_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_replicas=16, num_rounds=None,
                         time_limit=None, n_threads=None, num_steps=None, progress=None, *,
                         params=None, strict=True, num_threads=UNSET):
-    """Sample ``E(s) = sum_i linear_i s_i + sum_k b_k s_{i_k} s_{j_k} + offset`` over
-    ``s in {-1, +1}^n`` (``i``, ``j``: 0-based ids of the coupled pairs). Returns a dict of
-    ``samples`` (rows, lowest energy first), ``energies``, ``num_occurrences``, ``status``,
-    ``elapsed``, ``num_reads``. ``n_threads``: ``None`` or 1 one thread, -1 every core, -2 all
-    but one (results do not depend on it; ``num_threads`` is its deprecated spelling).
-    ``strict``: Ctrl-C raises :class:`~attractor.Interrupted` and a ``time_limit`` that ends
-    before the first round :class:`~attractor.NotConverged` (each with the dict as
-    ``.result``); ``strict=False`` returns the dict with its ``status`` instead. ``params``:
-    the machine's other settings by name (``mu`` and ``noise`` schedules, ``dt``, readouts,
-    restarts; see ``attractor.oscillators.MACHINE_PARAMS``)."""
+    """Sample an Ising energy with the oscillator Ising machine, from plain arrays.
+
+    The energy ``E(s) = sum_i linear_i s_i + sum_k b_k s_{i_k} s_{j_k} + offset`` over
+    ``s in {-1, +1}^n`` (Wang & Roychowdhury 2019).
+
+    Parameters
+    ----------
+    n : int
+        The number of spins.
+    linear : array-like of shape (n,)
+        The fields.
+    i, j : array-like of shape (m,)
+        0-based ids of the coupled pairs.
+    b : array-like of shape (m,)
+        The couplings of the pairs.
+    offset : float, default=0.0
+        A constant added to every energy.
+    seed : int, default=0
+        The seed (runs are reproducible for a fixed ``num_rounds``).
+    num_replicas : int, default=16
+        The replicas per round.
+    num_rounds : int or None, default=None
+        The rounds (one when neither it nor ``time_limit`` is given).
+    time_limit : float or None, default=None
+        A budget in seconds (with no ``num_rounds``: rounds until it is spent).
+    n_threads : int or None, default=None
+        ``None`` or 1 one thread, -1 every core, -2 all but one (results do not depend on
+        it; ``num_threads`` is its deprecated spelling).
+    num_steps : int or None, default=None
+        The steps of the first round (the model's default when ``None``).
+    progress : callable or None, default=None
+        Called as ``progress(rounds, elapsed_s, best_energy)`` as rounds finish.
+    params : dict or None, default=None
+        The machine's other settings by name (``mu`` and ``noise`` schedules, ``dt``,
+        readouts, restarts; see ``attractor.oscillators.MACHINE_PARAMS``).
+    strict : bool, default=True
+        Whether failures raise (below); ``strict=False`` returns the dict with its
+        ``status`` instead.
+
+    Returns
+    -------
+    result : dict
+        ``samples`` (rows, lowest energy first), ``energies``, ``num_occurrences``,
+        ``status``, ``elapsed``, ``num_reads``.
+
+    Raises
+    ------
+    attractor.Interrupted
+        On Ctrl-C with ``strict=True`` (the dict as ``.result``).
+    attractor.NotConverged
+        With ``strict=True``, when ``time_limit`` ends before the first round.
+    attractor.ParameterError
+        When an id is out of range or a setting is unknown or out of its range.
+
+    Examples
+    --------
+    A chain of three spins with antiferromagnetic couplings:
+
+    >>> import attractor
+    >>> d = attractor.sample_ising_arrays(3, [0.0, 0.0, 0.0], [0, 1], [1, 2], [1.0, 1.0],
+    ...                                   seed=0, num_rounds=1)
+    >>> d["samples"][0], float(d["energies"][0])
+    (array([-1,  1, -1], dtype=int8), -2.0)
+    """
     threads = n_threads_arg(n_threads, "sample_ising_arrays", num_threads=num_threads)
     n = whole("n", n, 0)
     i, j = check_ids(i, j, n)
@@ -97,8 +151,23 @@ def sample_ising_arrays(n, linear, i, j, b, offset=0.0, seed=0, num_replicas=16,
 
 @dataclass(eq=False, repr=False)
 class MaxCutResult(ArrayRecord):
-    """The best cut found: its value, the partition (``+1``/``-1`` per node, in the order of the
-    graph's nodes), its Ising energy, why the machine stopped and how long it ran."""
+    """The best cut found by :func:`maxcut`.
+
+    Attributes
+    ----------
+    cut : float
+        The cut's value (the total weight of the cut edges; NaN when no round completed).
+    partition : ndarray of shape (n,)
+        ``+1``/``-1`` per node, in the order of ``nodes`` (empty when no round completed).
+    energy : float
+        The Ising energy ``sum w_ij s_i s_j`` of the partition (``cut = (sum w - energy)/2``).
+    status : str
+        Why the machine stopped.
+    elapsed : float
+        How long it ran, in seconds.
+    nodes : list or range
+        The graph's nodes, in the order of ``partition``.
+    """
 
     cut: float
     partition: np.ndarray
@@ -133,23 +202,77 @@ def _edges_of(graph, n=None):
 
 def maxcut(graph, time=None, rounds=None, seed=0, replicas=None, n_threads=None, steps=None,
            progress=None, solver="oim", *, n=None, params=None, strict=True, threads=UNSET):
-    """The maximum cut of ``graph`` (a networkx graph with optional ``weight`` attributes, an
-    ``(m, 2)`` or ``(m, 3)`` array of 0-based edges ``(i, j[, weight])`` -- with ``n`` the
-    number of nodes when the last ones, or node 0, have no edges --, or a G-set file) by
-    ``solver``: ``"oim"``
-    the oscillator Ising machine (``replicas`` per round, ``steps`` per round), ``"anneal"``
-    simulated annealing (``replicas`` reads of ``steps`` sweeps per round) or ``"sb"`` discrete
-    simulated bifurcation (``replicas`` agents of ``steps`` steps per round); for ``rounds``
-    rounds (reproducible) or a ``time`` budget in seconds (default: one round).
-    ``progress(rounds, elapsed_s, best_energy)`` (``"oim"`` only) is called as rounds finish (an
-    exception in it stops the run and is raised). ``n_threads``: ``None`` or 1 one thread, -1
-    every core, -2 all but one (``threads`` is its deprecated spelling). ``strict``: Ctrl-C
-    raises :class:`Interrupted` with the best cut so far, and a ``time`` that ends before the
-    first round :class:`~attractor.NotConverged`; ``strict=False`` returns the
-    :class:`MaxCutResult` with its ``status`` (``"interrupted"``, ``"timeout"``; with no
-    complete round, ``cut`` NaN and an empty ``partition``). ``params`` (``"oim"`` only): the
-    machine's other settings by name, e.g. ``{"mu": {"linear": [0, 2]}, "noise": 0.1}`` (see
-    ``attractor.oscillators.MACHINE_PARAMS``)."""
+    """The maximum cut of a graph, by the oscillator Ising machine or a baseline solver.
+
+    The cut of a partition ``s`` is ``sum_edges w_ij (1 - s_i s_j) / 2``, so the solvers
+    minimise the Ising energy ``sum_edges w_ij s_i s_j``.
+
+    Parameters
+    ----------
+    graph : networkx graph, array-like of shape (m, 2) or (m, 3), or path-like
+        A networkx graph with optional ``weight`` attributes, an array of 0-based edges
+        ``(i, j[, weight])``, or a G-set file.
+    time : float or None, default=None
+        A time budget in seconds (default: one round).
+    rounds : int or None, default=None
+        The rounds (reproducible).
+    seed : int, default=0
+        The seed.
+    replicas : int or None, default=None
+        ``"oim"``: replicas per round (16); ``"anneal"``: reads per round (16); ``"sb"``:
+        agents per round (64).
+    n_threads : int or None, default=None
+        ``None`` or 1 one thread, -1 every core, -2 all but one (``threads`` is its
+        deprecated spelling).
+    steps : int or None, default=None
+        Steps per round (``"anneal"``: sweeps, 1000; ``"sb"``: 10000).
+    progress : callable or None, default=None
+        ``"oim"`` only: called as ``progress(rounds, elapsed_s, best_energy)`` as rounds
+        finish (an exception in it stops the run and is raised).
+    solver : {"oim", "anneal", "sb"}, default="oim"
+        The oscillator Ising machine, simulated annealing or discrete simulated bifurcation.
+    n : int or None, default=None
+        With an edge array: the number of nodes, when the last ones, or node 0, have no
+        edges.
+    params : dict or None, default=None
+        ``"oim"`` only: the machine's other settings by name, e.g. ``{"mu": {"linear": [0,
+        2]}, "noise": 0.1}`` (see ``attractor.oscillators.MACHINE_PARAMS``).
+    strict : bool, default=True
+        Whether failures raise (below); ``strict=False`` returns the
+        :class:`MaxCutResult` with its ``status`` (``"interrupted"``, ``"timeout"``; with no
+        complete round, ``cut`` NaN and an empty ``partition``).
+
+    Returns
+    -------
+    result : attractor.MaxCutResult
+        The best cut found.
+
+    Raises
+    ------
+    attractor.Interrupted
+        On Ctrl-C with ``strict=True``, with the best cut so far.
+    attractor.NotConverged
+        With ``strict=True``, when ``time`` ends before the first round.
+    attractor.AttractorError
+        When ``solver`` is unknown, or ``progress``/``params`` are given to another solver.
+    attractor.FileFormatError
+        When a G-set file cannot be parsed.
+
+    Examples
+    --------
+    The 4-cycle, whose maximum cut takes every edge:
+
+    >>> import numpy as np
+    >>> import attractor
+    >>> edges = np.array([[0, 1], [1, 2], [2, 3], [3, 0]])
+    >>> result = attractor.maxcut(edges, rounds=1, seed=0)
+    >>> result.cut, result.energy
+    (4.0, -4.0)
+    >>> result.partition
+    array([-1,  1, -1,  1], dtype=int8)
+    >>> attractor.maxcut(edges, rounds=1, seed=0, solver="anneal").cut
+    4.0
+    """
     if solver not in ("oim", "anneal", "sb"):
         raise AttractorError(f"solver = {solver!r}: use 'oim', 'anneal' or 'sb'")
     th = n_threads_arg(n_threads, "maxcut", threads=threads)
@@ -255,10 +378,12 @@ class _Sampler:
 
     @property
     def parameters(self):
+        """dimod's ``parameters``: every keyword of ``sample_ising`` beyond ``h`` and ``J``."""
         return {k: [] for k in self._params}
 
     @property
     def properties(self):
+        """dimod's ``properties``: the sampler's ``description`` and the package ``version``."""
         return {"description": self._description, "version": _attractor.__version__}
 
     def __reduce__(self):
@@ -283,20 +408,25 @@ class _Sampler:
 if dimod is not None:
 
     class OscillatorIsingSampler(_Sampler, dimod.Sampler):
-        """The oscillator Ising machine as a dimod sampler: ``sample_ising(h, J)``,
-        ``sample_qubo(Q)`` and ``sample(bqm)`` return a ``dimod.SampleSet`` whose samples are the
-        final states of every replica of every round (aggregated, lowest energy first) and whose
-        energies are dimod's own, ``E(s) = sum h_i s_i + sum J_ij s_i s_j + offset``.
+        """The oscillator Ising machine as a dimod sampler.
 
-        Parameters of a call: ``seed``, ``num_replicas`` (16 per SIMD block), ``num_rounds``
-        (reproducible), ``time_limit`` (seconds; with no ``num_rounds``, rounds until it is
-        spent), ``n_threads`` (``None`` or 1 one thread, -1 every core, -2 all but one;
-        ``num_threads`` is its deprecated spelling), ``num_steps`` (per round), ``progress`` (a
-        callable ``(rounds, elapsed_s, best_energy)`` called as rounds finish), ``params`` (the
-        machine's other settings by name: ``mu``/``noise`` schedules, ``dt``, readouts,
-        restarts, see ``attractor.oscillators.MACHINE_PARAMS``), ``strict``
-        (``False``: Ctrl-C or a time limit spent before the first round return the sample set
-        with ``info["status"]`` instead of raising). Samplers pickle and copy."""
+        ``sample_ising(h, J)``, ``sample_qubo(Q)`` and ``sample(bqm)`` return a
+        ``dimod.SampleSet`` whose samples are the final states of every replica of every round
+        (aggregated, lowest energy first) and whose energies are dimod's own,
+        ``E(s) = sum h_i s_i + sum J_ij s_i s_j + offset``. The parameters of a call are those
+        of :meth:`sample_ising`. Samplers pickle and copy.
+
+        Examples
+        --------
+        >>> import attractor
+        >>> sampler = attractor.OscillatorIsingSampler()
+        >>> sampleset = sampler.sample_ising({"a": 0.0}, {("a", "b"): 1.0, ("b", "c"): 1.0},
+        ...                                  num_rounds=1, seed=0)
+        >>> float(sampleset.first.energy)
+        -2.0
+        >>> {v: int(s) for v, s in sampleset.first.sample.items()}
+        {'a': -1, 'b': 1, 'c': -1}
+        """
 
         _params = ("seed", "num_replicas", "num_rounds", "time_limit", "n_threads", "num_steps",
                    "progress", "params", "strict")
@@ -305,6 +435,50 @@ if dimod is not None:
         def sample_ising(self, h, J, seed=0, num_replicas=16, num_rounds=None, time_limit=None,
                          n_threads=None, num_steps=None, progress=None, params=None,
                          strict=True, num_threads=UNSET, **kwargs):
+            """Sample ``E(s) = sum h_i s_i + sum J_ij s_i s_j`` with the oscillator machine.
+
+            Parameters
+            ----------
+            h : dict or list
+                The fields, by variable (a list: by index).
+            J : dict
+                The couplings, by pair of variables.
+            seed : int, default=0
+                The seed.
+            num_replicas : int, default=16
+                Replicas per round (16 per SIMD block).
+            num_rounds : int or None, default=None
+                The rounds (reproducible; one when neither it nor ``time_limit`` is given).
+            time_limit : float or None, default=None
+                Seconds; with no ``num_rounds``, rounds until it is spent.
+            n_threads : int or None, default=None
+                ``None`` or 1 one thread, -1 every core, -2 all but one (``num_threads`` is
+                its deprecated spelling).
+            num_steps : int or None, default=None
+                Steps of the first round.
+            progress : callable or None, default=None
+                Called as ``progress(rounds, elapsed_s, best_energy)`` as rounds finish.
+            params : dict or None, default=None
+                The machine's other settings by name (``mu``/``noise`` schedules, ``dt``,
+                readouts, restarts; see ``attractor.oscillators.MACHINE_PARAMS``).
+            strict : bool, default=True
+                ``False``: Ctrl-C or a time limit spent before the first round return the
+                sample set with ``info["status"]`` instead of raising.
+            **kwargs
+                Other keywords are dropped with dimod's warning.
+
+            Returns
+            -------
+            sampleset : dimod.SampleSet
+                The samples, lowest energy first.
+
+            Raises
+            ------
+            attractor.Interrupted
+                On Ctrl-C with ``strict=True``.
+            attractor.NotConverged
+                With ``strict=True``, when ``time_limit`` ends before the first round.
+            """
             self.remove_unknown_kwargs(**kwargs)
             th = n_threads_arg(n_threads, "OscillatorIsingSampler.sample_ising", num_threads=num_threads)
             labels, n, linear, i, j, bq = _ising_arrays(h, J)
@@ -322,20 +496,52 @@ from ._records import Recall  # noqa: E402
 
 
 class OscillatorMemory(_Conventions, Rebuilt, _Mixin, _Base):
-    """The oscillator associative memory (Nishikawa, Lai & Hoppensteadt, PRL 92, 2004)::
+    """The oscillator associative memory of ``±1`` patterns.
+
+    The network of Nishikawa, Lai & Hoppensteadt (PRL 92, 2004)::
 
         dphi_i/dt = sum_j W_ij sin(phi_j - phi_i) + (kappa/N) sum_j sin 2(phi_j - phi_i),
 
     with Hebbian ``W = Xi^T Xi / N`` (``scale="n"``) or ``Xi^T Xi / K`` (``scale="k"``, the
-    tutorial's), the gradient flow of ``E(phi) = -1/2 sum_ij W_ij cos(phi_j - phi_i) -
-    (kappa/4N) sum_ij cos 2(phi_j - phi_i)``,
-
+    tutorial's; ``Xi``: the ``K x N`` patterns as rows), the gradient flow of
+    ``E(phi) = -1/2 sum_ij W_ij cos(phi_j - phi_i) - (kappa/4N) sum_ij cos 2(phi_j - phi_i)``,
     whose phase-locked states at 0/pi spell the stored ``±1`` patterns; a stored pattern is a
     stable equilibrium iff ``kappa > critical_kappa(pattern)`` (signed-Laplacian spectrum,
-    tutorial section on oscillator networks). ``fit(patterns)`` stores, ``predict(queries)``
-    integrates from the queries' phases (with ``jitter`` radians of seeded noise) to ``t_end``
-    and reads the patterns out (up to a global sign); :meth:`recall` also returns the final
-    phases. A scikit-learn transformer (``transform`` is ``predict``)."""
+    tutorial section on oscillator networks). :meth:`predict` integrates from the queries'
+    phases to ``t_end`` and reads the patterns out (up to a global sign); :meth:`recall` also
+    returns the final phases. A scikit-learn transformer (``transform`` is ``predict``).
+
+    Parameters
+    ----------
+    kappa : float, default=0.2
+        The second-harmonic strength (``>= 0``).
+    scale : {"n", "k"}, default="n"
+        The normalisation of the Hebbian couplings.
+    t_end : float, default=120.0
+        The integration time of a recall.
+    dt : float, default=0.05
+        The time step.
+    jitter : float, default=0.0
+        Radians of seeded noise added to the queries' phases (every ``±1`` state is an
+        equilibrium, so a recall from exact phases stays where it starts).
+    random_state : int, numpy.random.Generator or None, default=None
+        The seed of the jitter, resolved at fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import attractor
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.where(rng.standard_normal((2, 16)) >= 0, 1.0, -1.0)
+    >>> memory = attractor.OscillatorMemory(kappa=0.2, jitter=0.1, random_state=0).fit(X)
+    >>> bool(memory.critical_kappa(X[0]) < 0.2)  # pattern 0 is stable
+    True
+    >>> noisy = X.copy()
+    >>> noisy[:, :2] *= -1
+    >>> states = memory.predict(noisy)
+    >>> np.abs((states * X).sum(axis=1))  # overlaps, up to a global sign
+    array([16., 16.])
+    """
 
     _feature_names_out = "one-to-one"
 
@@ -348,8 +554,25 @@ class OscillatorMemory(_Conventions, Rebuilt, _Mixin, _Base):
         self.random_state = random_state
 
     def fit(self, X, y=None):
-        """Store the rows of ``X`` (``±1`` patterns, ``n_patterns x n_features``); the seed of
-        the jitter is resolved here (``random_state=None``: a fresh one per fit)."""
+        """Store the rows of ``X``; the seed of the jitter is resolved here.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_patterns, n_features)
+            ``±1`` patterns.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted memory (``random_state=None``: a fresh jitter seed per fit).
+
+        Raises
+        ------
+        attractor.ParameterError
+            When ``X`` is not ``±1``, ``kappa < 0`` or ``scale`` is unknown.
+        """
         from .memory import _seed
 
         Xa = as_rows(X, "X")
@@ -365,7 +588,21 @@ class OscillatorMemory(_Conventions, Rebuilt, _Mixin, _Base):
         return hasattr(self, "memory_")
 
     def critical_kappa(self, pattern):
-        """``kappa_c`` of a stored pattern (it is stable iff ``kappa > kappa_c``)."""
+        """The critical second-harmonic strength ``kappa_c`` of a pattern.
+
+        The pattern is a stable equilibrium iff ``kappa > kappa_c`` (it does not depend on
+        this memory's ``kappa``).
+
+        Parameters
+        ----------
+        pattern : array-like of shape (n_features,)
+            A ``±1`` pattern.
+
+        Returns
+        -------
+        kappa_c : float
+            The threshold.
+        """
         from .errors import as_float_array
 
         if not self.__sklearn_is_fitted__():
@@ -373,10 +610,21 @@ class OscillatorMemory(_Conventions, Rebuilt, _Mixin, _Base):
         return self.memory_.critical_kappa(as_float_array(pattern, "pattern", 1))
 
     def recall(self, X):
-        """Integrate from the phases of every row of ``X`` to ``t_end``: a
-        :class:`~attractor.Recall` with the read-out ``states`` (``±1``), the final ``phases``
-        and status ``"integrated"`` per query (the run has a fixed horizon, no convergence
-        test). Never changes the estimator: the jitter's seed is the one resolved at fit."""
+        """Integrate from the phases of every row of ``X`` to ``t_end``.
+
+        Never changes the estimator: the jitter's seed is the one resolved at fit.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+            The queries (``±1``: phases 0 and pi).
+
+        Returns
+        -------
+        recall : attractor.Recall
+            The read-out ``states`` (``±1``), the final ``phases`` and status
+            ``"integrated"`` per query (the run has a fixed horizon, no convergence test).
+        """
         if not self.__sklearn_is_fitted__():
             raise not_fitted(self, "call fit(patterns) first")
         X = self._fitted_rows(X)
@@ -389,9 +637,31 @@ class OscillatorMemory(_Conventions, Rebuilt, _Mixin, _Base):
                       np.full(k, np.nan), False, phases)
 
     def predict(self, X):
-        """The patterns read out from every row of ``X`` (see :meth:`recall`)."""
+        """The patterns read out from every row of ``X`` (see :meth:`recall`).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+            The queries.
+
+        Returns
+        -------
+        states : ndarray of shape (n_queries, n_features)
+            The ``±1`` read-outs (up to a global sign per row).
+        """
         return self.recall(X).states
 
     def transform(self, X):
-        """The same as :meth:`predict`."""
+        """The same as :meth:`predict`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+            The queries.
+
+        Returns
+        -------
+        states : ndarray of shape (n_queries, n_features)
+            The ``±1`` read-outs.
+        """
         return self.predict(X)

@@ -55,40 +55,86 @@ def _positive_real(name, value, fix):
 class ScoreMatchingEnergy(_Checked, _Base):
     """An energy-based density model ``p(x) ~ exp(-E(x))`` fitted by score matching.
 
+    The energies (module docs): ``"gaussian"`` ``E(x) = 1/2 (x - m)^T P (x - m)``;
+    ``"network"`` ``E(x) = sum_k a_k softplus(w_k.x + b_k) + ||x||^2 / (2 s^2)``;
+    ``"dense_memory"`` ``E(x) = -1/beta log sum_mu exp(beta xi_mu.x) + ||x||^2 / (2 s^2)``.
+
     Parameters
     ----------
-    model : ``"network"`` (default), ``"gaussian"`` or ``"dense_memory"`` (see the module).
-    n_hidden : hidden units of the network (64).
-    n_patterns : patterns of the dense memory (8), started at distinct samples of ``X``.
-    scale : the confinement scale ``s`` of the network and the dense memory; ``None`` (default)
-        is 3 times the largest standard deviation of the features of ``X``, resolved at fit
+    model : {"network", "gaussian", "dense_memory"}, default="network"
+        The energy (see the module).
+    n_hidden : int, default=64
+        Hidden units of the network.
+    n_patterns : int, default=8
+        Patterns of the dense memory, started at distinct samples of ``X``.
+    scale : float or None, default=None
+        The confinement scale ``s`` of the network and the dense memory; ``None`` is 3
+        times the largest standard deviation of the features of ``X``, resolved at fit
         (``scale_``).
-    beta : the inverse temperature of the dense memory's softmax (1.0).
-    objective : ``"denoising"`` (default), ``"exact"`` or ``"sliced"``.
-    noise_levels : the noise levels ``sigma > 0`` of denoising score matching, absolute (in the
-        units of ``X``), used in turn across a minibatch; a number or a sequence (``(0.1,)``).
-    n_projections : directions per sample of sliced score matching (1).
-    learning_rate : Adam's step size (0.01).
-    batch_size : samples per minibatch (128; at most the number of samples).
-    max_epochs : passes over the data in ``fit`` (100).
-    random_state : ``None`` draws a fresh seed; an int; or a NumPy generator that draws the seed. Seeds the
-        initial parameters, the minibatch order, the noises and projections, and (with a count
-        of the draws) ``sample``.
-    method : ``"adam"`` (default) or ``"closed_form"``: the exact score-matching minimiser of
-        a Gaussian, ``mean_ = mean(X)``, ``precision_ = inv(cov(X, bias=True))`` (only with
+    beta : float, default=1.0
+        The inverse temperature of the dense memory's softmax.
+    objective : {"denoising", "exact", "sliced"}, default="denoising"
+        Denoising (Vincent 2011), exact (Hyvärinen 2005) or sliced (Song et al. 2019)
+        score matching.
+    noise_levels : float or sequence of float, default=(0.1,)
+        The noise levels ``sigma > 0`` of denoising score matching, absolute (in the units
+        of ``X``), used in turn across a minibatch.
+    n_projections : int, default=1
+        Directions per sample of sliced score matching.
+    learning_rate : float, default=0.01
+        Adam's step size.
+    batch_size : int, default=128
+        Samples per minibatch (at most the number of samples).
+    max_epochs : int, default=100
+        Passes over the data in :meth:`fit`.
+    random_state : int, numpy.random.Generator or None, default=0
+        ``None`` draws a fresh seed; an int; or a NumPy generator that draws the seed.
+        Seeds the initial parameters, the minibatch order, the noises and projections, and
+        (with a count of the draws) :meth:`sample`.
+    method : {"adam", "closed_form"}, default="adam"
+        ``"closed_form"``: the exact score-matching minimiser of a Gaussian,
+        ``mean_ = mean(X)``, ``precision_ = inv(cov(X, bias=True))`` (only with
         ``model="gaussian"``).
-    weight_decay : L2 weight decay of Adam (0.0).
-    strict : ``True`` (default): a fit stopped by Ctrl-C raises :class:`~attractor.Interrupted`
-        and a diverged epoch an :class:`~attractor.AttractorError`; ``False``: the parameters
+    weight_decay : float, default=0.0
+        L2 weight decay of Adam.
+    strict : bool, default=True
+        ``True``: a fit stopped by Ctrl-C raises :class:`~attractor.Interrupted` and a
+        diverged epoch an :class:`~attractor.AttractorError`; ``False``: the parameters
         reached are kept, with a :class:`~attractor.ConvergenceWarning` and the status in
         ``fit_status_``.
 
-    Fitted attributes: ``n_features_in_``, ``loss_curve_`` (the objective on all of ``X``
-    after each epoch of ``fit``, its noises and projections the same every epoch; one value per
-    ``partial_fit`` call: that minibatch's objective before the update), ``scale_``, ``report_``,
-    and ``mean_`` / ``precision_`` (gaussian), ``weights_`` (``(n_hidden, n_features)``) /
-    ``biases_`` / ``output_weights_`` (network), ``patterns_`` (``(n_patterns, n_features)``,
-    dense memory).
+    Attributes
+    ----------
+    n_features_in_ : int
+        The number of features.
+    loss_curve_ : list of float
+        The objective on all of ``X`` after each epoch of :meth:`fit` (its noises and
+        projections the same every epoch); one value per :meth:`partial_fit` call (that
+        minibatch's objective before the update).
+    scale_ : float
+        The confinement scale in use.
+    report_ : dict
+        ``n_epochs``, ``n_updates``, ``elapsed``, ``status`` of the last fit.
+    mean_, precision_ : ndarray
+        The Gaussian's parameters (``model="gaussian"``).
+    weights_, biases_, output_weights_ : ndarray
+        The network's ``w_k`` (rows, ``(n_hidden, n_features)``), ``b`` and ``a``.
+    patterns_ : ndarray of shape (n_patterns, n_features)
+        The dense memory's patterns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attractor import ScoreMatchingEnergy
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal([1.0, -2.0], [1.0, 0.5], size=(500, 2))
+    >>> g = ScoreMatchingEnergy(model="gaussian", objective="exact", learning_rate=0.05,
+    ...                         max_epochs=200, random_state=0).fit(X)
+    >>> g.mean_.round(1), np.diag(g.precision_).round(1)  # 1/sigma^2 = 1, 4 (sample: 4.3)
+    (array([ 0.9, -2. ]), array([1. , 4.3]))
+    >>> S = g.sample(500, n_steps=300, random_state=0)
+    >>> S.mean(axis=0).round(1), S.std(axis=0).round(1)
+    (array([ 0.9, -2. ]), array([1. , 0.5]))
     """
 
     def __init__(
@@ -266,12 +312,33 @@ class ScoreMatchingEnergy(_Checked, _Base):
         _stopped(self, report, stop)
 
     def fit(self, X, y=None):
-        """Fit a new model to the rows of ``X`` (``n_samples x n_features``): ``max_epochs``
-        epochs of Adam on shuffled minibatches of ``batch_size`` (or the closed form with
-        ``method="closed_form"``). Every parameter is checked first. Sets ``loss_curve_`` and
-        ``report_`` (``n_epochs``, ``n_updates``, ``elapsed``, ``status``). Ctrl-C stops
-        between minibatches and raises :class:`~attractor.Interrupted` (``result``: this
-        estimator, with the parameters reached)."""
+        """Fit a new model to the rows of ``X``.
+
+        ``max_epochs`` epochs of Adam on shuffled minibatches of ``batch_size`` (or the
+        closed form with ``method="closed_form"``). Every parameter is checked first. Sets
+        ``loss_curve_`` and ``report_`` (``n_epochs``, ``n_updates``, ``elapsed``,
+        ``status``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+
+        Raises
+        ------
+        attractor.Interrupted
+            On Ctrl-C (between minibatches) with ``strict=True`` (``result``: this
+            estimator, with the parameters reached).
+        attractor.AttractorError
+            When a parameter is out of its range, or an epoch diverged with ``strict=True``.
+        """
         seed = self._check_params()
         self._remember_feature_names(X)
         X = _as_rows(X, "X")
@@ -289,11 +356,25 @@ class ScoreMatchingEnergy(_Checked, _Base):
         return self
 
     def partial_fit(self, X, y=None):
-        """One Adam update on the minibatch formed by all rows of ``X``. The first call
-        initialises the model as ``fit`` does; later calls continue Adam's moments. A fresh
-        trainer starts for an unpickled model and when a training parameter changed since the
-        last update. Appends that minibatch's objective (before the update) to
-        ``loss_curve_``."""
+        """One Adam update on the minibatch formed by all rows of ``X``.
+
+        The first call initialises the model as :meth:`fit` does; later calls continue
+        Adam's moments. A fresh trainer starts for an unpickled model and when a training
+        parameter changed since the last update. Appends that minibatch's objective (before
+        the update) to ``loss_curve_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The minibatch.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
         seed = self._check_params()
         if not self.__sklearn_is_fitted__():
             self._remember_feature_names(X)
@@ -360,25 +441,70 @@ class ScoreMatchingEnergy(_Checked, _Base):
     # ------------------------------------------------------------------ inference
 
     def energy(self, X):
-        """``E(x)`` of every row of ``X``, ``(n_samples,)``."""
+        """The energy ``E(x)`` of every row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The points.
+
+        Returns
+        -------
+        energy : ndarray of shape (n_samples,)
+            ``E(x)`` of each row.
+        """
         m = self._fitted()
         return m.energies(self._rows(X))
 
     def score_samples(self, X):
-        """``-E(x)``, the unnormalised log-density of every row of ``X`` (``log p(x) + log
-        Z``), ``(n_samples,)``: larger is more likely."""
+        """The unnormalised log-density ``-E(x) = log p(x) + log Z`` of every row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The points.
+
+        Returns
+        -------
+        log_density : ndarray of shape (n_samples,)
+            Larger is more likely.
+        """
         return -self.energy(X)
 
     def score_function(self, X):
-        """The model's score ``-grad E(x)`` (the gradient of the log-density) at every row of
-        ``X``, ``(n_samples, n_features)``."""
+        """The model's score ``-grad E(x)`` (the gradient of the log-density) at every row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The points.
+
+        Returns
+        -------
+        score : ndarray of shape (n_samples, n_features)
+            ``-grad E(x)`` at each row.
+        """
         m = self._fitted()
         return m.scores(self._rows(X))
 
     def score(self, X, y=None):
-        """Minus the score-matching objective on the rows of ``X`` (the estimator's objective,
-        its noises and projections from ``random_state``): larger is better, as for
-        scikit-learn's ``score``. Not a log-likelihood."""
+        """Minus the score-matching objective on the rows of ``X``. Not a log-likelihood.
+
+        The estimator's objective, its noises and projections from ``random_state``: larger
+        is better, as for scikit-learn's ``score``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            Minus the objective.
+        """
         m = self._fitted()
         X = self._rows(X)
         seed = self._check_params()
@@ -395,14 +521,43 @@ class ScoreMatchingEnergy(_Checked, _Base):
 
     def sample(self, n_samples, n_steps=1000, step_size=0.01, temperature=1.0, anneal_from=3.0,
                random_state=None):
-        """``n_samples`` approximate samples of ``p(x) ~ exp(-E(x)/T)``: independent Langevin
-        chains ``x <- x - h grad E(x) + sqrt(2 T h) N(0, I)`` (``h = step_size``) of
-        ``n_steps`` steps, started around the data's mean (spread: the largest standard
-        deviation of the features). With ``anneal_from > 1`` the temperature falls
-        geometrically from ``anneal_from * T`` to ``T`` over the first half of the steps, so
-        that chains cross between wells. Returns ``(n_samples, n_features)``. Ctrl-C stops the
-        chains within a fraction of a second and raises :class:`~attractor.Interrupted` whose
-        ``result`` holds the states reached."""
+        """Approximate samples of ``p(x) ~ exp(-E(x)/T)`` by Langevin dynamics.
+
+        Independent chains ``x <- x - h grad E(x) + sqrt(2 T h) N(0, I)`` (``h =
+        step_size``) of ``n_steps`` steps, started around the data's mean (spread: the
+        largest standard deviation of the features). With ``anneal_from > 1`` the
+        temperature falls geometrically from ``anneal_from * T`` to ``T`` over the first
+        half of the steps, so that chains cross between wells.
+
+        Parameters
+        ----------
+        n_samples : int
+            The number of chains (and samples).
+        n_steps : int, default=1000
+            The steps per chain.
+        step_size : float, default=0.01
+            The step ``h``.
+        temperature : float, default=1.0
+            ``T`` (1: the fitted density).
+        anneal_from : float, default=3.0
+            The factor ``>= 1`` of the starting temperature (1: no annealing).
+        random_state : int, numpy.random.Generator or None, default=None
+            The seed (default: from the estimator's ``random_state`` and a count of the
+            draws, so that calls differ reproducibly).
+
+        Returns
+        -------
+        samples : ndarray of shape (n_samples, n_features)
+            The final states.
+
+        Raises
+        ------
+        attractor.Interrupted
+            On Ctrl-C (within a fraction of a second), with the states reached as
+            ``result``.
+        attractor.AttractorError
+            When a setting is out of its range.
+        """
         m = self._fitted()
         n = _whole("n_samples", n_samples, 1, "give a whole number of samples >= 1")
         steps = _whole("n_steps", n_steps, 1, "give a whole number of Langevin steps >= 1")

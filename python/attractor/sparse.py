@@ -125,22 +125,83 @@ def sparse_encode(
     time=None,
     return_report=False,
 ):
-    """The sparse codes of the rows of ``X`` (``n_samples x n_features``) over ``dictionary``
-    (``n_atoms x n_features``, or a :class:`SparseDictionary` to reuse its Gram matrix):
-    an ``(n_samples, n_atoms)`` array, the minimisers of ``1/2 ||x - D^T a||^2 + alpha
-    ||a||_1`` (``a >= 0`` with ``positive``), each certified to a relative duality gap of
-    ``tol``.
+    """The sparse codes of the rows of ``X`` over a dictionary, by a competitive network.
 
-    ``method`` is ``"pfcn"``, ``"fcn"``, ``"lca"`` or ``"lca-hard"`` (``None``: PFCN when
-    ``positive`` else FCN); ``momentum`` (``None``, ``"nesterov"``, ``"nesterov-no-restart"``,
-    ``"heavy-ball:<damping>"``) runs the network's inertial version (module docs); ``init`` warm-starts from codes; ``gamma`` is the proximal step
-    (``None``: ``1/L``, ``L`` the largest eigenvalue of ``D D^T``); ``dt`` the Euler step in
-    units of the time constant (1 is the proximal gradient iteration); the certificate is
-    checked every ``check_every`` steps, where ``equilibrium_solve`` also solves for the
-    equilibrium on the current support; ``n_threads`` scikit-learn's (``None`` or 1 one
-    thread, ``k`` threads, -1 every core, -2 all but one); ``time`` a wall-clock budget in seconds. With ``return_report`` returns ``(codes,
-    report)``, the report holding per-sample ``objective``, ``duality_gap``, ``certificate``,
-    ``support``, ``n_steps``, ``status`` and the batch's ``elapsed`` seconds and ``gamma``."""
+    Each code is the minimiser of ``1/2 ||x - D^T a||^2 + alpha ||a||_1`` (``a >= 0`` with
+    ``positive``; for ``"lca-hard"`` a local minimiser of ``1/2 ||x - D^T a||^2 + alpha^2/2
+    ||a||_0``), certified to a relative duality gap of ``tol``: scikit-learn's
+    ``sparse_encode(X, D, alpha=alpha)`` objective.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        The signals, one per row.
+    dictionary : array-like of shape (n_atoms, n_features) or attractor.SparseDictionary
+        The atoms ``D`` as rows (a :class:`SparseDictionary` reuses its Gram matrix).
+    alpha : float, default=1.0
+        The weight of the l1 penalty.
+    positive : bool, default=False
+        Whether the codes are non-negative (``a >= 0``).
+    method : {"pfcn", "fcn", "lca", "lca-hard"} or None, default=None
+        The network (module docs); ``None``: PFCN when ``positive`` else FCN.
+    momentum : str or None, default=None
+        ``None``, ``"nesterov"``, ``"nesterov-no-restart"`` or ``"heavy-ball:<damping>"``:
+        the network's inertial version (module docs).
+    tol : float, default=1e-6
+        The relative duality gap each code is certified to.
+    max_iter : int, default=10000
+        The most steps per signal.
+    init : array-like of shape (n_samples, n_atoms) or None, default=None
+        Codes to warm-start from (zeros by default).
+    gamma : float or None, default=None
+        The proximal step (``None``: ``1/L``, ``L`` the largest eigenvalue of ``D D^T``).
+    dt : float, default=1.0
+        The Euler step in units of the time constant (1 is the proximal gradient iteration).
+    check_every : int, default=10
+        The certificate is checked every ``check_every`` steps.
+    equilibrium_solve : bool, default=True
+        At each check, also solve for the equilibrium on the current support.
+    n_threads : int or None, default=None
+        scikit-learn's meaning: ``None`` or 1 one thread, ``k`` threads, -1 every core, -2
+        all but one.
+    time : float or None, default=None
+        A wall-clock budget in seconds.
+    return_report : bool, default=False
+        Whether to return the report too.
+
+    Returns
+    -------
+    codes : ndarray of shape (n_samples, n_atoms)
+        The codes.
+    report : dict
+        With ``return_report``: per-sample ``objective``, ``duality_gap``,
+        ``certificate``, ``support``, ``n_steps``, ``status``, and the batch's ``elapsed``
+        seconds and ``gamma``.
+
+    Raises
+    ------
+    attractor.AttractorError
+        When the network diverged on a signal (without ``return_report``; with it, the
+        report's ``status`` says ``"diverged"``).
+    attractor.Interrupted
+        On Ctrl-C, with the codes reached as ``result``.
+    attractor.ShapeError
+        When ``X`` and the dictionary do not have the same number of features.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import attractor
+    >>> rng = np.random.default_rng(0)
+    >>> D = rng.standard_normal((8, 5))
+    >>> D /= np.linalg.norm(D, axis=1, keepdims=True)  # 8 unit-norm atoms in 5-D
+    >>> X = rng.standard_normal((3, 5))
+    >>> codes, report = attractor.sparse_encode(X, D, alpha=0.5, return_report=True)
+    >>> codes.shape, report["status"]
+    ((3, 8), ['certified', 'certified', 'certified'])
+    >>> (codes != 0).sum(axis=1)  # nonzeros per code
+    array([3, 5, 2])
+    """
     max_iter, check_every = _steps(max_iter, check_every)
     codes, report = _attractor.sparse_encode(
         X, dictionary, alpha=alpha, positive=positive, method=method, momentum=_momentum(momentum), tol=tol,
@@ -170,10 +231,69 @@ def sparse_path(
     n_threads=None,
     time=None,
 ):
-    """The regularisation path: the codes of ``X`` for every weight of ``alphas`` (a
-    decreasing sequence), each run warm-started from the codes of the previous one. Returns
-    ``(codes, reports)``: an ``(n_alphas, n_samples, n_atoms)`` array and one report per
-    weight (as :func:`sparse_encode` with ``return_report``)."""
+    """The regularisation path: the codes of ``X`` for every weight of ``alphas``.
+
+    Each run is warm-started from the codes of the previous one; the parameters not listed
+    are those of :func:`sparse_encode`.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        The signals.
+    dictionary : array-like of shape (n_atoms, n_features) or attractor.SparseDictionary
+        The atoms as rows.
+    alphas : array-like of shape (n_alphas,)
+        A decreasing sequence of weights.
+    positive : bool, default=False
+        Whether the codes are non-negative (``a >= 0``).
+    method : {"pfcn", "fcn", "lca", "lca-hard"} or None, default=None
+        The network (module docs); ``None``: PFCN when ``positive`` else FCN.
+    momentum : str or None, default=None
+        ``None``, ``"nesterov"``, ``"nesterov-no-restart"`` or ``"heavy-ball:<damping>"``:
+        the network's inertial version (module docs).
+    tol : float, default=1e-6
+        The relative duality gap each code is certified to.
+    max_iter : int, default=10000
+        The most steps per signal.
+    gamma : float or None, default=None
+        The proximal step (``None``: ``1/L``, ``L`` the largest eigenvalue of ``D D^T``).
+    dt : float, default=1.0
+        The Euler step in units of the time constant (1 is the proximal gradient iteration).
+    check_every : int, default=10
+        The certificate is checked every ``check_every`` steps.
+    equilibrium_solve : bool, default=True
+        At each check, also solve for the equilibrium on the current support.
+    n_threads : int or None, default=None
+        scikit-learn's meaning.
+    time : float or None, default=None
+        A wall-clock budget in seconds.
+
+    Returns
+    -------
+    codes : ndarray of shape (n_alphas, n_samples, n_atoms)
+        The codes for every weight.
+    reports : list of dict
+        One report per weight (as :func:`sparse_encode` with ``return_report``).
+
+    Raises
+    ------
+    attractor.Interrupted
+        On Ctrl-C, with ``(codes, reports)`` as ``result``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import attractor
+    >>> rng = np.random.default_rng(0)
+    >>> D = rng.standard_normal((8, 5))
+    >>> D /= np.linalg.norm(D, axis=1, keepdims=True)
+    >>> X = rng.standard_normal((3, 5))
+    >>> codes, reports = attractor.sparse_path(X, D, [2.0, 1.0, 0.5])
+    >>> codes.shape, len(reports)
+    ((3, 3, 8), 3)
+    >>> [int((c != 0).sum()) for c in codes]  # sparser codes for larger weights
+    [2, 7, 10]
+    """
     max_iter, check_every = _steps(max_iter, check_every)
     out = _attractor.sparse_path(
         X, dictionary, alphas, positive=positive, method=method, momentum=_momentum(momentum), tol=tol, max_iter=max_iter,
@@ -205,10 +325,69 @@ def sparse_trajectory(
     n_threads=None,
     time=None,
 ):
-    """The network's own trajectory for one signal ``x`` (``n_features``; no equilibrium
-    solve): a dict with ``t``, ``codes`` (``(n_points, n_atoms)``), ``objective`` and
-    ``certificate`` every ``every`` steps (at most ``max_points`` points; the stride doubles
-    when full), and the final ``code`` with its ``report``."""
+    """The network's own trajectory for one signal (no equilibrium solve).
+
+    The parameters not listed are those of :func:`sparse_encode`.
+
+    Parameters
+    ----------
+    x : array-like of shape (n_features,)
+        The signal.
+    dictionary : array-like of shape (n_atoms, n_features) or attractor.SparseDictionary
+        The atoms as rows.
+    alpha : float, default=1.0
+        The weight of the l1 penalty.
+    positive : bool, default=False
+        Whether the codes are non-negative (``a >= 0``).
+    method : {"pfcn", "fcn", "lca", "lca-hard"} or None, default=None
+        The network (module docs); ``None``: PFCN when ``positive`` else FCN.
+    momentum : str or None, default=None
+        ``None``, ``"nesterov"``, ``"nesterov-no-restart"`` or ``"heavy-ball:<damping>"``:
+        the network's inertial version (module docs).
+    tol : float, default=1e-6
+        The relative duality gap each code is certified to.
+    max_iter : int, default=10000
+        The most steps per signal.
+    init : array-like of shape (n_atoms,) or None, default=None
+        A code to start from.
+    gamma : float or None, default=None
+        The proximal step (``None``: ``1/L``, ``L`` the largest eigenvalue of ``D D^T``).
+    dt : float, default=1.0
+        The Euler step in units of the time constant (1 is the proximal gradient iteration).
+    check_every : int, default=10
+        The certificate is checked every ``check_every`` steps.
+    every : int, default=1
+        Record every ``every`` steps.
+    max_points : int, default=4096
+        The most points kept (the stride doubles when full).
+    n_threads : int or None, default=None
+        scikit-learn's meaning.
+    time : float or None, default=None
+        A wall-clock budget in seconds.
+
+    Returns
+    -------
+    trajectory : dict
+        ``t``, ``codes`` (``(n_points, n_atoms)``), ``objective`` and ``certificate`` at the
+        recorded steps, and the final ``code`` with its ``report``.
+
+    Raises
+    ------
+    attractor.Interrupted
+        On Ctrl-C, with the dict as ``result``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import attractor
+    >>> rng = np.random.default_rng(0)
+    >>> D = rng.standard_normal((8, 5))
+    >>> D /= np.linalg.norm(D, axis=1, keepdims=True)
+    >>> x = rng.standard_normal((3, 5))[0]
+    >>> tr = attractor.sparse_trajectory(x, D, alpha=0.5)
+    >>> tr["codes"].shape[1], bool(np.all(np.diff(tr["objective"]) <= 1e-12))  # cost descends
+    (8, True)
+    """
     max_iter, check_every = _steps(max_iter, check_every)
     every = whole("every", every, 1)
     max_points = whole("max_points", max_points, 2)
@@ -224,9 +403,16 @@ def sparse_trajectory(
 
 @dataclass(eq=False, repr=False)
 class SparseCodes(ArrayRecord):
-    """What :meth:`SparseCoder.encode` gave: the ``codes`` (``(n_samples, n_atoms)``) and the
-    ``report`` (per sample ``objective``, ``duality_gap``, ``certificate``, ``support``,
-    ``n_steps``, ``status``; the batch's ``elapsed``, ``gamma``, ``interrupted``)."""
+    """What :meth:`SparseCoder.encode` gave: the codes and their report.
+
+    Attributes
+    ----------
+    codes : ndarray of shape (n_samples, n_atoms)
+        The codes.
+    report : dict
+        Per sample ``objective``, ``duality_gap``, ``certificate``, ``support``,
+        ``n_steps``, ``status``; the batch's ``elapsed``, ``gamma``, ``interrupted``.
+    """
 
     codes: np.ndarray
     report: dict
@@ -244,31 +430,76 @@ class SparseCodes(ArrayRecord):
 
 
 class SparseCoder(_Conventions, _Mixin, _Base):
-    """Sparse coding over a fixed dictionary as a scikit-learn transformer (the shape of
-    :class:`sklearn.decomposition.SparseCoder`): ``transform(X)`` returns the codes
-    ``(n_samples, n_atoms)`` minimising ``1/2 ||x - D^T a||^2 + alpha ||a||_1`` (``a >= 0`` with
-    ``positive``), computed by a competitive network (``method``, see the module docs) and
-    certified to a relative duality gap of ``tol``.
+    """Sparse coding over a fixed dictionary as a scikit-learn transformer.
 
-    ``dictionary`` (``n_atoms x n_features``): when given, ``fit`` ignores its ``X`` (as
-    scikit-learn's ``SparseCoder``) and the coder can transform without fitting (fit once to
-    reuse the dictionary's Gram matrix across calls); when ``None``, ``fit(X)`` takes ``X`` as
-    the dictionary. ``time_limit``: seconds each encoding may take (``None``: no limit).
-    ``n_threads``: scikit-learn's meaning (``None`` or 1 one thread, -1 every core). The
-    other parameters are those of :func:`sparse_encode`.
+    The shape of :class:`sklearn.decomposition.SparseCoder`: :meth:`transform` returns the
+    codes minimising ``1/2 ||x - D^T a||^2 + alpha ||a||_1`` (``a >= 0`` with ``positive``),
+    computed by a competitive network (``method``, see the module docs) and certified to a
+    relative duality gap of ``tol``. ``transform`` never changes the coder; :meth:`encode`
+    returns the codes with their report.
 
-    ``transform`` never changes the coder; :meth:`encode` returns the codes with their report.
-    Samples that reach ``max_iter`` uncertified give a
-    :class:`~attractor.ConvergenceWarning`. A run stopped early -- by ``time_limit``
-    (:class:`~attractor.NotConverged`), Ctrl-C (:class:`~attractor.Interrupted`) or
-    divergence (:class:`~attractor.AttractorError`) -- raises with ``strict=True`` (the
-    default; the exception's ``result`` holds the codes reached, its ``report`` the report),
-    and with ``strict=False`` returns the codes reached, with a ``ConvergenceWarning`` (the
-    status of each sample is in :meth:`encode`'s report).
+    Parameters
+    ----------
+    dictionary : array-like of shape (n_atoms, n_features) or None, default=None
+        When given, :meth:`fit` ignores its ``X`` (as scikit-learn's ``SparseCoder``) and
+        the coder can transform without fitting (fit once to reuse the dictionary's Gram
+        matrix across calls); when ``None``, ``fit(X)`` takes ``X`` as the dictionary.
+    alpha : float, default=1.0
+        The weight of the l1 penalty.
+    positive, method, momentum, tol, max_iter, dt, gamma, check_every, equilibrium_solve
+        As for :func:`sparse_encode`.
+    n_threads : int or None, default=None
+        scikit-learn's meaning (``None`` or 1 one thread, -1 every core).
+    time_limit : float or None, default=None
+        Seconds each encoding may take (``None``: no limit).
+    strict : bool, default=True
+        Whether a run stopped early raises (below); with ``strict=False`` the codes reached
+        are returned, with a ``ConvergenceWarning`` (the status of each sample is in
+        :meth:`encode`'s report).
 
-    Attributes after ``fit``: ``components_`` (the dictionary), ``n_components_``,
-    ``n_features_in_``, ``gamma_`` (the proximal step in use); after ``fit_transform``:
-    ``report_`` (the report of its encoding)."""
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_atoms, n_features)
+        The dictionary (after fit).
+    n_components_ : int
+        The number of atoms.
+    n_features_in_ : int
+        The number of features.
+    gamma_ : float
+        The proximal step in use.
+    report_ : dict
+        After :meth:`fit_transform`: the report of its encoding.
+
+    Raises
+    ------
+    attractor.NotConverged
+        With ``strict=True``, when ``time_limit`` stopped an encoding (the exception's
+        ``result`` holds the codes reached, its ``report`` the report).
+    attractor.Interrupted
+        With ``strict=True``, on Ctrl-C.
+    attractor.AttractorError
+        With ``strict=True``, when the network diverged.
+
+    Warns
+    -----
+    attractor.ConvergenceWarning
+        For samples that reach ``max_iter`` uncertified.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import attractor
+    >>> rng = np.random.default_rng(0)
+    >>> D = rng.standard_normal((8, 5))
+    >>> D /= np.linalg.norm(D, axis=1, keepdims=True)
+    >>> X = rng.standard_normal((3, 5))
+    >>> coder = attractor.SparseCoder(dictionary=D, alpha=0.5, positive=True)
+    >>> out = coder.encode(X)
+    >>> out.converged, out.codes.shape, bool((out.codes >= 0).all())
+    (True, (3, 8), True)
+    >>> coder.inverse_transform(coder.transform(X)).shape
+    (3, 5)
+    """
 
     _feature_names_out = "prefixed"
 
@@ -330,8 +561,25 @@ class SparseCoder(_Conventions, _Mixin, _Base):
         return _attractor.SparseDictionary(as_rows(atoms, name), n_threads=threads(self.n_threads))
 
     def fit(self, X=None, y=None):
-        """Build the coder: the constructor's ``dictionary`` if given (``X`` is then ignored),
-        else ``X`` (``n_atoms x n_features``) as the dictionary. Checks every parameter."""
+        """Build the coder and check every parameter.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_atoms, n_features) or None, default=None
+            The dictionary, when the constructor has none (ignored otherwise).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted coder.
+
+        Raises
+        ------
+        attractor.ParameterError
+            When a parameter is out of its range, or there is no dictionary.
+        """
         check_strict(self.strict)
         self._time()
         if self.dictionary is not None:
@@ -388,9 +636,21 @@ class SparseCoder(_Conventions, _Mixin, _Base):
         return as_rows(X, "X", np.shape(self.dictionary)[-1], type(self).__name__)
 
     def encode(self, X):
-        """The codes of the rows of ``X`` with their report: a :class:`SparseCodes`
-        (``codes``, ``report``, ``status``, ``converged``). Raises or returns as the class
-        docs say for ``strict``; warns for samples that reached ``max_iter``."""
+        """The codes of the rows of ``X`` with their report.
+
+        Raises or returns as the class docs say for ``strict``; warns for samples that
+        reached ``max_iter``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The signals.
+
+        Returns
+        -------
+        codes : attractor.SparseCodes
+            ``codes``, ``report``, ``status``, ``converged``.
+        """
         d = self._dictionary()
         X = self._rows(X)
         codes, report = _attractor.sparse_encode(
@@ -436,14 +696,40 @@ class SparseCoder(_Conventions, _Mixin, _Base):
             )
 
     def transform(self, X):
-        """The codes of the rows of ``X`` (``n_samples x n_features``): ``(n_samples,
-        n_atoms)``. Never changes the coder; :meth:`encode` gives the report."""
+        """The codes of the rows of ``X``.
+
+        Never changes the coder; :meth:`encode` gives the report.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The signals.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_atoms)
+            The codes.
+        """
         return self.encode(X).codes
 
     def fit_transform(self, X, y=None):
-        """``fit(X).transform(X)`` when ``X`` is the data (a constructor ``dictionary``);
-        without one, ``X`` is the dictionary, and its rows are coded over themselves. Sets
-        ``report_``, the report of this encoding."""
+        """``fit(X).transform(X)``; sets ``report_``, the report of this encoding.
+
+        With a constructor ``dictionary``, ``X`` is the data; without one, ``X`` is the
+        dictionary, and its rows are coded over themselves.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The data (or the dictionary).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_atoms)
+            The codes.
+        """
         out = self.fit(X, y).encode(X)
         self.report_ = out.report
         return out.codes
@@ -452,19 +738,55 @@ class SparseCoder(_Conventions, _Mixin, _Base):
         return self.n_components_ if hasattr(self, "components_") else np.shape(self.dictionary)[0]
 
     def get_feature_names_out(self, input_features=None):
-        """``sparsecoder0, sparsecoder1, ...``: one name per atom (``transform``'s columns)."""
+        """The names of ``transform``'s columns: one per atom.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored (scikit-learn's convention).
+
+        Returns
+        -------
+        names : ndarray of str objects
+            ``sparsecoder0, sparsecoder1, ...``.
+        """
         self._dictionary() if not self.__sklearn_is_fitted__() else None
         prefix = type(self).__name__.lower()
         return np.asarray([f"{prefix}{k}" for k in range(self._n_features_out())], dtype=object)
 
     def inverse_transform(self, codes):
-        """The reconstructions ``codes @ components_`` (``n_samples x n_features``)."""
+        """The reconstructions ``codes @ components_``.
+
+        Parameters
+        ----------
+        codes : array-like of shape (n_samples, n_atoms)
+            Codes.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+            The reconstructions.
+        """
         d = self._dictionary()
         return np.asarray(codes, dtype=np.float64) @ d.atoms()
 
     def path(self, X, alphas):
-        """The codes of ``X`` along decreasing ``alphas``, warm-started: an ``(n_alphas,
-        n_samples, n_atoms)`` array; sets ``path_reports_`` (one report per weight)."""
+        """The codes of ``X`` along decreasing ``alphas``, warm-started.
+
+        Sets ``path_reports_`` (one report per weight).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The signals.
+        alphas : array-like of shape (n_alphas,)
+            A decreasing sequence of weights.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_alphas, n_samples, n_atoms)
+            The codes for every weight.
+        """
         d = self._dictionary()
         out = _attractor.sparse_path(
             self._rows(X), d, alphas, equilibrium_solve=bool(self.equilibrium_solve),
@@ -477,7 +799,22 @@ class SparseCoder(_Conventions, _Mixin, _Base):
         return codes
 
     def trajectory(self, x, every=1, max_points=4096):
-        """The network's trajectory for one sample ``x`` (see :func:`sparse_trajectory`)."""
+        """The network's trajectory for one sample (see :func:`sparse_trajectory`).
+
+        Parameters
+        ----------
+        x : array-like of shape (n_features,)
+            The signal.
+        every : int, default=1
+            Record every ``every`` steps.
+        max_points : int, default=4096
+            The most points kept.
+
+        Returns
+        -------
+        trajectory : dict
+            As :func:`sparse_trajectory` returns.
+        """
         tr = sparse_trajectory(
             x, self._dictionary(), alpha=float(self.alpha), every=every,
             max_points=max_points, **self._settings(),
@@ -488,10 +825,13 @@ class SparseCoder(_Conventions, _Mixin, _Base):
 
     @property
     def contraction_rate_(self):
-        """The contraction rate (per time constant) of the network's flow,
-        ``1 - max(|1 - gamma rho|, |1 - gamma L|)`` with ``rho, L`` the extreme eigenvalues of
-        ``D D^T``, or ``None`` when ``rho = 0`` (more atoms than features) or for
-        ``"lca-hard"``. The first call computes the spectrum."""
+        """The contraction rate (per time constant) of the network's flow.
+
+        ``1 - max(|1 - gamma rho|, |1 - gamma L|)`` with ``rho, L`` the extreme eigenvalues
+        of ``D D^T`` (Gokhale, Davydov & Bullo, arXiv:2409.10664), or ``None`` when
+        ``rho = 0`` (more atoms than features), when the bound is not positive, or for
+        ``"lca-hard"``. The first call computes the spectrum.
+        """
         s = self._settings()
         return _attractor.sparse_contraction_rate(
             self._dictionary(), positive=s["positive"], method=s["method"], gamma=s["gamma"]

@@ -54,7 +54,11 @@ META = ("task", "task_id", "repeat", "seed", "status", "error", "wall_s", "attra
 
 
 class SweepConfigError(ValueError):
-    """A sweep that cannot run as described (unknown task or parameter, empty grid, ...)."""
+    """A sweep that cannot run as described (unknown task or parameter, empty grid, ...).
+
+    A ``ValueError``; raised by :class:`Sweep`, :func:`grid`, :func:`random_search` and
+    :func:`load_config` before anything runs.
+    """
 
 
 def _canonical(obj):
@@ -70,8 +74,36 @@ def _digest(*parts):
 
 
 def derive_seed(sweep_seed, task, params, repeat=0):
-    """A task's seed (an int in ``[0, 2**63)``): BLAKE2b of the sweep's seed, the task's name,
-    its parameters as canonical JSON and the repeat number."""
+    """A task's seed: a stable hash of the sweep's seed, the task, its parameters and repeat.
+
+    BLAKE2b of the sweep's seed, the task's name, its parameters as canonical JSON (sorted
+    keys) and the repeat number -- never Python's ``hash()`` -- so the seed does not depend
+    on where or in which order the tasks run.
+
+    Parameters
+    ----------
+    sweep_seed : int
+        The sweep's seed.
+    task : str
+        The task's name.
+    params : dict
+        The task's parameters.
+    repeat : int, default=0
+        The repeat number.
+
+    Returns
+    -------
+    seed : int
+        An int in ``[0, 2**63)``.
+
+    Examples
+    --------
+    >>> from attractor.sweep import derive_seed
+    >>> derive_seed(1, "recall", {"n": 32}, 0)
+    3778816128002857539
+    >>> derive_seed(1, "recall", {"n": 32}, 0) != derive_seed(1, "recall", {"n": 32}, 1)
+    True
+    """
     return int.from_bytes(_digest("seed", sweep_seed, task, params, repeat), "little") >> 1
 
 
@@ -80,9 +112,34 @@ def _task_id(task, params, repeat):
 
 
 def grid(params=None, **axes):
-    """Every combination of the values of ``params`` (a dict) and ``axes``: a list value is an
-    axis, any other value is fixed. ``grid(n=[100, 200], noise=[0.1, 0.2], model="pinv")`` is
-    four points."""
+    """Every combination of the values of ``params`` and ``axes``.
+
+    A list (or tuple, or range) value is an axis, any other value is fixed.
+
+    Parameters
+    ----------
+    params : dict or None, default=None
+        Parameters by name.
+    **axes
+        More parameters by name.
+
+    Returns
+    -------
+    points : list of dict
+        One dict per combination, the last axis varying fastest.
+
+    Raises
+    ------
+    attractor.sweep.SweepConfigError
+        When there is no parameter or an axis has no values.
+
+    Examples
+    --------
+    >>> from attractor.sweep import grid
+    >>> grid(n=[100, 200], noise=[0.1, 0.2], model="pinv")  # doctest: +NORMALIZE_WHITESPACE
+    [{'n': 100, 'noise': 0.1, 'model': 'pinv'}, {'n': 100, 'noise': 0.2, 'model': 'pinv'},
+     {'n': 200, 'noise': 0.1, 'model': 'pinv'}, {'n': 200, 'noise': 0.2, 'model': 'pinv'}]
+    """
     space = dict(params or {})
     space.update(axes)
     keys, values = [], []
@@ -98,11 +155,41 @@ def grid(params=None, **axes):
 
 
 def random_search(space, n, seed=0):
-    """``n`` points drawn from ``space`` (a dict): a list is a choice, a ``(low, high)`` tuple a
-    uniform float (ints if both are ints), ``{"low": .., "high": .., "log": true, "int":
-    false}`` a range on a log or linear scale, anything else is fixed. Reproducible from
-    ``seed`` (a stable hash, not Python's ``hash()``). Points are distinct: a space with fewer
-    than ``n`` points (lists only) gives all of them it finds in ``100 n`` draws."""
+    """``n`` distinct points drawn at random from ``space``.
+
+    Reproducible from ``seed`` (a stable hash, not Python's ``hash()``). A space with fewer
+    than ``n`` points (lists only) gives all of them it finds in ``100 n`` draws.
+
+    Parameters
+    ----------
+    space : dict
+        Parameters by name: a list is a choice, a ``(low, high)`` tuple a uniform float
+        (ints if both are ints), ``{"low": .., "high": .., "log": True, "int": False}`` a
+        range on a log or linear scale, anything else is fixed.
+    n : int
+        The number of points.
+    seed : int, default=0
+        The seed.
+
+    Returns
+    -------
+    points : list of dict
+        The points.
+
+    Raises
+    ------
+    attractor.sweep.SweepConfigError
+        When ``space`` is empty, ``n < 1``, a choice is empty or a range is bad.
+
+    Examples
+    --------
+    >>> from attractor.sweep import random_search
+    >>> points = random_search({"k": [5, 10], "noise": (0.0, 0.5), "model": "pinv"}, 3, seed=0)
+    >>> len(points), sorted(points[0])
+    (3, ['k', 'model', 'noise'])
+    >>> all(0.0 <= p["noise"] <= 0.5 and p["k"] in (5, 10) for p in points)
+    True
+    """
     if not space:
         raise SweepConfigError("empty search space: give at least one parameter")
     if int(n) < 1:
@@ -147,8 +234,37 @@ def _task_name(task):
 
 @dataclass
 class Sweep:
-    """A task and its parameter points (a list of dicts, or a dict read as :func:`grid`), run
-    ``repeats`` times each with seeds derived from ``seed``."""
+    """A task and its parameter points, each run ``repeats`` times.
+
+    Every task gets a seed derived from ``seed`` (:func:`derive_seed`), passed as the
+    task's ``seed`` keyword when it takes one. The parameters are checked against the task's
+    signature when the sweep is made.
+
+    Parameters
+    ----------
+    task : str or callable
+        A built-in (``"maxcut"``, ``"recall"``, ``"capacity"``, ``"train_rbm"``), an
+        importable ``"module:function"`` or a callable returning a dict of results.
+    params : list of dict or dict
+        The parameter points (a dict is read as :func:`grid`).
+    seed : int, default=0
+        The sweep's seed.
+    repeats : int, default=1
+        The runs of every point.
+
+    Raises
+    ------
+    attractor.sweep.SweepConfigError
+        When there are no points, ``repeats < 1``, the task is unknown, or a parameter is
+        unknown to the task, is ``seed`` or the name of a record column.
+
+    Examples
+    --------
+    >>> from attractor.sweep import Sweep, grid
+    >>> sweep = Sweep("recall", grid(n=[32], k=[2, 4], noise=[0.1]), seed=1, repeats=2)
+    >>> len(sweep.items())  # 2 points, 2 repeats each
+    4
+    """
 
     task: object
     params: object
@@ -193,7 +309,19 @@ class Sweep:
             _canonical(pt)
 
     def items(self):
-        """Every task of the sweep: index, id, parameters, seed, repeat."""
+        """Every task of the sweep.
+
+        Returns
+        -------
+        items : list of dict
+            ``index``, ``task_id``, ``params``, ``repeat``, ``seed`` and ``pass_seed`` of
+            every task, points in order and repeats within each.
+
+        Raises
+        ------
+        attractor.sweep.SweepConfigError
+            When the sweep lists the same point twice.
+        """
         out = []
         for p in self.params:
             for r in range(int(self.repeats)):
@@ -208,34 +336,64 @@ class Sweep:
 
 @dataclass
 class SweepResult:
-    """The records of a sweep (one dict per task, in the sweep's order) and its timing:
-    ``stats`` has ``wall_s``, ``tasks_run``, ``tasks_skipped``, ``errors``, ``workers``,
-    ``chunks``, ``chunk_size``, ``startup_s`` (workers started and the task's modules
-    imported), ``shutdown_s`` (workers stopped, after ``wall_s``), ``task_s`` (the tasks' own
-    time summed), ``overhead``
-    (the fraction of worker time not in tasks: ``1 - task_s / (workers * wall_s)``) and
-    ``overhead_per_task_s``."""
+    """The records of a sweep and its timing.
+
+    Attributes
+    ----------
+    records : list of dict
+        One record per task, in the sweep's order: ``task``, ``task_id``, the parameters,
+        ``repeat``, ``seed``, ``status`` (``"ok"`` or ``"error"``), ``error``, ``wall_s``,
+        the versions, and the task's results.
+    stats : dict
+        ``wall_s``, ``tasks_run``, ``tasks_skipped``, ``errors``, ``workers``, ``chunks``,
+        ``chunk_size``, ``startup_s`` (workers started and the task's modules imported),
+        ``shutdown_s`` (workers stopped, after ``wall_s``), ``task_s`` (the tasks' own time
+        summed), ``run_s`` (the time of the chunks' scheduling loop), ``overhead`` (the
+        fraction of worker time not in tasks, ``1 - task_s / (workers * run_s)``) and
+        ``overhead_per_task_s`` (``(workers * run_s - task_s) / tasks_run``).
+    """
 
     records: list
     stats: dict = field(default_factory=dict)
 
     def to_pandas(self):
+        """The records as a pandas DataFrame (needs pandas).
+
+        Returns
+        -------
+        table : pandas.DataFrame
+            One row per task.
+        """
         import pandas as pd
 
         return pd.DataFrame.from_records(self.records)
 
     def table(self):
-        """A pandas DataFrame if pandas is installed, else the list of records."""
+        """A pandas DataFrame if pandas is installed, else the list of records.
+
+        Returns
+        -------
+        table : pandas.DataFrame or list of dict
+            One row (or dict) per task.
+        """
         try:
             return self.to_pandas()
         except ImportError:
             return self.records
 
     def write(self, path):
+        """Write the records to ``path`` (see :func:`write_table`).
+
+        Parameters
+        ----------
+        path : str or path-like
+            A ``.csv``, ``.jsonl`` or ``.parquet`` file.
+        """
         write_table(self.records, path)
 
     @property
     def errors(self):
+        """The records of the tasks that failed (``status != "ok"``)."""
         return [r for r in self.records if r["status"] != "ok"]
 
 
@@ -292,16 +450,66 @@ class _Bar:
 def run_sweep(sweep, backend="processes", workers=None, address=None, out=None, resume=True,
               chunk_size=None, target_chunk_s=1.0, max_retries=3, progress=False,
               retry_errors=False, mp_context="spawn"):
-    """Run ``sweep`` on ``backend`` (``"sequential"``, ``"processes"`` -- ``workers`` local
-    processes, default all cores -- or ``"ray"``: a cluster at ``address``, ``"auto"`` for the
-    running one, or the current ``ray.init``) and return a :class:`SweepResult`.
+    """Run a sweep and return its records.
 
-    ``out``: a ``.csv``, ``.jsonl`` or ``.parquet`` file the records are appended to as chunks
-    finish; with ``resume`` the tasks already in it are skipped (``retry_errors``: run those
-    recorded as errors again). ``chunk_size``: tasks per chunk (default: sized from the first
-    tasks' time to ``target_chunk_s`` seconds, at most a quarter of a worker's share).
-    ``max_retries``: how often a chunk whose worker died is run again. ``progress``: a bar on
-    stderr."""
+    A task that raises is recorded (``status="error"``) and the sweep goes on; a chunk whose
+    worker dies is run again.
+
+    Parameters
+    ----------
+    sweep : attractor.sweep.Sweep
+        The sweep.
+    backend : {"processes", "sequential", "ray"}, default="processes"
+        Local processes, this process, or Ray.
+    workers : int or None, default=None
+        The worker processes or actors (default: all cores).
+    address : str or None, default=None
+        ``"ray"``: a cluster's address, ``"auto"`` for the running one (default: the current
+        ``ray.init``).
+    out : str, path-like or None, default=None
+        A ``.csv``, ``.jsonl`` or ``.parquet`` file the records are appended to as chunks
+        finish.
+    resume : bool, default=True
+        Skip the tasks already in ``out``.
+    chunk_size : int or None, default=None
+        Tasks per chunk (default: sized from the first tasks' time to ``target_chunk_s``
+        seconds, at most a quarter of a worker's share).
+    target_chunk_s : float, default=1.0
+        The seconds a chunk aims at.
+    max_retries : int, default=3
+        How often a chunk whose worker died is run again.
+    progress : bool, default=False
+        A progress bar on stderr.
+    retry_errors : bool, default=False
+        With ``resume``, run the tasks recorded as errors again.
+    mp_context : str, default="spawn"
+        The multiprocessing start method of ``"processes"``.
+
+    Returns
+    -------
+    result : attractor.sweep.SweepResult
+        The records (in the sweep's order) and ``stats``.
+
+    Raises
+    ------
+    TypeError
+        When ``sweep`` is not a :class:`Sweep`.
+    ValueError
+        When ``backend`` is unknown or ``out`` has another suffix.
+
+    Examples
+    --------
+    >>> from attractor.sweep import Sweep, grid, run_sweep
+    >>> def square(x, seed):
+    ...     return {"y": x * x}
+    >>> result = run_sweep(Sweep(square, grid(x=[1, 2, 3])), backend="sequential")
+    >>> [r["y"] for r in result.records], result.errors
+    ([1, 4, 9], [])
+    >>> result = run_sweep(Sweep("recall", grid(n=[32], k=[2, 4], noise=[0.1]), seed=1),
+    ...                    backend="sequential")
+    >>> [(r["k"], r["status"], r["recall"], r["overlap"]) for r in result.records]
+    [(2, 'ok', 1.0, 1.0), (4, 'ok', 0.5, 0.875)]
+    """
     if not isinstance(sweep, Sweep):
         raise TypeError(f"sweep: expected a Sweep, got {type(sweep).__name__}")
     items = sweep.items()
@@ -450,7 +658,36 @@ def load_config(path_or_dict):
     ``[grid]`` table (lists are axes, other values fixed) or a ``[random]`` table (``n``,
     ``seed`` and the space: lists, ``[low, high]`` under ``range.*`` or ``{low, high, log}``
     tables); ``[fixed]`` values added to every point; ``[run]``: ``backend``, ``workers``,
-    ``address``, ``out``, ``chunk_size``, ``target_chunk_s``, ``max_retries``."""
+    ``address``, ``out``, ``chunk_size``, ``target_chunk_s``, ``max_retries``, ``resume``,
+    ``retry_errors``.
+
+    Parameters
+    ----------
+    path_or_dict : str, path-like or dict
+        A TOML file, or the dict it reads as.
+
+    Returns
+    -------
+    sweep : attractor.sweep.Sweep
+        The sweep.
+    run : dict
+        The keyword arguments of :func:`run_sweep` (``backend="ray"`` when an ``address``
+        is given without a backend).
+
+    Raises
+    ------
+    attractor.sweep.SweepConfigError
+        When the file is not TOML or a key is unknown, missing or inconsistent.
+
+    Examples
+    --------
+    >>> from attractor.sweep import load_config
+    >>> sweep, run = load_config({"task": "recall", "seed": 1,
+    ...                           "grid": {"n": [32], "k": [2, 4]},
+    ...                           "run": {"backend": "sequential"}})
+    >>> sweep.params, run
+    ([{'n': 32, 'k': 2}, {'n': 32, 'k': 4}], {'backend': 'sequential'})
+    """
     if isinstance(path_or_dict, dict):
         cfg = dict(path_or_dict)
     else:

@@ -104,10 +104,34 @@ def _unpack(items, packed_result):
 
 
 def run_chunk(task, items):
-    """Run ``task`` (a name, ``"module:function"`` or a callable) on every item of ``items``
-    (dicts with ``index``, ``task_id``, ``params``, ``seed``, ``repeat``, ``pass_seed``):
-    one record per item. A task that raises gives a record with ``status="error"`` and its
-    message; the others go on."""
+    """Run a task on every item of a chunk: one record per item.
+
+    A task that raises gives a record with ``status="error"`` and its message; the others
+    go on. This is what every backend's workers run.
+
+    Parameters
+    ----------
+    task : str or callable
+        A built-in name, ``"module:function"`` or a callable.
+    items : list of dict
+        Items as :meth:`Sweep.items` gives them (``index``, ``task_id``, ``params``,
+        ``seed``, ``repeat``, ``pass_seed``).
+
+    Returns
+    -------
+    records : list of dict
+        Per item ``index``, ``task_id``, ``status``, ``error``, ``wall_s``, ``result`` (the
+        task's dict) and the versions.
+
+    Examples
+    --------
+    >>> from attractor.sweep import Sweep, grid, run_chunk
+    >>> def square(x, seed):
+    ...     return {"y": x * x}
+    >>> sweep = Sweep(square, grid(x=[2, 3]))
+    >>> [(r["status"], r["result"]) for r in run_chunk(square, sweep.items())]
+    [('ok', {'y': 4}), ('ok', {'y': 9})]
+    """
     return _unpack(items, _run_packed(task, _pack(items)))
 
 

@@ -220,12 +220,47 @@ def open_store(path):
 
 
 def read_records(path):
-    """The records stored at ``path`` (as written by a sweep)."""
+    """The records stored at ``path`` (as written by a sweep).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.csv``, ``.jsonl`` or ``.parquet`` file.
+
+    Returns
+    -------
+    records : list of dict
+        The records, in the order they were written.
+
+    Raises
+    ------
+    ValueError
+        When ``path`` has another suffix.
+    """
     return open_store(path).read()
 
 
 def write_table(records, path):
-    """Write ``records`` to ``path`` at once: Parquet via pandas, or CSV / JSONL."""
+    """Write ``records`` to ``path`` at once: Parquet via pandas, or CSV / JSONL.
+
+    An existing file is replaced.
+
+    Parameters
+    ----------
+    records : list of dict
+        The records.
+    path : str or path-like
+        A ``.csv``, ``.jsonl`` or ``.parquet`` (``.pq``) file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from attractor.sweep import read_records, write_table
+    >>> path = os.path.join(tempfile.mkdtemp(), "records.jsonl")
+    >>> write_table([{"x": 1, "y": 1.5}, {"x": 2, "y": 4.0}], path)
+    >>> read_records(path)
+    [{'x': 1, 'y': 1.5}, {'x': 2, 'y': 4.0}]
+    """
     p = os.fspath(path).lower()
     if p.endswith(".parquet") or p.endswith(".pq"):
         import pandas as pd

@@ -63,11 +63,30 @@ def _tune():
 
 
 def space_to_tune(space):
-    """A search space in :func:`~attractor.sweep.random_search`'s format as Ray Tune's: lists
-    become ``tune.choice``, ``(low, high)`` ``tune.uniform`` (``tune.randint`` over
-    ``[low, high]`` for integers), ``{"low", "high", "log", "int"}`` ``tune.loguniform`` /
-    ``tune.uniform`` / ``tune.(log)randint``; Tune's own domains and fixed values pass
-    through."""
+    """A search space in :func:`~attractor.sweep.random_search`'s format as Ray Tune's.
+
+    Lists become ``tune.choice``, ``(low, high)`` ``tune.uniform`` (``tune.randint`` over
+    ``[low, high]`` for integers: both ends included), ``{"low", "high", "log", "int"}``
+    ``tune.loguniform`` / ``tune.uniform`` / ``tune.(log)randint``; Tune's own domains and
+    fixed values pass through.
+
+    Parameters
+    ----------
+    space : dict
+        Parameters by name.
+
+    Returns
+    -------
+    space : dict
+        The same parameters as Ray Tune's domains.
+
+    Raises
+    ------
+    attractor.sweep.SweepConfigError
+        When ``space`` is empty, a choice is empty or a range is bad.
+    ImportError
+        When Ray Tune is not installed.
+    """
     from . import SweepConfigError
 
     _, tune = _tune()
@@ -178,12 +197,27 @@ def _trial(config, *, estimator, data, scoring, metric, epochs, seed, seed_param
 
 @dataclass
 class TuneResult:
-    """Every trial of a :func:`~attractor.sweep.tune.tune_search` as one record (``trial_id``, the parameters, the
-    metric, ``epoch`` -- epochs trained when it last reported --, ``fit_s``, ``trial_seed``,
-    ``status``, ``error``), best first; ``history``: every report of every trial
-    (``trial_id``, parameters, metric, ``epoch``, ``fit_s``) in the order they came;
-    ``best_params`` / ``best_score`` of the best trial, and
-    ``stats`` (``wall_s``, ``trials``, ``errors``)."""
+    """Every trial of a :func:`~attractor.sweep.tune.tune_search`, best first.
+
+    Attributes
+    ----------
+    records : list of dict
+        One record per trial: ``trial_id``, the parameters, the metric, ``epoch`` (epochs
+        trained when it last reported), ``fit_s``, ``trial_seed``, ``status``, ``error``.
+    metric : str
+        The name of the metric.
+    mode : str
+        ``"max"`` or ``"min"``.
+    best_params : dict
+        The parameters of the best trial.
+    best_score : float
+        Its metric.
+    history : list of dict
+        Every report of every trial (``trial_id``, parameters, metric, ``epoch``,
+        ``fit_s``) in the order they came.
+    stats : dict
+        ``wall_s``, ``trials``, ``errors``.
+    """
 
     records: list
     metric: str
@@ -194,17 +228,32 @@ class TuneResult:
     stats: dict = field(default_factory=dict)
 
     def to_pandas(self):
+        """The records as a pandas DataFrame (needs pandas).
+
+        Returns
+        -------
+        table : pandas.DataFrame
+            One row per trial.
+        """
         import pandas as pd
 
         return pd.DataFrame.from_records(self.records)
 
     def write(self, path):
+        """Write the records to ``path`` (see :func:`attractor.sweep.write_table`).
+
+        Parameters
+        ----------
+        path : str or path-like
+            A ``.csv``, ``.jsonl`` or ``.parquet`` file.
+        """
         from .store import write_table
 
         write_table(self.records, path)
 
     @property
     def errors(self):
+        """The records of the trials that failed (``status != "ok"``)."""
         return [r for r in self.records if r["status"] != "ok"]
 
 
@@ -234,23 +283,78 @@ def tune_search(estimator, param_space, X, y=None, *, scoring=None, metric="scor
                 seed=0, seed_param="random_state", max_concurrent_trials=None,
                 resources_per_trial=None, time_budget_s=None, out=None, storage_path=None,
                 address=None, verbose=0):
-    """Search ``param_space`` for the parameters of ``estimator`` (an unfitted
-    scikit-learn-style estimator: ``get_params``/``set_params``/``fit``) that score best on
-    held-out rows, with Ray Tune. Returns a :class:`TuneResult`.
+    """Search the parameters of an estimator that score best on held-out rows, with Ray Tune.
 
-    ``X``, ``y``: the data (``y=None`` for unsupervised models); ``validation``: the fraction
-    of rows held out (drawn from ``seed``) or a tuple ``(X_val, y_val)``. ``scoring``: ``None``
-    (the estimator's ``score``), the name of a method of the estimator
-    (``"pseudo_likelihood"``), a scikit-learn scorer name (``"accuracy"``) or a callable
-    ``scoring(est, X_val, y_val)``; the value is reported as ``metric`` and optimised in
-    ``mode`` (``"max"`` or ``"min"``). ``num_samples``: trials (per grid point of a
-    ``tune.grid_search``). ``epochs``: train by ``partial_fit`` and report after every epoch
-    (for ``scheduler``, e.g. ``ASHAScheduler``). ``search_alg``: a Tune searcher (default:
-    random search seeded from ``seed``). ``seed_param``: the estimator's parameter that takes
-    each trial's derived seed (``None``: leave it). ``resources_per_trial``: e.g. ``{"cpu":
-    1}`` (default). ``out``: a ``.csv``/``.jsonl``/``.parquet`` file for the table.
-    ``storage_path``: keep Ray Tune's experiment folder there (default: a temporary one,
-    deleted at the end). Uses the running Ray (``ray.init``) or starts one (``address``)."""
+    Uses the running Ray (``ray.init``) or starts one (at ``address``).
+
+    Parameters
+    ----------
+    estimator : object
+        An unfitted scikit-learn-style estimator (``get_params``/``set_params``/``fit``).
+    param_space : dict
+        The search space, in :func:`~attractor.sweep.random_search`'s format or with Tune's
+        own domains (:func:`space_to_tune`).
+    X : array-like of shape (n_samples, n_features)
+        The data.
+    y : array-like of shape (n_samples,) or None, default=None
+        The targets (``None`` for unsupervised models).
+    scoring : str, callable or None, default=None
+        ``None`` (the estimator's ``score``), the name of a method of the estimator
+        (``"pseudo_likelihood"``), a scikit-learn scorer name (``"accuracy"``) or a
+        callable ``scoring(est, X_val, y_val)``.
+    metric : str, default="score"
+        The name the value is reported as.
+    mode : {"max", "min"}, default="max"
+        Whether the metric is maximised or minimised.
+    num_samples : int, default=8
+        Trials (per grid point of a ``tune.grid_search``).
+    validation : float or tuple, default=0.25
+        The fraction of rows held out (drawn from ``seed``) or a tuple ``(X_val, y_val)``.
+    epochs : int or None, default=None
+        Train by ``partial_fit`` and report after every epoch (for ``scheduler``, e.g.
+        ``ASHAScheduler``); ``None``: one ``fit`` per trial.
+    search_alg : object or None, default=None
+        A Tune searcher (default: random search seeded from ``seed``).
+    scheduler : object or None, default=None
+        A Tune trial scheduler.
+    seed : int, default=0
+        The seed of the split, the search and the trials' seeds.
+    seed_param : str or None, default="random_state"
+        The estimator's parameter that takes each trial's derived seed (``None``: leave
+        it).
+    max_concurrent_trials : int or None, default=None
+        Tune's limit of trials at once.
+    resources_per_trial : dict or None, default=None
+        E.g. ``{"cpu": 1}`` (the default).
+    time_budget_s : float or None, default=None
+        Tune's time budget of the search.
+    out : str, path-like or None, default=None
+        A ``.csv``/``.jsonl``/``.parquet`` file for the table.
+    storage_path : str or None, default=None
+        Keep Ray Tune's experiment folder there (default: a temporary one, deleted at the
+        end).
+    address : str or None, default=None
+        The Ray cluster to start or join when Ray is not running.
+    verbose : int, default=0
+        Tune's verbosity.
+
+    Returns
+    -------
+    result : attractor.sweep.tune.TuneResult
+        Every trial, best first.
+
+    Raises
+    ------
+    ImportError
+        When Ray Tune is not installed.
+    attractor.sweep.SweepConfigError
+        When ``param_space`` names a parameter the estimator does not take, or its seed
+        parameter.
+    ValueError
+        When ``mode``, ``num_samples``, ``epochs`` or ``validation`` is invalid.
+    TypeError
+        When ``estimator`` is not a scikit-learn-style estimator.
+    """
     import numpy as np
 
     from . import SweepConfigError, _task_name

@@ -294,16 +294,47 @@ class _RBM(_Conventions, _Mixin, _Base):
         self._raise_for(total if total is not None else rbm.fit_epochs(X, 0))
 
     def fit(self, X, y=None):
-        """Train a new RBM on the rows of ``X`` (``n_samples x n_features``) for ``n_iter``
-        epochs of minibatches of ``batch_size`` (shuffled each epoch when ``shuffle``), starting
-        from ``W ~ N(0, 0.01^2)`` and zero biases. Every parameter is checked first. Sets
-        ``report_`` (``n_epochs``, ``n_updates``, ``elapsed``, ``status``; per epoch
-        ``pseudo_likelihood`` / ``reconstruction_error`` when ``verbose``). Ctrl-C stops
-        between minibatches and raises :class:`~attractor.Interrupted` (``result``: this
-        estimator, with the parameters reached; ``report``: how far it got), and a diverged
-        epoch is an error, unless ``strict=False``: then the parameters reached are kept, with a
-        :class:`~attractor.ConvergenceWarning` and the status in ``fit_status_``
-        (``"completed"``, ``"diverged"``, ``"interrupted"``)."""
+        """Train a new RBM on the rows of ``X``.
+
+        ``n_iter`` epochs of minibatches of ``batch_size`` (shuffled each epoch when ``shuffle``),
+        from ``W ~ N(0, 0.01^2)`` and zero biases (or visible biases from the data marginals with
+        ``visible_bias_init="data"``), by CD-k, PCD or tempered persistent chains (``method``). Each
+        minibatch moves the parameters along the data statistics ``<v p(h|v)^T>`` minus those of the
+        chains, with momentum, weight decay, the schedules and the centring of the constructor.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data, in ``[0, 1]`` for Bernoulli units (standardised for Gaussian units).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator; ``report_`` holds ``n_epochs``, ``n_updates``, ``elapsed``,
+            ``status`` (and per epoch ``pseudo_likelihood`` / ``reconstruction_error`` when
+            ``verbose``), ``fit_status_`` the status.
+
+        Raises
+        ------
+        attractor.AttractorError
+            For a parameter out of range (the message names it), data of the wrong shape or
+            outside ``[0, 1]``, or an epoch that made a parameter non-finite (undone).
+        attractor.Interrupted
+            On Ctrl-C, between minibatches; ``result`` is this estimator with the parameters
+            reached. With ``strict=False`` neither stop raises: the parameters reached are kept,
+            with a :class:`~attractor.ConvergenceWarning`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import attractor
+        >>> X = (np.random.default_rng(0).random((100, 6)) < 0.3).astype(float)
+        >>> rbm = attractor.BernoulliRBM(n_components=4, n_iter=3, random_state=0).fit(X)
+        >>> rbm.report_["n_epochs"], rbm.components_.shape
+        (3, (4, 6))
+        """
         seed = self._check_params()
         self._rbm = None  # a fit that fails leaves the estimator unfitted
         self.__dict__.pop("n_features_in_", None)
@@ -314,12 +345,25 @@ class _RBM(_Conventions, _Mixin, _Base):
         return self
 
     def partial_fit(self, X, y=None):
-        """One parameter update on the minibatch formed by all rows of ``X`` (scikit-learn's
-        ``partial_fit``). The first call initialises the model as ``fit`` does; later calls
-        continue its momentum and persistent chains. A fresh trainer (zero momentum, new
-        chains) starts for a model that was unpickled, loaded or built ``from_parameters``, and
-        when a training parameter (``learning_rate``, ``batch_size``, ``cd_k``, ``persistent``,
-        ``momentum``, ``weight_decay``, ``shuffle``) changed since the last update."""
+        """One parameter update on the minibatch formed by all rows of ``X``.
+
+        The first call initialises the model as :meth:`fit` does; later calls continue its momentum
+        and persistent chains. A fresh trainer (zero momentum, new chains) starts for a model that
+        was unpickled, loaded or built with :meth:`from_parameters`, and when a training parameter
+        changed since the last update.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The minibatch.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
         seed = self._check_params()
         if not self.__sklearn_is_fitted__():
             self._remember_feature_names(X)
@@ -451,8 +495,18 @@ class _RBM(_Conventions, _Mixin, _Base):
     # ------------------------------------------------------------------ inference
 
     def transform(self, X):
-        """The hidden features ``p(h = 1 | v) = sigmoid(X @ components_.T +
-        intercept_hidden_)``, ``(n_samples, n_components)``."""
+        """The hidden features ``p(h = 1 | v) = sigmoid(X @ components_.T + intercept_hidden_)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Visible states.
+
+        Returns
+        -------
+        H : ndarray of shape (n_samples, n_components)
+            The hidden units' probabilities.
+        """
         return self._model().transform(self._rows(X))
 
     def fit_transform(self, X, y=None):
@@ -460,16 +514,50 @@ class _RBM(_Conventions, _Mixin, _Base):
         return self.fit(X, y).transform(X)
 
     def reconstruct(self, X):
-        """The mean-field reconstructions ``E[v | h = p(h | v)]`` of the rows of ``X``."""
+        """The mean-field reconstructions ``E[v | h = p(h | v)]`` of the rows of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Visible states.
+
+        Returns
+        -------
+        R : ndarray of shape (n_samples, n_features)
+            The reconstructions.
+        """
         return self._model().reconstruct(self._rows(X))
 
     def reconstruction_error(self, X):
-        """The mean over samples and features of ``(v - E[v | h = p(h | v)])^2``: a cheap
-        progress indicator, not the likelihood (Hinton's practical guide, 2010)."""
+        """The mean over samples and features of ``(v - E[v | h = p(h | v)])^2``.
+
+        A cheap progress indicator, not the likelihood (Hinton's practical guide, 2010).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Visible states.
+
+        Returns
+        -------
+        error : float
+            The mean squared reconstruction error.
+        """
         return self._model().reconstruction_error(self._rows(X))
 
     def free_energy(self, X):
-        """``F(v) = -log sum_h exp(-E(v, h))`` of every row of ``X``, ``(n_samples,)``."""
+        """The free energy ``F(v) = -log sum_h exp(-E(v, h))`` of every row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Visible states.
+
+        Returns
+        -------
+        F : ndarray of shape (n_samples,)
+            ``-a.v - sum_j softplus(b_j + W_j . v)`` (Bernoulli units).
+        """
         return self._model().free_energies(self._rows(X))
 
     def _draw_seed(self, random_state):
@@ -482,34 +570,85 @@ class _RBM(_Conventions, _Mixin, _Base):
         return int(np.random.SeedSequence([self._seed_, k]).generate_state(1, np.uint64)[0] >> 1)
 
     def gibbs(self, v, random_state=None):
-        """One block Gibbs step from every row of ``v``: ``h ~ p(h | v)``, then ``v' ~
-        p(v | h)``; returns the visible samples ``v'`` (``(n_samples, n_features)``). Seeded
-        from ``random_state`` if given, else from the estimator's (successive calls differ,
-        reproducibly)."""
+        """One block Gibbs step from every row of ``v``: ``h ~ p(h | v)``, then ``v' ~ p(v | h)``.
+
+        Parameters
+        ----------
+        v : array-like of shape (n_samples, n_features)
+            The starting visible states.
+        random_state : int, numpy.random.Generator or None, default=None
+            The seed; ``None`` draws from the estimator's ``random_state`` and a count of the
+            draws so far (successive calls differ, reproducibly).
+
+        Returns
+        -------
+        v_new : ndarray of shape (n_samples, n_features)
+            The visible samples.
+        """
         self._model()
         return self._rbm.gibbs(self._rows(v, "v"), seed=self._draw_seed(random_state), n_steps=1)
 
     def sample(self, n_samples, n_steps=1000, random_state=None, method="gibbs",
                n_temperatures=None, temperatures=None, max_temperature=10.0, start=None):
-        """``n_samples`` independent chains started at random (``v_i ~ Bernoulli(1/2)``, or
-        ``N(a, I)``), or at the rows of ``start`` (``(n_samples, n_features)``, e.g. training
-        images: long chains from the data, ``method="gibbs"`` only): approximate samples of
-        ``p(v)``, ``(n_samples, n_features)``.
+        """Approximate samples of ``p(v)`` from independent chains.
 
-        ``method="gibbs"`` (the default): ``n_steps`` block Gibbs sweeps per chain.
-        ``method="tempering"``: parallel tempering (replica exchange; Swendsen & Wang 1986,
-        Geyer 1991; for RBMs Desjardins et al., AISTATS 2010), which crosses the low-probability
-        valleys between modes that trap plain Gibbs chains: each chain carries one replica per
-        temperature ``1 = T_0 < T_1 < ...`` (``temperatures``, strictly increasing from 1, or
-        the geometric ladder of ``n_temperatures`` rungs, 10 by default, from 1 to
-        ``max_temperature``); each of the ``n_steps`` rounds is one sweep at every temperature
-        then swaps of neighbouring replicas, accepted with the Metropolis probability of the
-        tempered free energies, so that replica ``k`` samples ``p_k(v) ∝ Σ_h exp(-E(v,h)/T_k)``
-        exactly and the ``T = 1`` replicas are returned. Sets ``tempering_`` (``temperatures``,
-        ``swap_rates``, ``swap_attempts``, ``swap_accepts`` per neighbouring pair, ``n_steps``).
+        The chains start at random (``v_i ~ Bernoulli(1/2)``, or ``N(a, I)``), or at the rows of
+        ``start`` (long chains from the data, ``method="gibbs"`` only).
 
-        Ctrl-C stops the sweeps within a fraction of a second and raises
-        :class:`~attractor.Interrupted` whose ``result`` holds the states reached."""
+        ``method="gibbs"``: ``n_steps`` block Gibbs sweeps per chain. ``method="tempering"``:
+        parallel tempering (replica exchange; Swendsen & Wang 1986, Geyer 1991; for RBMs Desjardins
+        et al., AISTATS 2010), which crosses the low-probability valleys between modes that trap
+        plain Gibbs chains: each chain carries one replica per temperature ``1 = T_0 < T_1 < ...``;
+        each of the ``n_steps`` rounds is one sweep at every temperature, then swaps of neighbouring
+        replicas accepted with the Metropolis probability of the tempered free energies, so that
+        replica ``k`` samples ``p_k(v) ∝ Σ_h exp(-E(v,h)/T_k)`` exactly; the ``T = 1`` replicas are
+        returned, and ``tempering_`` holds ``temperatures``, ``swap_rates``, ``swap_attempts``,
+        ``swap_accepts`` (per neighbouring pair) and ``n_steps``.
+
+        Parameters
+        ----------
+        n_samples : int
+            The number of chains (one sample each).
+        n_steps : int, default=1000
+            Gibbs sweeps (``"gibbs"``) or rounds (``"tempering"``).
+        random_state : int, numpy.random.Generator or None, default=None
+            The seed (see :meth:`gibbs`).
+        method : {"gibbs", "tempering"}, default="gibbs"
+            How the chains move.
+        n_temperatures : int or None, default=None
+            Rungs of the geometric ladder of ``"tempering"`` (10 when ``None``).
+        temperatures : array-like of float or None, default=None
+            An explicit ladder, strictly increasing from exactly 1.
+        max_temperature : float, default=10.0
+            The hottest rung of the geometric ladder.
+        start : array-like of shape (n_samples, n_features) or None, default=None
+            Starting states (``"gibbs"`` only).
+
+        Returns
+        -------
+        samples : ndarray of shape (n_samples, n_features)
+            The chains' last states.
+
+        Raises
+        ------
+        attractor.AttractorError
+            For a bad ladder (the message names the temperature), ``start`` with the wrong number
+            of rows, or options of the other method.
+        attractor.Interrupted
+            On Ctrl-C, within a fraction of a second; ``result`` holds the states reached.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import attractor
+        >>> X = (np.random.default_rng(0).random((100, 6)) < 0.3).astype(float)
+        >>> rbm = attractor.BernoulliRBM(n_components=4, n_iter=3, random_state=0).fit(X)
+        >>> rbm.sample(5, n_steps=20, random_state=1).shape
+        (5, 6)
+        >>> s = rbm.sample(5, n_steps=20, method="tempering", n_temperatures=3, random_state=1)
+        >>> len(rbm.tempering_["swap_rates"])
+        2
+        """
         rbm = self._model()
         n = _whole("n_samples", n_samples, 1, "give a whole number of samples >= 1")
         seed = self._draw_seed(random_state)
@@ -553,15 +692,36 @@ class _RBM(_Conventions, _Mixin, _Base):
 
     def log_partition(self, method="auto", n_runs=100, n_betas=10000, random_state=None,
                       X=None, return_std=False):
-        """``log Z``. ``method="auto"`` (the default): exact when the enumerated layer has at
-        most 24 units, AIS otherwise. ``method="exact"``: a log-sum-exp over the states of the smaller layer
-        (the hidden one for Gaussian units), refused above 24 units. ``method="ais"``:
-        annealed importance sampling (Salakhutdinov & Murray, ICML 2008) with ``n_runs``
-        runs over ``n_betas`` linearly spaced inverse temperatures, from a base model with the
-        (smoothed) marginals of the rows of ``X`` when given (a uniform base otherwise);
-        ``log Z`` is then biased low when the schedule is too short. With ``return_std``
-        returns ``(log_z, std_err)`` (the delta-method standard error; 0 when exact). Sets
-        ``ais_`` (``log_z``, ``std_err``, ``log_weights``, ``log_z_base``) after AIS."""
+        """The log partition function ``log Z``.
+
+        ``method="auto"``: exact when the enumerated layer has at most 24 units, AIS otherwise.
+        ``method="exact"``: a log-sum-exp over the states of the smaller layer (the hidden one for
+        Gaussian units), refused above 24 units. ``method="ais"``: annealed importance sampling
+        (Salakhutdinov & Murray, ICML 2008) with ``n_runs`` runs over ``n_betas`` linearly spaced
+        inverse temperatures, from a base model with the smoothed marginals of the rows of ``X``
+        when given (a uniform base otherwise); ``log Z`` is then biased low when the schedule is too
+        short. Sets ``ais_`` (``log_z``, ``std_err``, ``log_weights``, ``log_z_base``) after AIS.
+
+        Parameters
+        ----------
+        method : {"auto", "exact", "ais"}, default="auto"
+            How to compute it.
+        n_runs : int, default=100
+            AIS runs.
+        n_betas : int, default=10000
+            AIS inverse temperatures.
+        random_state : int, numpy.random.Generator or None, default=None
+            The seed of AIS.
+        X : array-like of shape (n_samples, n_features) or None, default=None
+            Data whose marginals give the AIS base model.
+        return_std : bool, default=False
+            Also return the standard error (delta method; 0 when exact).
+
+        Returns
+        -------
+        log_z : float
+            ``log Z``, or ``(log_z, std_err)`` with ``return_std``.
+        """
         rbm = self._model()
         if method not in ("auto", "exact", "ais"):
             raise AttractorError(f"method = {method!r}: use 'auto', 'exact' or 'ais'")
@@ -587,19 +747,58 @@ class _RBM(_Conventions, _Mixin, _Base):
                        return_std=False, base_X=None, chains_per_sample=1, max_samples=None):
         """The mean log-likelihood per sample over the rows of ``X`` (nats).
 
-        ``method="auto"`` / ``"exact"`` / ``"ais"``: ``mean(-F(v)) - log Z`` with ``log Z``
-        from :meth:`log_partition` (AIS takes its base model from the marginals of ``base_X``,
-        the training data, when given, else of ``X``); AIS's ``log Z`` is biased low, so this
-        estimate errs high when the schedule is short. ``method="raise"``: the conservative
-        estimate of reverse annealing (RAISE; Burda, Grosse & Salakhutdinov, AISTATS 2015),
-        ``chains_per_sample`` reverse chains of ``n_betas`` steps from every row; it errs low.
-        ``method="bracket"``: both, AIS above and RAISE below (RAISE on at most
-        ``max_samples`` evenly spaced rows), returned as a :class:`LikelihoodBracket`
-        (``lower``, ``lower_std_err``, ``upper``, ``upper_std_err``, ``log_z_lower``,
-        ``log_z_upper``; ``print`` shows it) and stored in ``bracket_``.
+        ``method="auto"`` / ``"exact"`` / ``"ais"``: ``mean(-F(v)) - log Z`` with ``log Z`` from
+        :meth:`log_partition` (AIS takes its base model from the marginals of ``base_X``, the
+        training data, when given, else of ``X``); AIS's ``log Z`` is biased low, so this estimate
+        errs high when the schedule is short. ``method="raise"``: the conservative estimate of reverse
+        annealing (RAISE; Burda, Grosse & Salakhutdinov, AISTATS 2015): ``chains_per_sample`` reverse
+        chains of ``n_betas`` steps from every row, each an unbiased estimate of the likelihood of the
+        annealed directed model, so it errs low. ``method="bracket"``: both, AIS above and RAISE below
+        (RAISE on at most ``max_samples`` evenly spaced rows), as a :class:`LikelihoodBracket`, also
+        stored in ``bracket_``.
 
-        With ``return_std`` (not for ``"bracket"``) returns ``(value, std_err)``: the standard
-        error of AIS's ``log Z``, or of RAISE's per-sample estimates."""
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The data (test images).
+        method : {"auto", "exact", "ais", "raise", "bracket"}, default="auto"
+            The estimate.
+        n_runs : int, default=100
+            AIS runs.
+        n_betas : int, default=10000
+            Inverse temperatures of AIS and RAISE.
+        random_state : int, numpy.random.Generator or None, default=None
+            The seed.
+        return_std : bool, default=False
+            Also return the standard error (not for ``"bracket"``, which carries both).
+        base_X : array-like of shape (n, n_features) or None, default=None
+            Data whose marginals give the base model (the training data).
+        chains_per_sample : int, default=1
+            RAISE's reverse chains per row.
+        max_samples : int or None, default=None
+            Run RAISE on at most this many rows (``"bracket"``).
+
+        Returns
+        -------
+        value : float or LikelihoodBracket
+            The estimate (``(value, std_err)`` with ``return_std``), or the bracket.
+
+        Raises
+        ------
+        attractor.AttractorError
+            For an unknown method, ``return_std`` with ``"bracket"``, or a non-positive count.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import attractor
+        >>> X = (np.random.default_rng(0).random((100, 6)) < 0.3).astype(float)
+        >>> rbm = attractor.BernoulliRBM(n_components=4, n_iter=3, random_state=0).fit(X)
+        >>> exact = rbm.log_likelihood(X, method="exact")
+        >>> b = rbm.log_likelihood(X, method="bracket", n_betas=1000, random_state=0)
+        >>> bool(b.contains(exact))
+        True
+        """
         rows = self._rows(X)
         base = None if base_X is None else self._rows(base_X, "base_X")
         if method in ("raise", "bracket"):
@@ -636,10 +835,20 @@ class _RBM(_Conventions, _Mixin, _Base):
 
 
 class LikelihoodBracket(tuple):
-    """The mean test log-likelihood between two estimates that err in opposite directions:
-    ``lower`` (RAISE, conservative) and ``upper`` (AIS, optimistic), each with its standard
-    error, and the matching ``log Z`` bracket ``[log_z_lower, log_z_upper]``; ``raise_samples``
-    is the number of rows RAISE ran on. A tuple, so it pickles and compares as one."""
+    """The mean test log-likelihood between two estimates that err in opposite directions.
+
+    ``lower`` is RAISE's (conservative) and ``upper`` AIS's (optimistic), each with its standard
+    error; ``[log_z_lower, log_z_upper]`` is the matching bracket of ``log Z``, and
+    ``raise_samples`` the number of rows RAISE ran on. A tuple, so it pickles and compares as
+    one. Returned by :meth:`BernoulliRBM.log_likelihood` with ``method="bracket"``.
+
+    Parameters
+    ----------
+    lower, lower_std_err, upper, upper_std_err, log_z_lower, log_z_upper : float
+        The two estimates, their standard errors and the ``log Z`` bracket.
+    raise_samples : int
+        Rows RAISE ran on.
+    """
 
     __slots__ = ()
     _fields = ("lower", "lower_std_err", "upper", "upper_std_err", "log_z_lower",
@@ -683,38 +892,99 @@ def _merge(total, r):
 
 
 class BernoulliRBM(_RBM):
-    """A Bernoulli restricted Boltzmann machine (binary visible and hidden units), with
-    scikit-learn's ``BernoulliRBM`` interface and defaults (PCD-1, ``learning_rate=0.1``,
-    minibatches of 10, 10 epochs, ``W ~ N(0, 0.01^2)``), trained in Rust.
+    """A Bernoulli restricted Boltzmann machine, trained in Rust.
 
-    Data are rows of ``n_features`` values in ``{0, 1}`` or probabilities in ``[0, 1]``
-    (scikit-learn accepts any real numbers; anything outside ``[0, 1]`` is refused here, the
-    message naming the value and its place).
+Binary visible and hidden units, ``E(v, h) = -a.v - b.h - v.W h``, with scikit-learn's
+``BernoulliRBM`` interface and defaults (PCD-1, ``learning_rate=0.1``, minibatches of 10,
+10 epochs, ``W ~ N(0, 0.01^2)``). Data are rows of ``n_features`` values in ``{0, 1}`` or
+probabilities in ``[0, 1]`` (scikit-learn accepts any real numbers; anything outside
+``[0, 1]`` is refused here, the message naming the value and its place).
 
-    Parameters beyond scikit-learn's (keyword-only): ``cd_k`` Gibbs sweeps per update,
-    ``persistent`` (PCD; ``False`` for CD-k), ``method`` (``"cd"``, ``"pcd"``, or
-    ``"tempering"``: persistent chains with one replica per temperature of the ladder
-    ``temperatures`` or ``n_temperatures`` geometric rungs up to ``max_temperature``,
-    Desjardins et al., AISTATS 2010; ``None`` follows ``persistent``), ``n_chains`` (the
-    persistent chains of ``"pcd"``/``"tempering"``; ``None``: ``batch_size``), ``momentum`` in
-    ``[0, 1)``, ``weight_decay`` (L2 on ``W``), ``learning_rate_schedule`` and
-    ``momentum_schedule`` (per epoch: ``"constant"``, ``"linear:END:EPOCHS"``,
-    ``"exponential:FACTOR"``, ``"inverse:TAU"``, ``"step:BEFORE:EPOCHS"``; e.g. Hinton's
-    ``momentum=0.9, momentum_schedule="step:0.5:5"``), ``centering`` (``"none"``,
-    ``"data:RATE"`` for the centred gradient of Melchior et al., JMLR 2016, or
-    ``"enhanced:RATE"`` for Cho et al.'s enhanced gradient), ``visible_bias_init``
-    (``"zero"``, scikit-learn's start, or ``"data"``: the logit of the data marginals, as
-    Hinton's guide recommends), ``shuffle`` (the minibatch order of each epoch; scikit-learn does not
-    shuffle), ``n_threads`` (scikit-learn's meaning: ``None``/1 one thread, ``k`` threads, -1
-    every core, -2 all but one; results do not depend on it), ``strict`` (``False``: a
-    training run stopped by Ctrl-C or a diverged epoch keeps the parameters reached instead
-    of raising; see :meth:`fit`).
-    ``random_state``: ``None`` draws a fresh seed (scikit-learn's meaning), an int makes a run
-    reproducible, a NumPy generator draws the seed.
+Parameters
+----------
+n_components : int, default=256
+    Hidden units.
+learning_rate : float, default=0.1
+    The step ``eta`` (times the minibatch mean of the statistics).
+batch_size : int, default=10
+    Samples per minibatch.
+n_iter : int, default=10
+    Epochs of :meth:`fit`.
+verbose : int, default=0
+    Print the pseudo-likelihood (or reconstruction error) after each epoch.
+random_state : int, numpy.random.Generator or None, default=None
+    ``None`` draws a fresh seed (scikit-learn's meaning), an int makes a run reproducible.
+cd_k : int, default=1
+    Gibbs sweeps (or tempering rounds) per update.
+persistent : bool, default=True
+    PCD (``True``) or CD-k, when ``method`` is ``None``.
+momentum : float, default=0.0
+    The momentum in ``[0, 1)``.
+weight_decay : float, default=0.0
+    L2 penalty on ``W``.
+shuffle : bool, default=True
+    Shuffle the minibatch order each epoch (scikit-learn does not).
+n_threads : int or None, default=None
+    scikit-learn's meaning: ``None``/1 one thread, ``k`` threads, -1 every core, -2 all
+    but one; results do not depend on it.
+strict : bool, default=True
+    ``False``: a run stopped by Ctrl-C or a diverged epoch keeps the parameters reached
+    instead of raising (see :meth:`fit`).
+method : {"cd", "pcd", "tempering"} or None, default=None
+    The negative phase: CD-k, persistent chains, or persistent tempered chains with one
+    replica per temperature (Desjardins et al., AISTATS 2010); ``None`` follows
+    ``persistent``.
+n_chains : int or None, default=None
+    Persistent chains of ``"pcd"``/``"tempering"`` (``None``: ``batch_size``).
+learning_rate_schedule : str, default="constant"
+    The rate per epoch: ``"constant"``, ``"linear:END:EPOCHS"``, ``"exponential:FACTOR"``,
+    ``"inverse:TAU"`` (``eta/(1 + t/tau)``) or ``"step:BEFORE:EPOCHS"``.
+momentum_schedule : str, default="constant"
+    The momentum per epoch, in the same forms (Hinton's ``momentum=0.9`` with
+    ``"step:0.5:5"``).
+centering : str, default="none"
+    ``"data:RATE"``: the centred gradient (Melchior, Fischer & Wiskott, JMLR 2016), offsets
+    the running data means; ``"enhanced:RATE"``: Cho et al.'s enhanced gradient.
+visible_bias_init : {"zero", "data"}, default="zero"
+    scikit-learn's zero start, or the logit of the data marginals (Hinton's guide).
+n_temperatures : int or None, default=None
+    Rungs of the tempering ladder (geometric from 1 to ``max_temperature``; 10 when
+    ``None``).
+temperatures : array-like of float or None, default=None
+    An explicit ladder, strictly increasing from exactly 1.
+max_temperature : float, default=10.0
+    The hottest rung of the geometric ladder.
 
-    Fitted attributes: ``components_`` (``W^T``, ``(n_components, n_features)``),
-    ``intercept_hidden_``, ``intercept_visible_``, ``h_samples_`` / ``v_samples_`` (the
-    persistent chains), ``n_features_in_``, ``report_``, ``fit_status_``."""
+Attributes
+----------
+components_ : ndarray of shape (n_components, n_features)
+    ``W^T``.
+intercept_hidden_ : ndarray of shape (n_components,)
+    The hidden bias ``b``.
+intercept_visible_ : ndarray of shape (n_features,)
+    The visible bias ``a``.
+v_samples_, h_samples_ : ndarray or None
+    The persistent chains and their hidden probabilities.
+swap_rates_ : list of float or None
+    The swap acceptance rates of tempered training.
+n_features_in_ : int
+    Features seen at fit.
+report_ : dict
+    How training went; ``fit_status_`` its status.
+
+Examples
+--------
+>>> import numpy as np
+>>> import attractor
+>>> X = (np.random.default_rng(0).random((200, 8)) < 0.3).astype(float)
+>>> rbm = attractor.BernoulliRBM(n_components=6, n_iter=5, random_state=0, momentum=0.9,
+...                              momentum_schedule="step:0.5:2", centering="data:0.05",
+...                              visible_bias_init="data").fit(X)
+>>> rbm.transform(X).shape
+(200, 6)
+>>> bool(rbm.log_likelihood(X) > -8 * np.log(2))
+True
+"""
 
     _visible = "bernoulli"
 

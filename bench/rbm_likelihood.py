@@ -18,8 +18,8 @@ the data marginals, momentum 0.5 for 5 epochs then 0.9, weight decay 2e-4):
        decayed linearly to 1e-4 over --epochs-pcd epochs (Tieleman 2008);
   pt   the same with tempered persistent chains (10 temperatures, geometric to 10;
        Desjardins et al. 2010), --epochs-pt epochs;
-  sklearn  scikit-learn's BernoulliRBM (PCD-1, no momentum), learning rate --sk-lr,
-       minibatches of 100, --epochs-sk epochs.
+  sklearn  scikit-learn's BernoulliRBM (PCD-1, no momentum), learning rate --sk-lr (0.05),
+       minibatches of --sk-batch (100), --epochs-sk epochs.
 Attractor's runs use the Rust benchmark binary `rbm_mnist` (built here with cargo); each
 prints its wall time and the bracket. scikit-learn's model is saved as safetensors and
 evaluated by the same binary (`--load`), on the same binarised images (`--write-data`).
@@ -53,6 +53,7 @@ def parse_args():
     p.add_argument("--epochs-pt", type=int, default=40)
     p.add_argument("--epochs-sk", type=int, default=20)
     p.add_argument("--sk-lr", type=float, default=0.05)
+    p.add_argument("--sk-batch", type=int, default=100)
     p.add_argument("--ais-runs", type=int, default=100)
     p.add_argument("--ais-betas", type=int, default=10000)
     p.add_argument("--raise-samples", type=int, default=300)
@@ -97,7 +98,7 @@ CONFIGS = {
 
 def parse(out):
     """The wall time and the bracket from rbm_mnist's output."""
-    wall = re.search(r"\): ([0-9.]+) s$", out, re.M)
+    wall = re.search(r"^train: .*: ([0-9.]+) s$", out, re.M)
     b = re.search(r"bracket: \[(-?[0-9.]+) ± ([0-9.]+) .*?, (-?[0-9.]+) ± ([0-9.]+) \(AIS", out)
     return {"train_s": float(wall.group(1)) if wall else None,
             "lower": float(b.group(1)), "lower_se": float(b.group(2)),
@@ -131,7 +132,8 @@ def main():
             run([bench] + SIZE + ["--seed", str(ARGS.seed), "--mnist", ARGS.mnist,
                                   "--write-data", str(out_dir), "--data-only"])
             x = np.load(out_dir / "train.npy")
-            sk = SkRBM(n_components=64 if ARGS.quick else 500, learning_rate=ARGS.sk_lr, batch_size=100,
+            model = out_dir / f"sklearn-lr{ARGS.sk_lr}-b{ARGS.sk_batch}.safetensors"
+            sk = SkRBM(n_components=64 if ARGS.quick else 500, learning_rate=ARGS.sk_lr, batch_size=ARGS.sk_batch,
                        n_iter=int(epochs(ARGS.epochs_sk)), random_state=ARGS.seed)
             t0 = time.perf_counter()
             sk.fit(x)
@@ -140,7 +142,7 @@ def main():
                                                    sk.intercept_visible_).save(model)
             out = run([bench] + SIZE + EVAL + ["--load", str(model)])
             out = out.replace("bracket:", f"(scikit-learn fit {wall:.1f} s) bracket:")
-            results[name] = {**parse(out), "train_s": wall}
+            results[f"sklearn (lr {ARGS.sk_lr}, batch {ARGS.sk_batch})"] = {**parse(out), "train_s": wall}
             continue
         else:
             raise SystemExit(f"unknown configuration {name!r}: use cd1, pcd, pt, sklearn")
@@ -152,7 +154,9 @@ def main():
         t = f"{r['train_s']:.0f} s" if r["train_s"] is not None else "-"
         print(f"| {name} | {t} | [{r['lower']:.2f} ± {r['lower_se']:.2f}, {r['upper']:.2f} ± {r['upper_se']:.2f}] |")
     if ARGS.png and results:
-        best = max(results, key=lambda k: results[k]["lower"])
+        best = max((k for k in results if k in CONFIGS), key=lambda k: results[k]["lower"], default=None)
+        if best is None:
+            return
         run([binary("attractor"), "sample", str(out_dir / f"{best}.safetensors"), "--png", ARGS.png,
              "--count", "64", "--steps", "1000", "--seed", str(ARGS.seed)])
         print(f"samples of the best model ({best}) in {ARGS.png}")

@@ -1005,14 +1005,34 @@ True
 
 
 class GaussianBernoulliRBM(_RBM):
-    """An RBM with real-valued Gaussian visible units of unit variance and binary hidden
-    units, ``E(v, h) = 1/2 ||v - a||^2 - b.h - v.W h``, so ``v | h ~ N(a + W h, I)``
-    (Hinton's practical guide, 2010, section 13.2). Standardise the data first (zero mean,
-    unit variance per feature): the variance is fixed at 1, not learned. Gaussian units want a
-    smaller learning rate than binary ones, hence the default ``learning_rate=0.01``; an epoch
-    that diverges is undone and reported as an error. The interface is :class:`BernoulliRBM`'s,
-    less the pseudo-likelihood (which is defined for binary units); track training with
-    :meth:`reconstruction_error` or :meth:`log_likelihood`."""
+    """An RBM with real-valued Gaussian visible units of unit variance and binary hidden units.
+
+``E(v, h) = 1/2 ||v - a||^2 - b.h - v.W h``, so ``v | h ~ N(a + W h, I)`` (Hinton's
+practical guide, 2010, section 13.2). Standardise the data first (zero mean, unit variance
+per feature): the variance is fixed at 1, not learned. Gaussian units want a smaller learning
+rate than binary ones, hence the default ``learning_rate=0.01``; an epoch that diverges is
+undone and reported as an error. The interface is :class:`BernoulliRBM`'s, less the
+pseudo-likelihood (defined for binary units); track training with
+:meth:`~BernoulliRBM.reconstruction_error` or :meth:`~BernoulliRBM.log_likelihood`.
+
+Parameters
+----------
+n_components : int, default=256
+    Hidden units.
+learning_rate : float, default=0.01
+    The step.
+batch_size, n_iter, verbose, random_state, cd_k, persistent, momentum, weight_decay, shuffle, n_threads, strict, method, n_chains, learning_rate_schedule, momentum_schedule, centering, visible_bias_init, n_temperatures, temperatures, max_temperature
+    As for :class:`BernoulliRBM`.
+
+Examples
+--------
+>>> import numpy as np
+>>> import attractor
+>>> X = np.random.default_rng(0).standard_normal((200, 5))
+>>> rbm = attractor.GaussianBernoulliRBM(n_components=3, n_iter=3, random_state=0).fit(X)
+>>> rbm.reconstruct(X).shape
+(200, 5)
+"""
 
     _visible = "gaussian"
 

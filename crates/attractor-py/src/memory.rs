@@ -47,9 +47,28 @@ pub(crate) fn memory_error(msg: String) -> PyErr {
     )
 }
 
-/// Cap the memory the library allocates: bytes as an `int`, a size as a `str` (`"8G"`,
-/// `"512M"`), or `None` to remove the cap (the environment's `ATTRACTOR_MAX_MEMORY` and the
-/// system's limits still apply).
+/// Cap the memory the library allocates.
+///
+/// The environment's `ATTRACTOR_MAX_MEMORY` and the system's limits still apply; a request
+/// above the cap raises `MemoryLimitError` before anything is allocated.
+///
+/// Parameters
+/// ----------
+/// limit : int, str or None
+///     Bytes as an `int`, a size as a `str` (`"8G"`, `"512M"`), or `None` to remove the cap.
+///
+/// Raises
+/// ------
+/// attractor.ParameterError
+///     For a size that cannot be read or is not positive.
+///
+/// Examples
+/// --------
+/// >>> import attractor
+/// >>> attractor.set_memory_limit("1G")
+/// >>> attractor.memory_limit()
+/// 1073741824
+/// >>> attractor.set_memory_limit(None)
 #[pyfunction]
 #[pyo3(signature = (limit))]
 fn set_memory_limit(limit: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
@@ -79,7 +98,12 @@ fn set_memory_limit(limit: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
     Ok(())
 }
 
-/// The cap set with `set_memory_limit`, in bytes, or `None`.
+/// The cap set with `set_memory_limit`.
+///
+/// Returns
+/// -------
+/// limit : int or None
+///     The cap in bytes, or `None` when none is set.
 #[pyfunction]
 fn memory_limit() -> Option<u64> {
     attractor::memory::limit()

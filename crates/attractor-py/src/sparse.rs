@@ -23,9 +23,35 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use std::sync::Arc;
 
-/// A sparse-coding dictionary: the atoms (rows of an `(n_atoms, n_features)` array, scikit-
-/// learn's layout) with their Gram matrix `G = ΦΦᵀ` and its largest eigenvalue formed once, so
-/// that many calls can share them.
+/// A sparse-coding dictionary, formed once so that many calls share it.
+///
+/// The atoms (rows of an `(n_atoms, n_features)` array, scikit-learn's layout) with their Gram
+/// matrix `G = ΦΦᵀ` and an upper estimate of the Lipschitz constant `L = λ_max(ΦᵀΦ)` of the
+/// reconstruction error's gradient (the default step of the proximal networks is `1/L`).
+///
+/// Parameters
+/// ----------
+/// atoms : array-like of shape (n_atoms, n_features)
+///     The dictionary, one atom per row, finite.
+/// n_threads : int or None, default=None
+///     scikit-learn's meaning (`None`/1 one thread, -1 every core); results do not depend on
+///     it.
+///
+/// Attributes
+/// ----------
+/// n_atoms : int
+///     The number of atoms.
+/// n_features : int
+///     The length of an atom.
+/// lipschitz : float
+///     The upper estimate of `L`.
+///
+/// Raises
+/// ------
+/// attractor.ShapeError
+///     For an array that is not 2-D or has no atoms or features.
+/// attractor.NonFiniteError
+///     For a NaN or infinite entry.
 #[pyclass(name = "SparseDictionary", module = "attractor._attractor", frozen)]
 pub(crate) struct PyDictionary {
     dict: Arc<Dictionary>,

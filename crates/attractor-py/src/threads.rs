@@ -38,15 +38,40 @@ fn build(name: &str, n: i64) -> PyResult<usize> {
     }
 }
 
-/// Size the process's thread pool: `n ≥ 1` threads or `-1` for every core. Call it before
-/// the first computation (the pool is sized once per process); returns the size.
+/// Size the process's thread pool.
+///
+/// Call it before the first computation: the pool is sized once per process (the
+/// environment variable `ATTRACTOR_NUM_THREADS` does the same before start-up). Results
+/// never depend on the number of threads.
+///
+/// Parameters
+/// ----------
+/// n : int
+///     `n ≥ 1` threads, or `-1` for every core.
+///
+/// Returns
+/// -------
+/// size : int
+///     The size of the pool.
+///
+/// Raises
+/// ------
+/// attractor.ParameterError
+///     For `n` of 0 or below -1, or a pool already started at another size.
 #[pyfunction]
 pub(crate) fn set_num_threads(n: i64) -> PyResult<usize> {
     build("n", n)
 }
 
-/// The number of threads of the process's pool (starting it at its default size, one per
-/// core or `ATTRACTOR_NUM_THREADS`, if nothing has yet).
+/// The number of threads of the process's pool.
+///
+/// Starts the pool at its default size (one per core, or `ATTRACTOR_NUM_THREADS`) if nothing
+/// has yet.
+///
+/// Returns
+/// -------
+/// size : int
+///     The size of the pool.
 #[pyfunction]
 pub(crate) fn get_num_threads() -> usize {
     rayon::current_num_threads()

@@ -72,6 +72,15 @@ pub(crate) fn transposed<'a>(a: &'a PyReadonlyArray2<'_, f64>) -> PyResult<MatRe
     Ok(MatRef::from_column_major_slice(data(a)?, cols, rows))
 }
 
+/// [`matrix`] of an optional argument.
+pub(crate) fn optional_matrix<'py>(
+    x: Option<&Bound<'py, PyAny>>,
+    what: &str,
+    layout: &str,
+) -> PyResult<Option<PyReadonlyArray2<'py, f64>>> {
+    x.map(|x| matrix(x, what, layout)).transpose()
+}
+
 /// A count from Python (refusing negative values with their name).
 pub(crate) fn count(name: &str, v: i64) -> PyResult<usize> {
     usize::try_from(v).map_err(|_| bad(format!("{name} = {v}: give a whole number >= 1")))

@@ -13,7 +13,7 @@
 //! and AIS take the same budget); the report says `interrupted` (the Python
 //! layer raises `attractor.Interrupted`). Every numeric decision is the library's.
 
-use crate::arrays::{count, matrix, par, rows_of, transposed};
+use crate::arrays::{count, matrix, optional_matrix, par, rows_of, transposed};
 use crate::errors::{bad, err};
 use crate::long_call::{long_call, watched};
 use attractor::learn::contrastive_divergence::{CdMethod, CdParams, CdTrainer, Centering};
@@ -585,14 +585,8 @@ impl PyRbm {
             par: self.par,
             ..AisParams::default()
         };
-        let a = match data {
-            Some(x) => Some(matrix(x, "X", "(n_samples, n_features)")?),
-            None => None,
-        };
-        let v = match &a {
-            Some(a) => Some(transposed(a)?),
-            None => None,
-        };
+        let a = optional_matrix(data, "X", "(n_samples, n_features)")?;
+        let v = a.as_ref().map(transposed).transpose()?;
         let rbm = &self.rbm;
         let stop = Interrupt::new();
         let budget = Budget::new().interrupt(stop.clone());
@@ -627,14 +621,8 @@ impl PyRbm {
         let m = count("chains_per_sample", chains_per_sample)?;
         let a = matrix(x, "X", "(n_samples, n_features)")?;
         let v = transposed(&a)?;
-        let b = match base_data {
-            Some(x) => Some(matrix(x, "base_data", "(n_samples, n_features)")?),
-            None => None,
-        };
-        let base = match &b {
-            Some(b) => Some(transposed(b)?),
-            None => None,
-        };
+        let b = optional_matrix(base_data, "base_data", "(n_samples, n_features)")?;
+        let base = b.as_ref().map(transposed).transpose()?;
         let rbm = &self.rbm;
         let stop = Interrupt::new();
         let budget = Budget::new().interrupt(stop.clone());
@@ -685,14 +673,8 @@ impl PyRbm {
         };
         let a = matrix(x, "X", "(n_samples, n_features)")?;
         let v = transposed(&a)?;
-        let b = match base_data {
-            Some(x) => Some(matrix(x, "base_data", "(n_samples, n_features)")?),
-            None => None,
-        };
-        let base = match &b {
-            Some(b) => Some(transposed(b)?),
-            None => None,
-        };
+        let b = optional_matrix(base_data, "base_data", "(n_samples, n_features)")?;
+        let base = b.as_ref().map(transposed).transpose()?;
         let rbm = &self.rbm;
         let stop = Interrupt::new();
         let budget = Budget::new().interrupt(stop.clone());

@@ -16,21 +16,6 @@ use faer::Mat;
 use rand::RngExt;
 use std::ops::ControlFlow;
 
-/// An RBM with `W ~ scale·N(0,1)` and biases `~ bias_scale·N(0,1)`.
-fn rbm_with_biases(nv: usize, nh: usize, scale: f64, bias_scale: f64, seed: u64) -> Rbm {
-    let mut rbm = Rbm::random(nv, nh, scale, seed).unwrap();
-    let mut r = common::rng(seed + 1000);
-    let a: Vec<f64> = (0..nv)
-        .map(|_| bias_scale * r.sample::<f64, _>(rand_distr::StandardNormal))
-        .collect();
-    let b: Vec<f64> = (0..nh)
-        .map(|_| bias_scale * r.sample::<f64, _>(rand_distr::StandardNormal))
-        .collect();
-    let w = rbm.weights().to_owned();
-    rbm.set_parameters(w.as_ref(), &a, &b).unwrap();
-    rbm
-}
-
 fn bits(code: usize, n: usize) -> Vec<f64> {
     (0..n).map(|i| ((code >> i) & 1) as f64).collect()
 }
@@ -69,7 +54,7 @@ fn rbm_is_send_and_sync() {
 fn exact_log_z_equals_brute_force_enumeration() {
     // 6 x 4: the hidden layer is enumerated; 3 x 5: the visible layer is.
     for (nv, nh, seed) in [(6, 4, 1), (3, 5, 2), (4, 4, 3)] {
-        let rbm = rbm_with_biases(nv, nh, 1.0, 0.5, seed);
+        let rbm = common::rbm_with_biases(nv, nh, 1.0, 0.5, seed);
         let exact = rbm.log_z_exact(Par::Seq).unwrap();
         let brute = brute_force_log_z(&rbm);
         println!("{nv}x{nh}: log Z exact {exact:.12}, brute force {brute:.12}");
@@ -84,7 +69,7 @@ fn exact_log_z_equals_brute_force_enumeration() {
 #[test]
 fn exact_log_z_gaussian_matches_quadrature_and_closed_form() {
     // 6 x 4 Gaussian: the sum over h of (2π)^{n/2} exp(bᵀh + ½‖a + Wh‖² − ½‖a‖²), written here
-    let rbm = rbm_with_biases(6, 4, 0.3, 0.5, 4).with_visible(VisibleUnits::Gaussian);
+    let rbm = common::rbm_with_biases(6, 4, 0.3, 0.5, 4).with_visible(VisibleUnits::Gaussian);
     let (w, a, b) = (rbm.weights(), rbm.visible_bias(), rbm.hidden_bias());
     let mut z = 0.0;
     for ch in 0..16 {
@@ -106,7 +91,7 @@ fn exact_log_z_gaussian_matches_quadrature_and_closed_form() {
     assert!((exact - z.ln()).abs() < 1e-10);
 
     // 2 x 3 Gaussian: trapezoidal quadrature of e^{−F(v)} on [−14, 14]²
-    let rbm = rbm_with_biases(2, 3, 0.8, 0.5, 5).with_visible(VisibleUnits::Gaussian);
+    let rbm = common::rbm_with_biases(2, 3, 0.8, 0.5, 5).with_visible(VisibleUnits::Gaussian);
     let n = 1401;
     let hstep = 28.0 / (n - 1) as f64;
     let mut s = 0.0;
@@ -127,7 +112,7 @@ fn exact_log_z_gaussian_matches_quadrature_and_closed_form() {
 #[test]
 fn free_energy_is_minus_log_sum_over_hidden() {
     for units in [VisibleUnits::Bernoulli, VisibleUnits::Gaussian] {
-        let rbm = rbm_with_biases(5, 3, 1.0, 0.5, 6).with_visible(units);
+        let rbm = common::rbm_with_biases(5, 3, 1.0, 0.5, 6).with_visible(units);
         let v = [1.0, 0.0, 1.0, 1.0, 0.0];
         let s: f64 = (0..8)
             .map(|c| (-rbm.energy(&v, &bits(c, 3)).unwrap()).exp())
@@ -171,7 +156,7 @@ fn cd_training_raises_the_exact_log_likelihood() {
 
 #[test]
 fn ais_agrees_with_exact_log_z_on_20x10() {
-    let rbm = rbm_with_biases(20, 10, 1.0, 0.5, 21);
+    let rbm = common::rbm_with_biases(20, 10, 1.0, 0.5, 21);
     let exact = rbm.log_z_exact(Par::Seq).unwrap();
     let data = binary_data(20, 50, 3);
     for (base, data) in [
@@ -217,7 +202,7 @@ fn ais_agrees_with_exact_log_z_on_20x10() {
 
 #[test]
 fn ais_on_gaussian_rbm() {
-    let rbm = rbm_with_biases(8, 6, 0.4, 0.5, 22).with_visible(VisibleUnits::Gaussian);
+    let rbm = common::rbm_with_biases(8, 6, 0.4, 0.5, 22).with_visible(VisibleUnits::Gaussian);
     let exact = rbm.log_z_exact(Par::Seq).unwrap();
     let ais = rbm
         .ais_log_z(
@@ -263,7 +248,7 @@ fn log_likelihood_gradient_matches_finite_differences() {
         (3, 5, VisibleUnits::Bernoulli, 32),
         (3, 3, VisibleUnits::Gaussian, 33),
     ] {
-        let rbm = rbm_with_biases(nv, nh, 0.7, 0.5, seed).with_visible(units);
+        let rbm = common::rbm_with_biases(nv, nh, 0.7, 0.5, seed).with_visible(units);
         let data = match units {
             VisibleUnits::Bernoulli => binary_data(nv, 9, seed),
             VisibleUnits::Gaussian => {
@@ -298,7 +283,7 @@ fn log_likelihood_gradient_matches_finite_differences() {
 #[test]
 fn free_energy_param_gradient_matches_finite_differences() {
     for units in [VisibleUnits::Bernoulli, VisibleUnits::Gaussian] {
-        let rbm = rbm_with_biases(5, 4, 0.7, 0.5, 41).with_visible(units);
+        let rbm = common::rbm_with_biases(5, 4, 0.7, 0.5, 41).with_visible(units);
         let v = [1.0, 0.0, 0.0, 1.0, 1.0];
         let mut g = vec![0.0; rbm.n_params()];
         rbm.param_gradient_into(&v, &mut g);
@@ -314,7 +299,7 @@ fn free_energy_param_gradient_matches_finite_differences() {
 
 #[test]
 fn gibbs_sampling_matches_the_exact_visible_marginal() {
-    let rbm = rbm_with_biases(5, 3, 1.0, 0.5, 51);
+    let rbm = common::rbm_with_biases(5, 3, 1.0, 0.5, 51);
     let log_z = rbm.log_z_exact(Par::Seq).unwrap();
     let p: Vec<f64> = (0..32)
         .map(|c| (-rbm.free_energy(&bits(c, 5)).unwrap() - log_z).exp())
@@ -400,7 +385,7 @@ fn gaussian_rbm_reconstruction_error_falls_over_training() {
 
 #[test]
 fn pseudo_likelihood_exact_and_stochastic() {
-    let rbm = rbm_with_biases(6, 4, 1.0, 0.5, 71);
+    let rbm = common::rbm_with_biases(6, 4, 1.0, 0.5, 71);
     let data = binary_data(6, 7, 72);
     let mut total = 0.0;
     let mut terms = Vec::new();
@@ -467,7 +452,7 @@ fn results_do_not_depend_on_the_number_of_threads() {
             "{method:?}: training differs between Par::Seq and ALL_THREADS"
         );
     }
-    let rbm = rbm_with_biases(40, 12, 0.5, 0.5, 84);
+    let rbm = common::rbm_with_biases(40, 12, 0.5, 0.5, 84);
     let ais = |par| {
         rbm.ais_log_z(
             &AisParams {
@@ -866,7 +851,7 @@ fn divergence_restores_the_last_finite_model() {
 fn safetensors_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     for units in [VisibleUnits::Bernoulli, VisibleUnits::Gaussian] {
-        let rbm = rbm_with_biases(7, 3, 1.0, 0.5, 101).with_visible(units);
+        let rbm = common::rbm_with_biases(7, 3, 1.0, 0.5, 101).with_visible(units);
         let path = dir.path().join(format!("{units}.safetensors"));
         rbm.save_safetensors(&path).unwrap();
         let back = Rbm::load_safetensors(&path).unwrap();
@@ -930,7 +915,7 @@ fn tensors_file(tensors: &[(&str, Vec<usize>, Vec<f64>)], meta: &[(&str, &str)])
 
 #[test]
 fn bad_safetensors_files_give_clear_errors() {
-    let rbm = rbm_with_biases(4, 3, 1.0, 0.5, 111);
+    let rbm = common::rbm_with_biases(4, 3, 1.0, 0.5, 111);
     let bytes = rbm.to_safetensors_bytes().unwrap();
     // truncated
     let e = err_text(Rbm::from_safetensors_bytes(

@@ -20,20 +20,6 @@ use faer::Mat;
 use rand::RngExt;
 use std::ops::ControlFlow;
 
-fn rbm_with_biases(nv: usize, nh: usize, scale: f64, bias_scale: f64, seed: u64) -> Rbm {
-    let mut rbm = Rbm::random(nv, nh, scale, seed).unwrap();
-    let mut r = common::rng(seed + 1000);
-    let a: Vec<f64> = (0..nv)
-        .map(|_| bias_scale * r.sample::<f64, _>(rand_distr::StandardNormal))
-        .collect();
-    let b: Vec<f64> = (0..nh)
-        .map(|_| bias_scale * r.sample::<f64, _>(rand_distr::StandardNormal))
-        .collect();
-    let w = rbm.weights().to_owned();
-    rbm.set_parameters(w.as_ref(), &a, &b).unwrap();
-    rbm
-}
-
 /// `n` noisy copies of two prototypes of length `nv`, mostly-off pixels (means far from ½,
 /// where centring matters).
 fn binary_data(nv: usize, n: usize, seed: u64) -> Mat<f64> {
@@ -89,7 +75,7 @@ fn flat(g: &RbmGradient) -> Vec<f64> {
 #[test]
 fn the_centred_step_is_the_gradient_in_centred_parameters_mapped_back() {
     let (nv, nh) = (5, 3);
-    let rbm = rbm_with_biases(nv, nh, 0.7, 0.5, 41);
+    let rbm = common::rbm_with_biases(nv, nh, 0.7, 0.5, 41);
     let data = binary_data(nv, 12, 41);
     let mu: Vec<f64> = (0..nv).map(|i| 0.2 + 0.1 * i as f64).collect();
     let lam: Vec<f64> = (0..nh).map(|j| 0.7 - 0.15 * j as f64).collect();
@@ -162,7 +148,7 @@ fn the_centred_step_is_the_gradient_in_centred_parameters_mapped_back() {
 #[test]
 fn the_centred_rule_makes_the_documented_step_from_its_statistics() {
     let (nv, nh) = (8, 5);
-    let rbm = rbm_with_biases(nv, nh, 0.5, 0.3, 43);
+    let rbm = common::rbm_with_biases(nv, nh, 0.5, 0.3, 43);
     let data = binary_data(nv, 20, 43);
     for method in [CdMethod::Contrastive, CdMethod::Persistent] {
         let plain_params = CdParams {
@@ -361,7 +347,7 @@ fn visible_biases_start_at_the_data_marginals() {
 #[test]
 fn the_raise_ais_bracket_contains_the_exact_likelihood_and_widens_when_short() {
     let (nv, nh) = (12, 10);
-    let rbm = rbm_with_biases(nv, nh, 2.0, 0.5, 47);
+    let rbm = common::rbm_with_biases(nv, nh, 2.0, 0.5, 47);
     let test = exact_samples(&rbm, 300, 47);
     let exact = rbm.log_likelihood_exact(test.as_ref(), Par::Seq).unwrap();
     let mut widths = Vec::new();

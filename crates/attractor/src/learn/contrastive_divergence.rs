@@ -771,14 +771,14 @@ impl ContrastiveDivergence {
             for (i, (&mvi, &mi)) in mv.iter().zip(mu.iter()).enumerate() {
                 ga[i] += s_a * (mvi + mi * mh_l + mvi * ll - sum_coef * mi * ll);
             }
-            for (s, p) in self.proj.iter_mut().enumerate() {
-                *p = dot(self.hcat.col_as_slice(s), lam);
-            }
-            for (s, &p) in self.proj.iter().enumerate() {
-                for (i, &v) in self.vcat.col_as_slice(s).iter().enumerate() {
-                    ga[i] -= s_a * p * v;
-                }
-            }
+            sub_projected(
+                ga.as_mut(),
+                s_a,
+                &self.hcat,
+                lam,
+                &self.vcat,
+                &mut self.proj,
+            );
         }
         // Δb = m_h − ΔWᵀ μ, ΔWᵀ μ = Pc (Vᵀμ) − m_h (μ·μ) − λ (m_v·μ) + Σcoef λ (μ·μ)
         {
@@ -787,14 +787,27 @@ impl ContrastiveDivergence {
             for (j, (&mhj, &lj)) in mh.iter().zip(lam.iter()).enumerate() {
                 gb[j] += s_b * (mhj + mhj * mm + lj * mv_m - sum_coef * lj * mm);
             }
-            for (s, p) in self.proj.iter_mut().enumerate() {
-                *p = dot(self.vcat.col_as_slice(s), mu);
-            }
-            for (s, &p) in self.proj.iter().enumerate() {
-                for (j, &h) in self.hcat.col_as_slice(s).iter().enumerate() {
-                    gb[j] -= s_b * p * h;
-                }
-            }
+            sub_projected(gb.as_mut(), s_b, &self.vcat, mu, &self.hcat, &mut self.proj);
+        }
+    }
+}
+
+/// `g −= s·Σ_j (x_j·w) y_j` over the first `proj.len()` columns `x_j` of `x` and `y_j` of `y`
+/// (`V (Pᵀλ)` and `P (Vᵀμ)` of the centred step), with `proj` as scratch.
+fn sub_projected(
+    mut g: faer::ColMut<'_, f64>,
+    s: f64,
+    x: &Mat<f64>,
+    w: &[f64],
+    y: &Mat<f64>,
+    proj: &mut [f64],
+) {
+    for (j, p) in proj.iter_mut().enumerate() {
+        *p = crate::linalg::dot(x.col_as_slice(j), w);
+    }
+    for (j, &p) in proj.iter().enumerate() {
+        for (i, &v) in y.col_as_slice(j).iter().enumerate() {
+            g[i] -= s * p * v;
         }
     }
 }

@@ -63,3 +63,24 @@ pub fn ising_models(n: usize, seed: u64) -> Vec<(&'static str, attractor::proble
         ("±1 couplings with fields", with_fields),
     ]
 }
+
+/// An RBM with `W ~ scale·N(0,1)` and biases `~ bias_scale·N(0,1)`.
+pub fn rbm_with_biases(
+    nv: usize,
+    nh: usize,
+    scale: f64,
+    bias_scale: f64,
+    seed: u64,
+) -> attractor::models::rbm::Rbm {
+    let mut rbm = attractor::models::rbm::Rbm::random(nv, nh, scale, seed).unwrap();
+    let mut r = rng(seed + 1000);
+    let a: Vec<f64> = (0..nv)
+        .map(|_| bias_scale * r.sample::<f64, _>(rand_distr::StandardNormal))
+        .collect();
+    let b: Vec<f64> = (0..nh)
+        .map(|_| bias_scale * r.sample::<f64, _>(rand_distr::StandardNormal))
+        .collect();
+    let w = rbm.weights().to_owned();
+    rbm.set_parameters(w.as_ref(), &a, &b).unwrap();
+    rbm
+}

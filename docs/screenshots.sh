@@ -24,3 +24,4 @@ PYEOF
 }
 shot index.html home 1000
 shot auto_examples/hopfield_energy.html gallery-hopfield-energy 1900
+shot guide/boltzmann.html guide-boltzmann 2400

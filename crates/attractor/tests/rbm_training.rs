@@ -31,10 +31,6 @@ fn binary_data(nv: usize, n: usize, seed: u64) -> Mat<f64> {
     })
 }
 
-fn bits(code: usize, n: usize) -> Vec<f64> {
-    (0..n).map(|i| ((code >> i) & 1) as f64).collect()
-}
-
 /// `n` exact samples of a small Bernoulli RBM's visible law (by enumerating `2^n_v` states).
 fn exact_samples(rbm: &Rbm, n: usize, seed: u64) -> Mat<f64> {
     let nv = rbm.n_visible();
@@ -52,9 +48,7 @@ fn exact_samples(rbm: &Rbm, n: usize, seed: u64) -> Mat<f64> {
             u -= w[c];
             c += 1;
         }
-        for (i, x) in bits(c, nv).into_iter().enumerate() {
-            out[(i, s)] = x;
-        }
+        out.col_mut(s).copy_from(states.col(c));
     }
     out
 }
@@ -443,40 +437,23 @@ fn bad_round_two_settings_are_refused_with_their_names() {
         e.contains("temperatures[2]") && e.contains("increasing"),
         "{e}"
     );
-    let data = Mat::<f64>::zeros(6, 4);
-    let e = rbm
-        .raise_log_likelihood(
+    let raise_err = |data: Mat<f64>, chains: usize| {
+        rbm.raise_log_likelihood(
             data.as_ref(),
             &AisParams::default(),
-            0,
+            chains,
             None,
             &Budget::new(),
         )
         .unwrap_err()
-        .to_string();
+        .to_string()
+    };
+    let e = raise_err(Mat::zeros(6, 4), 0);
     assert!(e.contains("chains_per_sample"), "{e}");
-    let e = rbm
-        .raise_log_likelihood(
-            Mat::<f64>::zeros(6, 0).as_ref(),
-            &AisParams::default(),
-            1,
-            None,
-            &Budget::new(),
-        )
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("RAISE data"), "{e}");
-    let e = rbm
-        .raise_log_likelihood(
-            Mat::<f64>::zeros(5, 3).as_ref(),
-            &AisParams::default(),
-            1,
-            None,
-            &Budget::new(),
-        )
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("RAISE data"), "{e}");
+    for (rows, cols) in [(6, 0), (5, 3)] {
+        let e = raise_err(Mat::zeros(rows, cols), 1);
+        assert!(e.contains("RAISE data"), "{rows}x{cols}: {e}");
+    }
     let mut r = rbm.clone();
     let e = r
         .init_visible_bias_from_data(Mat::<f64>::zeros(6, 0).as_ref())
